@@ -1,0 +1,1 @@
+"""Syntax trees -> checked models -> automata; RE2 guardrails; lint rules."""

@@ -1,0 +1,1 @@
+"""Lark grammars and the parsers that turn text into located syntax trees."""

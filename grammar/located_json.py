@@ -1,0 +1,185 @@
+"""Strict JSON parsed with a Lark grammar into plain values plus a position table.
+
+Every language in tamis starts here when its input comes as text: the compilers work on plain
+Python values and, when they reject something, ask the table where that value was written.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from tamis.errors import TamisError
+
+JSONPath = tuple[str | int, ...]
+# Deeper documents are rejected before Python's recursion limit could turn them into a traceback.
+MAX_NESTING = 200
+
+
+@dataclass
+class LocatedJSON:
+    """A parsed JSON document: its value and where each part of it was written."""
+
+    value: Any
+    text: str
+    source: str | None = None
+    # path -> (line, column, start offset, end offset) of the value; 1-based line and column.
+    spans: dict[JSONPath, tuple[int, int, int, int]] = field(default_factory=dict)
+    # path -> (line, column) of the member's key, for object members.
+    keys: dict[JSONPath, tuple[int, int]] = field(default_factory=dict)
+    # (path, line, column) of every member whose key repeats an earlier one (the last one wins).
+    duplicates: list[tuple[JSONPath, int, int]] = field(default_factory=list)
+
+    def position(self, path: JSONPath, *, key: bool = False) -> tuple[int | None, int | None]:
+        """Line and column of ``path`` (of its key when ``key``), else of its nearest known ancestor."""
+        if key and path in self.keys:
+            return self.keys[path]
+        p = tuple(path)
+        while True:
+            span = self.spans.get(p)
+            if span is not None:
+                return span[0], span[1]
+            if not p:
+                return None, None
+            p = p[:-1]
+
+    def raw(self, path: JSONPath) -> str:
+        """The exact source text of the value at ``path``."""
+        span = self.spans[tuple(path)]
+        return self.text[span[2] : span[3]]
+
+
+@cache
+def _parser() -> Lark:
+    grammar = (Path(__file__).with_name("json.lark")).read_text(encoding="utf-8")
+    # LALR + contextual lexer: linear time, and cache=True keeps start-up cheap for the CLI.
+    return Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True, cache=True)
+
+
+def _describe(exc: UnexpectedInput, text: str) -> str:
+    if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
+        return "invalid JSON: unexpected end of input"
+    if isinstance(exc, UnexpectedCharacters):
+        ch = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
+        if ch == "'":
+            return "invalid JSON: strings and keys must use double quotes, not single quotes"
+        return f"invalid JSON: unexpected character {ch!r}"
+    if isinstance(exc, UnexpectedToken):
+        return f"invalid JSON: unexpected {exc.token.value!r}"
+    return "invalid JSON"
+
+
+def parse_json(
+    text: str | bytes,
+    *,
+    source: str | None = None,
+    error: type[TamisError] = TamisError,
+    exact_numbers: bool = True,
+) -> LocatedJSON:
+    """Parse ``text`` as strict JSON, keeping positions.
+
+    With ``exact_numbers`` integers become ``int`` and other numbers ``Decimal`` (the literal's exact
+    value); otherwise non-integers become ``float``. Raises ``error`` with line and column on bad input.
+    """
+    if isinstance(text, bytes | bytearray):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = text.count(b"\n", 0, exc.start) + 1
+            col = exc.start - (text.rfind(b"\n", 0, exc.start) + 1) + 1
+            raise error(
+                "input is not valid UTF-8", line=line, column=col, source=source, rule="json"
+            ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        tree = _parser().parse(text)
+    except UnexpectedInput as exc:
+        line, column = exc.line, exc.column
+        if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
+            line, column = _end_position(text)
+        raise error(_describe(exc, text), line=line, column=column, source=source, rule="json") from None
+    doc = LocatedJSON(value=None, text=text, source=source)
+    number = (lambda s: int(s) if _is_int(s) else Decimal(s)) if exact_numbers else _plain_number
+    doc.value = _build(tree, (), doc, number, error, 0)
+    return doc
+
+
+def _end_position(text: str) -> tuple[int, int]:
+    """Line and column just after the last non-blank character: where the input stopped short."""
+    end = len(text.rstrip())
+    line = text.count("\n", 0, end) + 1
+    return line, end - (text.rfind("\n", 0, end) + 1) + 1
+
+
+def _is_int(s: str) -> bool:
+    return "." not in s and "e" not in s and "E" not in s
+
+
+def _plain_number(s: str) -> int | float:
+    return int(s) if _is_int(s) else float(s)
+
+
+def _build(
+    node: Tree | Token, path: JSONPath, doc: LocatedJSON, number: Any, error: type[TamisError], depth: int
+) -> Any:
+    if isinstance(node, Token):  # only reachable for a bare top-level scalar token
+        raise AssertionError("unexpected bare token")
+    meta = node.meta
+    if depth > MAX_NESTING:
+        raise error(
+            f"JSON nesting deeper than {MAX_NESTING} levels",
+            line=meta.line,
+            column=meta.column,
+            source=doc.source,
+            rule="json-nesting",
+        )
+    doc.spans[path] = (meta.line, meta.column, meta.start_pos, meta.end_pos)
+    kind = node.data
+    if kind == "object":
+        out: dict[str, Any] = {}
+        for member in node.children:
+            if member is None:
+                continue
+            key_tok, value = member.children
+            key = _string(key_tok, doc, error)
+            child = (*path, key)
+            if key in out:
+                doc.duplicates.append((child, key_tok.line, key_tok.column))
+            doc.keys[child] = (key_tok.line, key_tok.column)
+            out[key] = _build(value, child, doc, number, error, depth + 1)
+        return out
+    if kind == "array":
+        items = [c for c in node.children if c is not None]
+        return [_build(c, (*path, i), doc, number, error, depth + 1) for i, c in enumerate(items)]
+    if kind == "string":
+        return _string(node.children[0], doc, error)
+    if kind == "number":
+        return number(str(node.children[0]))
+    if kind == "true":
+        return True
+    if kind == "false":
+        return False
+    if kind == "null":
+        return None
+    raise AssertionError(kind)
+
+
+def _string(tok: Token, doc: LocatedJSON, error: type[TamisError]) -> str:
+    try:
+        return json.loads(tok)
+    except json.JSONDecodeError as exc:
+        raise error(
+            f"invalid JSON string: {exc.msg}",
+            line=tok.line,
+            column=(tok.column or 0) + exc.pos,
+            source=doc.source,
+            rule="json",
+        ) from None

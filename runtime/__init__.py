@@ -1,0 +1,1 @@
+"""The hot path: matchers and redactors. Imports neither lark nor jsonschema."""

@@ -1,0 +1,1 @@
+"""Test-only helpers: shared-corpus access and plain reference interpreters."""
