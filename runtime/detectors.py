@@ -1,0 +1,453 @@
+"""The detection hot path: one RE2 set scan, then exact spans, checks and keyword windows.
+
+A ``Scanner`` is built once per compiled policy from ``Detector`` descriptions (the compiler
+supplies them for managed and custom identifiers) and then scans any number of messages:
+
+1. one ``re2.Set`` match over the UTF-8 bytes says which detectors hit at all;
+2. only those run ``finditer`` for exact spans (RE2: linear time in the message);
+3. each candidate goes through its check (Luhn, VIN, ...) and, where required, a keyword window.
+
+Offsets are reported in characters of the original ``str`` (not bytes).
+"""
+
+from __future__ import annotations
+
+import bisect
+import ipaddress
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import re2
+
+# A keyword counts when it ends at most this many characters before the value starts, or starts at
+# most this many after it ends ("within 30 characters (inclusively)", CloudWatch Logs managed
+# data identifiers page).
+KEYWORD_WINDOW = 30
+
+# Per-regex memory budget for RE2 (program + DFA caches); exceeding it fails compilation or makes
+# RE2 fall back to slower, still linear, matching; never exponential.
+DEFAULT_MAX_MEM = 8 << 20
+
+Check = Callable[[str, int, int], bool]
+
+
+class Finding(NamedTuple):
+    """One detected value: identifier name and character offsets ``[start, end)`` in the message."""
+
+    identifier: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Detector:
+    """How to find one identifier.
+
+    ``pattern`` is RE2 syntax; ``group`` selects the value when the pattern carries leading context.
+    ``keyword_mode``: ``"none"`` (no keyword needed), ``"required"`` (a keyword within the window),
+    ``"relaxes"`` (without a keyword, ``strict_check`` must also hold: PhoneNumber's country code).
+    """
+
+    name: str
+    pattern: str
+    group: int = 0
+    check: Check | None = None
+    keywords: tuple[str, ...] = ()
+    keyword_mode: str = "none"
+    strict_check: Check | None = None
+    exclude: frozenset[str] = field(default_factory=frozenset)
+
+
+def keyword_regex(keywords: Sequence[str]) -> str:
+    """One RE2 alternation for a keyword list (matched case-insensitively, longest first).
+
+    A space inside a keyword also matches no space, ``_`` or ``-`` (rule S28 of the SNS docs), so
+    the JSON key ``credit_card_number`` carries the keyword ``card number``.
+    """
+    alts = []
+    for kw in sorted({k.lower() for k in keywords}, key=len, reverse=True):
+        parts = [re2.escape(p) for p in kw.split(" ") if p]
+        alts.append("(?:[ _-]?)".join(parts))
+    return "(?i:" + "|".join(alts) + ")"
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum()
+
+
+def _keyword_bounded(text: str, start: int, end: int) -> bool:
+    """A keyword must not sit inside a longer word (``pan`` in ``company``); camelCase joins count."""
+    if start > 0 and _is_word(text[start - 1]) and _is_word(text[start]):
+        if not (text[start - 1].islower() and text[start].isupper()):
+            return False
+    if end < len(text) and _is_word(text[end]) and _is_word(text[end - 1]):
+        if not (text[end - 1].islower() and text[end].isupper()):
+            # "exp d" style keywords (a single trailing letter) are prefixes of "exp date".
+            last = text[start:end].replace("_", " ").replace("-", " ").split(" ")[-1]
+            if len(last) != 1:
+                return False
+    return True
+
+
+class _OffsetMap:
+    """Byte offsets into the UTF-8 encoding -> character offsets of the ``str``."""
+
+    def __init__(self, text: str, data: bytes) -> None:
+        self._ascii = len(data) == len(text)
+        self._data = data
+        self._bytes: list[int] = [0]
+        self._chars: list[int] = [0]
+
+    def char(self, b: int) -> int:
+        if self._ascii:
+            return b
+        i = bisect.bisect_right(self._bytes, b) - 1
+        base_b, base_c = self._bytes[i], self._chars[i]
+        c = base_c + len(self._data[base_b:b].decode("utf-8", "surrogatepass"))
+        if i == len(self._bytes) - 1:  # offsets mostly arrive in increasing order: extend the table
+            self._bytes.append(b)
+            self._chars.append(c)
+        return c
+
+
+def _options(max_mem: int, *, longest: bool = False) -> re2.Options:
+    opts = re2.Options()
+    opts.max_mem = max_mem
+    opts.log_errors = False
+    opts.longest_match = longest
+    return opts
+
+
+class Scanner:
+    """Compiled detectors for one policy; ``scan`` is safe to call concurrently."""
+
+    def __init__(self, detectors: Sequence[Detector], *, max_mem: int = DEFAULT_MAX_MEM) -> None:
+        self.detectors = tuple(detectors)
+        opts = _options(max_mem)
+        self._set: re2.Set | None = None
+        self._regexes: list[re2._Regexp] = []
+        self._keywords: list[re2._Regexp | None] = []
+        if not self.detectors:
+            return
+        # The set's budget grows with the number of patterns, still bounded per pattern.
+        self._set = re2.Set.SearchSet(_options(max_mem * max(1, len(self.detectors))))
+        for det in self.detectors:
+            self._set.Add(det.pattern.encode())
+            self._regexes.append(re2.compile(det.pattern.encode(), opts))
+            self._keywords.append(
+                re2.compile(keyword_regex(det.keywords).encode(), _options(max_mem, longest=True))
+                if det.keywords and det.keyword_mode != "none"
+                else None
+            )
+        self._set.Compile()
+
+    def hits(self, data: bytes) -> list[int]:
+        """Indices of the detectors whose pattern occurs somewhere in ``data`` (one RE2 set pass)."""
+        if self._set is None:
+            return []
+        return sorted(self._set.Match(data) or ())
+
+    def scan(self, text: str) -> list[Finding]:
+        """Every finding in ``text``, sorted by position (ties: longer first, then name)."""
+        data = text.encode("utf-8", "surrogatepass")
+        hit = self.hits(data)
+        if not hit:
+            return []
+        offsets = _OffsetMap(text, data)
+        found: list[Finding] = []
+        for i in hit:
+            det = self.detectors[i]
+            spans = [m.span(det.group) for m in self._regexes[i].finditer(data)]
+            if not spans:
+                continue
+            kw_spans: list[tuple[int, int]] | None = None
+            for b0, b1 in spans:
+                start, end = offsets.char(b0), offsets.char(b1)
+                if start == end:
+                    continue
+                if det.exclude and _digits(text[start:end]) in det.exclude:
+                    continue
+                if det.check is not None and not det.check(text, start, end):
+                    continue
+                if det.keyword_mode != "none" and self._keywords[i] is not None:
+                    if kw_spans is None:
+                        kw_spans = self._keyword_spans(i, text, data, offsets)
+                    near = _near(kw_spans, start, end)
+                    if not near:
+                        if det.keyword_mode == "required":
+                            continue
+                        if det.strict_check is not None and not det.strict_check(text, start, end):
+                            continue
+                found.append(Finding(det.name, start, end))
+        found.sort(key=lambda f: (f.start, -f.end, f.identifier))
+        return found
+
+    def _keyword_spans(self, i: int, text: str, data: bytes, offsets: _OffsetMap) -> list[tuple[int, int]]:
+        regex = self._keywords[i]
+        assert regex is not None
+        out = []
+        for m in regex.finditer(data):
+            s, e = offsets.char(m.start()), offsets.char(m.end())
+            if _keyword_bounded(text, s, e):
+                out.append((s, e))
+        return out
+
+
+def _near(kw_spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    # kw_spans is sorted by start; look at the keywords starting around the value.
+    i = bisect.bisect_left(kw_spans, (start - KEYWORD_WINDOW - 200, 0))
+    for ks, ke in kw_spans[i:]:
+        if ks > end + KEYWORD_WINDOW:
+            break
+        if ke <= start and start - ke <= KEYWORD_WINDOW:
+            return True
+        if ks >= end and ks - end <= KEYWORD_WINDOW:
+            return True
+    return False
+
+
+def _digits(value: str) -> str:
+    return "".join(ch for ch in value if ch.isdigit()) if not value.isdigit() else value
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks. Each takes the message and the candidate's character span and says whether it stands.
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def _before(text: str, start: int, n: int = 1) -> str:
+    return text[max(0, start - n) : start]
+
+
+def _after(text: str, end: int, n: int = 1) -> str:
+    return text[end : end + n]
+
+
+def _standalone_number(text: str, start: int, end: int) -> bool:
+    """Not part of a decimal, a version, a date or a longer code (``1518.33``, ``05/2027``)."""
+    b, a = _before(text, start, 2), _after(text, end, 2)
+    if b[-1:] in ("/", ".", "-", ":", "+") and b[:1].isalnum():
+        return False
+    if a[:1] in ("/", ".", "-", ":", ",") and a[1:2].isdigit():
+        return False
+    # One group of a space-separated digit run ("5595 0733 4041 8570") is not a number of its own.
+    if (b[-1:] == " " and b[:1].isdigit()) or (a[:1] == " " and a[1:2].isdigit()):
+        return False
+    return not (b[-1:] == "$" or a[:1] == "%")
+
+
+# Issuer prefixes and lengths for CreditCardNumber ("a standard issuer prefix for American Express,
+# Dankort, Diners Club, Discover, Electron, JCB, Mastercard, UnionPay or Visa"; public IIN ranges).
+def _issuer_ok(d: str) -> bool:
+    n = len(d)
+    p2, p3, p4, p6 = int(d[:2]), int(d[:3]), int(d[:4]), int(d[:6])
+    if d[0] == "4":  # Visa, Visa Electron, Dankort co-brand
+        return n in (13, 16, 19)
+    if p2 in (34, 37):  # American Express
+        return n == 15
+    if 51 <= p2 <= 55 or 2221 <= p4 <= 2720:  # Mastercard
+        return n == 16
+    if p4 == 5019:  # Dankort
+        return n == 16
+    if 300 <= p3 <= 305 or p2 in (36, 38, 39) or p4 == 3095:  # Diners Club
+        return 14 <= n <= 19
+    if 3528 <= p4 <= 3589:  # JCB
+        return 16 <= n <= 19
+    if p4 == 6011 or 644 <= p3 <= 649 or p2 == 65 or 622126 <= p6 <= 622925:  # Discover
+        return 16 <= n <= 19
+    if p2 == 62:  # UnionPay
+        return 16 <= n <= 19
+    return False
+
+
+def check_credit_card(text: str, start: int, end: int) -> bool:
+    value = text[start:end]
+    d = _digits(value)
+    if not 13 <= len(d) <= 19 or not _standalone_number(text, start, end):
+        return False
+    return _issuer_ok(d) and luhn_ok(d)
+
+
+def check_luhn(text: str, start: int, end: int) -> bool:
+    return luhn_ok(_digits(text[start:end])) and _standalone_number(text, start, end)
+
+
+def check_number(text: str, start: int, end: int) -> bool:
+    return _standalone_number(text, start, end)
+
+
+def check_ssn_us(text: str, start: int, end: int) -> bool:
+    d = _digits(text[start:end])
+    if len(d) != 9 or not _standalone_number(text, start, end):
+        return False
+    area, group, serial = int(d[:3]), int(d[3:5]), int(d[5:])
+    return area not in (0, 666) and area < 900 and group != 0 and serial != 0
+
+
+def check_ipv4(text: str, start: int, end: int) -> bool:
+    parts = text[start:end].split(".")
+    if len(parts) != 4 or _after(text, end, 2)[:1] == "." and _after(text, end, 2)[1:2].isdigit():
+        return False
+    if _before(text, start) == ".":
+        return False
+    return all(len(p) <= 3 and int(p) <= 255 and (p == "0" or not p.startswith("0")) for p in parts)
+
+
+def check_ipv6(text: str, start: int, end: int) -> bool:
+    value = text[start:end]
+    if value.count(":") < 2 or _before(text, start) == ":" or _after(text, end) == ":":
+        return False
+    try:
+        ipaddress.IPv6Address(value)
+    except ValueError:
+        return False
+    # Plain hex words and times ("12:30:45") are not addresses: want a "::" or 8 groups.
+    return "::" in value or value.count(":") == 7
+
+
+def check_phone_nanp(text: str, start: int, end: int) -> bool:
+    d = _digits(text[start:end])
+    if len(d) == 11 and d[0] == "1":
+        d = d[1:]
+    return len(d) == 10 and d[0] not in "01" and d[3] not in "01" and _standalone_number(text, start, end)
+
+
+def check_phone_any(text: str, start: int, end: int) -> bool:
+    d = _digits(text[start:end])
+    return 8 <= len(d) <= 15 and _standalone_number(text, start, end)
+
+
+def has_country_code(text: str, start: int, end: int) -> bool:
+    return text[start] == "+" or text[start : start + 2] == "00"
+
+
+def check_latlong(text: str, start: int, end: int) -> bool:
+    try:
+        lat_s, lon_s = text[start:end].split(",")
+        lat, lon = float(lat_s), float(lon_s)
+    except ValueError:
+        return False
+    return -90 <= lat <= 90 and -180 <= lon <= 180 and _standalone_number(text, start, end)
+
+
+_VIN_VALUES = {
+    **{str(i): i for i in range(10)},
+    **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
+    **dict(zip("JKLMN", range(1, 6), strict=True)),
+    "P": 7,
+    "R": 9,
+    **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
+}
+_VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+
+
+def vin_check_digit_ok(vin: str) -> bool:
+    """The North-American position-9 check digit (mandatory only there; ISO 3779 elsewhere)."""
+    total = sum(_VIN_VALUES[c] * w for c, w in zip(vin, _VIN_WEIGHTS, strict=True))
+    r = total % 11
+    return vin[8] == ("X" if r == 10 else str(r))
+
+
+def check_vin(text: str, start: int, end: int) -> bool:
+    vin = text[start:end].upper()
+    if len(vin) != 17 or any(c in "IOQ" for c in vin) or not any(c.isdigit() for c in vin):
+        return False
+    # ISO 3779: North-American manufacturers (WMI 1-5) must carry a valid check digit.
+    return vin_check_digit_ok(vin) if vin[0] in "12345" else True
+
+
+_IBAN_LENGTHS = {"DE": 22, "ES": 24, "FR": 27, "GB": 22, "IT": 27}
+
+
+def check_iban(text: str, start: int, end: int) -> bool:
+    """IBAN length per country and the ISO 13616 mod-97 check (a public standard; AWS is silent)."""
+    value = text[start:end].replace(" ", "").upper()
+    want = _IBAN_LENGTHS.get(value[:2])
+    if want is not None and len(value) != want:
+        return False
+    moved = value[4:] + value[:4]
+    try:
+        num = int("".join(str(int(c, 36)) for c in moved))
+    except ValueError:
+        return False
+    return num % 97 == 1
+
+
+def check_nhs(text: str, start: int, end: int) -> bool:
+    """NHS number modulus 11 (public standard; AWS is silent)."""
+    d = _digits(text[start:end])
+    if len(d) != 10 or not _standalone_number(text, start, end):
+        return False
+    total = sum(int(c) * w for c, w in zip(d[:9], range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    check = 0 if check == 11 else check
+    return check != 10 and check == int(d[9])
+
+
+def check_expiry(text: str, start: int, end: int) -> bool:
+    b, a = _before(text, start, 2), _after(text, end, 2)
+    if b[-1:] in ("/", "-", ".", ":") and b[:1].isdigit():
+        return False
+    return not (a[:1] in ("/", "-", ".", ":") and a[1:2].isdigit())
+
+
+def check_email(text: str, start: int, end: int) -> bool:
+    value = text[start:end]
+    local, _, domain = value.rpartition("@")
+    return bool(local) and "." in domain and ".." not in value and not domain.startswith("-")
+
+
+def check_aws_secret(text: str, start: int, end: int) -> bool:
+    """Secret keys mix upper and lower case; a hex digest (a git commit id) does not."""
+    value = text[start:end]
+    return any(c.isupper() for c in value) and any(c.islower() for c in value)
+
+
+def check_has_digit(text: str, start: int, end: int) -> bool:
+    return any(c.isdigit() for c in text[start:end])
+
+
+def check_dea(text: str, start: int, end: int) -> bool:
+    d = text[start + 2 : end]
+    total = int(d[0]) + int(d[2]) + int(d[4]) + 2 * (int(d[1]) + int(d[3]) + int(d[5]))
+    return total % 10 == int(d[6])
+
+
+def check_npi(text: str, start: int, end: int) -> bool:
+    """NPI: Luhn over the digits prefixed with 80840 (public standard; AWS is silent)."""
+    return luhn_ok("80840" + text[start:end]) and _standalone_number(text, start, end)
+
+
+CHECKS: dict[str, Check] = {
+    "credit_card": check_credit_card,
+    "luhn": check_luhn,
+    "number": check_number,
+    "ssn_us": check_ssn_us,
+    "ipv4": check_ipv4,
+    "ipv6": check_ipv6,
+    "phone_nanp": check_phone_nanp,
+    "phone_any": check_phone_any,
+    "latlong": check_latlong,
+    "vin": check_vin,
+    "iban": check_iban,
+    "nhs": check_nhs,
+    "expiry": check_expiry,
+    "email": check_email,
+    "aws_secret": check_aws_secret,
+    "has_digit": check_has_digit,
+    "dea": check_dea,
+    "npi": check_npi,
+    "country_code": has_country_code,
+}
