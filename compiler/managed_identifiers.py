@@ -25,6 +25,7 @@ NOT_DETECTED_LOCALLY = frozenset({"Name", "Address"})
 _LEAD = r"(?:^|[^0-9A-Za-z+(])"
 
 _PHONE_TAIL = r"\b"
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
 # name -> list of (pattern, group, check). Several patterns may report the same identifier.
 _PATTERNS: dict[str, list[tuple[str, int, str | None]]] = {
     "AwsSecretKey": [(r"(?:^|[^A-Za-z0-9/+])([A-Za-z0-9/+]{40})(?:$|[^A-Za-z0-9/+=])", 1, "aws_secret")],
@@ -109,8 +110,8 @@ _PATTERNS: dict[str, list[tuple[str, int, str | None]]] = {
     "DateOfBirth": [
         (
             r"(?i)\b(?:\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d{2}|(?:19|20)\d{2}[/.-]\d{1,2}[/.-]\d{1,2}"
-            r"|\d{1,2}(?:st|nd|rd|th)? (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,? (?:19|20)\d{2}"
-            r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? (?:19|20)\d{2})\b",
+            r"|\d{1,2}(?:st|nd|rd|th)? " + _MONTH + r"\.?,? (?:19|20)\d{2}"
+            r"|" + _MONTH + r"\.? \d{1,2}(?:st|nd|rd|th)?,? (?:19|20)\d{2})\b",
             0,
             "expiry",
         )
@@ -215,7 +216,7 @@ def _pattern_list(name: str) -> list[tuple[str, int, str | None]]:
 @cache
 def detectors_for(name: str) -> tuple[Detector, ...]:
     """The detectors of one managed identifier (empty for Name and Address)."""
-    category, _countries, requires, _listed, keywords = MANAGED_TABLE[name]
+    _category, _countries, requires, _listed, keywords = MANAGED_TABLE[name]
     base = name.partition("-")[0]
     mode = "relaxes" if base == "PhoneNumber" else ("required" if requires else "none")
     exclude = EXCLUDED_TEST_NUMBERS if name == "CreditCardNumber" else frozenset()

@@ -78,15 +78,22 @@ def _is_word(ch: str) -> bool:
 
 def _keyword_bounded(text: str, start: int, end: int) -> bool:
     """A keyword must not sit inside a longer word (``pan`` in ``company``); camelCase joins count."""
-    if start > 0 and _is_word(text[start - 1]) and _is_word(text[start]):
-        if not (text[start - 1].islower() and text[start].isupper()):
-            return False
-    if end < len(text) and _is_word(text[end]) and _is_word(text[end - 1]):
-        if not (text[end - 1].islower() and text[end].isupper()):
-            # "exp d" style keywords (a single trailing letter) are prefixes of "exp date".
-            last = text[start:end].replace("_", " ").replace("-", " ").split(" ")[-1]
-            if len(last) != 1:
-                return False
+    if (
+        start > 0
+        and _is_word(text[start - 1])
+        and _is_word(text[start])
+        and not (text[start - 1].islower() and text[start].isupper())
+    ):
+        return False
+    if (
+        end < len(text)
+        and _is_word(text[end])
+        and _is_word(text[end - 1])
+        and not (text[end - 1].islower() and text[end].isupper())
+    ):
+        # "exp d" style keywords (a single trailing letter) are prefixes of "exp date".
+        last = text[start:end].replace("_", " ").replace("-", " ").split(" ")[-1]
+        return len(last) == 1
     return True
 
 
@@ -298,7 +305,7 @@ def check_ssn_us(text: str, start: int, end: int) -> bool:
 
 def check_ipv4(text: str, start: int, end: int) -> bool:
     parts = text[start:end].split(".")
-    if len(parts) != 4 or _after(text, end, 2)[:1] == "." and _after(text, end, 2)[1:2].isdigit():
+    if len(parts) != 4 or (_after(text, end, 2)[:1] == "." and _after(text, end, 2)[1:2].isdigit()):
         return False
     if _before(text, start) == ".":
         return False
