@@ -1,0 +1,49 @@
+"""pytest set-up for the suites in bench/ (never collected by the normal run: testpaths is tests/)."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+
+# The suites import their data generators as plain modules; importlib mode keeps bench/ off sys.path.
+if str(BENCH) not in sys.path:
+    sys.path.insert(0, str(BENCH))
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _git_head() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=BENCH, capture_output=True, text=True, check=True
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def pytest_benchmark_update_json(config: Any, benchmarks: Any, output_json: dict[str, Any]) -> None:
+    """Record what report.py needs to describe the run: cores, interpreter, peer versions, checkout."""
+    output_json["tamis_bench"] = {
+        "cpu_count": os.cpu_count(),
+        "affinity": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "git_head": _git_head(),
+        "versions": {
+            dist: _version(dist)
+            for dist in ("tamis", "moto", "localstack-core", "orjson", "google-re2", "pytest-benchmark")
+        },
+    }
