@@ -458,8 +458,13 @@ def negate(pred: Predicate) -> Predicate:
 def jsonata_condition(expression: Any, source: str, pointer: str) -> Predicate:
     """``expression`` is a parsed ``jsonata.Jsonata``; the result must be a boolean (DG state-choice.html)."""
 
+    # The library reads a variable bound to None as undefined; JSON null has its own marker there.
+    from jsonata.utils import Utils
+
+    null = Utils.NULL_VALUE
+
     def test(i: Any, v: Mapping[str, Any], c: Any) -> bool:
-        bindings = dict(v)
+        bindings = {k: null if x is None else x for k, x in v.items()}
         bindings["states"] = {"input": i, "context": {} if c is None else c}
         try:
             result = expression.evaluate(None, bindings)

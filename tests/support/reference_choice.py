@@ -84,7 +84,10 @@ def _tokens(rest: str) -> list[tuple[str, str]]:
     return out
 
 
-def timestamp_key(s: Any) -> tuple[dt.datetime, Decimal] | None:
+_EPOCH2000 = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def timestamp_key(s: Any) -> tuple[int, Decimal] | None:
     """An ordering key of an RFC 3339 timestamp (uppercase T and Z), or None when it is not one."""
     if not isinstance(s, str):
         return None
@@ -99,13 +102,16 @@ def timestamp_key(s: Any) -> tuple[dt.datetime, Decimal] | None:
         if oh > 23 or om > 59:
             return None
         offset = dt.timedelta(hours=oh, minutes=om) * (1 if m.group(9) == "+" else -1)
+    # The Gregorian calendar repeats every 400 years (146,097 days): move the year into datetime's range
+    # (which has no year 0 and ends at 9999) and add the whole cycles back as seconds.
+    cycles, year_in_cycle = divmod(y, 400)
     try:
-        # +400 years: the Gregorian calendar repeats every 400 years, and datetime has no year 0.
-        local = dt.datetime(y + 400, mo, d, h, mi, sec, tzinfo=dt.timezone(offset))
+        local = dt.datetime(2000 + year_in_cycle, mo, d, h, mi, sec, tzinfo=dt.timezone(offset))
     except ValueError:
         return None
+    seconds = (local - _EPOCH2000) // dt.timedelta(seconds=1) + cycles * 146097 * 86400
     frac = Decimal("0." + m.group(7)) if m.group(7) else Decimal(0)
-    return local.astimezone(dt.timezone.utc), frac
+    return seconds, frac
 
 
 def _number(x: Any) -> bool:
