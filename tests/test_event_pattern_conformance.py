@@ -116,7 +116,7 @@ def _summary(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if not _RESULTS:
         return
-    lines = ["", "event-pattern conformance (engine passes / cases run):"]
+    lines = ["", "event-pattern conformance, per file and check (passes/cases run):"]
     summary: dict[str, dict[str, int]] = {}
     for key in sorted(_RESULTS):
         counts = _RESULTS[key]
@@ -124,9 +124,11 @@ def _summary(request: pytest.FixtureRequest) -> Iterator[None]:
         summary[key] = {"pass": counts["pass"], "fail": counts["fail"]}
         lines.append(f"  {key}: {counts['pass']}/{total}")
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        for text in lines:
-            reporter.write_line(text)
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():  # teardown output is captured otherwise
+            for text in lines:
+                reporter.write_line(text)
     if request.config.cache is not None:
         request.config.cache.set("tamis/event_pattern_conformance", summary)
 
