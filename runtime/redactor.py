@@ -1,0 +1,265 @@
+"""Apply a compiled data-protection policy to one message: audit, deny, mask, redact.
+
+The compiler hands over plain ``Rule`` records (one per statement) and a ``Scanner``; nothing is
+parsed or compiled here. Behaviour chosen where the AWS documentation is silent (see README):
+Deny wins over Redact, Redact over Mask; overlapping findings are merged into one span that gets
+the strongest operation; offsets count characters of the original message; in a JSON message a
+finding is only ever rewritten inside string literals (whole escape sequences) or as a whole
+number token, so the result stays valid JSON.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+import re2
+from tamis.runtime.detectors import Finding, Scanner, _OffsetMap
+
+INBOUND, OUTBOUND = "Inbound", "Outbound"
+# Strength of the de-identifying operations: merged spans take the strongest.
+_STRENGTH = {"mask": 1, "redact": 2}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One statement, ready to run."""
+
+    index: int
+    sid: str | None
+    operation: str  # "audit" | "deny" | "mask" | "redact"
+    identifiers: frozenset[str]
+    direction: str | None = None  # None: every direction (CloudWatch Logs)
+    principals: frozenset[str] = frozenset({"*"})
+    mask_char: str = "*"
+    sample_rate: int = 100  # percent of messages audited
+
+    def applies(self, direction: str | None, principal: str | None) -> bool:
+        if self.direction is not None and direction != self.direction:
+            return False
+        return "*" in self.principals or (principal is not None and principal in self.principals)
+
+
+@dataclass(frozen=True)
+class ServiceError:
+    """The error the service reports when a Deny statement fires."""
+
+    code: str
+    http_status: int
+    message: str
+    statement: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "httpStatus": self.http_status,
+            "message": self.message,
+            "statement": self.statement,
+        }
+
+
+@dataclass
+class Outcome:
+    """What happens to one message for one direction and principal."""
+
+    message: str | None
+    action: str  # "accept" | "reject" (Inbound), "deliver" | "drop_delivery" (Outbound), "ingest"
+    findings: list[Finding] = field(default_factory=list)
+    error: ServiceError | None = None
+    audit: dict[str, Any] | None = None
+
+    @property
+    def denied(self) -> bool:
+        return self.error is not None
+
+
+class Redactor:
+    """Runs one policy's rules over messages."""
+
+    def __init__(self, scanner: Scanner, rules: Sequence[Rule], *, resource_arn: str | None = None) -> None:
+        self.scanner = scanner
+        self.rules = tuple(rules)
+        self.resource_arn = resource_arn
+        self._json_tokens = re2.compile(rb'"(?:[^"\\]|\\.)*"|-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?')
+
+    def apply(
+        self,
+        message: str,
+        *,
+        direction: str | None = None,
+        principal: str | None = None,
+        rng: random.Random | None = None,
+        message_id: str | None = None,
+    ) -> Outcome:
+        rules = [r for r in self.rules if r.applies(direction, principal)]
+        wanted = frozenset().union(*(r.identifiers for r in rules)) if rules else frozenset()
+        found = [f for f in self.scanner.scan(message) if f.identifier in wanted] if wanted else []
+        outbound = direction == OUTBOUND
+        ok_action = "deliver" if outbound else ("accept" if direction == INBOUND else "ingest")
+        audit = None
+        for rule in rules:
+            if rule.operation == "audit":
+                sample = (rng or random).random() * 100
+                if sample < rule.sample_rate:
+                    mine = [f for f in found if f.identifier in rule.identifiers]
+                    audit = self._audit_record(mine, principal, message_id)
+                break  # at most one Audit statement per policy
+        for rule in rules:
+            if rule.operation == "deny" and any(f.identifier in rule.identifiers for f in found):
+                if outbound:
+                    err = ServiceError(
+                        "AuthorizationError",
+                        403,
+                        "The topic's data protection policy prohibits this message from being delivered "
+                        "to the subscription",
+                        rule.sid,
+                    )
+                    return Outcome(None, "drop_delivery", found, err, audit)
+                err = ServiceError(
+                    "AuthorizationError",
+                    403,
+                    "The data protection policy of the topic denies publishing this message",
+                    rule.sid,
+                )
+                return Outcome(None, "reject", found, err, audit)
+        spans = self._spans(found, rules)
+        out = self._rewrite(message, spans) if spans else message
+        return Outcome(out, ok_action, found, None, audit)
+
+    # -- de-identification -----------------------------------------------------------------
+
+    def _spans(self, found: Iterable[Finding], rules: Sequence[Rule]) -> list[tuple[int, int, str, str]]:
+        """Merged (start, end, operation, mask character) spans, sorted, non-overlapping."""
+        per_identifier: dict[str, tuple[str, str]] = {}
+        for rule in rules:  # document order: the first mask statement's character wins
+            if rule.operation not in _STRENGTH:
+                continue
+            for ident in rule.identifiers:
+                prev = per_identifier.get(ident)
+                if prev is None or _STRENGTH[rule.operation] > _STRENGTH[prev[0]]:
+                    per_identifier[ident] = (rule.operation, rule.mask_char)
+        raw = sorted(
+            (f.start, f.end, *per_identifier[f.identifier]) for f in found if f.identifier in per_identifier
+        )
+        merged: list[tuple[int, int, str, str]] = []
+        for s, e, op, ch in raw:
+            if merged and s < merged[-1][1]:
+                ps, pe, pop, pch = merged[-1]
+                if _STRENGTH[op] > _STRENGTH[pop]:
+                    pop, pch = op, ch
+                merged[-1] = (ps, max(pe, e), pop, pch)
+            else:
+                merged.append((s, e, op, ch))
+        return merged
+
+    def _rewrite(self, message: str, spans: list[tuple[int, int, str, str]]) -> str:
+        stripped = message.lstrip()
+        if stripped[:1] in ("{", "[") and _is_json(message):
+            return self._rewrite_json(message, spans)
+        return _splice(message, spans)
+
+    def _rewrite_json(self, message: str, spans: list[tuple[int, int, str, str]]) -> str:
+        data = message.encode("utf-8", "surrogatepass")
+        offsets = _OffsetMap(message, data)
+        tokens = []
+        for m in self._json_tokens.finditer(data):
+            tokens.append((offsets.char(m.start()), offsets.char(m.end())))
+        pieces: list[tuple[int, int, str, str]] = []
+        ti = 0
+        for s, e, op, ch in spans:
+            while ti < len(tokens) and tokens[ti][1] <= s:
+                ti += 1
+            j = ti
+            while j < len(tokens) and tokens[j][0] < e:
+                ts, te = tokens[j]
+                if message[ts] == '"':
+                    cs, ce = _escape_aligned(message, ts + 1, te - 1, max(s, ts + 1), min(e, te - 1))
+                    if cs < ce:
+                        pieces.append((cs, ce, op, ch))
+                else:  # a number token: replaced whole, by a string of the same length (mask) or ""
+                    pieces.append((ts, te, "json-" + op, ch))
+                j += 1
+        return _splice(message, _merge_pieces(pieces))
+
+    def _audit_record(
+        self, found: list[Finding], principal: str | None, message_id: str | None
+    ) -> dict[str, Any]:
+        by_name: dict[str, list[Finding]] = {}
+        for f in found:
+            by_name.setdefault(f.identifier, []).append(f)
+        return {
+            "messageId": message_id or str(uuid.uuid4()),
+            "auditTimestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "callerPrincipal": principal,
+            "resourceArn": self.resource_arn,
+            "dataIdentifiers": [
+                {
+                    "name": name,
+                    "count": len(items),
+                    "detections": [{"start": f.start, "end": f.end} for f in items],
+                }
+                for name, items in by_name.items()
+            ],
+        }
+
+
+def _is_json(message: str) -> bool:
+    try:
+        orjson.loads(message)
+    except (orjson.JSONDecodeError, UnicodeEncodeError):
+        return False
+    return True
+
+
+def _escape_aligned(text: str, content_start: int, content_end: int, s: int, e: int) -> tuple[int, int]:
+    """Widen ``[s, e)`` so that it never cuts a JSON escape sequence (``\\n``, ``\\u00e9``) in two."""
+    i = content_start
+    while i < content_end:
+        if text[i] == "\\":
+            width = 6 if text[i + 1 : i + 2] == "u" else 2
+            j = i + width
+            if i < s < j:
+                s = i
+            if i < e < j:
+                e = j
+            i = j
+        else:
+            if i >= e:
+                break
+            i += 1
+    return s, e
+
+
+def _merge_pieces(pieces: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+    pieces.sort()
+    out: list[tuple[int, int, str, str]] = []
+    for p in pieces:
+        if out and p[0] < out[-1][1]:
+            ps, pe, pop, pch = out[-1]
+            out[-1] = (ps, max(pe, p[1]), pop if pop.startswith("json-") else p[2], pch)
+        else:
+            out.append(p)
+    return out
+
+
+def _splice(message: str, spans: list[tuple[int, int, str, str]]) -> str:
+    parts = []
+    pos = 0
+    for s, e, op, ch in spans:
+        parts.append(message[pos:s])
+        n = e - s
+        if op == "mask":
+            parts.append(ch * n)
+        elif op == "json-mask":
+            parts.append('"' + ch * (n - 2) + '"' if n >= 2 else "0")
+        elif op == "json-redact":
+            parts.append('""')
+        # "redact": nothing
+        pos = e
+    parts.append(message[pos:])
+    return "".join(parts)
