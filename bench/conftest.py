@@ -34,6 +34,15 @@ def _git_head() -> str | None:
     return out.stdout.strip() or None
 
 
+_LOAD_AT_START: list[float] = []
+
+
+def pytest_sessionstart(session: Any) -> None:
+    # Other work on a shared machine shows in the load average; report.py prints it next to the figures.
+    if hasattr(os, "getloadavg"):
+        _LOAD_AT_START[:] = os.getloadavg()
+
+
 def pytest_benchmark_update_json(config: Any, benchmarks: Any, output_json: dict[str, Any]) -> None:
     """Record what report.py needs to describe the run: cores, interpreter, peer versions, checkout."""
     output_json["tamis_bench"] = {
@@ -42,6 +51,8 @@ def pytest_benchmark_update_json(config: Any, benchmarks: Any, output_json: dict
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
         "git_head": _git_head(),
+        "loadavg_start": _LOAD_AT_START[:1] or None,
+        "loadavg_end": list(os.getloadavg()[:1]) if hasattr(os, "getloadavg") else None,
         "versions": {
             dist: _version(dist)
             for dist in ("tamis", "moto", "localstack-core", "orjson", "google-re2", "pytest-benchmark")

@@ -477,3 +477,53 @@ def citylots_rules(path: Path = SHARED_RULES) -> dict[str, list[tuple[str, Json]
     for combo, members in data["combos"].items():
         sets[combo] = [named for member in members for named in sets[member]]
     return sets
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A driver for profilers: python3 bench/event_data.py WORKLOAD [SECONDS]
+
+
+def _profile_loop(workload: str, seconds: float) -> int:
+    """Run tamis on one workload for about ``seconds`` after building it (profilers see both phases)."""
+    import time
+
+    import tamis
+
+    event_bytes = to_bytes(cloudtrail_event())
+    if workload in ("single-bytes", "single-dict"):
+        compiled = tamis.compile_pattern(json.dumps(cloudtrail_pattern()), dialect="eventbridge")
+        match: Callable[[Any], Any] = compiled.matches
+        arg: Any = event_bytes if workload == "single-bytes" else cloudtrail_event()
+    elif workload.startswith("ruleset-"):
+        ruleset = tamis.RuleSet(dialect="eventbridge")
+        for name, pattern in mixed_rules(int(workload.removeprefix("ruleset-"))):
+            ruleset.add(name, json.dumps(pattern))
+        match, arg = ruleset.matches, event_bytes
+    elif workload.startswith("citylots-"):
+        sets = citylots_rules()
+        if sets is None:
+            raise SystemExit(f"CityLots2 rules not present: {SHARED_RULES}")
+        ruleset = tamis.RuleSet(dialect="eventbridge")
+        for name, pattern in sets[workload.removeprefix("citylots-")]:
+            ruleset.add(name, json.dumps(pattern))
+        events = citylots_events(200)
+
+        def match(batch: list[bytes]) -> int:
+            return sum(len(ruleset.matches(event)) for event in batch)
+
+        arg = events
+    else:
+        raise SystemExit("workload: single-bytes | single-dict | ruleset-N | citylots-SET")
+    calls, deadline = 0, time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        for _ in range(100):
+            match(arg)
+        calls += 100
+    print(f"{workload}: {calls} calls in {seconds:g} s")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(_profile_loop(sys.argv[1], float(sys.argv[2]) if len(sys.argv) > 2 else 5.0))

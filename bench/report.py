@@ -1,0 +1,394 @@
+"""Turn a pytest-benchmark JSON of bench/test_bench_event_patterns.py into the RESULTS section and a chart.
+
+    python3 bench/report.py bench/.results/patterns.json \
+        --chart bench/event_patterns_rule_count.png --results bench/RESULTS.md
+
+Every figure is a ratio of medians measured in the same run: tamis against the parse floor
+(``orjson.loads`` of the same bytes, timed in the same group) and each peer against tamis. Without
+``--results`` the section is printed; with it, only the "## Event-pattern matching" section of RESULTS.md is
+replaced (the other sections stay).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SECTION = "## Event-pattern matching"
+ENGINES = ("floor", "tamis", "moto", "localstack")
+PEERS = ("moto", "localstack")
+RULESET_SIZES = (1, 100, 1_000, 10_000)
+DEFAULT_COMMAND = (
+    "python3 -m pytest bench/test_bench_event_patterns.py --benchmark-json=bench/.results/patterns.json && "
+    "python3 bench/report.py bench/.results/patterns.json --chart bench/event_patterns_rule_count.png "
+    "--results bench/RESULTS.md"
+)
+
+
+@dataclass
+class Cell:
+    """One engine on one workload: median seconds per event and what it answered."""
+
+    seconds: float
+    rounds: int
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+Table = dict[str, dict[str, Cell]]  # workload -> engine -> cell
+
+
+def load(path: Path, stat: str = "median") -> tuple[Table, dict[str, Any]]:
+    """Per workload and engine, seconds per event by ``stat`` (median, or min: the least disturbed round)."""
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    table: Table = {}
+    for bench in raw["benchmarks"]:
+        info = bench.get("extra_info", {})
+        workload, engine = info.get("workload", bench["group"]), info.get("engine")
+        if engine is None:
+            continue
+        per_event = bench["stats"][stat] / max(1, int(info.get("events_per_call", 1)))
+        table.setdefault(workload, {})[engine] = Cell(per_event, bench["stats"]["rounds"], info)
+    meta = dict(raw.get("tamis_bench", {}))
+    meta["datetime"] = raw.get("datetime")
+    meta["cpu"] = raw.get("machine_info", {}).get("cpu", {}).get("brand_raw")
+    return table, meta
+
+
+def us(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    value = seconds * 1e6
+    if value >= 100_000:
+        return f"{value / 1000:,.0f} ms"
+    if value >= 10_000:
+        return f"{value / 1000:,.1f} ms"
+    return f"{value:,.2f} µs" if value < 10 else f"{value:,.1f} µs"
+
+
+def ratio(num: float | None, den: float | None) -> float | None:
+    if num is None or den is None or den <= 0:
+        return None
+    return num / den
+
+
+def fmt_ratio(value: float | None, suffix: str = "x") -> str:
+    if value is None:
+        return "—"
+    if value >= 100:
+        return f"{value:,.0f}{suffix}"
+    return f"{value:.1f}{suffix}" if value >= 10 else f"{value:.2f}{suffix}"
+
+
+def seconds(table: Table, workload: str, engine: str) -> float | None:
+    cell = table.get(workload, {}).get(engine)
+    return cell.seconds if cell else None
+
+
+def answer(cell: Cell | None) -> str:
+    """What an engine answered, compactly: True/False, a match count, or a CityLots total."""
+    if cell is None:
+        return "—"
+    result = cell.info.get("result")
+    if isinstance(result, bool):
+        return str(result).lower()
+    if isinstance(result, list):
+        return str(len(result))
+    if isinstance(result, dict):
+        return str(sum(result.values()))
+    return "—"
+
+
+def agreement(row: dict[str, Cell]) -> str:
+    """Which peers answer differently from tamis on this workload (rule by rule for CityLots)."""
+    tamis = row.get("tamis")
+    if tamis is None:
+        return "tamis not measured"
+    differ = []
+    for peer in PEERS:
+        cell = row.get(peer)
+        if cell is None:
+            continue
+        mine, theirs = tamis.info.get("result"), cell.info.get("result")
+        if isinstance(mine, dict) and isinstance(theirs, dict):
+            rules = sorted(name for name in mine if mine.get(name) != theirs.get(name))
+            if rules:
+                differ.append(f"{peer} differs on {', '.join(rules)}")
+        elif mine != theirs:
+            differ.append(f"{peer} differs")
+    return "; ".join(differ) if differ else "all agree"
+
+
+# ---------------------------------------------------------------------------------------------------------
+
+
+def cloudtrail_rows(table: Table) -> list[tuple[str, str]]:
+    rows = [("single-bytes", "1 pattern, event as bytes"), ("single-dict", "1 pattern, event as dict")]
+    rows += [(f"ruleset-{n}", f"RuleSet of {n:,} rule{'s' * (n > 1)}, bytes") for n in RULESET_SIZES]
+    rows.append(("sns-attributes", "SNS policy, message attributes"))
+    return [(w, label) for w, label in rows if w in table]
+
+
+def main_table(table: Table) -> list[str]:
+    head = [
+        "| workload | floor | tamis | tamis / floor | moto | moto / tamis | localstack | localstack / tamis "
+        "| matches (tamis/moto/localstack) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    lines = []
+    for workload, label in cloudtrail_rows(table):
+        row = table[workload]
+        floor, tamis = seconds(table, workload, "floor"), seconds(table, workload, "tamis")
+        moto, local = seconds(table, workload, "moto"), seconds(table, workload, "localstack")
+        answers = "/".join(answer(row.get(e)) for e in ("tamis", "moto", "localstack"))
+        lines.append(
+            f"| {label} | {us(floor)} | {us(tamis)} | {fmt_ratio(ratio(tamis, floor))} | {us(moto)} "
+            f"| {fmt_ratio(ratio(moto, tamis))} | {us(local)} | {fmt_ratio(ratio(local, tamis))} "
+            f"| {answers} |"
+        )
+    return head + lines
+
+
+def citylots_table(table: Table) -> list[str]:
+    workloads = sorted((w for w in table if w.startswith("citylots-")), key=_citylots_order)
+    if not workloads:
+        return ["(CityLots2 rules absent: ../shared/bench/event_ruler_benchmark_rules.json not found)"]
+    lines = [
+        "| rule set | rules | floor / event | tamis / event | tamis / floor | tamis events/s | moto / tamis "
+        "| localstack / tamis | matches in batch (tamis/moto/localstack) | agreement |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for workload in workloads:
+        row = table[workload]
+        floor, tamis = seconds(table, workload, "floor"), seconds(table, workload, "tamis")
+        moto, local = seconds(table, workload, "moto"), seconds(table, workload, "localstack")
+        rules = next(iter(row.values())).info.get("rules", "?")
+        eps = f"{1 / tamis:,.0f}" if tamis else "—"
+        answers = "/".join(answer(row.get(e)) for e in ("tamis", "moto", "localstack"))
+        lines.append(
+            f"| {workload.removeprefix('citylots-')} | {rules} | {us(floor)} | {us(tamis)} "
+            f"| {fmt_ratio(ratio(tamis, floor))} | {eps} | {fmt_ratio(ratio(moto, tamis))} "
+            f"| {fmt_ratio(ratio(local, tamis))} | {answers} | {agreement(row)} |"
+        )
+    return lines
+
+
+def _citylots_order(workload: str) -> tuple[int, str]:
+    """Single-operator sets first, then PARTIAL_COMBO, then COMBO."""
+    rank = {"citylots-PARTIAL_COMBO": 1, "citylots-COMBO": 2}.get(workload, 0)
+    return (rank, workload)
+
+
+@dataclass
+class Target:
+    text: str
+    value: float | None
+    holds: bool | None
+    shown: str
+
+
+def targets(table: Table) -> list[Target]:
+    out = []
+    for source in ("bytes", "dict"):
+        workload = f"single-{source}"
+        floor_ratio = ratio(seconds(table, workload, "tamis"), seconds(table, workload, "floor"))
+        out.append(
+            Target(
+                f"single pattern (event as {source}) within 3x the parse floor",
+                floor_ratio,
+                None if floor_ratio is None else floor_ratio <= 3,
+                f"{fmt_ratio(floor_ratio)} the floor",
+            )
+        )
+        moto_ratio = ratio(seconds(table, workload, "moto"), seconds(table, workload, "tamis"))
+        out.append(
+            Target(
+                f"single pattern (event as {source}) at least 8x faster than moto",
+                moto_ratio,
+                None if moto_ratio is None else moto_ratio >= 8,
+                f"{fmt_ratio(moto_ratio)} faster",
+            )
+        )
+    k = ratio(seconds(table, "ruleset-1000", "moto"), seconds(table, "ruleset-1000", "tamis"))
+    out.append(Target("1,000 rules at least 500x faster than moto", k, None if k is None else k >= 500,
+                      f"{fmt_ratio(k)} faster"))  # fmt: skip
+    f = ratio(seconds(table, "ruleset-10000", "tamis"), seconds(table, "ruleset-10000", "floor"))
+    out.append(Target("10,000 rules within 8x the parse floor", f, None if f is None else f <= 8,
+                      f"{fmt_ratio(f)} the floor"))  # fmt: skip
+    return out
+
+
+def targets_table(table: Table, best: Table) -> list[str]:
+    """Targets judged on medians and on best rounds: "yes"/"no" when both agree, otherwise "borderline"."""
+    lines = ["| target | medians | best rounds | holds |", "|---|---:|---:|---|"]
+    for target, other in zip(targets(table), targets(best), strict=True):
+        if target.holds is None:
+            verdict = "not measured"
+        elif target.holds == other.holds:
+            verdict = "yes" if target.holds else "**no**"
+        else:
+            verdict = f"borderline (medians: {'yes' if target.holds else 'no'})"
+        shown = target.shown if target.value is not None else "—"
+        lines.append(
+            f"| {target.text} | {shown} | {other.shown if other.value is not None else '—'} | {verdict} |"
+        )
+    return lines
+
+
+def build_table(table: Table) -> list[str]:
+    lines = [
+        "| rules | " + " | ".join(e for e in ENGINES[1:]) + " |",
+        "|---:|" + "---:|" * (len(ENGINES) - 1),
+    ]
+    for size in RULESET_SIZES:
+        row = table.get(f"ruleset-{size}", {})
+        cells = []
+        for engine in ENGINES[1:]:
+            cell = row.get(engine)
+            build = cell.info.get("build_seconds") if cell else None
+            cells.append("—" if build is None else us(float(build)))
+        lines.append(f"| {size:,} | " + " | ".join(cells) + " |")
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------------------
+
+
+def chart(table: Table, path: Path) -> None:
+    """Median time per event against rule count (log-log), one line per engine, the floor as a reference."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7.5, 4.8), dpi=110)
+    styles = {"tamis": ("#1b7837", "o"), "moto": ("#b2182b", "s"), "localstack": ("#2166ac", "^")}
+    for engine, (colour, marker) in styles.items():
+        points = [(n, seconds(table, f"ruleset-{n}", engine)) for n in RULESET_SIZES]
+        xs = [n for n, s in points if s is not None]
+        ys = [s * 1e6 for _, s in points if s is not None]
+        if xs:
+            ax.plot(xs, ys, marker=marker, color=colour, label=engine)
+    floors = [s for n in RULESET_SIZES if (s := seconds(table, f"ruleset-{n}", "floor")) is not None]
+    if floors:
+        floor = sorted(floors)[len(floors) // 2] * 1e6
+        ax.axhline(floor, color="grey", linestyle="--", label=f"floor: orjson.loads ({floor:.1f} µs)")
+        ax.axhline(8 * floor, color="grey", linestyle=":", label="target at 10k rules: 8x floor")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("rules in the rule set (mixed operators)")
+    ax.set_ylabel("median time per event (µs, log)")
+    ax.set_title("EventBridge rule set, ~1.2 KB CloudTrail-style event (bytes in)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def section(
+    table: Table, best: Table, meta: dict[str, Any], command: str, chart_path: Path | None, base: Path
+) -> str:
+    versions = meta.get("versions", {})
+    event_bytes = next(
+        (
+            c.info.get("event_bytes")
+            for row in table.values()
+            for c in row.values()
+            if c.info.get("event_bytes")
+        ),
+        None,
+    )
+    parts = [
+        SECTION,
+        "",
+        "Produced by (from the repository root, after `pip install -e '.[bench]'`):",
+        "",
+        "```",
+        command,
+        "```",
+        "",
+        f"Machine: {meta.get('cpu_count', '?')} cores ({meta.get('cpu') or 'cpu unknown'}), "
+        f"{meta.get('implementation', 'Python')} {meta.get('python', '?')}; run {meta.get('datetime', '?')} "
+        f"at commit {meta.get('git_head', '?')}; shared with other work, so absolute times are noisy: "
+        "read the ratios, which are measured in the same run, back to back (1-minute load average "
+        f"{_first(meta.get('loadavg_start'))} at the start, {_first(meta.get('loadavg_end'))} at the end).",
+        "Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items() if v) + ".",
+        "",
+        "Every figure is the median of the calibrated rounds (the targets also show the best round, the one "
+        "least disturbed by other work). *floor* = `orjson.loads` of the same event bytes, "
+        "timed in the same group. Peers decode the bytes with `orjson.loads` too and then match; a peer's "
+        "rule set is a loop over one matcher per rule (it has no many-rule structure). *x / tamis* > 1 means "
+        "tamis is that many times faster.",
+        "",
+        f"### Targets (CloudTrail-style event of {event_bytes or '?'} bytes)",
+        "",
+        *targets_table(table, best),
+        "",
+        "### CloudTrail-style event: one pattern, rule sets, SNS",
+        "",
+        *main_table(table),
+        "",
+        "Rule-set build time (one-off, not part of the figures above):",
+        "",
+        *build_table(table),
+        "",
+    ]
+    if chart_path is not None:
+        rel = os.path.relpath(chart_path.resolve(), base.resolve())
+        parts += [f"![time per event against rule count]({Path(rel).as_posix()})", ""]
+    parts += [
+        "### CityLots2 rule sets on deep, array-heavy events (per event, batch of generated lots)",
+        "",
+        *citylots_table(table),
+        "",
+    ]
+    return "\n".join(parts)
+
+
+def _first(values: Any) -> str:
+    return f"{values[0]:.2f}" if isinstance(values, list) and values else "?"
+
+
+def replace_section(document: str, new: str) -> str:
+    """Swap the event-pattern section of RESULTS.md (up to the next "## " heading) for ``new``."""
+    lines = document.splitlines()
+    try:
+        start = lines.index(SECTION)
+    except ValueError:
+        prefix = document.rstrip("\n")
+        return (prefix + "\n\n" if prefix else "# tamis benchmark results\n\n") + new.rstrip("\n") + "\n"
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    before, after = "\n".join(lines[:start]), "\n".join(lines[end:])
+    out = (before + "\n" if before else "") + new.rstrip("\n") + "\n"
+    return out + ("\n" + after + "\n" if after else "")
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("json", type=Path, help="pytest-benchmark JSON (--benchmark-json)")
+    parser.add_argument("--chart", type=Path, help="write the time-per-event chart here (PNG)")
+    parser.add_argument("--results", type=Path, help="RESULTS.md whose event-pattern section is replaced")
+    parser.add_argument("--command", default=DEFAULT_COMMAND, help="the command recorded in the section")
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    table, meta = load(args.json)
+    best, _ = load(args.json, stat="min")
+    if args.chart is not None:
+        chart(table, args.chart)
+    base = args.results.parent if args.results else Path.cwd()
+    text = section(table, best, meta, args.command, args.chart, base)
+    if args.results is None:
+        sys.stdout.write(text)
+        return 0
+    existing = args.results.read_text(encoding="utf-8") if args.results.exists() else ""
+    args.results.write_text(replace_section(existing, text), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
