@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from tamis.errors import TamisError
+from tamis.runtime.numbers import JSONNumber
 
 JSONPath = tuple[str | int, ...]
 # Deeper documents are rejected before Python's recursion limit could turn them into a traceback.
@@ -85,8 +85,8 @@ def parse_json(
 ) -> LocatedJSON:
     """Parse ``text`` as strict JSON, keeping positions.
 
-    With ``exact_numbers`` integers become ``int`` and other numbers ``Decimal`` (the literal's exact
-    value); otherwise non-integers become ``float``. Raises ``error`` with line and column on bad input.
+    With ``exact_numbers`` integers become ``int`` and other numbers ``JSONNumber`` (a ``Decimal`` that
+    keeps its spelling); otherwise non-integers become ``float``. Raises ``error``, located, on bad input.
     """
     if isinstance(text, bytes | bytearray):
         try:
@@ -107,7 +107,7 @@ def parse_json(
             line, column = _end_position(text)
         raise error(_describe(exc, text), line=line, column=column, source=source, rule="json") from None
     doc = LocatedJSON(value=None, text=text, source=source)
-    number = (lambda s: int(s) if _is_int(s) else Decimal(s)) if exact_numbers else _plain_number
+    number = (lambda s: int(s) if _is_int(s) else JSONNumber(s)) if exact_numbers else _plain_number
     doc.value = _build(tree, (), doc, number, error, 0)
     return doc
 

@@ -1,0 +1,365 @@
+"""Public API of event patterns: EventBridge rule patterns, SNS filter policies, Lambda filter criteria.
+
+    p = tamis.compile_pattern(pattern, dialect="eventbridge"); p.matches(event)
+    rs = tamis.RuleSet(); rs.add("name", pattern); rs.matches(event) -> ["name", ...]
+
+The dialects share one compiler and one matcher; each service's differences (input shapes, limits,
+operators, number precision) are small adapters here and in compiler/event_pattern.py.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Iterable
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Any
+
+import orjson
+
+from tamis.compiler.event_pattern import Dialect, compile_rule, dialect_for
+from tamis.errors import PatternError, TamisError
+from tamis.grammar.located_json import parse_json
+from tamis.runtime.event_conditions import SubRule
+from tamis.runtime.event_matcher import EventMatcher, InvalidEvent
+
+PatternInput = str | bytes | bytearray | dict[str, Any]
+
+
+class EventError(TamisError):
+    """An event (or SNS message, or Lambda record) that is not in the shape the service accepts."""
+
+
+def _text_of(value: str | bytes | bytearray) -> str:
+    if isinstance(value, bytes | bytearray):
+        try:
+            return bytes(value).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise PatternError(
+                "the pattern is not valid UTF-8", rule="json", line=1, column=exc.start + 1
+            ) from None
+    return value
+
+
+def parse_pattern(pattern: PatternInput, dialect: Dialect, source: str | None = None) -> list[SubRule]:
+    """Check one pattern and return its compiled sub-rules; raises a located ``PatternError``."""
+    if isinstance(pattern, dict):
+        return compile_rule(pattern, dialect, source=source)
+    if not isinstance(pattern, str | bytes | bytearray):
+        raise PatternError(
+            f"a pattern must be JSON text or a dict, got {type(pattern).__name__}", rule="pattern-type"
+        )
+    text = _text_of(pattern)
+    limit = dialect.max_pattern_chars
+    if limit is not None and len(text) > limit:
+        raise PatternError(
+            f"the pattern is {len(text)} characters long; {dialect.name} accepts at most {limit}",
+            line=1,
+            column=1,
+            source=source,
+            rule="pattern-size",
+        )
+    doc = parse_json(text, source=source, error=PatternError)
+    return compile_rule(doc.value, dialect, lambda path, key: doc.position(path, key=key), source)
+
+
+# -- SNS ---------------------------------------------------------------------------------------------
+_FIVE_PLACES = Decimal("0.00001")
+
+
+def _sns_number(value: Any) -> Any:
+    """SNS compares numbers with five digits of accuracy after the decimal point (documented)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return value
+    try:
+        d = (
+            value
+            if isinstance(value, Decimal)
+            else Decimal(repr(value) if isinstance(value, float) else value)
+        )
+        q = d.quantize(_FIVE_PLACES, rounding=ROUND_HALF_EVEN)
+    except InvalidOperation:
+        return value
+    return int(q) if q == q.to_integral_value() else q
+
+
+def _round_numbers(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _round_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_round_numbers(v) for v in value]
+    return _sns_number(value)
+
+
+def _sns_rounded_pattern(pattern: Any) -> Any:
+    # The policy's numbers get the same five-place accuracy as the messages'.
+    return _round_numbers(pattern)
+
+
+def sns_attributes_event(attributes: dict[str, Any]) -> dict[str, Any]:
+    """The event SNS matches for attribute scope: typed message attributes -> plain values.
+
+    Accepts the Publish API shape (``{"DataType": "String", "StringValue": "x"}``) and the delivered
+    notification shape (``{"Type": "String", "Value": "x"}``). Binary attributes are ignored, as SNS does.
+    """
+    if not isinstance(attributes, dict):
+        raise EventError(
+            "message attributes must be an object of {name: {Type, Value}}", rule="sns-attributes"
+        )
+    event: dict[str, Any] = {}
+    for name, attr in attributes.items():
+        if not isinstance(attr, dict):
+            raise EventError(
+                f"message attribute {name!r} must be an object with Type and Value", rule="sns-attributes"
+            )
+        kind = attr.get("Type", attr.get("DataType"))
+        raw = attr.get("Value", attr.get("StringValue"))
+        if not isinstance(kind, str):
+            raise EventError(f"message attribute {name!r} has no Type/DataType", rule="sns-attributes")
+        base = kind.split(".", 1)[0] if not kind.startswith("String.Array") else "String.Array"
+        if base == "Binary":
+            continue
+        if not isinstance(raw, str):
+            raise EventError(
+                f"message attribute {name!r} has no string Value/StringValue", rule="sns-attributes"
+            )
+        if base == "String":
+            event[name] = raw
+        elif base == "Number":
+            try:
+                event[name] = _sns_number(Decimal(raw.strip()))
+            except InvalidOperation:
+                raise EventError(
+                    f"message attribute {name!r}: {raw!r} is not a number", rule="sns-attributes"
+                ) from None
+        elif base == "String.Array":
+            # A JSON array's elements are the values; a JSON scalar is one value; other text stays a string.
+            try:
+                items = json.loads(raw, parse_float=Decimal)
+            except ValueError:
+                items = raw
+            event[name] = [_sns_number(v) for v in items] if isinstance(items, list) else _sns_number(items)
+        else:
+            raise EventError(f"message attribute {name!r}: unknown data type {kind!r}", rule="sns-attributes")
+    return event
+
+
+def sns_body_event(body: Any) -> dict[str, Any]:
+    """The event SNS matches for MessageBody scope: the message body, which must be a JSON object."""
+    if isinstance(body, dict):
+        return _round_numbers(body)
+    if isinstance(body, bytes | bytearray | str):
+        try:
+            value = json.loads(body, parse_float=Decimal)
+        except ValueError:
+            return {}  # a body that is not JSON has no properties: only `exists: false`-style policies match
+        return _round_numbers(value) if isinstance(value, dict) else {}
+    raise EventError(f"a message body must be text or a dict, got {type(body).__name__}", rule="sns-body")
+
+
+# -- Lambda ------------------------------------------------------------------------------------------
+def lambda_record_event(record: Any) -> dict[str, Any]:
+    """The object Lambda filters for one event-source record (SQS, Kinesis, DynamoDB Streams, MQ...).
+
+    SQS ``body`` and Kinesis/MQ ``data`` (base64) are decoded into JSON when they hold JSON, so patterns
+    can address their fields; otherwise they stay plain strings, which only plain-string patterns match.
+    """
+    if isinstance(record, bytes | bytearray | str):
+        try:
+            record = orjson.loads(record)
+        except orjson.JSONDecodeError as exc:
+            raise EventError(f"the record is not valid JSON: {exc}", rule="lambda-record") from None
+    if not isinstance(record, dict):
+        raise EventError("a record must be a JSON object", rule="lambda-record")
+    if isinstance(record.get("kinesis"), dict):
+        record = record["kinesis"]  # the Kinesis record's own fields are what filters address
+    out = dict(record)
+    body = out.get("body")
+    if isinstance(body, str):
+        parsed = _json_or_none(body)
+        if parsed is not None:
+            out["body"] = parsed
+    data = out.get("data")
+    if isinstance(data, str):
+        try:
+            decoded = base64.b64decode(data, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            decoded = None
+        if decoded is not None:
+            parsed = _json_or_none(decoded)
+            out["data"] = parsed if parsed is not None else decoded
+    return out
+
+
+def _json_or_none(text: str) -> Any:
+    try:
+        value = json.loads(text, parse_float=Decimal)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict | list) else None
+
+
+def parse_filter_criteria(criteria: PatternInput, source: str | None = None) -> list[Any]:
+    """The patterns of Lambda ``FilterCriteria`` (``{"Filters": [{"Pattern": "<json>"}]}``), checked."""
+    if isinstance(criteria, dict):
+        value: Any = criteria
+        locate: Callable[[tuple[Any, ...]], tuple[int | None, int | None]] = lambda _p: (None, None)  # noqa: E731
+    else:
+        doc = parse_json(_text_of(criteria), source=source, error=PatternError)
+        value = doc.value
+        locate = doc.position
+
+    def fail(path: tuple[Any, ...], message: str, rule: str) -> PatternError:
+        line, column = locate(path)
+        return PatternError(message, line=line, column=column, source=source, rule=rule)
+
+    if not isinstance(value, dict) or not isinstance(value.get("Filters"), list):
+        raise fail(
+            (), 'filter criteria must be an object {"Filters": [{"Pattern": "..."}]}', "lambda-criteria"
+        )
+    filters = value["Filters"]
+    # Lambda accepts up to 5 filters per event source mapping by default (a quota that can be raised to 10).
+    if len(filters) > 10:
+        raise fail(
+            ("Filters",),
+            f"at most 10 filters per event source mapping, got {len(filters)}",
+            "lambda-filter-count",
+        )
+    patterns = []
+    for i, item in enumerate(filters):
+        if not isinstance(item, dict) or "Pattern" not in item:
+            raise fail(("Filters", i), 'each filter must be an object with a "Pattern"', "lambda-criteria")
+        pattern = item["Pattern"]
+        if isinstance(pattern, str):
+            base_line, base_col = locate(("Filters", i, "Pattern"))
+            patterns.append((pattern, base_line, base_col))
+        elif isinstance(pattern, dict):
+            patterns.append((pattern, None, None))
+        else:
+            raise fail(
+                ("Filters", i, "Pattern"), '"Pattern" must be a JSON string (or an object)', "lambda-criteria"
+            )
+    return patterns
+
+
+# -- the public classes ------------------------------------------------------------------------------
+class RuleSet:
+    """Many named patterns compiled into one matcher: which of my rules match this event?"""
+
+    def __init__(self, dialect: str = "eventbridge", scope: str | None = None) -> None:
+        self.dialect = dialect_for(dialect, scope)
+        self._matcher = EventMatcher()
+        self._adapt: Callable[[Any], Any] = _adapter(self.dialect)
+
+    def _compile(self, pattern: PatternInput, source: str | None) -> list[SubRule]:
+        if self.dialect.name == "lambda":
+            return _compile_lambda(pattern, self.dialect, source)
+        if self.dialect.name == "sns":
+            if isinstance(pattern, dict):
+                pattern = _sns_rounded_pattern(pattern)
+                return compile_rule(pattern, self.dialect, source=source)
+            subrules = parse_pattern(pattern, self.dialect, source)
+            # re-compile with rounded numbers (positions come from the first pass)
+            doc = parse_json(_text_of(pattern), source=source, error=PatternError)
+            return (
+                compile_rule(
+                    _sns_rounded_pattern(doc.value), self.dialect, lambda p, k: doc.position(p, key=k), source
+                )
+                if subrules
+                else subrules
+            )
+        return parse_pattern(pattern, self.dialect, source)
+
+    def add(self, name: str, pattern: PatternInput, *, source: str | None = None) -> None:
+        """Add a named pattern (adding a name again ORs the patterns). Raises ``PatternError``."""
+        self._matcher.add(name, self._compile(pattern, source))
+
+    def remove(self, name: str) -> bool:
+        """Remove a rule by name; returns whether it was there."""
+        return self._matcher.remove(name)
+
+    def __len__(self) -> int:
+        return len(self._matcher)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._matcher
+
+    @property
+    def names(self) -> list[str]:
+        return self._matcher.names
+
+    def matches(self, event: Any) -> list[str]:
+        """Names of the rules that match ``event`` (a dict, or JSON text/bytes), in the order added."""
+        try:
+            return self._matcher.match(self._adapt(event))
+        except InvalidEvent as exc:
+            raise EventError(str(exc), rule="event") from None
+
+    def matches_many(self, events: Iterable[Any]) -> list[list[str]]:
+        return [self.matches(e) for e in events]
+
+
+def _adapter(dialect: Dialect) -> Callable[[Any], Any]:
+    if dialect.name == "sns":
+        if getattr(dialect, "scope", "MessageAttributes") == "MessageBody":
+            return sns_body_event
+        return sns_attributes_event
+    if dialect.name == "lambda":
+        return lambda_record_event
+    return _identity
+
+
+def _identity(event: Any) -> Any:
+    return event
+
+
+def _compile_lambda(criteria: PatternInput, dialect: Dialect, source: str | None) -> list[SubRule]:
+    # A bare pattern is accepted too; FilterCriteria is recognised by its "Filters" key.
+    probe: Any = criteria
+    if not isinstance(criteria, dict):
+        try:
+            probe = orjson.loads(criteria)
+        except orjson.JSONDecodeError:
+            probe = None
+    if not (isinstance(probe, dict) and "Filters" in probe):
+        return parse_pattern(criteria, dialect, source)
+    subrules: list[SubRule] = []
+    for pattern, base_line, base_col in parse_filter_criteria(criteria, source):
+        try:
+            subrules.extend(parse_pattern(pattern, dialect, source))
+        except PatternError as exc:
+            # A pattern embedded as a JSON string: report where the string starts, plus the inner position.
+            if base_line is not None and exc.line is not None:
+                exc.message = (
+                    f"in Filters Pattern (line {exc.line}, column {exc.column} of the pattern): {exc.message}"
+                )
+                exc.line, exc.column = base_line, base_col
+                exc.args = (str(exc),)
+            raise
+    return subrules
+
+
+class Pattern:
+    """One compiled pattern. ``matches(event) -> bool``."""
+
+    def __init__(
+        self,
+        pattern: PatternInput,
+        dialect: str = "eventbridge",
+        scope: str | None = None,
+        source: str | None = None,
+    ) -> None:
+        self._rules = RuleSet(dialect, scope)
+        self._rules.add("pattern", pattern, source=source)
+        self.dialect = self._rules.dialect.name
+
+    def matches(self, event: Any) -> bool:
+        return bool(self._rules.matches(event))
+
+
+def compile_pattern(
+    pattern: PatternInput, dialect: str = "eventbridge", scope: str | None = None, source: str | None = None
+) -> Pattern:
+    """Compile one pattern (text, bytes or dict). Raises ``tamis.PatternError`` with line/column."""
+    return Pattern(pattern, dialect=dialect, scope=scope, source=source)
