@@ -1,0 +1,356 @@
+"""Where state-machine definitions come from, and how to find their positions again.
+
+A definition arrives as plain JSON, as YAML, inside a CloudFormation or SAM template (``Definition``,
+``DefinitionString`` with or without ``Fn::Sub``, ``DefinitionUri`` to a local file, with
+``DefinitionSubstitutions``), or as a Terraform ``templatefile`` whose ``${Name}`` placeholders may stand
+where JSON needs a value. :func:`load_definitions` returns each definition as a parsed value plus a
+position mapper, computed lazily: the validator only asks where something is when it has found a fault.
+
+Placeholders are kept, not substituted: a string that is entirely ``${Name}`` is an unknown value of
+whatever type the field needs. An unquoted placeholder (``"TimeoutSeconds": ${Timeout}``) is turned into
+such a string of the same length, so that every other position in the text stays exact, and reported
+as a warning (the file is JSON only after rendering).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import Any
+
+import orjson
+import yaml
+
+from tamis.errors import DefinitionError, TamisError
+
+Path = tuple[str | int, ...]
+# (path, at_key) -> (line, column); (None, None) when unknown
+Locator = Callable[[Path, bool], tuple[int | None, int | None]]
+# (code, severity, message, path, at_key), the validator's finding shape
+Finding = tuple[str, str, str, Path, bool]
+
+STATE_MACHINE_TYPES = ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine")
+
+
+@dataclass
+class LoadedDefinition:
+    """One definition found in an input, with what is needed to report on it."""
+
+    value: Any
+    source: str | None = None
+    # JSON pointer prefix of the definition inside its file (empty for a plain definition file)
+    prefix: Path = ()
+    name: str | None = None  # the template's logical id, when the definition came from a template
+    findings: list[Finding] = field(default_factory=list)  # problems found while reading
+    locate: Locator = field(default=lambda path, key: (None, None))
+    text: str | None = None  # the definition's own text, when it was given as text
+
+
+def _no_position(path: Path, key: bool) -> tuple[int | None, int | None]:
+    return None, None
+
+
+# -- JSON ------------------------------------------------------------------------------------------------
+def neutralize_placeholders(text: str) -> tuple[str, list[tuple[int, str]]]:
+    """Replace each ``${...}`` standing outside a JSON string with a same-length JSON string.
+
+    Returns the new text and (offset, placeholder) for each replacement. ``$${`` (Terraform's escape
+    of a literal ``${``) is left alone.
+    """
+    out: list[str] = []
+    found: list[tuple[int, str]] = []
+    i, n = 0, len(text)
+    in_string = False
+    start = 0
+    while i < n:
+        ch = text[i]
+        if in_string:
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch == "$" and text.startswith("${", i) and not (i > 0 and text[i - 1] == "$"):
+            end = text.find("}", i)
+            if end != -1 and end - i + 1 >= 4:
+                span = text[i : end + 1]
+                out.append(text[start:i])
+                # `"${}"` is itself a placeholder; pad to keep every later offset unchanged.
+                out.append('"${}"' + " " * (len(span) - 4) if len(span) >= 4 else span)
+                found.append((i, span))
+                start = end + 1
+                i = end + 1
+                continue
+        i += 1
+    if not found:
+        return text, []
+    out.append(text[start:])
+    return "".join(out), found
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def json_locator(text: str, source: str | None = None) -> Locator:
+    """A locator over JSON ``text``, parsing it with positions on first use only."""
+    cache: dict[str, Any] = {}
+
+    def locate(path: Path, key: bool) -> tuple[int | None, int | None]:
+        doc = cache.get("doc")
+        if doc is None:
+            from tamis.grammar.located_json import parse_json
+
+            try:
+                doc = parse_json(text, source=source, exact_numbers=False)
+            except TamisError:
+                return None, None
+            cache["doc"] = doc
+        return doc.position(path, key=key)
+
+    return locate
+
+
+def load_json_text(text: str, source: str | None = None) -> LoadedDefinition:
+    """A JSON definition, tolerating unquoted placeholders; raises DefinitionError if not JSON at all."""
+    try:
+        return LoadedDefinition(orjson.loads(text), source, locate=json_locator(text, source), text=text)
+    except orjson.JSONDecodeError:
+        pass
+    fixed, found = neutralize_placeholders(text)
+    try:
+        value = orjson.loads(fixed)
+    except orjson.JSONDecodeError:
+        from tamis.grammar.located_json import parse_json
+
+        parse_json(fixed, source=source, error=DefinitionError)  # raises with line and column
+        raise DefinitionError("invalid JSON", source=source, rule="json") from None
+    loaded = LoadedDefinition(value, source, locate=json_locator(fixed, source), text=fixed)
+    for offset, span in found:
+        line, col = _line_col(text, offset)
+        loaded.findings.append(
+            (
+                "TEMPLATE_PLACEHOLDER",
+                "warning",
+                f"placeholder {span} stands where JSON needs a value; the file is valid JSON only after the "
+                f"template is rendered (line {line}, column {col})",
+                ("@", offset),
+                False,
+            )
+        )
+    base = loaded.locate
+
+    def locate(path: Path, key: bool) -> tuple[int | None, int | None]:
+        if path[:1] == ("@",):
+            return _line_col(text, int(path[1]))
+        return base(path, key)
+
+    loaded.locate = locate
+    return loaded
+
+
+# -- YAML ------------------------------------------------------------------------------------------------
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that also reads CloudFormation's short-form tags (``!Sub``, ``!Ref``, ...)."""
+
+
+_SHORT_TAGS = {"!Ref": "Ref", "!Condition": "Condition"}
+
+
+def _tag_key(tag: str) -> str:
+    return _SHORT_TAGS.get(tag, "Fn::" + tag[1:])
+
+
+class YamlDoc:
+    """A YAML document as plain values plus the start mark of every key and value."""
+
+    def __init__(self, text: str, source: str | None = None) -> None:
+        self.text = text
+        self.source = source
+        self.values: dict[Path, tuple[int, int]] = {}
+        self.keys: dict[Path, tuple[int, int]] = {}
+        self.nodes: dict[Path, yaml.Node] = {}
+        try:
+            node = yaml.compose(text, Loader=_Loader)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 1 if mark is not None else None
+            col = mark.column + 1 if mark is not None else None
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise DefinitionError(
+                f"invalid YAML: {problem}", line=line, column=col, source=source, rule="yaml"
+            ) from None
+        self._loader = _Loader("")
+        self.value = None if node is None else self._build(node, ())
+
+    def _build(self, node: yaml.Node, path: Path) -> Any:
+        self.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        self.nodes[path] = node
+        custom = node.tag.startswith("!")
+        if isinstance(node, yaml.MappingNode):
+            out: dict[str, Any] = {}
+            for k, v in node.value:
+                key = (
+                    self._loader.construct_object(k, deep=True) if isinstance(k, yaml.ScalarNode) else str(k)
+                )
+                key = str(key)
+                self.keys[(*path, key)] = (k.start_mark.line + 1, k.start_mark.column + 1)
+                out[key] = self._build(v, (*path, key))
+            return {_tag_key(node.tag): out} if custom else out
+        if isinstance(node, yaml.SequenceNode):
+            items = [self._build(v, (*path, i)) for i, v in enumerate(node.value)]
+            return {_tag_key(node.tag): items} if custom else items
+        if custom:
+            return {_tag_key(node.tag): node.value}
+        return self._loader.construct_object(node, deep=True)
+
+    def position(self, path: Path, key: bool = False) -> tuple[int | None, int | None]:
+        if key and path in self.keys:
+            return self.keys[path]
+        p = tuple(path)
+        while True:
+            if p in self.values:
+                return self.values[p]
+            if not p:
+                return None, None
+            p = p[:-1]
+
+
+def _yaml_locator(doc: YamlDoc, prefix: Path) -> Locator:
+    def locate(path: Path, key: bool) -> tuple[int | None, int | None]:
+        return doc.position((*prefix, *path), key)
+
+    return locate
+
+
+def _embedded_locator(doc: YamlDoc, node_path: Path, inner_text: str, inner: Locator) -> Locator:
+    """Positions inside a JSON string embedded in YAML: exact for block scalars, else the scalar's start."""
+    node = doc.nodes.get(node_path)
+    start_line, start_col = doc.position(node_path)
+    style = getattr(node, "style", None)
+    lines = doc.text.splitlines()
+
+    def locate(path: Path, key: bool) -> tuple[int | None, int | None]:
+        line, col = inner(path, key)
+        if line is None or start_line is None or style not in ("|", ">"):
+            return start_line, start_col
+        yaml_line = start_line + line  # block content starts on the line after the indicator
+        indent = 0
+        if 0 < yaml_line <= len(lines):
+            content = lines[yaml_line - 1]
+            indent = len(content) - len(content.lstrip(" "))
+        return yaml_line, (col or 1) + indent
+
+    return locate
+
+
+# -- templates -------------------------------------------------------------------------------------------
+def _sub_text(value: Any) -> str | None:
+    """The text of a DefinitionString: a plain string, ``Fn::Sub`` or ``Fn::Join`` of strings."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and len(value) == 1:
+        ((fn, arg),) = value.items()
+        if fn == "Fn::Sub":
+            text = arg[0] if isinstance(arg, list) and arg else arg
+            return text.replace("${!", "${") if isinstance(text, str) else None
+        if fn == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], list):
+            parts = [p if isinstance(p, str) else "${Token}" for p in arg[1]]
+            return str(arg[0]).join(parts) if isinstance(arg[0], str) else None
+    return None
+
+
+def _from_template(
+    template: dict[str, Any],
+    source: str | None,
+    locate_in: Callable[[Path], Locator],
+    yaml_doc: YamlDoc | None,
+    base_dir: FsPath | None,
+) -> list[LoadedDefinition]:
+    found: list[LoadedDefinition] = []
+    resources = template.get("Resources")
+    if not isinstance(resources, dict):
+        return found
+    for logical_id, res in resources.items():
+        if not isinstance(res, dict) or res.get("Type") not in STATE_MACHINE_TYPES:
+            continue
+        props = res.get("Properties")
+        if not isinstance(props, dict):
+            continue
+        base: Path = ("Resources", logical_id, "Properties")
+        if "Definition" in props:
+            prefix = (*base, "Definition")
+            found.append(
+                LoadedDefinition(props["Definition"], source, prefix, logical_id, locate=locate_in(prefix))
+            )
+        elif "DefinitionString" in props:
+            prefix = (*base, "DefinitionString")
+            text = _sub_text(props["DefinitionString"])
+            if text is None:
+                continue  # built by other intrinsic functions: nothing to check statically
+            try:
+                inner = load_json_text(text, source)
+            except TamisError as exc:
+                line, col = locate_in(prefix)((), False)
+                raise DefinitionError(
+                    f"DefinitionString of {logical_id} is not JSON: {exc.message}",
+                    line=line,
+                    column=col,
+                    source=source,
+                    rule="json",
+                ) from None
+            inner.prefix, inner.name = prefix, logical_id
+            node_path = prefix if isinstance(props["DefinitionString"], str) else (*prefix, "Fn::Sub")
+            if yaml_doc is not None:
+                if node_path not in yaml_doc.nodes:
+                    node_path = (*node_path, 0)
+                inner.locate = _embedded_locator(yaml_doc, node_path, text, inner.locate)
+            else:
+                outer = locate_in(prefix)
+                inner.locate = lambda path, key, _o=outer: _o((), False)
+            found.append(inner)
+        elif isinstance(props.get("DefinitionUri"), str) and base_dir is not None:
+            target = base_dir / props["DefinitionUri"]
+            if target.is_file():
+                for d in load_definitions(target.read_text(encoding="utf-8"), source=str(target)):
+                    d.name = logical_id
+                    found.append(d)
+    return found
+
+
+def _is_template(value: Any) -> bool:
+    return (
+        isinstance(value, dict) and "Resources" in value and "StartAt" not in value and "States" not in value
+    )
+
+
+def load_definitions(
+    text: str | bytes, *, source: str | None = None, base_dir: str | FsPath | None = None
+) -> list[LoadedDefinition]:
+    """Every state-machine definition in ``text`` (JSON, YAML, a CloudFormation/SAM template, or a
+    template file with ``${...}`` placeholders). Raises DefinitionError when the text cannot be read."""
+    if isinstance(text, bytes | bytearray):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError:
+            raise DefinitionError("input is not valid UTF-8", source=source, rule="encoding") from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    bdir = FsPath(base_dir) if base_dir is not None else (FsPath(source).parent if source else None)
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")):
+        loaded = load_json_text(text, source)
+        if _is_template(loaded.value):
+            doc_locate = loaded.locate
+            return _from_template(
+                loaded.value, source, lambda prefix: lambda p, k: doc_locate((*prefix, *p), k), None, bdir
+            )
+        return [loaded]
+    doc = YamlDoc(text, source)
+    if _is_template(doc.value):
+        return _from_template(doc.value, source, lambda prefix: _yaml_locator(doc, prefix), doc, bdir)
+    return [LoadedDefinition(doc.value, source, locate=_yaml_locator(doc, ()), text=None)]

@@ -1,0 +1,1416 @@
+"""The Amazon States Language validator: every structural rule of the specification and the service.
+
+The checks run in plain Python over the parsed definition (dicts and lists), so validating a typical
+definition costs tens of microseconds. Paths, intrinsic calls and JSONata expressions go to their Lark
+grammars only when a cheap pre-check cannot decide, and those answers are cached per string. Positions
+are not computed here: each finding carries the path of the offending value (and whether the key or
+the value is meant); the caller maps paths to line and column only when there is something to report.
+
+Sources: the ASL specification (SPEC21, states-language.net), the Step Functions developer guide (DG)
+and AWS responses recorded in public test suites; see /work/shared/notes/asl.md for the citations.
+Codes are the service's where it has one (ValidateStateMachineDefinitionDiagnostic lists
+SCHEMA_VALIDATION_FAILED, INVALID_RESOURCE, MISSING_END_STATE, DUPLICATE_STATE_NAME, INVALID_STATE_NAME,
+INVALID_LABEL_NAME, MISSING_TRANSITION_TARGET and the NO_DOLLAR / PASS_RESULT_IS_STATIC warnings;
+INVALID_JSONATA_EXPRESSION and UNSUPPORTED_JSONATA_EXPRESSION are recorded AWS responses).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import re2
+
+from tamis.grammar.asl_intrinsics import SIGNATURES, check_intrinsic
+from tamis.grammar.asl_jsonata import check_jsonata
+from tamis.grammar.asl_paths import parse_path
+
+Path = tuple[str | int, ...]
+# (code, severity, message, path, at_key)
+Finding = tuple[str, str, str, Path, bool]
+
+SCHEMA = "SCHEMA_VALIDATION_FAILED"
+MISSING_TARGET = "MISSING_TRANSITION_TARGET"
+ERROR, WARNING = "error", "warning"
+
+MAX_DEFINITION_BYTES = 1024 * 1024  # DG service-quotas: maximum definition size 1 MB
+MAX_STATE_NAME = 80  # enforced by the service (SPEC21 text says 128)
+MAX_LABEL = 40  # AWS-verified Map Label limit
+MAX_SECONDS = 99999999  # DG: TimeoutSeconds, HeartbeatSeconds, IntervalSeconds, MaxAttempts upper bound
+MAX_DELAY_SECONDS = 31622400  # DG concepts-error-handling: MaxDelaySeconds at most one year
+
+STATE_TYPES = ("Task", "Wait", "Pass", "Succeed", "Fail", "Choice", "Parallel", "Map")
+TOP_FIELDS = frozenset({"Comment", "StartAt", "States", "Version", "TimeoutSeconds", "QueryLanguage"})
+QUERY_LANGUAGES = ("JSONPath", "JSONata")
+
+# Fields of each state type: common to both query languages, JSONPath-only, JSONata-only.
+_NEXT_END = frozenset({"Next", "End"})
+_COMMON = frozenset({"Type", "Comment", "QueryLanguage"})
+_JP_IO = frozenset({"InputPath", "OutputPath"})
+_JP_RESULT = frozenset({"Parameters", "ResultSelector", "ResultPath"})
+_ERRORS = frozenset({"Retry", "Catch"})
+FIELDS: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {
+    "Pass": (
+        _COMMON | _NEXT_END | {"Assign", "Result"},
+        _JP_IO | {"Parameters", "ResultPath"},
+        frozenset({"Output"}),
+    ),
+    "Task": (
+        _COMMON
+        | _NEXT_END
+        | _ERRORS
+        | {"Assign", "Resource", "TimeoutSeconds", "HeartbeatSeconds", "Credentials"},
+        _JP_IO | _JP_RESULT | {"TimeoutSecondsPath", "HeartbeatSecondsPath"},
+        frozenset({"Output", "Arguments"}),
+    ),
+    "Choice": (_COMMON | {"Assign", "Choices", "Default"}, _JP_IO, frozenset({"Output"})),
+    "Wait": (
+        _COMMON | _NEXT_END | {"Assign", "Seconds", "Timestamp"},
+        _JP_IO | {"SecondsPath", "TimestampPath"},
+        frozenset({"Output"}),
+    ),
+    "Succeed": (_COMMON, _JP_IO, frozenset({"Output"})),
+    "Fail": (_COMMON | {"Error", "Cause"}, frozenset({"ErrorPath", "CausePath"}), frozenset()),
+    "Parallel": (
+        _COMMON | _NEXT_END | _ERRORS | {"Assign", "Branches"},
+        _JP_IO | _JP_RESULT,
+        frozenset({"Output", "Arguments"}),
+    ),
+    "Map": (
+        _COMMON
+        | _NEXT_END
+        | _ERRORS
+        | {
+            "Assign",
+            "ItemProcessor",
+            "Iterator",
+            "ItemReader",
+            "ItemSelector",
+            "ItemBatcher",
+            "ResultWriter",
+            "MaxConcurrency",
+            "ToleratedFailureCount",
+            "ToleratedFailurePercentage",
+            "Label",
+        },
+        _JP_IO
+        | _JP_RESULT
+        | {"ItemsPath", "MaxConcurrencyPath", "ToleratedFailureCountPath", "ToleratedFailurePercentagePath"},
+        frozenset({"Output", "Items"}),
+    ),
+}
+
+COMPARATORS: dict[str, str] = {
+    "StringEquals": "str",
+    "StringLessThan": "str",
+    "StringGreaterThan": "str",
+    "StringLessThanEquals": "str",
+    "StringGreaterThanEquals": "str",
+    "StringMatches": "str",
+    "NumericEquals": "num",
+    "NumericLessThan": "num",
+    "NumericGreaterThan": "num",
+    "NumericLessThanEquals": "num",
+    "NumericGreaterThanEquals": "num",
+    "BooleanEquals": "bool",
+    "TimestampEquals": "ts",
+    "TimestampLessThan": "ts",
+    "TimestampGreaterThan": "ts",
+    "TimestampLessThanEquals": "ts",
+    "TimestampGreaterThanEquals": "ts",
+    "IsNull": "bool",
+    "IsPresent": "bool",
+    "IsNumeric": "bool",
+    "IsString": "bool",
+    "IsBoolean": "bool",
+    "IsTimestamp": "bool",
+}
+for _name in list(COMPARATORS):
+    if _name != "StringMatches" and not _name.startswith("Is"):
+        COMPARATORS[_name + "Path"] = "path"
+del _name
+
+PREDEFINED_ERRORS = frozenset(
+    {
+        "States.ALL",
+        "States.HeartbeatTimeout",
+        "States.Timeout",
+        "States.TaskFailed",
+        "States.Permissions",
+        "States.ResultPathMatchFailure",
+        "States.ParameterPathFailure",
+        "States.BranchFailed",
+        "States.NoChoiceMatched",
+        "States.IntrinsicFailure",
+        "States.ExceedToleratedFailureThreshold",
+        "States.ItemReaderFailed",
+        "States.ResultWriterFailed",
+        "States.QueryEvaluationError",
+        "States.Runtime",
+        "States.DataLimitExceeded",
+        "States.Http.Socket",
+        "States.Http.StatusCode",
+    }
+)
+
+_RFC3339 = re2.compile(
+    r"^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$"
+)
+_PLACEHOLDER = re2.compile(r"^\$\{[^{}]*\}$")
+_ANY_PLACEHOLDER = re2.compile(r"\$\{[^{}]*\}")
+_LAMBDA_PREFIX = re2.compile(r"^arn:[^:]+:lambda:[^:]*:[^:]*:function:")
+_LAMBDA_ARN = re2.compile(
+    r"^arn:[^:]+:lambda:[^:]*:[^:]*:function:[A-Za-z0-9_-]+(?::(?:\$LATEST|[A-Za-z0-9_-]+))?$"
+)
+_ACTIVITY_ARN = re2.compile(r"^arn:[^:]+:states:[a-z0-9-]+:[0-9]+:activity:[^\s:]+$")
+_INTEGRATION = re2.compile(
+    r"^arn:[^:]+:states:::(aws-sdk:[A-Za-z0-9-]+|[a-z0-9-]+):([A-Za-z0-9]+)"
+    r"(\.sync(?::2)?|\.waitForTaskToken)?$"
+)
+_ARN = re2.compile(r"^arn:[A-Za-z0-9-]*:[A-Za-z0-9-]*:[^:]*:[^:]*:.+$")
+_LABEL_FORBIDDEN = frozenset(' ?*<>{}[]:;,\\|^~$#%&`"')
+# AWS-verified: arn:aws:states:::dynamodb:query is rejected; the optimized DynamoDB integration has these.
+_DYNAMODB_ACTIONS = frozenset({"getItem", "putItem", "updateItem", "deleteItem"})
+# Fail ErrorPath/CausePath must yield a string: the intrinsic functions whose result can be one.
+_STRING_INTRINSICS = frozenset(
+    {
+        "States.Format",
+        "States.JsonToString",
+        "States.ArrayGetItem",
+        "States.Base64Encode",
+        "States.Base64Decode",
+        "States.Hash",
+        "States.UUID",
+    }
+)
+_SUFFIXES = {"aws-sdk": frozenset({None, ".waitForTaskToken"})}
+
+
+def is_placeholder(value: object) -> bool:
+    """A value supplied at deploy time: a string that is entirely a template placeholder (``${Name}``)
+    or a CloudFormation intrinsic (``{"Ref": ...}``, ``{"Fn::GetAtt": ...}``). Its type is unknown."""
+    if isinstance(value, str):
+        return value.startswith("${") and _PLACEHOLDER.match(value) is not None
+    if isinstance(value, dict) and len(value) == 1:
+        key = next(iter(value))
+        return isinstance(key, str) and (key == "Ref" or key.startswith("Fn::"))
+    return False
+
+
+def _is_int(v: object) -> bool:
+    return type(v) is int
+
+
+def _is_num(v: object) -> bool:
+    return (type(v) is int or type(v) is float) or (type(v).__name__ == "Decimal")
+
+
+def _type_name(v: object) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "boolean"
+    if isinstance(v, str):
+        return "string"
+    if isinstance(v, dict):
+        return "object"
+    if isinstance(v, list):
+        return "array"
+    return "number"
+
+
+def is_rfc3339(text: str) -> bool:
+    """SPEC21 Timestamps: RFC 3339 with uppercase T and Z (or an offset); AWS also checks the ranges."""
+    m = _RFC3339.match(text)
+    if m is None:
+        return False
+    year, month, day, hour, minute, second = (int(m.group(i)) for i in range(1, 7))
+    if not (1 <= month <= 12 and 0 <= hour <= 23 and 0 <= minute <= 59 and 0 <= second <= 60):
+        return False
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    days = (31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)[month - 1]
+    if not 1 <= day <= days:
+        return False
+    off = m.group(8)
+    return off == "Z" or (int(off[1:3]) <= 23 and int(off[4:6]) <= 59)
+
+
+class _Scope:
+    """One state machine or sub-machine (a Parallel branch, a Map processor)."""
+
+    __slots__ = (
+        "distributed",
+        "edges",
+        "kind",
+        "names",
+        "parent",
+        "path",
+        "reads",
+        "start",
+        "states",
+        "writes",
+    )
+
+    def __init__(self, path: Path, kind: str, parent: _Scope | None, distributed: bool = False) -> None:
+        self.path = path
+        self.kind = kind  # "machine" | "branch" | "processor"
+        self.parent = parent
+        self.distributed = distributed
+        self.states: dict[str, Any] = {}
+        self.start: str | None = None
+        self.names: set[str] = set()
+        # state name -> [(target, path of the field naming it)]
+        self.edges: dict[str, list[tuple[str, Path]]] = {}
+        self.reads: dict[str, list[tuple[str, Path]]] = {}
+        self.writes: dict[str, set[str]] = {}
+
+
+class Validator:
+    """Checks one definition (a parsed JSON value); ``findings`` lists what is wrong."""
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.all_names: dict[str, list[Path]] = {}
+        self.scopes: list[_Scope] = []
+        self.top_jsonata = False
+
+    # -- reporting ---------------------------------------------------------------------------------
+    def err(self, message: str, path: Path, code: str = SCHEMA, *, key: bool = False) -> None:
+        self.findings.append((code, ERROR, message, path, key))
+
+    def warn(self, message: str, path: Path, code: str, *, key: bool = False) -> None:
+        self.findings.append((code, WARNING, message, path, key))
+
+    # -- top level ---------------------------------------------------------------------------------
+    def run(self, definition: Any) -> list[Finding]:
+        if not isinstance(definition, dict):
+            self.err(f"a state machine definition must be a JSON object, not {_type_name(definition)}", ())
+            return self.findings
+        for key in definition:
+            if key not in TOP_FIELDS:
+                self.err(f"field {key!r} is not supported at the top level", (key,), key=True)
+        self._optional_str(definition, "Comment", ())
+        self._optional_str(definition, "Version", ())
+        if "TimeoutSeconds" in definition:
+            self._int_field(definition, "TimeoutSeconds", (), minimum=0, jsonata=False)
+        ql = definition.get("QueryLanguage", "JSONPath")
+        if ql not in QUERY_LANGUAGES:
+            self.err("QueryLanguage must be one of [JSONPath, JSONata]", ("QueryLanguage",))
+            ql = "JSONPath"
+        self.top_jsonata = ql == "JSONata"
+        self._machine(definition, (), "machine", None, ql, False)
+        self._graph_checks()
+        return self.findings
+
+    def _optional_str(self, obj: dict[str, Any], field: str, path: Path) -> None:
+        if field in obj and not isinstance(obj[field], str):
+            self.err(f"{field} must be a string, not {_type_name(obj[field])}", (*path, field))
+
+    def _machine(
+        self, m: dict[str, Any], path: Path, kind: str, parent: _Scope | None, ql: str, dist: bool
+    ) -> None:
+        scope = _Scope(path, kind, parent, dist)
+        self.scopes.append(scope)
+        missing = [f for f in ("States", "StartAt") if f not in m]
+        if missing:
+            self.err(f"These fields are required: [{', '.join(missing)}]", path)
+        start = m.get("StartAt")
+        if start is not None and not isinstance(start, str):
+            self.err(f"StartAt must be a string, not {_type_name(start)}", (*path, "StartAt"))
+            start = None
+        scope.start = start
+        states = m.get("States")
+        if states is None:
+            return
+        if not isinstance(states, dict):
+            self.err(f"States must be an object, not {_type_name(states)}", (*path, "States"))
+            return
+        if not states:
+            self.err("States must not be empty", (*path, "States"))
+        scope.states = states
+        scope.names = set(states)
+        for name, state in states.items():
+            self.all_names.setdefault(name, []).append((*path, "States", name))
+            self._state(name, state, (*path, "States", name), scope, ql)
+        if start is not None and start not in states:
+            self.err(
+                f"StartAt {start!r} does not name a state of this {_scope_word(kind)}",
+                (*path, "StartAt"),
+                MISSING_TARGET,
+            )
+
+    # -- states ------------------------------------------------------------------------------------
+    def _state(self, name: str, state: Any, path: Path, scope: _Scope, outer_ql: str) -> None:
+        if not name:
+            self.err("state names must not be empty", path, "INVALID_STATE_NAME", key=True)
+        elif len(name) > MAX_STATE_NAME:
+            self.err(
+                f"state name is {len(name)} characters long; the limit is {MAX_STATE_NAME}",
+                path,
+                "INVALID_STATE_NAME",
+                key=True,
+            )
+        if not isinstance(state, dict):
+            self.err(f"state {name!r} must be an object, not {_type_name(state)}", path)
+            return
+        st = state.get("Type")
+        if st is None:
+            self.err("These fields are required: [Type]", path)
+            return
+        if st not in FIELDS:
+            self.err(
+                f"The field 'Type' should have one of these values: [{', '.join(STATE_TYPES)}]",
+                (*path, "Type"),
+            )
+            return
+        ql = state.get("QueryLanguage", outer_ql)
+        if ql not in QUERY_LANGUAGES:
+            self.err("QueryLanguage must be one of [JSONPath, JSONata]", (*path, "QueryLanguage"))
+            ql = outer_ql
+        elif ql == "JSONPath" and self.top_jsonata and not _in_distributed(scope):
+            # A distributed Map runs its processor as child workflows; elsewhere the service refuses.
+            self.err(
+                "a state of a JSONata state machine cannot use QueryLanguage JSONPath",
+                (*path, "QueryLanguage"),
+            )
+        jsonata = ql == "JSONata"
+        common, jp_only, ja_only = FIELDS[st]
+        for key in state:
+            if key in common:
+                continue
+            if key in jp_only:
+                if jsonata:
+                    self.err(f"field {key!r} is not supported in a JSONata state", (*path, key), key=True)
+            elif key in ja_only:
+                if not jsonata:
+                    self.err(f"field {key!r} is supported only in JSONata states", (*path, key), key=True)
+            else:
+                self.err(f"field {key!r} is not supported in a {st} state", (*path, key), key=True)
+        self._optional_str(state, "Comment", path)
+        edges: list[tuple[str, Path]] = []
+        scope.edges[name] = edges
+        reads: list[tuple[str, Path]] = []
+        scope.reads[name] = reads
+        writes: set[str] = set()
+        scope.writes[name] = writes
+        ctx = _StateCtx(self, scope, name, st, jsonata, reads, writes)
+        # transitions
+        if st in ("Choice", "Succeed", "Fail"):
+            pass
+        else:
+            has_next = "Next" in state
+            end = state.get("End")
+            if "End" in state and not isinstance(end, bool):
+                self.err(f"End must be a boolean, not {_type_name(end)}", (*path, "End"))
+            if has_next and end is True:
+                self.err("a state cannot have both Next and End: true", (*path, "Next"))
+            elif not has_next and end is not True:
+                self.err("a state must have Next or End: true", path)
+            if has_next:
+                ctx.target(state["Next"], (*path, "Next"))
+        # input/output
+        if jsonata:
+            if "Output" in state:
+                ctx.jsonata_value(
+                    state["Output"], (*path, "Output"), result=st in ("Task", "Map", "Parallel")
+                )
+        else:
+            for f in ("InputPath", "OutputPath"):
+                if f in state:
+                    ctx.path_field(state[f], (*path, f), nullable=True)
+            if "ResultPath" in state:
+                ctx.path_field(
+                    state["ResultPath"], (*path, "ResultPath"), nullable=True, reference=True, context=False
+                )
+            for f in ("Parameters", "ResultSelector"):
+                if f in state:
+                    ctx.template(state[f], (*path, f))
+        if "Assign" in state:
+            ctx.assign(state["Assign"], (*path, "Assign"), result=st in ("Task", "Map", "Parallel"))
+        getattr(self, "_" + st.lower())(state, path, ctx)
+        if "Retry" in state:
+            self._retry(state["Retry"], (*path, "Retry"))
+        if "Catch" in state:
+            self._catch(state["Catch"], (*path, "Catch"), ctx)
+
+    def _pass(self, state: dict[str, Any], path: Path, ctx: _StateCtx) -> None:
+        result = state.get("Result")
+        if (
+            not ctx.jsonata
+            and isinstance(result, dict)
+            and any(isinstance(k, str) and k.endswith(".$") for k in result)
+        ):
+            self.warn(
+                "Result is static: fields ending in '.$' are not evaluated there (use Parameters)",
+                (*path, "Result"),
+                "PASS_RESULT_IS_STATIC",
+            )
+
+    def _succeed(self, state: dict[str, Any], path: Path, ctx: _StateCtx) -> None:
+        pass
+
+    def _fail(self, state: dict[str, Any], path: Path, ctx: _StateCtx) -> None:
+        for f, fpath in (("Error", "ErrorPath"), ("Cause", "CausePath")):
+            if f in state and fpath in state:
+                self.err(f"a Fail state may have only one of {f} and {fpath}", (*path, fpath), key=True)
+            if f in state:
+                value = state[f]
+                if ctx.jsonata and isinstance(value, str) and _delimited(value):
+                    ctx.jsonata_value(value, (*path, f))
+                elif not isinstance(value, str):
+                    self.err(f"{f} must be a string, not {_type_name(value)}", (*path, f))
+            if fpath in state and not ctx.jsonata:
+                value = state[fpath]
+                if isinstance(value, str) and not value.startswith("$") and not is_placeholder(value):
+                    ctx.intrinsic(value, (*path, fpath))
+                    fn = value.partition("(")[0]
+                    if fn in SIGNATURES and fn not in _STRING_INTRINSICS:
+                        self.err(f"{fpath} must produce a string; {fn} does not", (*path, fpath))
+                else:
+                    ctx.path_field(value, (*path, fpath), reference=True)
+
+    def _task(self, state: dict[str, Any], path: Path, ctx: _StateCtx) -> None:
+        if "Resource" not in state:
+            self.err("These fields are required: [Resource]", path)
+        else:
+            self._resource(state["Resource"], (*path, "Resource"), ctx.jsonata)
+        timeout = self._seconds_pair(state, path, ctx, "TimeoutSeconds")
+        heartbeat = self._seconds_pair(state, path, ctx, "HeartbeatSeconds")
+        if _is_int(timeout) and _is_int(heartbeat) and heartbeat >= timeout:  # type: ignore[operator]
+            self.err("HeartbeatSeconds must be smaller than TimeoutSeconds", (*path, "HeartbeatSeconds"))
+        if "Credentials" in state:
+            cred = state["Credentials"]
+            cpath = (*path, "Credentials")
+            if not isinstance(cred, dict):
+                self.err(f"Credentials must be an object, not {_type_name(cred)}", cpath)
+            elif cred and "RoleArn" not in cred and "RoleArn.$" not in cred:
+                self.err("The field 'RoleArn' is required but was missing", cpath)
+            elif ctx.jsonata:
+                ctx.jsonata_value(cred, cpath)
+            else:
+                ctx.template(cred, cpath)
+        if ctx.jsonata and "Arguments" in state:
+            args = state["Arguments"]
+            if not isinstance(args, dict) and not (isinstance(args, str) and _delimited(args)):
+                self.err("Arguments must be an object or a JSONata expression", (*path, "Arguments"))
+            ctx.jsonata_value(args, (*path, "Arguments"))
+
+    def _seconds_pair(self, state: dict[str, Any], path: Path, ctx: _StateCtx, field: str) -> Any:
+        pfield = field + "Path"
+        if field in state and pfield in state:
+            self.err(f"a state may have only one of {field} and {pfield}", (*path, pfield), key=True)
+        if pfield in state and not ctx.jsonata:
+            ctx.path_field(state[pfield], (*path, pfield), reference=True)
+        if field in state:
+            return self._int_field(
+                state, field, path, minimum=1, maximum=MAX_SECONDS, jsonata=ctx.jsonata, ctx=ctx
+            )
+        return None
+
+    def _int_field(
+        self,
+        obj: dict[str, Any],
+        field: str,
+        path: Path,
+        *,
+        minimum: int = 0,
+        maximum: int | None = None,
+        jsonata: bool,
+        ctx: _StateCtx | None = None,
+        number: bool = False,
+    ) -> Any:
+        value = obj[field]
+        fpath = (*path, field)
+        if is_placeholder(value):
+            return None
+        if jsonata and isinstance(value, str) and _delimited(value) and ctx is not None:
+            ctx.jsonata_value(value, fpath)
+            return None
+        ok = _is_num(value) and not isinstance(value, bool) if number else _is_int(value)
+        if not ok:
+            kind = "a number" if number else "an integer"
+            self.err(f"{field} must be {kind}, not {_type_name(value)}", fpath)
+            return None
+        if value < minimum or (maximum is not None and value > maximum):
+            bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+            self.err(f"{field} must be {bound}", fpath)
+            return None
+        return value
+
+    def _resource(self, value: Any, path: Path, jsonata: bool) -> None:
+        if is_placeholder(value):
+            return  # an ARN supplied at deploy time (template placeholder or CloudFormation intrinsic)
+        if not isinstance(value, str):
+            self.err(f"Resource must be a string, not {_type_name(value)}", path)
+            return
+        if "${" in value:
+            value = _ANY_PLACEHOLDER.sub("x", value)
+        # SPEC21: a URI. The service also wants an ARN; documentation and tests use other URIs, so
+        # the ARN-shape checks below warn, except where the service's rejection is recorded.
+        scheme, colon, rest = value.partition(":")
+        if not colon or not scheme or not rest or any(c.isspace() for c in value):
+            self.err(f"Resource {value!r} is not a URI", path, "INVALID_RESOURCE")
+            return
+        if scheme != "arn":
+            self.warn(f"Resource {value!r} is not an ARN; the service requires one", path, "INVALID_RESOURCE")
+            return
+        if _LAMBDA_PREFIX.match(value):
+            if not _LAMBDA_ARN.match(value):
+                self.err(
+                    f"Resource {value!r} is not a valid Lambda function ARN (name and optional version or "
+                    "alias)",
+                    path,
+                    "INVALID_RESOURCE",
+                )
+            return
+        if ":lambda:" in value and ":function:" in value:
+            if not _LAMBDA_ARN.match(value):
+                self.warn(f"Resource {value!r} is not a valid Lambda function ARN", path, "INVALID_RESOURCE")
+            return
+        if ":states:::" in value:
+            m = _INTEGRATION.match(value)
+            if m is None:
+                self.warn(
+                    f"Resource {value!r} is not a valid service integration ARN", path, "INVALID_RESOURCE"
+                )
+                return
+            service, action, suffix = m.group(1), m.group(2), m.group(3)
+            if service.startswith("aws-sdk:") and suffix not in _SUFFIXES["aws-sdk"]:
+                self.err(
+                    "AWS SDK integrations support only the .waitForTaskToken suffix", path, "INVALID_RESOURCE"
+                )
+            elif service == "dynamodb" and (action not in _DYNAMODB_ACTIONS or suffix):
+                self.err(
+                    f"arn:aws:states:::dynamodb:{action} is not an optimized integration; use "
+                    f"arn:aws:states:::aws-sdk:dynamodb:{action}",
+                    path,
+                    "INVALID_RESOURCE",
+                )
+            return
+        if ":states:" in value and ":activity:" in value:
+            if not _ACTIVITY_ARN.match(value):
+                self.warn(f"Resource {value!r} is not a valid activity ARN", path, "INVALID_RESOURCE")
+            return
+        if not _ARN.match(value):
+            self.warn(f"Resource {value!r} is not a valid ARN", path, "INVALID_RESOURCE")
+
+    def _wait(self, state: dict[str, Any], path: Path, ctx: _StateCtx) -> None:
+        given = [f for f in ("Seconds", "SecondsPath", "Timestamp", "TimestampPath") if f in state]
+        if len(given) != 1:
+            self.err(
+                "a Wait state must have exactly one of [Seconds, SecondsPath, Timestamp, TimestampPath]",
+                (*path, given[1]) if len(given) > 1 else path,
+                key=len(given) > 1,
+            )
+        if "Seconds" in state:
+            self._int_field(
+                state, "Seconds", path, minimum=0, maximum=MAX_SECONDS, jsonata=ctx.jsonata, ctx=ctx
+            )
+        if "Timestamp" in state:
+            ts = state["Timestamp"]
+            tpath = (*path, "Timestamp")
+            if ctx.jsonata and isinstance(ts, str) and _delimited(ts):
+                ctx.jsonata_value(ts, tpath)
+            elif is_placeholder(ts):
+                pass
+            elif not isinstance(ts, str) or not is_rfc3339(ts):
+                self.err("String does not match RFC3339 timestamp", tpath)
+        for f in ("SecondsPath", "TimestampPath"):
+            if f in state and not ctx.jsonata:
+                ctx.path_field(state[f], (*path, f), reference=True)
+
+    def _choice(self, state: dict[str, Any], path: Path, ctx: _StateCtx) -> None:
+        choices = state.get("Choices")
+        cpath = (*path, "Choices")
+        if "Choices" not in state:
+            self.err("These fields are required: [Choices]", path)
+        elif not isinstance(choices, list) or not choices:
+            self.err("Choices must be a non-empty array", cpath)
+        else:
+            for i, rule in enumerate(choices):
+                self._rule(rule, (*cpath, i), ctx, top=True)
+        if "Default" in state:
+            ctx.target(state["Default"], (*path, "Default"))
+
+    def _rule(self, rule: Any, path: Path, ctx: _StateCtx, *, top: bool) -> None:
+        if not isinstance(rule, dict):
+            self.err(f"a Choice Rule must be an object, not {_type_name(rule)}", path)
+            return
+        if top:
+            if "Next" not in rule:
+                self.err("These fields are required: [Next]", path)
+            else:
+                ctx.target(rule["Next"], (*path, "Next"))
+            if "Assign" in rule:
+                ctx.assign(rule["Assign"], (*path, "Assign"))
+        else:
+            for f in ("Next", "Assign", "Output"):
+                if f in rule:
+                    self.err(
+                        f"{f} is allowed only in a top-level Choice Rule, not inside And/Or/Not",
+                        (*path, f),
+                        key=True,
+                    )
+        self._optional_str(rule, "Comment", path)
+        if ctx.jsonata:
+            for key in rule:
+                if key not in ("Condition", "Next", "Comment", "Assign", "Output"):
+                    self.err(
+                        f"field {key!r} is not supported in a JSONata Choice Rule (use Condition)",
+                        (*path, key),
+                        key=True,
+                    )
+            if "Condition" not in rule:
+                self.err("These fields are required: [Condition]", path)
+            else:
+                cond = rule["Condition"]
+                if isinstance(cond, str) and _delimited(cond):
+                    ctx.jsonata_value(cond, (*path, "Condition"))
+                elif not isinstance(cond, bool):
+                    self.err("Condition must be a JSONata expression or a boolean", (*path, "Condition"))
+            if "Output" in rule and top:
+                ctx.jsonata_value(rule["Output"], (*path, "Output"))
+            return
+        ops: list[str] = []
+        bools: list[str] = []
+        for key in rule:
+            if key in COMPARATORS:
+                ops.append(key)
+            elif key in ("And", "Or", "Not"):
+                bools.append(key)
+            elif key not in ("Variable", "Next", "Comment", "Assign"):
+                word = "operator" if key[:1].isupper() and key not in ("Condition", "Output") else "field"
+                self.err(f"{key!r} is not a supported Choice Rule {word}", (*path, key), key=True)
+        if bools:
+            if len(bools) > 1 or ops or "Variable" in rule:
+                self.err(
+                    "a boolean Choice Rule has exactly one of And, Or, Not and no Variable or comparison",
+                    path,
+                )
+            for b in bools:
+                value = rule[b]
+                bpath = (*path, b)
+                if b == "Not":
+                    if not isinstance(value, dict):
+                        self.err("Not must be a single Choice Rule object", bpath)
+                    else:
+                        self._rule(value, bpath, ctx, top=False)
+                elif not isinstance(value, list) or not value:
+                    self.err(f"{b} must be a non-empty array of Choice Rules", bpath)
+                else:
+                    for i, sub in enumerate(value):
+                        self._rule(sub, (*bpath, i), ctx, top=False)
+            return
+        if "Variable" not in rule:
+            if ops or not any(k[:1].isupper() and k not in ("Next", "Comment", "Assign") for k in rule):
+                self.err("a Choice Rule needs a Variable and one comparison operator, or And/Or/Not", path)
+        else:
+            ctx.path_field(rule["Variable"], (*path, "Variable"))
+        if len(ops) != 1 and "Variable" in rule:
+            self.err(f"a Choice Rule must have exactly one comparison operator, found {len(ops)}", path)
+        for op in ops:
+            self._comparison(op, rule[op], (*path, op), ctx)
+
+    def _comparison(self, op: str, value: Any, path: Path, ctx: _StateCtx) -> None:
+        kind = COMPARATORS[op]
+        if is_placeholder(value):
+            return
+        if kind == "path":
+            ctx.path_field(value, path)
+        elif kind == "str":
+            if not isinstance(value, str):
+                self.err(f"{op} requires a string, not {_type_name(value)}", path)
+        elif kind == "num":
+            if not _is_num(value) or isinstance(value, bool):
+                self.err(f"{op} requires a number, not {_type_name(value)}", path)
+        elif kind == "bool":
+            if not isinstance(value, bool):
+                self.err(f"{op} requires a boolean, not {_type_name(value)}", path)
+        elif kind == "ts" and (not isinstance(value, str) or not is_rfc3339(value)):
+            self.err(f"{op} requires an RFC 3339 timestamp (uppercase T, and Z or an offset)", path)
+
+    def _retry(self, retry: Any, path: Path) -> None:
+        if not isinstance(retry, list):
+            self.err(f"Retry must be an array, not {_type_name(retry)}", path)
+            return
+        allowed = (
+            "ErrorEquals",
+            "IntervalSeconds",
+            "MaxAttempts",
+            "BackoffRate",
+            "MaxDelaySeconds",
+            "JitterStrategy",
+            "Comment",
+        )
+        for i, r in enumerate(retry):
+            rpath = (*path, i)
+            if not isinstance(r, dict):
+                self.err(f"a Retrier must be an object, not {_type_name(r)}", rpath)
+                continue
+            for key in r:
+                if key not in allowed:
+                    self.err(f"field {key!r} is not supported in a Retrier", (*rpath, key), key=True)
+            self._error_equals(r, rpath, last=i == len(retry) - 1, what="Retrier")
+            if "IntervalSeconds" in r:
+                self._int_field(r, "IntervalSeconds", rpath, minimum=1, maximum=MAX_SECONDS, jsonata=False)
+            if "MaxAttempts" in r:
+                self._int_field(r, "MaxAttempts", rpath, minimum=0, maximum=MAX_SECONDS, jsonata=False)
+            if "MaxDelaySeconds" in r:
+                self._int_field(
+                    r, "MaxDelaySeconds", rpath, minimum=1, maximum=MAX_DELAY_SECONDS, jsonata=False
+                )
+            if "BackoffRate" in r:
+                self._int_field(r, "BackoffRate", rpath, minimum=1, jsonata=False, number=True)
+            if "JitterStrategy" in r and r["JitterStrategy"] not in ("FULL", "NONE"):
+                self.err("JitterStrategy must be one of [FULL, NONE]", (*rpath, "JitterStrategy"))
+            self._optional_str(r, "Comment", rpath)
+
+    def _error_equals(self, r: dict[str, Any], path: Path, *, last: bool, what: str) -> None:
+        if "ErrorEquals" not in r:
+            self.err("These fields are required: [ErrorEquals]", path)
+            return
+        errs = r["ErrorEquals"]
+        epath = (*path, "ErrorEquals")
+        if not isinstance(errs, list) or not errs:
+            self.err("ErrorEquals must be a non-empty array of error names", epath)
+            return
+        for j, e in enumerate(errs):
+            if not isinstance(e, str):
+                self.err(f"error names must be strings, not {_type_name(e)}", (*epath, j))
+            elif e.startswith("States.") and e not in PREDEFINED_ERRORS:
+                self.warn(
+                    f"{e!r} is not a predefined error name (names starting with 'States.' are reserved)",
+                    (*epath, j),
+                    "UNKNOWN_ERROR_NAME",
+                )
+        if "States.ALL" in errs:
+            if len(errs) > 1:
+                self.err("States.ALL must appear alone in ErrorEquals", epath)
+            if not last:
+                self.err(f"States.ALL must appear only in the last {what}", epath)
+
+    def _catch(self, catch: Any, path: Path, ctx: _StateCtx) -> None:
+        if not isinstance(catch, list):
+            self.err(f"Catch must be an array, not {_type_name(catch)}", path)
+            return
+        allowed = ("ErrorEquals", "Next", "Comment", "Assign") + (
+            ("Output",) if ctx.jsonata else ("ResultPath",)
+        )
+        for i, c in enumerate(catch):
+            cp = (*path, i)
+            if not isinstance(c, dict):
+                self.err(f"a Catcher must be an object, not {_type_name(c)}", cp)
+                continue
+            for key in c:
+                if key not in allowed:
+                    extra = " in a JSONata state" if key in ("ResultPath", "Output") else ""
+                    self.err(f"field {key!r} is not supported in a Catcher{extra}", (*cp, key), key=True)
+            self._error_equals(c, cp, last=i == len(catch) - 1, what="Catcher")
+            if "Next" not in c:
+                self.err("These fields are required: [Next]", cp)
+            else:
+                ctx.target(c["Next"], (*cp, "Next"))
+            if "ResultPath" in c and not ctx.jsonata:
+                ctx.path_field(
+                    c["ResultPath"], (*cp, "ResultPath"), nullable=True, reference=True, context=False
+                )
+            if "Output" in c and ctx.jsonata:
+                ctx.jsonata_value(c["Output"], (*cp, "Output"), error_output=True)
+            if "Assign" in c:
+                ctx.assign(c["Assign"], (*cp, "Assign"), error_output=True)
+            self._optional_str(c, "Comment", cp)
+
+    def _parallel(self, state: dict[str, Any], path: Path, ctx: _StateCtx) -> None:
+        if "Branches" not in state:
+            self.err("These fields are required: [Branches]", path)
+            return
+        branches = state["Branches"]
+        bpath = (*path, "Branches")
+        if not isinstance(branches, list) or not branches:
+            self.err(
+                "Value cannot be empty" if isinstance(branches, list) else "Branches must be an array", bpath
+            )
+            return
+        if ctx.jsonata and "Arguments" in state:
+            ctx.jsonata_value(state["Arguments"], (*path, "Arguments"))
+        for i, b in enumerate(branches):
+            self._sub_machine(b, (*bpath, i), "branch", ctx, allowed=("StartAt", "States", "Comment"))
+
+    def _sub_machine(
+        self,
+        m: Any,
+        path: Path,
+        kind: str,
+        ctx: _StateCtx,
+        *,
+        allowed: tuple[str, ...],
+        distributed: bool = False,
+    ) -> None:
+        if not isinstance(m, dict):
+            self.err(f"a {_scope_word(kind)} must be an object, not {_type_name(m)}", path)
+            return
+        for key in m:
+            if key not in allowed:
+                self.err(f"field {key!r} is not supported in a {_scope_word(kind)}", (*path, key), key=True)
+        self._optional_str(m, "Comment", path)
+        ql = m.get("QueryLanguage", "JSONata" if ctx.jsonata else "JSONPath")
+        self._machine(m, path, kind, ctx.scope, ql if ql in QUERY_LANGUAGES else "JSONPath", distributed)
+        ctx.children.append(len(self.scopes) - 1)
+
+    def _map(self, state: dict[str, Any], path: Path, ctx: _StateCtx) -> None:
+        has_proc, has_iter = "ItemProcessor" in state, "Iterator" in state
+        if has_proc and has_iter:
+            self.err(
+                "a Map state may have only one of ItemProcessor and Iterator", (*path, "Iterator"), key=True
+            )
+        elif not has_proc and not has_iter:
+            self.err("These fields are required: [ItemProcessor]", path)
+        if "Parameters" in state and "ItemSelector" in state:
+            self.err(
+                "a Map state may have only one of Parameters and ItemSelector",
+                (*path, "Parameters"),
+                key=True,
+            )
+        distributed = False
+        field = "ItemProcessor" if has_proc else "Iterator"
+        proc = state.get(field)
+        if isinstance(proc, dict) and "ProcessorConfig" in proc:
+            pc = proc["ProcessorConfig"]
+            pcp = (*path, field, "ProcessorConfig")
+            if not isinstance(pc, dict):
+                self.err("ProcessorConfig must be an object", pcp)
+            else:
+                for key in pc:
+                    if key not in ("Mode", "ExecutionType"):
+                        self.err(f"field {key!r} is not supported in ProcessorConfig", (*pcp, key), key=True)
+                mode = pc.get("Mode", "INLINE")
+                if mode not in ("INLINE", "DISTRIBUTED"):
+                    self.err("Mode must be one of [INLINE, DISTRIBUTED]", (*pcp, "Mode"))
+                distributed = mode == "DISTRIBUTED"
+                if "ExecutionType" in pc:
+                    if pc["ExecutionType"] not in ("STANDARD", "EXPRESS"):
+                        self.err("ExecutionType must be one of [STANDARD, EXPRESS]", (*pcp, "ExecutionType"))
+                    elif not distributed:
+                        self.err(
+                            "ExecutionType is allowed only with Mode DISTRIBUTED", (*pcp, "ExecutionType")
+                        )
+                elif distributed:
+                    self.err("These fields are required: [ExecutionType]", pcp)
+        if proc is not None:
+            self._sub_machine(
+                proc,
+                (*path, field),
+                "processor",
+                ctx,
+                allowed=("StartAt", "States", "Comment", "ProcessorConfig"),
+                distributed=distributed,
+            )
+        if "ItemsPath" in state and not ctx.jsonata:
+            ctx.path_field(state["ItemsPath"], (*path, "ItemsPath"), reference=True)
+        if "Items" in state and ctx.jsonata:
+            items = state["Items"]
+            if (isinstance(items, str) and _delimited(items)) or isinstance(items, list):
+                ctx.jsonata_value(items, (*path, "Items"))
+            elif not is_placeholder(items):
+                self.err("Items must be an array or a JSONata expression", (*path, "Items"))
+        if "ItemSelector" in state:
+            if ctx.jsonata:
+                ctx.jsonata_value(state["ItemSelector"], (*path, "ItemSelector"))
+            else:
+                ctx.template(state["ItemSelector"], (*path, "ItemSelector"))
+        for f, lo, hi, num in (
+            ("MaxConcurrency", 0, None, False),
+            ("ToleratedFailureCount", 0, None, False),
+            ("ToleratedFailurePercentage", 0, 100, True),
+        ):
+            if f in state and f + "Path" in state:
+                self.err(f"a Map state may have only one of {f} and {f}Path", (*path, f + "Path"), key=True)
+            if f in state:
+                self._int_field(
+                    state, f, path, minimum=lo, maximum=hi, jsonata=ctx.jsonata, ctx=ctx, number=num
+                )
+            if f + "Path" in state and not ctx.jsonata:
+                ctx.path_field(state[f + "Path"], (*path, f + "Path"), reference=True)
+        if "Label" in state:
+            self._label(state["Label"], (*path, "Label"))
+        if "ItemReader" in state:
+            self._item_reader(state["ItemReader"], (*path, "ItemReader"), ctx)
+        if "ItemBatcher" in state:
+            self._item_batcher(state["ItemBatcher"], (*path, "ItemBatcher"), ctx)
+        if "ResultWriter" in state:
+            self._result_writer(state["ResultWriter"], (*path, "ResultWriter"), ctx)
+
+    def _label(self, label: Any, path: Path) -> None:
+        if not isinstance(label, str):
+            self.err(f"Label must be a string, not {_type_name(label)}", path)
+        elif not label:
+            self.err("Label must not be empty", path, "INVALID_LABEL_NAME")
+        elif len(label) > MAX_LABEL:
+            self.err(
+                f"Label is {len(label)} characters long; the limit is {MAX_LABEL}", path, "INVALID_LABEL_NAME"
+            )
+        else:
+            bad = next(
+                (c for c in label if c in _LABEL_FORBIDDEN or ord(c) < 32 or 127 <= ord(c) < 160), None
+            )
+            if bad is not None:
+                self.err(f"Label must not contain {bad!r}", path, "INVALID_LABEL_NAME")
+
+    def _io_object(self, obj: Any, path: Path, ctx: _StateCtx, allowed: tuple[str, ...], name: str) -> bool:
+        if not isinstance(obj, dict):
+            self.err(f"{name} must be an object, not {_type_name(obj)}", path)
+            return False
+        for key in obj:
+            ok = (
+                key in allowed
+                or (key == "Parameters" and not ctx.jsonata)
+                or (key == "Arguments" and ctx.jsonata)
+            )
+            if not ok:
+                self.err(f"field {key!r} is not supported in {name}", (*path, key), key=True)
+        if "Parameters" in obj and not ctx.jsonata:
+            ctx.template(obj["Parameters"], (*path, "Parameters"))
+        if "Arguments" in obj and ctx.jsonata:
+            ctx.jsonata_value(obj["Arguments"], (*path, "Arguments"))
+        return True
+
+    def _item_reader(self, reader: Any, path: Path, ctx: _StateCtx) -> None:
+        if not self._io_object(reader, path, ctx, ("Resource", "ReaderConfig"), "ItemReader"):
+            return
+        if "Resource" not in reader:
+            self.err("These fields are required: [Resource]", path)
+        else:
+            self._resource(reader["Resource"], (*path, "Resource"), ctx.jsonata)
+        rc = reader.get("ReaderConfig")
+        if rc is None:
+            return
+        rcp = (*path, "ReaderConfig")
+        if not isinstance(rc, dict):
+            self.err("ReaderConfig must be an object", rcp)
+            return
+        allowed = (
+            "InputType",
+            "CSVHeaderLocation",
+            "CSVHeaders",
+            "CSVDelimiter",
+            "MaxItems",
+            "MaxItemsPath",
+            "ManifestType",
+            "Transformation",
+        )
+        for key in rc:
+            if key not in allowed:
+                self.err(f"field {key!r} is not supported in ReaderConfig", (*rcp, key), key=True)
+        if "MaxItems" in rc and "MaxItemsPath" in rc:
+            self.err(
+                "ReaderConfig may have only one of MaxItems and MaxItemsPath",
+                (*rcp, "MaxItemsPath"),
+                key=True,
+            )
+        if "MaxItems" in rc:
+            self._int_field(rc, "MaxItems", rcp, minimum=0, maximum=100_000_000, jsonata=ctx.jsonata, ctx=ctx)
+        if "MaxItemsPath" in rc and not ctx.jsonata:
+            ctx.path_field(rc["MaxItemsPath"], (*rcp, "MaxItemsPath"), reference=True)
+        it = rc.get("InputType")
+        if it is not None and it not in ("CSV", "JSON", "JSONL", "MANIFEST", "PARQUET"):
+            self.err("InputType must be one of [CSV, JSON, JSONL, MANIFEST, PARQUET]", (*rcp, "InputType"))
+        loc = rc.get("CSVHeaderLocation")
+        if loc is not None and loc not in ("FIRST_ROW", "GIVEN"):
+            self.err("CSVHeaderLocation must be one of [FIRST_ROW, GIVEN]", (*rcp, "CSVHeaderLocation"))
+        if loc == "GIVEN" and "CSVHeaders" not in rc:
+            self.err("CSVHeaders is required when CSVHeaderLocation is GIVEN", rcp)
+
+    def _item_batcher(self, batcher: Any, path: Path, ctx: _StateCtx) -> None:
+        allowed = ("MaxItemsPerBatch", "MaxInputBytesPerBatch", "BatchInput") + (
+            () if ctx.jsonata else ("MaxItemsPerBatchPath", "MaxInputBytesPerBatchPath")
+        )
+        if not isinstance(batcher, dict):
+            self.err(f"ItemBatcher must be an object, not {_type_name(batcher)}", path)
+            return
+        for key in batcher:
+            if key not in allowed:
+                self.err(f"field {key!r} is not supported in ItemBatcher", (*path, key), key=True)
+        for f, hi in (("MaxItemsPerBatch", None), ("MaxInputBytesPerBatch", 262144)):
+            if f in batcher and f + "Path" in batcher:
+                self.err(f"ItemBatcher may have only one of {f} and {f}Path", (*path, f + "Path"), key=True)
+            if f in batcher:
+                self._int_field(batcher, f, path, minimum=1, maximum=hi, jsonata=ctx.jsonata, ctx=ctx)
+            if f + "Path" in batcher and not ctx.jsonata:
+                ctx.path_field(batcher[f + "Path"], (*path, f + "Path"), reference=True)
+        if "BatchInput" in batcher:
+            if ctx.jsonata:
+                ctx.jsonata_value(batcher["BatchInput"], (*path, "BatchInput"))
+            else:
+                ctx.template(batcher["BatchInput"], (*path, "BatchInput"))
+
+    def _result_writer(self, writer: Any, path: Path, ctx: _StateCtx) -> None:
+        if not self._io_object(writer, path, ctx, ("Resource", "WriterConfig"), "ResultWriter"):
+            return
+        if "Resource" in writer:
+            self._resource(writer["Resource"], (*path, "Resource"), ctx.jsonata)
+        elif "WriterConfig" not in writer:
+            self.err("These fields are required: [Resource]", path)
+        wc = writer.get("WriterConfig")
+        if wc is None:
+            return
+        wcp = (*path, "WriterConfig")
+        if not isinstance(wc, dict):
+            self.err("WriterConfig must be an object", wcp)
+            return
+        missing = [f for f in ("OutputType",) if f not in wc]
+        if missing:
+            self.err(f"These fields are required: [{', '.join(missing)}]", wcp)
+        if "OutputType" in wc and wc["OutputType"] not in ("JSON", "JSONL"):
+            self.err("OutputType must be one of [JSON, JSONL]", (*wcp, "OutputType"))
+        if "Transformation" in wc and wc["Transformation"] not in ("NONE", "COMPACT", "FLATTEN"):
+            self.err("Transformation must be one of [NONE, COMPACT, FLATTEN]", (*wcp, "Transformation"))
+
+    # -- whole-machine checks ----------------------------------------------------------------------
+    def _graph_checks(self) -> None:
+        for name, paths in self.all_names.items():
+            for p in paths[1:]:
+                self.err(
+                    f"state name {name!r} is used more than once in the state machine",
+                    p,
+                    "DUPLICATE_STATE_NAME",
+                    key=True,
+                )
+        for scope in self.scopes:
+            self._scope_graph(scope)
+        if self.scopes:
+            self._variables(self.scopes[0], frozenset())
+
+    def _scope_graph(self, scope: _Scope) -> None:
+        states = scope.states
+        for edges in scope.edges.values():
+            for target, p in edges:
+                if target in states:
+                    continue
+                if target in self.all_names:
+                    where = "Parallel branch" if scope.kind == "branch" else "Map processor"
+                    if scope.kind == "machine":
+                        msg = f"state {target!r} is inside a branch or processor; it cannot be entered"
+                    else:
+                        msg = f"state {target!r} is outside this {where}; transitions must stay within it"
+                    self.err(msg, p, MISSING_TARGET)
+                else:
+                    self.err(f"Missing 'Next' target: {target}", p, MISSING_TARGET)
+        if scope.start not in states:
+            return
+        seen = {scope.start}
+        todo = [scope.start]
+        while todo:
+            cur = todo.pop()
+            for target, _ in scope.edges.get(cur, ()):
+                if target in states and target not in seen:
+                    seen.add(target)
+                    todo.append(target)
+        for name in states:
+            if name not in seen:
+                self.err(
+                    f"state {name!r} is not reachable from StartAt",
+                    (*scope.path, "States", name),
+                    "UNREACHABLE_STATE",
+                    key=True,
+                )
+        terminal = False
+        for name in seen:
+            st = states[name]
+            if isinstance(st, dict) and (st.get("End") is True or st.get("Type") in ("Succeed", "Fail")):
+                terminal = True
+                break
+        if not terminal:
+            where = _scope_word(scope.kind)
+            self.err(
+                f"No terminal state: no reachable state of this {where} is End: true, Succeed or Fail",
+                (*scope.path, "States"),
+                "MISSING_END_STATE",
+            )
+
+    def _variables(self, scope: _Scope, outer: frozenset[str]) -> None:
+        """Warn about a variable read in a state that some path from StartAt reaches without assigning it."""
+        states = scope.states
+        reads_any = any(scope.reads.get(n) for n in states)
+        known: dict[str, frozenset[str]] = {}
+        if scope.start in states and (reads_any or scope.writes):
+            preds: dict[str, list[str]] = {n: [] for n in states}
+            for src, edges in scope.edges.items():
+                for target, _ in edges:
+                    if target in preds and src in states:
+                        preds[target].append(src)
+            everything = frozenset().union(*scope.writes.values()) | outer
+            known = {n: everything for n in states}
+            known[scope.start] = outer
+            changed = True
+            rounds = 0
+            while changed and rounds < 100:
+                changed = False
+                rounds += 1
+                for n in states:
+                    incoming = [known[p] | scope.writes.get(p, set()) for p in preds[n]]
+                    new = frozenset.intersection(*incoming) if incoming else frozenset()
+                    if n == scope.start:
+                        new = outer  # every path into StartAt begins with the outer scope's values
+                    if new != known[n]:
+                        known[n] = new
+                        changed = True
+            for n in states:
+                avail = known[n]
+                for var, p in scope.reads.get(n, ()):
+                    if var not in avail:
+                        self.warn(
+                            f"variable ${var} may be read before any state assigns it",
+                            p,
+                            "VARIABLE_NOT_ASSIGNED",
+                        )
+        for child in self.scopes:
+            if child.parent is scope:
+                owner = child.path[len(scope.path) + 1] if len(child.path) > len(scope.path) + 1 else None
+                inherited = frozenset() if child.distributed else known.get(str(owner), outer)
+                self._variables(child, inherited)
+
+
+def _in_distributed(scope: _Scope | None) -> bool:
+    while scope is not None:
+        if scope.distributed:
+            return True
+        scope = scope.parent
+    return False
+
+
+def _scope_word(kind: str) -> str:
+    return {"machine": "state machine", "branch": "Parallel branch", "processor": "Map processor"}[kind]
+
+
+def _delimited(text: str) -> bool:
+    return text.startswith("{%") and text.endswith("%}") and len(text) >= 4
+
+
+class _StateCtx:
+    """Checks for the values inside one state, which need the state's query language and scope."""
+
+    __slots__ = ("children", "jsonata", "name", "reads", "scope", "st", "v", "writes")
+
+    def __init__(
+        self,
+        v: Validator,
+        scope: _Scope,
+        name: str,
+        st: str,
+        jsonata: bool,
+        reads: list[tuple[str, Path]],
+        writes: set[str],
+    ) -> None:
+        self.v = v
+        self.scope = scope
+        self.name = name
+        self.st = st
+        self.jsonata = jsonata
+        self.reads = reads
+        self.writes = writes
+        self.children: list[int] = []
+
+    def target(self, value: Any, path: Path) -> None:
+        if not isinstance(value, str):
+            self.v.err(f"a transition target must be a state name (a string), not {_type_name(value)}", path)
+            return
+        self.scope.edges[self.name].append((value, path))
+
+    def path_field(
+        self, value: Any, path: Path, *, nullable: bool = False, reference: bool = False, context: bool = True
+    ) -> None:
+        if value is None:
+            if not nullable:
+                self.v.err(f"{path[-1]} must be a path, not null", path)
+            return
+        if not isinstance(value, str):
+            self.v.err(
+                f"{path[-1]} must be a path (a string starting with '$'), not {_type_name(value)}", path
+            )
+            return
+        if value.startswith("${") and _PLACEHOLDER.match(value):
+            return
+        info = parse_path(value)
+        if info.error:
+            self.v.err(f"{path[-1]}: {info.error}", path)
+            return
+        if reference and not info.reference:
+            self.v.err(
+                f"{path[-1]} must be a Reference Path (a single node: no filters, unions, slices or "
+                f"wildcards): {value!r}",
+                path,
+            )
+        if not context and info.root == "context":
+            self.v.err(f"{path[-1]} must not refer to the context object ($$)", path)
+        if info.root == "variable" and info.variable:
+            if not context:
+                self.v.err(f"{path[-1]} cannot write into a variable; use Assign", path)
+            else:
+                self.reads.append((info.variable, path))
+
+    def intrinsic(self, value: str, path: Path) -> None:
+        info = check_intrinsic(value)
+        if info.error:
+            self.v.err(
+                f"The value for the field '{path[-1]}' must be a valid JSONPath or a valid intrinsic "
+                f"function call: {info.error}",
+                path,
+            )
+        for var in info.variables:
+            self.reads.append((var, path))
+
+    def template(self, tpl: Any, path: Path, *, top: bool = True) -> None:
+        """A JSONPath payload template: an object whose ``.$`` keys hold paths or intrinsic calls."""
+        if top and isinstance(tpl, str) and (tpl.startswith("$") or "(" in tpl):
+            self.v.warn(
+                f"{path[-1]} is a string used literally; a payload template is an object whose keys "
+                "end in '.$' to evaluate paths",
+                path,
+                "NO_DOLLAR",
+            )
+        if isinstance(tpl, dict):
+            stripped: set[str] = set()
+            for key, value in tpl.items():
+                kpath = (*path, key)
+                dollar = key.endswith(".$")
+                plain = key[:-2] if dollar else key
+                if plain in stripped:
+                    self.v.err(f"field {plain!r} appears twice once '.$' is removed", kpath, key=True)
+                stripped.add(plain)
+                if dollar:
+                    self._dollar_value(value, kpath)
+                elif isinstance(value, dict | list):
+                    self.template(value, kpath, top=False)
+                elif isinstance(value, str) and _looks_dynamic(value):
+                    self.v.warn(
+                        f"field {key!r} holds {value!r}, which is used literally; add '.$' to the key to "
+                        "evaluate it",
+                        kpath,
+                        "NO_DOLLAR",
+                    )
+        elif isinstance(tpl, list):
+            for i, item in enumerate(tpl):
+                if isinstance(item, dict | list):
+                    self.template(item, (*path, i), top=False)
+
+    def _dollar_value(self, value: Any, path: Path) -> None:
+        if not isinstance(value, str):
+            self.v.err(
+                f"The value for the field '{path[-1]}' must be a valid JSONPath or a valid intrinsic "
+                f"function call, not {_type_name(value)}",
+                path,
+            )
+            return
+        if value.startswith("$"):
+            if value.startswith("${") and _PLACEHOLDER.match(value):
+                return
+            info = parse_path(value)
+            if info.error:
+                self.v.err(
+                    f"The value for the field '{path[-1]}' must be a valid JSONPath or a valid intrinsic "
+                    f"function call: {info.error}",
+                    path,
+                )
+            elif info.root == "variable" and info.variable:
+                self.reads.append((info.variable, path))
+        elif value[:1].isspace():
+            self.v.err(
+                f"The value for the field '{path[-1]}' must be a valid JSONPath or a valid intrinsic "
+                "function call: it must not start with whitespace",
+                path,
+            )
+        else:
+            self.intrinsic(value, path)
+
+    def assign(self, value: Any, path: Path, *, result: bool = False, error_output: bool = False) -> None:
+        if not isinstance(value, dict):
+            self.v.err(f"Assign must be an object, not {_type_name(value)}", path)
+            return
+        for key in value:
+            name = key[:-2] if (not self.jsonata and key.endswith(".$")) else key
+            if name == "states":
+                self.v.err("'states' is reserved and cannot be assigned", (*path, key), key=True)
+            elif not name.isidentifier():
+                self.v.warn(
+                    f"{name!r} cannot be read back as $name in a path or expression",
+                    (*path, key),
+                    "INVALID_VARIABLE_NAME",
+                    key=True,
+                )
+            self.writes.add(name)
+        if self.jsonata:
+            self.jsonata_value(value, path, result=result, error_output=error_output)
+        else:
+            self.template(value, path)
+
+    def jsonata_value(
+        self, value: Any, path: Path, *, result: bool = False, error_output: bool = False
+    ) -> None:
+        """Check every ``{% %}`` expression inside a JSON value of a JSONata state."""
+        if isinstance(value, str):
+            self._expression(value, path, result, error_output)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(item, str | dict | list):
+                    self.jsonata_value(item, (*path, key), result=result, error_output=error_output)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, str | dict | list):
+                    self.jsonata_value(item, (*path, i), result=result, error_output=error_output)
+
+    def _expression(self, text: str, path: Path, result: bool, error_output: bool) -> None:
+        opens, closes = text.startswith("{%"), text.endswith("%}")
+        if not (opens or closes):
+            return
+        if not (opens and closes) or len(text) < 4:
+            self.v.err(
+                "a JSONata expression must be written as the whole string '{% ... %}'",
+                path,
+                "INVALID_JSONATA_EXPRESSION",
+            )
+            return
+        info = check_jsonata(text[2:-2])
+        if info.error:
+            self.v.err(
+                f"invalid JSONata expression: {info.error} at line {info.line}, column {info.column} of "
+                "the expression",
+                path,
+                "INVALID_JSONATA_EXPRESSION",
+            )
+            return
+        for ref in info.top_level:
+            what = "'$$'" if ref == "$$" else ("'$'" if ref == "$" else repr(ref))
+            self.v.err(
+                f"Reference to {what} at the top level is not supported; use $states.input",
+                path,
+                "UNSUPPORTED_JSONATA_EXPRESSION",
+            )
+        for field in info.states_fields:
+            if field in ("input", "context"):
+                continue
+            if field == "result" and result:
+                continue
+            if field == "errorOutput" and error_output:
+                continue
+            if field == "result":
+                msg = "$states.result is available only in Output and Assign of Task, Map and Parallel states"
+            elif field == "errorOutput":
+                msg = "$states.errorOutput is available only in a Catcher's Output and Assign"
+            else:
+                msg = f"$states.{field} does not exist (use input, context, result or errorOutput)"
+            self.v.err(msg, path, "UNSUPPORTED_JSONATA_EXPRESSION")
+        for var in info.variables:
+            self.reads.append((var, path))
+
+
+def _looks_dynamic(value: str) -> bool:
+    """A literal that reads like a path or an intrinsic call (the service's NO_DOLLAR warning)."""
+    if value.startswith("$."):
+        return True
+    if value.startswith("$$."):
+        return True
+    return value.startswith("States.") and value.endswith(")") and "(" in value
+
+
+def validate_value(definition: Any) -> list[Finding]:
+    """All findings for one parsed definition, in document order of discovery."""
+    return Validator().run(definition)

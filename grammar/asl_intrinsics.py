@@ -1,0 +1,207 @@
+"""Intrinsic function calls (``States.Format(...)`` and friends), parsed with ``intrinsics.lark``.
+
+The static checks follow the developer guide's table (DG ``intrinsic-functions.html``): the known
+``States.*`` names and their arities, literal argument types, the ``States.Hash`` algorithms, the
+shallow-only ``States.JsonMerge``, the ``States.Format`` placeholder count, escapes in string literals
+and nesting of at most 10 calls in one field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedInput
+
+from tamis.grammar.asl_paths import parse_path
+
+MAX_NESTING = 10  # DG intrinsic-functions.html: "nest up to 10 intrinsic functions within a field"
+HASH_ALGORITHMS = frozenset({"MD5", "SHA-1", "SHA-256", "SHA-384", "SHA-512"})
+
+# name -> (minimum arity, maximum arity or None, argument kinds; the last kind repeats).
+# Kinds: "str", "int", "num", "bool", "arr", "obj", "path", "any", "scalar".
+SIGNATURES: dict[str, tuple[int, int | None, tuple[str, ...]]] = {
+    "States.Format": (1, None, ("str", "scalar")),
+    "States.StringToJson": (1, 1, ("str",)),
+    "States.JsonToString": (1, 1, ("path",)),
+    "States.Array": (0, None, ("any",)),
+    "States.ArrayPartition": (2, 2, ("arr", "int")),
+    "States.ArrayContains": (2, 2, ("arr", "any")),
+    "States.ArrayRange": (3, 3, ("int", "int", "int")),
+    "States.ArrayGetItem": (2, 2, ("arr", "int")),
+    "States.ArrayLength": (1, 1, ("arr",)),
+    "States.ArrayUnique": (1, 1, ("arr",)),
+    "States.Base64Encode": (1, 1, ("str",)),
+    "States.Base64Decode": (1, 1, ("str",)),
+    "States.Hash": (2, 2, ("str", "str")),
+    "States.JsonMerge": (3, 3, ("obj", "obj", "bool")),
+    "States.MathRandom": (2, 3, ("int", "int", "int")),
+    "States.MathAdd": (2, 2, ("num", "num")),
+    "States.StringSplit": (2, 2, ("str", "str")),
+    "States.UUID": (0, 0, ()),
+}
+_ILLEGAL_ESCAPES = frozenset('"')
+
+
+@dataclass(frozen=True)
+class IntrinsicInfo:
+    """The outcome of checking one intrinsic call: an error (or None) and the variables it reads."""
+
+    error: str | None
+    variables: tuple[str, ...] = ()
+
+
+@cache
+def _parser() -> Lark:
+    grammar = Path(__file__).with_name("intrinsics.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", lexer="contextual", cache=True)
+
+
+def looks_like_call(text: str) -> bool:
+    """Whether ``text`` is written as a function call (so it should be checked as one)."""
+    head, paren, _ = text.partition("(")
+    return bool(paren) and head.strip().replace(".", "").replace("_", "").isalnum()
+
+
+@lru_cache(maxsize=16384)
+def check_intrinsic(text: str) -> IntrinsicInfo:
+    """Check one intrinsic function call written as the whole of ``text``."""
+    try:
+        tree = _parser().parse(text)
+    except UnexpectedInput as exc:
+        col = getattr(exc, "column", "?")
+        return IntrinsicInfo(f"invalid intrinsic function call (syntax error at column {col})")
+    variables: list[str] = []
+    error = _check_call(tree.children[0], 1, variables)
+    return IntrinsicInfo(error, tuple(variables))
+
+
+def _literal_kind(node: Tree | Token) -> str:
+    if isinstance(node, Tree):
+        return {"string": "str", "number": "num", "true": "bool", "false": "bool", "null": "null"}.get(
+            str(node.data), "dynamic"
+        )
+    return "dynamic"
+
+
+def _unescape(raw: str) -> tuple[str | None, str | None]:
+    """The value of a quoted literal, or an error for an escape the service rejects."""
+    body = raw[1:-1]
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\":
+            nxt = body[i + 1] if i + 1 < len(body) else ""
+            # AWS-recorded: `\\"` is rejected; other escapes (`\\n` in docs' examples) are kept literally.
+            if nxt in _ILLEGAL_ESCAPES or not nxt:
+                return None, f"illegal escape sequence '\\{nxt}' in string literal {raw}"
+            out.append(
+                "\\" + nxt if nxt in "{}" else (nxt if nxt in "'\\" else "\\" + nxt)
+            )  # keep \{ \} marked for Format counting
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out), None
+
+
+def _check_call(call: Tree, depth: int, variables: list[str]) -> str | None:
+    if depth > MAX_NESTING:
+        return f"intrinsic functions may be nested at most {MAX_NESTING} deep"
+    name_tok = call.children[0]
+    name = str(name_tok)
+    args = [a for a in call.children[1:] if a is not None]
+    sig = SIGNATURES.get(name)
+    if sig is None:
+        return f"unknown intrinsic function {name!r}"
+    lo, hi, kinds = sig
+    if len(args) < lo or (hi is not None and len(args) > hi):
+        want = str(lo) if lo == hi else (f"{lo} to {hi}" if hi is not None else f"at least {lo}")
+        return f"{name} takes {want} argument(s), got {len(args)}"
+    literals: list[str | None] = []
+    for i, arg in enumerate(args):
+        kind = kinds[min(i, len(kinds) - 1)] if kinds else "any"
+        if isinstance(arg, Tree) and arg.data == "call":
+            err = _check_call(arg, depth + 1, variables)
+            if err:
+                return err
+            literals.append(None)
+            continue
+        if isinstance(arg, Tree) and arg.data == "path":
+            info = parse_path(str(arg.children[0]))
+            if info.error:
+                return f"{name}: {info.error}"
+            if info.variable:
+                variables.append(info.variable)
+            literals.append(None)
+            continue
+        lit = _literal_kind(arg)
+        value = None
+        if lit == "str":
+            value, err = _unescape(str(arg.children[0]))
+            if err:
+                return err
+        literals.append(value)
+        err = _kind_error(name, i, kind, lit, arg)
+        if err:
+            return err
+    return _special(name, args, literals)
+
+
+def _kind_error(name: str, i: int, kind: str, lit: str, arg: Tree) -> str | None:
+    ok = {
+        "any": True,
+        "scalar": True,
+        "str": lit == "str",
+        "bool": lit == "bool",
+        "num": lit == "num",
+        "int": lit == "num" and _is_int(str(arg.children[0])),
+        "arr": False,
+        "obj": False,
+        "path": False,
+    }[kind]
+    if ok:
+        return None
+    expected = {
+        "str": "a string",
+        "bool": "a boolean",
+        "num": "a number",
+        "int": "an integer",
+        "arr": "an array (a path or a call)",
+        "obj": "an object (a path or a call)",
+        "path": "a path",
+    }[kind]
+    return f"argument {i + 1} of {name} must be {expected}"
+
+
+def _is_int(text: str) -> bool:
+    return not any(c in text for c in ".eE")
+
+
+def _special(name: str, args: list[Tree | Token], literals: list[str | None]) -> str | None:
+    if name == "States.Format" and literals and literals[0] is not None:
+        template = literals[0]
+        # `\{` and `\}` were kept escaped by _unescape: only bare `{}` pairs are placeholders.
+        placeholders = template.replace("\\{", "").replace("\\}", "").count("{}")
+        if placeholders != len(args) - 1:
+            return f"States.Format template has {placeholders} placeholder(s) but {len(args) - 1} value(s)"
+    elif name == "States.Hash" and literals[1] is not None and literals[1] not in HASH_ALGORITHMS:
+        return f"States.Hash algorithm must be one of {', '.join(sorted(HASH_ALGORITHMS))}"
+    elif name == "States.JsonMerge":
+        last = args[2]
+        if isinstance(last, Tree) and last.data == "true":
+            return "States.JsonMerge supports only a shallow merge: the third argument must be false"
+    elif name == "States.ArrayRange":
+        step = args[2]
+        if isinstance(step, Tree) and step.data == "number" and float(str(step.children[0])) == 0:
+            return "States.ArrayRange step must not be 0"
+    elif name in ("States.ArrayGetItem", "States.ArrayPartition"):
+        idx = args[1]
+        if isinstance(idx, Tree) and idx.data == "number":
+            value = float(str(idx.children[0]))
+            if value < 0 or (name == "States.ArrayPartition" and value == 0):
+                return f"argument 2 of {name} must be {'positive' if value == 0 else 'non-negative'}"
+    return None

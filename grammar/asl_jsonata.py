@@ -1,0 +1,165 @@
+"""JSONata expressions inside ``{% ... %}`` strings, parsed with ``jsonata.lark``.
+
+Besides syntax, Step Functions restricts what an expression may reference (DG ``transforming-data``):
+no ``$`` or unqualified field name at the top level of the expression (they may appear nested, e.g.
+inside a predicate), no ``$$``, and only some ``$states`` fields in some places. The checker collects
+what the expression references; the validator decides what the place allows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+STATES_FIELDS = frozenset({"input", "context", "result", "errorOutput"})
+
+
+@dataclass(frozen=True)
+class JsonataInfo:
+    """What one expression is: a syntax error (message, 1-based line and column inside the expression)
+    or the references that Step Functions' rules care about."""
+
+    error: str | None = None
+    line: int | None = None
+    column: int | None = None
+    top_level: tuple[str, ...] = ()  # field names, `$` or `$$` read from the top-level context
+    states_fields: tuple[str, ...] = ()  # `$states.<field>` used
+    variables: tuple[str, ...] = ()  # workflow variables read (not defined inside the expression)
+
+
+@cache
+def _parser() -> Lark:
+    grammar = Path(__file__).with_name("jsonata.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True, cache=True)
+
+
+def split_expression(text: str) -> str | None:
+    """The expression inside ``{% ... %}`` when ``text`` is one, else None."""
+    if len(text) >= 4 and text.startswith("{%") and text.endswith("%}"):
+        return text[2:-2]
+    return None
+
+
+def _describe(exc: UnexpectedInput, text: str) -> str:
+    if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
+        return "unexpected end of expression"
+    if isinstance(exc, UnexpectedCharacters):
+        ch = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
+        return f"unexpected character {ch!r}"
+    if isinstance(exc, UnexpectedToken):
+        return f"unexpected {exc.token.value!r}"
+    return "syntax error"
+
+
+@lru_cache(maxsize=16384)
+def check_jsonata(expression: str) -> JsonataInfo:
+    """Parse one expression (the text between ``{%`` and ``%}``)."""
+    if not expression.strip():
+        return JsonataInfo("empty expression", 1, 1)
+    try:
+        tree = _parser().parse(expression)
+    except UnexpectedInput as exc:
+        line, column = exc.line, exc.column
+        if line in (None, -1):
+            line = expression.count("\n") + 1
+            column = len(expression) - (expression.rfind("\n") + 1) + 1
+        return JsonataInfo(_describe(exc, expression), line, column)
+    walker = _Walker()
+    walker.walk(tree, True)
+    local = walker.defined
+    variables = tuple(dict.fromkeys(v for v in walker.variables if v not in local))
+    return JsonataInfo(
+        top_level=tuple(dict.fromkeys(walker.top_level)),
+        states_fields=tuple(dict.fromkeys(walker.states_fields)),
+        variables=variables,
+    )
+
+
+class _Walker:
+    """Walks the tree tracking whether the current node is evaluated against the top-level input."""
+
+    def __init__(self) -> None:
+        self.top_level: list[str] = []
+        self.states_fields: list[str] = []
+        self.variables: list[str] = []
+        self.defined: set[str] = set()
+
+    def walk(self, node: Tree | Token | None, top: bool) -> None:
+        if node is None or isinstance(node, Token):
+            return
+        kind = node.data
+        kids = node.children
+        if kind == "name":
+            if top:
+                self.top_level.append(str(kids[0]).strip("`"))
+        elif kind == "variable":
+            self._variable(str(kids[0]), top)
+        elif kind in ("wildcard", "descendants", "parent"):
+            if top:
+                self.top_level.append({"wildcard": "*", "descendants": "**", "parent": "%"}[str(kind)])
+        elif kind == "step":
+            self._step(node, top)
+        elif kind in ("predicate", "group", "sort"):
+            self.walk(kids[0], top)
+            for kid in kids[1:]:
+                self.walk(kid, False)
+        elif kind == "call":
+            callee = kids[0]
+            if isinstance(callee, Tree) and callee.data == "variable":
+                name = str(callee.children[0])
+                if name == "$$":
+                    self.top_level.append("$$")
+                # a called variable is a function: built-in or defined in the expression
+            else:
+                self.walk(callee, top)
+            for kid in kids[1:]:
+                self.walk(kid, top)
+        elif kind == "lambda":
+            for kid in kids:
+                if isinstance(kid, Tree) and kid.data == "params":
+                    self.defined.update(str(t)[1:] for t in kid.children)
+            self.walk(kids[-1], False)
+        elif kind == "assign":
+            self.defined.add(str(kids[0])[1:])
+            self.walk(kids[1], top)
+        elif kind in ("focus", "index_bind"):
+            self.defined.add(str(kids[1])[1:])
+            self.walk(kids[0], top)
+        elif kind == "transform":
+            for kid in kids:
+                self.walk(kid, False)
+        else:
+            for kid in kids:
+                self.walk(kid, top)
+
+    def _variable(self, text: str, top: bool) -> None:
+        if text == "$$":
+            self.top_level.append("$$")
+        elif text == "$":
+            if top:
+                self.top_level.append("$")
+        elif text != "$states":
+            self.variables.append(text[1:])
+
+    def _step(self, node: Tree, top: bool) -> None:
+        # Flatten the left-leaning chain a.b.c into [a, b, c]; only the head sees the outer context.
+        chain: list[Tree | Token] = []
+        cur: Tree | Token = node
+        while isinstance(cur, Tree) and cur.data == "step":
+            chain.append(cur.children[1])
+            cur = cur.children[0]
+        chain.append(cur)
+        chain.reverse()
+        head = chain[0]
+        if isinstance(head, Tree) and head.data == "variable" and str(head.children[0]) == "$states":
+            second = chain[1]
+            if isinstance(second, Tree) and second.data == "name":
+                self.states_fields.append(str(second.children[0]).strip("`"))
+        else:
+            self.walk(head, top)
+        for part in chain[1:]:
+            self.walk(part, False)

@@ -1,0 +1,125 @@
+"""Amazon States Language: ``validate_asl`` (and ``compile_choice``, from the Choice compiler).
+
+``validate_asl`` returns every problem as a :class:`tamis.Diagnostic` with the service's code, a
+severity, a plain message, the JSON pointer of the offending value and, when the definition came as
+text, its line and column. Positions are computed only when there is something to report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path as FsPath
+from typing import Any
+
+import orjson
+
+from tamis.compiler.asl_inputs import LoadedDefinition, json_locator, load_definitions
+from tamis.compiler.asl_validator import MAX_DEFINITION_BYTES, Finding, validate_value
+from tamis.errors import DefinitionError, Diagnostic
+
+__all__ = ["compile_choice", "pointer", "validate_asl", "validate_asl_file"]
+
+
+def pointer(path: tuple[str | int, ...]) -> str:
+    """RFC 6901 JSON pointer of ``path`` (``/`` for the whole document, as the service reports it)."""
+    if not path:
+        return "/"
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def _diagnostics(
+    findings: list[Finding], loaded: LoadedDefinition | None, source: str | None
+) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    prefix = loaded.prefix if loaded is not None else ()
+    for code, severity, message, path, key in findings:
+        line = column = None
+        if loaded is not None:
+            line, column = loaded.locate(path, key)
+        ptr = pointer((*prefix, *path)) if path[:1] != ("@",) else pointer(prefix)
+        extra: dict[str, object] = {"definition": loaded.name} if loaded is not None and loaded.name else {}
+        out.append(Diagnostic(code, severity, message, ptr, line, column, source, extra))
+    return out
+
+
+def _size_finding(size: int) -> list[Finding]:
+    if size > MAX_DEFINITION_BYTES:
+        return [
+            (
+                "SCHEMA_VALIDATION_FAILED",
+                "error",
+                f"the definition is {size} bytes; the limit is {MAX_DEFINITION_BYTES} (1 MB)",
+                (),
+                False,
+            )
+        ]
+    return []
+
+
+def _unreadable(exc: DefinitionError, source: str | None) -> list[Diagnostic]:
+    code = (
+        "INVALID_JSON_DESCRIPTION" if exc.rule in ("json", "encoding", None) else "INVALID_YAML_DESCRIPTION"
+    )
+    return [Diagnostic(code, "error", exc.message, "/", exc.line, exc.column, source or exc.source)]
+
+
+def validate_asl(
+    definition: str | bytes | dict[str, Any], *, source: str | None = None, base_dir: str | None = None
+) -> list[Diagnostic]:
+    """Validate one state-machine definition, or every definition in a template.
+
+    ``definition`` is the definition as a dict, or text: JSON, YAML, a CloudFormation/SAM template or a
+    template file with ``${...}`` placeholders. ``source`` names the file in diagnostics; ``base_dir``
+    resolves a SAM ``DefinitionUri`` (defaults to the directory of ``source``).
+    """
+    if isinstance(definition, dict | list):
+        return _diagnostics(validate_value(definition), None, source)
+    if not isinstance(definition, str | bytes | bytearray):
+        raise TypeError(f"validate_asl takes str, bytes or dict, not {type(definition).__name__}")
+    if not definition.strip():
+        return [
+            Diagnostic("MISSING_DESCRIPTION", "error", "the definition is empty", "/", None, None, source)
+        ]
+    size = len(definition.encode("utf-8")) if isinstance(definition, str) else len(definition)
+    # Fast path: a plain JSON definition parsed by orjson; positions only if something is wrong.
+    try:
+        value = orjson.loads(definition)
+    except orjson.JSONDecodeError:
+        value = None
+    if isinstance(value, dict) and ("States" in value or "StartAt" in value or "Resources" not in value):
+        findings = _size_finding(size) + validate_value(value)
+        if not findings:
+            return []
+        text = definition if isinstance(definition, str) else bytes(definition).decode("utf-8")
+        loaded = LoadedDefinition(value, source, locate=json_locator(text.lstrip("\ufeff"), source))
+        return _diagnostics(findings, loaded, source)
+    try:
+        loaded_all = load_definitions(definition, source=source, base_dir=base_dir)
+    except DefinitionError as exc:
+        return _unreadable(exc, source)
+    out: list[Diagnostic] = []
+    for loaded in loaded_all:
+        findings = (
+            loaded.findings
+            + _size_finding(size if len(loaded_all) == 1 else 0)
+            + validate_value(loaded.value)
+        )
+        out.extend(_diagnostics(findings, loaded, loaded.source or source))
+    return out
+
+
+def validate_asl_file(path: str | FsPath) -> list[Diagnostic]:
+    """Validate the definition(s) in a file; ``DefinitionUri`` paths resolve against its directory."""
+    p = FsPath(path)
+    return validate_asl(p.read_bytes(), source=str(path), base_dir=str(p.parent))
+
+
+def compile_choice(*args: Any, **kwargs: Any) -> Callable[..., str]:
+    """Compile a Choice state into a function (input, variables=None) -> next state name.
+
+    Implemented in ``tamis.compiler.asl_choice``; imported on first use so that this module loads
+    whether or not that compiler is installed.
+    """
+    from tamis.compiler.asl_choice import compile_choice as _compile_choice
+
+    return _compile_choice(*args, **kwargs)
