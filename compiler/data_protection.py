@@ -500,10 +500,10 @@ def _sample_rate(v: Any, path: Path, ctx: _Ctx) -> int:
         n = None
     elif isinstance(v, int):
         n = v
-    elif isinstance(v, str) and v.lstrip("-").isdigit() and v.isascii():
-        n = int(v)
-    elif isinstance(v, Decimal | float) and math.isfinite(v) and v == int(v):
-        n = int(v)
+    elif isinstance(v, str):  # the documented examples write it as a string: "99"
+        n = int(v) if v.lstrip("-").isdigit() and v.isascii() else None
+    elif isinstance(v, Decimal | float):
+        n = int(v) if math.isfinite(v) and v == int(v) else None
     if n is None:
         raise ctx.fail(f"SampleRate must be an integer from 0 to 99, not {v!r}", path, rule)
     if not 0 <= n <= 99:

@@ -117,14 +117,14 @@ class Redactor:
                         403,
                         "The topic's data protection policy prohibits this message from being delivered "
                         "to the subscription",
-                        rule.sid,
+                        rule.sid or f"Statement[{rule.index}]",
                     )
                     return Outcome(None, "drop_delivery", found, err, audit)
                 err = ServiceError(
                     "AuthorizationError",
                     403,
                     "The data protection policy of the topic denies publishing this message",
-                    rule.sid,
+                    rule.sid or f"Statement[{rule.index}]",
                 )
                 return Outcome(None, "reject", found, err, audit)
         spans = self._spans(found, rules)

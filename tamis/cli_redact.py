@@ -1,0 +1,74 @@
+"""``tamis redact``: apply a data-protection policy to one message.
+
+Prints the de-identified message on stdout (exit 0), or the service's error on stderr with exit
+status 3 when a Deny statement fires. ``--audit`` prints the findings record as JSON on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+EXIT_DENIED = 3
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "redact",
+        help="apply a data-protection policy (SNS or CloudWatch Logs) to a message",
+        description="De-identify one message with a data-protection policy, as the service would.",
+    )
+    p.add_argument("--policy", required=True, metavar="FILE", help="the data-protection policy (JSON)")
+    p.add_argument("--dialect", choices=("sns", "cloudwatch-logs"), default="sns")
+    p.add_argument(
+        "--direction",
+        choices=("Inbound", "Outbound"),
+        default=None,
+        help="SNS: Inbound (publish) or Outbound (delivery); default Inbound",
+    )
+    p.add_argument("--principal", metavar="ARN", default=None, help="SNS: publisher or subscriber principal")
+    p.add_argument("--account-policy", metavar="FILE", help="CloudWatch Logs: the account-level policy")
+    p.add_argument("--audit", action="store_true", help="print the audit findings record (JSON) on stderr")
+    p.add_argument("message", nargs="?", default="-", metavar="FILE|-", help="the message (default: stdin)")
+    p.set_defaults(handler=_run)
+
+
+def _read(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    with open(path, encoding="utf-8", errors="surrogateescape") as fh:
+        return fh.read()
+
+
+def _run(args: argparse.Namespace) -> int:
+    import orjson
+
+    from tamis.policies import compile_policy
+
+    with open(args.policy, "rb") as fh:
+        policy_text = fh.read()
+    account = None
+    if args.account_policy:
+        with open(args.account_policy, "rb") as fh:
+            account = fh.read()
+    pol = compile_policy(policy_text, dialect=args.dialect, source=args.policy, account_policy=account)
+    for diag in pol.diagnostics:
+        print(f"tamis: {diag}", file=sys.stderr)
+    message = _read(args.message)
+    if args.dialect == "sns":
+        out = pol.apply(message, direction=args.direction or "Inbound", principal=args.principal)
+    else:
+        out = pol.apply(message)
+    if args.audit:
+        # null when no Audit statement applies or the message was not sampled
+        print(orjson.dumps(out.audit).decode(), file=sys.stderr)
+    if out.error is not None:
+        err = out.error
+        print(
+            f"tamis: denied: {err.code} ({err.http_status}): {err.message} [statement {err.statement}]",
+            file=sys.stderr,
+        )
+        return EXIT_DENIED
+    sys.stdout.write(out.message or "")
+    return 0
