@@ -1,0 +1,463 @@
+"""Finds patterns, policies and state machines in JSON/YAML files: stand-alone documents and
+CloudFormation / SAM templates.
+
+A value may be written as an object, as a JSON string, or built with intrinsic functions; each becomes a
+:class:`Target` whose text maps back to the template. ``Fn::Sub`` and ``Fn::Join`` of literal parts are
+checked with their ``${...}`` left in place (marked unresolved: an error there is only a note); a ``Ref``
+to a parameter with a default checks that default; anything else gets an info note, not a silent pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tamis.compiler.lint_check import CODE_UNRESOLVED, pointer_lookup
+from tamis.compiler.lint_model import (
+    LineIndex,
+    OffsetsMapper,
+    Path_,
+    Placeholder,
+    Target,
+    json_string_offsets,
+    serialize,
+)
+from tamis.errors import Diagnostic
+
+Emit = Callable[[Target | Diagnostic], None]
+# Asks the linter to check another file (DefinitionUri, templatefile) as the given kind.
+LintFile = Callable[[Path, str, tuple[int, int], str], None]
+
+
+class Doc:
+    """A located JSON or YAML document behind one interface."""
+
+    def __init__(self, located: Any, file: str, index: LineIndex) -> None:
+        self.located = located
+        self.file = file
+        self.index = index
+        self.text = index.text
+        self.value = located.value
+        self.is_yaml = hasattr(located, "scalars")
+
+    def value_at(self, path: Path_) -> Any:
+        node = self.value
+        for part in path:
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                return None
+        return node
+
+    def exists(self, path: Path_) -> bool:
+        return tuple(path) in self.located.spans
+
+    def value_pos(self, path: Path_) -> tuple[int, int] | None:
+        span = self.located.spans.get(tuple(path))
+        return (span[0], span[1]) if span else None
+
+    def key_pos(self, path: Path_) -> tuple[int, int] | None:
+        return self.located.keys.get(tuple(path))
+
+    def position(self, path: Path_) -> tuple[int, int]:
+        line, column = self.located.position(path)
+        return (line or 1, column or 1)
+
+    def string_offsets(self, path: Path_) -> list[int] | None:
+        if self.is_yaml:
+            return self.located.string_offsets(path)
+        span = self.located.spans.get(tuple(path))
+        if span is None:
+            return None
+        return json_string_offsets(self.text[span[2] : span[3]], span[2])
+
+    def anchor_lines(self, *paths: Path_) -> tuple[int, ...]:
+        lines = []
+        for p in paths:
+            pos = self.key_pos(p) or self.value_pos(p)
+            if pos:
+                lines.append(pos[0])
+        return tuple(lines)
+
+
+@dataclass
+class Found:
+    """Where a value sits in a document and how to check it."""
+
+    path: Path_
+    kind: str
+    label: str
+    options: dict[str, str]
+    anchors: tuple[Path_, ...]
+    substitutions: bool = False  # ${...} placeholders are expected (Fn::Sub, DefinitionSubstitutions)
+
+
+# --- templates with placeholders --------------------------------------------------------------------
+
+
+def placeholder_ranges(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """Find ``${...}`` placeholders; those outside JSON strings become a same-length number.
+
+    Placeholders in value position (``"MaxAttempts": ${MaxAttempts}``) make the raw text invalid JSON
+    until it is rendered; a number of the same width keeps every column where it was.
+    """
+    ranges: list[tuple[int, int]] = []
+    if "${" not in text:
+        return text, ranges
+    chars = list(text)
+    in_string = False
+    i = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if in_string:
+            if c == "\\":
+                i += 2
+                continue
+            if c == '"':
+                in_string = False
+            elif c == "$" and text.startswith("${", i):
+                end = text.find("}", i)
+                if end < 0:
+                    break
+                ranges.append((i, end + 1))
+                i = end + 1
+                continue
+        elif c == '"':
+            in_string = True
+        elif c == "$" and text.startswith("${", i):
+            end = text.find("}", i)
+            if end < 0:
+                break
+            ranges.append((i, end + 1))
+            chars[i] = "1"
+            for k in range(i + 1, end + 1):
+                chars[k] = " "
+            i = end + 1
+            continue
+        i += 1
+    return "".join(chars), ranges
+
+
+def is_intrinsic(v: Any) -> bool:
+    if not isinstance(v, dict) or len(v) != 1:
+        return False
+    (key,) = v
+    return key in ("Ref", "Condition") or (isinstance(key, str) and key.startswith("Fn::"))
+
+
+def _intrinsic_text(v: dict[str, Any]) -> str:
+    (key, arg) = next(iter(v.items()))
+    if key == "Ref" and isinstance(arg, str):
+        return "${" + arg + "}"
+    if key == "Fn::GetAtt" and isinstance(arg, list):
+        return "${" + ".".join(str(a) for a in arg) + "}"
+    return "${" + key + "}"
+
+
+def _structured(v: Any, substitutions: bool, depth: int = 0) -> Any:
+    if depth > 200:
+        return None
+    if is_intrinsic(v):
+        return Placeholder(_intrinsic_text(v))
+    if isinstance(v, dict):
+        return {k: _structured(x, substitutions, depth + 1) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_structured(x, substitutions, depth + 1) for x in v]
+    if substitutions and isinstance(v, str) and "${" in v:
+        return Placeholder(v)
+    return v
+
+
+def value_targets(doc: Doc, found: Found, emit: Emit) -> None:
+    """Turn the value at ``found.path`` into a target (or an info note when it cannot be known)."""
+    path = found.path
+    v = doc.value_at(path)
+    anchor = doc.position(path)
+    anchor_lines = doc.anchor_lines(*found.anchors)
+
+    def note(why: str, where: Path_ = path) -> None:
+        emit(
+            Diagnostic(
+                code=CODE_UNRESOLVED,
+                severity="info",
+                message=f"{found.label}: not checked, {why}",
+                line=doc.position(where)[0],
+                column=doc.position(where)[1],
+                source=doc.file,
+                extra={"target": found.label, "anchor_lines": anchor_lines},
+            )
+        )
+
+    def string_target(text: str, offsets: list[int] | None, where: Path_, subs: bool) -> None:
+        ranges: list[tuple[int, int]] = []
+        if subs:
+            text, ranges = placeholder_ranges(text)
+        emit(
+            Target(
+                kind=found.kind,
+                text=text,
+                file=doc.file,
+                mapper=OffsetsMapper(doc.index, offsets, doc.position(where)),
+                anchor=doc.position(where),
+                label=found.label,
+                options=found.options,
+                unresolved=ranges,
+                anchor_lines=anchor_lines,
+            )
+        )
+
+    if isinstance(v, str):
+        string_target(v, doc.string_offsets(path), path, found.substitutions)
+        return
+    if is_intrinsic(v):
+        (fn, arg) = next(iter(v.items()))
+        if fn == "Fn::Sub":
+            inner = (*path, "Fn::Sub") if isinstance(arg, str) else (*path, "Fn::Sub", 0)
+            text = doc.value_at(inner)
+            if isinstance(text, str):
+                string_target(text, doc.string_offsets(inner), inner, True)
+                return
+        elif fn == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], list):
+            joined = _join(doc, (*path, "Fn::Join"), arg)
+            if joined is not None:
+                text, offsets, ranges = joined
+                emit(
+                    Target(
+                        kind=found.kind,
+                        text=text,
+                        file=doc.file,
+                        mapper=OffsetsMapper(doc.index, offsets, anchor),
+                        anchor=anchor,
+                        label=found.label,
+                        options=found.options,
+                        unresolved=ranges,
+                        anchor_lines=anchor_lines,
+                    )
+                )
+                return
+        elif fn == "Fn::ToJsonString":
+            value_targets(
+                doc, Found((*path, fn), found.kind, found.label, found.options, found.anchors), emit
+            )
+            return
+        elif fn == "Ref" and isinstance(arg, str):
+            default_path: Path_ = ("Parameters", arg, "Default")
+            if doc.value_at(default_path) is not None:
+                label = f"{found.label} (default of parameter {arg})"
+                value_targets(doc, Found(default_path, found.kind, label, found.options, found.anchors), emit)
+                return
+            note(f"it is the value of {arg}, known only at deployment")
+            return
+        note(f"it is built with {fn}, known only at deployment")
+        return
+    if not isinstance(v, dict | list):
+        string_target(_scalar_json(v), None, path, False)
+        return
+    value = _structured(v, found.substitutions)
+    text, mapper, unresolved = serialize(
+        value,
+        lambda p: doc.value_pos((*path, *p)),
+        lambda p: doc.key_pos((*path, *p)),
+        anchor,
+    )
+    emit(
+        Target(
+            kind=found.kind,
+            text=text,
+            file=doc.file,
+            mapper=mapper,
+            anchor=anchor,
+            label=found.label,
+            options=found.options,
+            unresolved=unresolved,
+            anchor_lines=anchor_lines,
+            pointer_positions=pointer_lookup(doc.position, doc.exists, path),
+        )
+    )
+
+
+def _scalar_json(v: Any) -> str:
+    import json
+
+    try:
+        return json.dumps(v)
+    except (TypeError, ValueError):
+        return json.dumps(str(v))
+
+
+def _join(doc: Doc, path: Path_, arg: list[Any]) -> tuple[str, list[int], list[tuple[int, int]]] | None:
+    delim, parts = arg
+    if not isinstance(delim, str):
+        return None
+    delim_offsets = doc.string_offsets((*path, 0)) or []
+    chars: list[str] = []
+    offsets: list[int] = []
+    ranges: list[tuple[int, int]] = []
+    for i, part in enumerate(parts):
+        if i and delim:
+            chars.append(delim)
+            offsets.extend(delim_offsets[: len(delim)] or [0] * len(delim))
+        ppath = (*path, 1, i)
+        span = doc.located.spans.get(ppath)
+        start = span[2] if span else 0
+        if isinstance(part, str):
+            po = doc.string_offsets(ppath)
+            if po is None or len(po) < len(part):
+                po = [start] * (len(part) + 1)
+            chars.append(part)
+            offsets.extend(po[: len(part)])
+        elif is_intrinsic(part):
+            text = _intrinsic_text(part)
+            ranges.append((sum(len(c) for c in chars), sum(len(c) for c in chars) + len(text)))
+            chars.append(text)
+            offsets.extend([start] * len(text))
+        else:
+            return None
+    offsets.append(offsets[-1] if offsets else 0)
+    return "".join(chars), offsets, ranges
+
+
+# --- CloudFormation and SAM --------------------------------------------------------------------------
+
+_SAM_FILTER_EVENTS = {"SQS", "Kinesis", "DynamoDB", "MQ", "MSK", "SelfManagedKafka", "DocumentDB"}
+
+
+def _filters(doc: Doc, base: Path_, label: str, anchors: tuple[Path_, ...], emit: Emit) -> None:
+    """FilterCriteria: {Filters: [{Pattern: "<json>"}]}, each pattern a Lambda filter pattern."""
+    filters = doc.value_at((*base, "Filters"))
+    if is_intrinsic(filters):
+        value_targets(doc, Found((*base, "Filters"), "lambda-filter-pattern", label, {}, anchors), emit)
+        return
+    if not isinstance(filters, list):
+        return
+    for i, f in enumerate(filters):
+        if isinstance(f, dict) and "Pattern" in f:
+            p = (*base, "Filters", i, "Pattern")
+            value_targets(
+                doc, Found(p, "lambda-filter-pattern", f"{label} Filters[{i}]", {}, (*anchors, p)), emit
+            )
+
+
+def cloudformation(doc: Doc, emit: Emit, lint_file: LintFile, folder: Path) -> None:
+    resources = doc.value_at(("Resources",))
+    if not isinstance(resources, dict):
+        return
+    for name, res in resources.items():
+        if not isinstance(res, dict):
+            continue
+        rtype = res.get("Type")
+        props = res.get("Properties")
+        if not isinstance(rtype, str) or not isinstance(props, dict):
+            continue
+        base: Path_ = ("Resources", name, "Properties")
+        res_anchor: Path_ = ("Resources", name)
+
+        def prop(key: str, kind: str, options: dict[str, str] | None = None, subs: bool = False) -> None:
+            _prop(doc, emit, name, rtype, props, key, kind, options or {}, subs)  # noqa: B023
+
+        if rtype == "AWS::Events::Rule":
+            prop("EventPattern", "eventbridge-pattern")
+        elif rtype == "AWS::SNS::Subscription":
+            prop("FilterPolicy", *_sns_scope(props.get("FilterPolicyScope")))
+        elif rtype == "AWS::Lambda::EventSourceMapping":
+            if isinstance(props.get("FilterCriteria"), dict):
+                _filters(
+                    doc, (*base, "FilterCriteria"), f"{rtype} {name} FilterCriteria", (res_anchor,), emit
+                )
+        elif rtype == "AWS::Pipes::Pipe":
+            fc = (*base, "SourceParameters", "FilterCriteria")
+            if isinstance(doc.value_at(fc), dict):
+                _filters(doc, fc, f"{rtype} {name} FilterCriteria", (res_anchor,), emit)
+        elif rtype == "AWS::SNS::Topic":
+            prop("DataProtectionPolicy", "sns-data-protection-policy")
+        elif rtype == "AWS::Logs::LogGroup":
+            prop("DataProtectionPolicy", "cloudwatch-logs-data-protection-policy")
+        elif rtype == "AWS::Logs::AccountPolicy":
+            if props.get("PolicyType") == "DATA_PROTECTION_POLICY":
+                prop("PolicyDocument", "cloudwatch-logs-data-protection-policy")
+        elif rtype in ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine"):
+            subs = "DefinitionSubstitutions" in props
+            prop("Definition", "state-machine", subs=subs)
+            prop("DefinitionString", "state-machine", subs=subs)
+            uri = props.get("DefinitionUri")
+            if isinstance(uri, str):
+                p = (*base, "DefinitionUri")
+                lint_file(folder / uri, "state-machine", doc.position(p), f"{rtype} {name} DefinitionUri")
+            elif uri is not None or "DefinitionS3Location" in props:
+                key = "DefinitionUri" if uri is not None else "DefinitionS3Location"
+                p = (*base, key)
+                pos = doc.position(p)
+                emit(
+                    Diagnostic(
+                        code=CODE_UNRESOLVED,
+                        severity="info",
+                        message=f"{rtype} {name} {key}: not checked, the definition is in S3",
+                        line=pos[0],
+                        column=pos[1],
+                        source=doc.file,
+                        extra={"anchor_lines": doc.anchor_lines(res_anchor, p)},
+                    )
+                )
+        elif rtype == "AWS::Serverless::Function":
+            events = props.get("Events")
+            if isinstance(events, dict):
+                for ev_name, ev in events.items():
+                    _sam_event(doc, name, ev_name, ev, emit)
+
+
+def _prop(
+    doc: Doc,
+    emit: Emit,
+    name: str,
+    rtype: str,
+    props: dict[str, Any],
+    key: str,
+    kind: str,
+    options: dict[str, str],
+    subs: bool,
+) -> None:
+    if key in props:
+        p: Path_ = ("Resources", name, "Properties", key)
+        found = Found(p, kind, f"{rtype} {name} {key}", options, (("Resources", name), p), subs)
+        value_targets(doc, found, emit)
+
+
+def _sns_scope(scope: Any) -> tuple[str, dict[str, str]]:
+    if scope == "MessageBody":
+        return "sns-filter-policy-body", {"scope": "MessageBody"}
+    return "sns-filter-policy", {"scope": "MessageAttributes"}
+
+
+def _sam_event(doc: Doc, fn: str, ev_name: str, ev: Any, emit: Emit) -> None:
+    if not isinstance(ev, dict) or not isinstance(ev.get("Properties"), dict):
+        return
+    etype = ev.get("Type")
+    props = ev["Properties"]
+    base: Path_ = ("Resources", fn, "Properties", "Events", ev_name, "Properties")
+    anchors: tuple[Path_, ...] = (("Resources", fn), ("Resources", fn, "Properties", "Events", ev_name))
+    label = f"AWS::Serverless::Function {fn} event {ev_name}"
+    if etype in _SAM_FILTER_EVENTS and isinstance(props.get("FilterCriteria"), dict):
+        _filters(doc, (*base, "FilterCriteria"), f"{label} FilterCriteria", anchors, emit)
+    elif etype in ("EventBridgeRule", "CloudWatchEvent") and "Pattern" in props:
+        p = (*base, "Pattern")
+        value_targets(doc, Found(p, "eventbridge-pattern", f"{label} Pattern", {}, (*anchors, p)), emit)
+    elif etype == "SNS" and "FilterPolicy" in props:
+        p = (*base, "FilterPolicy")
+        kind, options = _sns_scope(props.get("FilterPolicyScope"))
+        value_targets(doc, Found(p, kind, f"{label} FilterPolicy", options, (*anchors, p)), emit)
+
+
+# --- stand-alone documents ---------------------------------------------------------------------------
+
+
+def standalone(doc: Doc, kind: str, emit: Emit, substitutions: bool = False, label: str = "") -> None:
+    """A document that is itself a pattern, policy, filter criteria or state machine."""
+    name = label or doc.file
+    if kind == "lambda-filter-criteria":
+        if isinstance(doc.value_at(()), dict):
+            _filters(doc, (), f"{name} FilterCriteria", (), emit)
+        return
+    value_targets(doc, Found((), kind, name, {}, (), substitutions), emit)

@@ -1,0 +1,183 @@
+"""Runs one lint target through the checker of its language and maps what comes back to the edited file.
+
+The checkers (``tamis.compile_pattern``, ``tamis.compile_policy``, ``tamis.validate_asl``) are imported
+lazily, on first use: a repository with only state machines never loads the pattern compiler. A checker
+that is not installed gives one visible note per kind, never a silent pass.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from tamis.compiler.lint_model import KINDS, LineIndex, Target, pointer_path
+from tamis.errors import Diagnostic, TamisError
+
+# Lint's own codes (checkers' codes pass through: "pattern.<rule>", "policy.<rule>", ASL service codes).
+CODE_UNRESOLVED = "lint.unresolved"
+CODE_UNAVAILABLE = "lint.checker-unavailable"
+CODE_INTERNAL = "lint.internal-error"
+
+_CHECKER_MODULES = {"pattern": "tamis.patterns", "policy": "tamis.policies", "asl": "tamis.asl"}
+_CHECKER_FUNCS = {"pattern": "compile_pattern", "policy": "compile_policy", "asl": "validate_asl"}
+
+
+@cache
+def _checker(family: str) -> Callable[..., Any] | None:
+    try:
+        module = importlib.import_module(_CHECKER_MODULES[family])
+    except ModuleNotFoundError as exc:
+        if exc.name and _CHECKER_MODULES[family].startswith(exc.name):
+            return None
+        raise
+    return getattr(module, _CHECKER_FUNCS[family], None)
+
+
+@cache
+def _accepts(func: Callable[..., Any], name: str) -> bool:
+    try:
+        params = inspect.signature(func).parameters
+    except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
+        return False
+    return name in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+
+
+def checker_available(kind: str) -> bool:
+    family = KINDS[kind]["family"]
+    return family in _CHECKER_FUNCS and _checker(family) is not None
+
+
+def check(target: Target) -> list[Diagnostic]:
+    """Check one target; every finding is located in ``target.file``."""
+    spec = KINDS[target.kind]
+    family = spec["family"]
+    func = _checker(family)
+    if func is None:
+        return [
+            _diag(
+                target,
+                CODE_UNAVAILABLE,
+                "warning",
+                f"{target.label}: not checked, the {family} checker is not available in this installation",
+                target.anchor,
+            )
+        ]
+    kwargs: dict[str, Any] = {}
+    if "dialect" in spec:
+        kwargs["dialect"] = spec["dialect"]
+    if "scope" in spec:
+        kwargs["scope"] = target.options.get("scope", spec["scope"])
+    if _accepts(func, "source"):
+        kwargs["source"] = target.file
+    try:
+        result = func(target.text, **kwargs)
+    except TamisError as exc:
+        return [_from_error(target, exc, family)]
+    except RecursionError:
+        return [_diag(target, CODE_INTERNAL, "error", f"{target.label}: nested too deeply", target.anchor)]
+    except Exception as exc:  # a checker bug must not hide the rest of the run
+        message = f"{target.label}: the {family} checker failed ({type(exc).__name__}: {exc})"
+        return [_diag(target, CODE_INTERNAL, "error", message, target.anchor)]
+    if family == "asl":
+        return [_from_diagnostic(target, d) for d in result or ()]
+    # Compiled patterns and policies may carry advisory findings (e.g. identifiers detected only by ML).
+    notes = getattr(result, "diagnostics", None) or getattr(result, "warnings", None) or ()
+    return [_from_diagnostic(target, d) for d in notes if isinstance(d, Diagnostic)]
+
+
+def _position(
+    target: Target, line: int | None, column: int | None, pointer: str | None
+) -> tuple[int, int, int]:
+    """File (line, column) and target-text offset (-1 when unknown) of a checker's finding."""
+    if line is not None:
+        index = _text_index(target)
+        offset = index.offset(line, column or 1)
+        return (*target.mapper(offset), offset)
+    if pointer is not None and target.pointer_positions is not None:
+        pos = target.pointer_positions(pointer)
+        if pos is not None:
+            return (*pos, -1)
+    return (*target.anchor, -1)
+
+
+def _text_index(target: Target) -> LineIndex:
+    index = getattr(target, "_index", None)
+    if index is None:
+        index = LineIndex(target.text)
+        target._index = index  # type: ignore[attr-defined]
+    return index
+
+
+def _from_error(target: Target, exc: TamisError, family: str) -> Diagnostic:
+    line, column, offset = _position(target, exc.line, exc.column, exc.pointer)
+    rule = exc.rule or "invalid"
+    code = f"{family}.{rule}"
+    message = exc.message
+    if offset >= 0 and target.in_unresolved(offset):
+        return _diag(
+            target,
+            CODE_UNRESOLVED,
+            "info",
+            f"{target.label}: not fully checked, a value there is only known at deployment ({message})",
+            (line, column),
+            exc.pointer or "",
+        )
+    return _diag(target, code, "error", f"{message}", (line, column), exc.pointer or "")
+
+
+def _from_diagnostic(target: Target, d: Diagnostic) -> Diagnostic:
+    line, column, offset = _position(target, d.line, d.column, d.pointer or None)
+    severity = d.severity
+    message = d.message
+    code = d.code
+    if offset >= 0 and severity == "error" and target.in_unresolved(offset):
+        severity, code = "info", CODE_UNRESOLVED
+        message = f"{target.label}: not fully checked, a value there is only known at deployment ({message})"
+    return Diagnostic(
+        code=code,
+        severity=severity,
+        message=message,
+        pointer=d.pointer,
+        line=line,
+        column=column,
+        source=target.file,
+        extra={"target": target.label, "anchor_lines": target.anchor_lines},
+    )
+
+
+def _diag(
+    target: Target, code: str, severity: str, message: str, pos: tuple[int, int], pointer: str = ""
+) -> Diagnostic:
+    return Diagnostic(
+        code=code,
+        severity=severity,
+        message=message,
+        pointer=pointer,
+        line=pos[0],
+        column=pos[1],
+        source=target.file,
+        extra={"target": target.label, "anchor_lines": target.anchor_lines},
+    )
+
+
+def pointer_lookup(
+    position: Callable[[tuple[str | int, ...]], tuple[int | None, int | None]],
+    exists: Callable[[tuple[str | int, ...]], bool],
+    base: tuple[str | int, ...] = (),
+) -> Callable[[str], tuple[int, int] | None]:
+    """A ``Target.pointer_positions`` over a located document whose value sits at ``base``."""
+
+    def lookup(pointer: str) -> tuple[int, int] | None:
+        path: tuple[str | int, ...] = base
+        for tok in pointer_path(pointer):
+            nxt: tuple[str | int, ...] = (*path, int(tok)) if tok.isdigit() else (*path, tok)
+            if tok.isdigit() and not exists(nxt):
+                nxt = (*path, tok)
+            path = nxt
+        line, column = position(path)
+        return (line, column) if line is not None and column is not None else None
+
+    return lookup

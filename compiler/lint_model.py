@@ -1,0 +1,271 @@
+"""What the linter checks: a *target* (one pattern, policy or state machine found somewhere) and the map
+from the JSON text handed to a checker back to the line and column of the file the user edits.
+
+A target's text is always JSON: a stand-alone file as written, a JSON string embedded in YAML or HCL
+(mapped character by character), or a structured value (a YAML mapping, an HCL ``jsonencode`` argument)
+serialized here with a span per JSON path, each span mapped to where that value was written.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+Path_ = tuple[str | int, ...]
+
+# Kinds of content the linter knows, with the checker and options each one uses.
+KINDS: dict[str, dict[str, str]] = {
+    "eventbridge-pattern": {"family": "pattern", "dialect": "eventbridge"},
+    "sns-filter-policy": {"family": "pattern", "dialect": "sns", "scope": "MessageAttributes"},
+    "sns-filter-policy-body": {"family": "pattern", "dialect": "sns", "scope": "MessageBody"},
+    "lambda-filter-pattern": {"family": "pattern", "dialect": "lambda"},
+    "lambda-filter-criteria": {"family": "criteria"},
+    "sns-data-protection-policy": {"family": "policy", "dialect": "sns"},
+    "cloudwatch-logs-data-protection-policy": {"family": "policy", "dialect": "cloudwatch-logs"},
+    "state-machine": {"family": "asl"},
+    "cloudformation": {"family": "template"},
+    "terraform": {"family": "template"},
+    "none": {"family": "none"},
+}
+
+
+class LineIndex:
+    """Offsets <-> 1-based (line, column) over one text."""
+
+    __slots__ = ("starts", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        starts = [0]
+        find = text.find
+        i = find("\n")
+        while i >= 0:
+            starts.append(i + 1)
+            i = find("\n", i + 1)
+        self.starts = starts
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
+
+    def offset(self, line: int, column: int) -> int:
+        line = min(max(line, 1), len(self.starts))
+        return min(self.starts[line - 1] + max(column, 1) - 1, len(self.text))
+
+    def line_text(self, line: int) -> str:
+        if not 1 <= line <= len(self.starts):
+            return ""
+        start = self.starts[line - 1]
+        end = self.text.find("\n", start)
+        return self.text[start : end if end >= 0 else len(self.text)].rstrip("\r")
+
+
+class Mapper:
+    """Maps an offset of a target's text to (line, column) in the edited file."""
+
+    def __call__(self, offset: int) -> tuple[int, int]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class IdentityMapper(Mapper):
+    """The target's text is the file's text (a stand-alone JSON file)."""
+
+    def __init__(self, index: LineIndex) -> None:
+        self.index = index
+
+    def __call__(self, offset: int) -> tuple[int, int]:
+        return self.index.line_col(offset)
+
+
+class OffsetsMapper(Mapper):
+    """The target's text is a string written in the file: ``offsets[i]`` is where character i was written."""
+
+    def __init__(self, index: LineIndex, offsets: list[int] | None, fallback: tuple[int, int]) -> None:
+        self.index = index
+        self.offsets = offsets
+        self.fallback = fallback
+
+    def __call__(self, offset: int) -> tuple[int, int]:
+        if not self.offsets:
+            return self.fallback
+        offset = min(max(offset, 0), len(self.offsets) - 1)
+        return self.index.line_col(self.offsets[offset])
+
+
+class SpansMapper(Mapper):
+    """The target's text was serialized here from a structured value: each JSON path's span in the text
+    maps to where that value (or key) was written in the file."""
+
+    def __init__(self, spans: list[tuple[int, int, tuple[int, int]]], fallback: tuple[int, int]) -> None:
+        # (start, end, file position); sorted by start, ties broken so inner spans come later.
+        self.spans = sorted(spans, key=lambda s: (s[0], -s[1]))
+        self.starts = [s[0] for s in self.spans]
+        self.fallback = fallback
+
+    def __call__(self, offset: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        while i >= 0:
+            start, end, pos = self.spans[i]
+            if start <= offset < end or (offset == end and start == end):
+                return pos
+            i -= 1
+        return self.fallback
+
+
+@dataclass
+class Target:
+    """One thing to check, with everything needed to report on it in the file the user edits."""
+
+    kind: str
+    text: str
+    file: str  # display path of the file the user edits
+    mapper: Mapper
+    anchor: tuple[int, int]  # where the value starts in the file (for errors without a position)
+    label: str  # what was found, for messages: "AWS::Events::Rule OrdersRule EventPattern"
+    options: dict[str, str] = field(default_factory=dict)
+    # Text ranges that stand for placeholders or unresolved intrinsics: an error inside them is a note.
+    unresolved: list[tuple[int, int]] = field(default_factory=list)
+    # Lines of the file that anchor the value (the property key): a suppression comment there covers it.
+    anchor_lines: tuple[int, ...] = ()
+    # JSON path -> position in the file, for diagnostics that carry a pointer but no line.
+    pointer_positions: Callable[[str], tuple[int, int] | None] | None = None
+
+    def in_unresolved(self, offset: int) -> bool:
+        return any(a <= offset <= b for a, b in self.unresolved)
+
+
+# --- located serialization of structured values ----------------------------------------------------
+
+
+class Placeholder:
+    """A value that cannot be known before deployment (an intrinsic, a Terraform reference).
+
+    It serializes as a JSON string of its ``text`` and marks its span as unresolved.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"Placeholder({self.text!r})"
+
+
+def serialize(
+    value: Any,
+    value_pos: Callable[[Path_], tuple[int, int] | None],
+    key_pos: Callable[[Path_], tuple[int, int] | None],
+    fallback: tuple[int, int],
+) -> tuple[str, SpansMapper, list[tuple[int, int]]]:
+    """Serialize ``value`` as JSON text, recording a span per path (and per key)."""
+    parts: list[str] = []
+    spans: list[tuple[int, int, tuple[int, int]]] = []
+    unresolved: list[tuple[int, int]] = []
+    length = 0
+
+    def emit(s: str) -> None:
+        nonlocal length
+        parts.append(s)
+        length += len(s)
+
+    def walk(v: Any, path: Path_, depth: int) -> None:
+        start = length
+        if depth > 200:
+            emit("null")
+        elif isinstance(v, dict):
+            emit("{")
+            for n, (k, item) in enumerate(v.items()):
+                if n:
+                    emit(", ")
+                key_start = length
+                emit(json.dumps(str(k), ensure_ascii=False))
+                kp = key_pos((*path, k))
+                if kp is not None:
+                    spans.append((key_start, length, kp))
+                emit(": ")
+                walk(item, (*path, k), depth + 1)
+            emit("}")
+        elif isinstance(v, list):
+            emit("[")
+            for n, item in enumerate(v):
+                if n:
+                    emit(", ")
+                walk(item, (*path, n), depth + 1)
+            emit("]")
+        elif isinstance(v, Placeholder):
+            emit(json.dumps(v.text, ensure_ascii=False))
+            unresolved.append((start, length))
+        elif v is True:
+            emit("true")
+        elif v is False:
+            emit("false")
+        elif v is None:
+            emit("null")
+        elif isinstance(v, int):
+            emit(str(v))
+        elif isinstance(v, Decimal):
+            emit(_decimal_text(v))
+        elif isinstance(v, float):
+            emit(repr(v) if v == v and v not in (float("inf"), float("-inf")) else "null")
+        else:
+            emit(json.dumps(str(v), ensure_ascii=False))
+        pos = value_pos(path)
+        if pos is not None:
+            spans.append((start, length, pos))
+
+    walk(value, (), 0)
+    return "".join(parts), SpansMapper(spans, fallback), unresolved
+
+
+def _decimal_text(d: Decimal) -> str:
+    if not d.is_finite():
+        return "null"
+    text = str(d)
+    return text if "E" not in text else text.replace("E", "e")
+
+
+# --- strings written as JSON tokens ---------------------------------------------------------------
+
+_JSON_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+def json_string_offsets(raw: str, start: int) -> list[int] | None:
+    """Offsets (in the file) of each character of the JSON string token ``raw`` written at ``start``."""
+    if len(raw) < 2 or raw[0] != '"':
+        return None
+    out: list[int] = []
+    i = 1
+    end = len(raw) - 1
+    while i < end:
+        c = raw[i]
+        if c != "\\":
+            out.append(start + i)
+            i += 1
+            continue
+        e = raw[i + 1 : i + 2]
+        if e in _JSON_ESCAPES:
+            out.append(start + i)
+            i += 2
+        elif e == "u":
+            code = int(raw[i + 2 : i + 6], 16)
+            out.append(start + i)
+            i += 6
+            if 0xD800 <= code < 0xDC00 and raw[i : i + 2] == "\\u":  # surrogate pair: one character
+                i += 6
+        else:
+            return None
+    out.append(start + end)
+    return out
+
+
+def pointer_path(pointer: str) -> list[str]:
+    """The reference tokens of a JSON pointer (RFC 6901)."""
+    if not pointer or pointer == "/":
+        return [] if not pointer else [""]
+    body = pointer[1:] if pointer.startswith("/") else pointer
+    return [p.replace("~1", "/").replace("~0", "~") for p in body.split("/")]

@@ -1,0 +1,80 @@
+"""``tamis lint [PATH ...]``: check every pattern, policy and state machine in a repository.
+
+Exit status: 0 clean (notes and warnings allowed), 1 errors found, 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "lint",
+        help="find and check patterns, policies and state machines in templates, Terraform, JSON, YAML",
+        description=(
+            "Find every event pattern, SNS filter policy, Lambda filter criteria, data-protection policy "
+            "and state machine under PATH (default: the current folder, honouring .gitignore) and check it."
+        ),
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
+    p.add_argument("--format", choices=("text", "json", "sarif"), default="text", help="report format")
+    p.add_argument(
+        "--config", metavar="FILE", help="a .tamis.toml or pyproject.toml to use instead of the nearest"
+    )
+    p.add_argument(
+        "-W", "--warnings-as-errors", action="store_true", default=None, help="treat warnings as errors"
+    )
+    p.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="silence a rule (repeatable; PREFIX* allowed)",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="do not print info notes")
+    p.add_argument("--no-source", action="store_true", help="text format: do not print the offending lines")
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output"
+    )
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from tamis import __version__
+    from tamis.compiler import lint_output
+    from tamis.lint import ConfigError, lint
+
+    try:
+        result = lint(
+            args.paths or None,
+            config=args.config,
+            ignore=args.ignore,
+            warnings_as_errors=args.warnings_as_errors,
+        )
+    except ConfigError as exc:
+        print(f"tamis lint: error: {exc}", file=sys.stderr)
+        return 2
+    diags = result.diagnostics
+    if args.quiet:
+        diags = [d for d in diags if d.severity != "info"]
+    if args.format == "json":
+        report = lint_output.format_json(diags, result.files, result.checked) + "\n"
+    elif args.format == "sarif":
+        report = lint_output.format_sarif(diags, Path.cwd(), __version__) + "\n"
+    else:
+        report = lint_output.format_text(diags, result.texts, show_source=not args.no_source)
+        report += lint_output.summary(diags, result.files, result.checked) + "\n"
+    if args.output:
+        try:
+            Path(args.output).write_text(report, encoding="utf-8")
+        except OSError as exc:
+            print(f"tamis lint: error: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+            return 2
+    else:
+        sys.stdout.write(report)
+    return result.exit_code

@@ -1,0 +1,387 @@
+"""``tamis lint``: find every event pattern, filter policy, filter criteria, data-protection policy and state
+machine in a repository, check each with the right dialect, and report in the file the user edits.
+
+    result = tamis.lint.lint(["infra/"])          # LintResult
+    result.diagnostics                            # [tamis.Diagnostic], located in the edited files
+    result.exit_code                              # 0 clean, 1 errors
+
+Configuration comes from ``.tamis.toml`` or ``[tool.tamis]`` in ``pyproject.toml`` (see README, "tamis
+lint"); ``# tamis: ignore[CODE]`` in YAML and HCL silences one finding.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from tamis.compiler.lint_discover import (
+    ConfigError,
+    LintConfig,
+    detect_kind,
+    discover,
+    find_config,
+    kind_by_name,
+    load_config,
+)
+from tamis.errors import Diagnostic, TamisError
+
+__all__ = ["ConfigError", "LintConfig", "LintResult", "lint"]
+
+CODE_SYNTAX = {"json": "lint.json-syntax", "yaml": "lint.yaml-syntax"}
+CODE_MISSING = "lint.missing-file"
+CODE_UNREADABLE = "lint.unreadable"
+# Substrings one of which a YAML file must contain to be worth parsing when nothing names its kind.
+_YAML_MARKERS = ("Resources", "StartAt", "Filters", "Statement", "source", "detail", "$or")
+_MAX_BYTES = 4 * 1024 * 1024  # larger data files are not policies (the services' own limits are far lower)
+
+
+@dataclass
+class LintResult:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files: int = 0  # files read
+    checked: int = 0  # patterns, policies and state machines checked
+    texts: dict[str, str] = field(default_factory=dict, repr=False)  # display path -> text, for output
+
+    @property
+    def errors(self) -> int:
+        return sum(d.severity == "error" for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> int:
+        return sum(d.severity == "warning" for d in self.diagnostics)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.errors else 0
+
+
+class _Run:
+    def __init__(self, config: LintConfig, cwd: Path) -> None:
+        self.config = config
+        self.cwd = cwd
+        self.result = LintResult()
+        self.raw: list[Diagnostic] = []
+        self.done: set[tuple[str, str]] = set()
+        self.comment_files: set[str] = set()
+
+    # -- paths ----------------------------------------------------------------------------------------
+    def display(self, path: Path) -> str:
+        try:
+            rel = os.path.relpath(path, self.cwd)
+        except ValueError:  # another drive on Windows
+            rel = str(path)
+        return Path(rel).as_posix()
+
+    def config_rel(self, path: Path) -> str:
+        root = self.config.root or self.cwd
+        try:
+            return path.resolve().relative_to(root).as_posix()
+        except ValueError:
+            return self.display(path)
+
+    # -- emitting -------------------------------------------------------------------------------------
+    def emit(self, item: Any) -> None:
+        from tamis.compiler.lint_check import check
+
+        if isinstance(item, Diagnostic):
+            self.raw.append(item)
+            return
+        self.result.checked += 1
+        self.raw.extend(check(item))
+
+    def read(self, path: Path, display: str) -> str | None:
+        try:
+            if path.stat().st_size > _MAX_BYTES:
+                return None
+            data = path.read_bytes()
+        except OSError as exc:
+            self.raw.append(_diag(CODE_UNREADABLE, "error", f"cannot read: {exc.strerror}", display, 1, 1))
+            return None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        text = text.removeprefix("\ufeff")
+        self.result.files += 1
+        self.result.texts[display] = text
+        return text
+
+    # -- files ----------------------------------------------------------------------------------------
+    def lint_file(self, path: Path, explicit: bool = False) -> None:
+        display = self.display(path)
+        rel = self.config_rel(path)
+        if not explicit and self.config.excluded(rel):
+            return
+        kind = self.config.kind_for(rel) or kind_by_name(path.name)
+        if kind == "none":
+            return
+        key = (str(path.resolve()), kind or "")
+        if key in self.done:
+            return
+        self.done.add(key)
+        name = path.name.lower()
+        if kind == "terraform":
+            text = self.read(path, display)
+            if text is not None:
+                self._terraform(text, display, path.parent)
+            return
+        is_json = name.endswith(".json")
+        is_yaml = name.endswith((".yaml", ".yml"))
+        if not (is_json or is_yaml or name.endswith(".template") or kind):
+            return
+        text = self.read(path, display)
+        if text is None:
+            return
+        if not is_yaml and text.lstrip()[:1] in ("{", "["):
+            self._json(text, display, path, kind, substitutions=kind == "state-machine")
+        else:
+            self._yaml(text, display, path, kind, substitutions=False)
+
+    def lint_referenced(self, path: Path, kind: str, where: tuple[int, int], label: str, origin: str) -> None:
+        """A file named by a template (DefinitionUri, file(), templatefile()): ``${...}`` are placeholders."""
+        if not path.is_file():
+            self.raw.append(
+                _diag(
+                    CODE_MISSING,
+                    "error",
+                    f"{label}: file not found: {self.display(path)}",
+                    origin,
+                    where[0],
+                    where[1],
+                )
+            )
+            return
+        key = (str(path.resolve()), kind + "+subs")
+        if key in self.done:
+            return
+        self.done.add(key)
+        display = self.display(path)
+        text = self.read(path, display)
+        if text is None:
+            return
+        if path.name.lower().endswith((".yaml", ".yml")):
+            self._yaml(text, display, path, kind, substitutions=True)
+        else:
+            self._json(text, display, path, kind, substitutions=True)
+
+    def _callback(self, origin: str) -> Any:
+        def lint_file(path: Path, kind: str, where: tuple[int, int], label: str) -> None:
+            self.lint_referenced(path, kind, where, label, origin)
+
+        return lint_file
+
+    def _terraform(self, text: str, display: str, folder: Path) -> None:
+        from tamis.compiler.lint_terraform import lint_terraform
+
+        self.comment_files.add(display)
+        lint_terraform(text, display, folder, self.emit, self._callback(display))
+
+    def _json(self, text: str, display: str, path: Path, kind: str | None, *, substitutions: bool) -> None:
+        from tamis.compiler.lint_model import IdentityMapper, LineIndex, Target
+
+        if kind is None:
+            import orjson
+
+            try:
+                value = orjson.loads(text)
+            except orjson.JSONDecodeError:
+                return  # not valid JSON and nothing says it is ours (tsconfig with comments, ...)
+            kind = detect_kind(value, path.name)
+            if kind is None:
+                return
+        index = LineIndex(text)
+        if kind in ("cloudformation", "lambda-filter-criteria"):
+            doc = self._parse(text, display, "json")
+            if doc is None:
+                return
+            self._document(doc, display, path, kind, substitutions)
+            return
+        from tamis.compiler.lint_cfn import placeholder_ranges
+
+        ranges: list[tuple[int, int]] = []
+        checked = text
+        if substitutions or (kind == "state-machine" and "${" in text):
+            checked, ranges = placeholder_ranges(text)
+        self.emit(
+            Target(
+                kind=kind,
+                text=checked,
+                file=display,
+                mapper=IdentityMapper(index),
+                anchor=(1, 1),
+                label=display,
+                unresolved=ranges,
+            )
+        )
+
+    def _yaml(self, text: str, display: str, path: Path, kind: str | None, *, substitutions: bool) -> None:
+        from tamis.grammar.located_yaml import parse_yaml_all
+
+        if kind is None and not any(m in text for m in _YAML_MARKERS):
+            return
+        self.comment_files.add(display)
+        try:
+            docs = parse_yaml_all(text, source=display)
+        except TamisError as exc:
+            if kind is not None or "AWSTemplateFormatVersion" in text or "StartAt" in text:
+                self.raw.append(
+                    _diag(CODE_SYNTAX["yaml"], "error", exc.message, display, exc.line or 1, exc.column or 1)
+                )
+            return
+        from tamis.compiler.lint_cfn import Doc
+        from tamis.compiler.lint_model import LineIndex
+
+        index = LineIndex(text)
+        for located in docs:
+            doc_kind = kind or detect_kind(located.value, path.name)
+            if doc_kind is None or doc_kind == "none":
+                continue
+            self._document(Doc(located, display, index), display, path, doc_kind, substitutions)
+
+    def _parse(self, text: str, display: str, fmt: str) -> Any:
+        from tamis.compiler.lint_cfn import Doc
+        from tamis.compiler.lint_model import LineIndex
+        from tamis.grammar.located_json import parse_json
+
+        try:
+            located = parse_json(text, source=display)
+        except TamisError as exc:
+            self.raw.append(
+                _diag(CODE_SYNTAX[fmt], "error", exc.message, display, exc.line or 1, exc.column or 1)
+            )
+            return None
+        return Doc(located, display, LineIndex(text))
+
+    def _document(self, doc: Any, display: str, path: Path, kind: str, substitutions: bool) -> None:
+        from tamis.compiler.lint_cfn import cloudformation, standalone
+
+        if kind == "cloudformation":
+            cloudformation(doc, self.emit, self._callback(display), path.parent)
+        elif kind == "terraform":
+            return
+        else:
+            standalone(doc, kind, self.emit, substitutions, label=display)
+
+    # -- finishing ------------------------------------------------------------------------------------
+    def finish(self, extra_ignore: Iterable[str], warnings_as_errors: bool) -> LintResult:
+        suppressions: dict[str, dict[int, set[str] | None]] = {}
+        for display in self.comment_files:
+            text = self.result.texts.get(display)
+            if text is not None:
+                suppressions[display] = _suppressions(text)
+        ignore = [*self.config.ignore, *extra_ignore]
+        seen: set[tuple[Any, ...]] = set()
+        out: list[Diagnostic] = []
+        for d in self.raw:
+            if self.config.silenced(d.code) or any(
+                i == d.code or (i.endswith("*") and d.code.startswith(i[:-1])) for i in ignore
+            ):
+                continue
+            sup = suppressions.get(d.source or "")
+            if sup and _suppressed(d, sup):
+                continue
+            severity = self.config.severity.get(d.code, d.severity)
+            if severity == "warning" and warnings_as_errors:
+                severity = "error"
+            if severity != d.severity:
+                d = replace(d, severity=severity)
+            key = (d.source, d.line, d.column, d.code, d.message)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(d)
+        out.sort(key=lambda d: (d.source or "", d.line or 0, d.column or 0, d.code))
+        self.result.diagnostics = out
+        return self.result
+
+
+def _diag(code: str, severity: str, message: str, source: str, line: int, column: int) -> Diagnostic:
+    return Diagnostic(code=code, severity=severity, message=message, line=line, column=column, source=source)
+
+
+_MARKER = "tamis: ignore"
+
+
+def _suppressions(text: str) -> dict[int, set[str] | None]:
+    """Line -> codes silenced there (None: every code), from ``# tamis: ignore[CODE, ...]`` comments.
+
+    A comment at the end of a line covers that line; a comment on a line of its own also covers the next
+    line that is not blank or a comment. A silenced line that starts a value (a property key) covers the
+    whole value, through each finding's anchor lines.
+    """
+    out: dict[int, set[str] | None] = {}
+    if _MARKER not in text:
+        return out
+    lines = text.split("\n")
+    for n, line in enumerate(lines, start=1):
+        at = line.find(_MARKER)
+        if at < 0:
+            continue
+        before = line[:at].rstrip()
+        if not (before.endswith("#") or before.endswith("//")):
+            continue
+        rest = line[at + len(_MARKER) :]
+        codes: set[str] | None = None
+        if rest.startswith("["):
+            close = rest.find("]")
+            codes = {c.strip() for c in rest[1 : close if close > 0 else len(rest)].split(",") if c.strip()}
+        targets = [n]
+        comment_start = before[:-2].rstrip() if before.endswith("//") else before[:-1].rstrip()
+        if not comment_start:  # a comment line of its own: it also covers the next code line
+            for m in range(n + 1, len(lines) + 1):
+                s = lines[m - 1].strip()
+                if s and not s.startswith(("#", "//")):
+                    targets.append(m)
+                    break
+        for t in targets:
+            if t in out and out[t] is None:
+                continue
+            out[t] = None if codes is None else (out.get(t) or set()) | codes
+    return out
+
+
+def _suppressed(d: Diagnostic, sup: dict[int, set[str] | None]) -> bool:
+    lines = [d.line] if d.line is not None else []
+    lines.extend(d.extra.get("anchor_lines", ()) if d.extra else ())
+    for line in lines:
+        if line in sup:
+            codes = sup[line]
+            if (
+                codes is None
+                or d.code in codes
+                or any(c.endswith("*") and d.code.startswith(c[:-1]) for c in codes)
+            ):
+                return True
+    return False
+
+
+def lint(
+    paths: Sequence[str | os.PathLike[str]] | None = None,
+    *,
+    config: LintConfig | str | os.PathLike[str] | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+    ignore: Iterable[str] = (),
+    warnings_as_errors: bool | None = None,
+) -> LintResult:
+    """Lint ``paths`` (default: the current folder). Raises :class:`ConfigError` on unusable input."""
+    here = Path(cwd) if cwd is not None else Path.cwd()
+    targets = [Path(p) if Path(p).is_absolute() else here / p for p in (paths or ["."])]
+    if isinstance(config, LintConfig):
+        cfg = config
+    elif config is not None:
+        cfg_path = Path(config)
+        if not cfg_path.is_file():
+            raise ConfigError(f"configuration file not found: {config}", rule="usage")
+        cfg = load_config(cfg_path)
+    else:
+        start = targets[0] if targets[0].is_dir() else targets[0].parent
+        cfg = load_config(find_config(start if start.exists() else here))
+    run = _Run(cfg, here)
+    explicit = {str(t) for t in targets if t.is_file()}
+    for path in discover(targets):
+        run.lint_file(path, explicit=str(path) in explicit)
+    wae = cfg.warnings_as_errors if warnings_as_errors is None else warnings_as_errors
+    return run.finish(ignore, wae)
