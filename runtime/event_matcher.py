@@ -18,7 +18,7 @@ import json
 import math
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +27,7 @@ import re2
 
 from tamis.runtime import event_conditions as C
 from tamis.runtime.event_conditions import FieldCondition, SubRule, Test
+from tamis.runtime.event_walker import build_fast_walk
 from tamis.runtime.ignore_case import ignore_case_regex
 from tamis.runtime.ipaddr import ip_hex
 from tamis.runtime.numbers import JSONNumber, comparable, literal_key
@@ -311,6 +312,30 @@ class FieldIndex:
         self.ab_owner = ab_owner or None
         self.numbers = bool(self.num_exact or self.num_literal or self.ab_num or self.ranges)
 
+    def fast_evaluator(self) -> Callable[[Any, set[int]], None]:
+        """The cheapest function equivalent to ``evaluate`` for this index's tests."""
+        strings = self.strings
+        if (
+            strings is not None
+            and not strings.finders
+            and not self.ip_mode
+            and self.ab_strings is None
+            and not self.anything_but
+            and not self.always
+            and not self.numbers
+            and not (self.null or self.true or self.false)
+        ):
+            # Exact strings only: one hash probe (non-string values never equal a string key).
+            get = strings.exact.get
+
+            def exact_only(v: Any, out: set[int]) -> None:
+                hit = get(v)
+                if hit:
+                    out.update(hit)
+
+            return exact_only
+        return self.evaluate
+
     def evaluate(self, v: Any, out: set[int]) -> None:
         """Add to ``out`` the ids of the conditions the leaf value ``v`` satisfies."""
         t = type(v)
@@ -365,6 +390,17 @@ class FieldIndex:
             else:
                 out.update(self.ab_owner[a] for a in kept)
         out.update(self.always)
+
+
+def _combine(evaluators: list[Callable[[Any, set[int]], None]]) -> Callable[[Any, set[int]], None]:
+    if len(evaluators) == 1:
+        return evaluators[0]
+
+    def both(v: Any, out: set[int]) -> None:
+        for evaluate in evaluators:
+            evaluate(v, out)
+
+    return both
 
 
 def _infinite(p: Any) -> bool:
@@ -462,6 +498,11 @@ class EventMatcher:
         )
         self._path_root = self._build_path_trie(paths, path_ids)
         self._rule_root = self._build_rule_trie(cond_ids)
+        evaluators = [_combine([index.fast_evaluator() for index in indexes]) for indexes in self._indexes]
+        self._fast_walk = build_fast_walk(self._path_root, evaluators, track_seen=bool(self._absent))
+        # With few sub-rules, testing each one's condition set is cheaper than walking the trie.
+        subrules = [(frozenset(cond_ids[c] for c in sub), name) for name, subs in self._rules.items() for sub in subs]
+        self._few = subrules if len(subrules) <= 8 else None
         self._built = True
 
     @staticmethod
@@ -549,6 +590,23 @@ class EventMatcher:
         return names
 
     def _match_obj(self, obj: dict[str, Any]) -> list[str]:
+        fast = self._fast_walk
+        if fast is not None:
+            matched: set[int] = set()
+            seen: set[int] | None = set() if self._absent else None
+            if not fast(obj, matched, seen):
+                if seen is not None:
+                    for pid, ids in self._absent:
+                        if pid not in seen:
+                            matched.update(ids)
+                few = self._few
+                if few is not None:
+                    names = [name for conds, name in few if conds <= matched]
+                    return list(dict.fromkeys(names)) if len(names) > 1 else names
+                return self._collect(matched)
+        return self._match_positions(obj)
+
+    def _match_positions(self, obj: dict[str, Any]) -> list[str]:
         values: list[list[tuple[Any, tuple[Any, ...]]] | None] = [None] * len(self._path_names)
         arrays = _walk(obj, self._path_root, (), values)
         matched: set[int] = set()

@@ -1,0 +1,145 @@
+"""`tamis test-event-pattern` and `tamis match`: event patterns from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+EXIT_MATCH, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
+PATTERN_SUFFIXES = (".json",)
+
+
+def register(sub: Any) -> None:
+    test = sub.add_parser(
+        "test-event-pattern",
+        help="test one event against one pattern, like `aws events test-event-pattern`",
+        description='Prints {"Result": true} or {"Result": false}. Values are JSON text or file://path.',
+    )
+    test.add_argument("--event-pattern", required=True, metavar="PATTERN", help="JSON text or file://path")
+    test.add_argument("--event", required=True, metavar="EVENT", help="JSON text or file://path")
+    _dialect_options(test)
+    test.set_defaults(handler=_test_event_pattern)
+
+    match = sub.add_parser(
+        "match",
+        help="filter a JSON-lines stream of events through patterns, like grep",
+        description="Prints the events that match PATTERN_FILE; with --rules DIR, prints for each matching "
+        "event the names of the rules it matches, as JSON lines. Exit 0 when something matched, 1 when "
+        "nothing did, 2 on errors.",
+    )
+    match.add_argument("pattern", nargs="?", metavar="PATTERN_FILE", help="a pattern file (JSON)")
+    match.add_argument(
+        "events", nargs="*", metavar="EVENTS", help="JSON-lines files (default: stdin; - is stdin)"
+    )
+    match.add_argument("--rules", metavar="DIR", help="match every pattern file (*.json) under DIR instead")
+    match.add_argument("-v", "--invert-match", action="store_true", help="print the events that do not match")
+    match.add_argument("-c", "--count", action="store_true", help="print only the number of matching events")
+    _dialect_options(match)
+    match.set_defaults(handler=_match)
+
+
+def _dialect_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dialect", default="eventbridge", choices=("eventbridge", "sns", "lambda"))
+    parser.add_argument(
+        "--scope",
+        choices=("MessageAttributes", "MessageBody"),
+        help="SNS FilterPolicyScope (default MessageAttributes)",
+    )
+
+
+def _read_value(text: str) -> tuple[str, str | None]:
+    """A CLI value: JSON text, or file://path as the AWS CLI reads it. Returns (text, source name)."""
+    if text.startswith("file://"):
+        path = text[len("file://") :]
+        return Path(path).read_text(encoding="utf-8"), path
+    return text, None
+
+
+def _test_event_pattern(args: argparse.Namespace) -> int:
+    import orjson
+
+    from tamis.patterns import compile_pattern
+
+    pattern_text, pattern_source = _read_value(args.event_pattern)
+    event_text, _ = _read_value(args.event)
+    pattern = compile_pattern(pattern_text, dialect=args.dialect, scope=args.scope, source=pattern_source)
+    result = pattern.matches(event_text)
+    sys.stdout.write(orjson.dumps({"Result": result}).decode() + "\n")
+    return 0
+
+
+def _event_lines(names: list[str]) -> Iterator[tuple[str, int, str]]:
+    for name in names or ["-"]:
+        stream: TextIO
+        if name == "-":
+            stream, label = sys.stdin, "<stdin>"
+        else:
+            stream, label = open(name, encoding="utf-8"), name  # noqa: SIM115 - closed below
+        try:
+            for number, line in enumerate(stream, 1):
+                if line.strip():
+                    yield label, number, line.rstrip("\n")
+        finally:
+            if stream is not sys.stdin:
+                stream.close()
+
+
+def _match(args: argparse.Namespace) -> int:
+    import orjson
+
+    from tamis.errors import TamisError
+    from tamis.patterns import RuleSet
+
+    rules = RuleSet(dialect=args.dialect, scope=args.scope)
+    events = list(args.events)
+    try:
+        if args.rules:
+            if args.pattern is not None:
+                events.insert(0, args.pattern)  # with --rules every positional is an events file
+            root = Path(args.rules)
+            if not root.is_dir():
+                print(f"tamis match: {root}: not a folder", file=sys.stderr)
+                return EXIT_ERROR
+            files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in PATTERN_SUFFIXES)
+            for path in files:
+                name = path.relative_to(root).with_suffix("").as_posix()
+                rules.add(name, path.read_text(encoding="utf-8"), source=str(path))
+        else:
+            if args.pattern is None:
+                print("tamis match: give a PATTERN_FILE or --rules DIR", file=sys.stderr)
+                return EXIT_ERROR
+            path = Path(args.pattern)
+            rules.add(path.stem, path.read_text(encoding="utf-8"), source=str(path))
+    except TamisError as exc:
+        print(f"tamis match: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+    matched_count = 0
+    errors = 0
+    out = sys.stdout
+    for label, number, line in _event_lines(events):
+        try:
+            names = rules.matches(line)
+        except TamisError as exc:
+            errors += 1
+            print(f"{label}:{number}: {exc.message}", file=sys.stderr)
+            continue
+        hit = bool(names) != args.invert_match
+        if not hit:
+            continue
+        matched_count += 1
+        if args.count:
+            continue
+        if args.rules and not args.invert_match:
+            record: dict[str, Any] = {"file": label, "line": number, "rules": names}
+            out.write(orjson.dumps(record).decode() + "\n")
+        else:
+            out.write(line + "\n")
+    if args.count:
+        out.write(f"{matched_count}\n")
+    if errors:
+        return EXIT_ERROR
+    return EXIT_MATCH if matched_count else EXIT_NO_MATCH
