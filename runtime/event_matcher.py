@@ -501,7 +501,9 @@ class EventMatcher:
         evaluators = [_combine([index.fast_evaluator() for index in indexes]) for indexes in self._indexes]
         self._fast_walk = build_fast_walk(self._path_root, evaluators, track_seen=bool(self._absent))
         # With few sub-rules, testing each one's condition set is cheaper than walking the trie.
-        subrules = [(frozenset(cond_ids[c] for c in sub), name) for name, subs in self._rules.items() for sub in subs]
+        subrules = [
+            (frozenset(cond_ids[c] for c in sub), name) for name, subs in self._rules.items() for sub in subs
+        ]
         self._few = subrules if len(subrules) <= 8 else None
         self._built = True
 
