@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import re2
+
 from tamis.compiler.managed_identifiers import (
     ARN_PREFIX,
     MANAGED_TABLE,
@@ -31,11 +32,10 @@ from tamis.compiler.regex_guardrails import (
     check_custom_name,
     check_custom_regex,
 )
+from tamis.errors import Diagnostic, PolicyError
 from tamis.grammar.located_json import LocatedJSON, parse_json
 from tamis.runtime.detectors import Detector, Scanner
 from tamis.runtime.redactor import Redactor, Rule
-
-from tamis.errors import Diagnostic, PolicyError
 
 VERSION = "2021-06-01"
 MAX_POLICY_CHARS = 30_720  # PutDataProtectionPolicy / CreateTopic (SNS); PutDataProtectionPolicy (CWL)

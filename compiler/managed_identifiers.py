@@ -55,7 +55,13 @@ _PATTERNS: dict[str, list[tuple[str, int, str | None]]] = {
         )
     ],
     "PuttyPrivateKey": [
-        (r"PuTTY-User-Key-File-[23]: [^\r\n]*(?:\r?\n(?:[A-Za-z-]+: [^\r\n]*|[A-Za-z0-9+/=]+))*", 0, None)
+        # the key file ends with its Private-MAC line; without one, the header line alone is reported
+        (
+            r"PuTTY-User-Key-File-[23]: [^\r\n]*(?s:.*?)Private-MAC: [0-9A-Fa-f]+"
+            r"|PuTTY-User-Key-File-[23]: [^\r\n]*",
+            0,
+            None,
+        )
     ],
     "IpAddress": [
         (r"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b", 0, "ipv4"),

@@ -19,6 +19,7 @@ from typing import Any
 
 import orjson
 import re2
+
 from tamis.runtime.detectors import Finding, Scanner, _OffsetMap
 
 INBOUND, OUTBOUND = "Inbound", "Outbound"

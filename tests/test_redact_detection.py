@@ -1,0 +1,203 @@
+"""Managed identifier detection: the labelled corpus, keyword windows, checks, every identifier."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+from support.shared import shared_path
+
+import tamis
+from tamis.compiler.managed_identifiers import MANAGED_TABLE, NOT_DETECTED_LOCALLY, detectors_for
+from tamis.policies import Finding
+
+ARN = "arn:aws:dataprotection::aws:data-identifier/"
+EMPLOYEE_ID = "EID-\\d{9}-US"  # the corpus' custom identifier (seed scenario)
+
+
+def _scan_policy(*identifiers: str, custom: dict[str, str] | None = None) -> tamis.Policy:
+    refs = [i if custom and i in custom else ARN + i for i in identifiers]
+    doc: dict = {
+        "Name": "scan",
+        "Version": "2021-06-01",
+        "Statement": [
+            {
+                "DataDirection": "Inbound",
+                "Principal": ["*"],
+                "DataIdentifier": refs,
+                "Operation": {"Deidentify": {"MaskConfig": {"MaskWithCharacter": "#"}}},
+            }
+        ],
+    }
+    if custom:
+        doc["Configuration"] = {"CustomDataIdentifier": [{"Name": k, "Regex": v} for k, v in custom.items()]}
+    return tamis.compile_policy(doc)
+
+
+def test_detection_corpus_precision_recall_and_near_misses() -> None:
+    path = shared_path("data_protection", "detection_corpus.jsonl")
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    labelled = sorted({f["identifier"] for r in rows for f in r["findings"]} - {"MyCompanyEmployeeId"})
+    pol = _scan_policy(*labelled, "MyCompanyEmployeeId", custom={"MyCompanyEmployeeId": EMPLOYEE_ID})
+    tp: Counter[str] = Counter()
+    fp: Counter[str] = Counter()
+    fn: Counter[str] = Counter()
+    near_reported = []
+    for row in rows:
+        got = {(f.identifier, f.start, f.end) for f in pol.scan(row["text"])}
+        want = {(f["identifier"], f["start"], f["end"]) for f in row["findings"]}
+        near = {(f["identifier"], f["start"], f["end"]) for f in row["near_misses"]}
+        tp.update(g[0] for g in got & want)
+        fp.update(g[0] for g in got - want)
+        fn.update(g[0] for g in want - got)
+        near_reported += [(row["id"], g) for g in got & near]
+    lines = []
+    for name in sorted(set(tp) | set(fp) | set(fn)):
+        p = tp[name] / max(1, tp[name] + fp[name])
+        r = tp[name] / max(1, tp[name] + fn[name])
+        lines.append(f"{name:30s} tp={tp[name]:4d} fp={fp[name]:3d} fn={fn[name]:3d} P={p:.3f} R={r:.3f}")
+    total_tp, total_fp, total_fn = sum(tp.values()), sum(fp.values()), sum(fn.values())
+    precision = total_tp / (total_tp + total_fp)
+    recall = total_tp / (total_tp + total_fn)
+    print("\n".join(lines), f"\nTOTAL P={precision:.4f} R={recall:.4f}")
+    assert near_reported == []
+    assert precision >= 0.99 and recall >= 0.99, "\n".join(lines)
+    assert total_tp >= 700  # the whole labelled corpus was scanned, not a slice
+
+
+# One well-formed example per detectable managed identifier (format facts; see managed_identifiers).
+EXAMPLES = {
+    "AwsSecretKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "OpenSshPrivateKey": "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaA==\n-----END OPENSSH PRIVATE KEY-----",
+    "PgpPrivateKey": "-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQOYBF==\n-----END PGP PRIVATE KEY BLOCK-----",
+    "PkcsPrivateKey": "-----BEGIN RSA PRIVATE KEY-----\nMIIEow==\n-----END RSA PRIVATE KEY-----",
+    "PuttyPrivateKey": "PuTTY-User-Key-File-2: ssh-rsa\nEncryption: none\nPrivate-MAC: 0a1b",
+    "IpAddress": "192.168.1.20",
+    "EmailAddress": "a.b@example.com",
+    "BankAccountNumber-DE": "DE89370400440532013000",
+    "BankAccountNumber-ES": "ES9121000418450200051332",
+    "BankAccountNumber-FR": "FR1420041010050500013M02606",
+    "BankAccountNumber-GB": "GB29NWBK60161331926819",
+    "BankAccountNumber-IT": "IT60X0542811101000000123456",
+    "BankAccountNumber-US": "123456789012",
+    "CreditCardExpiration": "12/27",
+    "CreditCardMagneticStripe": ";4539894458086459=25121010000000000000?",
+    "CreditCardNumber": "4539894458086459",
+    "CreditCardSecurityCode": "123",
+    "DrugEnforcementAgencyNumber-US": "AB1234563",
+    "HealthInsuranceCardNumber-EU": "80276001234567890123",
+    "HealthInsuranceClaimNumber-US": "123456789A",
+    "HealthInsuranceNumber-FR": "1 84 12 76 451 089 46",
+    "HealthcareProcedureCode-US": "J1234",
+    "MedicareBeneficiaryNumber-US": "1EG4-TE5-MK73",
+    "NationalDrugCode-US": "0777-3105-02",
+    "NationalProviderId-US": "1234567893",
+    "NhsNumber-GB": "943 476 5919",
+    "PersonalHealthNumber-CA": "9123 456 789",
+    "CepCode-BR": "01310-100",
+    "Cnpj-BR": "11.222.333/0001-81",
+    "CpfCode-BR": "123.456.789-09",
+    "DateOfBirth": "1990-05-17",
+    "ElectoralRollNumber-GB": "ABC1234",
+    "IndividualTaxIdentificationNumber-US": "912-70-1234",
+    "InseeCode-FR": "1 84 12 76 451 089 46",
+    "LatLong": "41.948614,-87.655311",
+    "NationalIdentificationNumber-DE": "L01X00T47",
+    "NationalIdentificationNumber-ES": "12345678Z",
+    "NationalIdentificationNumber-IT": "RSSMRA85T10A562S",
+    "NationalInsuranceNumber-GB": "AB 12 34 56 C",
+    "NieNumber-ES": "X1234567L",
+    "NifNumber-ES": "12345678Z",
+    "PassportNumber-CA": "AB123456",
+    "PassportNumber-FR": "12AB34567",
+    "PassportNumber-DE": "C01X00T47",
+    "PassportNumber-IT": "YA1234567",
+    "PassportNumber-ES": "AAA123456",
+    "PassportNumber-GB": "123456789",
+    "PassportNumber-US": "A12345678",
+    "PermanentResidenceNumber-CA": "PA1234567",
+    "PhoneNumber": "+44 20 7946 0958",
+    "PhoneNumber-BR": "+55 11 91234-5678",
+    "PhoneNumber-DE": "+49 30 12345678",
+    "PhoneNumber-ES": "+34 612 345 678",
+    "PhoneNumber-FR": "+33 1 23 45 67 89",
+    "PhoneNumber-GB": "+44 20 7946 0958",
+    "PhoneNumber-IT": "+39 312 3456789",
+    "PhoneNumber-US": "+1 202-555-0147",
+    "PostalCode-CA": "K1A 0B1",
+    "RgNumber-BR": "12.345.678-9",
+    "SocialInsuranceNumber-CA": "046 454 286",
+    "Ssn-ES": "28 12345678 40",
+    "Ssn-US": "123-45-6789",
+    "TaxId-DE": "12345678901",
+    "TaxId-ES": "A1234567B",
+    "TaxId-FR": "1234567890123",
+    "TaxId-GB": "12345 67890",
+    "VehicleIdentificationNumber": "1HGCM82633A004352",
+    "ZipCode-US": "98101",
+}
+
+
+def test_every_managed_identifier_is_known_and_detectable_or_flagged() -> None:
+    assert len(MANAGED_TABLE) == 101
+    for name in MANAGED_TABLE:
+        if name in NOT_DETECTED_LOCALLY:
+            assert detectors_for(name) == ()
+        else:
+            assert detectors_for(name), name
+            assert name in EXAMPLES or name.startswith("DriversLicense-"), name
+
+
+@pytest.mark.parametrize("name", sorted(n for n in MANAGED_TABLE if n not in NOT_DETECTED_LOCALLY))
+def test_each_managed_identifier_finds_its_example_next_to_a_keyword(name: str) -> None:
+    value = EXAMPLES.get(name, "D1234567")  # drivers' licences: formats undocumented, generic shape
+    keyword = MANAGED_TABLE[name][4][0] if MANAGED_TABLE[name][4] else "value"
+    text = f"{keyword}: {value}\nok"
+    start = text.index(value)
+    found = _scan_policy(name).scan(text)
+    assert Finding(name, start, start + len(value)) in found, (name, found)
+    if MANAGED_TABLE[name][2]:  # keyword required: the bare value alone is not reported
+        far = "x " * 40 + value
+        assert _scan_policy(name).scan(far) == [], name
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Credit Card Number 4539894458086459",
+        "CREDIT-CARD: 4539894458086459",
+        '{"credit_card_number":"4539894458086459"}',
+        '{"creditCardNumber":"4539894458086459"}',
+        "4539894458086459 was the card",
+        "card number: 4539-8944-5808-6459",
+    ],
+)
+def test_keyword_variants_case_and_separators(text: str) -> None:
+    (f,) = _scan_policy("CreditCardNumber").scan(text)
+    assert f.identifier == "CreditCardNumber" and text[f.start : f.end].replace("-", "") == "4539894458086459"
+
+
+def test_keyword_window_is_30_characters_inclusive() -> None:
+    pol = _scan_policy("Ssn-US")
+    assert pol.scan("ssn" + "." * 30 + "123-45-6789") == [Finding("Ssn-US", 33, 44)]
+    assert pol.scan("ssn" + "." * 31 + "123-45-6789") == []
+    assert pol.scan("company 123-45-6789") == []  # "ssn"-like letters inside a word do not count
+
+
+def test_credit_card_checks() -> None:
+    pol = _scan_policy("CreditCardNumber")
+    assert pol.scan("card 4539894458086458") == []  # Luhn fails
+    assert pol.scan("card 4111111111111111") == []  # issuer test number, never reported
+    assert pol.scan("card 5555555555554444") == []
+    assert pol.scan("card 9539894458086451") == []  # no issuer prefix starts with 9
+    assert len(pol.scan("card 378282246310006 / card 371449635398432")) == 0
+    assert len(pol.scan("card 4532015112830366")) == 1
+
+
+def test_vin_check_digit_for_north_american_manufacturers() -> None:
+    pol = _scan_policy("VehicleIdentificationNumber")
+    assert len(pol.scan("vin 1HGCM82633A004352")) == 1
+    assert pol.scan("vin 1HGCM82643A004352") == []  # wrong check digit (position 9)
+    assert pol.scan("vin 1HGCM82633A00435") == []  # 16 characters
+    assert pol.scan("vin 1HGCM8263OA004352") == []  # letter O is never used
