@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -177,20 +178,59 @@ def _cached(
 # Timing: calibrated pedantic runs, so that each benchmark takes about BUDGET seconds (at least 3 rounds).
 
 
-def measure(benchmark: Any, fn: Callable[[Any], Any], arg: Any, **info: Any) -> Any:
-    """Time ``fn(arg)``; returns its result (from an untimed call) and records ``info`` for report.py."""
+def _once(fn: Callable[[Any], Any], arg: Any) -> tuple[Any, float]:
+    """The result of ``fn(arg)`` and the faster of two warm calls' durations."""
     start = time.perf_counter()
     result = fn(arg)
     first = time.perf_counter() - start
     start = time.perf_counter()
     fn(arg)
-    once = max(min(first, time.perf_counter() - start), 1e-9)
-    # Rounds of at least ~1 ms keep timer resolution out of the figures; slow peers get few 1-call rounds.
-    iterations = max(1, int(0.001 / once))
+    return result, max(min(first, time.perf_counter() - start), 1e-9)
+
+
+def _chunk(once: float) -> int:
+    # Timed chunks of at least ~1 ms keep timer resolution out of the figures; slow calls run one at a time.
+    return max(1, int(0.001 / once))
+
+
+def measure(
+    benchmark: Any, fn: Callable[[Any], Any], arg: Any, floor: tuple[Callable[[Any], Any], Any] | None = None,
+    **info: Any,
+) -> Any:  # fmt: skip
+    """Time ``fn(arg)``; returns its result (from an untimed call) and records ``info`` for report.py.
+
+    With ``floor`` (the parse floor for the same input), also measure ``fn`` against it interleaved, chunk
+    after chunk: on a machine shared with other work both sides then see the same disturbance, which the
+    floor's own benchmark, run seconds apart, does not.
+    """
+    result, once = _once(fn, arg)
+    iterations = _chunk(once)
     rounds = max(3, min(2000, int(BUDGET / (once * iterations))))
     benchmark.extra_info.update(info)
     benchmark.pedantic(fn, args=(arg,), iterations=iterations, rounds=rounds, warmup_rounds=1)
+    if floor is not None:
+        benchmark.extra_info["floor_ratio_interleaved"] = interleaved_ratio(fn, arg, *floor)
     return result
+
+
+def interleaved_ratio(
+    fn: Callable[[Any], Any], arg: Any, floor_fn: Callable[[Any], Any], floor_arg: Any
+) -> float:
+    """Median over alternating chunks of (time per ``fn`` call) / (time per ``floor_fn`` call)."""
+    _, once = _once(fn, arg)
+    _, floor_once = _once(floor_fn, floor_arg)
+    n, m = _chunk(once), _chunk(floor_once)
+    ratios = []
+    for _ in range(max(5, min(500, int(BUDGET / (once * n + floor_once * m))))):
+        start = time.perf_counter()
+        for _ in range(m):
+            floor_fn(floor_arg)
+        middle = time.perf_counter()
+        for _ in range(n):
+            fn(arg)
+        end = time.perf_counter()
+        ratios.append(((end - middle) / n) / ((middle - start) / m))
+    return statistics.median(ratios)
 
 
 def _workload(benchmark: Any, group: str, engine: str, **info: Any) -> None:
@@ -212,7 +252,8 @@ def test_single_pattern(benchmark: Any, source: str, engine: str) -> None:
         return
     matcher, _, build = _cached(("single", engine), lambda: (single_matcher(engine, PATTERN), 1))
     event = EVENT_BYTES if source == "bytes" else EVENT
-    matched = measure(benchmark, matcher, event, build_seconds=build)
+    floor = (orjson.loads, EVENT_BYTES) if engine == "tamis" else None
+    matched = measure(benchmark, matcher, event, floor, build_seconds=build)
     benchmark.extra_info["result"] = bool(matched)
     if engine == "tamis":
         assert matched is True
@@ -234,7 +275,8 @@ def test_ruleset(benchmark: Any, size: int, engine: str) -> None:
     matcher, loaded, build = _cached(
         (f"ruleset-{size}", engine), lambda: ruleset_matcher(engine, data.mixed_rules(size))
     )
-    names = sorted(measure(benchmark, matcher, EVENT_BYTES, rules_loaded=loaded, build_seconds=build))
+    floor = (orjson.loads, EVENT_BYTES) if engine == "tamis" else None
+    names = sorted(measure(benchmark, matcher, EVENT_BYTES, floor, rules_loaded=loaded, build_seconds=build))
     expected = data.expected_matches(size)
     benchmark.extra_info.update(result=names, agrees=names == expected)
     if engine == "tamis":
@@ -253,7 +295,8 @@ def test_sns_attributes(benchmark: Any, engine: str) -> None:
         measure(benchmark, orjson.loads, data.to_bytes(attributes), result=None)
         return
     matcher, _, build = _cached(("sns", engine), lambda: (sns_matcher(engine, data.sns_policy()), 1))
-    matched = measure(benchmark, matcher, attributes, build_seconds=build)
+    floor = (orjson.loads, data.to_bytes(attributes)) if engine == "tamis" else None
+    matched = measure(benchmark, matcher, attributes, floor, build_seconds=build)
     benchmark.extra_info["result"] = bool(matched)
     if engine == "tamis":
         assert matched is True
@@ -296,7 +339,10 @@ def test_citylots(benchmark: Any, rule_set: str, engine: str) -> None:
         measure(benchmark, _floor_pass, CITYLOTS_EVENTS, result=None)
         return
     matcher, loaded, build = _cached((f"citylots-{rule_set}", engine), lambda: ruleset_matcher(engine, rules))
-    measure(benchmark, _count_matches(matcher), CITYLOTS_EVENTS, rules_loaded=loaded, build_seconds=build)
+    floor = (_floor_pass, CITYLOTS_EVENTS) if engine == "tamis" else None
+    measure(
+        benchmark, _count_matches(matcher), CITYLOTS_EVENTS, floor, rules_loaded=loaded, build_seconds=build
+    )
     # Matches per rule over the batch, from one untimed pass, so report.py can show where engines disagree.
     counts: Counter[str] = Counter()
     for event in CITYLOTS_EVENTS:
