@@ -14,6 +14,9 @@ as a warning (the file is JSON only after rendering).
 
 from __future__ import annotations
 
+import json
+import json.decoder
+import json.scanner
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
@@ -96,11 +99,77 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
+_WS = " \t\n\r"
+_scan_value = json.scanner.make_scanner(json.JSONDecoder())  # the C scanner: skips a value in C
+_scan_string = json.decoder.scanstring
+
+
+def _find(text: str, path: Path, key: bool) -> int | None:
+    """Offset of the value (or key) at ``path`` in JSON ``text``: walks only along the path and skips
+    every other value with the C scanner, so a lookup costs little more than the path's length."""
+    i = 0
+    n = len(text)
+    while i < n and text[i] in _WS:
+        i += 1
+    key_at: int | None = None
+    for step in path:
+        if i >= n:
+            return None
+        ch = text[i]
+        found: int | None = None
+        if ch == "{" and isinstance(step, str):
+            i += 1
+            while True:
+                while i < n and text[i] in _WS:
+                    i += 1
+                if i >= n or text[i] == "}":
+                    break
+                k_start = i
+                name, i = _scan_string(text, i + 1)
+                while text[i] in _WS:
+                    i += 1
+                i += 1  # the colon
+                while text[i] in _WS:
+                    i += 1
+                if name == step:  # the last duplicate wins, as in every JSON parser we read with
+                    found, key_at = i, k_start
+                _, i = _scan_value(text, i)
+                while i < n and text[i] in _WS:
+                    i += 1
+                if i < n and text[i] == ",":
+                    i += 1
+        elif ch == "[" and isinstance(step, int):
+            i += 1
+            index = 0
+            while True:
+                while i < n and text[i] in _WS:
+                    i += 1
+                if i >= n or text[i] == "]":
+                    break
+                if index == step:
+                    found, key_at = i, None
+                    break
+                _, i = _scan_value(text, i)
+                index += 1
+                while i < n and text[i] in _WS:
+                    i += 1
+                if i < n and text[i] == ",":
+                    i += 1
+        if found is None:
+            return None
+        i = found
+    return key_at if key and key_at is not None else i
+
+
+def _line_col_of(text: str, offset: int) -> tuple[int, int]:
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
 def json_locator(text: str, source: str | None = None) -> Locator:
-    """A locator over JSON ``text``, parsing it with positions on first use only."""
+    """A locator over JSON ``text``: the fast path walker first, the located Lark parse as fallback."""
     cache: dict[str, Any] = {}
 
-    def locate(path: Path, key: bool) -> tuple[int | None, int | None]:
+    def slow(path: Path, key: bool) -> tuple[int | None, int | None]:
         doc = cache.get("doc")
         if doc is None:
             from tamis.grammar.located_json import parse_json
@@ -111,6 +180,19 @@ def json_locator(text: str, source: str | None = None) -> Locator:
                 return None, None
             cache["doc"] = doc
         return doc.position(path, key=key)
+
+    def locate(path: Path, key: bool) -> tuple[int | None, int | None]:
+        p = tuple(path)
+        while True:
+            try:
+                off = _find(text, p, key and p == tuple(path))
+            except (ValueError, IndexError, StopIteration):
+                return slow(path, key)
+            if off is not None:
+                return _line_col_of(text, off)
+            if not p:
+                return None, None
+            p = p[:-1]  # report the nearest enclosing value that exists
 
     return locate
 

@@ -16,6 +16,7 @@ INVALID_JSONATA_EXPRESSION and UNSUPPORTED_JSONATA_EXPRESSION are recorded AWS r
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import re2
@@ -189,7 +190,9 @@ def is_placeholder(value: object) -> bool:
     """A value supplied at deploy time: a string that is entirely a template placeholder (``${Name}``)
     or a CloudFormation intrinsic (``{"Ref": ...}``, ``{"Fn::GetAtt": ...}``). Its type is unknown."""
     if isinstance(value, str):
-        return value.startswith("${") and _PLACEHOLDER.match(value) is not None
+        return (
+            value.startswith("${") and value.endswith("}") and value.count("}") == 1 and value.count("{") == 1
+        )
     if isinstance(value, dict) and len(value) == 1:
         key = next(iter(value))
         return isinstance(key, str) and (key == "Ref" or key.startswith("Fn::"))
@@ -218,6 +221,61 @@ def _type_name(v: object) -> str:
     return "number"
 
 
+@lru_cache(maxsize=8192)
+def resource_findings(value: str) -> tuple[tuple[str, str, str], ...]:
+    """What is wrong with a Task (or ItemReader/ResultWriter) Resource string; cached per string."""
+    bad = "INVALID_RESOURCE"
+    if "${" in value:
+        value = _ANY_PLACEHOLDER.sub("x", value)
+    # SPEC21: a URI. The service also wants an ARN; documentation and tests use other URIs, so
+    # the ARN-shape checks below warn, except where the service's rejection is recorded.
+    scheme, colon, rest = value.partition(":")
+    if not colon or not scheme or not rest or any(c.isspace() for c in value):
+        return ((bad, ERROR, f"Resource {value!r} is not a URI"),)
+    if scheme != "arn":
+        return ((bad, WARNING, f"Resource {value!r} is not an ARN; the service requires one"),)
+    if _LAMBDA_PREFIX.match(value):
+        if not _LAMBDA_ARN.match(value):
+            return (
+                (
+                    bad,
+                    ERROR,
+                    f"Resource {value!r} is not a valid Lambda function ARN (name, then an "
+                    "optional version or alias)",
+                ),
+            )
+        return ()
+    if ":lambda:" in value and ":function:" in value:
+        if not _LAMBDA_ARN.match(value):
+            return ((bad, WARNING, f"Resource {value!r} is not a valid Lambda function ARN"),)
+        return ()
+    if ":states:::" in value:
+        m = _INTEGRATION.match(value)
+        if m is None:
+            return ((bad, WARNING, f"Resource {value!r} is not a valid service integration ARN"),)
+        service, action, suffix = m.group(1), m.group(2), m.group(3)
+        if service.startswith("aws-sdk:") and suffix not in _SUFFIXES["aws-sdk"]:
+            return ((bad, ERROR, "AWS SDK integrations support only the .waitForTaskToken suffix"),)
+        if service == "dynamodb" and (action not in _DYNAMODB_ACTIONS or suffix):
+            return (
+                (
+                    bad,
+                    ERROR,
+                    f"arn:aws:states:::dynamodb:{action} is not an optimized integration; use "
+                    f"arn:aws:states:::aws-sdk:dynamodb:{action}",
+                ),
+            )
+        return ()
+    if ":states:" in value and ":activity:" in value:
+        if not _ACTIVITY_ARN.match(value):
+            return ((bad, WARNING, f"Resource {value!r} is not a valid activity ARN"),)
+        return ()
+    if not _ARN.match(value):
+        return ((bad, WARNING, f"Resource {value!r} is not a valid ARN"),)
+    return ()
+
+
+@lru_cache(maxsize=8192)
 def is_rfc3339(text: str) -> bool:
     """SPEC21 Timestamps: RFC 3339 with uppercase T and Z (or an offset); AWS also checks the ranges."""
     m = _RFC3339.match(text)
@@ -542,56 +600,8 @@ class Validator:
         if not isinstance(value, str):
             self.err(f"Resource must be a string, not {_type_name(value)}", path)
             return
-        if "${" in value:
-            value = _ANY_PLACEHOLDER.sub("x", value)
-        # SPEC21: a URI. The service also wants an ARN; documentation and tests use other URIs, so
-        # the ARN-shape checks below warn, except where the service's rejection is recorded.
-        scheme, colon, rest = value.partition(":")
-        if not colon or not scheme or not rest or any(c.isspace() for c in value):
-            self.err(f"Resource {value!r} is not a URI", path, "INVALID_RESOURCE")
-            return
-        if scheme != "arn":
-            self.warn(f"Resource {value!r} is not an ARN; the service requires one", path, "INVALID_RESOURCE")
-            return
-        if _LAMBDA_PREFIX.match(value):
-            if not _LAMBDA_ARN.match(value):
-                self.err(
-                    f"Resource {value!r} is not a valid Lambda function ARN (name and optional version or "
-                    "alias)",
-                    path,
-                    "INVALID_RESOURCE",
-                )
-            return
-        if ":lambda:" in value and ":function:" in value:
-            if not _LAMBDA_ARN.match(value):
-                self.warn(f"Resource {value!r} is not a valid Lambda function ARN", path, "INVALID_RESOURCE")
-            return
-        if ":states:::" in value:
-            m = _INTEGRATION.match(value)
-            if m is None:
-                self.warn(
-                    f"Resource {value!r} is not a valid service integration ARN", path, "INVALID_RESOURCE"
-                )
-                return
-            service, action, suffix = m.group(1), m.group(2), m.group(3)
-            if service.startswith("aws-sdk:") and suffix not in _SUFFIXES["aws-sdk"]:
-                self.err(
-                    "AWS SDK integrations support only the .waitForTaskToken suffix", path, "INVALID_RESOURCE"
-                )
-            elif service == "dynamodb" and (action not in _DYNAMODB_ACTIONS or suffix):
-                self.err(
-                    f"arn:aws:states:::dynamodb:{action} is not an optimized integration; use "
-                    f"arn:aws:states:::aws-sdk:dynamodb:{action}",
-                    path,
-                    "INVALID_RESOURCE",
-                )
-            return
-        if ":states:" in value and ":activity:" in value:
-            if not _ACTIVITY_ARN.match(value):
-                self.warn(f"Resource {value!r} is not a valid activity ARN", path, "INVALID_RESOURCE")
-            return
-        if not _ARN.match(value):
-            self.warn(f"Resource {value!r} is not a valid ARN", path, "INVALID_RESOURCE")
+        for code, severity, message in resource_findings(value):
+            self.findings.append((code, severity, message, path, False))
 
     def _wait(self, state: dict[str, Any], path: Path, ctx: _StateCtx) -> None:
         given = [f for f in ("Seconds", "SecondsPath", "Timestamp", "TimestampPath") if f in state]
@@ -1076,7 +1086,8 @@ class Validator:
                 )
         for scope in self.scopes:
             self._scope_graph(scope)
-        if self.scopes:
+        # The dataflow only matters when some state reads a variable.
+        if self.scopes and any(any(r.values()) for r in (sc.reads for sc in self.scopes)):
             self._variables(self.scopes[0], frozenset())
 
     def _scope_graph(self, scope: _Scope) -> None:
@@ -1129,9 +1140,11 @@ class Validator:
     def _variables(self, scope: _Scope, outer: frozenset[str]) -> None:
         """Warn about a variable read in a state that some path from StartAt reaches without assigning it."""
         states = scope.states
-        reads_any = any(scope.reads.get(n) for n in states)
+        reads_any = any(scope.reads.get(n) for n in states) or any(
+            child.parent is scope and any(child.reads.values()) for child in self.scopes
+        )
         known: dict[str, frozenset[str]] = {}
-        if scope.start in states and (reads_any or scope.writes):
+        if scope.start in states and reads_any:
             preds: dict[str, list[str]] = {n: [] for n in states}
             for src, edges in scope.edges.items():
                 for target, _ in edges:
@@ -1227,7 +1240,7 @@ class _StateCtx:
                 f"{path[-1]} must be a path (a string starting with '$'), not {_type_name(value)}", path
             )
             return
-        if value.startswith("${") and _PLACEHOLDER.match(value):
+        if is_placeholder(value):
             return
         info = parse_path(value)
         if info.error:
@@ -1301,7 +1314,7 @@ class _StateCtx:
             )
             return
         if value.startswith("$"):
-            if value.startswith("${") and _PLACEHOLDER.match(value):
+            if is_placeholder(value):
                 return
             info = parse_path(value)
             if info.error:

@@ -1,0 +1,45 @@
+"""``tamis validate-asl FILE...``: check state-machine definitions as a pre-commit hook would.
+
+Prints one line per finding, ``path:line:col: severity CODE message``, and exits 1 when any
+definition has an error (warnings alone exit 0). Heavy imports happen in the handler.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "validate-asl",
+        help="validate Amazon States Language definitions (JSON, YAML, CloudFormation/SAM, templates)",
+        description="Validate Step Functions state machine definitions with the service's rules.",
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE", help="definition or template files")
+    parser.add_argument("--quiet", "-q", action="store_true", help="print errors only, not warnings")
+    parser.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from tamis.asl import validate_asl_file
+
+    failed = False
+    out = sys.stdout
+    for name in args.files:
+        path = Path(name)
+        if not path.is_file():
+            print(f"{name}: error FILE_NOT_FOUND no such file", file=out)
+            failed = True
+            continue
+        for d in validate_asl_file(path):
+            if d.severity == "error":
+                failed = True
+            elif args.quiet:
+                continue
+            where = ":".join(str(p) for p in (d.source or name, d.line, d.column) if p is not None)
+            out.write(f"{where}: {d.severity} {d.code} {d.message} ({d.pointer})\n")
+    return 1 if failed else 0
