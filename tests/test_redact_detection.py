@@ -69,7 +69,7 @@ def test_detection_corpus_precision_recall_and_near_misses() -> None:
 # One well-formed example per detectable managed identifier (format facts; see managed_identifiers).
 EXAMPLES = {
     "AwsSecretKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-    "OpenSshPrivateKey": "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaA==\n-----END OPENSSH PRIVATE KEY-----",
+    "OpenSshPrivateKey": "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl==\n-----END OPENSSH PRIVATE KEY-----",
     "PgpPrivateKey": "-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQOYBF==\n-----END PGP PRIVATE KEY BLOCK-----",
     "PkcsPrivateKey": "-----BEGIN RSA PRIVATE KEY-----\nMIIEow==\n-----END RSA PRIVATE KEY-----",
     "PuttyPrivateKey": "PuTTY-User-Key-File-2: ssh-rsa\nEncryption: none\nPrivate-MAC: 0a1b",
