@@ -249,8 +249,8 @@ def _standalone_number(text: str, start: int, end: int) -> bool:
         return False
     if a[:1] in ("/", ".", "-", ":", ",") and a[1:2].isdigit():
         return False
-    # One group of a space-separated digit run ("5595 0733 4041 8570") is not a number of its own.
-    if (b[-1:] == " " and b[:1].isdigit()) or (a[:1] == " " and a[1:2].isdigit()):
+    # One short group of a space-separated digit run ("5595 0733 4041 8570") is not a number of its own.
+    if end - start <= 4 and ((b[-1:] == " " and b[:1].isdigit()) or (a[:1] == " " and a[1:2].isdigit())):
         return False
     return not (b[-1:] == "$" or a[:1] == "%")
 
