@@ -105,23 +105,36 @@ def answer(cell: Cell | None) -> str:
 
 
 def agreement(row: dict[str, Cell]) -> str:
-    """Which peers answer differently from tamis on this workload (rule by rule for CityLots)."""
-    tamis = row.get("tamis")
-    if tamis is None:
-        return "tamis not measured"
+    """Which engines answer differently, rule by rule, from the reference interpreter (else from tamis)."""
+    reference = next((c.info["reference"] for c in row.values() if c.info.get("reference") is not None), None)
+    judged: tuple[str, ...] = ("tamis", *PEERS) if reference is not None else PEERS
+    if reference is None:
+        tamis = row.get("tamis")
+        if tamis is None:
+            return "tamis not measured"
+        reference = tamis.info.get("result")
     differ = []
-    for peer in PEERS:
-        cell = row.get(peer)
+    for engine in judged:
+        cell = row.get(engine)
         if cell is None:
             continue
-        mine, theirs = tamis.info.get("result"), cell.info.get("result")
-        if isinstance(mine, dict) and isinstance(theirs, dict):
-            rules = sorted(name for name in mine if mine.get(name) != theirs.get(name))
+        theirs = cell.info.get("result")
+        if isinstance(reference, dict) and isinstance(theirs, dict):
+            rules = sorted(name for name in reference if reference.get(name) != theirs.get(name))
             if rules:
-                differ.append(f"{peer} differs on {', '.join(rules)}")
-        elif mine != theirs:
-            differ.append(f"{peer} differs")
+                differ.append(f"{engine} differs on {_rule_list(rules)}")
+        elif reference != theirs:
+            differ.append(f"{engine} differs")
     return "; ".join(differ) if differ else "all agree"
+
+
+def _rule_list(rules: list[str]) -> str:
+    """``COMPLEX_ARRAYS-0..4`` style: rule ids grouped by set."""
+    sets: dict[str, list[str]] = {}
+    for rule in rules:
+        head, _, tail = rule.rpartition("-")
+        sets.setdefault(head, []).append(tail)
+    return ", ".join(f"{head}-{','.join(tails)}" for head, tails in sets.items())
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -161,7 +174,7 @@ def citylots_table(table: Table) -> list[str]:
         return ["(CityLots2 rules absent: ../shared/bench/event_ruler_benchmark_rules.json not found)"]
     lines = [
         "| rule set | rules | floor / event | tamis / event | tamis / floor | (interleaved) | tamis events/s "
-        "| moto / tamis | localstack / tamis | matches in batch (tamis/moto/localstack) | agreement |",
+        "| moto / tamis | localstack / tamis | matches in batch (tamis/moto/localstack) | vs reference |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for workload in workloads:
