@@ -289,6 +289,7 @@ def chart(table: Table, path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     fig, ax = plt.subplots(figsize=(7.5, 4.8), dpi=110)
     styles = {"tamis": ("#1b7837", "o"), "moto": ("#b2182b", "s"), "localstack": ("#2166ac", "^")}
@@ -305,6 +306,8 @@ def chart(table: Table, path: Path) -> None:
         ax.axhline(8 * floor, color="grey", linestyle=":", label="target at 10k rules: 8x floor")
     ax.set_xscale("log")
     ax.set_yscale("log")
+    ax.set_xticks(list(RULESET_SIZES), [f"{n:,}" for n in RULESET_SIZES])
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda y, _: f"{y:,g}"))
     ax.set_xlabel("rules in the rule set (mixed operators)")
     ax.set_ylabel("median time per event (µs, log)")
     ax.set_title("EventBridge rule set, ~1.2 KB CloudTrail-style event (bytes in)")
