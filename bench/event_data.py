@@ -494,6 +494,9 @@ def _profile_loop(workload: str, seconds: float) -> int:
         compiled = tamis.compile_pattern(json.dumps(cloudtrail_pattern()), dialect="eventbridge")
         match: Callable[[Any], Any] = compiled.matches
         arg: Any = event_bytes if workload == "single-bytes" else cloudtrail_event()
+    elif workload == "sns":
+        sns = tamis.compile_pattern(json.dumps(sns_policy()), dialect="sns", scope="MessageAttributes")
+        match, arg = sns.matches, sns_attributes()
     elif workload.startswith("ruleset-"):
         ruleset = tamis.RuleSet(dialect="eventbridge")
         for name, pattern in mixed_rules(int(workload.removeprefix("ruleset-"))):
@@ -513,7 +516,7 @@ def _profile_loop(workload: str, seconds: float) -> int:
 
         arg = events
     else:
-        raise SystemExit("workload: single-bytes | single-dict | ruleset-N | citylots-SET")
+        raise SystemExit("workload: single-bytes | single-dict | sns | ruleset-N | citylots-SET")
     calls, deadline = 0, time.perf_counter() + seconds
     while time.perf_counter() < deadline:
         for _ in range(100):
