@@ -62,7 +62,7 @@ def _parser() -> Lark:
 def looks_like_call(text: str) -> bool:
     """Whether ``text`` is written as a function call (so it should be checked as one)."""
     head, paren, _ = text.partition("(")
-    return bool(paren) and head.strip().replace(".", "").replace("_", "").isalnum()
+    return bool(paren) and head.replace(".", "").replace("_", "").isalnum()
 
 
 @lru_cache(maxsize=16384)

@@ -64,7 +64,12 @@ def check_jsonata(expression: str) -> JsonataInfo:
         tree = _parser().parse(expression)
     except UnexpectedInput as exc:
         line, column = exc.line, exc.column
-        if line in (None, -1):
+        at_end = isinstance(exc, UnexpectedEOF) or (
+            isinstance(exc, UnexpectedToken) and exc.token.type == "$END"
+        )
+        if at_end or line in (None, -1):
+            # the expression stopped short: point just past its last character
+            expression = expression.rstrip()
             line = expression.count("\n") + 1
             column = len(expression) - (expression.rfind("\n") + 1) + 1
         return JsonataInfo(_describe(exc, expression), line, column)

@@ -1,0 +1,516 @@
+"""Focused tests of the validator's rules: one small definition per rule, checked for code and pointer."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+import tamis
+from tamis.compiler.asl_validator import is_rfc3339
+
+BASE: dict[str, Any] = {
+    "StartAt": "Work",
+    "States": {
+        "Work": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Next": "Done"},
+        "Done": {"Type": "Succeed"},
+    },
+}
+
+
+def machine(**states: Any) -> dict[str, Any]:
+    """BASE with states replaced or added (a value of None removes the state)."""
+    d = copy.deepcopy(BASE)
+    for name, state in states.items():
+        if state is None:
+            d["States"].pop(name)
+        else:
+            d["States"][name] = state
+    return d
+
+
+def errors(definition: Any) -> list[tuple[str, str]]:
+    return [(d.code, d.pointer) for d in tamis.validate_asl(definition) if d.severity == "error"]
+
+
+def warnings(definition: Any) -> list[tuple[str, str]]:
+    return [(d.code, d.pointer) for d in tamis.validate_asl(definition) if d.severity == "warning"]
+
+
+def test_base_is_valid() -> None:
+    assert tamis.validate_asl(BASE) == []
+
+
+S = "SCHEMA_VALIDATION_FAILED"
+
+
+@pytest.mark.parametrize(
+    ("definition", "expected"),
+    [
+        ({"States": {}}, (S, "/")),
+        ([1], (S, "/")),
+        ({**BASE, "Foo": 1}, (S, "/Foo")),
+        ({**BASE, "TimeoutSeconds": "60"}, (S, "/TimeoutSeconds")),
+        ({**BASE, "QueryLanguage": "jsonata"}, (S, "/QueryLanguage")),
+        ({**BASE, "StartAt": "Nope"}, ("MISSING_TRANSITION_TARGET", "/StartAt")),
+        (machine(Work={"Type": "Pass", "Next": "Gone"}), ("MISSING_TRANSITION_TARGET", "/States/Work/Next")),
+        (machine(Work={"Type": "Pass", "Next": "Done", "End": True}), (S, "/States/Work/Next")),
+        (machine(Work={"Type": "Pass", "End": False}), (S, "/States/Work")),
+        (machine(Work={"Type": "pass", "End": True}), (S, "/States/Work/Type")),
+        (machine(Work={"End": True}), (S, "/States/Work")),
+        (machine(Work={"Type": "Pass", "Next": "Done", "Retry": []}), (S, "/States/Work/Retry")),
+        (machine(Done={"Type": "Succeed", "Next": "Work"}), (S, "/States/Done/Next")),
+        (machine(Done={"Type": "Fail", "OutputPath": "$"}), (S, "/States/Done/OutputPath")),
+        (machine(Done={"Type": "Fail", "Error": "E", "ErrorPath": "$.e"}), (S, "/States/Done/ErrorPath")),
+        (
+            machine(Done={"Type": "Fail", "CausePath": "States.StringToJson($.x)"}),
+            (S, "/States/Done/CausePath"),
+        ),
+        (machine(Orphan={"Type": "Succeed"}), ("UNREACHABLE_STATE", "/States/Orphan")),
+        (machine(Done={"Type": "Pass", "Next": "Work"}), ("MISSING_END_STATE", "/States")),
+        (machine(**{"W" * 81: {"Type": "Succeed"}}), ("INVALID_STATE_NAME", "/States/" + "W" * 81)),
+    ],
+)
+def test_structure(definition: Any, expected: tuple[str, str]) -> None:
+    assert expected in errors(definition)
+
+
+def task(**fields: Any) -> dict[str, Any]:
+    return machine(
+        Work={"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Next": "Done", **fields}
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"Resource": "my lambda"}, ("INVALID_RESOURCE", "/States/Work/Resource")),
+        ({"Resource": "arn:aws:states:::dynamodb:query"}, ("INVALID_RESOURCE", "/States/Work/Resource")),
+        (
+            {"Resource": "arn:aws:states:::aws-sdk:s3:getObject.sync"},
+            ("INVALID_RESOURCE", "/States/Work/Resource"),
+        ),
+        (
+            {"Resource": "arn:aws:lambda:us-east-1:1:function:f:"},
+            ("INVALID_RESOURCE", "/States/Work/Resource"),
+        ),
+        ({"TimeoutSeconds": 0}, (S, "/States/Work/TimeoutSeconds")),
+        ({"TimeoutSeconds": 5, "TimeoutSecondsPath": "$.t"}, (S, "/States/Work/TimeoutSecondsPath")),
+        ({"TimeoutSeconds": 5, "HeartbeatSeconds": 5}, (S, "/States/Work/HeartbeatSeconds")),
+        ({"HeartbeatSecondsPath": "$.a[*]"}, (S, "/States/Work/HeartbeatSecondsPath")),
+        ({"Credentials": {"Other": "x"}}, (S, "/States/Work/Credentials")),
+        ({"Credentials": None}, (S, "/States/Work/Credentials")),
+        ({"ResultPath": "$$.x"}, (S, "/States/Work/ResultPath")),
+        ({"ResultPath": "$.a[?(@.x)]"}, (S, "/States/Work/ResultPath")),
+        ({"ResultPath": "$var"}, (S, "/States/Work/ResultPath")),
+        ({"InputPath": "States.Array($)"}, (S, "/States/Work/InputPath")),
+        ({"Parameters": {"a.$": 23}}, (S, "/States/Work/Parameters/a.$")),
+        ({"Parameters": {"a.$": "$$23"}}, (S, "/States/Work/Parameters/a.$")),
+        ({"Parameters": {"n": {"a": 1, "a.$": "$.a"}}}, (S, "/States/Work/Parameters/n/a.$")),
+        ({"Parameters": {"a.$": " States.UUID()"}}, (S, "/States/Work/Parameters/a.$")),
+        ({"Parameters": {"a.$": "States.Hash($.x, 'CRC')"}}, (S, "/States/Work/Parameters/a.$")),
+        ({"ResultSelector": {"l": [{"x.$": "nope"}]}}, (S, "/States/Work/ResultSelector/l/0/x.$")),
+        ({"Output": "{% 1 %}"}, (S, "/States/Work/Output")),
+        ({"Arguments": {}}, (S, "/States/Work/Arguments")),
+        (
+            {"Retry": [{"ErrorEquals": ["States.ALL"]}, {"ErrorEquals": ["X"]}]},
+            (S, "/States/Work/Retry/0/ErrorEquals"),
+        ),
+        ({"Retry": [{"ErrorEquals": ["States.ALL", "X"]}]}, (S, "/States/Work/Retry/0/ErrorEquals")),
+        ({"Retry": [{"ErrorEquals": []}]}, (S, "/States/Work/Retry/0/ErrorEquals")),
+        (
+            {"Retry": [{"ErrorEquals": ["X"], "IntervalSeconds": 0}]},
+            (S, "/States/Work/Retry/0/IntervalSeconds"),
+        ),
+        (
+            {"Retry": [{"ErrorEquals": ["X"], "IntervalSeconds": 1.5}]},
+            (S, "/States/Work/Retry/0/IntervalSeconds"),
+        ),
+        ({"Retry": [{"ErrorEquals": ["X"], "MaxAttempts": -1}]}, (S, "/States/Work/Retry/0/MaxAttempts")),
+        ({"Retry": [{"ErrorEquals": ["X"], "BackoffRate": 0.5}]}, (S, "/States/Work/Retry/0/BackoffRate")),
+        (
+            {"Retry": [{"ErrorEquals": ["X"], "MaxDelaySeconds": 0}]},
+            (S, "/States/Work/Retry/0/MaxDelaySeconds"),
+        ),
+        (
+            {"Retry": [{"ErrorEquals": ["X"], "JitterStrategy": "HALF"}]},
+            (S, "/States/Work/Retry/0/JitterStrategy"),
+        ),
+        ({"Catch": [{"ErrorEquals": ["X"]}]}, (S, "/States/Work/Catch/0")),
+        (
+            {"Catch": [{"ErrorEquals": ["X"], "Next": "Nope"}]},
+            ("MISSING_TRANSITION_TARGET", "/States/Work/Catch/0/Next"),
+        ),
+        (
+            {
+                "Catch": [
+                    {"ErrorEquals": ["States.ALL"], "Next": "Done"},
+                    {"ErrorEquals": ["X"], "Next": "Done"},
+                ]
+            },
+            (S, "/States/Work/Catch/0/ErrorEquals"),
+        ),
+    ],
+)
+def test_task_rules(fields: dict[str, Any], expected: tuple[str, str]) -> None:
+    assert expected in errors(task(**fields))
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"Resource": "arn:aws:lambda:us-east-1:123456789012:function:f:$LATEST"},
+        {"Resource": "arn:aws-cn:states:::aws-sdk:s3:listBuckets.waitForTaskToken"},
+        {"Resource": "arn:aws-us-gov:states:::states:startExecution.sync:2"},
+        {"Resource": "arn:aws:states:::http:invoke"},
+        {"Resource": "arn:aws:states:us-east-1:123456789012:activity:act"},
+        {"Resource": "${FunctionArn}"},
+        {"Resource": {"Fn::GetAtt": ["Fn", "Arn"]}},
+        {"Resource": "arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:${Name}"},
+        {"Parameters": {"FunctionName": "${ProcessingLambda}", "Payload.$": "$"}},
+        {"Parameters": {"a.$": "States.Format('{} {}', $.a, $var.b)", "b.$": "$$.Execution.Id"}},
+        {"TimeoutSeconds": "${Timeout}"},
+        {"Credentials": {}},
+        {"Credentials": {"RoleArn.$": "$.role"}},
+        {
+            "Retry": [
+                {"ErrorEquals": ["X"], "BackoffRate": 1, "MaxDelaySeconds": 10, "JitterStrategy": "FULL"},
+                {"ErrorEquals": ["States.ALL"]},
+            ]
+        },
+    ],
+)
+def test_task_accepts(fields: dict[str, Any]) -> None:
+    assert errors(task(**fields)) == []
+
+
+def choice(*rules: Any, **extra: Any) -> dict[str, Any]:
+    return machine(Work={"Type": "Choice", "Choices": list(rules), "Default": "Done", **extra})
+
+
+@pytest.mark.parametrize(
+    ("definition", "pointer"),
+    [
+        (choice(), "/States/Work/Choices"),
+        (choice({"Variable": "$.x", "StringEquals": "a"}), "/States/Work/Choices/0"),
+        (
+            choice({"Not": {"Variable": "$.x", "IsPresent": True, "Next": "Done"}, "Next": "Done"}),
+            "/States/Work/Choices/0/Not/Next",
+        ),
+        (
+            choice({"Variable": "$.x", "StringEquals": "a", "NumericEquals": 1, "Next": "Done"}),
+            "/States/Work/Choices/0",
+        ),
+        (choice({"Variable": "$.x", "Next": "Done"}), "/States/Work/Choices/0"),
+        (choice({"Variable": "x", "IsNull": True, "Next": "Done"}), "/States/Work/Choices/0/Variable"),
+        (
+            choice({"Variable": "$.x", "StringEquals": 1, "Next": "Done"}),
+            "/States/Work/Choices/0/StringEquals",
+        ),
+        (
+            choice({"Variable": "$.x", "NumericLessThan": "1", "Next": "Done"}),
+            "/States/Work/Choices/0/NumericLessThan",
+        ),
+        (
+            choice({"Variable": "$.x", "BooleanEquals": "true", "Next": "Done"}),
+            "/States/Work/Choices/0/BooleanEquals",
+        ),
+        (
+            choice({"Variable": "$.x", "TimestampEquals": "2016-03-14 01:59:00Z", "Next": "Done"}),
+            "/States/Work/Choices/0/TimestampEquals",
+        ),
+        (
+            choice({"Variable": "$.x", "StringEqualsPath": "x", "Next": "Done"}),
+            "/States/Work/Choices/0/StringEqualsPath",
+        ),
+        (
+            choice({"Variable": "$.x", "StringContains": "a", "Next": "Done"}),
+            "/States/Work/Choices/0/StringContains",
+        ),
+        (choice({"And": [], "Next": "Done"}), "/States/Work/Choices/0/And"),
+        (
+            choice({"Not": [{"Variable": "$.x", "IsNull": True}], "Next": "Done"}),
+            "/States/Work/Choices/0/Not",
+        ),
+        (choice({"Variable": "$.x", "IsNull": True, "Next": "Done"}, Next="Done"), "/States/Work/Next"),
+        (choice({"Variable": "$.x", "IsNull": True, "Next": "Done"}, Default="Nope"), "/States/Work/Default"),
+    ],
+)
+def test_choice_rules(definition: Any, pointer: str) -> None:
+    assert pointer in [p for _, p in errors(definition)]
+
+
+def test_choice_good_rules() -> None:
+    d = choice(
+        {
+            "And": [
+                {"Variable": "$.a", "IsPresent": True},
+                {"Not": {"Variable": "$.b", "StringMatches": "log-*.\\*"}},
+            ],
+            "Next": "Done",
+            "Comment": "both",
+        },
+        {"Variable": "$.t", "TimestampLessThan": "2016-03-14T01:59:00.123456789+01:00", "Next": "Done"},
+        {
+            "Variable": "$$.Execution.Input.n",
+            "NumericGreaterThanEqualsPath": "$limit",
+            "Next": "Done",
+            "Assign": {"seen": True},
+        },
+    )
+    assert errors(d) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("2016-03-14T01:59:00Z", True),
+        ("2016-03-14T01:59:00.5-05:30", True),
+        ("2016-02-29T00:00:00Z", True),
+        ("2015-02-29T00:00:00Z", False),
+        ("2016-03-14t01:59:00Z", False),
+        ("2016-03-14T01:59:00", False),
+        ("2016-13-05T21:29:29Z", False),
+        ("2016-12-05T25:29:29Z", False),
+        ("05-12-2016T21:29:29Z", False),
+    ],
+)
+def test_rfc3339(text: str, ok: bool) -> None:
+    assert is_rfc3339(text) is ok
+
+
+@pytest.mark.parametrize(
+    ("fields", "pointer"),
+    [
+        ({}, "/States/Work"),
+        ({"Seconds": 1, "SecondsPath": "$.s"}, "/States/Work/SecondsPath"),
+        ({"Seconds": -1}, "/States/Work/Seconds"),
+        ({"Seconds": "5"}, "/States/Work/Seconds"),
+        ({"Timestamp": "{% '2016-03-14T01:59:00Z' %}"}, "/States/Work/Timestamp"),
+        ({"TimestampPath": "$.a..b"}, "/States/Work/TimestampPath"),
+    ],
+)
+def test_wait(fields: dict[str, Any], pointer: str) -> None:
+    d = machine(Work={"Type": "Wait", "Next": "Done", **fields})
+    assert pointer in [p for _, p in errors(d)]
+
+
+def test_wait_jsonata_accepts_expressions() -> None:
+    d = machine(Work={"Type": "Wait", "Next": "Done", "Seconds": "{% $states.input.delay %}"})
+    d["QueryLanguage"] = "JSONata"
+    assert errors(d) == []
+
+
+def branch(*names: str, last_next: str | None = None) -> dict[str, Any]:
+    states: dict[str, Any] = {}
+    for i, n in enumerate(names):
+        nxt = names[i + 1] if i + 1 < len(names) else last_next
+        states[n] = {"Type": "Pass", "Next": nxt} if nxt else {"Type": "Pass", "End": True}
+    return {"StartAt": names[0], "States": states}
+
+
+def test_parallel_and_scopes() -> None:
+    ok = machine(Work={"Type": "Parallel", "Branches": [branch("A1", "A2"), branch("B1")], "Next": "Done"})
+    assert errors(ok) == []
+    empty = machine(Work={"Type": "Parallel", "Branches": [], "Next": "Done"})
+    assert (S, "/States/Work/Branches") in errors(empty)
+    out = machine(Work={"Type": "Parallel", "Branches": [branch("A1", last_next="Done")], "Next": "Done"})
+    assert ("MISSING_TRANSITION_TARGET", "/States/Work/Branches/0/States/A1/Next") in errors(out)
+    into = machine(Work={"Type": "Parallel", "Branches": [branch("A1")], "Next": "A1"})
+    assert ("MISSING_TRANSITION_TARGET", "/States/Work/Next") in errors(into)
+    dupe = machine(Work={"Type": "Parallel", "Branches": [branch("Done")], "Next": "Done"})
+    # the later occurrence in document order is reported
+    assert ("DUPLICATE_STATE_NAME", "/States/Done") in errors(dupe)
+    no_end = machine(Work={"Type": "Parallel", "Branches": [branch("A1", last_next="A1")], "Next": "Done"})
+    assert ("MISSING_END_STATE", "/States/Work/Branches/0/States") in errors(no_end)
+
+
+def mapstate(**fields: Any) -> dict[str, Any]:
+    return machine(Work={"Type": "Map", "ItemProcessor": branch("Item"), "Next": "Done", **fields})
+
+
+@pytest.mark.parametrize(
+    ("fields", "pointer"),
+    [
+        ({"Iterator": branch("It")}, "/States/Work/Iterator"),
+        ({"Parameters": {}, "ItemSelector": {}}, "/States/Work/Parameters"),
+        ({"ItemsPath": None}, "/States/Work/ItemsPath"),
+        ({"ItemsPath": "$.a[*]"}, "/States/Work/ItemsPath"),
+        ({"MaxConcurrency": -1}, "/States/Work/MaxConcurrency"),
+        ({"ToleratedFailurePercentage": 101}, "/States/Work/ToleratedFailurePercentage"),
+        (
+            {"ToleratedFailureCount": 1, "ToleratedFailureCountPath": "$.n"},
+            "/States/Work/ToleratedFailureCountPath",
+        ),
+        ({"Label": ""}, "/States/Work/Label"),
+        ({"Label": "x" * 41}, "/States/Work/Label"),
+        ({"Label": "a b"}, "/States/Work/Label"),
+        ({"ItemReader": {"ReaderConfig": {}}}, "/States/Work/ItemReader"),
+        (
+            {
+                "ItemReader": {
+                    "Resource": "arn:aws:states:::s3:getObject",
+                    "ReaderConfig": {"InputType": "XML"},
+                }
+            },
+            "/States/Work/ItemReader/ReaderConfig/InputType",
+        ),
+        ({"ItemBatcher": {"MaxItemsPerBatch": "2"}}, "/States/Work/ItemBatcher/MaxItemsPerBatch"),
+        (
+            {"ItemBatcher": {"MaxItemsPerBatch": 2, "MaxItemsPerBatchPath": "$.n"}},
+            "/States/Work/ItemBatcher/MaxItemsPerBatchPath",
+        ),
+        ({"ResultWriter": {"WriterConfig": {}}}, "/States/Work/ResultWriter/WriterConfig"),
+    ],
+)
+def test_map(fields: dict[str, Any], pointer: str) -> None:
+    assert pointer in [p for _, p in errors(mapstate(**fields))]
+
+
+def test_map_processor_config() -> None:
+    d = mapstate()
+    d["States"]["Work"]["ItemProcessor"]["ProcessorConfig"] = {
+        "Mode": "DISTRIBUTED",
+        "ExecutionType": "EXPRESS",
+    }
+    assert errors(d) == []
+    d["States"]["Work"]["ItemProcessor"]["ProcessorConfig"] = {"Mode": "PARALLEL"}
+    assert (S, "/States/Work/ItemProcessor/ProcessorConfig/Mode") in errors(d)
+    d["States"]["Work"]["ItemProcessor"]["ProcessorConfig"] = {"Mode": "DISTRIBUTED", "ExecutionType": "FAST"}
+    assert (S, "/States/Work/ItemProcessor/ProcessorConfig/ExecutionType") in errors(d)
+    out = mapstate()
+    out["States"]["Work"]["ItemProcessor"] = branch("Item", last_next="Done")
+    assert ("MISSING_TRANSITION_TARGET", "/States/Work/ItemProcessor/States/Item/Next") in errors(out)
+
+
+def jsonata(**states: Any) -> dict[str, Any]:
+    d = machine(**states)
+    d["QueryLanguage"] = "JSONata"
+    return d
+
+
+@pytest.mark.parametrize(
+    ("work", "expected"),
+    [
+        ({"Type": "Pass", "Parameters": {}, "Next": "Done"}, (S, "/States/Work/Parameters")),
+        ({"Type": "Pass", "InputPath": "$", "Next": "Done"}, (S, "/States/Work/InputPath")),
+        (
+            {"Type": "Pass", "Output": "{% 1 + %}", "Next": "Done"},
+            ("INVALID_JSONATA_EXPRESSION", "/States/Work/Output"),
+        ),
+        (
+            {"Type": "Pass", "Output": {"a": ["{% $states.input.x"]}, "Next": "Done"},
+            ("INVALID_JSONATA_EXPRESSION", "/States/Work/Output/a/0"),
+        ),
+        (
+            {"Type": "Pass", "Output": {"v": "{% phone %}"}, "Next": "Done"},
+            ("UNSUPPORTED_JSONATA_EXPRESSION", "/States/Work/Output/v"),
+        ),
+        (
+            {"Type": "Pass", "Output": "{% $.x %}", "Next": "Done"},
+            ("UNSUPPORTED_JSONATA_EXPRESSION", "/States/Work/Output"),
+        ),
+        (
+            {"Type": "Pass", "Output": "{% $states.result %}", "Next": "Done"},
+            ("UNSUPPORTED_JSONATA_EXPRESSION", "/States/Work/Output"),
+        ),
+        (
+            {"Type": "Pass", "Output": "{% $states.errorOutput %}", "Next": "Done"},
+            ("UNSUPPORTED_JSONATA_EXPRESSION", "/States/Work/Output"),
+        ),
+        (
+            {"Type": "Pass", "Output": "{% $states.inputs %}", "Next": "Done"},
+            ("UNSUPPORTED_JSONATA_EXPRESSION", "/States/Work/Output"),
+        ),
+        ({"Type": "Pass", "QueryLanguage": "JSONPath", "Next": "Done"}, (S, "/States/Work/QueryLanguage")),
+        (
+            {"Type": "Choice", "Choices": [{"Variable": "$.x", "IsNull": True, "Next": "Done"}]},
+            (S, "/States/Work/Choices/0/Variable"),
+        ),
+        ({"Type": "Choice", "Choices": [{"Next": "Done"}]}, (S, "/States/Work/Choices/0")),
+        ({"Type": "Wait", "SecondsPath": "$.s", "Next": "Done"}, (S, "/States/Work/SecondsPath")),
+        (
+            {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Next": "Done",
+                "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.e", "Next": "Done"}],
+            },
+            (S, "/States/Work/Catch/0/ResultPath"),
+        ),
+        ({"Type": "Pass", "Assign": {"states": 1}, "Next": "Done"}, (S, "/States/Work/Assign/states")),
+    ],
+)
+def test_jsonata_rules(work: dict[str, Any], expected: tuple[str, str]) -> None:
+    assert expected in errors(jsonata(Work=work))
+
+
+def test_jsonata_good_machine() -> None:
+    d = jsonata(
+        Work={
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Next": "Done",
+            "Arguments": {"Payload": "{% $states.input %}", "n": "{% $count($states.input.items) %}"},
+            "Output": "{% $states.result.Payload %}",
+            "Assign": {"last": "{% $states.result.Payload.id %}"},
+            "TimeoutSeconds": "{% $states.input.timeout %}",
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Output": "{% $states.errorOutput %}", "Next": "Done"}],
+        },
+        Done={"Type": "Succeed", "Output": "{% $last %}"},
+    )
+    assert tamis.validate_asl(d) == []
+
+
+def test_jsonpath_state_may_switch_to_jsonata() -> None:
+    d = machine(
+        Work={"Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% $states.input.a %}", "Next": "Done"}
+    )
+    assert errors(d) == []
+
+
+def test_variable_read_before_assignment_warns() -> None:
+    d = machine(
+        Work={
+            "Type": "Choice",
+            "Choices": [{"Variable": "$.go", "BooleanEquals": True, "Next": "Set"}],
+            "Default": "Use",
+        },
+        Set={"Type": "Pass", "Assign": {"count": 1}, "Next": "Use"},
+        Use={"Type": "Pass", "Parameters": {"c.$": "$count"}, "Next": "Done"},
+    )
+    assert ("VARIABLE_NOT_ASSIGNED", "/States/Use/Parameters/c.$") in warnings(d)
+    assert errors(d) == []
+    # assigned on every path: no warning
+    d["States"]["Work"]["Default"] = "Set"
+    assert ("VARIABLE_NOT_ASSIGNED", "/States/Use/Parameters/c.$") not in warnings(d)
+
+
+def test_outer_variables_visible_in_inline_map_not_distributed() -> None:
+    d = mapstate()
+    d["States"]["Work"]["ItemProcessor"]["States"]["Item"]["Parameters"] = {"v.$": "$limit"}
+    d["States"]["Start"] = {"Type": "Pass", "Assign": {"limit": 3}, "Next": "Work"}
+    d["StartAt"] = "Start"
+    assert not [w for w in warnings(d) if w[0] == "VARIABLE_NOT_ASSIGNED"]
+    d["States"]["Work"]["ItemProcessor"]["ProcessorConfig"] = {
+        "Mode": "DISTRIBUTED",
+        "ExecutionType": "STANDARD",
+    }
+    assert ("VARIABLE_NOT_ASSIGNED", "/States/Work/ItemProcessor/States/Item/Parameters/v.$") in warnings(d)
+
+
+def test_service_warnings() -> None:
+    d = task(Parameters={"Payload": "$.x"})
+    assert ("NO_DOLLAR", "/States/Work/Parameters/Payload") in warnings(d)
+    p = machine(Work={"Type": "Pass", "Result": {"a.$": "$.x"}, "Next": "Done"})
+    assert ("PASS_RESULT_IS_STATIC", "/States/Work/Result") in warnings(p)
+
+
+def test_definition_size_limit() -> None:
+    big = copy.deepcopy(BASE)
+    big["Comment"] = "x" * (1024 * 1024)
+    import json
+
+    assert (S, "/") in errors(json.dumps(big))
+    assert errors(json.dumps(BASE)) == []
