@@ -24,6 +24,8 @@ SEVERITIES = ("error", "warning", "info")
 SKIP_DIRS = {"node_modules", "__pycache__", "cdk.out", "venv", "site-packages", "dist", "build"}
 DATA_SUFFIXES = (".json", ".yaml", ".yml", ".template")
 ASL_SUFFIXES = (".asl.json", ".asl.yaml", ".asl.yml")
+# Terraform templatefile() inputs named for what they render to.
+ASL_TEMPLATE_SUFFIXES = (".asl.json.tftpl", ".asl.json.tpl")
 # Top-level fields of an EventBridge event: a pattern naming one of them is an event pattern.
 EVENT_ENVELOPE = {
     "source",
@@ -204,7 +206,7 @@ def _glob_regex(glob: str) -> str:
 
 def is_candidate(name: str) -> bool:
     lower = name.lower()
-    return lower.endswith(".tf") or lower.endswith(DATA_SUFFIXES)
+    return lower.endswith((".tf", *DATA_SUFFIXES, *ASL_TEMPLATE_SUFFIXES))
 
 
 def discover(paths: list[Path]) -> list[Path]:
@@ -262,7 +264,7 @@ def kind_by_name(name: str) -> str | None:
     lower = name.lower()
     if lower.endswith(".tf"):
         return "terraform"
-    if lower.endswith(ASL_SUFFIXES):
+    if lower.endswith(ASL_SUFFIXES) or lower.endswith(ASL_TEMPLATE_SUFFIXES):
         return "state-machine"
     return None
 

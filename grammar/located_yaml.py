@@ -210,22 +210,26 @@ class _Builder:
 
     def mapping(self, node: yaml.MappingNode, path: YAMLPath, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        merged_keys: set[str] = set()  # keys from `<<` merges: explicit keys override them silently
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
                 merged = self.build(value_node, (*path, "<<"), depth + 1)
                 for part in merged if isinstance(merged, list) else [merged]:
                     if isinstance(part, dict):
                         for k, v in part.items():
-                            out.setdefault(k, v)
+                            if k not in out:
+                                out[k] = v
+                                merged_keys.add(k)
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
                 raise self.fail(key_node, "mapping keys must be scalars", "yaml-key")
             key = key_node.value
             child = (*path, key)
             mark = key_node.start_mark
-            if key in out:
+            if key in out and key not in merged_keys:
                 self.doc.duplicates.append((child, mark.line + 1, mark.column + 1))
             self.doc.keys[child] = (mark.line + 1, mark.column + 1)
+            merged_keys.discard(key)
             out[key] = self.build(value_node, child, depth + 1)
         return out
 

@@ -105,8 +105,8 @@ class _Run:
         except UnicodeDecodeError:
             return None
         text = text.removeprefix("\ufeff")
-        self.result.files += 1
         self.result.texts[display] = text
+        self.result.files = len(self.result.texts)
         return text
 
     # -- files ----------------------------------------------------------------------------------------
@@ -154,7 +154,8 @@ class _Run:
                 )
             )
             return
-        key = (str(path.resolve()), kind + "+subs")
+        # A state machine read on its own already accepts ${...}: one reading serves both.
+        key = (str(path.resolve()), kind if kind == "state-machine" else kind + "+subs")
         if key in self.done:
             return
         self.done.add(key)

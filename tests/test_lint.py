@@ -1,0 +1,674 @@
+"""tamis lint: discovery, CloudFormation/SAM, Terraform, stand-alone files, positions in the edited file,
+configuration, inline suppression, output formats and exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tamis.cli import main
+from tamis.errors import Diagnostic
+from tamis.lint import ConfigError, LintResult, lint
+
+SCHEMA = Path(__file__).with_name("sarif-2.1.0-subset.schema.json")
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+
+
+def where(root: Path, name: str, needle: str, nth: int = 1) -> tuple[int, int]:
+    """1-based line and column of the nth occurrence of ``needle`` in a written file."""
+    text = (root / name).read_text(encoding="utf-8")
+    at = -1
+    for _ in range(nth):
+        at = text.index(needle, at + 1)
+    return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+
+
+def run(root: Path, files: dict[str, str], *paths: str, **kwargs: object) -> LintResult:
+    write(root, files)
+    return lint(list(paths) or None, cwd=root, **kwargs)  # type: ignore[arg-type]
+
+
+def only(result: LintResult, severity: str = "error") -> list[Diagnostic]:
+    return [d for d in result.diagnostics if d.severity == severity]
+
+
+def at(d: Diagnostic) -> tuple[int | None, int | None]:
+    return d.line, d.column
+
+
+# --- CloudFormation and SAM ----------------------------------------------------------------------------
+
+CFN = """
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  WithDefault:
+    Type: String
+    Default: '{"source": [{"prefix": 7}]}'
+  NoDefault:
+    Type: String
+Resources:
+  ObjectRule:
+    Type: AWS::Events::Rule
+    Properties:
+      EventPattern:
+        source: ["shop"]
+        account: [!Ref AWS::AccountId]
+        detail:
+          state: [{"prefixx": "run"}]
+  SubRule:
+    Type: AWS::Events::Rule
+    Properties:
+      EventPattern: !Sub |
+        {
+          "source": ["${AWS::AccountId}"],
+          "detail": {"n": [{"numeric": [">", "ten"]}]}
+        }
+  JoinRule:
+    Type: AWS::Events::Rule
+    Properties:
+      EventPattern: !Join ["", ['{"source": ["', !Ref AWS::Region, '"], "detail": {"x": [{"exists": 1}]}}']]
+  DefaultRule:
+    Type: AWS::Events::Rule
+    Properties:
+      EventPattern: !Ref WithDefault
+  OpaqueRule:
+    Type: AWS::Events::Rule
+    Properties:
+      EventPattern: !Ref NoDefault
+  CleanRule:
+    Type: AWS::Events::Rule
+    Properties:
+      EventPattern: {"source": ["ok"], "account": [!Ref AWS::AccountId]}
+"""
+
+
+def test_cloudformation_yaml_values_are_located_in_the_template(tmp_path: Path) -> None:
+    result = run(tmp_path, {"template.yaml": CFN})
+    errors = {d.code: d for d in only(result)}
+    assert set(errors) == {
+        "pattern.operator-unknown",
+        "pattern.numeric-value",
+        "pattern.exists-type",
+        "pattern.prefix-type",
+    }
+    # an object pattern: the offending operator
+    assert at(errors["pattern.operator-unknown"])[0] == where(tmp_path, "template.yaml", '"prefixx"')[0]
+    # a JSON string in a !Sub block scalar: the exact character inside the block
+    assert at(errors["pattern.numeric-value"]) == where(tmp_path, "template.yaml", '"ten"')
+    # !Join of literal parts: the column inside the last part
+    assert at(errors["pattern.exists-type"]) == where(tmp_path, "template.yaml", "1}]}}")
+    # !Ref to a parameter with a default: the default is checked where it is written
+    assert at(errors["pattern.prefix-type"]) == where(tmp_path, "template.yaml", "7}]}")
+    for d in errors.values():
+        assert d.source == "template.yaml"
+    notes = only(result, "info")
+    assert [n.code for n in notes] == ["lint.unresolved"]
+    assert at(notes[0])[0] == where(tmp_path, "template.yaml", "!Ref NoDefault")[0]
+    assert result.exit_code == 1
+
+
+def test_cloudformation_json_template_and_json_string_values(tmp_path: Path) -> None:
+    template = {
+        "Resources": {
+            "Sub": {
+                "Type": "AWS::SNS::Subscription",
+                "Properties": {
+                    "FilterPolicyScope": "MessageBody",
+                    "FilterPolicy": '{"a": {"b": [{"wildcard": "x*"}]}}',
+                },
+            },
+            "Attr": {
+                "Type": "AWS::SNS::Subscription",
+                "Properties": {"FilterPolicy": {"store": [{"suffix": 3}]}},
+            },
+        }
+    }
+    result = run(tmp_path, {"stack.json": json.dumps(template, indent=2)})
+    errors = {d.code: d for d in only(result)}
+    assert set(errors) == {"pattern.operator-unsupported", "pattern.suffix-type"}
+    # inside a JSON string inside JSON: escaped quotes are counted as written
+    assert at(errors["pattern.operator-unsupported"]) == where(tmp_path, "stack.json", '\\"wildcard')
+    assert at(errors["pattern.suffix-type"]) == where(tmp_path, "stack.json", "3")
+
+
+def test_sam_events_filters_and_state_machines(tmp_path: Path) -> None:
+    files = {
+        "app/template.yaml": """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Events:
+                Q:
+                  Type: SQS
+                  Properties:
+                    FilterCriteria:
+                      Filters:
+                        - Pattern: '{"body": {"kind": ["a"]}}'
+                        - Pattern: '{"body": {"n": [{"numeric": ["=", "x"]}]}}'
+                Bus:
+                  Type: EventBridgeRule
+                  Properties:
+                    Pattern: {"source": [{"anything-but": {"prefixx": "a"}}]}
+                Topic:
+                  Type: SNS
+                  Properties:
+                    FilterPolicy: {"price": [{"numeric": [">", "cheap"]}]}
+          Machine:
+            Type: AWS::Serverless::StateMachine
+            Properties:
+              DefinitionUri: machines/flow.asl.json
+              DefinitionSubstitutions:
+                Arn: arn:aws:lambda:us-east-1:123456789012:function:f
+          Inline:
+            Type: AWS::StepFunctions::StateMachine
+            Properties:
+              Definition:
+                StartAt: A
+                States:
+                  A: {Type: Pass, Next: Nowhere}
+          Missing:
+            Type: AWS::Serverless::StateMachine
+            Properties:
+              DefinitionUri: machines/absent.asl.json
+        """,
+        "app/machines/flow.asl.json": """
+        {
+          "StartAt": "Call",
+          "States": {
+            "Call": {"Type": "Task", "Resource": "${Arn}", "TimeoutSeconds": ${Timeout}, "Next": "Gone"}
+          }
+        }
+        """,
+    }
+    result = run(tmp_path, files)
+    errors = only(result)
+    by_file: dict[str, list[Diagnostic]] = {}
+    for d in errors:
+        by_file.setdefault(d.source or "", []).append(d)
+    tpl = by_file["app/template.yaml"]
+    codes = sorted(d.code for d in tpl if d.code != "MISSING_END_STATE")
+    assert [c for c in codes if not c.startswith("pattern.")] == [
+        "MISSING_TRANSITION_TARGET",
+        "lint.missing-file",
+    ]
+    assert codes.count("pattern.numeric-value") == 2 and len(codes) == 5, tpl
+    positions = {at(d) for d in tpl}
+    assert where(tmp_path, "app/template.yaml", '"x"') in positions
+    assert where(tmp_path, "app/template.yaml", "Nowhere") in positions
+    flow = by_file["app/machines/flow.asl.json"]
+    # the referenced file is checked with its placeholders accepted, and reported in that file
+    missing = [d for d in flow if d.code == "MISSING_TRANSITION_TARGET"]
+    assert [at(d) for d in missing] == [where(tmp_path, "app/machines/flow.asl.json", '"Gone"')]
+    assert {d.code for d in flow} <= {"MISSING_TRANSITION_TARGET", "MISSING_END_STATE"}
+
+
+def test_data_protection_policies_in_templates(tmp_path: Path) -> None:
+    result = run(
+        tmp_path,
+        {
+            "t.yaml": """
+            Resources:
+              Topic:
+                Type: AWS::SNS::Topic
+                Properties:
+                  DataProtectionPolicy:
+                    Name: p
+                    Version: "2021-06-01"
+                    Statement:
+                      - DataDirection: Sideways
+                        Principal: ["*"]
+                        DataIdentifier: [arn:aws:dataprotection::aws:data-identifier/CreditCardNumber]
+                        Operation: {Deny: {}}
+              Logs:
+                Type: AWS::Logs::AccountPolicy
+                Properties:
+                  PolicyName: p
+                  PolicyType: DATA_PROTECTION_POLICY
+                  PolicyDocument: '{"Name": "x", "Version": "2021-06-01", "Statement": []}'
+              Other:
+                Type: AWS::Logs::AccountPolicy
+                Properties:
+                  PolicyType: SUBSCRIPTION_FILTER_POLICY
+                  PolicyDocument: '{"not": "a data protection policy"}'
+            """
+        },
+    )
+    errors = only(result)
+    assert len(errors) == 2, errors
+    assert all(d.code.startswith("policy.") for d in errors)
+    assert at(errors[0])[0] == where(tmp_path, "t.yaml", "Sideways")[0]
+    assert errors[1].line == where(tmp_path, "t.yaml", "PolicyDocument: '{")[0]
+
+
+# --- Terraform -------------------------------------------------------------------------------------------
+
+TF = """
+locals {
+  policy = {
+    color = [{ prefix = 5 }]
+  }
+}
+
+resource "aws_cloudwatch_event_rule" "encoded" {
+  event_pattern = jsonencode({
+    source        = ["shop"]
+    "detail-type" = ["Order"]
+    detail        = { total = [{ numeric = [">", "lots"] }], who = [var.customer] }
+  })
+}
+
+resource "aws_cloudwatch_event_rule" "heredoc" {
+  event_pattern = <<-EOT
+    {
+      "source": ["shop"],
+      "detail": {"x": [{"exists": "maybe"}]}
+    }
+  EOT
+}
+
+resource "aws_cloudwatch_event_rule" "quoted" {
+  event_pattern = "{\\"source\\": [{\\"suffix\\": 1}]}"
+}
+
+resource "aws_cloudwatch_event_rule" "opaque" {
+  event_pattern = var.pattern
+}
+
+resource "aws_cloudwatch_event_rule" "partly_known" {
+  event_pattern = jsonencode({ detail = { n = [{ numeric = [">", var.threshold] }] } })
+}
+
+resource "aws_sns_topic_subscription" "local" {
+  filter_policy = jsonencode(local.policy)
+}
+
+resource "aws_sns_topic_subscription" "body" {
+  filter_policy_scope = "MessageBody"
+  filter_policy       = jsonencode({ a = { b = [{ wildcard = "x*" }] } })
+}
+
+resource "aws_lambda_event_source_mapping" "esm" {
+  filter_criteria {
+    filter {
+      pattern = jsonencode({ body = { ok = ["yes"] } })
+    }
+    filter {
+      pattern = jsonencode({ body = { n = [{ numeric = ["<"] }] } })
+    }
+  }
+}
+
+resource "aws_sfn_state_machine" "sm" {
+  definition = templatefile("${path.module}/sm.asl.json.tftpl", { Fn = "x" })
+}
+
+resource "aws_cloudwatch_log_data_protection_policy" "logs" {
+  policy_document = file("${path.module}/logs-policy.json")
+}
+"""
+
+SM_TEMPLATE = """
+{
+  "StartAt": "Call",
+  "States": {
+    "Call": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+             "Parameters": {"FunctionName": "${Fn}", "Payload.$": "$"},
+             "TimeoutSeconds": ${Timeout}, "Next": "Elsewhere"}
+  }
+}
+"""
+
+LOGS_POLICY = """
+{"Name": "x", "Version": "2021-06-01", "Statement": [
+  {"Sid": "a", "DataIdentifier": ["arn:aws:dataprotection::aws:data-identifier/EmailAddress"],
+   "Operation": {"Audit": {"FindingsDestination": {}}}},
+  {"Sid": "d", "DataIdentifier": ["arn:aws:dataprotection::aws:data-identifier/EmailAddress"],
+   "Operation": {"Deidentify": {"MaskConfig": {"MaskWithCharacter": "#"}}}}
+]}
+"""
+
+
+def test_terraform_values_are_located_in_the_tf_file(tmp_path: Path) -> None:
+    result = run(
+        tmp_path,
+        {"mod/main.tf": TF, "mod/sm.asl.json.tftpl": SM_TEMPLATE, "mod/logs-policy.json": LOGS_POLICY},
+    )
+    errors = only(result)
+    tf = "mod/main.tf"
+    got = {(d.source, d.line, d.column, d.code) for d in errors}
+    expected = {
+        (tf, *where(tmp_path, tf, '"lots"'), "pattern.numeric-value"),
+        (tf, *where(tmp_path, tf, '"maybe"'), "pattern.exists-type"),
+        (tf, *where(tmp_path, tf, "1}]}"), "pattern.suffix-type"),
+        (tf, *where(tmp_path, tf, "5 }"), "pattern.prefix-type"),
+        (tf, *where(tmp_path, tf, "wildcard"), "pattern.operator-unsupported"),
+    }
+    assert expected <= got, sorted(got)
+    # the second filter of the event-source mapping
+    numeric = [d for d in errors if d.source == tf and d.line == where(tmp_path, tf, 'numeric = ["<"]')[0]]
+    assert numeric, errors
+    # templatefile(): reported in the template file, placeholders accepted
+    sm = [d for d in errors if d.source == "mod/sm.asl.json.tftpl" and d.code != "MISSING_END_STATE"]
+    assert [(d.code, at(d)) for d in sm] == [
+        ("MISSING_TRANSITION_TARGET", where(tmp_path, "mod/sm.asl.json.tftpl", '"Elsewhere"'))
+    ]
+    # file(): the policy file is checked as a CloudWatch Logs policy
+    logs = [d for d in errors if d.source == "mod/logs-policy.json"]
+    assert len(logs) == 1 and logs[0].code.startswith("policy.")
+    assert logs[0].line == where(tmp_path, "mod/logs-policy.json", "MaskWithCharacter")[0]
+    notes = only(result, "info")
+    # a value known only at plan time: not checked (var.pattern), or an error it causes becomes a note
+    # (var.threshold stands where "numeric" needs a number); var.customer fits where it stands.
+    assert {at(n) for n in notes} == {
+        where(tmp_path, tf, "var.pattern"),
+        where(tmp_path, tf, "var.threshold"),
+    }
+    assert len(errors) == 9, sorted(got)
+
+
+def test_terraform_syntax_error_is_reported(tmp_path: Path) -> None:
+    result = run(tmp_path, {"bad.tf": 'resource "x" "y" {\n  a = [1,\n}\n'})
+    assert [d.code for d in result.diagnostics] == ["lint.hcl-syntax"]
+    assert result.diagnostics[0].line == 3
+
+
+# --- stand-alone files -------------------------------------------------------------------------------------
+
+
+def test_standalone_files_detected_by_shape_and_name(tmp_path: Path) -> None:
+    files = {
+        "rules/orders.json": '{"source": ["shop"], "detail": {"n": [{"numeric": [">", "1"]}]}}',
+        "subs/filter-policy.json": '{"store": [{"wildcard": "a*"}]}',
+        "dp/policy.json": json.dumps(
+            {
+                "Name": "p",
+                "Version": "2021-06-01",
+                "Statement": [
+                    {
+                        "DataDirection": "Inbound",
+                        "Principal": ["*"],
+                        "DataIdentifier": ["arn:aws:dataprotection::aws:data-identifier/NoSuchThing"],
+                        "Operation": {"Deny": {}},
+                    }
+                ],
+            },
+            indent=2,
+        ),
+        "flows/order.asl.yaml": "StartAt: A\nStates:\n  A:\n    Type: Pass\n    Next: B\n",
+        "flows/plain.json": '{"StartAt": "A", "States": {"A": {"Type": "Succeed", "Next": "A"}}}',
+        "esm/criteria.json": '{"Filters": [{"Pattern": "{\\"body\\": {\\"a\\": [{\\"exists\\": 0}]}}"}]}',
+        # not ours: ignored silently
+        "package.json": '{"name": "x", "scripts": {"test": "jest"}, "files": ["dist"]}',
+        "tsconfig.json": '{ // comments are not JSON\n "compilerOptions": {} }',
+        ".github/workflows/ci.yml": "on: push\njobs: {}\n",
+        "docs/notes.yaml": "source: [1, 2]\nnot: {a: pattern}\n",
+    }
+    result = run(tmp_path, files)
+    got = {(d.source, d.code) for d in only(result)}
+    assert {s for s, _ in got} == {
+        "rules/orders.json",
+        "subs/filter-policy.json",
+        "dp/policy.json",
+        "flows/order.asl.yaml",
+        "flows/plain.json",
+        "esm/criteria.json",
+    }, got
+    assert ("subs/filter-policy.json", "pattern.operator-unsupported") in got
+    esm = next(d for d in only(result) if d.source == "esm/criteria.json")
+    assert at(esm) == where(tmp_path, "esm/criteria.json", "0}]}}")
+
+
+def test_configuration_kinds_excludes_ignores_and_severity(tmp_path: Path) -> None:
+    files = {
+        "pyproject.toml": """
+        [project]
+        name = "x"
+
+        [tool.tamis]
+        warnings-as-errors = true
+        ignore = ["pattern.numeric-*"]
+        exclude = ["legacy/**"]
+
+        [tool.tamis.kinds]
+        "odd/*.json" = "sns-filter-policy"
+        "noise/*.json" = "none"
+        """,
+        "odd/a.json": '{"k": [{"wildcard": "x*"}]}',
+        "noise/pattern.json": '{"source": [{"prefix": 1}]}',
+        "legacy/pattern.json": '{"source": [{"prefix": 1}]}',
+        "n/pattern.json": '{"source": ["x"], "detail": {"n": [{"numeric": [">", "1"]}]}}',
+        "w/policy.json": json.dumps(
+            {
+                "Name": "p",
+                "Version": "2021-06-01",
+                "Statement": [
+                    {
+                        "DataDirection": "Inbound",
+                        "Principal": ["*"],
+                        "DataIdentifier": ["arn:aws:dataprotection::aws:data-identifier/Name"],
+                        "Operation": {"Audit": {"SampleRate": 50, "FindingsDestination": {}}},
+                    }
+                ],
+            }
+        ),
+    }
+    result = run(tmp_path, files)
+    got = sorted((d.source, d.severity) for d in result.diagnostics)
+    assert ("odd/a.json", "error") in got
+    assert all(s not in ("noise/pattern.json", "legacy/pattern.json", "n/pattern.json") for s, _ in got)
+    # the ML-only identifier warning becomes an error
+    assert ("w/policy.json", "error") in got
+    # an explicitly named file is linted even when excluded
+    explicit = lint(["legacy/pattern.json"], cwd=tmp_path)
+    assert [d.code for d in explicit.diagnostics] == ["pattern.prefix-type"]
+    # the command line can switch warnings-as-errors off and add ignores
+    relaxed = lint(None, cwd=tmp_path, warnings_as_errors=False, ignore=["pattern.*"])
+    assert {(d.source, d.severity) for d in relaxed.diagnostics} == {("w/policy.json", "warning")}
+
+
+def test_tamis_toml_and_bad_configuration(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            ".tamis.toml": '[severity]\n"pattern.prefix-type" = "warning"\n',
+            "p/pattern.json": '{"source": [{"prefix": 1}]}',
+        },
+    )
+    result = lint(None, cwd=tmp_path)
+    assert [(d.code, d.severity) for d in result.diagnostics] == [("pattern.prefix-type", "warning")]
+    assert result.exit_code == 0
+    (tmp_path / ".tamis.toml").write_text("colour = 1\n")
+    with pytest.raises(ConfigError):
+        lint(None, cwd=tmp_path)
+    (tmp_path / ".tamis.toml").write_text('[kinds]\n"*.json" = "no-such-kind"\n')
+    with pytest.raises(ConfigError):
+        lint(None, cwd=tmp_path)
+
+
+# --- inline suppression -----------------------------------------------------------------------------------
+
+
+def test_inline_suppression_in_yaml_and_hcl(tmp_path: Path) -> None:
+    files = {
+        "t.yaml": """
+        Resources:
+          A:
+            Type: AWS::Events::Rule
+            Properties:
+              EventPattern: {"source": [{"prefix": 1}]}  # tamis: ignore[pattern.prefix-type]
+          B:
+            Type: AWS::Events::Rule
+            Properties:
+              # tamis: ignore
+              EventPattern: |
+                {"source": [{"prefix": 2}]}
+          C:
+            Type: AWS::Events::Rule
+            Properties:
+              EventPattern: {"source": [{"prefix": 3}]}  # tamis: ignore[pattern.other]
+        """,
+        "m.tf": """
+        resource "aws_cloudwatch_event_rule" "a" {
+          // tamis: ignore[pattern.prefix-type]
+          event_pattern = jsonencode({
+            source = [{ prefix = 4 }]
+          })
+        }
+        resource "aws_cloudwatch_event_rule" "b" {
+          event_pattern = jsonencode({
+            source = [{ prefix = 5 }]
+          })
+        }
+        """,
+    }
+    result = run(tmp_path, files)
+    left = sorted((d.source, d.line) for d in result.diagnostics)
+    assert left == [
+        ("m.tf", where(tmp_path, "m.tf", "5 }")[0]),
+        ("t.yaml", where(tmp_path, "t.yaml", "3}]}")[0]),
+    ]
+
+
+# --- discovery -------------------------------------------------------------------------------------------
+
+
+def test_gitignore_is_honoured_in_a_work_tree(tmp_path: Path) -> None:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    bad = '{"source": [{"prefix": 1}]}'
+    write(tmp_path, {".gitignore": "generated/\n", "generated/pattern.json": bad, "src/pattern.json": bad})
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    result = lint(None, cwd=tmp_path)
+    assert {d.source for d in result.diagnostics} == {"src/pattern.json"}
+
+
+def test_walk_skips_hidden_and_generated_folders_outside_git(tmp_path: Path) -> None:
+    bad = '{"source": [{"prefix": 1}]}'
+    write(tmp_path, {".aws-sam/pattern.json": bad, "node_modules/x/pattern.json": bad, "a/pattern.json": bad})
+    result = lint([str(tmp_path)], cwd=tmp_path)
+    assert {d.source for d in result.diagnostics} == {"a/pattern.json"}
+
+
+# --- output and exit codes ---------------------------------------------------------------------------------
+
+
+def _cli(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int, str, str]:
+    monkeypatch.chdir(tmp_path)
+    code = main(["lint", *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_cli_text_output_and_exit_codes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path, {"ok/pattern.json": '{"source": ["a"]}'})
+    code, out, _ = _cli(tmp_path, monkeypatch, capsys, "ok")
+    assert code == 0 and "0 errors" in out
+    write(tmp_path, {"bad/pattern.json": '{\n  "source": [{"prefix": 1}]\n}\n'})
+    code, out, _ = _cli(tmp_path, monkeypatch, capsys, "bad")
+    line, col = where(tmp_path, "bad/pattern.json", "1}")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0].startswith(f"bad/pattern.json:{line}:{col}: error pattern.prefix-type ")
+    assert lines[1].strip() == '"source": [{"prefix": 1}]'
+    assert lines[2].index("^") == lines[1].index("1}")
+    code, _, err = _cli(tmp_path, monkeypatch, capsys, "no/such/folder")
+    assert code == 2 and "no such file" in err
+    with pytest.raises(SystemExit) as info:
+        _cli(tmp_path, monkeypatch, capsys, "--format", "xml")
+    assert info.value.code == 2
+
+
+def test_json_and_sarif_outputs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    write(
+        tmp_path,
+        {
+            "p/pattern.json": '{"source": [{"prefix": 1}]}',
+            "t.yaml": "Resources:\n  R:\n    Type: AWS::Events::Rule\n    Properties:\n      EventPattern: !Ref X\n",
+            "dir with space/pattern.json": '{"source": [{"suffix": 1}]}',
+        },
+    )
+    code, out, _ = _cli(tmp_path, monkeypatch, capsys, "--format", "json")
+    report = json.loads(out)
+    assert code == 1
+    assert {d["code"] for d in report["diagnostics"]} == {
+        "pattern.prefix-type",
+        "pattern.suffix-type",
+        "lint.unresolved",
+    }
+    assert report["summary"]["error"] == 2 and report["summary"]["info"] == 1
+    code, out, _ = _cli(tmp_path, monkeypatch, capsys, "--format", "sarif")
+    log = json.loads(out)
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker()).validate(log)
+    results = log["runs"][0]["results"]
+    assert {r["level"] for r in results} == {"error", "note"}
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    for r in results:
+        assert rules[r["ruleIndex"]]["id"] == r["ruleId"]
+        uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        assert not uri.startswith("/") and " " not in uri
+    # the same finding, written to a file
+    code, _, _ = _cli(tmp_path, monkeypatch, capsys, "--format", "sarif", "-o", "out.sarif", "p")
+    assert (
+        json.loads((tmp_path / "out.sarif").read_text())["runs"][0]["results"][0]["ruleId"]
+        == "pattern.prefix-type"
+    )
+
+
+def test_schema_subset_rejects_broken_logs() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft7Validator(schema)
+    good = {
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "t"}},
+                "results": [
+                    {
+                        "ruleId": "r",
+                        "level": "error",
+                        "message": {"text": "m"},
+                        "locations": [
+                            {
+                                "physicalLocation": {
+                                    "artifactLocation": {"uri": "a"},
+                                    "region": {"startLine": 1},
+                                }
+                            }
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+    assert validator.is_valid(good)
+    for broken in (
+        {**good, "version": "2.0.0"},
+        {"version": "2.1.0", "runs": [{"tool": {}}]},
+        {
+            "version": "2.1.0",
+            "runs": [{**good["runs"][0], "results": [{**good["runs"][0]["results"][0], "level": "fatal"}]}],
+        },
+    ):
+        assert not validator.is_valid(broken)
