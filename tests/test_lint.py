@@ -603,7 +603,9 @@ def test_json_and_sarif_outputs(
         tmp_path,
         {
             "p/pattern.json": '{"source": [{"prefix": 1}]}',
-            "t.yaml": "Resources:\n  R:\n    Type: AWS::Events::Rule\n    Properties:\n      EventPattern: !Ref X\n",
+            "t.yaml": (
+                "Resources:\n  R:\n    Type: AWS::Events::Rule\n    Properties:\n      EventPattern: !Ref X\n"
+            ),
             "dir with space/pattern.json": '{"source": [{"suffix": 1}]}',
         },
     )
