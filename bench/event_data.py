@@ -483,8 +483,11 @@ def citylots_rules(path: Path = SHARED_RULES) -> dict[str, list[tuple[str, Json]
 # A driver for profilers: python3 bench/event_data.py WORKLOAD [SECONDS]
 
 
-def _profile_loop(workload: str, seconds: float) -> int:
-    """Run tamis on one workload for about ``seconds`` after building it (profilers see both phases)."""
+def _profile_loop(workload: str, seconds: float, profile_match: bool = False) -> int:
+    """Build one workload with tamis, then match it for about ``seconds``.
+
+    External profilers (py-spy) see both phases; ``profile_match`` profiles only the matching loop.
+    """
     import time
 
     import tamis
@@ -517,16 +520,32 @@ def _profile_loop(workload: str, seconds: float) -> int:
         arg = events
     else:
         raise SystemExit("workload: single-bytes | single-dict | sns | ruleset-N | citylots-SET")
-    calls, deadline = 0, time.perf_counter() + seconds
-    while time.perf_counter() < deadline:
+    match(arg)  # engines may finish building lazily on the first event: keep that out of the loop
+    profiler = None
+    if profile_match:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0002)
+        profiler.start()
+    calls, start = 0, time.perf_counter()
+    while time.perf_counter() < start + seconds:
         for _ in range(100):
             match(arg)
         calls += 100
-    print(f"{workload}: {calls} calls in {seconds:g} s")
+    elapsed = time.perf_counter() - start
+    if profiler is not None:
+        profiler.stop()
+        print(profiler.output_text(unicode=True, show_all=False))
+    print(f"{workload}: {calls} calls in {elapsed:.2f} s, {elapsed / calls * 1e6:.1f} µs per call")
     return 0
 
 
 if __name__ == "__main__":
-    import sys
+    import argparse
 
-    sys.exit(_profile_loop(sys.argv[1], float(sys.argv[2]) if len(sys.argv) > 2 else 5.0))
+    cli = argparse.ArgumentParser(description="Build one tamis workload, then match it in a loop.")
+    cli.add_argument("workload", help="single-bytes | single-dict | sns | ruleset-N | citylots-SET")
+    cli.add_argument("seconds", nargs="?", type=float, default=5.0)
+    cli.add_argument("--pyinstrument", action="store_true", help="profile the matching loop only")
+    args = cli.parse_args()
+    raise SystemExit(_profile_loop(args.workload, args.seconds, profile_match=args.pyinstrument))
