@@ -1,7 +1,7 @@
 """Turn a pytest-benchmark JSON of bench/test_bench_event_patterns.py into the RESULTS section and a chart.
 
-    python3 bench/report.py bench/.results/patterns.json \
-        --chart bench/event_patterns_rule_count.png --results bench/RESULTS.md
+    python3 bench/report.py bench/.results/patterns.json --chart bench/event_patterns_rule_count.png \
+        --results bench/RESULTS.md --notes bench/data/event_patterns_notes.md
 
 Every figure is a ratio of medians measured in the same run: tamis against the parse floor
 (``orjson.loads`` of the same bytes, timed in the same group) and each peer against tamis. Without
@@ -27,7 +27,7 @@ RULESET_SIZES = (1, 100, 1_000, 10_000)
 DEFAULT_COMMAND = (
     "python3 -m pytest bench/test_bench_event_patterns.py --benchmark-json=bench/.results/patterns.json && "
     "python3 bench/report.py bench/.results/patterns.json --chart bench/event_patterns_rule_count.png "
-    "--results bench/RESULTS.md"
+    "--results bench/RESULTS.md --notes bench/data/event_patterns_notes.md"
 )
 
 
@@ -402,6 +402,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--chart", type=Path, help="write the time-per-event chart here (PNG)")
     parser.add_argument("--results", type=Path, help="RESULTS.md whose event-pattern section is replaced")
     parser.add_argument("--command", default=DEFAULT_COMMAND, help="the command recorded in the section")
+    parser.add_argument("--notes", type=Path, help="markdown appended to the section (peer notes, profiles)")
     args = parser.parse_args(list(argv) if argv is not None else None)
     table, meta = load(args.json)
     best, _ = load(args.json, stat="min")
@@ -409,6 +410,8 @@ def main(argv: Iterable[str] | None = None) -> int:
         chart(table, args.chart)
     base = args.results.parent if args.results else Path.cwd()
     text = section(table, best, meta, args.command, args.chart, base)
+    if args.notes is not None:
+        text = text.rstrip("\n") + "\n\n" + args.notes.read_text(encoding="utf-8").strip("\n") + "\n"
     if args.results is None:
         sys.stdout.write(text)
         return 0
