@@ -81,8 +81,8 @@ def neutralize_placeholders(text: str) -> tuple[str, list[tuple[int, str]]]:
             if end != -1 and end - i + 1 >= 4:
                 span = text[i : end + 1]
                 out.append(text[start:i])
-                # `"${}"` is itself a placeholder; pad to keep every later offset unchanged.
-                out.append('"${}"' + " " * (len(span) - 4) if len(span) >= 4 else span)
+                # `"${}"` is itself a placeholder; padding keeps every later offset unchanged.
+                out.append('"${}"' + " " * (len(span) - 5) if len(span) >= 5 else "null")
                 found.append((i, span))
                 start = end + 1
                 i = end + 1
@@ -315,17 +315,19 @@ def _embedded_locator(doc: YamlDoc, node_path: Path, inner_text: str, inner: Loc
     start_line, start_col = doc.position(node_path)
     style = getattr(node, "style", None)
     lines = doc.text.splitlines()
+    indent = 0
+    if start_line is not None:  # a block scalar's indentation: that of its first non-blank line
+        for content in lines[start_line:]:
+            if content.strip():
+                indent = len(content) - len(content.lstrip(" "))
+                break
 
     def locate(path: Path, key: bool) -> tuple[int | None, int | None]:
         line, col = inner(path, key)
         if line is None or start_line is None or style not in ("|", ">"):
             return start_line, start_col
-        yaml_line = start_line + line  # block content starts on the line after the indicator
-        indent = 0
-        if 0 < yaml_line <= len(lines):
-            content = lines[yaml_line - 1]
-            indent = len(content) - len(content.lstrip(" "))
-        return yaml_line, (col or 1) + indent
+        # block content starts on the line after the indicator
+        return start_line + line, (col or 1) + indent
 
     return locate
 
@@ -386,10 +388,12 @@ def _from_template(
                     rule="json",
                 ) from None
             inner.prefix, inner.name = prefix, logical_id
-            node_path = prefix if isinstance(props["DefinitionString"], str) else (*prefix, "Fn::Sub")
             if yaml_doc is not None:
-                if node_path not in yaml_doc.nodes:
-                    node_path = (*node_path, 0)
+                # the scalar holding the text: `DefinitionString: |`, `!Sub |`, or `Fn::Sub: [text, vars]`
+                candidates = [(*prefix, "Fn::Sub", 0), (*prefix, "Fn::Sub"), prefix]
+                node_path = next(
+                    (c for c in candidates if isinstance(yaml_doc.nodes.get(c), yaml.ScalarNode)), prefix
+                )
                 inner.locate = _embedded_locator(yaml_doc, node_path, text, inner.locate)
             else:
                 outer = locate_in(prefix)

@@ -1,0 +1,237 @@
+"""Where diagnostics point: JSON pointer, line and column in JSON, YAML and templates; the CLI's output."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import tamis
+from tamis.asl import pointer, validate_asl_file
+from tamis.cli import main
+from tamis.compiler.asl_inputs import json_locator, load_definitions, neutralize_placeholders
+from tamis.grammar.located_json import parse_json
+
+JSON_TEXT = """{
+  "StartAt": "Check",
+  "States": {
+    "Check": {
+      "Type": "Choice",
+      "Choices": [
+        {"Variable": "$.n", "NumericEquals": 1, "Next": "Missing"}
+      ],
+      "Default": "Done"
+    },
+    "Done": {"Type": "Succeed", "Bogus": 1}
+  }
+}
+"""
+
+
+def _where(text: str, needle: str, nth: int = 0) -> tuple[int, int]:
+    offset = -1
+    for _ in range(nth + 1):
+        offset = text.index(needle, offset + 1)
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def test_json_value_and_key_positions() -> None:
+    diags = {d.code: d for d in tamis.validate_asl(JSON_TEXT, source="m.json")}
+    target = diags["MISSING_TRANSITION_TARGET"]
+    assert target.pointer == "/States/Check/Choices/0/Next"
+    assert (target.line, target.column) == _where(JSON_TEXT, '"Missing"')
+    assert target.source == "m.json"
+    unknown = diags["SCHEMA_VALIDATION_FAILED"]
+    assert unknown.pointer == "/States/Done/Bogus"
+    assert (unknown.line, unknown.column) == _where(JSON_TEXT, '"Bogus"')  # the key, not the value
+
+
+def test_dict_input_has_pointer_but_no_position() -> None:
+    [d] = [x for x in tamis.validate_asl(json.loads(JSON_TEXT)) if x.code == "MISSING_TRANSITION_TARGET"]
+    assert d.pointer == "/States/Check/Choices/0/Next"
+    assert d.line is None and d.column is None
+
+
+def test_bytes_and_str_agree() -> None:
+    assert tamis.validate_asl(JSON_TEXT) == tamis.validate_asl(JSON_TEXT.encode())
+
+
+def test_fast_locator_matches_located_parser() -> None:
+    doc = parse_json(JSON_TEXT, exact_numbers=False)
+    locate = json_locator(JSON_TEXT)
+    for path in doc.spans:
+        assert locate(path, False) == doc.position(path)
+    for path in doc.keys:
+        assert locate(path, True) == doc.position(path, key=True)
+
+
+def test_locator_falls_back_to_nearest_existing_ancestor() -> None:
+    locate = json_locator(JSON_TEXT)
+    assert locate(("States", "Check", "Nope", 3), False) == _where(JSON_TEXT, "{", 2)
+
+
+def test_pointer_escaping() -> None:
+    assert pointer(()) == "/"
+    assert pointer(("States", "a/b~c", 0)) == "/States/a~1b~0c/0"
+
+
+YAML_TEXT = """\
+Comment: demo
+StartAt: Check
+States:
+  Check:
+    Type: Choice
+    Choices:
+      - Variable: $.n
+        NumericEquals: 1
+        Next: Missing
+    Default: Done
+  Done:
+    Type: Succeed
+"""
+
+
+def test_yaml_positions() -> None:
+    [d] = tamis.validate_asl(YAML_TEXT, source="m.asl.yaml")
+    assert d.code == "MISSING_TRANSITION_TARGET"
+    assert d.pointer == "/States/Check/Choices/0/Next"
+    assert (d.line, d.column) == (9, 15)
+
+
+def test_yaml_syntax_error_is_located() -> None:
+    [d] = tamis.validate_asl("StartAt: [A\nStates: {}\n")
+    assert d.code == "INVALID_YAML_DESCRIPTION" and d.line is not None
+
+
+def test_invalid_json_is_located() -> None:
+    [d] = tamis.validate_asl('{"StartAt": "A",\n  "States": {,}}')
+    assert d.code == "INVALID_JSON_DESCRIPTION"
+    assert (d.line, d.column) == (2, 14)
+
+
+TEMPLATE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Machine:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      DefinitionString: !Sub |
+        {
+          "StartAt": "A",
+          "States": {
+            "A": {"Type": "Pass", "Next": "Nope"}
+          }
+        }
+  Other:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      DefinitionUri: sub/def.asl.json
+      DefinitionSubstitutions:
+        Fn: arn:aws:lambda:us-east-1:123456789012:function:f
+  Third:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      Definition:
+        StartAt: X
+        States:
+          X:
+            Type: Task
+            Resource: ${Fn}
+            TimeoutSeconds: -3
+            End: true
+"""
+
+
+def test_cloudformation_and_sam_definitions(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    inner = '{"StartAt": "S",\n  "States": {\n    "S": {"Type": "Wait", "Seconds": "x", "End": true}}\n}\n'
+    (tmp_path / "sub" / "def.asl.json").write_text(inner)
+    template = tmp_path / "template.yaml"
+    template.write_text(TEMPLATE)
+    diags = validate_asl_file(template)
+    by_def = {(d.extra.get("definition"), d.code): d for d in diags}
+    nope = by_def[("Machine", "MISSING_TRANSITION_TARGET")]
+    assert nope.pointer == "/Resources/Machine/Properties/DefinitionString/States/A/Next"
+    assert (nope.line, nope.column) == _where(TEMPLATE, '"Nope"')
+    wait = by_def[("Other", "SCHEMA_VALIDATION_FAILED")]
+    assert wait.source is not None and wait.source.endswith("def.asl.json")
+    assert (wait.line, wait.column) == _where(inner, '"x"')
+    timeout = by_def[("Third", "SCHEMA_VALIDATION_FAILED")]
+    assert timeout.pointer == "/Resources/Third/Properties/Definition/States/X/TimeoutSeconds"
+    assert (timeout.line, timeout.column) == _where(TEMPLATE, "-3")
+    # the ${Fn} placeholder stands for an ARN: not reported
+    assert not [d for d in diags if d.code == "INVALID_RESOURCE"]
+
+
+def test_json_template_with_definition_string() -> None:
+    definition = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": "yes"}}}
+    template = {
+        "Resources": {
+            "M": {"Type": "AWS::StepFunctions::StateMachine",
+                  "Properties": {"DefinitionString": {"Fn::Sub": json.dumps(definition)}}}
+        }
+    }  # fmt: skip
+    text = json.dumps(template, indent=2)
+    d = tamis.validate_asl(text)[0]
+    assert d.pointer == "/Resources/M/Properties/DefinitionString/States/A/End"
+    assert d.line == _where(text, '"DefinitionString"')[0]
+
+
+def test_placeholders_keep_offsets() -> None:
+    text = '{"a": ${Num}, "b": "${Str}", "c": [${x}]}'
+    fixed, found = neutralize_placeholders(text)
+    assert len(fixed) == len(text)
+    assert [span for _, span in found] == ["${Num}", "${x}"]
+    assert json.loads(fixed) == {"a": "${}", "b": "${Str}", "c": [None]}
+
+
+def test_unquoted_placeholder_in_definition() -> None:
+    text = textwrap.dedent("""\
+        {
+          "StartAt": "W",
+          "States": {
+            "W": {"Type": "Task", "Resource": "${Arn}", "TimeoutSeconds": ${Timeout}, "Next": "X"}
+          }
+        }
+    """)
+    diags = tamis.validate_asl(text)
+    [warn] = [d for d in diags if d.code == "TEMPLATE_PLACEHOLDER"]
+    assert warn.severity == "warning" and (warn.line, warn.column) == _where(text, "${Timeout}")
+    [err] = [d for d in diags if d.code == "MISSING_TRANSITION_TARGET"]
+    assert (err.line, err.column) == _where(text, '"X"')
+
+
+def test_load_definitions_reports_template_names() -> None:
+    defs = load_definitions(TEMPLATE.replace("DefinitionUri: sub/def.asl.json", "Definition: {}"))
+    assert [d.name for d in defs] == ["Machine", "Other", "Third"]
+    line, col = defs[2].locate(("States", "X", "Type"), False)
+    assert (line, col) == _where(TEMPLATE, "Task")
+
+
+def test_cli_reports_and_exits(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.asl.json"
+    bad.write_text(JSON_TEXT)
+    good = tmp_path / "good.asl.yaml"
+    good.write_text(YAML_TEXT.replace("Next: Missing", "Next: Done"))
+    assert main(["validate-asl", str(good)]) == 0
+    assert main(["validate-asl", str(good), str(bad)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    line, col = _where(JSON_TEXT, '"Missing"')
+    assert f"{bad}:{line}:{col}: error MISSING_TRANSITION_TARGET Missing 'Next' target: Missing" in "\n".join(
+        out
+    )
+    assert all(entry.startswith(str(bad)) for entry in out)
+
+
+def test_cli_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate-asl", str(tmp_path / "nope.json")]) == 1
+    assert "FILE_NOT_FOUND" in capsys.readouterr().out
+
+
+def test_compile_choice_is_exported() -> None:
+    from tamis import asl
+
+    assert callable(asl.compile_choice)
+    assert tamis.validate_asl is asl.validate_asl
