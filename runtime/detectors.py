@@ -165,7 +165,7 @@ class Scanner:
         found: list[Finding] = []
         for i in hit:
             det = self.detectors[i]
-            spans = [m.span(det.group) for m in self._regexes[i].finditer(data)]
+            spans = _finditer_spans(self._regexes[i], data, det.group)
             if not spans:
                 continue
             kw_spans: list[tuple[int, int]] | None = None
@@ -194,11 +194,36 @@ class Scanner:
         regex = self._keywords[i]
         assert regex is not None
         out = []
-        for m in regex.finditer(data):
-            s, e = offsets.char(m.start()), offsets.char(m.end())
+        for b0, b1 in _finditer_spans(regex, data, 0):
+            s, e = offsets.char(b0), offsets.char(b1)
             if _keyword_bounded(text, s, e):
                 out.append((s, e))
         return out
+
+
+_UNANCHORED = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)
+
+
+def _finditer_spans(regex: re2._Regexp, data: bytes, group: int) -> list[tuple[int, int]]:
+    """Byte spans of ``group`` for every non-overlapping match, left to right.
+
+    Calls the compiled RE2 object directly when the binding exposes it: the generic ``finditer``
+    wrapper builds a match object per hit, which costs more than the search itself on short hits.
+    """
+    low = getattr(regex, "_regexp", None)
+    if low is None or _UNANCHORED is None:
+        return [m.span(group) for m in regex.finditer(data)]
+    out = []
+    pos, end = 0, len(data)
+    while pos <= end:
+        spans = low.Match(_UNANCHORED, data, pos, end)
+        s, e = spans[0]
+        if s < 0:
+            break
+        if spans[group][0] >= 0:
+            out.append(spans[group])
+        pos = e if e > pos else pos + 1
+    return out
 
 
 def _near(kw_spans: list[tuple[int, int]], start: int, end: int) -> bool:

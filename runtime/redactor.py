@@ -10,6 +10,8 @@ number token, so the result stays valid JSON.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import random
 import time
 import uuid
@@ -18,9 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-import re2
 
-from tamis.runtime.detectors import Finding, Scanner, _OffsetMap
+from tamis.runtime.detectors import Finding, Scanner
 
 INBOUND, OUTBOUND = "Inbound", "Outbound"
 # Strength of the de-identifying operations: merged spans take the strongest.
@@ -86,7 +87,6 @@ class Redactor:
         self.scanner = scanner
         self.rules = tuple(rules)
         self.resource_arn = resource_arn
-        self._json_tokens = re2.compile(rb'"(?:[^"\\]|\\.)*"|-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?')
 
     def apply(
         self,
@@ -165,26 +165,37 @@ class Redactor:
         return _splice(message, spans)
 
     def _rewrite_json(self, message: str, spans: list[tuple[int, int, str, str]]) -> str:
-        data = message.encode("utf-8", "surrogatepass")
-        offsets = _OffsetMap(message, data)
-        tokens = []
-        for m in self._json_tokens.finditer(data):
-            tokens.append((offsets.char(m.start()), offsets.char(m.end())))
+        quotes = _quote_positions(message)
         pieces: list[tuple[int, int, str, str]] = []
-        ti = 0
         for s, e, op, ch in spans:
-            while ti < len(tokens) and tokens[ti][1] <= s:
-                ti += 1
-            j = ti
-            while j < len(tokens) and tokens[j][0] < e:
-                ts, te = tokens[j]
-                if message[ts] == '"':
-                    cs, ce = _escape_aligned(message, ts + 1, te - 1, max(s, ts + 1), min(e, te - 1))
-                    if cs < ce:
-                        pieces.append((cs, ce, op, ch))
-                else:  # a number token: replaced whole, by a string of the same length (mask) or ""
-                    pieces.append((ts, te, "json-" + op, ch))
-                j += 1
+            pos = s
+            while pos < e:
+                k = bisect.bisect_right(quotes, pos)  # quotes at or before pos
+                if k and quotes[k - 1] == pos:  # a string delimiter itself: never rewritten
+                    pos += 1
+                    continue
+                if k % 2 == 1:  # inside a string literal opened at quotes[k-1]
+                    close = quotes[k] if k < len(quotes) else len(message)
+                    seg_end = min(e, close)
+                    cs, ce = _escape_aligned(message, quotes[k - 1] + 1, close, pos, seg_end)
+                    pieces.append((cs, ce, op, ch))
+                    pos = seg_end if seg_end > pos else pos + 1
+                else:  # outside strings: rewrite whole number tokens, leave structure alone
+                    seg_end = min(e, quotes[k] if k < len(quotes) else len(message))
+                    i = pos
+                    while i < seg_end:
+                        if message[i] in _NUMBER_CHARS:
+                            ts = i
+                            while ts > 0 and message[ts - 1] in _NUMBER_CHARS:
+                                ts -= 1
+                            te = i
+                            while te < len(message) and message[te] in _NUMBER_CHARS:
+                                te += 1
+                            pieces.append((ts, te, "json-" + op, ch))
+                            i = te
+                        else:
+                            i += 1
+                    pos = seg_end
         return _splice(message, _merge_pieces(pieces))
 
     def _audit_record(
@@ -207,6 +218,27 @@ class Redactor:
                 for name, items in by_name.items()
             ],
         }
+
+
+_NUMBER_CHARS = frozenset("0123456789+-.eE")
+
+
+def _quote_positions(message: str) -> list[int]:
+    """Offsets of the unescaped double quotes of a JSON text (string delimiters), in order."""
+    pieces = message.split('"')
+    positions = list(itertools.accumulate(len(p) + 1 for p in pieces[:-1]))
+    quotes = [p - 1 for p in positions]
+    if "\\" not in message:
+        return quotes
+    # A quote preceded by an odd run of backslashes is escaped: it is part of a string, not a delimiter.
+    out = []
+    for q in quotes:
+        run = 0
+        while q - run - 1 >= 0 and message[q - run - 1] == "\\":
+            run += 1
+        if run % 2 == 0:
+            out.append(q)
+    return out
 
 
 def _is_json(message: str) -> bool:

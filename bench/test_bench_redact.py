@@ -1,0 +1,139 @@
+"""Data-protection redaction, side by side in one pytest-benchmark run.
+
+Engines, all given the same ``str`` message and the same policy (ten managed identifiers plus two
+custom ones, ``bench/redact_data.py``), each producing the masked message:
+
+- ``floor``: one ``re2.Set`` match of the policy's patterns over the message (says only *whether*
+  something matched; no engine can do less);
+- ``tamis``: ``Policy.apply`` (set scan, exact spans, checks, keyword windows, masking, JSON safety);
+- ``python-re``: a plain loop of Python ``re.finditer`` over the same patterns, then masking (no
+  checks, no keywords: a lower bound for a pure-``re`` implementation);
+- ``presidio``: Presidio's regex recognizers (``CreditCardRecognizer``, ``EmailRecognizer``,
+  ``UsSsnRecognizer``, ``IpRecognizer``, ``PhoneRecognizer``) plus ``PatternRecognizer`` for the
+  identifiers Presidio lacks, with no NLP model (``nlp_artifacts=None``), then masking.
+
+Run: ``python3 -m pytest bench/test_bench_redact.py --benchmark-json=bench/.results/redact.json`` then
+``python3 bench/redact_data.py bench/.results/redact.json`` prints the ratio table for RESULTS.md.
+``TAMIS_BENCH_BUDGET`` (seconds per benchmark, default 0.5) bounds the run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import re2
+import redact_data as data
+
+import tamis
+
+BUDGET = float(os.environ.get("TAMIS_BENCH_BUDGET", "0.5"))
+MESSAGES = {"1KB": data.message_1kb(), "256KB": data.message_256kb()}
+ENGINES = ("floor", "tamis", "python-re", "presidio")
+
+POLICY = tamis.compile_policy(data.policy())
+DETECTORS = POLICY._redactor.scanner.detectors
+
+
+def _mask(text: str, spans: list[tuple[int, int]]) -> str:
+    out, pos = [], 0
+    for s, e in sorted(spans):
+        if s < pos:
+            s = pos
+        if s >= e:
+            continue
+        out.append(text[pos:s])
+        out.append("#" * (e - s))
+        pos = e
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _floor() -> Callable[[str], Any]:
+    rset = re2.Set.SearchSet()
+    for det in DETECTORS:
+        rset.Add(det.pattern)
+    rset.Compile()
+    return rset.Match
+
+
+def _tamis() -> Callable[[str], Any]:
+    def run(text: str) -> str | None:
+        return POLICY.apply(text, direction="Outbound", principal=data.PRINCIPAL).message
+
+    return run
+
+
+def _python_re() -> Callable[[str], Any]:
+    compiled = [(re.compile(det.pattern), det.group) for det in DETECTORS]
+
+    def run(text: str) -> str:
+        spans = [m.span(g) for rx, g in compiled for m in rx.finditer(text)]
+        return _mask(text, spans)
+
+    return run
+
+
+def _presidio() -> Callable[[str], Any]:
+    try:
+        logging.getLogger("tldextract").setLevel(logging.CRITICAL)
+        logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
+        from presidio_analyzer import Pattern, PatternRecognizer
+        from presidio_analyzer.predefined_recognizers import (
+            CreditCardRecognizer,
+            EmailRecognizer,
+            IpRecognizer,
+            PhoneRecognizer,
+            UsSsnRecognizer,
+        )
+    except ImportError as exc:
+        pytest.skip(f"presidio-analyzer is not installed (pip install -e '.[bench]'): {exc}")
+    recognizers: list[Any] = [
+        CreditCardRecognizer(),
+        EmailRecognizer(),
+        UsSsnRecognizer(),
+        IpRecognizer(),
+        PhoneRecognizer(supported_regions=("US",)),
+    ]
+    covered = {"CreditCardNumber", "EmailAddress", "Ssn-US", "IpAddress", "PhoneNumber-US"}
+    for det in DETECTORS:  # identifiers Presidio has no recognizer for: the same patterns as tamis
+        if det.name not in covered:
+            entity = det.name.upper().replace("-", "_")
+            recognizers.append(
+                PatternRecognizer(supported_entity=entity, patterns=[Pattern(det.name, det.pattern, 0.5)])
+            )
+
+    def run(text: str) -> str:
+        spans = []
+        for rec in recognizers:
+            for res in rec.analyze(text, entities=rec.supported_entities, nlp_artifacts=None):
+                spans.append((res.start, res.end))
+        return _mask(text, spans)
+
+    run("warm up: card 4539894458086459 bob@example.com")  # the public suffix list loads once
+    return run
+
+
+BUILDERS = {"floor": _floor, "tamis": _tamis, "python-re": _python_re, "presidio": _presidio}
+
+
+@pytest.mark.parametrize("size", list(MESSAGES))
+@pytest.mark.parametrize("engine", ENGINES)
+def test_redact(benchmark: Any, engine: str, size: str) -> None:
+    text = MESSAGES[size]
+    fn = BUILDERS[engine]()
+    t0 = time.perf_counter()
+    result = fn(text)
+    once = max(time.perf_counter() - t0, 1e-7)
+    if engine == "tamis":  # sanity: the values are masked, the message stays valid JSON
+        assert isinstance(result, str) and len(result) == len(text) and "@example.com" not in result
+    iterations = max(1, int(0.01 / once))
+    rounds = max(3, min(200, int(BUDGET / (once * iterations))))
+    benchmark.group = f"redact-{size}"
+    benchmark.extra_info.update({"workload": f"redact-{size}", "engine": engine, "bytes": len(text)})
+    benchmark.pedantic(fn, args=(text,), rounds=rounds, iterations=iterations, warmup_rounds=1)
