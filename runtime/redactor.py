@@ -165,6 +165,43 @@ class Redactor:
         return _splice(message, spans)
 
     def _rewrite_json(self, message: str, spans: list[tuple[int, int, str, str]]) -> str:
+        if "\\\\" in message:  # escaped backslashes: locate every string delimiter exactly
+            return self._rewrite_json_slow(message, spans)
+        # Fast path: without "\\\\", a quote is escaped exactly when a backslash precedes it, so the
+        # parity of delimiters before any point is a count of '"' minus a count of '\\"' (C speed).
+        pieces: list[tuple[int, int, str, str]] = []
+        scanned, inside = 0, False
+        n = len(message)
+        for s, e, op, ch in spans:
+            if s > scanned:
+                quotes = message.count('"', scanned, s) - message.count('\\"', max(0, scanned - 1), s)
+                inside ^= quotes % 2 == 1
+                scanned = s
+            cursor = s
+            while cursor < e:
+                if message[cursor] == '"' and (cursor == 0 or message[cursor - 1] != "\\"):
+                    inside = not inside  # a delimiter itself is never rewritten
+                    cursor += 1
+                    continue
+                q = message.find('"', cursor)
+                while q > 0 and message[q - 1] == "\\":
+                    q = message.find('"', q + 1)
+                seg_end = min(e, q if q >= 0 else n)
+                if inside:
+                    cs, ce = cursor, seg_end
+                    if "\\" in message[max(0, cs - 6) : ce + 6]:
+                        start = message.rfind('"', 0, cs)
+                        while start > 0 and message[start - 1] == "\\":
+                            start = message.rfind('"', 0, start)
+                        cs, ce = _escape_aligned(message, start + 1, q if q >= 0 else n, cs, ce)
+                    pieces.append((cs, ce, op, ch))
+                else:
+                    _number_pieces(message, cursor, seg_end, op, ch, pieces)
+                cursor = seg_end
+            scanned = max(scanned, cursor)
+        return _splice(message, _merge_pieces(pieces))
+
+    def _rewrite_json_slow(self, message: str, spans: list[tuple[int, int, str, str]]) -> str:
         quotes = _quote_positions(message)
         pieces: list[tuple[int, int, str, str]] = []
         for s, e, op, ch in spans:
@@ -182,19 +219,7 @@ class Redactor:
                     pos = seg_end if seg_end > pos else pos + 1
                 else:  # outside strings: rewrite whole number tokens, leave structure alone
                     seg_end = min(e, quotes[k] if k < len(quotes) else len(message))
-                    i = pos
-                    while i < seg_end:
-                        if message[i] in _NUMBER_CHARS:
-                            ts = i
-                            while ts > 0 and message[ts - 1] in _NUMBER_CHARS:
-                                ts -= 1
-                            te = i
-                            while te < len(message) and message[te] in _NUMBER_CHARS:
-                                te += 1
-                            pieces.append((ts, te, "json-" + op, ch))
-                            i = te
-                        else:
-                            i += 1
+                    _number_pieces(message, pos, seg_end, op, ch, pieces)
                     pos = seg_end
         return _splice(message, _merge_pieces(pieces))
 
@@ -221,6 +246,25 @@ class Redactor:
 
 
 _NUMBER_CHARS = frozenset("0123456789+-.eE")
+
+
+def _number_pieces(
+    message: str, start: int, end: int, op: str, ch: str, pieces: list[tuple[int, int, str, str]]
+) -> None:
+    """Whole number tokens touched by ``[start, end)`` outside strings (structure is left alone)."""
+    i = start
+    while i < end:
+        if message[i] in _NUMBER_CHARS:
+            ts = i
+            while ts > 0 and message[ts - 1] in _NUMBER_CHARS:
+                ts -= 1
+            te = i
+            while te < len(message) and message[te] in _NUMBER_CHARS:
+                te += 1
+            pieces.append((ts, te, "json-" + op, ch))
+            i = te
+        else:
+            i += 1
 
 
 def _quote_positions(message: str) -> list[int]:
