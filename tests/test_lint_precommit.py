@@ -45,6 +45,9 @@ def test_pre_commit_runs_the_hook_on_a_repository(tmp_path: Path) -> None:
         "GIT_AUTHOR_EMAIL": "t@example.com",
         "GIT_COMMITTER_NAME": "t",
         "GIT_COMMITTER_EMAIL": "t@example.com",
+        # The hook environment is built once per commit of tamis; skip work pip does not need here.
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "PIP_NO_COMPILE": "1",
     }
     env.pop("GIT_DIR", None)
     env.pop("GIT_INDEX_FILE", None)
@@ -77,11 +80,13 @@ def test_pre_commit_runs_the_hook_on_a_repository(tmp_path: Path) -> None:
 
     failed = pre_commit_run()
     output = failed.stdout + failed.stderr
-    if failed.returncode != 1 and ("Could not" in output or "pip" in output and "error" in output.lower()):
+    if failed.returncode not in (0, 1) and "An unexpected error has occurred" in output:
+        # e.g. no package index reachable to build the hook's environment: say so rather than fail obscurely
         pytest.skip(f"pre-commit could not install the hook environment here:\n{output[-2000:]}")
     assert failed.returncode == 1, output
     assert "rules/orders-pattern.json:2:25: error pattern.prefix-type" in output, output
-    assert "main.tf:2:41: error pattern.operator-unsupported" in output, output
+    tf_line = (repo / "main.tf").read_text().splitlines()[1]
+    assert f"main.tf:2:{tf_line.index('wildcard') + 1}: error pattern.operator-unsupported" in output, output
 
     (rules / "orders-pattern.json").write_text('{\n  "source": [{"prefix": "42"}]\n}\n', encoding="utf-8")
     (repo / "main.tf").write_text(
