@@ -27,17 +27,20 @@ import re2
 
 from tamis.runtime import event_conditions as C
 from tamis.runtime.event_conditions import FieldCondition, SubRule, Test
-from tamis.runtime.event_walker import build_fast_walk
+from tamis.runtime.event_walker import PathNode, build_fast_walk, walk_generic
 from tamis.runtime.ignore_case import ignore_case_regex
 from tamis.runtime.ipaddr import ip_hex
 from tamis.runtime.numbers import JSONNumber, comparable, literal_key
 
-MISSING: Any = object()
 _EMPTY: frozenset[int] = frozenset()
 _SMALLEST_NORMAL = 2.2250738585072014e-308
-# Number spellings that a double may not hold exactly (17+ digits, or 3-digit exponents): when an event
-# has one and the rules compare numbers, it is decoded again keeping exact decimals.
-_LOSSY_NUMBER = re2.compile(rb"[0-9][0-9.]{16}|[eE][-+]?[0-9]{3}")
+# Number spellings a double may not hold exactly: 17+ digits, or a subnormal's exponent. When an event
+# has one (or text that looks like one) and the rules compare numbers, it is decoded keeping exact decimals
+# and their spelling.
+_LOSSY_NUMBER = re2.compile(rb"[0-9][0-9.]{16}|[0-9][eE]-3[0-9]{2}")
+
+
+FLOAT_SEEN = -1  # put in the matched set when a float reaches a numeric test (see _match_obj)
 
 
 def _int_or_literal(text: str) -> int | JSONNumber:
@@ -128,22 +131,45 @@ class Intervals:
 
 
 class _Affix:
-    """Prefix (or suffix) tables keyed by length: one dict probe per distinct pattern length."""
+    """Prefix (or suffix) tables: grouped by the character the value starts (ends) with, then keyed by
+    length, so a value probes one dict per distinct length among the rules that share its first (last)
+    character, not per rule."""
 
-    __slots__ = ("ascii_fold", "lengths", "suffix", "tables")
+    __slots__ = ("ascii_fold", "empty", "groups", "suffix")
 
     def __init__(self, entries: Iterable[tuple[str, int]], suffix: bool, ascii_fold: bool = False) -> None:
-        tables: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+        grouped: dict[str, dict[int, dict[str, set[int]]]] = defaultdict(
+            lambda: defaultdict(lambda: defaultdict(set))
+        )
+        empty: set[int] = set()
         for text, ident in entries:
-            tables[len(text)][text.lower() if ascii_fold else text].add(ident)
-        self.lengths = sorted(tables)
-        self.tables = [(n, {k: frozenset(v) for k, v in tables[n].items()}) for n in self.lengths]
+            if not text:
+                empty.add(ident)  # "" is a prefix (suffix) of every string
+                continue
+            key = text.lower() if ascii_fold else text
+            edge = key[-1] if suffix else key[0]
+            grouped[edge][len(key)][key].add(ident)
+        self.groups = {
+            edge: [(n, {k: frozenset(v) for k, v in tables[n].items()}) for n in sorted(tables)]
+            for edge, tables in grouped.items()
+        }
+        self.empty = frozenset(empty)
         self.suffix = suffix
         self.ascii_fold = ascii_fold
 
     def find(self, s: str, out: set[int]) -> None:
+        if self.empty:
+            out.update(self.empty)
+        if not s:
+            return
+        edge = s[-1] if self.suffix else s[0]
+        if self.ascii_fold:
+            edge = edge.lower()
+        tables = self.groups.get(edge)
+        if tables is None:
+            return
         size = len(s)
-        for n, table in self.tables:
+        for n, table in tables:
             if n > size:
                 break
             seg = s[size - n :] if self.suffix else s[:n]
@@ -367,6 +393,8 @@ class FieldIndex:
             out.update(self.null)
         elif t is int or t is float or t is Decimal or t is JSONNumber:
             if self.numbers:
+                if t is float:
+                    out.add(FLOAT_SEEN)
                 f = _comparable_fast(v, t)
                 if f is not None:
                     hit = self.num_exact.get(f)
@@ -418,16 +446,6 @@ def _comparable_fast(v: Any, t: type) -> float | None:
     if t is int and -9007199254740992 <= v <= 9007199254740992:
         return float(v)
     return comparable(v)
-
-
-class _PathNode:
-    """One level of the field-path trie: the keys to read at this level of the event."""
-
-    __slots__ = ("entries",)
-
-    def __init__(self) -> None:
-        # (key as written in the event, child node or None, path id or -1)
-        self.entries: list[tuple[str, _PathNode | None, int]] = []
 
 
 class _RuleNode:
@@ -499,7 +517,11 @@ class EventMatcher:
         self._path_root = self._build_path_trie(paths, path_ids)
         self._rule_root = self._build_rule_trie(cond_ids)
         evaluators = [_combine([index.fast_evaluator() for index in indexes]) for indexes in self._indexes]
+        self._evaluators = evaluators
         self._fast_walk = build_fast_walk(self._path_root, evaluators, track_seen=bool(self._absent))
+        self._subrules_by_name = {
+            name: [frozenset(cond_ids[c] for c in sub) for sub in subs] for name, subs in self._rules.items()
+        }
         # With few sub-rules, testing each one's condition set is cheaper than walking the trie.
         subrules = [
             (frozenset(cond_ids[c] for c in sub), name) for name, subs in self._rules.items() for sub in subs
@@ -508,18 +530,18 @@ class EventMatcher:
         self._built = True
 
     @staticmethod
-    def _build_path_trie(paths: list[str], path_ids: dict[str, int]) -> _PathNode:
-        nodes: dict[tuple[str, ...], _PathNode] = {(): _PathNode()}
+    def _build_path_trie(paths: list[str], path_ids: dict[str, int]) -> PathNode:
+        nodes: dict[tuple[str, ...], PathNode] = {(): PathNode()}
         has_children: set[tuple[str, ...]] = set()
         split = {p: tuple(p.split(".")) for p in paths}
         for segs in split.values():
             for j in range(1, len(segs) + 1):
-                nodes.setdefault(segs[:j], _PathNode())
+                nodes.setdefault(segs[:j], PathNode())
                 if j < len(segs):
                     has_children.add(segs[:j])
         full = {segs: path_ids[p] for p, segs in split.items()}
         for prefix, node in nodes.items():
-            seen: dict[str, tuple[_PathNode | None, int]] = {}
+            seen: dict[str, tuple[PathNode | None, int]] = {}
             for target in nodes:
                 if len(target) > len(prefix) and target[: len(prefix)] == prefix:
                     key = ".".join(target[len(prefix) :])
@@ -564,14 +586,17 @@ class EventMatcher:
         if isinstance(event, bytes | bytearray | memoryview | str):
             if not self._built:
                 self._build()
+            raw = event.encode("utf-8") if isinstance(event, str) else bytes(event)
             try:
-                if self._numeric:
-                    raw = event.encode("utf-8") if isinstance(event, str) else bytes(event)
-                    if _LOSSY_NUMBER.search(raw):
-                        return json.loads(raw, parse_float=JSONNumber, parse_int=_int_or_literal)
-                    return orjson.loads(raw)
-                return orjson.loads(event)
-            except (orjson.JSONDecodeError, ValueError, UnicodeDecodeError) as exc:
+                return orjson.loads(raw)
+            except orjson.JSONDecodeError as exc:
+                # orjson refuses numbers beyond the double range; the services keep them as literals.
+                try:
+                    return _exact_loads(raw)
+                except ValueError:
+                    pass
+                raise InvalidEvent(f"the event is not valid JSON: {exc}") from None
+            except ValueError as exc:
                 raise InvalidEvent(f"the event is not valid JSON: {exc}") from None
         raise InvalidEvent(f"an event must be a JSON object (dict, str or bytes), got {type(event).__name__}")
 
@@ -585,65 +610,54 @@ class EventMatcher:
                 obj = dict(obj)
             else:
                 raise InvalidEvent("an event must be a JSON object")
-        names = self._match_obj(obj)
+        names = self._match_obj(obj, None if obj is event else event)
         if len(names) > 1:
             order = self._order
             names.sort(key=order.__getitem__)
         return names
 
-    def _match_obj(self, obj: dict[str, Any]) -> list[str]:
+    def _match_obj(self, obj: dict[str, Any], raw: Any = None) -> list[str]:
+        matched: set[int] = set()
+        seen: set[int] | None = set() if self._absent else None
+        trailed: list[tuple[int, Any, tuple[Any, ...]]] = []
         fast = self._fast_walk
         if fast is not None:
-            matched: set[int] = set()
-            seen: set[int] | None = set() if self._absent else None
-            if not fast(obj, matched, seen):
-                if seen is not None:
-                    for pid, ids in self._absent:
-                        if pid not in seen:
-                            matched.update(ids)
-                few = self._few
-                if few is not None:
-                    names = [name for conds, name in few if conds <= matched]
-                    return list(dict.fromkeys(names)) if len(names) > 1 else names
-                return self._collect(matched)
-        return self._match_positions(obj)
-
-    def _match_positions(self, obj: dict[str, Any]) -> list[str]:
-        values: list[list[tuple[Any, tuple[Any, ...]]] | None] = [None] * len(self._path_names)
-        arrays = _walk(obj, self._path_root, (), values)
-        matched: set[int] = set()
-        if not arrays:
-            for pid, bucket in enumerate(values):
-                if bucket is not None:
-                    for index in self._indexes[pid]:
-                        for v, _ in bucket:
-                            index.evaluate(v, matched)
+            fast(obj, matched, seen, trailed)
+        else:
+            walk_generic(obj, self._path_root, (), self._evaluators, matched, seen, trailed)
+        hits: dict[int, list[tuple[Any, ...]]] | None = None
+        free: set[int] | None = None
+        if trailed:
+            free = set(matched)  # satisfied outside arrays of objects: no position constraint
+            hits = defaultdict(list)
+            scratch: set[int] = set()
+            evaluators = self._evaluators
+            for pid, value, trail in trailed:
+                scratch.clear()
+                evaluators[pid](value, scratch)
+                for ident in scratch:
+                    hits[ident].append(trail)
+                matched |= scratch
+        if FLOAT_SEEN in matched:
+            # A float met a numeric test. If the JSON text spells a number no double holds exactly, decode
+            # again keeping exact decimals: the services compare such numbers by their spelling.
+            if raw is not None and _LOSSY_NUMBER.search(raw.encode("utf-8") if isinstance(raw, str) else raw):
+                return self._match_obj(_exact_loads(raw), None)
+            matched.discard(FLOAT_SEEN)
+        if hits is not None and free is not None:
+            free.discard(FLOAT_SEEN)
+            return self._match_in_arrays(matched, seen, trailed, free, hits)
+        if seen is not None:
             for pid, ids in self._absent:
-                if values[pid] is None:
+                if pid not in seen:
                     matched.update(ids)
-            return self._collect(matched)
-        # Arrays of objects: remember, per condition, the array positions of the values that satisfied it.
-        where: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-        scratch: set[int] = set()
-        for pid, bucket in enumerate(values):
-            if bucket is not None:
-                for v, trail in bucket:
-                    scratch.clear()
-                    for index in self._indexes[pid]:
-                        index.evaluate(v, scratch)
-                    for ident in scratch:
-                        where[ident].append(trail)
-                    matched |= scratch
-        for pid, ids in self._absent:
-            # `exists: false` holds where no value of the path sits in the array elements the match uses;
-            # with values present, that is checked once the rule's other fields have chosen their elements.
-            mark: Any = () if values[pid] is None else _Absent(pid)
-            for ident in ids:
-                where[ident].append(mark)
-            matched.update(ids)
-        return self._collect_consistent(matched, where, values)
+        return self._collect(matched)
 
     def _collect(self, matched: set[int]) -> list[str]:
+        few = self._few
+        if few is not None:
+            names = [name for conds, name in few if conds <= matched]
+            return list(dict.fromkeys(names)) if len(names) > 1 else names
         out: list[str] = []
         seen: set[str] = set()
         stack = [self._rule_root]
@@ -658,32 +672,42 @@ class EventMatcher:
                 stack.append(node.children[ident])
         return out
 
-    def _collect_consistent(
-        self, matched: set[int], where: dict[int, list[Any]], values: list[Any]
+    def _match_in_arrays(
+        self,
+        matched: set[int],
+        seen: set[int] | None,
+        trailed: list[tuple[int, Any, tuple[Any, ...]]],
+        free: set[int],
+        hits: dict[int, list[tuple[Any, ...]]],
     ) -> list[str]:
-        out: list[str] = []
-        seen: set[str] = set()
-        stack: list[tuple[_RuleNode, dict[int, int], tuple[int, ...]]] = [(self._rule_root, {}, ())]
-        while stack:
-            node, chosen, pending = stack.pop()
-            if node.names and _absent_holds(pending, chosen, values):
-                for name in node.names:
-                    if name not in seen:
-                        seen.add(name)
-                        out.append(name)
-            for ident in matched.intersection(node.keys):
-                child = node.children[ident]
-                tried: set[Any] = set()
-                for trail in where[ident]:
-                    if trail in tried:
-                        continue
-                    tried.add(trail)
-                    if type(trail) is _Absent:
-                        stack.append((child, chosen, (*pending, trail.pid)))
-                        continue
-                    merged = _merge(chosen, trail)
-                    if merged is not None:
-                        stack.append((child, merged, pending))
+        """Some rule fields sit in arrays of objects: find candidates ignoring positions, then check that
+        each candidate's fields can all come from consistent array elements."""
+        by_path: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+        for pid, _value, trail in trailed:
+            by_path[pid].append(trail)
+        pending: dict[int, int] = {}
+        for pid, ids in self._absent:
+            if seen is not None and pid in seen:
+                continue  # a value outside any array: the field exists whatever elements are chosen
+            matched.update(ids)
+            if pid in by_path:
+                for ident in ids:
+                    pending[ident] = pid  # absent only if the chosen elements hold no value of the path
+            else:
+                free.update(ids)
+        candidates = self._collect(matched)
+        if not candidates:
+            return candidates
+        subrules = self._subrules_by_name
+        out = []
+        for name in candidates:
+            for conds in subrules[name]:
+                if not conds <= matched:
+                    continue
+                needed = [c for c in conds if c not in free]
+                if _consistent(needed, 0, {}, (), hits, pending, by_path):
+                    out.append(name)
+                    break
         return out
 
     def explain_paths(self) -> list[str]:
@@ -693,27 +717,38 @@ class EventMatcher:
         return list(self._path_names)
 
 
-class _Absent:
-    """A deferred `exists: false`: the path must have no value in the array elements finally chosen."""
-
-    __slots__ = ("pid",)
-
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
-
-    def __hash__(self) -> int:
-        return hash(("absent", self.pid))
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is _Absent and other.pid == self.pid
+def _exact_loads(raw: bytes) -> Any:
+    return json.loads(raw, parse_float=JSONNumber, parse_int=_int_or_literal)
 
 
-def _absent_holds(pending: tuple[int, ...], chosen: dict[int, int], values: list[Any]) -> bool:
-    for pid in pending:
-        for _v, trail in values[pid]:
-            if _merge(chosen, trail) is not None:
-                return False
-    return True
+def _consistent(
+    needed: list[int],
+    i: int,
+    chosen: dict[int, int],
+    pending_paths: tuple[int, ...],
+    hits: dict[int, list[tuple[Any, ...]]],
+    pending: dict[int, int],
+    by_path: dict[int, list[tuple[Any, ...]]],
+) -> bool:
+    """Can conditions needed[i:] hold with values from array elements consistent with ``chosen``?"""
+    if i == len(needed):
+        for pid in pending_paths:
+            for trail in by_path[pid]:
+                if _merge(chosen, trail) is not None:
+                    return False
+        return True
+    ident = needed[i]
+    tried: set[tuple[Any, ...]] = set()
+    for trail in hits.get(ident, ()):
+        if trail in tried:
+            continue
+        tried.add(trail)
+        merged = _merge(chosen, trail)
+        if merged is not None and _consistent(needed, i + 1, merged, pending_paths, hits, pending, by_path):
+            return True
+    if ident in pending:
+        return _consistent(needed, i + 1, chosen, (*pending_paths, pending[ident]), hits, pending, by_path)
+    return False
 
 
 def _merge(chosen: dict[int, int], trail: tuple[Any, ...]) -> dict[int, int] | None:
@@ -729,65 +764,6 @@ def _merge(chosen: dict[int, int], trail: tuple[Any, ...]) -> dict[int, int] | N
         elif have != index:
             return None
     return merged if merged is not None else chosen
-
-
-def _walk(obj: dict[str, Any], node: _PathNode, trail: tuple[Any, ...], values: list[Any]) -> bool:
-    """Collect the leaf values of every rule path below ``obj``; True if any sits in an array of objects."""
-    arrays = False
-    get = obj.get
-    for key, child, pid in node.entries:
-        v = get(key, MISSING)
-        if v is MISSING:
-            continue
-        if pid >= 0:
-            arrays |= _leaves(v, trail, pid, values)
-        if child is not None:
-            tv = type(v)
-            if tv is dict:
-                arrays |= _walk(v, child, trail, values)
-            elif tv is list:
-                arrays |= _descend(v, child, trail, values)
-    return arrays
-
-
-def _descend(items: list[Any], node: _PathNode, trail: tuple[Any, ...], values: list[Any]) -> bool:
-    arrays = False
-    marker = id(items)
-    for i, item in enumerate(items):
-        ti = type(item)
-        if ti is dict:
-            arrays |= _walk(item, node, (*trail, (marker, i)), values)
-        elif ti is list:
-            arrays |= _descend(item, node, (*trail, (marker, i)), values)
-    return arrays
-
-
-def _leaves(v: Any, trail: tuple[Any, ...], pid: int, values: list[Any]) -> bool:
-    tv = type(v)
-    if tv is dict:
-        return False  # an object is not a leaf value
-    bucket = values[pid]
-    if bucket is None:
-        bucket = values[pid] = []
-    if tv is not list:
-        bucket.append((v, trail))
-        return bool(trail)
-    arrays = bool(trail)
-    mixed = any(type(e) is dict or type(e) is list for e in v)
-    marker = id(v)
-    for i, e in enumerate(v):
-        te = type(e)
-        if te is dict:
-            continue
-        if te is list:
-            arrays |= _leaves(e, (*trail, (marker, i)), pid, values)
-        else:
-            # Elements of a purely scalar array never combine with another field, so need no position.
-            bucket.append((e, (*trail, (marker, i)) if mixed else trail))
-            arrays |= mixed
-    if not bucket:
-        values[pid] = None
-    return arrays
 
 
 def iter_conditions(subrules: Iterable[SubRule]) -> Iterator[FieldCondition]:

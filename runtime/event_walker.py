@@ -1,11 +1,10 @@
-"""A field reader generated for one rule set: straight-line code that reads only the rules' fields.
+"""Reading the rule fields of an event: only the fields some rule names, nothing else.
 
-The generic walker (runtime/event_matcher.py) interprets the field-path trie for every event. For
-the common case, events whose rule fields do not sit inside arrays of objects, this module turns the
-trie into a Python function, built once per rule set, that fetches each field with a constant key and
-hands each leaf value straight to its field's evaluator. When it meets an array of objects (or an
-array mixing values and objects) on a rule path it stops and reports so: array consistency then needs
-the generic walker's positions.
+The field-path trie (one node per path prefix, with the dotted spellings `{"a.b": ...}` the services
+accept) is turned, once per rule set, into straight-line Python that fetches each field with a constant
+key and hands each leaf value to its field's evaluator. Values inside arrays of objects are queued with
+their array positions instead, for the array-consistency check. ``walk_generic`` interprets the same
+trie, for paths too deep to generate code for.
 """
 
 from __future__ import annotations
@@ -14,93 +13,10 @@ from collections.abc import Callable
 from typing import Any
 
 Evaluator = Callable[[Any, set[int]], None]
-# walk(obj, matched, seen) -> True when the event needs the position-tracking walker instead.
-FastWalk = Callable[[dict[str, Any], set[int], set[int] | None], bool]
-
-MAX_DEPTH = 24  # deeper rule paths use the generic walker (generated code nests one block per level)
-
-
-def _scalar_leaves(items: list[Any], evaluate: Evaluator, matched: set[int]) -> int:
-    """Evaluate a purely scalar array's elements (nested scalar arrays are flattened); -1 if it holds
-    objects, which needs array positions; else the number of values seen."""
-    count = 0
-    for item in items:
-        t = type(item)
-        if t is dict:
-            return -1
-        if t is list:
-            inner = _scalar_leaves(item, evaluate, matched)
-            if inner < 0:
-                return -1
-            count += inner
-        else:
-            evaluate(item, matched)
-            count += 1
-    return count
-
-
-def _holds_objects(items: list[Any]) -> bool:
-    for item in items:
-        t = type(item)
-        if t is dict or (t is list and _holds_objects(item)):
-            return True
-    return False
-
-
-def build_fast_walk(root: Any, evaluators: list[Evaluator], track_seen: bool) -> FastWalk | None:
-    """Generate the reader for a path trie (nodes with ``entries`` of (key, child, path id))."""
-    lines = ["def walk(obj, matched, seen):"]
-    env: dict[str, Any] = {
-        "MISSING": _MISSING,
-        "scalar_leaves": _scalar_leaves,
-        "holds_objects": _holds_objects,
-        "dict": dict,
-        "list": list,
-        "type": type,
-    }
-    for pid, evaluate in enumerate(evaluators):
-        env[f"E{pid}"] = evaluate
-    counter = iter(range(1 << 30))
-
-    def emit(node: Any, obj: str, depth: int) -> bool:
-        if depth > MAX_DEPTH:
-            return False
-        pad = "    " * depth
-        for key, child, pid in node.entries:
-            v = f"v{next(counter)}"
-            t = f"t{v}"
-            lines.append(f"{pad}{v} = {obj}.get({key!r}, MISSING)")
-            lines.append(f"{pad}if {v} is not MISSING:")
-            lines.append(f"{pad}    {t} = type({v})")
-            if pid >= 0:
-                lines.append(f"{pad}    if {t} is list:")
-                lines.append(f"{pad}        n = scalar_leaves({v}, E{pid}, matched)")
-                lines.append(f"{pad}        if n < 0:")
-                lines.append(f"{pad}            return True")
-                if track_seen:
-                    lines.append(f"{pad}        if n:")
-                    lines.append(f"{pad}            seen.add({pid})")
-                lines.append(f"{pad}    elif {t} is not dict:")
-                lines.append(f"{pad}        E{pid}({v}, matched)")
-                if track_seen:
-                    lines.append(f"{pad}        seen.add({pid})")
-            if child is not None:
-                lines.append(f"{pad}    if {t} is dict:")
-                lines.append(f"{pad}        pass")
-                if not emit(child, v, depth + 2):
-                    return False
-                lines.append(f"{pad}    elif {t} is list and holds_objects({v}):")
-                lines.append(f"{pad}        return True")
-        return True
-
-    if not emit(root, "obj", 1):
-        return None
-    lines.append("    return False")
-    namespace: dict[str, Any] = {}
-    # The source is built only from quoted keys (repr) and integer ids, never from event data.
-    exec(compile("\n".join(lines), "<tamis event reader>", "exec"), env, namespace)
-    walk: FastWalk = namespace["walk"]
-    return walk
+Trailed = list[tuple[int, Any, tuple[Any, ...]]]
+# walk(obj, matched, seen, trailed): values outside arrays of objects are evaluated into ``matched``
+# (their paths noted in ``seen``); values inside them are queued in ``trailed`` with their positions.
+FastWalk = Callable[[dict[str, Any], set[int], set[int] | None, Trailed], None]
 
 
 class _Missing:
@@ -110,4 +26,194 @@ class _Missing:
         return "MISSING"
 
 
-_MISSING = _Missing()
+MISSING: Any = _Missing()
+
+
+class PathNode:
+    """One level of the field-path trie: the keys to read at this level of the event."""
+
+    __slots__ = ("entries",)
+
+    def __init__(self) -> None:
+        # (key as written in the event, child node or None, path id or -1)
+        self.entries: list[tuple[str, PathNode | None, int]] = []
+
+
+MAX_DEPTH = 24  # deeper rule paths use the generic walker (generated code nests one block per level)
+
+
+def walk_generic(
+    obj: dict[str, Any],
+    node: PathNode,
+    trail: tuple[Any, ...],
+    evaluators: list[Any],
+    matched: set[int],
+    seen: set[int] | None,
+    trailed: list[tuple[int, Any, tuple[Any, ...]]],
+) -> None:
+    """Interpretive twin of the generated reader (runtime/event_walker.py), for any depth: evaluates
+    values outside arrays of objects into ``matched``; queues the others, with positions, in ``trailed``."""
+    get = obj.get
+    for key, child, pid in node.entries:
+        v = get(key, MISSING)
+        if v is MISSING:
+            continue
+        tv = type(v)
+        if pid >= 0 and tv is not dict:
+            leaves(v, trail, pid, evaluators[pid], matched, seen, trailed)
+        if child is not None:
+            if tv is dict:
+                walk_generic(v, child, trail, evaluators, matched, seen, trailed)
+            elif tv is list:
+                descend(v, child, trail, evaluators, matched, seen, trailed)
+
+
+def descend(
+    items: list[Any],
+    node: PathNode,
+    trail: tuple[Any, ...],
+    evaluators: list[Any],
+    matched: set[int],
+    seen: set[int] | None,
+    trailed: list[tuple[int, Any, tuple[Any, ...]]],
+) -> None:
+    marker = id(items)
+    for i, item in enumerate(items):
+        ti = type(item)
+        if ti is dict:
+            walk_generic(item, node, (*trail, (marker, i)), evaluators, matched, seen, trailed)
+        elif ti is list:
+            descend(item, node, (*trail, (marker, i)), evaluators, matched, seen, trailed)
+
+
+def leaves(
+    v: Any,
+    trail: tuple[Any, ...],
+    pid: int,
+    evaluate: Any,
+    matched: set[int],
+    seen: set[int] | None,
+    trailed: list[tuple[int, Any, tuple[Any, ...]]],
+) -> None:
+    """Leaf values of one field: evaluated now when outside arrays of objects, else queued with positions."""
+    if type(v) is not list:
+        if trail:
+            trailed.append((pid, v, trail))
+        else:
+            evaluate(v, matched)
+            if seen is not None:
+                seen.add(pid)
+        return
+    # Elements of a purely scalar array never combine with another field, so need no position.
+    mixed = any(type(e) is dict or type(e) is list for e in v)
+    marker = id(v)
+    for i, e in enumerate(v):
+        te = type(e)
+        if te is dict:
+            continue
+        if te is list:
+            leaves(e, (*trail, (marker, i)), pid, evaluate, matched, seen, trailed)
+        else:
+            leaves(e, (*trail, (marker, i)) if mixed else trail, pid, evaluate, matched, seen, trailed)
+
+
+def build_fast_walk(root: Any, evaluators: list[Evaluator], track_seen: bool) -> FastWalk | None:
+    """Generate the reader for a path trie (nodes with ``entries`` of (key, child, path id)).
+
+    Values outside arrays of objects go straight to their evaluator; an array of objects on a rule path
+    is walked by a generated per-node function that queues its values in ``trailed`` with positions.
+    """
+    env: dict[str, Any] = {"MISSING": MISSING, "leaves": leaves}
+    for pid, evaluate in enumerate(evaluators):
+        env[f"E{pid}"] = evaluate
+    counter = iter(range(1 << 30))
+    functions: list[list[str]] = []
+    array_walkers: dict[int, str] = {}
+
+    def array_walker(node: Any) -> str | None:
+        """Name of the generated function walking an array whose elements are at ``node``."""
+        key = id(node)
+        if key in array_walkers:
+            return array_walkers[key]
+        k = len(array_walkers)
+        name = array_walkers[key] = f"A{k}"
+        body: list[str] = [f"def T{k}(obj, trail, matched, seen, trailed):"]
+        if not emit(node, "obj", 1, True, body):
+            return None
+        body.append("    return None")
+        functions.append(body)
+        functions.append(
+            [
+                f"def {name}(items, trail, matched, seen, trailed):",
+                "    marker = id(items)",
+                "    for i, item in enumerate(items):",
+                "        ti = type(item)",
+                "        if ti is dict:",
+                f"            T{k}(item, (*trail, (marker, i)), matched, seen, trailed)",
+                "        elif ti is list:",
+                f"            {name}(item, (*trail, (marker, i)), matched, seen, trailed)",
+            ]
+        )
+        return name
+
+    def emit(node: Any, obj: str, depth: int, in_array: bool, out: list[str]) -> bool:
+        if depth > MAX_DEPTH:
+            return False
+        plain = [e for e in node.entries if "." not in e[0]]
+        dotted = [e for e in node.entries if "." in e[0]]
+        for entry in plain:
+            if not emit_entry(entry, obj, depth, in_array, out):
+                return False
+        if dotted:
+            if len(dotted) >= 4:
+                # Dotted spellings are rare in events: one C-level check skips all their lookups.
+                guard = f"D{next(counter)}"
+                env[guard] = frozenset(key for key, _, _ in dotted)
+                out.append(f"{'    ' * depth}if not {guard}.isdisjoint({obj}):")
+                depth += 1
+            for entry in dotted:
+                if not emit_entry(entry, obj, depth, in_array, out):
+                    return False
+        return True
+
+    def emit_entry(entry: tuple[str, Any, int], obj: str, depth: int, in_array: bool, out: list[str]) -> bool:
+        key, child, pid = entry
+        pad = "    " * depth
+        v = f"v{next(counter)}"
+        t = f"t{v}"
+        trail = "trail" if in_array else "()"
+        out.append(f"{pad}{v} = {obj}.get({key!r}, MISSING)")
+        out.append(f"{pad}if {v} is not MISSING:")
+        out.append(f"{pad}    {t} = type({v})")
+        if pid >= 0:
+            out.append(f"{pad}    if {t} is not dict:")
+            out.append(f"{pad}        if {t} is list:")
+            out.append(f"{pad}            leaves({v}, {trail}, {pid}, E{pid}, matched, seen, trailed)")
+            out.append(f"{pad}        else:")
+            if in_array:
+                out.append(f"{pad}            trailed.append(({pid}, {v}, trail))")
+            else:
+                out.append(f"{pad}            E{pid}({v}, matched)")
+                if track_seen:
+                    out.append(f"{pad}            seen.add({pid})")
+        if child is not None:
+            walker = array_walker(child)
+            if walker is None:
+                return False
+            out.append(f"{pad}    if {t} is dict:")
+            out.append(f"{pad}        pass")
+            if not emit(child, v, depth + 2, in_array, out):
+                return False
+            out.append(f"{pad}    elif {t} is list:")
+            out.append(f"{pad}        {walker}({v}, {trail}, matched, seen, trailed)")
+        return True
+
+    main = ["def walk(obj, matched, seen, trailed):"]
+    if not emit(root, "obj", 1, False, main):
+        return None
+    main.append("    return None")
+    source = "\n\n".join("\n".join(f) for f in [*functions, main])
+    # The source is built only from quoted keys (repr) and integer ids, never from event data.
+    exec(compile(source, "<tamis event reader>", "exec"), env)
+    walk: FastWalk = env["walk"]
+    return walk
