@@ -126,6 +126,29 @@ def _options(max_mem: int, *, longest: bool = False) -> re2.Options:
     return opts
 
 
+def _norm_keyword(keyword: str) -> str:
+    return "".join(c for c in keyword.lower() if c not in " _-")
+
+
+def _contains_at_boundaries(outer: str, inner: str) -> bool:
+    """``inner`` occurs in ``outer`` as whole words (keywords compared with separators unified)."""
+    o = outer.lower().replace("_", " ").replace("-", " ")
+    i = inner.lower().replace("_", " ").replace("-", " ")
+    at = o.find(i)
+    while at >= 0:
+        before = o[at - 1] if at > 0 else " "
+        after = o[at + len(i)] if at + len(i) < len(o) else " "
+        if not before.isalnum() and not after.isalnum():
+            return True
+        at = o.find(i, at + 1)
+    return False
+
+
+# Values found by their keyword are searched for in a byte window this much wider than the keyword
+# window on each side, so that a value of up to this many bytes is seen whole.
+_VALUE_MARGIN = 256
+
+
 class Scanner:
     """Compiled detectors for one policy; ``scan`` is safe to call concurrently."""
 
@@ -134,20 +157,35 @@ class Scanner:
         opts = _options(max_mem)
         self._set: re2.Set | None = None
         self._regexes: list[re2._Regexp] = []
-        self._keywords: list[re2._Regexp | None] = []
+        self._keyword_re: re2._Regexp | None = None
+        # normalised keyword -> indices of the detectors it serves (a longer keyword also serves the
+        # detectors of the shorter keywords it contains as whole words: "card id" carries "card")
+        self._keyword_owner: dict[str, frozenset[int]] = {}
         if not self.detectors:
             return
         # The set's budget grows with the number of patterns, still bounded per pattern.
         self._set = re2.Set.SearchSet(_options(max_mem * max(1, len(self.detectors))))
-        for det in self.detectors:
+        by_keyword: dict[str, set[int]] = {}
+        for i, det in enumerate(self.detectors):
             self._set.Add(det.pattern.encode())
             self._regexes.append(re2.compile(det.pattern.encode(), opts))
-            self._keywords.append(
-                re2.compile(keyword_regex(det.keywords).encode(), _options(max_mem, longest=True))
-                if det.keywords and det.keyword_mode != "none"
-                else None
-            )
+            if det.keyword_mode != "none":
+                for kw in det.keywords:
+                    by_keyword.setdefault(kw.lower(), set()).add(i)
         self._set.Compile()
+        if by_keyword:
+            # One pass finds the keywords of every detector (leftmost-longest, case-insensitive).
+            self._keyword_re = re2.compile(
+                keyword_regex(list(by_keyword)).encode(), _options(max_mem, longest=True)
+            )
+            owners: dict[str, set[int]] = {}
+            for kw, idx in by_keyword.items():
+                served = set(idx)
+                for other, other_idx in by_keyword.items():
+                    if other != kw and _contains_at_boundaries(kw, other):
+                        served |= other_idx
+                owners.setdefault(_norm_keyword(kw), set()).update(served)
+            self._keyword_owner = {k: frozenset(v) for k, v in owners.items()}
 
     def hits(self, data: bytes) -> list[int]:
         """Indices of the detectors whose pattern occurs somewhere in ``data`` (one RE2 set pass)."""
@@ -162,13 +200,20 @@ class Scanner:
         if not hit:
             return []
         offsets = _OffsetMap(text, data)
+        keywords: dict[int, list[tuple[int, int, int, int]]] | None = None
+        if any(self.detectors[i].keyword_mode != "none" for i in hit):
+            keywords = self._keyword_hits(text, data, offsets)
         found: list[Finding] = []
         for i in hit:
             det = self.detectors[i]
-            spans = _finditer_spans(self._regexes[i], data, det.group)
-            if not spans:
-                continue
-            kw_spans: list[tuple[int, int]] | None = None
+            kws = keywords.get(i, []) if keywords is not None else []
+            if det.keyword_mode == "required":
+                if not kws:
+                    continue
+                spans = self._window_spans(i, data, kws)
+            else:
+                spans = _finditer_spans(self._regexes[i], data, det.group)
+            kw_spans = [(k[2], k[3]) for k in kws]
             for b0, b1 in spans:
                 start, end = offsets.char(b0), offsets.char(b1)
                 if start == end:
@@ -177,44 +222,65 @@ class Scanner:
                     continue
                 if det.check is not None and not det.check(text, start, end):
                     continue
-                if det.keyword_mode != "none" and self._keywords[i] is not None:
-                    if kw_spans is None:
-                        kw_spans = self._keyword_spans(i, text, data, offsets)
-                    near = _near(kw_spans, start, end)
-                    if not near:
-                        if det.keyword_mode == "required":
-                            continue
-                        if det.strict_check is not None and not det.strict_check(text, start, end):
-                            continue
+                if det.keyword_mode != "none" and not _near(kw_spans, start, end):
+                    if det.keyword_mode == "required":
+                        continue
+                    if det.strict_check is not None and not det.strict_check(text, start, end):
+                        continue
                 found.append(Finding(det.name, start, end))
         found.sort(key=lambda f: (f.start, -f.end, f.identifier))
         return found
 
-    def _keyword_spans(self, i: int, text: str, data: bytes, offsets: _OffsetMap) -> list[tuple[int, int]]:
-        regex = self._keywords[i]
-        assert regex is not None
-        out = []
-        for b0, b1 in _finditer_spans(regex, data, 0):
+    def _keyword_hits(
+        self, text: str, data: bytes, offsets: _OffsetMap
+    ) -> dict[int, list[tuple[int, int, int, int]]]:
+        """detector index -> its keyword occurrences as (byte start, byte end, char start, char end)."""
+        out: dict[int, list[tuple[int, int, int, int]]] = {}
+        if self._keyword_re is None:
+            return out
+        for b0, b1 in _finditer_spans(self._keyword_re, data, 0):
             s, e = offsets.char(b0), offsets.char(b1)
-            if _keyword_bounded(text, s, e):
-                out.append((s, e))
+            if not _keyword_bounded(text, s, e):
+                continue
+            for i in self._keyword_owner.get(_norm_keyword(text[s:e]), ()):
+                out.setdefault(i, []).append((b0, b1, s, e))
         return out
+
+    def _window_spans(
+        self, i: int, data: bytes, kws: list[tuple[int, int, int, int]]
+    ) -> list[tuple[int, int]]:
+        """Candidate spans searched only around the detector's keywords (RE2 keeps the text as context)."""
+        reach = 4 * KEYWORD_WINDOW + _VALUE_MARGIN  # a character is at most 4 UTF-8 bytes
+        windows: list[list[int]] = []
+        for b0, b1, _s, _e in kws:
+            lo, hi = max(0, b0 - reach), min(len(data), b1 + reach)
+            if windows and lo <= windows[-1][1]:
+                windows[-1][1] = max(windows[-1][1], hi)
+            else:
+                windows.append([lo, hi])
+        det = self.detectors[i]
+        spans: list[tuple[int, int]] = []
+        for lo, hi in windows:
+            spans.extend(_finditer_spans(self._regexes[i], data, det.group, lo, hi))
+        return spans
 
 
 _UNANCHORED = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)
 
 
-def _finditer_spans(regex: re2._Regexp, data: bytes, group: int) -> list[tuple[int, int]]:
+def _finditer_spans(
+    regex: re2._Regexp, data: bytes, group: int, pos: int = 0, end: int | None = None
+) -> list[tuple[int, int]]:
     """Byte spans of ``group`` for every non-overlapping match, left to right.
 
     Calls the compiled RE2 object directly when the binding exposes it: the generic ``finditer``
     wrapper builds a match object per hit, which costs more than the search itself on short hits.
     """
     low = getattr(regex, "_regexp", None)
+    end = len(data) if end is None else end
     if low is None or _UNANCHORED is None:
-        return [m.span(group) for m in regex.finditer(data)]
+        return [m.span(group) for m in regex.finditer(data, pos, end)]
     out = []
-    pos, end = 0, len(data)
     while pos <= end:
         spans = low.Match(_UNANCHORED, data, pos, end)
         s, e = spans[0]
