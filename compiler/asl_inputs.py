@@ -104,65 +104,69 @@ _scan_value = json.scanner.make_scanner(json.JSONDecoder())  # the C scanner: sk
 _scan_string = json.decoder.scanstring
 
 
-def _find(text: str, path: Path, key: bool) -> int | None:
-    """Offset of the value (or key) at ``path`` in JSON ``text``: walks only along the path and skips
-    every other value with the C scanner, so a lookup costs little more than the path's length."""
-    i = 0
-    n = len(text)
-    while i < n and text[i] in _WS:
-        i += 1
-    key_at: int | None = None
-    for step in path:
-        if i >= n:
-            return None
-        ch = text[i]
-        found: int | None = None
-        if ch == "{" and isinstance(step, str):
-            i += 1
-            while True:
-                while i < n and text[i] in _WS:
-                    i += 1
-                if i >= n or text[i] == "}":
-                    break
+def _skip_ws(text: str, i: int) -> int:
+    """The first non-blank offset at or after ``i`` (stripping slices keeps the loop in C)."""
+    while i < len(text) and text[i] in _WS:
+        seg = text[i : i + 256]
+        i += len(seg) - len(seg.lstrip(_WS))
+    return i
+
+
+class _JsonOffsets:
+    """Offsets of the values (and keys) along the paths asked for, in JSON text.
+
+    Walks only the containers on the way and skips every other value with the C scanner; each
+    container's member offsets are kept, so several lookups in one document share the walking.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        # container path -> child -> (key offset or None, value offset)
+        self.members: dict[Path, dict[str | int, tuple[int | None, int]]] = {}
+        self.root = _skip_ws(text, 0)
+
+    def _children(self, path: Path, at: int) -> dict[str | int, tuple[int | None, int]]:
+        known = self.members.get(path)
+        if known is not None:
+            return known
+        text = self.text
+        out: dict[str | int, tuple[int | None, int]] = {}
+        ch = text[at] if at < len(text) else ""
+        if ch == "{":
+            i = _skip_ws(text, at + 1)
+            while text[i] == '"':
                 k_start = i
                 name, i = _scan_string(text, i + 1)
-                while text[i] in _WS:
-                    i += 1
-                i += 1  # the colon
-                while text[i] in _WS:
-                    i += 1
-                if name == step:  # the last duplicate wins, as in every JSON parser we read with
-                    found, key_at = i, k_start
+                i = _skip_ws(text, text.index(":", i) + 1)
+                out[name] = (k_start, i)  # the last duplicate wins, as in every JSON parser we use
                 _, i = _scan_value(text, i)
-                while i < n and text[i] in _WS:
-                    i += 1
-                if i < n and text[i] == ",":
-                    i += 1
-        elif ch == "[" and isinstance(step, int):
-            i += 1
+                i = _skip_ws(text, i)
+                if text[i] != ",":
+                    break
+                i = text.index('"', i)  # only blanks separate a comma from the next key
+        elif ch == "[":
+            i = _skip_ws(text, at + 1)
             index = 0
-            while True:
-                while i < n and text[i] in _WS:
-                    i += 1
-                if i >= n or text[i] == "]":
-                    break
-                if index == step:
-                    found, key_at = i, None
-                    break
+            while text[i] != "]":
+                out[index] = (None, i)
                 _, i = _scan_value(text, i)
                 index += 1
-                while i < n and text[i] in _WS:
-                    i += 1
-                if i < n and text[i] == ",":
-                    i += 1
-        if found is None:
-            return None
-        i = found
-    return key_at if key and key_at is not None else i
+                i = _skip_ws(text, i)
+                if text[i] != ",":
+                    break
+                i = _skip_ws(text, i + 1)
+        self.members[path] = out
+        return out
 
-
-def _line_col_of(text: str, offset: int) -> tuple[int, int]:
-    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+    def find(self, path: Path, key: bool) -> int | None:
+        at = self.root
+        key_at: int | None = None
+        for depth, step in enumerate(path):
+            entry = self._children(path[:depth], at).get(step)
+            if entry is None:
+                return None
+            key_at, at = entry
+        return key_at if key and key_at is not None else at
 
 
 def json_locator(text: str, source: str | None = None) -> Locator:
@@ -181,15 +185,17 @@ def json_locator(text: str, source: str | None = None) -> Locator:
             cache["doc"] = doc
         return doc.position(path, key=key)
 
+    offsets = _JsonOffsets(text)
+
     def locate(path: Path, key: bool) -> tuple[int | None, int | None]:
         p = tuple(path)
         while True:
             try:
-                off = _find(text, p, key and p == tuple(path))
+                off = offsets.find(p, key and p == tuple(path))
             except (ValueError, IndexError, StopIteration):
                 return slow(path, key)
             if off is not None:
-                return _line_col_of(text, off)
+                return _line_col(text, off)
             if not p:
                 return None, None
             p = p[:-1]  # report the nearest enclosing value that exists

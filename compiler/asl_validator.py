@@ -100,6 +100,13 @@ FIELDS: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {
     ),
 }
 
+# (state type, is JSONata) -> every field such a state may have, for a one-step subset test.
+ALLOWED: dict[tuple[str, bool], frozenset[str]] = {
+    (t, ja): common | (ja_only if ja else jp_only)
+    for t, (common, jp_only, ja_only) in FIELDS.items()
+    for ja in (False, True)
+}
+
 COMPARATORS: dict[str, str] = {
     "StringEquals": "str",
     "StringLessThan": "str",
@@ -327,7 +334,8 @@ class Validator:
 
     def __init__(self) -> None:
         self.findings: list[Finding] = []
-        self.all_names: dict[str, list[Path]] = {}
+        self.all_names: dict[str, Path] = {}  # first occurrence of each state name
+        self.duplicates: list[tuple[str, Path]] = []
         self.scopes: list[_Scope] = []
         self.top_jsonata = False
 
@@ -386,9 +394,15 @@ class Validator:
             self.err("States must not be empty", (*path, "States"))
         scope.states = states
         scope.names = set(states)
+        all_names = self.all_names
+        spath = (*path, "States")
         for name, state in states.items():
-            self.all_names.setdefault(name, []).append((*path, "States", name))
-            self._state(name, state, (*path, "States", name), scope, ql)
+            state_path = (*spath, name)
+            if name in all_names:
+                self.duplicates.append((name, state_path))
+            else:
+                all_names[name] = state_path
+            self._state(name, state, state_path, scope, ql)
         if start is not None and start not in states:
             self.err(
                 f"StartAt {start!r} does not name a state of this {_scope_word(kind)}",
@@ -431,6 +445,23 @@ class Validator:
                 (*path, "QueryLanguage"),
             )
         jsonata = ql == "JSONata"
+        if not state.keys() <= ALLOWED[st, jsonata]:
+            self._unknown_fields(state, st, jsonata, path)
+        if "Comment" in state and not isinstance(state["Comment"], str):
+            self._optional_str(state, "Comment", path)
+        edges: list[tuple[str, Path]] = []
+        scope.edges[name] = edges
+        reads: list[tuple[str, Path]] = []
+        writes: set[str] = set()
+        ctx = _StateCtx(self, scope, name, st, jsonata, reads, writes)
+        self._state_fields(state, st, path, ctx)
+        # only states that touch variables are kept for the dataflow
+        if reads:
+            scope.reads[name] = reads
+        if writes:
+            scope.writes[name] = writes
+
+    def _unknown_fields(self, state: dict[str, Any], st: str, jsonata: bool, path: Path) -> None:
         common, jp_only, ja_only = FIELDS[st]
         for key in state:
             if key in common:
@@ -443,14 +474,9 @@ class Validator:
                     self.err(f"field {key!r} is supported only in JSONata states", (*path, key), key=True)
             else:
                 self.err(f"field {key!r} is not supported in a {st} state", (*path, key), key=True)
-        self._optional_str(state, "Comment", path)
-        edges: list[tuple[str, Path]] = []
-        scope.edges[name] = edges
-        reads: list[tuple[str, Path]] = []
-        scope.reads[name] = reads
-        writes: set[str] = set()
-        scope.writes[name] = writes
-        ctx = _StateCtx(self, scope, name, st, jsonata, reads, writes)
+
+    def _state_fields(self, state: dict[str, Any], st: str, path: Path, ctx: _StateCtx) -> None:
+        jsonata = ctx.jsonata
         # transitions
         if st in ("Choice", "Succeed", "Fail"):
             pass
@@ -484,7 +510,7 @@ class Validator:
                     ctx.template(state[f], (*path, f))
         if "Assign" in state:
             ctx.assign(state["Assign"], (*path, "Assign"), result=st in ("Task", "Map", "Parallel"))
-        getattr(self, "_" + st.lower())(state, path, ctx)
+        _BY_TYPE[st](self, state, path, ctx)
         if "Retry" in state:
             self._retry(state["Retry"], (*path, "Retry"))
         if "Catch" in state:
@@ -1076,18 +1102,17 @@ class Validator:
 
     # -- whole-machine checks ----------------------------------------------------------------------
     def _graph_checks(self) -> None:
-        for name, paths in self.all_names.items():
-            for p in paths[1:]:
-                self.err(
-                    f"state name {name!r} is used more than once in the state machine",
-                    p,
-                    "DUPLICATE_STATE_NAME",
-                    key=True,
-                )
+        for name, p in self.duplicates:
+            self.err(
+                f"state name {name!r} is used more than once in the state machine",
+                p,
+                "DUPLICATE_STATE_NAME",
+                key=True,
+            )
         for scope in self.scopes:
             self._scope_graph(scope)
         # The dataflow only matters when some state reads a variable.
-        if self.scopes and any(any(r.values()) for r in (sc.reads for sc in self.scopes)):
+        if any(sc.reads for sc in self.scopes):
             self._variables(self.scopes[0], frozenset())
 
     def _scope_graph(self, scope: _Scope) -> None:
@@ -1140,9 +1165,7 @@ class Validator:
     def _variables(self, scope: _Scope, outer: frozenset[str]) -> None:
         """Warn about a variable read in a state that some path from StartAt reaches without assigning it."""
         states = scope.states
-        reads_any = any(scope.reads.get(n) for n in states) or any(
-            child.parent is scope and any(child.reads.values()) for child in self.scopes
-        )
+        reads_any = bool(scope.reads) or any(child.parent is scope and child.reads for child in self.scopes)
         known: dict[str, frozenset[str]] = {}
         if scope.start in states and reads_any:
             preds: dict[str, list[str]] = {n: [] for n in states}
@@ -1180,6 +1203,9 @@ class Validator:
                 owner = child.path[len(scope.path) + 1] if len(child.path) > len(scope.path) + 1 else None
                 inherited = frozenset() if child.distributed else known.get(str(owner), outer)
                 self._variables(child, inherited)
+
+
+_BY_TYPE = {t: getattr(Validator, "_" + t.lower()) for t in FIELDS}
 
 
 def _in_distributed(scope: _Scope | None) -> bool:
