@@ -111,10 +111,12 @@ class _OffsetMap:
             return b
         i = bisect.bisect_right(self._bytes, b) - 1
         base_b, base_c = self._bytes[i], self._chars[i]
+        if base_b == b:
+            return base_c
         c = base_c + len(self._data[base_b:b].decode("utf-8", "surrogatepass"))
-        if i == len(self._bytes) - 1:  # offsets mostly arrive in increasing order: extend the table
-            self._bytes.append(b)
-            self._chars.append(c)
+        # Remember every point, so later lookups decode only from the nearest known one (linear total).
+        self._bytes.insert(i + 1, b)
+        self._chars.insert(i + 1, c)
         return c
 
 

@@ -293,22 +293,32 @@ def _is_json(message: str) -> bool:
     return True
 
 
+def _escape_covering(text: str, lo: int, p: int) -> tuple[int, int] | None:
+    """The JSON escape sequence (``\\n``, ``\\u00e9``) strictly around position ``p``, if any.
+
+    Local: only the few characters before ``p`` are looked at, so rewriting stays linear.
+    """
+    for j in range(p - 1, max(lo, p - 6) - 1, -1):
+        if text[j] != "\\":
+            continue
+        k = j
+        while k > lo and text[k - 1] == "\\":
+            k -= 1
+        if (j - k) % 2 == 0:  # an even run of backslashes before j: j starts an escape
+            width = 6 if text[j + 1 : j + 2] == "u" else 2
+            if j < p < j + width:
+                return j, j + width
+    return None
+
+
 def _escape_aligned(text: str, content_start: int, content_end: int, s: int, e: int) -> tuple[int, int]:
     """Widen ``[s, e)`` so that it never cuts a JSON escape sequence (``\\n``, ``\\u00e9``) in two."""
-    i = content_start
-    while i < content_end:
-        if text[i] == "\\":
-            width = 6 if text[i + 1 : i + 2] == "u" else 2
-            j = i + width
-            if i < s < j:
-                s = i
-            if i < e < j:
-                e = j
-            i = j
-        else:
-            if i >= e:
-                break
-            i += 1
+    around = _escape_covering(text, content_start, s)
+    if around is not None:
+        s = around[0]
+    around = _escape_covering(text, content_start, e)
+    if around is not None:
+        e = min(around[1], content_end)
     return s, e
 
 
