@@ -23,6 +23,7 @@ from tamis.errors import PatternError, TamisError
 from tamis.grammar.located_json import parse_json
 from tamis.runtime.event_conditions import SubRule
 from tamis.runtime.event_matcher import EventMatcher, InvalidEvent
+from tamis.runtime.numbers import JSONNumber
 
 PatternInput = str | bytes | bytearray | dict[str, Any]
 
@@ -42,10 +43,15 @@ def _text_of(value: str | bytes | bytearray) -> str:
     return value
 
 
-def parse_pattern(pattern: PatternInput, dialect: Dialect, source: str | None = None) -> list[SubRule]:
+def parse_pattern(
+    pattern: PatternInput,
+    dialect: Dialect,
+    source: str | None = None,
+    transform: Callable[[Any], Any] | None = None,
+) -> list[SubRule]:
     """Check one pattern and return its compiled sub-rules; raises a located ``PatternError``."""
     if isinstance(pattern, dict):
-        return compile_rule(pattern, dialect, source=source)
+        return compile_rule(transform(pattern) if transform else pattern, dialect, source=source)
     if not isinstance(pattern, str | bytes | bytearray):
         raise PatternError(
             f"a pattern must be JSON text or a dict, got {type(pattern).__name__}", rule="pattern-type"
@@ -60,8 +66,35 @@ def parse_pattern(pattern: PatternInput, dialect: Dialect, source: str | None = 
             source=source,
             rule="pattern-size",
         )
+    value = _decode_valid(text)
+    if value is not _INVALID:
+        try:
+            return compile_rule(transform(value) if transform else value, dialect, source=source)
+        except PatternError:
+            pass  # compile again below, with positions, to say where
     doc = parse_json(text, source=source, error=PatternError)
-    return compile_rule(doc.value, dialect, lambda path, key: doc.position(path, key=key), source)
+    value = transform(doc.value) if transform else doc.value
+    return compile_rule(value, dialect, lambda path, key: doc.position(path, key=key), source)
+
+
+_INVALID: Any = object()
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _decode_valid(text: str) -> Any:
+    """Fast path for well-formed patterns: the C decoder, which accepts exactly the JSON the Lark grammar
+    (grammar/json.lark) accepts, with the same numbers (exact, spelled) and duplicate-key rule (last
+    wins). Anything it refuses, and any pattern the compiler rejects, goes through the Lark parser so the
+    error names its line and column."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        return json.loads(text, parse_float=JSONNumber, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        return _INVALID
 
 
 # -- SNS ---------------------------------------------------------------------------------------------
@@ -256,19 +289,8 @@ class RuleSet:
         if self.dialect.name == "lambda":
             return _compile_lambda(pattern, self.dialect, source)
         if self.dialect.name == "sns":
-            if isinstance(pattern, dict):
-                pattern = _sns_rounded_pattern(pattern)
-                return compile_rule(pattern, self.dialect, source=source)
-            subrules = parse_pattern(pattern, self.dialect, source)
-            # re-compile with rounded numbers (positions come from the first pass)
-            doc = parse_json(_text_of(pattern), source=source, error=PatternError)
-            return (
-                compile_rule(
-                    _sns_rounded_pattern(doc.value), self.dialect, lambda p, k: doc.position(p, key=k), source
-                )
-                if subrules
-                else subrules
-            )
+            # SNS compares numbers to five decimal places: policy numbers are rounded like the messages'.
+            return parse_pattern(pattern, self.dialect, source, transform=_sns_rounded_pattern)
         return parse_pattern(pattern, self.dialect, source)
 
     def add(self, name: str, pattern: PatternInput, *, source: str | None = None) -> None:

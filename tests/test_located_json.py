@@ -1,9 +1,9 @@
 from decimal import Decimal
 
 import pytest
-from tamis.grammar.located_json import parse_json
 
 from tamis.errors import TamisError
+from tamis.grammar.located_json import parse_json
 
 
 def test_positions_and_exact_numbers() -> None:
@@ -45,3 +45,75 @@ def test_bad_json_is_located(text: str | bytes, line: int, column: int, words: s
 def test_nesting_limit_is_an_error_not_a_crash() -> None:
     with pytest.raises(TamisError, match="nesting"):
         parse_json("[" * 600 + "]" * 600)
+
+
+# The compilers take a fast path through the C decoder for text the Lark grammar accepts; the two must
+# agree on what is JSON and on the values, or positions and verdicts could drift apart.
+import json  # noqa: E402
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from tamis.runtime.numbers import JSONNumber  # noqa: E402
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=12,
+)
+_fragments = st.sampled_from(
+    [
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        ":",
+        '"a"',
+        '"\\u00e9"',
+        '"\\q"',
+        "1",
+        "-0",
+        "01",
+        "1.5e3",
+        ".5",
+        "true",
+        "nul",
+        "null",
+        " ",
+        "\n",
+        "\f",
+        "\t",
+        "NaN",
+        "Infinity",
+        '"x\ty"',
+        "'a'",
+        "1e400",
+        '"\\ud800"',
+    ]
+)
+
+
+def _reference(text: str) -> object:
+    def reject(name: str) -> object:
+        raise ValueError(name)
+
+    return json.loads(text, parse_float=JSONNumber, parse_constant=reject)
+
+
+@given(_json_values)
+def test_lark_and_c_decoder_agree_on_valid_json(value: object) -> None:
+    text = json.dumps(value)
+    assert parse_json(text).value == _reference(text)
+
+
+@given(st.lists(_fragments, max_size=10).map("".join))
+def test_lark_and_c_decoder_agree_on_what_is_json(text: str) -> None:
+    try:
+        expected = _reference(text)
+    except (ValueError, RecursionError):
+        expected = None
+        with pytest.raises(TamisError):
+            parse_json(text)
+        return
+    assert parse_json(text).value == expected
