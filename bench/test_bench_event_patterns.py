@@ -193,15 +193,18 @@ def _chunk(once: float) -> int:
     return max(1, int(0.001 / once))
 
 
+Call = tuple[Callable[[Any], Any], Any]  # a function and its argument
+
+
 def measure(
-    benchmark: Any, fn: Callable[[Any], Any], arg: Any, floor: tuple[Callable[[Any], Any], Any] | None = None,
-    **info: Any,
+    benchmark: Any, fn: Callable[[Any], Any], arg: Any, floor: Call | None = None,
+    versus: dict[str, Call] | None = None, **info: Any,
 ) -> Any:  # fmt: skip
     """Time ``fn(arg)``; returns its result (from an untimed call) and records ``info`` for report.py.
 
     With ``floor`` (the parse floor for the same input), also measure ``fn`` against it interleaved, chunk
     after chunk: on a machine shared with other work both sides then see the same disturbance, which the
-    floor's own benchmark, run seconds apart, does not.
+    floor's own benchmark, run seconds apart, does not. ``versus`` does the same for each named peer.
     """
     result, once = _once(fn, arg)
     iterations = _chunk(once)
@@ -210,6 +213,11 @@ def measure(
     benchmark.pedantic(fn, args=(arg,), iterations=iterations, rounds=rounds, warmup_rounds=1)
     if floor is not None:
         benchmark.extra_info["floor_ratio_interleaved"] = interleaved_ratio(fn, arg, *floor)
+    if versus:
+        benchmark.extra_info["peer_ratio_interleaved"] = {
+            peer: interleaved_ratio(peer_fn, peer_arg, fn, arg)
+            for peer, (peer_fn, peer_arg) in versus.items()
+        }
     return result
 
 
@@ -233,6 +241,17 @@ def interleaved_ratio(
     return statistics.median(ratios)
 
 
+def available_peers(workload: str, build: Callable[[str], tuple[Callable[..., Any], int]]) -> dict[str, Any]:
+    """The peers' (cached) matchers for ``workload``; a peer that is not installed is simply left out."""
+    peers = {}
+    for peer in PEERS:
+        try:
+            peers[peer] = _cached((workload, peer), lambda peer=peer: build(peer))[0]
+        except pytest.skip.Exception:
+            continue
+    return peers
+
+
 def _workload(benchmark: Any, group: str, engine: str, **info: Any) -> None:
     benchmark.group = group
     benchmark.extra_info.update({"workload": group, "engine": engine, **info})
@@ -252,8 +271,12 @@ def test_single_pattern(benchmark: Any, source: str, engine: str) -> None:
         return
     matcher, _, build = _cached(("single", engine), lambda: (single_matcher(engine, PATTERN), 1))
     event = EVENT_BYTES if source == "bytes" else EVENT
-    floor = (orjson.loads, EVENT_BYTES) if engine == "tamis" else None
-    matched = measure(benchmark, matcher, event, floor, build_seconds=build)
+    floor = versus = None
+    if engine == "tamis":
+        floor = (orjson.loads, EVENT_BYTES)
+        peers = available_peers("single", lambda peer: (single_matcher(peer, PATTERN), 1))
+        versus = {peer: (peer_matcher, event) for peer, peer_matcher in peers.items()}
+    matched = measure(benchmark, matcher, event, floor, versus, build_seconds=build)
     benchmark.extra_info["result"] = bool(matched)
     if engine == "tamis":
         assert matched is True
@@ -275,8 +298,14 @@ def test_ruleset(benchmark: Any, size: int, engine: str) -> None:
     matcher, loaded, build = _cached(
         (f"ruleset-{size}", engine), lambda: ruleset_matcher(engine, data.mixed_rules(size))
     )
-    floor = (orjson.loads, EVENT_BYTES) if engine == "tamis" else None
-    names = sorted(measure(benchmark, matcher, EVENT_BYTES, floor, rules_loaded=loaded, build_seconds=build))
+    floor = versus = None
+    if engine == "tamis":
+        floor = (orjson.loads, EVENT_BYTES)
+        peers = available_peers(f"ruleset-{size}", lambda peer: ruleset_matcher(peer, data.mixed_rules(size)))
+        versus = {peer: (peer_matcher, EVENT_BYTES) for peer, peer_matcher in peers.items()}
+    names = sorted(
+        measure(benchmark, matcher, EVENT_BYTES, floor, versus, rules_loaded=loaded, build_seconds=build)
+    )
     expected = data.expected_matches(size)
     benchmark.extra_info.update(result=names, agrees=names == expected)
     if engine == "tamis":
@@ -295,8 +324,12 @@ def test_sns_attributes(benchmark: Any, engine: str) -> None:
         measure(benchmark, orjson.loads, data.to_bytes(attributes), result=None)
         return
     matcher, _, build = _cached(("sns", engine), lambda: (sns_matcher(engine, data.sns_policy()), 1))
-    floor = (orjson.loads, data.to_bytes(attributes)) if engine == "tamis" else None
-    matched = measure(benchmark, matcher, attributes, floor, build_seconds=build)
+    floor = versus = None
+    if engine == "tamis":
+        floor = (orjson.loads, data.to_bytes(attributes))
+        peers = available_peers("sns", lambda peer: (sns_matcher(peer, data.sns_policy()), 1))
+        versus = {peer: (peer_matcher, attributes) for peer, peer_matcher in peers.items()}
+    matched = measure(benchmark, matcher, attributes, floor, versus, build_seconds=build)
     benchmark.extra_info["result"] = bool(matched)
     if engine == "tamis":
         assert matched is True
