@@ -430,7 +430,10 @@ def check_phone_any(text: str, start: int, end: int) -> bool:
 
 
 def has_country_code(text: str, start: int, end: int) -> bool:
-    return text[start] == "+" or text[start : start + 2] == "00"
+    # "+CC" or the international call prefix "00" followed by a country code (never "000")
+    return text[start] == "+" or (
+        text[start : start + 2] == "00" and text[start + 2 : start + 3] in "123456789"
+    )
 
 
 def check_latlong(text: str, start: int, end: int) -> bool:

@@ -201,3 +201,11 @@ def test_vin_check_digit_for_north_american_manufacturers() -> None:
     assert pol.scan("vin 1HGCM82643A004352") == []  # wrong check digit (position 9)
     assert pol.scan("vin 1HGCM82633A00435") == []  # 16 characters
     assert pol.scan("vin 1HGCM8263OA004352") == []  # letter O is never used
+
+
+def test_phone_numbers_need_a_country_code_or_a_keyword() -> None:
+    pol = _scan_policy("PhoneNumber", "PhoneNumber-US")
+    assert [f.identifier for f in pol.scan("call +44 20 7946 0958 now")] == ["PhoneNumber"]
+    assert pol.scan("ticket 480-483-2125 escalated") == []  # no keyword, no country code
+    assert {f.identifier for f in pol.scan("phone 480-483-2125")} == {"PhoneNumber", "PhoneNumber-US"}
+    assert pol.scan("the form had 000-26-6961 on it") == []  # "00" + "0" is no international prefix
