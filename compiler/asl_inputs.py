@@ -19,11 +19,11 @@ import json.decoder
 import json.scanner
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path as FsPath
 from typing import Any
 
 import orjson
-import yaml
 
 from tamis.errors import DefinitionError, TamisError
 
@@ -242,8 +242,17 @@ def load_json_text(text: str, source: str | None = None) -> LoadedDefinition:
 
 
 # -- YAML ------------------------------------------------------------------------------------------------
-class _Loader(yaml.SafeLoader):
-    """Safe YAML that also reads CloudFormation's short-form tags (``!Sub``, ``!Ref``, ...)."""
+@cache
+def _loader_class() -> type:
+    """Safe YAML that also reads CloudFormation's short-form tags (``!Sub``, ``!Ref``, ...).
+
+    PyYAML is imported here, on the first YAML input, to keep JSON-only runs quick to start."""
+    import yaml
+
+    class _Loader(yaml.SafeLoader):
+        pass
+
+    return _Loader
 
 
 _SHORT_TAGS = {"!Ref": "Ref", "!Condition": "Condition"}
@@ -261,9 +270,12 @@ class YamlDoc:
         self.source = source
         self.values: dict[Path, tuple[int, int]] = {}
         self.keys: dict[Path, tuple[int, int]] = {}
-        self.nodes: dict[Path, yaml.Node] = {}
+        self.nodes: dict[Path, Any] = {}
+        import yaml
+
+        loader_class = _loader_class()
         try:
-            node = yaml.compose(text, Loader=_Loader)
+            node = yaml.compose(text, Loader=loader_class)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 1 if mark is not None else None
@@ -272,10 +284,12 @@ class YamlDoc:
             raise DefinitionError(
                 f"invalid YAML: {problem}", line=line, column=col, source=source, rule="yaml"
             ) from None
-        self._loader = _Loader("")
+        self._loader = loader_class("")
         self.value = None if node is None else self._build(node, ())
 
-    def _build(self, node: yaml.Node, path: Path) -> Any:
+    def _build(self, node: Any, path: Path) -> Any:
+        import yaml
+
         self.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         self.nodes[path] = node
         custom = node.tag.startswith("!")
@@ -306,6 +320,10 @@ class YamlDoc:
             if not p:
                 return None, None
             p = p[:-1]
+
+
+def _is_scalar(node: Any) -> bool:
+    return node is not None and type(node).__name__ == "ScalarNode"
 
 
 def _yaml_locator(doc: YamlDoc, prefix: Path) -> Locator:
@@ -397,9 +415,7 @@ def _from_template(
             if yaml_doc is not None:
                 # the scalar holding the text: `DefinitionString: |`, `!Sub |`, or `Fn::Sub: [text, vars]`
                 candidates = [(*prefix, "Fn::Sub", 0), (*prefix, "Fn::Sub"), prefix]
-                node_path = next(
-                    (c for c in candidates if isinstance(yaml_doc.nodes.get(c), yaml.ScalarNode)), prefix
-                )
+                node_path = next((c for c in candidates if _is_scalar(yaml_doc.nodes.get(c))), prefix)
                 inner.locate = _embedded_locator(yaml_doc, node_path, text, inner.locate)
             else:
                 outer = locate_in(prefix)

@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-
-from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedInput
+from typing import TYPE_CHECKING
 
 from tamis.grammar.asl_paths import parse_path
+
+if TYPE_CHECKING:  # lark loads on first use: most strings never need a grammar
+    from lark import Lark, Token, Tree
+
 
 MAX_NESTING = 10  # DG intrinsic-functions.html: "nest up to 10 intrinsic functions within a field"
 HASH_ALGORITHMS = frozenset({"MD5", "SHA-1", "SHA-256", "SHA-384", "SHA-512"})
@@ -53,9 +55,16 @@ class IntrinsicInfo:
     variables: tuple[str, ...] = ()
 
 
+def _is_tree(node: object) -> bool:
+    """A lark Tree (tokens are strings and have no ``data``), without importing lark."""
+    return hasattr(node, "data")
+
+
 @cache
 def _parser() -> Lark:
     grammar = Path(__file__).with_name("intrinsics.lark").read_text(encoding="utf-8")
+    from lark import Lark
+
     return Lark(grammar, parser="lalr", lexer="contextual", cache=True)
 
 
@@ -68,8 +77,11 @@ def looks_like_call(text: str) -> bool:
 @lru_cache(maxsize=16384)
 def check_intrinsic(text: str) -> IntrinsicInfo:
     """Check one intrinsic function call written as the whole of ``text``."""
+    parser = _parser()
+    from lark.exceptions import UnexpectedInput
+
     try:
-        tree = _parser().parse(text)
+        tree = parser.parse(text)
     except UnexpectedInput as exc:
         col = getattr(exc, "column", "?")
         return IntrinsicInfo(f"invalid intrinsic function call (syntax error at column {col})")
@@ -79,7 +91,7 @@ def check_intrinsic(text: str) -> IntrinsicInfo:
 
 
 def _literal_kind(node: Tree | Token) -> str:
-    if isinstance(node, Tree):
+    if _is_tree(node):
         return {"string": "str", "number": "num", "true": "bool", "false": "bool", "null": "null"}.get(
             str(node.data), "dynamic"
         )
@@ -124,13 +136,13 @@ def _check_call(call: Tree, depth: int, variables: list[str]) -> str | None:
     literals: list[str | None] = []
     for i, arg in enumerate(args):
         kind = kinds[min(i, len(kinds) - 1)] if kinds else "any"
-        if isinstance(arg, Tree) and arg.data == "call":
+        if _is_tree(arg) and arg.data == "call":
             err = _check_call(arg, depth + 1, variables)
             if err:
                 return err
             literals.append(None)
             continue
-        if isinstance(arg, Tree) and arg.data == "path":
+        if _is_tree(arg) and arg.data == "path":
             info = parse_path(str(arg.children[0]))
             if info.error:
                 return f"{name}: {info.error}"
@@ -192,15 +204,15 @@ def _special(name: str, args: list[Tree | Token], literals: list[str | None]) ->
         return f"States.Hash algorithm must be one of {', '.join(sorted(HASH_ALGORITHMS))}"
     elif name == "States.JsonMerge":
         last = args[2]
-        if isinstance(last, Tree) and last.data == "true":
+        if _is_tree(last) and last.data == "true":
             return "States.JsonMerge supports only a shallow merge: the third argument must be false"
     elif name == "States.ArrayRange":
         step = args[2]
-        if isinstance(step, Tree) and step.data == "number" and float(str(step.children[0])) == 0:
+        if _is_tree(step) and step.data == "number" and float(str(step.children[0])) == 0:
             return "States.ArrayRange step must not be 0"
     elif name in ("States.ArrayGetItem", "States.ArrayPartition"):
         idx = args[1]
-        if isinstance(idx, Tree) and idx.data == "number":
+        if _is_tree(idx) and idx.data == "number":
             value = float(str(idx.children[0]))
             if value < 0 or (name == "States.ArrayPartition" and value == 0):
                 return f"argument 2 of {name} must be {'positive' if value == 0 else 'non-negative'}"

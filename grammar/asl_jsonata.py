@@ -11,11 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+import re2
+
+if TYPE_CHECKING:  # lark loads on first use: most strings never need a grammar
+    from lark import Lark, Token, Tree
+    from lark.exceptions import UnexpectedInput
+
 
 STATES_FIELDS = frozenset({"input", "context", "result", "errorOutput"})
+# Most expressions are a bare reference (`$states.input.a`, `$count`) or a number: those are read
+# with one RE2 match, so that the JSONata grammar only loads for real expressions.
+_SIMPLE_REF = re2.compile(r"^\s*(\$\$|\$?[A-Za-z_][A-Za-z0-9_]*|\$)((?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*$")
+_SIMPLE_NUMBER = re2.compile(r"^\s*-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\s*$")
+_KEYWORDS = frozenset({"and", "or", "in", "true", "false", "null", "function"})
 
 
 @dataclass(frozen=True)
@@ -31,9 +41,16 @@ class JsonataInfo:
     variables: tuple[str, ...] = ()  # workflow variables read (not defined inside the expression)
 
 
+def _is_tree(node: object) -> bool:
+    """A lark Tree (tokens are strings and have no ``data``), without importing lark."""
+    return hasattr(node, "data")
+
+
 @cache
 def _parser() -> Lark:
     grammar = Path(__file__).with_name("jsonata.lark").read_text(encoding="utf-8")
+    from lark import Lark
+
     return Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True, cache=True)
 
 
@@ -45,6 +62,8 @@ def split_expression(text: str) -> str | None:
 
 
 def _describe(exc: UnexpectedInput, text: str) -> str:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
         return "unexpected end of expression"
     if isinstance(exc, UnexpectedCharacters):
@@ -60,8 +79,19 @@ def check_jsonata(expression: str) -> JsonataInfo:
     """Parse one expression (the text between ``{%`` and ``%}``)."""
     if not expression.strip():
         return JsonataInfo("empty expression", 1, 1)
+    simple = _simple(expression)
+    if simple is not None:
+        return simple
+    return grammar_check(expression)
+
+
+def grammar_check(expression: str) -> JsonataInfo:
+    """Parse ``expression`` with the JSONata grammar (no shortcut for simple references)."""
+    parser = _parser()
+    from lark.exceptions import UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
     try:
-        tree = _parser().parse(expression)
+        tree = parser.parse(expression)
     except UnexpectedInput as exc:
         line, column = exc.line, exc.column
         at_end = isinstance(exc, UnexpectedEOF) or (
@@ -84,6 +114,26 @@ def check_jsonata(expression: str) -> JsonataInfo:
     )
 
 
+def _simple(expression: str) -> JsonataInfo | None:
+    """The answer for a bare reference or number, or None when the grammar must decide."""
+    if _SIMPLE_NUMBER.match(expression):
+        return JsonataInfo()
+    m = _SIMPLE_REF.match(expression)
+    if m is None:
+        return None
+    head, rest = m.group(1), m.group(2)
+    if head in _KEYWORDS:
+        return None
+    if head in ("$", "$$"):
+        return JsonataInfo(top_level=(head,))
+    if not head.startswith("$"):
+        return JsonataInfo(top_level=(head,))
+    if head == "$states":
+        first = rest[1:].split(".", 1)[0]
+        return JsonataInfo(states_fields=(first,) if first else ())
+    return JsonataInfo(variables=(head[1:],))
+
+
 class _Walker:
     """Walks the tree tracking whether the current node is evaluated against the top-level input."""
 
@@ -94,7 +144,7 @@ class _Walker:
         self.defined: set[str] = set()
 
     def walk(self, node: Tree | Token | None, top: bool) -> None:
-        if node is None or isinstance(node, Token):
+        if node is None or not _is_tree(node):
             return
         kind = node.data
         kids = node.children
@@ -114,7 +164,7 @@ class _Walker:
                 self.walk(kid, False)
         elif kind == "call":
             callee = kids[0]
-            if isinstance(callee, Tree) and callee.data == "variable":
+            if _is_tree(callee) and callee.data == "variable":
                 name = str(callee.children[0])
                 if name == "$$":
                     self.top_level.append("$$")
@@ -125,7 +175,7 @@ class _Walker:
                 self.walk(kid, top)
         elif kind == "lambda":
             for kid in kids:
-                if isinstance(kid, Tree) and kid.data == "params":
+                if _is_tree(kid) and kid.data == "params":
                     self.defined.update(str(t)[1:] for t in kid.children)
             self.walk(kids[-1], False)
         elif kind == "assign":
@@ -154,15 +204,15 @@ class _Walker:
         # Flatten the left-leaning chain a.b.c into [a, b, c]; only the head sees the outer context.
         chain: list[Tree | Token] = []
         cur: Tree | Token = node
-        while isinstance(cur, Tree) and cur.data == "step":
+        while _is_tree(cur) and cur.data == "step":
             chain.append(cur.children[1])
             cur = cur.children[0]
         chain.append(cur)
         chain.reverse()
         head = chain[0]
-        if isinstance(head, Tree) and head.data == "variable" and str(head.children[0]) == "$states":
+        if _is_tree(head) and head.data == "variable" and str(head.children[0]) == "$states":
             second = chain[1]
-            if isinstance(second, Tree) and second.data == "name":
+            if _is_tree(second) and second.data == "name":
                 self.states_fields.append(str(second.children[0]).strip("`"))
         else:
             self.walk(head, top)

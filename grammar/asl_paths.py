@@ -10,10 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import re2
-from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedInput
+
+if TYPE_CHECKING:  # lark loads on first use: most strings never need a grammar
+    from lark import Lark
+
 
 # `$`, `$$` or `$name`, then dotted identifiers and non-negative indexes: always a Reference Path.
 _SIMPLE = re2.compile(r"^\$(\$|[A-Za-z_][A-Za-z0-9_]*)?(?:\.[A-Za-z_][A-Za-z0-9_-]*|\[[0-9]+\])*$")
@@ -32,9 +35,16 @@ class PathInfo:
     column: int | None = None  # 1-based column of the syntax error inside the string
 
 
+def _is_tree(node: object) -> bool:
+    """A lark Tree (tokens are strings and have no ``data``), without importing lark."""
+    return hasattr(node, "data")
+
+
 @cache
 def _parser() -> Lark:
     grammar = Path(__file__).with_name("jsonpath.lark").read_text(encoding="utf-8")
+    from lark import Lark
+
     return Lark(grammar, parser="lalr", lexer="contextual", cache=True)
 
 
@@ -51,28 +61,31 @@ def parse_path(text: str) -> PathInfo:
         return PathInfo("variable", head, True)
     if not text.startswith("$"):
         return PathInfo("input", None, False, "a path must begin with '$'", 1)
+    parser = _parser()
+    from lark.exceptions import UnexpectedInput
+
     try:
-        tree = _parser().parse(text)
+        tree = parser.parse(text)
     except UnexpectedInput as exc:
         col = getattr(exc, "column", None)
         return PathInfo(
             "input", None, False, f"invalid JSONPath {text!r}", col if isinstance(col, int) else None
         )
     root = tree.children[0]
-    assert isinstance(root, Tree)
+    assert _is_tree(root)
     variable = None
     if root.data == "variable":
         tok = root.children[0]
-        assert isinstance(tok, Token)
+        assert not _is_tree(tok)
         variable = str(tok)[1:]
     if root.data == "context" and len(tree.children) > 1:
         first = tree.children[1]
         # `$$23` and `$$[0]`-like forms are not context paths; `$$.x` and `$$['x']` are.
-        if isinstance(first, Tree) and first.data not in ("member", "quoted_member", "index"):
+        if _is_tree(first) and first.data not in ("member", "quoted_member", "index"):
             return PathInfo("context", None, False, f"invalid context object path {text!r}", 3)
     reference = True
     for step in tree.children[1:]:
-        kind = step.data if isinstance(step, Tree) else getattr(step, "type", "")
+        kind = step.data if _is_tree(step) else getattr(step, "type", "")
         if kind in _MULTI or kind == "script":
             reference = False
         elif kind == "index":

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tamis.grammar.asl_intrinsics import check_intrinsic, looks_like_call
-from tamis.grammar.asl_jsonata import check_jsonata, split_expression
+from tamis.grammar.asl_jsonata import check_jsonata, grammar_check, split_expression
 from tamis.grammar.asl_paths import check_path, parse_path
 
 
@@ -189,3 +189,16 @@ def test_generated_arithmetic_parses(numbers: list[int], ops: list[str]) -> None
     text = str(numbers[0]) + "".join(f" {op} {n}" for op, n in zip(ops, numbers[1:], strict=False))
     assert check_jsonata(text).error is None
     assert check_jsonata(text + " +").error is not None
+
+
+_ref = st.builds(
+    lambda head, steps: head + "".join("." + x for x in steps),
+    st.sampled_from(["$states", "$", "$$", "$count", "phone", "$states.input"]),
+    st.lists(st.from_regex(r"[a-z_][a-z0-9_]{0,5}", fullmatch=True), max_size=3),
+)
+
+
+@given(_ref, st.sampled_from(["", " ", "\n "]))
+def test_reference_shortcut_agrees_with_grammar(ref: str, pad: str) -> None:
+    text = pad + ref + pad
+    assert check_jsonata(text) == grammar_check(text)
