@@ -755,6 +755,10 @@ class Validator:
         elif kind == "str":
             if not isinstance(value, str):
                 self.err(f"{op} requires a string, not {_type_name(value)}", path)
+            elif op == "StringMatches" and "\\" in value:
+                bad = _bad_match_escape(value)
+                if bad:
+                    self.warn(bad, path, "STRING_MATCHES_ESCAPE")
         elif kind == "num":
             if not _is_num(value) or isinstance(value, bool):
                 self.err(f"{op} requires a number, not {_type_name(value)}", path)
@@ -1214,6 +1218,21 @@ def _in_distributed(scope: _Scope | None) -> bool:
             return True
         scope = scope.parent
     return False
+
+
+def _bad_match_escape(pattern: str) -> str | None:
+    """StringMatches knows only the escapes \\* and \\\\; anything else fails when the rule runs."""
+    i = 0
+    while i < len(pattern):
+        if pattern[i] == "\\":
+            nxt = pattern[i + 1 : i + 2]
+            if nxt not in ("*", "\\"):
+                what = "a trailing backslash" if not nxt else f"the escape \\{nxt}"
+                return f"StringMatches pattern has {what}; only \\* and \\\\ are escapes (a run-time error)"
+            i += 2
+        else:
+            i += 1
+    return None
 
 
 def _scope_word(kind: str) -> str:

@@ -73,7 +73,11 @@ def validate_asl(
     resolves a SAM ``DefinitionUri`` (defaults to the directory of ``source``).
     """
     if isinstance(definition, dict | list):
-        return _diagnostics(validate_value(definition), None, source)
+        try:  # the limit is on the definition as sent: its compact JSON
+            size = len(orjson.dumps(definition))
+        except TypeError:
+            size = 0
+        return _diagnostics(_size_finding(size) + validate_value(definition), None, source)
     if not isinstance(definition, str | bytes | bytearray):
         raise TypeError(f"validate_asl takes str, bytes or dict, not {type(definition).__name__}")
     if not definition.strip():

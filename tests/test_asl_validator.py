@@ -514,3 +514,18 @@ def test_definition_size_limit() -> None:
 
     assert (S, "/") in errors(json.dumps(big))
     assert errors(json.dumps(BASE)) == []
+
+
+def test_string_matches_escapes_warn() -> None:
+    good = choice({"Variable": "$.f", "StringMatches": "log-\\*-\\\\-*.txt", "Next": "Done"})
+    assert warnings(good) == []
+    for pattern in ("a\\b", "end\\"):
+        bad = choice({"Variable": "$.f", "StringMatches": pattern, "Next": "Done"})
+        assert warnings(bad) == [("STRING_MATCHES_ESCAPE", "/States/Work/Choices/0/StringMatches")]
+        assert errors(bad) == []
+
+
+def test_size_limit_applies_to_dict_input() -> None:
+    big = copy.deepcopy(BASE)
+    big["Comment"] = "x" * (1024 * 1024)
+    assert (S, "/") in errors(big)
