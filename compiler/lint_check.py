@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import json
 from collections.abc import Callable
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -25,8 +27,21 @@ _CHECKER_MODULES = {"pattern": "tamis.patterns", "policy": "tamis.policies", "as
 _CHECKER_FUNCS = {"pattern": "compile_pattern", "policy": "compile_policy", "asl": "validate_asl"}
 
 
+# Checking a plain value skips the located parse; only a failure is checked again from the text, for
+# positions. Larger texts always go through the text path (size limits are counted on the text).
+FAST_PATH_MAX_CHARS = 2000
+
+
 @cache
 def _checker(family: str) -> Callable[..., Any] | None:
+    if family == "policy":
+        # Validation only: the compiled model, without building the redactor a Policy carries.
+        try:
+            from tamis.compiler.data_protection import compile_model
+
+            return compile_model
+        except ImportError:
+            pass
     try:
         module = importlib.import_module(_CHECKER_MODULES[family])
     except ModuleNotFoundError as exc:
@@ -72,6 +87,16 @@ def check(target: Target) -> list[Diagnostic]:
         kwargs["scope"] = target.options.get("scope", spec["scope"])
     if _accepts(func, "source"):
         kwargs["source"] = target.file
+    if family != "asl" and len(target.text) <= FAST_PATH_MAX_CHARS:
+        value = _plain_value(target.text)
+        if value is not None:
+            try:
+                result = func(value, **kwargs)
+            except Exception:  # whatever it is, the text path below reports it with its position
+                pass
+            else:
+                if not (getattr(result, "diagnostics", None) or getattr(result, "warnings", None)):
+                    return []
     try:
         result = func(target.text, **kwargs)
     except TamisError as exc:
@@ -86,6 +111,29 @@ def check(target: Target) -> list[Diagnostic]:
     # Compiled patterns and policies may carry advisory findings (e.g. identifiers detected only by ML).
     notes = getattr(result, "diagnostics", None) or getattr(result, "warnings", None) or ()
     return [_from_diagnostic(target, d) for d in notes if isinstance(d, Diagnostic)]
+
+
+def _plain_value(text: str) -> Any:
+    """The JSON value with the located parser's number types (int, exact Decimal), or None when the text
+    is not strict JSON or repeats a key (the text path reports those)."""
+    duplicate = False
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal duplicate
+        out = dict(items)
+        if len(out) != len(items):
+            duplicate = True
+        return out
+
+    try:
+        value = json.loads(text, parse_float=Decimal, object_pairs_hook=pairs, parse_constant=_not_json)
+    except (ValueError, RecursionError):
+        return None
+    return None if duplicate else value
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(name)
 
 
 def _position(

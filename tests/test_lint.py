@@ -380,8 +380,15 @@ def test_terraform_values_are_located_in_the_tf_file(tmp_path: Path) -> None:
 
 
 def test_terraform_syntax_error_is_reported(tmp_path: Path) -> None:
-    result = run(tmp_path, {"bad.tf": 'resource "x" "y" {\n  a = [1,\n}\n'})
-    assert [d.code for d in result.diagnostics] == ["lint.hcl-syntax"]
+    result = run(
+        tmp_path,
+        {
+            "bad.tf": 'resource "aws_cloudwatch_event_rule" "y" {\n  event_pattern = [1,\n}\n',
+            # a file that declares nothing tamis checks is not parsed at all
+            "other.tf": 'resource "aws_vpc" "y" {\n  cidr_block = [1,\n}\n',
+        },
+    )
+    assert [(d.source, d.code) for d in result.diagnostics] == [("bad.tf", "lint.hcl-syntax")]
     assert result.diagnostics[0].line == 3
 
 
