@@ -1,7 +1,9 @@
 """Data-protection redaction, side by side in one pytest-benchmark run.
 
 Engines, all given the same ``str`` message and the same policy (ten managed identifiers plus two
-custom ones, ``bench/redact_data.py``), each producing the masked message:
+custom ones, ``bench/redact_data.py``), each producing the masked message. Messages: a ~1 KB JSON
+expense report; 256 KB of reports and log lines with about ten findings per KB (dense); 256 KB of log
+lines with a dozen findings in all (sparse).
 
 - ``floor``: one ``re2.Set`` match of the policy's patterns over the message (says only *whether*
   something matched; no engine can do less);
@@ -33,7 +35,11 @@ import redact_data as data
 import tamis
 
 BUDGET = float(os.environ.get("TAMIS_BENCH_BUDGET", "0.5"))
-MESSAGES = {"1KB": data.message_1kb(), "256KB": data.message_256kb()}
+MESSAGES = {
+    "1KB": data.message_1kb(),
+    "256KB": data.message_256kb(),
+    "256KB-sparse": data.message_256kb_sparse(),
+}
 ENGINES = ("floor", "tamis", "python-re", "presidio")
 
 POLICY = tamis.compile_policy(data.policy())
@@ -130,7 +136,7 @@ def test_redact(benchmark: Any, engine: str, size: str) -> None:
     t0 = time.perf_counter()
     result = fn(text)
     once = max(time.perf_counter() - t0, 1e-7)
-    if engine == "tamis":  # sanity: the values are masked, the message stays valid JSON
+    if engine == "tamis":  # sanity: the values are masked, the length is kept
         assert isinstance(result, str) and len(result) == len(text) and "@example.com" not in result
     iterations = max(1, int(0.01 / once))
     rounds = max(3, min(200, int(BUDGET / (once * iterations))))
