@@ -4,10 +4,11 @@
     python3 -m pytest bench/test_bench_asl.py --benchmark-json=bench/.results/asl.json
 
 One round = one pass over the set. Groups put the tools side by side: ``asl-corpus`` (the 1,035 definitions
-of ../shared/conformance/asl), ``asl-100-state`` (one generated 100-state definition). The npm validators run
-in one long-lived Node process (bench/peers/asl_driver.js); a round is one request to it (one pass plus
-one pipe round trip, well under a millisecond). Slow peers (asl-validator, cfn-lint) run on a fixed sample of the corpus, named in extra_info.
-``bench/asl_peers.py`` prints the same comparison as a table, plus cold starts of the command-line tools.
+of ../shared/conformance/asl), ``asl-100-state`` (one generated 100-state definition). The npm validators
+run in one long-lived Node process (bench/peers/asl_driver.js); a round is one request to it (one pass plus
+one pipe round trip, well under a millisecond). Slow peers (asl-validator, cfn-lint) run on a fixed sample
+of the corpus, named in extra_info. ``bench/asl_peers.py`` prints the same comparison as a table, plus the
+cold starts of the command-line tools.
 """
 
 from __future__ import annotations
