@@ -360,7 +360,66 @@ class FieldIndex:
                     out.update(hit)
 
             return exact_only
-        return self.evaluate
+        return self._closure()
+
+    def _closure(self) -> Callable[[Any, set[int]], None]:
+        """``evaluate`` with everything it consults bound to locals and absent features left out."""
+        str_exact = self.strings.exact.get if self.strings is not None and self.strings.exact else None
+        str_finders = tuple(f.find for f in self.strings.finders) if self.strings is not None else ()
+        ab_strings = self.ab_strings.find if self.ab_strings is not None else None
+        anything_but, owner, always = self.anything_but, self.ab_owner, self.always
+        ip_mode = self.ip_mode
+        numbers, num_exact, ranges, ab_num = self.numbers, self.num_exact.get, self.ranges, self.ab_num.get
+        num_literal = self.num_literal.get if self.num_literal else None
+        true, false, null = self.true, self.false, self.null
+        evaluate = self.evaluate
+
+        def closure(v: Any, out: set[int]) -> None:
+            t = type(v)
+            excluded: set[int] | None = None
+            if t is str:
+                if ip_mode:
+                    evaluate(v, out)  # addresses are rare enough for the general path
+                    return
+                if str_exact is not None:
+                    hit = str_exact(v)
+                    if hit:
+                        out.update(hit)
+                for find in str_finders:
+                    find(v, out)
+                if ab_strings is not None:
+                    excluded = set()
+                    ab_strings(v, excluded)
+            elif t is bool:
+                out.update(true if v else false)
+            elif v is None:
+                out.update(null)
+            elif numbers and (t is int or t is float or t is Decimal or t is JSONNumber):
+                if t is float:
+                    out.add(FLOAT_SEEN)
+                f = _comparable_fast(v, t)
+                if f is not None:
+                    hit = num_exact(f)
+                    if hit:
+                        out.update(hit)
+                    if ranges is not None:
+                        out.update(ranges.stab(f))
+                    hit = ab_num(f)
+                    if hit:
+                        excluded = set(hit)
+                elif num_literal is not None:
+                    hit = num_literal(literal_key(v))
+                    if hit:
+                        out.update(hit)
+            elif t is dict or t is list:
+                return
+            if anything_but:
+                kept = anything_but.difference(excluded) if excluded else anything_but
+                out.update(kept if owner is None else (owner[a] for a in kept))
+            if always:
+                out.update(always)
+
+        return closure
 
     def evaluate(self, v: Any, out: set[int]) -> None:
         """Add to ``out`` the ids of the conditions the leaf value ``v`` satisfies."""
@@ -518,7 +577,8 @@ class EventMatcher:
         self._rule_root = self._build_rule_trie(cond_ids)
         evaluators = [_combine([index.fast_evaluator() for index in indexes]) for indexes in self._indexes]
         self._evaluators = evaluators
-        self._fast_walk = build_fast_walk(self._path_root, evaluators, track_seen=bool(self._absent))
+        absent_paths = frozenset(pid for pid, _ in self._absent)
+        self._fast_walk = build_fast_walk(self._path_root, evaluators, absent_paths)
         self._subrules_by_name = {
             name: [frozenset(cond_ids[c] for c in sub) for sub in subs] for name, subs in self._rules.items()
         }
@@ -604,13 +664,15 @@ class EventMatcher:
         """Names of the rules the event matches, in the order the rules were added."""
         if not self._built:
             self._build()
-        obj = self.decode(event)
-        if type(obj) is not dict:
-            if isinstance(obj, dict):
+        if type(event) is dict:
+            names = self._match_obj(event, None)
+        else:
+            obj = self.decode(event)
+            if type(obj) is not dict:
+                if not isinstance(obj, dict):
+                    raise InvalidEvent("an event must be a JSON object")
                 obj = dict(obj)
-            else:
-                raise InvalidEvent("an event must be a JSON object")
-        names = self._match_obj(obj, None if obj is event else event)
+            names = self._match_obj(obj, None if obj is event else event)
         if len(names) > 1:
             order = self._order
             names.sort(key=order.__getitem__)

@@ -117,11 +117,12 @@ def leaves(
             leaves(e, (*trail, (marker, i)) if mixed else trail, pid, evaluate, matched, seen, trailed)
 
 
-def build_fast_walk(root: Any, evaluators: list[Evaluator], track_seen: bool) -> FastWalk | None:
+def build_fast_walk(root: Any, evaluators: list[Evaluator], track_seen: frozenset[int]) -> FastWalk | None:
     """Generate the reader for a path trie (nodes with ``entries`` of (key, child, path id)).
 
     Values outside arrays of objects go straight to their evaluator; an array of objects on a rule path
     is walked by a generated per-node function that queues its values in ``trailed`` with positions.
+    ``track_seen``: the path ids whose presence matters (`exists: false`); only they are noted in ``seen``.
     """
     env: dict[str, Any] = {"MISSING": MISSING, "leaves": leaves}
     for pid, evaluate in enumerate(evaluators):
@@ -194,7 +195,7 @@ def build_fast_walk(root: Any, evaluators: list[Evaluator], track_seen: bool) ->
                 out.append(f"{pad}            trailed.append(({pid}, {v}, trail))")
             else:
                 out.append(f"{pad}            E{pid}({v}, matched)")
-                if track_seen:
+                if pid in track_seen:
                     out.append(f"{pad}            seen.add({pid})")
         if child is not None:
             walker = array_walker(child)

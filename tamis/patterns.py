@@ -375,9 +375,15 @@ class Pattern:
         self._rules = RuleSet(dialect, scope)
         self._rules.add("pattern", pattern, source=source)
         self.dialect = self._rules.dialect.name
+        self._match = self._rules._matcher.match
+        self._adapt = self._rules._adapt
 
     def matches(self, event: Any) -> bool:
-        return bool(self._rules.matches(event))
+        """Whether ``event`` (a dict, or JSON text/bytes) matches the pattern."""
+        try:
+            return bool(self._match(self._adapt(event)))
+        except InvalidEvent as exc:
+            raise EventError(str(exc), rule="event") from None
 
 
 def compile_pattern(
