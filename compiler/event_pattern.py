@@ -83,6 +83,10 @@ class Dialect:
     operators: tuple[str, ...] = VALUE_OPERATORS
     #: Numbers outside [-limit, limit] are rejected (SNS: 1e9); None: the whole double range.
     number_limit: float | None = None
+    #: Operators allowed inside "anything-but": {...}.
+    anything_but_operators: tuple[str, ...] = ("prefix", "suffix", "equals-ignore-case", "wildcard")
+    #: Largest number of filters a Lambda event source mapping accepts.
+    max_filters: int | None = None
 
     def combinations(self, subrules: list[dict[str, tuple[JSONPath, list[Any]]]]) -> int:
         return len(subrules)
@@ -108,6 +112,7 @@ class SnsDialect(Dialect):
     # SNS has no wildcard operator, and no `exactly`.
     operators = ("prefix", "suffix", "equals-ignore-case", "anything-but", "numeric", "exists", "cidr")
     number_limit = 1e9  # "the value can range from -10^9 to 10^9 ... five digits of accuracy"
+    anything_but_operators = ("prefix", "suffix", "equals-ignore-case")
 
     def __init__(self, scope: str = "MessageAttributes") -> None:
         if scope not in ("MessageAttributes", "MessageBody"):
@@ -130,10 +135,16 @@ class SnsDialect(Dialect):
 
 
 class LambdaDialect(EventBridgeDialect):
-    """Lambda event-source-mapping filter patterns: the EventBridge language, without `$or` limits' 4 KB
-    rule but within the FilterCriteria limits (each pattern at most 4096 characters)."""
+    """Lambda event-source-mapping filter patterns: the EventBridge language as Pipes and Lambda filtering
+    run it, without wildcards and with anything-but over plain values only (the "Pipe support" column of
+    https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html). Each
+    pattern is at most 4096 characters (FilterCriteria Filter.Pattern), and a mapping takes at most 5
+    filters by default (a quota that can be raised to 10)."""
 
     name = "lambda"
+    operators = ("prefix", "suffix", "equals-ignore-case", "anything-but", "numeric", "exists", "cidr")
+    anything_but_operators = ()
+    max_filters = 10
 
 
 class PatternCompiler:
@@ -527,19 +538,19 @@ class PatternCompiler:
                 "equals-ignore-case": C.EQ_IC,
                 "wildcard": C.WILDCARD,
             }
+            if inner in kinds and inner not in self.dialect.anything_but_operators:
+                raise self.fail(
+                    here,
+                    f'"anything-but" / "{inner}" is not supported by {self.dialect.name}',
+                    "operator-unsupported",
+                    key=True,
+                )
             if inner not in kinds:
                 raise self.fail(
                     here,
                     f'"anything-but" supports prefix, suffix, equals-ignore-case and wildcard '
                     f'inside, not "{inner}"',
                     "anything-but-operator",
-                    key=True,
-                )
-            if inner == "wildcard" and inner not in self.dialect.operators:
-                raise self.fail(
-                    here,
-                    f'"wildcard" is not supported by {self.dialect.name}',
-                    "operator-unsupported",
                     key=True,
                 )
             values = value if isinstance(value, list) else [value]

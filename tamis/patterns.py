@@ -233,7 +233,9 @@ def _json_or_none(text: str) -> Any:
     return value if isinstance(value, dict | list) else None
 
 
-def parse_filter_criteria(criteria: PatternInput, source: str | None = None) -> list[Any]:
+def parse_filter_criteria(
+    criteria: PatternInput, source: str | None = None, max_filters: int = 10
+) -> list[Any]:
     """The patterns of Lambda ``FilterCriteria`` (``{"Filters": [{"Pattern": "<json>"}]}``), checked."""
     if isinstance(criteria, dict):
         value: Any = criteria
@@ -347,7 +349,7 @@ def _compile_lambda(criteria: PatternInput, dialect: Dialect, source: str | None
     if not (isinstance(probe, dict) and "Filters" in probe):
         return parse_pattern(criteria, dialect, source)
     subrules: list[SubRule] = []
-    for pattern, base_line, base_col in parse_filter_criteria(criteria, source):
+    for pattern, base_line, base_col in parse_filter_criteria(criteria, source, dialect.max_filters or 10):
         try:
             subrules.extend(parse_pattern(pattern, dialect, source))
         except PatternError as exc:
