@@ -115,54 +115,80 @@ def _skip_ws(text: str, i: int) -> int:
 class _JsonOffsets:
     """Offsets of the values (and keys) along the paths asked for, in JSON text.
 
-    Walks only the containers on the way and skips every other value with the C scanner; each
-    container's member offsets are kept, so several lookups in one document share the walking.
+    Walks only the containers on the way, member by member until the wanted one, and skips the
+    values in between with the C scanner; where each walk stopped is kept, so several lookups in one
+    document share the work. (With a repeated key the first occurrence is reported.)
     """
 
     def __init__(self, text: str) -> None:
         self.text = text
-        # container path -> child -> (key offset or None, value offset)
-        self.members: dict[Path, dict[str | int, tuple[int | None, int]]] = {}
+        # container path -> [children seen (child -> (key offset or None, value offset)), resume offset
+        # (-1 at the end), next array index, is an object, resume offset is a value still to skip]
+        self.members: dict[Path, list[Any]] = {}
         self.root = _skip_ws(text, 0)
 
-    def _children(self, path: Path, at: int) -> dict[str | int, tuple[int | None, int]]:
-        known = self.members.get(path)
-        if known is not None:
-            return known
+    def _child(self, path: Path, at: int, step: str | int) -> tuple[int | None, int] | None:
         text = self.text
-        out: dict[str | int, tuple[int | None, int]] = {}
-        ch = text[at] if at < len(text) else ""
-        if ch == "{":
-            i = _skip_ws(text, at + 1)
-            while text[i] == '"':
+        state = self.members.get(path)
+        if state is None:
+            ch = text[at] if at < len(text) else ""
+            if ch == "{" and isinstance(step, str):
+                state = [{}, _skip_ws(text, at + 1), 0, True, False]
+            elif ch == "[" and isinstance(step, int):
+                state = [{}, _skip_ws(text, at + 1), 0, False, False]
+            else:
+                return None
+            self.members[path] = state
+        known: dict[str | int, tuple[int | None, int]] = state[0]
+        if step in known:
+            return known[step]
+        i, index, is_object, pending = state[1], state[2], state[3], state[4]
+        while i >= 0:
+            if pending:  # the value of the member found last time: skip it now
+                i = self._after_value(i, is_object)
+                pending = False
+                continue
+            if is_object:
+                if text[i] != '"':
+                    i = -1
+                    break
                 k_start = i
                 name, i = _scan_string(text, i + 1)
                 i = _skip_ws(text, text.index(":", i) + 1)
-                out[name] = (k_start, i)  # the last duplicate wins, as in every JSON parser we use
-                _, i = _scan_value(text, i)
-                i = _skip_ws(text, i)
-                if text[i] != ",":
+                entry: tuple[int | None, int] = (k_start, i)
+                known.setdefault(name, entry)
+                name_or_index: str | int = name
+            else:
+                if text[i] == "]":
+                    i = -1
                     break
-                i = text.index('"', i)  # only blanks separate a comma from the next key
-        elif ch == "[":
-            i = _skip_ws(text, at + 1)
-            index = 0
-            while text[i] != "]":
-                out[index] = (None, i)
-                _, i = _scan_value(text, i)
+                entry = (None, i)
+                known[index] = entry
+                name_or_index = index
                 index += 1
-                i = _skip_ws(text, i)
-                if text[i] != ",":
-                    break
-                i = _skip_ws(text, i + 1)
-        self.members[path] = out
-        return out
+            if name_or_index == step:  # leave this value unscanned until a later lookup needs to pass it
+                state[1], state[2], state[4] = i, index, True
+                return entry
+            i = self._after_value(i, is_object)
+        state[1], state[2], state[4] = i, index, False
+        return None
+
+    def _after_value(self, i: int, is_object: bool) -> int:
+        """From a member's value to the next member's start, or -1 at the container's end."""
+        text = self.text
+        _, i = _scan_value(text, i)
+        i = _skip_ws(text, i)
+        if text[i] != ",":
+            return -1
+        if is_object:
+            return text.index('"', i)  # only blanks separate a comma from the next key
+        return _skip_ws(text, i + 1)
 
     def find(self, path: Path, key: bool) -> int | None:
         at = self.root
         key_at: int | None = None
         for depth, step in enumerate(path):
-            entry = self._children(path[:depth], at).get(step)
+            entry = self._child(path[:depth], at, step)
             if entry is None:
                 return None
             key_at, at = entry

@@ -490,7 +490,11 @@ class Validator:
             elif not has_next and end is not True:
                 self.err("a state must have Next or End: true", path)
             if has_next:
-                ctx.target(state["Next"], (*path, "Next"))
+                nxt = state["Next"]
+                if type(nxt) is str:
+                    ctx.scope.edges[ctx.name].append((nxt, (*path, "Next")))
+                else:
+                    ctx.target(nxt, (*path, "Next"))
         # input/output
         if jsonata:
             if "Output" in state:
@@ -894,7 +898,6 @@ class Validator:
         self._optional_str(m, "Comment", path)
         ql = m.get("QueryLanguage", "JSONata" if ctx.jsonata else "JSONPath")
         self._machine(m, path, kind, ctx.scope, ql if ql in QUERY_LANGUAGES else "JSONPath", distributed)
-        ctx.children.append(len(self.scopes) - 1)
 
     def _map(self, state: dict[str, Any], path: Path, ctx: _StateCtx) -> None:
         has_proc, has_iter = "ItemProcessor" in state, "Iterator" in state
@@ -1246,7 +1249,7 @@ def _delimited(text: str) -> bool:
 class _StateCtx:
     """Checks for the values inside one state, which need the state's query language and scope."""
 
-    __slots__ = ("children", "jsonata", "name", "reads", "scope", "st", "v", "writes")
+    __slots__ = ("jsonata", "name", "reads", "scope", "st", "v", "writes")
 
     def __init__(
         self,
@@ -1265,7 +1268,6 @@ class _StateCtx:
         self.jsonata = jsonata
         self.reads = reads
         self.writes = writes
-        self.children: list[int] = []
 
     def target(self, value: Any, path: Path) -> None:
         if not isinstance(value, str):
@@ -1326,23 +1328,19 @@ class _StateCtx:
                 "NO_DOLLAR",
             )
         if isinstance(tpl, dict):
-            stripped: set[str] = set()
             for key, value in tpl.items():
-                kpath = (*path, key)
-                dollar = key.endswith(".$")
-                plain = key[:-2] if dollar else key
-                if plain in stripped:
-                    self.v.err(f"field {plain!r} appears twice once '.$' is removed", kpath, key=True)
-                stripped.add(plain)
-                if dollar:
+                if key.endswith(".$"):
+                    kpath = (*path, key)
+                    if key[:-2] in tpl:
+                        self.v.err(f"field {key[:-2]!r} appears twice once '.$' is removed", kpath, key=True)
                     self._dollar_value(value, kpath)
-                elif isinstance(value, dict | list):
-                    self.template(value, kpath, top=False)
-                elif isinstance(value, str) and _looks_dynamic(value):
+                elif type(value) is dict or type(value) is list:
+                    self.template(value, (*path, key), top=False)
+                elif type(value) is str and value.startswith(("$", "States.")) and _looks_dynamic(value):
                     self.v.warn(
                         f"field {key!r} holds {value!r}, which is used literally; add '.$' to the key to "
                         "evaluate it",
-                        kpath,
+                        (*path, key),
                         "NO_DOLLAR",
                     )
         elif isinstance(tpl, list):

@@ -235,3 +235,20 @@ def test_compile_choice_is_exported() -> None:
 
     assert callable(asl.compile_choice)
     assert tamis.validate_asl is asl.validate_asl
+
+
+@pytest.mark.parametrize(
+    "name", ["valid/synthetic__composite-65-states.json", "valid/aslvalidator__valid-assign.json"]
+)
+def test_locator_in_any_order_matches_located_parser(name: str) -> None:
+    import random
+
+    from support.shared import shared_path
+
+    text = shared_path("conformance", "asl", name).read_text(encoding="utf-8")
+    doc = parse_json(text, exact_numbers=False)
+    lookups = [(p, False) for p in doc.spans] + [(p, True) for p in doc.keys]
+    random.Random(7).shuffle(lookups)
+    locate = json_locator(text)
+    for path, key in lookups[:400]:
+        assert locate(path, key) == doc.position(path, key=key), path
