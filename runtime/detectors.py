@@ -59,17 +59,29 @@ class Detector:
     exclude: frozenset[str] = field(default_factory=frozenset)
 
 
-def keyword_regex(keywords: Sequence[str]) -> str:
-    """One RE2 alternation for a keyword list (matched case-insensitively, longest first).
+def _keyword_pattern(keyword: str) -> str:
+    # A space inside a keyword also matches no space, "_" or "-" (rule S28 of the SNS docs), so the
+    # JSON key "credit_card_number" carries the keyword "card number".
+    return "".join("[ _-]?" if ch == " " else re2.escape(ch) for ch in keyword)
 
-    A space inside a keyword also matches no space, ``_`` or ``-`` (rule S28 of the SNS docs), so
-    the JSON key ``credit_card_number`` carries the keyword ``card number``.
+
+def keyword_regex(keywords: Sequence[str]) -> str:
+    """One RE2 regex for a keyword list: case-insensitive, longest first, starting a word.
+
+    Group 1 is a keyword after the start of the text or a character that is neither a letter nor a
+    digit; group 2 a keyword whose capital first letter follows a lower-case one (``creditCard``).
+    Keeping the leading boundary in the regex spares the keywords hidden inside words ("tel" in
+    "hotel"); the trailing boundary is checked on each hit.
     """
-    alts = []
-    for kw in sorted({k.lower() for k in keywords}, key=len, reverse=True):
-        parts = [re2.escape(p) for p in kw.split(" ") if p]
-        alts.append("(?:[ _-]?)".join(parts))
-    return "(?i:" + "|".join(alts) + ")"
+    kws = sorted({k.lower().strip() for k in keywords if k.strip()}, key=len, reverse=True)
+    plain = "|".join(_keyword_pattern(k) for k in kws)
+    camel = "|".join(
+        re2.escape(k[0].upper()) + "(?i:" + _keyword_pattern(k[1:]) + ")" for k in kws if k[0].isalpha()
+    )
+    out = r"(?:^|[^\pL\pN])((?i:" + plain + "))"
+    if camel:
+        out += r"|(?-i:[a-z])(" + camel + ")"
+    return out
 
 
 def _is_word(ch: str) -> bool:
@@ -240,7 +252,7 @@ class Scanner:
         out: dict[int, list[tuple[int, int, int, int]]] = {}
         if self._keyword_re is None:
             return out
-        for b0, b1 in _finditer_spans(self._keyword_re, data, 0):
+        for b0, b1 in _keyword_spans(self._keyword_re, data):
             s, e = offsets.char(b0), offsets.char(b1)
             if not _keyword_bounded(text, s, e):
                 continue
@@ -290,6 +302,23 @@ def _finditer_spans(
             break
         if spans[group][0] >= 0:
             out.append(spans[group])
+        pos = e if e > pos else pos + 1
+    return out
+
+
+def _keyword_spans(regex: re2._Regexp, data: bytes) -> list[tuple[int, int]]:
+    """Spans of whichever keyword group matched (see ``keyword_regex``)."""
+    low = getattr(regex, "_regexp", None)
+    if low is None or _UNANCHORED is None:
+        return [m.span(1) if m.start(1) >= 0 else m.span(2) for m in regex.finditer(data)]
+    out = []
+    pos, end = 0, len(data)
+    while pos < end:
+        spans = low.Match(_UNANCHORED, data, pos, end)
+        s, e = spans[0]
+        if s < 0:
+            break
+        out.append(spans[1] if spans[1][0] >= 0 else spans[2])
         pos = e if e > pos else pos + 1
     return out
 
