@@ -214,6 +214,7 @@ class Scanner:
         if not hit:
             return []
         offsets = _OffsetMap(text, data)
+        ascii_text, char = len(data) == len(text), offsets.char
         keywords: dict[int, list[tuple[int, int, int, int]]] | None = None
         if any(self.detectors[i].keyword_mode != "none" for i in hit):
             keywords = self._keyword_hits(text, data, offsets)
@@ -229,7 +230,7 @@ class Scanner:
                 spans = _finditer_spans(self._regexes[i], data, det.group)
             kw_spans = [(k[2], k[3]) for k in kws]
             for b0, b1 in spans:
-                start, end = offsets.char(b0), offsets.char(b1)
+                start, end = (b0, b1) if ascii_text else (char(b0), char(b1))
                 if start == end:
                     continue
                 if det.exclude and _digits(text[start:end]) in det.exclude:
@@ -366,7 +367,7 @@ def _after(text: str, end: int, n: int = 1) -> str:
 
 def _standalone_number(text: str, start: int, end: int) -> bool:
     """Not part of a decimal, a version, a date or a longer code (``1518.33``, ``05/2027``)."""
-    b, a = _before(text, start, 2), _after(text, end, 2)
+    b, a = text[max(0, start - 2) : start], text[end : end + 2]
     if b[-1:] in ("/", ".", "-", ":", "+") and b[:1].isalnum():
         return False
     if a[:1] in ("/", ".", "-", ":", ",") and a[1:2].isdigit():
