@@ -35,7 +35,17 @@ CODE_MISSING = "lint.missing-file"
 CODE_UNREADABLE = "lint.unreadable"
 # Substrings one of which a YAML file must contain to be worth parsing when nothing names its kind.
 _YAML_MARKERS = ("Resources", "StartAt", "Filters", "Statement", "source", "detail", "$or")
-_MAX_BYTES = 4 * 1024 * 1024  # larger data files are not policies (the services' own limits are far lower)
+_MAX_BYTES = 4 * 1024 * 1024
+# Words in a file name that say it holds something tamis checks, even when it does not parse.
+_NAME_HINTS = {
+    "pattern",
+    "filterpolicy",
+    "policy",
+    "filter",
+    "criteria",
+    "asl",
+    "statemachine",
+}  # larger data files are not policies (the services' own limits are far lower)
 
 
 @dataclass
@@ -189,7 +199,11 @@ class _Run:
             try:
                 value = orjson.loads(text)
             except orjson.JSONDecodeError:
-                return  # not valid JSON and nothing says it is ours (tsconfig with comments, ...)
+                # Not JSON: ours only when the name says so (a pattern with a typo); else not our business
+                # (tsconfig.json with comments, ...).
+                if _NAME_HINTS & set(path.name.lower().replace("_", "-").replace(".", "-").split("-")):
+                    self._parse(text, display, "json")
+                return
             kind = detect_kind(value, path.name)
             if kind is None:
                 return

@@ -422,6 +422,9 @@ def test_standalone_files_detected_by_shape_and_name(tmp_path: Path) -> None:
         "tsconfig.json": '{ // comments are not JSON\n "compilerOptions": {} }',
         ".github/workflows/ci.yml": "on: push\njobs: {}\n",
         "docs/notes.yaml": "source: [1, 2]\nnot: {a: pattern}\n",
+        # broken JSON is reported only when the name says what the file holds
+        "rules/refunds-pattern.json": '{"source": ["shop"],\n "detail": {"n": [1,]}}',
+        "config/broken.json": '{"a": [1,]}',
     }
     result = run(tmp_path, files)
     got = {(d.source, d.code) for d in only(result)}
@@ -432,7 +435,10 @@ def test_standalone_files_detected_by_shape_and_name(tmp_path: Path) -> None:
         "flows/order.asl.yaml",
         "flows/plain.json",
         "esm/criteria.json",
+        "rules/refunds-pattern.json",
     }, got
+    syntax = next(d for d in only(result) if d.source == "rules/refunds-pattern.json")
+    assert syntax.code == "lint.json-syntax" and syntax.line == 2
     assert ("subs/filter-policy.json", "pattern.operator-unsupported") in got
     esm = next(d for d in only(result) if d.source == "esm/criteria.json")
     assert at(esm) == where(tmp_path, "esm/criteria.json", "0}]}}")
