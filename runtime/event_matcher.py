@@ -721,18 +721,16 @@ class EventMatcher:
             names = [name for conds, name in few if conds <= matched]
             return list(dict.fromkeys(names)) if len(names) > 1 else names
         out: list[str] = []
-        seen: set[str] = set()
         stack = [self._rule_root]
+        pop, push, common = stack.pop, stack.append, matched.intersection
         while stack:
-            node = stack.pop()
+            node = pop()
             if node.names:
-                for name in node.names:
-                    if name not in seen:
-                        seen.add(name)
-                        out.append(name)
-            for ident in matched.intersection(node.keys):
-                stack.append(node.children[ident])
-        return out
+                out.extend(node.names)
+            children = node.children
+            for ident in common(node.keys):
+                push(children[ident])
+        return list(dict.fromkeys(out)) if len(out) > 1 else out
 
     def _match_in_arrays(
         self,
