@@ -16,10 +16,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from tamis.errors import DefinitionError
 from tamis.grammar.located_json import LocatedJSON, parse_json
 from tamis.runtime import choice as rt
-
-from tamis.errors import DefinitionError
 
 JSONPathKey = tuple[str | int, ...]
 
@@ -160,7 +159,7 @@ def _getter(text: Any, ctx: _Ctx, path: JSONPathKey) -> rt.Getter:
 
 
 def _is_number(x: Any) -> bool:
-    return type(x) in (int, float, Decimal)
+    return type(x) is not bool and isinstance(x, (int, float, Decimal))
 
 
 def _check_literal(op: str, value: Any, ctx: _Ctx, path: JSONPathKey) -> None:
@@ -263,6 +262,8 @@ def _compile_condition(rule: Any, ctx: _Ctx, path: JSONPathKey) -> rt.Predicate:
         import jsonata
 
         expression = jsonata.Jsonata(body, _re2_engine)
+        for name, function in rt.STEP_FUNCTIONS_JSONATA.items():
+            expression.register_lambda(name, function)
     except Exception as exc:  # the library's parse errors (JException) and regex compile errors
         raise ctx.fail(
             f"invalid JSONata expression: {exc}", cpath, rule="INVALID_JSONATA_EXPRESSION"

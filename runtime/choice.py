@@ -112,11 +112,11 @@ def variable_getter(name: str, steps: tuple[Step, ...]) -> Getter:
 # --------------------------------------------------------------------------------------------------------
 # Type tests. bool is a subclass of int in Python but never a JSON number.
 
-_NUMBER_TYPES = (int, float, Decimal)
-
 
 def is_number(x: Any) -> bool:
-    return type(x) in _NUMBER_TYPES
+    # exact type first (the common case); Decimal subclasses come from tamis's exact JSON numbers
+    t = type(x)
+    return t is int or t is float or (t is not bool and isinstance(x, Decimal))
 
 
 def as_binary64(x: int | float | Decimal) -> float:
@@ -259,7 +259,7 @@ def _str_op(cmp: Callable[[str, str], bool]) -> Callable[[Any, Any], bool]:
 
 def _num_op(cmp: Callable[[float, float], bool]) -> Callable[[Any, Any], bool]:
     def op(x: Any, y: Any) -> bool:
-        return type(x) in _NUMBER_TYPES and type(y) in _NUMBER_TYPES and cmp(as_binary64(x), as_binary64(y))
+        return is_number(x) and is_number(y) and cmp(as_binary64(x), as_binary64(y))
 
     return op
 
@@ -453,6 +453,68 @@ def negate(pred: Predicate) -> Predicate:
 
 # --------------------------------------------------------------------------------------------------------
 # JSONata conditions: a parsed expression evaluated with $states and the workflow variables bound.
+# Step Functions adds six functions to JSONata (DG transforming-data.html, "JSONata functions provided by
+# Step Functions"); the compiler registers these on every parsed condition.
+
+_HASHES = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512"}
+
+
+def _whole(x: Any, what: str) -> int:
+    if not is_number(x) or x != int(x):
+        raise ValueError(f"{what} must be an integer, not {x!r}")
+    return int(x)
+
+
+def _sfn_partition(array: Any, size: Any) -> list[Any]:
+    n = _whole(size, "$partition size")
+    if not isinstance(array, list) or n <= 0:
+        raise ValueError("$partition takes an array and a positive chunk size")
+    return [list(array[i : i + n]) for i in range(0, len(array), n)]
+
+
+def _sfn_range(start: Any, end: Any, step: Any) -> list[int]:
+    a, b, s = _whole(start, "$range start"), _whole(end, "$range end"), _whole(step, "$range step")
+    if s == 0:
+        raise ValueError("$range step must not be 0")
+    return list(range(a, b + (1 if s > 0 else -1), s))
+
+
+def _sfn_hash(value: Any, algorithm: Any) -> str:
+    import hashlib
+
+    if type(value) is not str or algorithm not in _HASHES:
+        raise ValueError(f"$hash takes a string and one of {sorted(_HASHES)}")
+    return hashlib.new(_HASHES[algorithm], value.encode("utf-8")).hexdigest()
+
+
+def _sfn_random(*seed: Any) -> float:
+    import random
+
+    return random.Random(_whole(seed[0], "$random seed")).random() if seed else random.random()
+
+
+def _sfn_uuid() -> str:
+    import uuid
+
+    return str(uuid.uuid4())
+
+
+def _sfn_parse(text: Any) -> Any:
+    import json
+
+    if type(text) is not str:
+        raise ValueError("$parse takes a JSON string")
+    return json.loads(text)
+
+
+STEP_FUNCTIONS_JSONATA: dict[str, Callable[..., Any]] = {
+    "partition": _sfn_partition,
+    "range": _sfn_range,
+    "hash": _sfn_hash,
+    "random": _sfn_random,
+    "uuid": _sfn_uuid,
+    "parse": _sfn_parse,
+}
 
 
 def jsonata_condition(expression: Any, source: str, pointer: str) -> Predicate:

@@ -6,9 +6,10 @@ import json
 from typing import Any
 
 import pytest
-from tamis.runtime.choice import NoChoiceMatchedError, QueryEvaluationError, StatesError, StatesRuntimeError
 
 from tamis.errors import DefinitionError, TamisError
+from tamis.grammar.located_json import parse_json
+from tamis.runtime.choice import NoChoiceMatchedError, QueryEvaluationError, StatesError, StatesRuntimeError
 
 try:  # the public front door, once tamis/asl.py exports it
     from tamis.asl import compile_choice
@@ -128,7 +129,11 @@ def test_numeric_comparison_on_wrong_type_is_false(wrong: Any) -> None:
 def test_numbers_from_text_are_compared_exactly_enough() -> None:
     # parsed from text, 0.1 arrives as a Decimal; it must compare as the number it is
     text = '{"Type":"Choice","Choices":[{"Variable":"$.n","NumericEquals":0.1,"Next":"Y"}],"Default":"N"}'
-    assert compile_choice(text)({"n": 0.1}) == "Y"
+    decide = compile_choice(text)
+    assert decide({"n": 0.1}) == "Y"
+    # inputs parsed by tamis carry exact numbers too
+    assert decide(parse_json('{"n": 0.10}').value) == "Y"
+    assert decide(parse_json('{"n": 0.11}').value) == "N"
 
 
 # --------------------------------------------------------------------------------------------- booleans
@@ -476,6 +481,25 @@ def test_jsonata_non_boolean_and_failures_are_query_evaluation_errors() -> None:
     failing = compile_choice(jsonata_machine("{% $states.input.a + 1 > 0 %}"), "C")
     with pytest.raises(QueryEvaluationError):
         failing({"a": "text"})
+
+
+def test_jsonata_step_functions_functions() -> None:
+    decide = compile_choice(
+        jsonata_machine(
+            "{% $parse($states.input.doc).ok = true %}",
+            "{% $count($partition($states.input.items, 2)) = 3 %}",
+            "{% $hash($states.input.s, 'SHA-256') = "
+            "'2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824' %}",
+            "{% $sum($range(1, 10, 3)) = 22 and $random(7) = $random(7) and $length($uuid()) = 36 %}",
+        ),
+        "C",
+    )
+    assert decide({"doc": '{"ok": true}'}) == "R0"
+    assert decide({"doc": "{}", "items": [1, 2, 3, 4, 5]}) == "R1"
+    assert decide({"doc": "{}", "items": [], "s": "hello"}) == "R2"
+    assert decide({"doc": "{}", "items": [], "s": "x"}) == "R3"
+    with pytest.raises(QueryEvaluationError):
+        decide({"doc": "not json"})
 
 
 def test_jsonata_no_choice_matched() -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from support.reference_choice import ReferenceFailure, decide, timestamp_key
+
 from tamis.compiler.asl_choice import compile_choice
 from tamis.runtime.choice import StatesError
 
@@ -40,6 +41,7 @@ NUMBERS = st.one_of(
     st.integers(-3, 3),
     st.sampled_from([0.5, -0.5, 2.0, 1e300, 2**53, 2**53 + 1, 10**400]),
     st.floats(allow_nan=False, allow_infinity=False, width=64),
+    st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-5, max_value=5),
 )
 SCALARS = st.one_of(st.none(), st.booleans(), NUMBERS, TEXT, timestamps())
 VALUES = st.recursive(
