@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -529,3 +531,14 @@ def test_jsonata_rule_rejects_jsonpath_fields() -> None:
     with pytest.raises(DefinitionError) as info:
         compile_choice(machine, "C")
     assert info.value.pointer == "/States/C/Choices/0/Variable"
+
+
+def test_runtime_module_stays_light() -> None:
+    # The decision functions are the hot path: importing them must not pull in the parsers or the compiler.
+    code = (
+        "import sys, tamis.runtime.choice; "
+        "bad = [m for m in ('lark', 'jsonschema', 'tamis.compiler') if m in sys.modules]; "
+        "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
