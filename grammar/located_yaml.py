@@ -23,6 +23,9 @@ from tamis.errors import TamisError
 
 YAMLPath = tuple[str | int, ...]
 MAX_NESTING = 200
+# Aliases are expanded into plain values. Without aliases a document has fewer nodes than characters, so
+# expanding past max(MIN_NODE_BUDGET, length of the text) nodes is an alias bomb: stop there, in linear time.
+MIN_NODE_BUDGET = 100_000
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -163,6 +166,8 @@ class _Builder:
         self.doc = doc
         self.error = error
         self.constructor = yaml.SafeLoader("")  # only its scalar constructors are used
+        self.nodes = 0
+        self.budget = max(MIN_NODE_BUDGET, len(doc.text))
 
     def fail(self, node: yaml.Node, message: str, rule: str) -> TamisError:
         return self.error(
@@ -176,6 +181,9 @@ class _Builder:
     def build(self, node: yaml.Node, path: YAMLPath, depth: int) -> Any:
         if depth > MAX_NESTING:
             raise self.fail(node, f"YAML nesting deeper than {MAX_NESTING} levels", "yaml-nesting")
+        self.nodes += 1
+        if self.nodes > self.budget:
+            raise self.fail(node, f"YAML aliases expand to more than {self.budget:,} values", "yaml-size")
         start, end = node.start_mark, node.end_mark
         self.doc.spans[path] = (start.line + 1, start.column + 1, start.index, end.index)
         tag = node.tag or ""

@@ -155,3 +155,13 @@ def test_literal_block_scalars_always_map(value: str) -> None:
     got = doc.value_at(("k",))
     for i, ch in enumerate(got):
         assert text[offsets[i]] == ch
+
+
+def test_alias_bombs_are_rejected_not_expanded_forever() -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    with pytest.raises(TamisError) as info:
+        parse_yaml("\n".join(lines) + "\n")
+    assert info.value.rule == "yaml-size"
+    assert info.value.line is not None
