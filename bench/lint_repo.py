@@ -89,7 +89,8 @@ def _asl(rng: random.Random, broken: bool, placeholders: bool = False) -> dict[s
                 "Default": nxt if not broken else "Nowhere",
             }
         else:
-            resource = "${FunctionArn}" if placeholders else "arn:aws:lambda:us-east-1:123456789012:function:f"
+            arn = "arn:aws:lambda:us-east-1:123456789012:function:f"
+            resource = "${FunctionArn}" if placeholders else arn
             states[name] = {
                 "Type": "Task",
                 "Resource": resource,
@@ -241,18 +242,32 @@ def _asl_yaml(value: dict[str, object]) -> str:
     return yaml.safe_dump(value, sort_keys=False)
 
 
+def _noise_package(rng: random.Random) -> str:
+    return json.dumps({"name": "svc", "version": "1.0.0", "scripts": {"test": "jest"}})
+
+
+def _noise_workflow(rng: random.Random) -> str:
+    return "on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n"
+
+
+def _noise_k8s(rng: random.Random) -> str:
+    return "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n"
+
+
+def _noise_settings(rng: random.Random) -> str:
+    return json.dumps({"debug": False, "retries": rng.randint(1, 5), "hosts": ["a", "b"]})
+
+
+def _noise_readme(rng: random.Random) -> str:
+    return "# service\n"
+
+
 NOISE = [
-    ("package.json", lambda rng: json.dumps({"name": "svc", "version": "1.0.0", "scripts": {"test": "jest"}})),
-    (
-        "ci.yml",
-        lambda rng: "on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n",
-    ),
-    (
-        "deployment.yaml",
-        lambda rng: "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n",
-    ),
-    ("settings.json", lambda rng: json.dumps({"debug": False, "retries": rng.randint(1, 5), "hosts": ["a", "b"]})),
-    ("README.md", lambda rng: "# service\n"),
+    ("package.json", _noise_package),
+    ("ci.yml", _noise_workflow),
+    ("deployment.yaml", _noise_k8s),
+    ("settings.json", _noise_settings),
+    ("README.md", _noise_readme),
 ]
 
 

@@ -35,6 +35,9 @@ def _pinned(cmd: list[str]) -> list[str]:
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("lint-repo")
     generate(out, FILES, seed=7)
+    if shutil.which("git"):
+        # As in a real repository: files are listed by git (untracked ones included), not by a walk.
+        subprocess.run(["git", "init", "-q"], cwd=out, check=True)
     return out
 
 
