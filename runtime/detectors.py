@@ -68,8 +68,8 @@ def _keyword_pattern(keyword: str) -> str:
 def keyword_regex(keywords: Sequence[str]) -> str:
     """One RE2 regex for a keyword list: case-insensitive, longest first, starting a word.
 
-    Group 1 is a keyword after the start of the text or a character that is neither a letter nor a
-    digit; group 2 a keyword whose capital first letter follows a lower-case one (``creditCard``).
+    A hit is a keyword after the start of the text or after one character that is neither a letter
+    nor a digit, or a keyword whose capital first letter follows a lower-case one (``creditCard``).
     Keeping the leading boundary in the regex spares the keywords hidden inside words ("tel" in
     "hotel"); the trailing boundary is checked on each hit.
     """
@@ -78,9 +78,11 @@ def keyword_regex(keywords: Sequence[str]) -> str:
     camel = "|".join(
         re2.escape(k[0].upper()) + "(?i:" + _keyword_pattern(k[1:]) + ")" for k in kws if k[0].isalpha()
     )
-    out = r"(?:^|[^\pL\pN])((?i:" + plain + "))"
+    # No capturing groups: RE2 then finds each hit with its DFAs alone (no submatch pass); the one
+    # leading context character is stripped afterwards (see ``_keyword_spans``).
+    out = r"(?:^|[^\pL\pN])(?i:" + plain + ")"
     if camel:
-        out += r"|(?-i:[a-z])(" + camel + ")"
+        out += r"|(?-i:[a-z])(?:" + camel + ")"
     return out
 
 
@@ -308,19 +310,15 @@ def _finditer_spans(
 
 
 def _keyword_spans(regex: re2._Regexp, data: bytes) -> list[tuple[int, int]]:
-    """Spans of whichever keyword group matched (see ``keyword_regex``)."""
-    low = getattr(regex, "_regexp", None)
-    if low is None or _UNANCHORED is None:
-        return [m.span(1) if m.start(1) >= 0 else m.span(2) for m in regex.finditer(data)]
+    """Keyword spans: each hit minus its leading context character, if it has one."""
     out = []
-    pos, end = 0, len(data)
-    while pos < end:
-        spans = low.Match(_UNANCHORED, data, pos, end)
-        s, e = spans[0]
-        if s < 0:
-            break
-        out.append(spans[1] if spans[1][0] >= 0 else spans[2])
-        pos = e if e > pos else pos + 1
+    for s, e in _finditer_spans(regex, data, 0):
+        first = data[s]
+        # one (possibly multi-byte UTF-8) context character, unless the hit starts the text itself
+        width = 1 if first < 0x80 else (2 if first < 0xE0 else (3 if first < 0xF0 else 4))
+        if s == 0 and data[:width].decode("utf-8", "replace").isalnum():
+            width = 0
+        out.append((s + width, e))
     return out
 
 

@@ -209,3 +209,12 @@ def test_phone_numbers_need_a_country_code_or_a_keyword() -> None:
     assert pol.scan("ticket 480-483-2125 escalated") == []  # no keyword, no country code
     assert {f.identifier for f in pol.scan("phone 480-483-2125")} == {"PhoneNumber", "PhoneNumber-US"}
     assert pol.scan("the form had 000-26-6961 on it") == []  # "00" + "0" is no international prefix
+
+
+def test_keywords_start_words_in_any_script() -> None:
+    assert _scan_policy("PhoneNumber-US").scan("hotel 480-483-2125") == []  # "tel" inside "hotel"
+    assert len(_scan_policy("PhoneNumber-US").scan("tel 480-483-2125")) == 1
+    assert len(_scan_policy("CreditCardNumber").scan("—card 4539894458086459")) == 1
+    text = "x шофьорска книжка D1234567"
+    (f,) = _scan_policy("DriversLicense-BG").scan(text)
+    assert text[f.start : f.end] == "D1234567"
