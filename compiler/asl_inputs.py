@@ -311,7 +311,16 @@ class YamlDoc:
                 f"invalid YAML: {problem}", line=line, column=col, source=source, rule="yaml"
             ) from None
         self._loader = loader_class("")
-        self.value = None if node is None else self._build(node, ())
+        try:
+            self.value = None if node is None else self._build(node, ())
+        except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+            line = mark.line + 1 if mark is not None else None
+            col = mark.column + 1 if mark is not None else None
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise DefinitionError(
+                f"unsupported YAML: {problem}", line=line, column=col, source=source, rule="yaml"
+            ) from None
 
     def _build(self, node: Any, path: Path) -> Any:
         import yaml

@@ -428,7 +428,7 @@ class Validator:
         if st is None:
             self.err("These fields are required: [Type]", path)
             return
-        if st not in FIELDS:
+        if not isinstance(st, str) or st not in FIELDS:
             self.err(
                 f"The field 'Type' should have one of these values: [{', '.join(STATE_TYPES)}]",
                 (*path, "Type"),

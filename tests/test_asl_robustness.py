@@ -1,0 +1,80 @@
+"""validate_asl never raises on any input: it reports. Random definitions built from ASL's own vocabulary."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+import tamis
+
+KEYS = [
+    "StartAt", "States", "Type", "Next", "End", "Comment", "QueryLanguage", "Resource", "Parameters",
+    "Arguments", "Output", "Assign", "InputPath", "OutputPath", "ResultPath", "ResultSelector", "Retry",
+    "Catch",
+    "ErrorEquals", "Choices", "Default", "Variable", "StringEquals", "NumericEquals", "TimestampEquals",
+    "StringMatches", "And", "Or", "Not", "Condition", "Seconds", "Timestamp", "SecondsPath", "Branches",
+    "ItemProcessor", "Iterator", "ProcessorConfig", "Mode", "ItemReader", "ItemBatcher", "ResultWriter",
+    "WriterConfig", "ReaderConfig", "Label", "MaxConcurrency", "Items", "ItemsPath", "Credentials", "Error",
+    "Cause", "ErrorPath", "CausePath", "TimeoutSeconds", "HeartbeatSeconds", "BackoffRate", "x.$", "a", "b",
+]  # fmt: skip
+STRINGS = [
+    "Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map", "JSONata", "JSONPath", "A", "B",
+    "$", "$$", "$.a", "$x", "$$.Map.Item.Value", "$.a[*]", "{% $states.input %}", "{% phone %}", "{% 1 + %}",
+    "{%", "%}", "States.Format('{}', $.a)", "States.Array(", "States.ALL", "${Name}",
+    "arn:aws:states:::lambda:invoke",
+    "DISTRIBUTED", "2016-03-14T01:59:00Z", "\\", "",
+]  # fmt: skip
+
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-5, 10**9), st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from(STRINGS), st.text(max_size=6),
+)  # fmt: skip
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.one_of(st.sampled_from(KEYS), st.sampled_from(STRINGS)), inner, max_size=6),
+    ),
+    max_leaves=40,
+)
+
+
+def _machine(states: dict[str, Any], start: str, extra: dict[str, Any]) -> dict[str, Any]:
+    return {"StartAt": start, "States": states, **extra}
+
+
+definitions = st.one_of(
+    values,
+    st.builds(
+        _machine,
+        st.dictionaries(st.sampled_from([*STRINGS[10:12], "C", "D"]), values, max_size=4),
+        st.sampled_from(["A", "B", "C"]),
+        st.dictionaries(st.sampled_from(KEYS), values, max_size=2),
+    ),
+)
+
+
+@given(definitions)
+def test_never_raises_on_values(definition: Any) -> None:
+    diags = tamis.validate_asl(definition) if isinstance(definition, dict) else []
+    for d in diags:
+        assert d.severity in ("error", "warning") and d.pointer.startswith("/")
+    text = json.dumps(definition)
+    for d in tamis.validate_asl(text):
+        assert d.pointer.startswith("/")
+        assert (d.line is None) == (d.column is None)
+
+
+@given(st.text(max_size=80))
+def test_never_raises_on_text(text: str) -> None:
+    for d in tamis.validate_asl(text):
+        assert d.severity in ("error", "warning")
+
+
+@given(st.binary(max_size=60))
+def test_never_raises_on_bytes(data: bytes) -> None:
+    for d in tamis.validate_asl(data):
+        assert d.severity in ("error", "warning")
