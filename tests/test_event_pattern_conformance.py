@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 from support.reference_patterns import ref_matches
 from support.shared import SHARED, shared_path
+
 from tamis.grammar.located_json import LocatedJSON, parse_json
 
 CORPUS = ("conformance", "event_patterns")
@@ -129,8 +130,9 @@ def _summary(request: pytest.FixtureRequest) -> Iterator[None]:
         with capture.global_and_fixture_disabled():  # teardown output is captured otherwise
             for text in lines:
                 reporter.write_line(text)
-    if request.config.cache is not None:
-        request.config.cache.set("tamis/event_pattern_conformance", summary)
+    cache = getattr(request.config, "cache", None)  # absent under -p no:cacheprovider
+    if cache is not None:
+        cache.set("tamis/event_pattern_conformance", summary)
 
 
 def _check(case: Case, check: str, ok: bool, detail: str) -> None:
