@@ -359,6 +359,7 @@ class FieldIndex:
                 if hit:
                     out.update(hit)
 
+            exact_only.exact_get = get  # type: ignore[attr-defined]  # lets the generated reader inline it
             return exact_only
         return self._closure()
 
@@ -759,13 +760,18 @@ class EventMatcher:
         if not candidates:
             return candidates
         subrules = self._subrules_by_name
+        positional = matched - free  # conditions met only inside arrays of objects (or by deferred absence)
         out = []
         for name in candidates:
             for conds in subrules[name]:
                 if not conds <= matched:
                     continue
-                needed = [c for c in conds if c not in free]
-                if _consistent(needed, 0, {}, (), hits, pending, by_path):
+                needed = conds & positional
+                # One positional condition can always pick its own element; two or more must agree.
+                if len(needed) <= 1 and not (needed and next(iter(needed)) in pending):
+                    out.append(name)
+                    break
+                if _consistent(sorted(needed), 0, {}, (), hits, pending, by_path):
                     out.append(name)
                     break
         return out

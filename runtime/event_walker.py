@@ -125,8 +125,13 @@ def build_fast_walk(root: Any, evaluators: list[Evaluator], track_seen: frozense
     ``track_seen``: the path ids whose presence matters (`exists: false`); only they are noted in ``seen``.
     """
     env: dict[str, Any] = {"MISSING": MISSING, "leaves": leaves}
+    inline: set[int] = set()
     for pid, evaluate in enumerate(evaluators):
         env[f"E{pid}"] = evaluate
+        get = getattr(evaluate, "exact_get", None)
+        if get is not None:  # exact strings only: probe the table here instead of calling a function
+            env[f"X{pid}"] = get
+            inline.add(pid)
     counter = iter(range(1 << 30))
     functions: list[list[str]] = []
     array_walkers: dict[int, str] = {}
@@ -193,6 +198,12 @@ def build_fast_walk(root: Any, evaluators: list[Evaluator], track_seen: frozense
             out.append(f"{pad}        else:")
             if in_array:
                 out.append(f"{pad}            trailed.append(({pid}, {v}, trail))")
+            elif pid in inline:
+                out.append(f"{pad}            h = X{pid}({v})")
+                out.append(f"{pad}            if h:")
+                out.append(f"{pad}                matched.update(h)")
+                if pid in track_seen:
+                    out.append(f"{pad}            seen.add({pid})")
             else:
                 out.append(f"{pad}            E{pid}({v}, matched)")
                 if pid in track_seen:
