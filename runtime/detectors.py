@@ -142,8 +142,11 @@ def _options(max_mem: int, *, longest: bool = False) -> re2.Options:
     return opts
 
 
+_SEPARATORS = str.maketrans("", "", " _-")
+
+
 def _norm_keyword(keyword: str) -> str:
-    return "".join(c for c in keyword.lower() if c not in " _-")
+    return keyword.lower().translate(_SEPARATORS)
 
 
 def _contains_at_boundaries(outer: str, inner: str) -> bool:
@@ -231,19 +234,25 @@ class Scanner:
             else:
                 spans = _finditer_spans(self._regexes[i], data, det.group)
             kw_spans = [(k[2], k[3]) for k in kws]
+            required, relaxes = det.keyword_mode == "required", det.keyword_mode == "relaxes"
             for b0, b1 in spans:
                 start, end = (b0, b1) if ascii_text else (char(b0), char(b1))
                 if start == end:
+                    continue
+                # keyword first when one is required: it is the cheapest and most selective test
+                if required and not _near(kw_spans, start, end):
                     continue
                 if det.exclude and _digits(text[start:end]) in det.exclude:
                     continue
                 if det.check is not None and not det.check(text, start, end):
                     continue
-                if det.keyword_mode != "none" and not _near(kw_spans, start, end):
-                    if det.keyword_mode == "required":
-                        continue
-                    if det.strict_check is not None and not det.strict_check(text, start, end):
-                        continue
+                if (
+                    relaxes
+                    and det.strict_check is not None
+                    and not _near(kw_spans, start, end)
+                    and not det.strict_check(text, start, end)
+                ):
+                    continue  # no keyword nearby: the stricter form (a country code) is needed
                 found.append(Finding(det.name, start, end))
         found.sort(key=lambda f: (f.start, -f.end, f.identifier))
         return found
@@ -255,11 +264,14 @@ class Scanner:
         out: dict[int, list[tuple[int, int, int, int]]] = {}
         if self._keyword_re is None:
             return out
+        ascii_text, char, owner = len(data) == len(text), offsets.char, self._keyword_owner
+        n = len(text)
         for b0, b1 in _keyword_spans(self._keyword_re, data):
-            s, e = offsets.char(b0), offsets.char(b1)
-            if not _keyword_bounded(text, s, e):
+            s, e = (b0, b1) if ascii_text else (char(b0), char(b1))
+            # The regex guarantees the leading boundary; the trailing one is checked here.
+            if e < n and text[e].isalnum() and text[e - 1].isalnum() and not _keyword_bounded(text, s, e):
                 continue
-            for i in self._keyword_owner.get(_norm_keyword(text[s:e]), ()):
+            for i in owner.get(text[s:e].lower().translate(_SEPARATORS), ()):
                 out.setdefault(i, []).append((b0, b1, s, e))
         return out
 

@@ -172,9 +172,12 @@ class Redactor:
         pieces: list[tuple[int, int, str, str]] = []
         scanned, inside = 0, False
         n = len(message)
+        backslash = "\\" in message
         for s, e, op, ch in spans:
             if s > scanned:
-                quotes = message.count('"', scanned, s) - message.count('\\"', max(0, scanned - 1), s)
+                quotes = message.count('"', scanned, s)
+                if backslash:
+                    quotes -= message.count('\\"', max(0, scanned - 1), s)
                 inside ^= quotes % 2 == 1
                 scanned = s
             cursor = s
@@ -184,12 +187,12 @@ class Redactor:
                     cursor += 1
                     continue
                 q = message.find('"', cursor)
-                while q > 0 and message[q - 1] == "\\":
+                while backslash and q > 0 and message[q - 1] == "\\":
                     q = message.find('"', q + 1)
                 seg_end = min(e, q if q >= 0 else n)
                 if inside:
                     cs, ce = cursor, seg_end
-                    if "\\" in message[max(0, cs - 6) : ce + 6]:
+                    if backslash and "\\" in message[max(0, cs - 6) : ce + 6]:
                         start = message.rfind('"', 0, cs)
                         while start > 0 and message[start - 1] == "\\":
                             start = message.rfind('"', 0, start)
