@@ -86,7 +86,10 @@ def check_intrinsic(text: str) -> IntrinsicInfo:
         col = getattr(exc, "column", "?")
         return IntrinsicInfo(f"invalid intrinsic function call (syntax error at column {col})")
     variables: list[str] = []
-    error = _check_call(tree.children[0], 1, variables)
+    try:
+        error = _check_call(tree.children[0], 1, variables)
+    except RecursionError:
+        error = f"intrinsic functions may be nested at most {MAX_NESTING} deep"
     return IntrinsicInfo(error, tuple(variables))
 
 

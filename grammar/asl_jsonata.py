@@ -87,6 +87,13 @@ def check_jsonata(expression: str) -> JsonataInfo:
 
 def grammar_check(expression: str) -> JsonataInfo:
     """Parse ``expression`` with the JSONata grammar (no shortcut for simple references)."""
+    try:
+        return _grammar_check(expression)
+    except RecursionError:  # thousands of nested operators: beyond any real expression
+        return JsonataInfo("expression nested too deeply to check", 1, 1)
+
+
+def _grammar_check(expression: str) -> JsonataInfo:
     parser = _parser()
     from lark.exceptions import UnexpectedEOF, UnexpectedInput, UnexpectedToken
 

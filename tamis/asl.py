@@ -72,6 +72,17 @@ def validate_asl(
     template file with ``${...}`` placeholders. ``source`` names the file in diagnostics; ``base_dir``
     resolves a SAM ``DefinitionUri`` (defaults to the directory of ``source``).
     """
+    try:
+        return _validate(definition, source, base_dir)
+    except RecursionError:  # nesting deeper than the interpreter's stack: report, never a traceback
+        return [
+            Diagnostic(
+                "TOO_DEEPLY_NESTED", "error", "the definition is nested too deeply", "/", None, None, source
+            )
+        ]
+
+
+def _validate(definition: Any, source: str | None, base_dir: str | None) -> list[Diagnostic]:
     if isinstance(definition, dict | list):
         try:  # the limit is on the definition as sent: its compact JSON
             size = len(orjson.dumps(definition))

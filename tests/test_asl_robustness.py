@@ -78,3 +78,28 @@ def test_never_raises_on_text(text: str) -> None:
 def test_never_raises_on_bytes(data: bytes) -> None:
     for d in tamis.validate_asl(data):
         assert d.severity in ("error", "warning")
+
+
+def test_deep_nesting_is_reported_not_raised() -> None:
+    deep: dict[str, Any] = {}
+    cur = deep
+    for _ in range(3000):
+        cur["x"] = {}
+        cur = cur["x"]
+    d = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Parameters": deep, "End": True}}}
+    assert [x.code for x in tamis.validate_asl(d)] == ["TOO_DEEPLY_NESTED"]
+    yaml_text = "StartAt: A\nStates:\n  A: " + "[" * 2000 + "]" * 2000
+    assert [x.severity for x in tamis.validate_asl(yaml_text)] == ["error"]
+
+
+def test_deep_expressions_are_reported_not_raised() -> None:
+    expr = "{% " + "(" * 600 + "1" + ")" * 600 + " %}"
+    d = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "A",
+        "States": {"A": {"Type": "Pass", "Output": expr, "End": True}},
+    }
+    assert [x.code for x in tamis.validate_asl(d)] == ["INVALID_JSONATA_EXPRESSION"]
+    call = "States.Array(" * 600 + ")" * 600
+    d = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Parameters": {"a.$": call}, "End": True}}}
+    assert "nested" in tamis.validate_asl(d)[0].message
