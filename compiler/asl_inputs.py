@@ -106,7 +106,8 @@ _scan_string = json.decoder.scanstring
 
 def _skip_ws(text: str, i: int) -> int:
     """The first non-blank offset at or after ``i`` (stripping slices keeps the loop in C)."""
-    while i < len(text) and text[i] in _WS:
+    n = len(text)
+    while i < n and text[i] in _WS:
         seg = text[i : i + 256]
         i += len(seg) - len(seg.lstrip(_WS))
     return i

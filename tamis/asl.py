@@ -17,7 +17,7 @@ from tamis.compiler.asl_inputs import LoadedDefinition, json_locator, load_defin
 from tamis.compiler.asl_validator import MAX_DEFINITION_BYTES, Finding, validate_value
 from tamis.errors import DefinitionError, Diagnostic
 
-__all__ = ["compile_choice", "pointer", "validate_asl", "validate_asl_file"]
+__all__ = ["compile_choice", "pointer", "validate_asl", "validate_asl_file", "validate_loaded"]
 
 
 def pointer(path: tuple[str | int, ...]) -> str:
@@ -121,6 +121,25 @@ def _validate(definition: Any, source: str | None, base_dir: str | None) -> list
         )
         out.extend(_diagnostics(findings, loaded, loaded.source or source))
     return out
+
+
+def validate_loaded(loaded: LoadedDefinition) -> list[Diagnostic]:
+    """Diagnostics for one definition from ``tamis.compiler.asl_inputs.load_definitions`` (for tools that
+    find definitions themselves, such as the linter), located in the file it came from."""
+    try:
+        return _diagnostics(loaded.findings + validate_value(loaded.value), loaded, loaded.source)
+    except RecursionError:
+        return [
+            Diagnostic(
+                "TOO_DEEPLY_NESTED",
+                "error",
+                "the definition is nested too deeply",
+                "/",
+                None,
+                None,
+                loaded.source,
+            )
+        ]
 
 
 def validate_asl_file(path: str | FsPath) -> list[Diagnostic]:

@@ -252,3 +252,13 @@ def test_locator_in_any_order_matches_located_parser(name: str) -> None:
     locate = json_locator(text)
     for path, key in lookups[:400]:
         assert locate(path, key) == doc.position(path, key=key), path
+
+
+def test_validate_loaded_for_other_tools() -> None:
+    from tamis.asl import validate_loaded
+
+    defs = load_definitions(
+        TEMPLATE.replace("DefinitionUri: sub/def.asl.json", "Definition: {}"), source="t.yaml"
+    )
+    third = validate_loaded(defs[2])
+    assert [(d.code, d.line, d.source) for d in third] == [("SCHEMA_VALIDATION_FAILED", 28, "t.yaml")]
