@@ -975,6 +975,24 @@ class Validator:
                 ctx.path_field(state[f + "Path"], (*path, f + "Path"), reference=True)
         if "Label" in state:
             self._label(state["Label"], (*path, "Label"))
+        if not distributed:
+            for f in (
+                "ItemReader",
+                "ItemBatcher",
+                "ResultWriter",
+                "ToleratedFailureCount",
+                "ToleratedFailurePercentage",
+                "ToleratedFailureCountPath",
+                "ToleratedFailurePercentagePath",
+            ):
+                if f in state:
+                    # DG state-map-distributed: these belong to Distributed Map; INLINE ignores or refuses them
+                    self.warn(
+                        f"{f} applies only to a Map whose ProcessorConfig Mode is DISTRIBUTED",
+                        (*path, f),
+                        "MAP_FIELD_NEEDS_DISTRIBUTED",
+                        key=True,
+                    )
         if "ItemReader" in state:
             self._item_reader(state["ItemReader"], (*path, "ItemReader"), ctx)
         if "ItemBatcher" in state:

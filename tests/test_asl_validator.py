@@ -529,3 +529,13 @@ def test_size_limit_applies_to_dict_input() -> None:
     big = copy.deepcopy(BASE)
     big["Comment"] = "x" * (1024 * 1024)
     assert (S, "/") in errors(big)
+
+
+def test_distributed_only_fields_warn_on_inline_map() -> None:
+    d = mapstate(ToleratedFailureCount=1)
+    assert ("MAP_FIELD_NEEDS_DISTRIBUTED", "/States/Work/ToleratedFailureCount") in warnings(d)
+    d["States"]["Work"]["ItemProcessor"]["ProcessorConfig"] = {
+        "Mode": "DISTRIBUTED",
+        "ExecutionType": "STANDARD",
+    }
+    assert warnings(d) == []
