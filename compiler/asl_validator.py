@@ -986,7 +986,7 @@ class Validator:
                 "ToleratedFailurePercentagePath",
             ):
                 if f in state:
-                    # DG state-map-distributed: these belong to Distributed Map; INLINE ignores or refuses them
+                    # DG state-map-distributed: these belong to Distributed Map only
                     self.warn(
                         f"{f} applies only to a Map whose ProcessorConfig Mode is DISTRIBUTED",
                         (*path, f),
