@@ -4,8 +4,10 @@ A ``Scanner`` is built once per compiled policy from ``Detector`` descriptions (
 supplies them for managed and custom identifiers) and then scans any number of messages:
 
 1. one ``re2.Set`` match over the UTF-8 bytes says which detectors hit at all;
-2. only those run ``finditer`` for exact spans (RE2: linear time in the message);
-3. each candidate goes through its check (Luhn, VIN, ...) and, where required, a keyword window.
+2. if any of those takes keywords, one more RE2 pass finds the keywords of all of them;
+3. only the detectors that hit are searched for exact spans: over the whole message, or, when a
+   keyword is required, only in windows around their keywords (RE2: linear time in the message);
+4. each candidate goes through its keyword window and its check (Luhn, VIN, ...).
 
 Offsets are reported in characters of the original ``str`` (not bytes).
 """
