@@ -60,11 +60,6 @@ def _accepts(func: Callable[..., Any], name: str) -> bool:
     return name in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
 
 
-def checker_available(kind: str) -> bool:
-    family = KINDS[kind]["family"]
-    return family in _CHECKER_FUNCS and _checker(family) is not None
-
-
 def check(target: Target) -> list[Diagnostic]:
     """Check one target; every finding is located in ``target.file``."""
     spec = KINDS[target.kind]
