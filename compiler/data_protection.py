@@ -470,8 +470,10 @@ def _audit(body: Any, path: Path, ctx: _Ctx, cwl: bool) -> dict[str, Any]:
             raise ctx.fail(f"unknown Audit key {key!r}", (*path, key), "Audit", key=True)
     rate = 100
     if not cwl:
-        if "SampleRate" in body:
-            rate = _sample_rate(body["SampleRate"], (*path, "SampleRate"), ctx)
+        # The documented Audit object always carries SampleRate (only the destinations are optional).
+        if "SampleRate" not in body:
+            raise ctx.fail("Audit SampleRate is required (an integer from 0 to 99)", path, "SampleRate")
+        rate = _sample_rate(body["SampleRate"], (*path, "SampleRate"), ctx)
         if "FindingsDestination" not in body and "NoFindingsDestination" not in body:
             raise ctx.fail(
                 "Audit needs a FindingsDestination or a NoFindingsDestination", path, "Audit.destination"

@@ -214,10 +214,15 @@ class Scanner:
             return []
         return sorted(self._set.Match(data) or ())
 
-    def scan(self, text: str) -> list[Finding]:
-        """Every finding in ``text``, sorted by position (ties: longer first, then name)."""
+    def scan(self, text: str, only: frozenset[str] | None = None) -> list[Finding]:
+        """Every finding in ``text``, sorted by position (ties: longer first, then name).
+
+        ``only`` limits the scan to the named identifiers (those of the statements that apply).
+        """
         data = text.encode("utf-8", "surrogatepass")
         hit = self.hits(data)
+        if only is not None:
+            hit = [i for i in hit if self.detectors[i].name in only]
         if not hit:
             return []
         offsets = _OffsetMap(text, data)

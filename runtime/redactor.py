@@ -99,7 +99,7 @@ class Redactor:
     ) -> Outcome:
         rules = [r for r in self.rules if r.applies(direction, principal)]
         wanted = frozenset().union(*(r.identifiers for r in rules)) if rules else frozenset()
-        found = [f for f in self.scanner.scan(message) if f.identifier in wanted] if wanted else []
+        found = self.scanner.scan(message, wanted) if wanted else []
         outbound = direction == OUTBOUND
         ok_action = "deliver" if outbound else ("accept" if direction == INBOUND else "ingest")
         audit = None

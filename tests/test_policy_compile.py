@@ -236,3 +236,13 @@ def test_regex_guardrails_explain_and_suggest(regex: str, words: str) -> None:
 def test_regex_guardrails_accept_documented_forms() -> None:
     for regex in ("EID-\\d{9}-US", "[A-Z]{2}#\\d+", "^abc$", "a|b", "x@y\\.com", "\\d{3} \\d{4}"):
         assert check_custom_regex(regex) == regex
+
+
+def test_sns_audit_needs_a_sample_rate() -> None:
+    audit = {"FindingsDestination": {"S3": {"Bucket": "b"}}}
+    st = {"DataDirection": "Inbound", "Principal": ["*"], "DataIdentifier": [ARN + "EmailAddress"]}
+    with pytest.raises(tamis.PolicyError) as info:
+        tamis.compile_policy(_sns([{**st, "Operation": {"Audit": audit}}]))
+    assert info.value.rule == "SampleRate"
+    for rate in (0, "0", 99, "99"):
+        tamis.compile_policy(_sns([{**st, "Operation": {"Audit": {"SampleRate": rate, **audit}}}]))
