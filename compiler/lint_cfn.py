@@ -401,11 +401,11 @@ def cloudformation(doc: Doc, emit: Emit, lint_file: LintFile, folder: Path) -> N
                         extra={"anchor_lines": doc.anchor_lines(res_anchor, p)},
                     )
                 )
-        elif rtype == "AWS::Serverless::Function":
+        if rtype in ("AWS::Serverless::Function", "AWS::Serverless::StateMachine"):
             events = props.get("Events")
             if isinstance(events, dict):
                 for ev_name, ev in events.items():
-                    _sam_event(doc, name, ev_name, ev, emit)
+                    _sam_event(doc, rtype, name, ev_name, ev, emit)
 
 
 def _prop(
@@ -431,14 +431,14 @@ def _sns_scope(scope: Any) -> tuple[str, dict[str, str]]:
     return "sns-filter-policy", {"scope": "MessageAttributes"}
 
 
-def _sam_event(doc: Doc, fn: str, ev_name: str, ev: Any, emit: Emit) -> None:
+def _sam_event(doc: Doc, rtype: str, fn: str, ev_name: str, ev: Any, emit: Emit) -> None:
     if not isinstance(ev, dict) or not isinstance(ev.get("Properties"), dict):
         return
     etype = ev.get("Type")
     props = ev["Properties"]
     base: Path_ = ("Resources", fn, "Properties", "Events", ev_name, "Properties")
     anchors: tuple[Path_, ...] = (("Resources", fn), ("Resources", fn, "Properties", "Events", ev_name))
-    label = f"AWS::Serverless::Function {fn} event {ev_name}"
+    label = f"{rtype} {fn} event {ev_name}"
     if etype in _SAM_FILTER_EVENTS and isinstance(props.get("FilterCriteria"), dict):
         _filters(doc, (*base, "FilterCriteria"), f"{label} FilterCriteria", anchors, emit)
     elif etype in ("EventBridgeRule", "CloudWatchEvent") and "Pattern" in props:

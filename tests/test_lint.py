@@ -172,6 +172,15 @@ def test_sam_events_filters_and_state_machines(tmp_path: Path) -> None:
               DefinitionUri: machines/flow.asl.json
               DefinitionSubstitutions:
                 Arn: arn:aws:lambda:us-east-1:123456789012:function:f
+          Scheduled:
+            Type: AWS::Serverless::StateMachine
+            Properties:
+              Definition: {StartAt: A, States: {A: {Type: Succeed}}}
+              Events:
+                OnOrder:
+                  Type: EventBridgeRule
+                  Properties:
+                    Pattern: {"detail": {"total": [{"numeric": ["<", "cheap"]}]}}
           Inline:
             Type: AWS::StepFunctions::StateMachine
             Properties:
@@ -204,7 +213,8 @@ def test_sam_events_filters_and_state_machines(tmp_path: Path) -> None:
         "MISSING_TRANSITION_TARGET",
         "lint.missing-file",
     ]
-    assert codes.count("pattern.numeric-value") == 2 and len(codes) == 5, tpl
+    assert codes.count("pattern.numeric-value") == 3 and len(codes) == 6, tpl
+    assert where(tmp_path, "app/template.yaml", '"cheap"') in {at(d) for d in tpl}
     positions = {at(d) for d in tpl}
     assert where(tmp_path, "app/template.yaml", '"x"') in positions
     assert where(tmp_path, "app/template.yaml", "Nowhere") in positions
