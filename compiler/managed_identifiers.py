@@ -11,6 +11,7 @@ service: tamis accepts them in policies but cannot detect them (``NOT_DETECTED_L
 
 from __future__ import annotations
 
+import importlib
 from functools import cache
 
 from tamis.runtime.detectors import CHECKS, Detector
@@ -219,6 +220,23 @@ def _pattern_list(name: str) -> list[tuple[str, int, str | None]]:
     return []
 
 
+def _max_width(pattern: str) -> int | None:
+    """Longest match of one of tamis's own patterns, in characters (None: unbounded or unknown).
+
+    Python's regex parser only measures the pattern here; nothing is matched with it, and custom
+    (user-supplied) regexes never go through it.
+    """
+    try:
+        parser = importlib.import_module("re._parser")
+    except ImportError:  # Python 3.10
+        parser = importlib.import_module("sre_parse")
+    try:
+        width = parser.parse(pattern).getwidth()[1]
+    except Exception:  # RE2-only syntax (\pL...): measure nothing, search the default window
+        return None
+    return width if width < 4096 else None
+
+
 @cache
 def detectors_for(name: str) -> tuple[Detector, ...]:
     """The detectors of one managed identifier (empty for Name and Address)."""
@@ -238,6 +256,7 @@ def detectors_for(name: str) -> tuple[Detector, ...]:
                 keyword_mode=mode,
                 strict_check=CHECKS["country_code"] if mode == "relaxes" else None,
                 exclude=exclude,
+                max_len=_max_width(pattern),
             )
         )
     return tuple(out)

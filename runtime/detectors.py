@@ -59,6 +59,7 @@ class Detector:
     keyword_mode: str = "none"
     strict_check: Check | None = None
     exclude: frozenset[str] = field(default_factory=frozenset)
+    max_len: int | None = None  # longest possible match in characters, when bounded and known
 
 
 def _keyword_pattern(keyword: str) -> str:
@@ -237,7 +238,7 @@ class Scanner:
             if det.keyword_mode == "required":
                 if not kws:
                     continue
-                spans = self._window_spans(i, data, kws)
+                spans = self._window_spans(i, data, kws, ascii_text)
             else:
                 spans = _finditer_spans(self._regexes[i], data, det.group)
             kw_spans = [(k[2], k[3]) for k in kws]
@@ -283,10 +284,17 @@ class Scanner:
         return out
 
     def _window_spans(
-        self, i: int, data: bytes, kws: list[tuple[int, int, int, int]]
+        self, i: int, data: bytes, kws: list[tuple[int, int, int, int]], ascii_text: bool
     ) -> list[tuple[int, int]]:
-        """Candidate spans searched only around the detector's keywords (RE2 keeps the text as context)."""
-        reach = 4 * KEYWORD_WINDOW + _VALUE_MARGIN  # a character is at most 4 UTF-8 bytes
+        """Candidate spans searched only around the detector's keywords (RE2 keeps the text as context).
+
+        A value counts when it starts at most KEYWORD_WINDOW characters after a keyword or ends at most
+        that many before one, so it lies within KEYWORD_WINDOW + its maximum length of the keyword.
+        """
+        det = self.detectors[i]
+        reach = KEYWORD_WINDOW + (det.max_len or _VALUE_MARGIN) + 2  # +2: one context character, slack
+        if not ascii_text:
+            reach *= 4  # a character is at most 4 UTF-8 bytes
         windows: list[list[int]] = []
         for b0, b1, _s, _e in kws:
             lo, hi = max(0, b0 - reach), min(len(data), b1 + reach)
@@ -294,7 +302,6 @@ class Scanner:
                 windows[-1][1] = max(windows[-1][1], hi)
             else:
                 windows.append([lo, hi])
-        det = self.detectors[i]
         spans: list[tuple[int, int]] = []
         for lo, hi in windows:
             spans.extend(_finditer_spans(self._regexes[i], data, det.group, lo, hi))
