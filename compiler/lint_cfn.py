@@ -27,6 +27,7 @@ from tamis.compiler.lint_model import (
 from tamis.errors import Diagnostic
 
 Emit = Callable[[Target | Diagnostic], None]
+CODE_DUPLICATE_KEY = "lint.duplicate-key"
 # Asks the linter to check another file (DefinitionUri, templatefile) as the given kind.
 LintFile = Callable[[Path, str, tuple[int, int], str], None]
 
@@ -256,6 +257,20 @@ def value_targets(doc: Doc, found: Found, emit: Emit) -> None:
     if not isinstance(v, dict | list):
         string_target(_scalar_json(v), None, path, False)
         return
+    for dup_path, line, column in doc.located.duplicates:
+        if tuple(dup_path[: len(path)]) == tuple(path):
+            emit(
+                Diagnostic(
+                    code=CODE_DUPLICATE_KEY,
+                    severity="warning",
+                    message=f"{found.label}: key {dup_path[-1]!r} repeats an earlier key of the same object; "
+                    "only the last one is kept",
+                    line=line,
+                    column=column,
+                    source=doc.file,
+                    extra={"target": found.label, "anchor_lines": anchor_lines},
+                )
+            )
     value = _structured(v, found.substitutions)
     text, mapper, unresolved = serialize(
         value,
@@ -331,14 +346,43 @@ def _filters(doc: Doc, base: Path_, label: str, anchors: tuple[Path_, ...], emit
     if is_intrinsic(filters):
         value_targets(doc, Found((*base, "Filters"), "lambda-filter-pattern", label, {}, anchors), emit)
         return
+
+    def fail(where: Path_, message: str, rule: str) -> None:
+        line, column = doc.position(where)
+        emit(
+            Diagnostic(
+                code=f"pattern.{rule}",
+                severity="error",
+                message=message,
+                line=line,
+                column=column,
+                source=doc.file,
+                extra={"target": label, "anchor_lines": doc.anchor_lines(*anchors)},
+            )
+        )
+
     if not isinstance(filters, list):
+        fail(
+            (*base, "Filters"),
+            'filter criteria need "Filters": a list of {"Pattern": "..."}',
+            "lambda-criteria",
+        )
         return
+    # Lambda: 5 filters per event source mapping by default, a quota that can be raised to 10.
+    if len(filters) > 10:
+        fail(
+            (*base, "Filters"),
+            f"at most 10 filters per event source mapping, got {len(filters)}",
+            "lambda-filter-count",
+        )
     for i, f in enumerate(filters):
         if isinstance(f, dict) and "Pattern" in f:
             p = (*base, "Filters", i, "Pattern")
             value_targets(
                 doc, Found(p, "lambda-filter-pattern", f"{label} Filters[{i}]", {}, (*anchors, p)), emit
             )
+        else:
+            fail((*base, "Filters", i), 'each filter must be an object with a "Pattern"', "lambda-criteria")
 
 
 def cloudformation(doc: Doc, emit: Emit, lint_file: LintFile, folder: Path) -> None:

@@ -697,3 +697,37 @@ def test_schema_subset_rejects_broken_logs() -> None:
         },
     ):
         assert not validator.is_valid(broken)
+
+
+def test_filter_criteria_structure_and_duplicate_keys(tmp_path: Path) -> None:
+    filters = "\n".join(f"          - Pattern: '{{\"body\": {{\"n\": [{i}]}}}}'" for i in range(11))
+    files = {
+        "t.yaml": f"""
+Resources:
+  Many:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      FilterCriteria:
+        Filters:
+{filters}
+  Odd:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      FilterCriteria:
+        Filters:
+          - NotAPattern: x
+  Twice:
+    Type: AWS::Events::Rule
+    Properties:
+      EventPattern:
+        source: ["a"]
+        source: ["b"]
+"""
+    }
+    result = run(tmp_path, files)
+    got = {(d.code, d.severity, d.line) for d in result.diagnostics}
+    assert got == {
+        ("pattern.lambda-filter-count", "error", where(tmp_path, "t.yaml", "Filters:")[0] + 1),
+        ("pattern.lambda-criteria", "error", where(tmp_path, "t.yaml", "NotAPattern")[0]),
+        ("lint.duplicate-key", "warning", where(tmp_path, "t.yaml", 'source: ["b"]')[0]),
+    }
