@@ -34,13 +34,7 @@ from tamis.runtime.numbers import JSONNumber, comparable, literal_key
 
 _EMPTY: frozenset[int] = frozenset()
 _SMALLEST_NORMAL = 2.2250738585072014e-308
-# Number spellings a double may not hold exactly: 17+ digits, or a subnormal's exponent. When an event
-# has one (or text that looks like one) and the rules compare numbers, it is decoded keeping exact decimals
-# and their spelling.
-_LOSSY_NUMBER = re2.compile(rb"[0-9][0-9.]{16}|[0-9][eE]-3[0-9]{2}")
-
-
-FLOAT_SEEN = -1  # put in the matched set when a float reaches a numeric test (see _match_obj)
+FLOAT_SEEN = -1  # put in the matched set, with (FLOAT_SEEN, value), when a float meets a numeric test
 
 
 def _int_or_literal(text: str) -> int | JSONNumber:
@@ -398,6 +392,7 @@ class FieldIndex:
             elif numbers and (t is int or t is float or t is Decimal or t is JSONNumber):
                 if t is float:
                     out.add(FLOAT_SEEN)
+                    out.add((FLOAT_SEEN, v))  # type: ignore[arg-type]
                 f = _comparable_fast(v, t)
                 if f is not None:
                     hit = num_exact(f)
@@ -455,6 +450,7 @@ class FieldIndex:
             if self.numbers:
                 if t is float:
                     out.add(FLOAT_SEEN)
+                    out.add((FLOAT_SEEN, v))  # type: ignore[arg-type]
                 f = _comparable_fast(v, t)
                 if f is not None:
                     hit = self.num_exact.get(f)
@@ -574,7 +570,7 @@ class EventMatcher:
             for c in cond_ids
             for t in c.tests
         )
-        self._path_root = self._build_path_trie(paths, path_ids)
+        self._path_root = self._build_path_trie(paths, path_ids, self._positional_prefixes())
         self._rule_root = self._build_rule_trie(cond_ids)
         evaluators = [_combine([index.fast_evaluator() for index in indexes]) for indexes in self._indexes]
         self._evaluators = evaluators
@@ -590,8 +586,26 @@ class EventMatcher:
         self._few = subrules if len(subrules) <= 8 else None
         self._built = True
 
+    def _positional_prefixes(self) -> set[tuple[str, ...]]:
+        """Path prefixes under which some sub-rule names two or more paths: only arrays there need
+        positions (elsewhere one field's values never have to agree with another's element)."""
+        out: set[tuple[str, ...]] = set()
+        for subrules in self._rules.values():
+            for sub in subrules:
+                split = {tuple(c.path.split(".")) for c in sub}
+                if len(split) < 2:
+                    continue
+                counts: dict[tuple[str, ...], int] = defaultdict(int)
+                for segs in split:
+                    for j in range(1, len(segs) + 1):
+                        counts[segs[:j]] += 1
+                out.update(prefix for prefix, n in counts.items() if n >= 2)
+        return out
+
     @staticmethod
-    def _build_path_trie(paths: list[str], path_ids: dict[str, int]) -> PathNode:
+    def _build_path_trie(
+        paths: list[str], path_ids: dict[str, int], positional: set[tuple[str, ...]]
+    ) -> PathNode:
         nodes: dict[tuple[str, ...], PathNode] = {(): PathNode()}
         has_children: set[tuple[str, ...]] = set()
         split = {p: tuple(p.split(".")) for p in paths}
@@ -602,13 +616,14 @@ class EventMatcher:
                     has_children.add(segs[:j])
         full = {segs: path_ids[p] for p, segs in split.items()}
         for prefix, node in nodes.items():
-            seen: dict[str, tuple[PathNode | None, int]] = {}
+            seen: dict[str, tuple[PathNode | None, int, bool]] = {}
             for target in nodes:
                 if len(target) > len(prefix) and target[: len(prefix)] == prefix:
                     key = ".".join(target[len(prefix) :])
                     child = nodes[target] if target in has_children else None
-                    seen[key] = (child, full.get(target, -1))
-            node.entries = [(k, child, pid) for k, (child, pid) in sorted(seen.items())]
+                    seen[key] = (child, full.get(target, -1), target in positional)
+            node.entries = [(k, child, pid, pos) for k, (child, pid, pos) in sorted(seen.items())]
+            node.positional = prefix in positional
         return nodes[()]
 
     def _build_rule_trie(self, cond_ids: dict[FieldCondition, int]) -> _RuleNode:
@@ -702,13 +717,22 @@ class EventMatcher:
                     hits[ident].append(trail)
                 matched |= scratch
         if FLOAT_SEEN in matched:
-            # A float met a numeric test. If the JSON text spells a number no double holds exactly, decode
-            # again keeping exact decimals: the services compare such numbers by their spelling.
-            if raw is not None and _LOSSY_NUMBER.search(raw.encode("utf-8") if isinstance(raw, str) else raw):
-                return self._match_obj(_exact_loads(raw), None)
+            # Floats met numeric tests. The services compare a number by its spelling when no double holds
+            # it exactly, and orjson keeps no spelling: when the text does not spell each such float in its
+            # shortest form, decode again keeping exact decimals.
+            marks = [m for m in matched if type(m) is tuple]
+            matched.difference_update(marks)
             matched.discard(FLOAT_SEEN)
+            if raw is not None:
+                text = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
+                if not all(_spelled_shortest(text, m[1]) for m in marks):
+                    return self._match_obj(_exact_loads(text), None)
+            if free is not None:
+                free.difference_update(marks)
+                free.discard(FLOAT_SEEN)
+                for m in marks:
+                    hits.pop(m, None)  # type: ignore[union-attr, call-overload]
         if hits is not None and free is not None:
-            free.discard(FLOAT_SEEN)
             return self._match_in_arrays(matched, seen, trailed, free, hits)
         if seen is not None:
             for pid, ids in self._absent:
@@ -781,6 +805,25 @@ class EventMatcher:
         if not self._built:
             self._build()
         return list(self._path_names)
+
+
+_NUMBER_CHARS = frozenset(b"0123456789.eE+-")
+
+
+def _spelled_shortest(text: bytes, f: float) -> bool:
+    """Whether ``text`` writes the float ``f`` as its shortest round-trip form, so that orjson's double
+    is exact. (Two spellings of one double in one event, one of them longer, are not told apart.)"""
+    spelled = repr(f).encode()
+    start = text.find(spelled)
+    size = len(spelled)
+    while start >= 0:
+        before = text[start - 1] if start else 32
+        end = start + size
+        after = text[end] if end < len(text) else 32
+        if before not in _NUMBER_CHARS and after not in _NUMBER_CHARS:
+            return True
+        start = text.find(spelled, start + 1)
+    return False
 
 
 def _exact_loads(raw: bytes) -> Any:

@@ -32,11 +32,14 @@ MISSING: Any = _Missing()
 class PathNode:
     """One level of the field-path trie: the keys to read at this level of the event."""
 
-    __slots__ = ("entries",)
+    __slots__ = ("entries", "positional")
 
     def __init__(self) -> None:
-        # (key as written in the event, child node or None, path id or -1)
-        self.entries: list[tuple[str, PathNode | None, int]] = []
+        # (key as written in the event, child node or None, path id or -1, whether positions matter there)
+        self.entries: list[tuple[str, PathNode | None, int, bool]] = []
+        # Whether array positions matter at this prefix: some sub-rule names two or more paths under it, so
+        # an array here must not let them come from different elements.
+        self.positional = False
 
 
 MAX_DEPTH = 24  # deeper rule paths use the generic walker (generated code nests one block per level)
@@ -54,13 +57,13 @@ def walk_generic(
     """Interpretive twin of the generated reader (runtime/event_walker.py), for any depth: evaluates
     values outside arrays of objects into ``matched``; queues the others, with positions, in ``trailed``."""
     get = obj.get
-    for key, child, pid in node.entries:
+    for key, child, pid, positional in node.entries:
         v = get(key, MISSING)
         if v is MISSING:
             continue
         tv = type(v)
         if pid >= 0 and tv is not dict:
-            leaves(v, trail, pid, evaluators[pid], matched, seen, trailed)
+            leaves(v, trail, pid, evaluators[pid], matched, seen, trailed, positional)
         if child is not None:
             if tv is dict:
                 walk_generic(v, child, trail, evaluators, matched, seen, trailed)
@@ -78,12 +81,14 @@ def descend(
     trailed: list[tuple[int, Any, tuple[Any, ...]]],
 ) -> None:
     marker = id(items)
+    positional = node.positional
     for i, item in enumerate(items):
         ti = type(item)
+        inner = (*trail, (marker, i)) if positional else trail
         if ti is dict:
-            walk_generic(item, node, (*trail, (marker, i)), evaluators, matched, seen, trailed)
+            walk_generic(item, node, inner, evaluators, matched, seen, trailed)
         elif ti is list:
-            descend(item, node, (*trail, (marker, i)), evaluators, matched, seen, trailed)
+            descend(item, node, inner, evaluators, matched, seen, trailed)
 
 
 def leaves(
@@ -94,6 +99,7 @@ def leaves(
     matched: set[int],
     seen: set[int] | None,
     trailed: list[tuple[int, Any, tuple[Any, ...]]],
+    positional: bool = True,
 ) -> None:
     """Leaf values of one field: evaluated now when outside arrays of objects, else queued with positions."""
     if type(v) is not list:
@@ -105,16 +111,12 @@ def leaves(
                 seen.add(pid)
         return
     # Elements of a purely scalar array never combine with another field, so need no position.
-    mixed = any(type(e) is dict or type(e) is list for e in v)
+    mixed = positional and any(type(e) is dict or type(e) is list for e in v)
     marker = id(v)
     for i, e in enumerate(v):
-        te = type(e)
-        if te is dict:
-            continue
-        if te is list:
-            leaves(e, (*trail, (marker, i)), pid, evaluate, matched, seen, trailed)
-        else:
-            leaves(e, (*trail, (marker, i)) if mixed else trail, pid, evaluate, matched, seen, trailed)
+        if type(e) is not dict:
+            inner = (*trail, (marker, i)) if mixed else trail
+            leaves(e, inner, pid, evaluate, matched, seen, trailed, positional)
 
 
 def build_fast_walk(root: Any, evaluators: list[Evaluator], track_seen: frozenset[int]) -> FastWalk | None:
@@ -134,30 +136,46 @@ def build_fast_walk(root: Any, evaluators: list[Evaluator], track_seen: frozense
             inline.add(pid)
     counter = iter(range(1 << 30))
     functions: list[list[str]] = []
-    array_walkers: dict[int, str] = {}
+    bodies: dict[tuple[int, bool], str] = {}
+    walkers: dict[tuple[int, str], str] = {}
 
-    def array_walker(node: Any) -> str | None:
-        """Name of the generated function walking an array whose elements are at ``node``."""
-        key = id(node)
-        if key in array_walkers:
-            return array_walkers[key]
-        k = len(array_walkers)
-        name = array_walkers[key] = f"A{k}"
-        body: list[str] = [f"def T{k}(obj, trail, matched, seen, trailed):"]
-        if not emit(node, "obj", 1, True, body):
+    def body(node: Any, in_array: bool) -> str | None:
+        """Name of the generated function reading one object at ``node`` (queuing values if in_array)."""
+        key = (id(node), in_array)
+        if key not in bodies:
+            name = bodies[key] = f"{'T' if in_array else 'F'}{len(bodies)}"
+            lines = [f"def {name}(obj, trail, matched, seen, trailed):"]
+            if not emit(node, "obj", 1, in_array, lines):
+                return None
+            lines.append("    return None")
+            functions.append(lines)
+        return bodies[key]
+
+    def array_walker(node: Any, in_array: bool) -> str | None:
+        """Name of the generated function walking an array whose elements are read at ``node``."""
+        mode = "pos" if node.positional else ("keep" if in_array else "free")
+        key = (id(node), mode)
+        if key in walkers:
+            return walkers[key]
+        name = walkers[key] = f"A{len(walkers)}"
+        reader = body(node, mode != "free")
+        if reader is None:
             return None
-        body.append("    return None")
-        functions.append(body)
+        if mode == "pos":
+            inner = "(*trail, (marker, i))"
+            head = ["    marker = id(items)", "    for i, item in enumerate(items):"]
+        else:
+            inner = "trail"
+            head = ["    for item in items:"]
         functions.append(
             [
                 f"def {name}(items, trail, matched, seen, trailed):",
-                "    marker = id(items)",
-                "    for i, item in enumerate(items):",
+                *head,
                 "        ti = type(item)",
                 "        if ti is dict:",
-                f"            T{k}(item, (*trail, (marker, i)), matched, seen, trailed)",
+                f"            {reader}(item, {inner}, matched, seen, trailed)",
                 "        elif ti is list:",
-                f"            {name}(item, (*trail, (marker, i)), matched, seen, trailed)",
+                f"            {name}(item, {inner}, matched, seen, trailed)",
             ]
         )
         return name
@@ -174,7 +192,7 @@ def build_fast_walk(root: Any, evaluators: list[Evaluator], track_seen: frozense
             if len(dotted) >= 4:
                 # Dotted spellings are rare in events: one C-level check skips all their lookups.
                 guard = f"D{next(counter)}"
-                env[guard] = frozenset(key for key, _, _ in dotted)
+                env[guard] = frozenset(key for key, _, _, _ in dotted)
                 out.append(f"{'    ' * depth}if not {guard}.isdisjoint({obj}):")
                 depth += 1
             for entry in dotted:
@@ -182,8 +200,10 @@ def build_fast_walk(root: Any, evaluators: list[Evaluator], track_seen: frozense
                     return False
         return True
 
-    def emit_entry(entry: tuple[str, Any, int], obj: str, depth: int, in_array: bool, out: list[str]) -> bool:
-        key, child, pid = entry
+    def emit_entry(
+        entry: tuple[str, Any, int, bool], obj: str, depth: int, in_array: bool, out: list[str]
+    ) -> bool:
+        key, child, pid, positional = entry
         pad = "    " * depth
         v = f"v{next(counter)}"
         t = f"t{v}"
@@ -194,7 +214,8 @@ def build_fast_walk(root: Any, evaluators: list[Evaluator], track_seen: frozense
         if pid >= 0:
             out.append(f"{pad}    if {t} is not dict:")
             out.append(f"{pad}        if {t} is list:")
-            out.append(f"{pad}            leaves({v}, {trail}, {pid}, E{pid}, matched, seen, trailed)")
+            call = f"leaves({v}, {trail}, {pid}, E{pid}, matched, seen, trailed, {positional})"
+            out.append(f"{pad}            {call}")
             out.append(f"{pad}        else:")
             if in_array:
                 out.append(f"{pad}            trailed.append(({pid}, {v}, trail))")
@@ -209,7 +230,7 @@ def build_fast_walk(root: Any, evaluators: list[Evaluator], track_seen: frozense
                 if pid in track_seen:
                     out.append(f"{pad}            seen.add({pid})")
         if child is not None:
-            walker = array_walker(child)
+            walker = array_walker(child, in_array)
             if walker is None:
                 return False
             out.append(f"{pad}    if {t} is dict:")
