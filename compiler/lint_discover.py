@@ -296,9 +296,22 @@ def detect_kind(value: Any, name: str) -> str | None:
     if "filter-policy" in lower or "filterpolicy" in lower or "subscription" in lower:
         nested = any(isinstance(v, dict) for v in value.values())
         return "sns-filter-policy-body" if nested or "body" in lower else "sns-filter-policy"
-    if set(value) & EVENT_ENVELOPE or "pattern" in lower or "$or" in value:
+    if set(value) & EVENT_ENVELOPE or "pattern" in lower or "$or" in value or _uses_operator(value, 0):
         return "eventbridge-pattern"
     return None
+
+
+def _uses_operator(value: Any, depth: int) -> bool:
+    """A matcher object such as {"prefix": ...} or {"numeric": [...]}: the mark of a pattern, not of data."""
+    if depth > 20:
+        return False
+    if isinstance(value, dict):
+        return any(_uses_operator(v, depth + 1) for v in value.values())
+    if isinstance(value, list):
+        return any(
+            isinstance(item, dict) and item and set(item) <= PATTERN_OPERATORS for item in value
+        ) or any(isinstance(item, dict) and _uses_operator(item, depth + 1) for item in value)
+    return False
 
 
 def _pattern_shaped(value: dict[str, Any], depth: int) -> bool:

@@ -435,6 +435,10 @@ def test_standalone_files_detected_by_shape_and_name(tmp_path: Path) -> None:
         # broken JSON is reported only when the name says what the file holds
         "rules/refunds-pattern.json": '{"source": ["shop"],\n "detail": {"n": [1,]}}',
         "config/broken.json": '{"a": [1,]}',
+        # pattern-shaped and using a matcher object: a pattern, whatever its name
+        "misc/orders.json": '{"price": [{"numeric": [">", "0"]}]}',
+        # pattern-shaped but plain lists: data, not a pattern
+        "misc/hosts.json": '{"hosts": ["a", "b"], "ports": [80, 443]}',
     }
     result = run(tmp_path, files)
     got = {(d.source, d.code) for d in only(result)}
@@ -446,6 +450,7 @@ def test_standalone_files_detected_by_shape_and_name(tmp_path: Path) -> None:
         "flows/plain.json",
         "esm/criteria.json",
         "rules/refunds-pattern.json",
+        "misc/orders.json",
     }, got
     syntax = next(d for d in only(result) if d.source == "rules/refunds-pattern.json")
     assert syntax.code == "lint.json-syntax" and syntax.line == 2
@@ -700,7 +705,7 @@ def test_schema_subset_rejects_broken_logs() -> None:
 
 
 def test_filter_criteria_structure_and_duplicate_keys(tmp_path: Path) -> None:
-    filters = "\n".join(f"          - Pattern: '{{\"body\": {{\"n\": [{i}]}}}}'" for i in range(11))
+    filters = "\n".join(f'          - Pattern: \'{{"body": {{"n": [{i}]}}}}\'' for i in range(11))
     files = {
         "t.yaml": f"""
 Resources:
