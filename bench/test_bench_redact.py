@@ -14,7 +14,9 @@ lines with a dozen findings in all (sparse).
   ``UsSsnRecognizer``, ``IpRecognizer``, ``PhoneRecognizer``) plus ``PatternRecognizer`` for the
   identifiers Presidio lacks, with no NLP model (``nlp_artifacts=None``), then masking.
 
-Run: ``python3 -m pytest bench/test_bench_redact.py --benchmark-json=bench/.results/redact.json`` then
+Run: ``python3 -m pytest bench/test_bench_redact.py --benchmark-disable-gc --benchmark-timer=time.process_time
+--benchmark-json=bench/.results/redact.json`` (the collector is off while timing, as in ``timeit``:
+Presidio's spaCy import would otherwise slow every later collection, whoever triggers it), then
 ``python3 bench/redact_data.py bench/.results/redact.json`` prints the ratio table for RESULTS.md.
 ``TAMIS_BENCH_BUDGET`` (seconds per benchmark, default 0.5) bounds the run.
 """
