@@ -110,3 +110,63 @@ def test_terraform_positions(pattern: dict[str, Any], style: str) -> None:
     text = f'resource "aws_cloudwatch_event_rule" "r" {{\n  name = "r"\n  event_pattern = {value}\n}}\n'
     found = _lint_one("main.tf", text)
     assert found == [(*_expected(text), "pattern.prefix-type")], text
+
+
+_TOKENS = [
+    "Resources:\n",
+    "  R:\n",
+    "    Type: AWS::Events::Rule\n",
+    "    Type: AWS::SNS::Subscription\n",
+    "    Properties:\n",
+    "      EventPattern: ",
+    "      FilterPolicy: ",
+    "!Sub ",
+    "!Ref X",
+    "!Join ['', [",
+    "|\n",
+    "        ",
+    '{"source": [',
+    '{"prefix": ',
+    '"a"',
+    "1",
+    "]",
+    "}",
+    ", ",
+    "'",
+    '"',
+    "\\",
+    "${X}",
+    "\n",
+    "#",
+    "# tamis: ignore[",
+    "&a ",
+    "*a",
+    'resource "aws_cloudwatch_event_rule" "r" {\n',
+    "event_pattern = ",
+    "jsonencode(",
+    'file("x.json")',
+    'templatefile("${path.module}/y.tftpl", {})',
+    "<<EOF\n",
+    "<<-EOF\n",
+    "EOF\n",
+    "local.p",
+    "locals {\n p = ",
+    ")",
+    "=",
+]
+
+
+@given(
+    parts=st.lists(st.sampled_from(_TOKENS), min_size=1, max_size=40),
+    name=st.sampled_from(["template.yaml", "main.tf", "orders-pattern.json", "flow.asl.json", "x.asl.yaml"]),
+)
+def test_arbitrary_input_never_crashes_the_linter(parts: list[str], name: str) -> None:
+    text = "".join(parts)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / name).write_text(text, encoding="utf-8")
+        result = lint([name], cwd=root)
+    for d in result.diagnostics:
+        assert d.code != "lint.internal-error", d
+        assert d.line is None or d.line >= 1
+        assert d.column is None or d.column >= 1
