@@ -509,6 +509,13 @@ def tamis_api() -> Any:
     return tamis
 
 
+def settled_reference(pattern_text: str, event_text: str) -> bool | None:
+    """The reference's answer, or None where it depends on when exists:false is checked (see
+    test_exists_false_checked_in_lexical_order: an open question, reported, kept out of the properties)."""
+    walk = ref_matches(pattern_text, event_text)
+    return walk if walk is ref_matches(pattern_text, event_text, absence_last=True) else None
+
+
 @given(case=pattern_and_events())
 def test_compiled_pattern_agrees_with_reference(
     tamis_api: Any, case: tuple[dict[str, Any], list[Any]]
@@ -519,8 +526,11 @@ def test_compiled_pattern_agrees_with_reference(
     compiled = tamis_api.compile_pattern(pattern_text, dialect="eventbridge")
     for event in events:
         event_text = dumps(event)
+        expected = settled_reference(pattern_text, event_text)
+        if expected is None:
+            continue
         note(f"event: {event_text}")
-        assert compiled.matches(event_text) is ref_matches(pattern_text, event_text)
+        assert compiled.matches(event_text) is expected
 
 
 @given(case=pattern_and_events())
@@ -596,7 +606,10 @@ def test_ruleset_agrees_with_reference(tamis_api: Any, script: tuple[list[Any], 
     for event in events:
         event_text = dumps(event)
         note(f"event: {event_text}")
-        expected = [name for name, text in live.items() if ref_matches(text, event_text)]
+        answers = {name: settled_reference(text, event_text) for name, text in live.items()}
+        if None in answers.values():
+            continue
+        expected = [name for name, answer in answers.items() if answer]
         assert rs.matches(event_text) == expected
         assert rs.matches(parse_json(event_text).value) == expected or not all(
             Num(t).comparable for t in _number_texts(event)
@@ -608,3 +621,28 @@ def test_spellings_keep_the_value() -> None:
         for other in spellings(text):
             assert Decimal(other) == Decimal(text), (text, other)
     assert "5.0" in spellings("5") and "5e0" in spellings("5")
+
+
+def test_reference_number_rules() -> None:
+    """The reference's ComparableNumber emulation (notes 1.2, 2.1; probes 0014-0016, 0033)."""
+    assert Num("5").comparable and Num("5.0").comparable and Num("50e-1").comparable and Num("-0").comparable
+    assert Num("0.1").comparable and Num("1e23").comparable and Num("1.7976931348623157e308").comparable
+    assert not Num("12345678901234567890").comparable  # more digits than a double holds
+    assert not Num("9007199254740993").comparable  # 2**53 + 1
+    assert not Num("0.1000000000000000055511151231257827").comparable  # exact value of the double 0.1
+    assert not Num("5e-324").comparable  # Java prints Double.MIN_VALUE as 4.9E-324
+    assert Num("4.9e-324").comparable
+    assert not Num("1e400").comparable
+
+
+@pytest.mark.xfail(
+    reason="open question reported to the lead: event-ruler's StructuredFinder checks exists:false when its "
+    "field comes up in lexical order (x.c before x.z), against the array elements chosen so far; tamis "
+    "checks it against the element chosen by every other field"
+)
+def test_exists_false_checked_in_lexical_order(tamis_api: Any) -> None:
+    pattern = '{"x": {"z": ["1"], "c": [{"exists": false}]}}'
+    event = '{"x": [{"z": "1"}, {"z": "3", "c": "2"}]}'
+    assert ref_matches(pattern, event) is False
+    assert ref_matches(pattern, event, absence_last=True) is True
+    assert tamis_api.compile_pattern(pattern).matches(event) is False

@@ -450,11 +450,16 @@ def parse_pattern_text(text: str | bytes) -> Any:
     return json.loads(text, parse_int=Num, parse_float=Num, parse_constant=_reject_constant)
 
 
-def ref_matches(pattern: dict[str, Any] | str | bytes, event: Any) -> bool:
+def ref_matches(pattern: dict[str, Any] | str | bytes, event: Any, *, absence_last: bool = False) -> bool:
     """Does ``event`` match ``pattern`` under EventBridge (event-ruler 2.x) semantics?
 
     ``pattern`` and ``event`` are Python values (numbers as int/float/Decimal/Num) or JSON text; text keeps
     exact number literals and duplicate event keys.
+
+    ``exists: false`` is checked, as event-ruler's walk does, when its field comes up in lexical order,
+    against the array elements chosen by the fields before it. ``absence_last=True`` checks it after every
+    other field instead (against all chosen elements): the two differ only for an ``exists: false`` inside
+    an array of objects whose element is pinned by a lexically later field (not covered by the corpus).
     """
     if isinstance(pattern, str | bytes):
         pattern = parse_pattern_text(pattern)
@@ -463,7 +468,12 @@ def ref_matches(pattern: dict[str, Any] | str | bytes, event: Any) -> bool:
     leaves: dict[str, list[_Leaf]] = {}
     _flatten(event, "", (), leaves, [])
     for rule in _sub_rules(_pattern_value(pattern), ""):
-        if _walk(sorted(rule, key=lambda f: f.path), 0, leaves, ()):
+        order = sorted(rule, key=lambda f: f.path)
+        if absence_last:
+            order = [f for f in order if f.matchers != [("exists", False)]] + [
+                f for f in order if f.matchers == [("exists", False)]
+            ]
+        if _walk(order, 0, leaves, ()):
             return True
     return False
 
