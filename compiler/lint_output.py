@@ -92,6 +92,11 @@ def format_sarif(diags: list[Diagnostic], root: Path, version: str) -> str:
         region: dict[str, Any] = {"startLine": max(d.line or 1, 1)}
         if d.column:
             region["startColumn"] = max(d.column, 1)
+        source = d.source or ""
+        if Path(source).is_absolute():  # outside the run's root: a full file URI
+            artifact: dict[str, Any] = {"uri": Path(source).as_uri()}
+        else:
+            artifact = {"uri": quote(source, safe="/"), "uriBaseId": "%SRCROOT%"}
         result: dict[str, Any] = {
             "ruleId": d.code,
             "ruleIndex": rules[d.code],
@@ -100,10 +105,7 @@ def format_sarif(diags: list[Diagnostic], root: Path, version: str) -> str:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {
-                            "uri": quote(d.source or "", safe="/"),
-                            "uriBaseId": "%SRCROOT%",
-                        },
+                        "artifactLocation": artifact,
                         "region": region,
                     }
                 }

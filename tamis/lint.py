@@ -83,6 +83,8 @@ class _Run:
             rel = os.path.relpath(path, self.cwd)
         except ValueError:  # another drive on Windows
             rel = str(path)
+        if rel.startswith(".."):  # outside the current folder: the absolute path reads better
+            return Path(os.path.abspath(path)).as_posix()
         return Path(rel).as_posix()
 
     def config_rel(self, path: Path) -> str:

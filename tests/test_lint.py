@@ -736,3 +736,22 @@ Resources:
         ("pattern.lambda-criteria", "error", where(tmp_path, "t.yaml", "NotAPattern")[0]),
         ("lint.duplicate-key", "warning", where(tmp_path, "t.yaml", 'source: ["b"]')[0]),
     }
+
+
+def test_files_outside_the_current_folder_get_absolute_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    outside = tmp_path / "outside"
+    here = tmp_path / "here"
+    here.mkdir()
+    write(outside, {"pattern.json": '{"source": [{"prefix": 1}]}'})
+    code, out, _ = _cli(here, monkeypatch, capsys, "--format", "sarif", str(outside))
+    assert code == 1
+    log = json.loads(out)
+    jsonschema.Draft7Validator(json.loads(SCHEMA.read_text())).validate(log)
+    uri = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == (outside / "pattern.json").resolve().as_uri()
+    code, out, _ = _cli(here, monkeypatch, capsys, str(outside))
+    assert code == 1
+    assert out.startswith(f"{(outside / 'pattern.json').as_posix()}:1:")
