@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from support.reference_choice import ReferenceFailure, decide, timestamp_key
 
@@ -221,6 +221,8 @@ JSONATA_VALUES = st.one_of(
 )
 
 
+# Parsing a JSONata expression costs far more than a JSONPath rule: a third of the profile's examples.
+@settings(max_examples=max(25, settings.default.max_examples // 3))
 @given(
     choice_states(rules(JSONATA_LEAVES)),
     st.dictionaries(st.sampled_from(["a", "b"]), JSONATA_VALUES),
