@@ -222,3 +222,45 @@ def test_arbitrary_policy_text_fails_cleanly(text: str) -> None:
         tamis.compile_policy(text)
     except tamis.PolicyError as exc:
         assert exc.line is not None
+
+
+KEYWORDY = st.sampled_from(
+    ["card", "Card Number", "credit_card_number", "cvv", "expiry", "SSN", "zip code", "hotel", "phone", "vin"]
+)
+NOISY = st.lists(st.one_of(SENSITIVE, FILLER, KEYWORDY, st.sampled_from(["12/27", "998", "98101", "-", "_"])))
+
+
+@given(NOISY.map(" ".join))
+def test_scanner_matches_the_plain_reference(text: str) -> None:
+    from support.reference_scanner import reference_scan
+
+    scanner = WIDE._redactor.scanner
+    assert {tuple(f) for f in scanner.scan(text)} == reference_scan(text, list(scanner.detectors))
+
+
+WIDE = tamis.compile_policy(
+    {
+        "Name": "wide",
+        "Version": "2021-06-01",
+        "Configuration": {"CustomDataIdentifier": [{"Name": k, "Regex": v} for k, v in CUSTOM.items()]},
+        "Statement": [
+            {
+                "DataDirection": "Inbound",
+                "Principal": ["*"],
+                "DataIdentifier": [
+                    ARN + i
+                    for i in (
+                        *IDENTS,
+                        "CreditCardSecurityCode",
+                        "CreditCardExpiration",
+                        "ZipCode-US",
+                        "VehicleIdentificationNumber",
+                        "PhoneNumber",
+                    )
+                ]
+                + list(CUSTOM),
+                "Operation": {"Deny": {}},
+            }
+        ],
+    }
+)
