@@ -6,7 +6,7 @@ import json
 
 from hypothesis import given
 from hypothesis import strategies as st
-from support.reference_redactor import reference_deidentify
+from support.reference_redactor import reference_deidentify, reference_scan
 
 import tamis
 
@@ -232,8 +232,6 @@ NOISY = st.lists(st.one_of(SENSITIVE, FILLER, KEYWORDY, st.sampled_from(["12/27"
 
 @given(NOISY.map(" ".join))
 def test_scanner_matches_the_plain_reference(text: str) -> None:
-    from support.reference_scanner import reference_scan
-
     scanner = WIDE._redactor.scanner
     assert {tuple(f) for f in scanner.scan(text)} == reference_scan(text, list(scanner.detectors))
 

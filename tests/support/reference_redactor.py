@@ -1,13 +1,22 @@
-"""A deliberately naive reference for de-identification, for property tests of the redactor.
+"""Deliberately plain references for property tests of the data-protection runtime.
 
-Character by character: each character takes the strongest operation of any finding covering it
-(redact over mask; among masks, the first statement's character), then masked characters are
-replaced and redacted ones dropped. Whole overlapping runs are merged first, as documented.
+``reference_deidentify``: character by character, each character takes the strongest operation of
+any finding covering it (redact over mask; within a merged run, the leftmost finding's mask
+character), then masked characters are replaced and redacted ones dropped.
+
+``reference_scan``: no RE2 set, no keyword pass, no windows: every detector's pattern is searched
+over the whole message, every keyword is looked for at every position (a space in a keyword
+matching nothing, ' ', '_' or '-'), and a candidate is kept when its check holds and a keyword lies
+within the window.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+
+import re2
+
+from tamis.runtime.detectors import KEYWORD_WINDOW, Detector
 
 STRENGTH = {"mask": 1, "redact": 2}
 
@@ -54,3 +63,77 @@ def reference_deidentify(
         pos = re_
     out.append(text[pos:])
     return "".join(out)
+
+
+def _keyword_ends(text: str, pos: int, keyword: str) -> list[int]:
+    """Every end of ``keyword`` matched at ``pos`` (case-insensitive, flexible separators)."""
+    ends: list[int] = []
+
+    def walk(i: int, k: int) -> None:
+        if k == len(keyword):
+            ends.append(i)
+            return
+        ch = keyword[k]
+        if ch == " ":
+            walk(i, k + 1)  # no separator
+            if i < len(text) and text[i] in " _-":
+                walk(i + 1, k + 1)
+            return
+        if i < len(text) and text[i].lower() == ch:
+            walk(i + 1, k + 1)
+
+    walk(pos, 0)
+    return ends
+
+
+def _starts_word(text: str, pos: int) -> bool:
+    if pos == 0 or not text[pos - 1].isalnum():
+        return True
+    return text[pos - 1].islower() and text[pos].isupper()
+
+
+def _ends_word(text: str, start: int, end: int) -> bool:
+    if end >= len(text) or not text[end].isalnum() or not text[end - 1].isalnum():
+        return True
+    if text[end - 1].islower() and text[end].isupper():
+        return True
+    last = text[start:end].replace("_", " ").replace("-", " ").split(" ")[-1]
+    return len(last) == 1
+
+
+def keyword_spans(text: str, keywords: tuple[str, ...]) -> list[tuple[int, int]]:
+    out = []
+    kws = {k.lower().strip() for k in keywords if k.strip()}
+    for pos in range(len(text)):
+        if not _starts_word(text, pos):
+            continue
+        for kw in kws:
+            for end in _keyword_ends(text, pos, kw):
+                if end > pos and _ends_word(text, pos, end):
+                    out.append((pos, end))
+    return out
+
+
+def reference_scan(text: str, detectors: list[Detector]) -> set[tuple[str, int, int]]:
+    found = set()
+    for det in detectors:
+        kw = keyword_spans(text, det.keywords) if det.keyword_mode != "none" else []
+        for m in re2.finditer(det.pattern, text):
+            start, end = m.span(det.group)
+            if start < 0 or start == end:
+                continue
+            if det.exclude and "".join(c for c in text[start:end] if c.isdigit()) in det.exclude:
+                continue
+            if det.check is not None and not det.check(text, start, end):
+                continue
+            near = any(
+                (ke <= start and start - ke <= KEYWORD_WINDOW) or (ks >= end and ks - end <= KEYWORD_WINDOW)
+                for ks, ke in kw
+            )
+            if det.keyword_mode == "required" and not near:
+                continue
+            relaxed_fails = det.strict_check is not None and not det.strict_check(text, start, end)
+            if det.keyword_mode == "relaxes" and not near and relaxed_fails:
+                continue
+            found.add((det.name, start, end))
+    return found
