@@ -76,6 +76,7 @@ class _Run:
         self.raw: list[Diagnostic] = []
         self.done: set[tuple[str, str]] = set()
         self.comment_files: set[str] = set()
+        self.referenced: set[str] = set()  # files named by a template (DefinitionUri, file(), templatefile())
 
     # -- paths ----------------------------------------------------------------------------------------
     def display(self, path: Path) -> str:
@@ -130,6 +131,8 @@ class _Run:
         kind = self.config.kind_for(rel) or kind_by_name(path.name)
         if kind == "none":
             return
+        if kind is None and str(path.resolve()) in self.referenced:
+            return  # a template already said what this file holds; no need to guess from its shape
         key = (str(path.resolve()), kind or "")
         if key in self.done:
             return
@@ -166,6 +169,7 @@ class _Run:
                 )
             )
             return
+        self.referenced.add(str(path.resolve()))
         # A state machine read on its own already accepts ${...}: one reading serves both.
         key = (str(path.resolve()), kind if kind == "state-machine" else kind + "+subs")
         if key in self.done:
@@ -398,7 +402,10 @@ def lint(
         cfg = load_config(find_config(start if start.exists() else here))
     run = _Run(cfg, here)
     explicit = {str(t) for t in targets if t.is_file()}
-    for path in discover(targets):
+    # Templates first (Terraform, then YAML, then JSON): the files they name are then read as the kind the
+    # template gives them, not as the kind their shape suggests.
+    order = {".tf": 0, ".yaml": 1, ".yml": 1, ".template": 1}
+    for path in sorted(discover(targets), key=lambda p: (order.get(p.suffix.lower(), 2), str(p))):
         run.lint_file(path, explicit=str(path) in explicit)
     wae = cfg.warnings_as_errors if warnings_as_errors is None else warnings_as_errors
     return run.finish(ignore, wae)
