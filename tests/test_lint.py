@@ -755,3 +755,37 @@ def test_files_outside_the_current_folder_get_absolute_paths(
     code, out, _ = _cli(here, monkeypatch, capsys, str(outside))
     assert code == 1
     assert out.startswith(f"{(outside / 'pattern.json').as_posix()}:1:")
+
+
+def test_a_file_named_by_a_template_is_checked_as_the_template_says(tmp_path: Path) -> None:
+    import tamis
+
+    # No DataDirection/Principal: by its shape a CloudWatch Logs policy, but Terraform names it as SNS's.
+    policy = json.dumps(
+        {
+            "Name": "p",
+            "Version": "2021-06-01",
+            "Statement": [
+                {
+                    "DataIdentifier": ["arn:aws:dataprotection::aws:data-identifier/EmailAddress"],
+                    "Operation": {"Deny": {}},
+                }
+            ],
+        },
+        indent=2,
+    )
+    files = {
+        "a/main.tf": """
+        resource "aws_sns_topic_data_protection_policy" "p" {
+          arn    = "arn:aws:sns:us-east-1:123456789012:t"
+          policy = file("${path.module}/policy.json")
+        }
+        """,
+        "a/policy.json": policy,
+    }
+    with pytest.raises(tamis.PolicyError) as info:
+        tamis.compile_policy(policy, dialect="sns")
+    result = run(tmp_path, files)
+    assert [(d.source, d.code) for d in result.diagnostics] == [
+        ("a/policy.json", f"policy.{info.value.rule}")
+    ]
