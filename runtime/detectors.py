@@ -220,6 +220,8 @@ class Scanner:
 
         ``only`` limits the scan to the named identifiers (those of the statements that apply).
         """
+        if "\\" in text:
+            text = _neutral_escapes(text)
         data = text.encode("utf-8", "surrogatepass")
         hit = self.hits(data)
         if only is not None:
@@ -306,6 +308,24 @@ class Scanner:
         for lo, hi in windows:
             spans.extend(_finditer_spans(self._regexes[i], data, det.group, lo, hi))
         return spans
+
+
+_UNICODE_ESCAPE = re2.compile(r"\\u[0-9A-Fa-f]{4}")
+
+
+def _neutral_escapes(text: str) -> str:
+    """The text with each backslash escape (JSON or log style: ``\\n``, ``\\"``, ``\\u00e9``) blanked out.
+
+    Same length, so offsets are unchanged; detection then sees a word boundary where a raw JSON
+    message has ``\\n`` before "card number" or before the number itself.
+    """
+    text = text.replace("\\\\", "  ")  # escaped backslashes first: "\\\\n" is a backslash then "n"
+    if "\\u" in text:
+        text = _UNICODE_ESCAPE.sub("      ", text)
+    for esc in ('\\"', "\\/", "\\b", "\\f", "\\n", "\\r", "\\t"):
+        if esc in text:
+            text = text.replace(esc, "  ")
+    return text
 
 
 _UNANCHORED = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)

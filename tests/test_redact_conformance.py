@@ -220,3 +220,13 @@ def test_cli_redact(tmp_path) -> None:  # type: ignore[no-untyped-def]
     )
     assert done.returncode == 1 and f"{bad}:2:" in done.stderr and "Traceback" not in done.stderr
     assert orjson.loads(b"null") is None
+
+
+def test_json_escapes_do_not_hide_keywords_or_values() -> None:
+    pol = _policy(_st(MASK, ARN + "CreditCardNumber", ARN + "EmailAddress"))
+    msg = json.dumps({"note": "line one\ncard number\n4539894458086459\tbob@example.com\u00e9"})
+    out = pol.apply(msg, direction="Inbound")
+    assert [msg[f.start : f.end] for f in out.findings] == ["4539894458086459", "bob@example.com"]
+    assert out.message is not None and json.loads(out.message)["note"] == (
+        "line one\ncard number\n" + "#" * 16 + "\t" + "#" * 15 + "\u00e9"
+    )

@@ -114,7 +114,29 @@ def keyword_spans(text: str, keywords: tuple[str, ...]) -> list[tuple[int, int]]
     return out
 
 
+def blank_escapes(text: str) -> str:
+    """Left to right, as a JSON reader would: each backslash escape becomes spaces of its length."""
+    out, i, n = [], 0, len(text)
+    while i < n:
+        if text[i] == "\\" and i + 1 < n and text[i + 1] in '\\"/bfnrt':
+            out.append("  ")
+            i += 2
+        elif (
+            text[i] == "\\"
+            and text[i + 1 : i + 2] == "u"
+            and len(text[i + 2 : i + 6]) == 4
+            and all(c in "0123456789abcdefABCDEF" for c in text[i + 2 : i + 6])
+        ):
+            out.append("      ")
+            i += 6
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
 def reference_scan(text: str, detectors: list[Detector]) -> set[tuple[str, int, int]]:
+    text = blank_escapes(text)
     found = set()
     for det in detectors:
         kw = keyword_spans(text, det.keywords) if det.keyword_mode != "none" else []
