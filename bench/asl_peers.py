@@ -371,6 +371,8 @@ def _quote(arg: str) -> str:
 
 
 def _short(arg: str) -> str:
+    if arg.startswith(tempfile.gettempdir() + "/"):
+        return os.path.basename(arg)  # the generated file, not its throw-away folder
     for base, label in ((str(ROOT) + "/", ""), (str(SHARED) + "/", "../shared/")):
         if arg.startswith(base):
             return label + arg[len(base) :]
