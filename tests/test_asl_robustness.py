@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from hypothesis import given
@@ -80,6 +83,17 @@ def test_never_raises_on_bytes(data: bytes) -> None:
         assert d.severity in ("error", "warning")
 
 
+@contextmanager
+def recursion_limit(limit: int) -> Iterator[None]:
+    """Other code may raise the interpreter's limit; these tests need the default one."""
+    saved = sys.getrecursionlimit()
+    sys.setrecursionlimit(limit)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(saved)
+
+
 def test_deep_nesting_is_reported_not_raised() -> None:
     deep: dict[str, Any] = {}
     cur = deep
@@ -87,9 +101,11 @@ def test_deep_nesting_is_reported_not_raised() -> None:
         cur["x"] = {}
         cur = cur["x"]
     d = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Parameters": deep, "End": True}}}
-    assert [x.code for x in tamis.validate_asl(d)] == ["TOO_DEEPLY_NESTED"]
-    yaml_text = "StartAt: A\nStates:\n  A: " + "[" * 2000 + "]" * 2000
-    assert [x.severity for x in tamis.validate_asl(yaml_text)] == ["error"]
+    with recursion_limit(1000):
+        assert [x.code for x in tamis.validate_asl(d)] == ["TOO_DEEPLY_NESTED"]
+        yaml_text = "StartAt: A\nStates:\n  A: " + "[" * 2000 + "]" * 2000
+        diags = tamis.validate_asl(yaml_text)
+    assert diags and all(x.severity == "error" for x in diags)
 
 
 def test_deep_expressions_are_reported_not_raised() -> None:
@@ -99,7 +115,14 @@ def test_deep_expressions_are_reported_not_raised() -> None:
         "StartAt": "A",
         "States": {"A": {"Type": "Pass", "Output": expr, "End": True}},
     }
-    assert [x.code for x in tamis.validate_asl(d)] == ["INVALID_JSONATA_EXPRESSION"]
     call = "States.Array(" * 600 + ")" * 600
-    d = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Parameters": {"a.$": call}, "End": True}}}
-    assert "nested" in tamis.validate_asl(d)[0].message
+    d2 = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Parameters": {"a.$": call}, "End": True}}}
+    from tamis.grammar.asl_intrinsics import check_intrinsic
+    from tamis.grammar.asl_jsonata import check_jsonata
+
+    with recursion_limit(1000):
+        check_jsonata.cache_clear()
+        check_intrinsic.cache_clear()
+        assert [x.code for x in tamis.validate_asl(d)] == ["INVALID_JSONATA_EXPRESSION"]
+        assert "nested" in tamis.validate_asl(d2)[0].message
+    check_jsonata.cache_clear()
