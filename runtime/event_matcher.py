@@ -549,6 +549,8 @@ class EventMatcher:
                 for cond in sub:
                     cond_ids.setdefault(cond, len(cond_ids))
         self._conditions = list(cond_ids)
+        # Condition ids in the lexical order of their paths: the order the array-consistency check takes.
+        self._lexical = {ident: (cond.path, ident) for cond, ident in cond_ids.items()}
         paths = sorted({c.path for c in cond_ids})
         path_ids = {p: i for i, p in enumerate(paths)}
         self._path_names = paths
@@ -785,6 +787,7 @@ class EventMatcher:
             return candidates
         subrules = self._subrules_by_name
         positional = matched - free  # conditions met only inside arrays of objects (or by deferred absence)
+        order = self._lexical.__getitem__
         out = []
         for name in candidates:
             for conds in subrules[name]:
@@ -795,7 +798,7 @@ class EventMatcher:
                 if len(needed) <= 1 and not (needed and next(iter(needed)) in pending):
                     out.append(name)
                     break
-                if _consistent(sorted(needed), 0, {}, (), hits, pending, by_path):
+                if _consistent(sorted(needed, key=order), 0, {}, hits, pending, by_path):
                     out.append(name)
                     break
         return out
@@ -834,29 +837,29 @@ def _consistent(
     needed: list[int],
     i: int,
     chosen: dict[int, int],
-    pending_paths: tuple[int, ...],
     hits: dict[int, list[tuple[Any, ...]]],
     pending: dict[int, int],
     by_path: dict[int, list[tuple[Any, ...]]],
 ) -> bool:
-    """Can conditions needed[i:] hold with values from array elements consistent with ``chosen``?"""
+    """Can conditions needed[i:] hold with values from array elements consistent with ``chosen``?
+
+    Conditions are taken in the lexical order of their paths, as the services walk a rule's fields; an
+    `exists: false` alternative holds when no value of its path sits in the elements chosen so far.
+    """
     if i == len(needed):
-        for pid in pending_paths:
-            for trail in by_path[pid]:
-                if _merge(chosen, trail) is not None:
-                    return False
         return True
     ident = needed[i]
+    pid = pending.get(ident)
+    if pid is not None and all(_merge(chosen, trail) is None for trail in by_path[pid]):
+        return _consistent(needed, i + 1, chosen, hits, pending, by_path)
     tried: set[tuple[Any, ...]] = set()
     for trail in hits.get(ident, ()):
         if trail in tried:
             continue
         tried.add(trail)
         merged = _merge(chosen, trail)
-        if merged is not None and _consistent(needed, i + 1, merged, pending_paths, hits, pending, by_path):
+        if merged is not None and _consistent(needed, i + 1, merged, hits, pending, by_path):
             return True
-    if ident in pending:
-        return _consistent(needed, i + 1, chosen, (*pending_paths, pending[ident]), hits, pending, by_path)
     return False
 
 
