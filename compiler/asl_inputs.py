@@ -23,8 +23,6 @@ from functools import cache
 from pathlib import Path as FsPath
 from typing import Any
 
-import orjson
-
 from tamis.errors import DefinitionError, TamisError
 
 Path = tuple[str | int, ...]
@@ -55,6 +53,30 @@ def _no_position(path: Path, key: bool) -> tuple[int | None, int | None]:
 
 
 # -- JSON ------------------------------------------------------------------------------------------------
+def _reject_constant(name: str) -> Any:
+    raise json.JSONDecodeError(f"{name} is not JSON", name, 0)
+
+
+def _stdlib_loads(text: str | bytes) -> Any:
+    """Strict JSON with the standard library (NaN and Infinity refused, as orjson does)."""
+    return json.loads(text, parse_constant=_reject_constant)
+
+
+class JsonReader:
+    """Which JSON parser reads definitions: orjson for throughput; the standard library for a
+    command-line run on a few files, where importing orjson would cost more than it saves."""
+
+    fast = True
+
+    @classmethod
+    def loads(cls, text: str | bytes) -> Any:
+        if cls.fast:
+            import orjson
+
+            return orjson.loads(text)
+        return _stdlib_loads(text)
+
+
 def neutralize_placeholders(text: str) -> tuple[str, list[tuple[int, str]]]:
     """Replace each ``${...}`` standing outside a JSON string with a same-length JSON string.
 
@@ -233,13 +255,13 @@ def json_locator(text: str, source: str | None = None) -> Locator:
 def load_json_text(text: str, source: str | None = None) -> LoadedDefinition:
     """A JSON definition, tolerating unquoted placeholders; raises DefinitionError if not JSON at all."""
     try:
-        return LoadedDefinition(orjson.loads(text), source, locate=json_locator(text, source), text=text)
-    except orjson.JSONDecodeError:
+        return LoadedDefinition(JsonReader.loads(text), source, locate=json_locator(text, source), text=text)
+    except ValueError:  # orjson's and the standard library's decode errors are both ValueErrors
         pass
     fixed, found = neutralize_placeholders(text)
     try:
-        value = orjson.loads(fixed)
-    except orjson.JSONDecodeError:
+        value = JsonReader.loads(fixed)
+    except ValueError:
         from tamis.grammar.located_json import parse_json
 
         parse_json(fixed, source=source, error=DefinitionError)  # raises with line and column

@@ -11,9 +11,7 @@ from collections.abc import Callable
 from pathlib import Path as FsPath
 from typing import Any
 
-import orjson
-
-from tamis.compiler.asl_inputs import LoadedDefinition, json_locator, load_definitions
+from tamis.compiler.asl_inputs import JsonReader, LoadedDefinition, json_locator, load_definitions
 from tamis.compiler.asl_validator import MAX_DEFINITION_BYTES, Finding, validate_value
 from tamis.errors import DefinitionError, Diagnostic
 
@@ -84,9 +82,11 @@ def validate_asl(
 
 def _validate(definition: Any, source: str | None, base_dir: str | None) -> list[Diagnostic]:
     if isinstance(definition, dict | list):
+        import json
+
         try:  # the limit is on the definition as sent: its compact JSON
-            size = len(orjson.dumps(definition))
-        except TypeError:
+            size = len(json.dumps(definition, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+        except (TypeError, ValueError):
             size = 0
         return _diagnostics(_size_finding(size) + validate_value(definition), None, source)
     if not isinstance(definition, str | bytes | bytearray):
@@ -96,10 +96,10 @@ def _validate(definition: Any, source: str | None, base_dir: str | None) -> list
             Diagnostic("MISSING_DESCRIPTION", "error", "the definition is empty", "/", None, None, source)
         ]
     size = len(definition.encode("utf-8")) if isinstance(definition, str) else len(definition)
-    # Fast path: a plain JSON definition parsed by orjson; positions only if something is wrong.
+    # Fast path: a plain JSON definition parsed at C speed; positions only if something is wrong.
     try:
-        value = orjson.loads(definition)
-    except orjson.JSONDecodeError:
+        value = JsonReader.loads(definition)
+    except (ValueError, RecursionError):
         value = None
     if isinstance(value, dict) and ("States" in value or "StartAt" in value or "Resources" not in value):
         findings = _size_finding(size) + validate_value(value)

@@ -114,3 +114,17 @@ def test_embedded_definitions_are_found_in_templates() -> None:
     defs = load_definitions(path.read_text(encoding="utf-8"), source=str(path))
     assert len(defs) == 1 and defs[0].name == "StateMachine"
     assert defs[0].value["StartAt"] in defs[0].value["States"]
+
+
+def test_standard_library_reader_gives_the_same_diagnostics() -> None:
+    from tamis.compiler.asl_inputs import JsonReader
+
+    root = shared_path("conformance", "asl")
+    files = [root / str(row["file"]) for row in _rows()][::4]
+    fast = [tamis.validate_asl(p.read_bytes()) for p in files]
+    JsonReader.fast = False
+    try:
+        slow = [tamis.validate_asl(p.read_bytes()) for p in files]
+    finally:
+        JsonReader.fast = True
+    assert fast == slow
