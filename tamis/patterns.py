@@ -21,7 +21,8 @@ import orjson
 from tamis.compiler.event_pattern import Dialect, compile_rule, dialect_for
 from tamis.errors import PatternError, TamisError
 from tamis.grammar.located_json import parse_json
-from tamis.runtime.event_conditions import SubRule
+from tamis.runtime.event_conditions import TRUE as C_TRUE
+from tamis.runtime.event_conditions import FieldCondition, SubRule
 from tamis.runtime.event_matcher import EventMatcher, InvalidEvent
 from tamis.runtime.numbers import JSONNumber
 
@@ -136,6 +137,11 @@ def sns_attributes_event(attributes: dict[str, Any]) -> dict[str, Any]:
     Accepts the Publish API shape (``{"DataType": "String", "StringValue": "x"}``) and the delivered
     notification shape (``{"Type": "String", "Value": "x"}``). Binary attributes are ignored, as SNS does.
     """
+    if isinstance(attributes, bytes | bytearray | str):
+        try:
+            attributes = json.loads(attributes)
+        except ValueError as exc:
+            raise EventError(f"message attributes are not valid JSON: {exc}", rule="sns-attributes") from None
     if not isinstance(attributes, dict):
         raise EventError(
             "message attributes must be an object of {name: {Type, Value}}", rule="sns-attributes"
@@ -150,7 +156,8 @@ def sns_attributes_event(attributes: dict[str, Any]) -> dict[str, Any]:
         raw = attr.get("Value", attr.get("StringValue"))
         if not isinstance(kind, str):
             raise EventError(f"message attribute {name!r} has no Type/DataType", rule="sns-attributes")
-        base = kind.split(".", 1)[0] if not kind.startswith("String.Array") else "String.Array"
+        # Custom suffixes ("Number.float", "String.url") keep the base type; the arrays are their own types.
+        base = kind if kind in ("String.Array", "Number.Array") else kind.split(".", 1)[0]
         if base == "Binary":
             continue
         if not isinstance(raw, str):
@@ -166,6 +173,15 @@ def sns_attributes_event(attributes: dict[str, Any]) -> dict[str, Any]:
                 raise EventError(
                     f"message attribute {name!r}: {raw!r} is not a number", rule="sns-attributes"
                 ) from None
+        elif base == "Number.Array":
+            try:
+                items = json.loads(raw, parse_float=Decimal)
+            except ValueError:
+                raise EventError(
+                    f"message attribute {name!r}: Number.Array value is not a JSON array",
+                    rule="sns-attributes",
+                ) from None
+            event[name] = [_sns_number(v) for v in (items if isinstance(items, list) else [items])]
         elif base == "String.Array":
             # A JSON array's elements are the values; a JSON scalar is one value; other text stays a string.
             try:
@@ -213,6 +229,7 @@ def lambda_record_event(record: Any) -> dict[str, Any]:
         parsed = _json_or_none(body)
         if parsed is not None:
             out["body"] = parsed
+            out[_JSON_MARK["body"]] = True
     data = out.get("data")
     if isinstance(data, str):
         try:
@@ -222,6 +239,26 @@ def lambda_record_event(record: Any) -> dict[str, Any]:
         if decoded is not None:
             parsed = _json_or_none(decoded)
             out["data"] = parsed if parsed is not None else decoded
+            if parsed is not None:
+                out[_JSON_MARK["data"]] = True
+    return out
+
+
+# Lambda drops a record whose body (data) is plain text when the filter addresses fields inside it
+# (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs-filtering.html, the body format table): such
+# filters get a hidden condition that the payload decoded as JSON, which the record adapter marks.
+_JSON_MARK = {"body": "\x00tamis:body-is-json", "data": "\x00tamis:data-is-json"}
+
+
+def _require_json_payloads(subrules: list[SubRule]) -> list[SubRule]:
+    out = []
+    for sub in subrules:
+        extra = [
+            FieldCondition(mark, frozenset({(C_TRUE,)}), False, False)
+            for field, mark in _JSON_MARK.items()
+            if any(cond.path.startswith(field + ".") for cond in sub)
+        ]
+        out.append((*sub, *extra) if extra else sub)
     return out
 
 
@@ -347,7 +384,7 @@ def _compile_lambda(criteria: PatternInput, dialect: Dialect, source: str | None
         except orjson.JSONDecodeError:
             probe = None
     if not (isinstance(probe, dict) and "Filters" in probe):
-        return parse_pattern(criteria, dialect, source)
+        return _require_json_payloads(parse_pattern(criteria, dialect, source))
     subrules: list[SubRule] = []
     for pattern, base_line, base_col in parse_filter_criteria(criteria, source, dialect.max_filters or 10):
         try:
@@ -361,7 +398,7 @@ def _compile_lambda(criteria: PatternInput, dialect: Dialect, source: str | None
                 exc.line, exc.column = base_line, base_col
                 exc.args = (str(exc),)
             raise
-    return subrules
+    return _require_json_payloads(subrules)
 
 
 class Pattern:
