@@ -16,6 +16,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import orjson
+
 from tamis.errors import DefinitionError
 from tamis.grammar.located_json import LocatedJSON, parse_json
 from tamis.runtime import choice as rt
@@ -56,9 +58,11 @@ class _Ctx:
         line = column = None
         if self.doc is not None:
             line, column = self.doc.position(self.base + path)
-        return DefinitionError(
+        err = DefinitionError(
             message, line=line, column=column, source=self.source, rule=rule, pointer=self.pointer(path)
         )
+        err.json_path = self.base + path  # type: ignore[attr-defined]  # located later when from text
+        return err
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -329,11 +333,26 @@ def compile_choice(
     ``StatesRuntimeError`` (``States.Runtime``), ``NoChoiceMatchedError`` (``States.NoChoiceMatched``) or
     ``QueryEvaluationError`` (``States.QueryEvaluationError``), all ``tamis.TamisError``s.
     """
-    doc: LocatedJSON | None = None
-    value: Any = state_or_definition
-    if isinstance(value, (str, bytes)):
-        doc = parse_json(value, source=source, error=DefinitionError)
-        value = doc.value
+    if not isinstance(state_or_definition, (str, bytes)):
+        return _compile(state_or_definition, state_name, None, source)
+    # Text is read with orjson; the located parser runs only when there is an error to place (or when
+    # orjson refuses what strict JSON allows, such as integers beyond 64 bits).
+    try:
+        value = orjson.loads(state_or_definition)
+    except orjson.JSONDecodeError:
+        doc = parse_json(state_or_definition, source=source, error=DefinitionError)
+        return _compile(doc.value, state_name, doc, source)
+    try:
+        return _compile(value, state_name, None, source)
+    except DefinitionError as err:
+        doc = parse_json(state_or_definition, source=source, error=DefinitionError)
+        line, column = doc.position(getattr(err, "json_path", ()))
+        raise err.located(line=line, column=column, source=source) from None
+
+
+def _compile(
+    value: Any, state_name: str | None, doc: LocatedJSON | None, source: str | None
+) -> rt.ChoiceDecision:
     root = _Ctx(doc, (), source)
     if type(value) is not dict:
         raise root.fail("a definition or Choice state must be a JSON object", ())
