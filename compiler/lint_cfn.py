@@ -98,16 +98,29 @@ class Found:
 # --- templates with placeholders --------------------------------------------------------------------
 
 
-def placeholder_ranges(text: str) -> tuple[str, list[tuple[int, int]]]:
+def placeholder_ranges(text: str, *, directives: bool = False) -> tuple[str, list[tuple[int, int]]]:
     """Find ``${...}`` placeholders; those outside JSON strings become a same-length number.
 
     Placeholders in value position (``"MaxAttempts": ${MaxAttempts}``) make the raw text invalid JSON
-    until it is rendered; a number of the same width keeps every column where it was.
+    until it is rendered; a number of the same width keeps every column where it was. With ``directives``
+    (Terraform templates), ``%{...}`` directives become blanks of the same width.
     """
     ranges: list[tuple[int, int]] = []
+    chars = list(text)
+    if directives and "%{" in text:
+        i = text.find("%{")
+        while i >= 0:
+            end = text.find("}", i)
+            if end < 0:
+                break
+            ranges.append((i, end + 1))
+            for k in range(i, end + 1):
+                if chars[k] != "\n":
+                    chars[k] = " "
+            i = text.find("%{", end + 1)
+        text = "".join(chars)
     if "${" not in text:
         return text, ranges
-    chars = list(text)
     in_string = False
     i = 0
     n = len(text)

@@ -159,7 +159,7 @@ def _from_error(target: Target, exc: TamisError, family: str) -> Diagnostic:
     rule = exc.rule or "invalid"
     code = f"{family}.{rule}"
     message = exc.message
-    if offset >= 0 and target.in_unresolved(offset):
+    if (offset >= 0 and target.in_unresolved(offset)) or (target.lenient_syntax and rule == "json"):
         return _diag(
             target,
             CODE_UNRESOLVED,
@@ -176,7 +176,10 @@ def _from_diagnostic(target: Target, d: Diagnostic) -> Diagnostic:
     severity = d.severity
     message = d.message
     code = d.code
-    if offset >= 0 and severity == "error" and target.in_unresolved(offset):
+    syntax = code in ("INVALID_JSON_DESCRIPTION", "INVALID_YAML_DESCRIPTION")
+    if severity == "error" and (
+        (offset >= 0 and target.in_unresolved(offset)) or (target.lenient_syntax and syntax)
+    ):
         severity, code = "info", CODE_UNRESOLVED
         message = f"{target.label}: not fully checked, a value there is only known at deployment ({message})"
     return Diagnostic(

@@ -131,11 +131,21 @@ class Target:
     unresolved: list[tuple[int, int]] = field(default_factory=list)
     # Lines of the file that anchor the value (the property key): a suppression comment there covers it.
     anchor_lines: tuple[int, ...] = ()
+    # A Terraform template with %{...} directives: it is JSON only once rendered, so a syntax error is a note.
+    lenient_syntax: bool = False
     # JSON path -> position in the file, for diagnostics that carry a pointer but no line.
     pointer_positions: Callable[[str], tuple[int, int] | None] | None = None
 
     def in_unresolved(self, offset: int) -> bool:
-        return any(a <= offset <= b for a, b in self.unresolved)
+        """Whether a finding at ``offset`` falls on a placeholder, or on a string that contains one."""
+        if not self.unresolved:
+            return False
+        end = offset
+        if 0 <= offset < len(self.text) and self.text[offset] == '"':
+            end = offset + 1  # a finding on a string (a state name, a key) covers the whole string
+            while end < len(self.text) and self.text[end] != '"':
+                end += 2 if self.text[end] == "\\" else 1
+        return any(a <= end and offset <= b for a, b in self.unresolved)
 
 
 # --- located serialization of structured values ----------------------------------------------------

@@ -395,8 +395,9 @@ class TerraformFile:
         interpolated: bool,
     ) -> None:
         ranges: list[tuple[int, int]] = []
-        if interpolated:
-            text, ranges = placeholder_ranges(text)
+        directives = "%{" in text
+        if interpolated or directives:
+            text, ranges = placeholder_ranges(text, directives=True)
         self.emit(
             Target(
                 kind=kind,
@@ -408,6 +409,7 @@ class TerraformFile:
                 options=options,
                 unresolved=ranges,
                 anchor_lines=anchors,
+                lenient_syntax=directives,
             )
         )
 

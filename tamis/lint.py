@@ -224,8 +224,9 @@ class _Run:
 
         ranges: list[tuple[int, int]] = []
         checked = text
+        directives = substitutions and "%{" in text
         if substitutions or (kind == "state-machine" and "${" in text):
-            checked, ranges = placeholder_ranges(text)
+            checked, ranges = placeholder_ranges(text, directives=substitutions)
         self.emit(
             Target(
                 kind=kind,
@@ -235,6 +236,7 @@ class _Run:
                 anchor=(1, 1),
                 label=display,
                 unresolved=ranges,
+                lenient_syntax=directives,
             )
         )
 

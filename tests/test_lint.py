@@ -789,3 +789,47 @@ def test_a_file_named_by_a_template_is_checked_as_the_template_says(tmp_path: Pa
     assert [(d.source, d.code) for d in result.diagnostics] == [
         ("a/policy.json", f"policy.{info.value.rule}")
     ]
+
+
+def test_terraform_template_directives(tmp_path: Path) -> None:
+    files = {
+        "m/main.tf": """
+        resource "aws_sfn_state_machine" "loop" {
+          definition = templatefile("${path.module}/loop.asl.json.tftpl", { steps = ["a", "b"] })
+        }
+        resource "aws_cloudwatch_event_rule" "list" {
+          event_pattern = templatefile("${path.module}/list.json.tftpl", { sources = ["a", "b"] })
+        }
+        """,
+        # directives blanked, the rest checked: state names built in the loop are only notes
+        "m/loop.asl.json.tftpl": """
+        {
+          "StartAt": "A",
+          "States": {
+            %{ for s in steps ~}
+            "Step${s}": {"Type": "Pass", "End": true},
+            %{ endfor ~}
+            "A": {"Type": "Pass", "Next": "Nowhere"}
+          }
+        }
+        """,
+        # JSON only once rendered (the loop leaves a trailing comma here): a note, not an error
+        "m/list.json.tftpl": """
+        {"source": [
+          %{ for s in sources ~}
+          "${s}",
+          %{ endfor ~}
+        ]}
+        """,
+    }
+    result = run(tmp_path, files)
+    errors = [(d.source, d.code, at(d)) for d in only(result)]
+    assert (
+        "m/loop.asl.json.tftpl",
+        "MISSING_TRANSITION_TARGET",
+        where(tmp_path, "m/loop.asl.json.tftpl", '"Nowhere"'),
+    ) in errors
+    assert all(d.source != "m/list.json.tftpl" for d in only(result))
+    notes = {(d.source, d.line) for d in only(result, "info")}
+    assert ("m/loop.asl.json.tftpl", where(tmp_path, "m/loop.asl.json.tftpl", '"Step${s}"')[0]) in notes
+    assert any(source == "m/list.json.tftpl" for source, _ in notes)
