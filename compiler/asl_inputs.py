@@ -448,6 +448,8 @@ def _from_template(
         if not isinstance(props, dict):
             continue
         base: Path = ("Resources", logical_id, "Properties")
+        known = _substitution_names(props, template, props.get("DefinitionString"))
+        first = len(found)
         if "Definition" in props:
             prefix = (*base, "Definition")
             found.append(
@@ -485,7 +487,65 @@ def _from_template(
                 for d in load_definitions(target.read_text(encoding="utf-8"), source=str(target)):
                     d.name = logical_id
                     found.append(d)
+        sub = isinstance(props.get("DefinitionString"), dict)
+        for loaded in found[first:]:
+            _check_placeholders(loaded, known, sub)
     return found
+
+
+def _placeholder_names(value: Any, path: Path) -> list[tuple[str, Path]]:
+    """Every ``${Name}`` written in the strings of ``value`` (``${!Literal}`` is Fn::Sub's escape)."""
+    out: list[tuple[str, Path]] = []
+    if isinstance(value, str):
+        i = value.find("${")
+        while i != -1:
+            end = value.find("}", i)
+            if end == -1:
+                break
+            name = value[i + 2 : end]
+            if name and not name.startswith("!"):
+                out.append((name, path))
+            i = value.find("${", end)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            out.extend(_placeholder_names(v, (*path, k)))
+    elif isinstance(value, list):
+        for j, v in enumerate(value):
+            out.extend(_placeholder_names(v, (*path, j)))
+    return out
+
+
+def _check_placeholders(loaded: LoadedDefinition, known: set[str], sub: bool) -> None:
+    """Report placeholders CloudFormation will not replace: they reach the service as written."""
+    for name, path in _placeholder_names(loaded.value, ()):
+        if name in known or (sub and (name.startswith("AWS::") or name.split(".", 1)[0] in known)):
+            continue
+        where = "DefinitionSubstitutions" + (", the template's Parameters and Resources" if sub else "")
+        loaded.findings.append(
+            (
+                "UNRESOLVED_PLACEHOLDER",
+                "warning",
+                f"${{{name}}} is not defined in {where}; CloudFormation leaves it as written",
+                path,
+                False,
+            )
+        )
+
+
+def _substitution_names(props: dict[str, Any], template: dict[str, Any], definition_string: Any) -> set[str]:
+    names = (
+        set(props["DefinitionSubstitutions"])
+        if isinstance(props.get("DefinitionSubstitutions"), dict)
+        else set()
+    )
+    if isinstance(definition_string, dict) and "Fn::Sub" in definition_string:
+        for section in ("Parameters", "Resources"):
+            if isinstance(template.get(section), dict):
+                names.update(template[section])
+        arg = definition_string["Fn::Sub"]
+        if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], dict):
+            names.update(arg[1])
+    return names
 
 
 def _is_template(value: Any) -> bool:

@@ -169,10 +169,12 @@ def test_json_template_with_definition_string() -> None:
     definition = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": "yes"}}}
     template = {
         "Resources": {
-            "M": {"Type": "AWS::StepFunctions::StateMachine",
-                  "Properties": {"DefinitionString": {"Fn::Sub": json.dumps(definition)}}}
+            "M": {
+                "Type": "AWS::StepFunctions::StateMachine",
+                "Properties": {"DefinitionString": {"Fn::Sub": json.dumps(definition)}},
+            }
         }
-    }  # fmt: skip
+    }
     text = json.dumps(template, indent=2)
     d = tamis.validate_asl(text)[0]
     assert d.pointer == "/Resources/M/Properties/DefinitionString/States/A/End"
@@ -261,4 +263,26 @@ def test_validate_loaded_for_other_tools() -> None:
         TEMPLATE.replace("DefinitionUri: sub/def.asl.json", "Definition: {}"), source="t.yaml"
     )
     third = validate_loaded(defs[2])
-    assert [(d.code, d.line, d.source) for d in third] == [("SCHEMA_VALIDATION_FAILED", 28, "t.yaml")]
+    assert [(d.code, d.line, d.source) for d in third] == [
+        ("UNRESOLVED_PLACEHOLDER", 27, "t.yaml"),
+        ("SCHEMA_VALIDATION_FAILED", 28, "t.yaml"),
+    ]
+
+
+def test_placeholders_cloudformation_will_not_replace() -> None:
+    text = TEMPLATE.replace(
+        "DefinitionUri: sub/def.asl.json",
+        "Definition: {StartAt: P, States: {P: {Type: Pass, Result: '${Fn}-${Missing}', End: true}}}",
+    )
+    diags = [d for d in tamis.validate_asl(text) if d.code == "UNRESOLVED_PLACEHOLDER"]
+    # Other's substitutions define Fn only; Third has no substitutions at all
+    assert [(d.extra["definition"], d.message.split()[0]) for d in diags] == [
+        ("Other", "${Missing}"),
+        ("Third", "${Fn}"),
+    ]
+    assert all(d.severity == "warning" for d in diags)
+    assert (diags[1].line, diags[1].column) == _where(TEMPLATE, "${Fn}")
+    fn_sub = TEMPLATE.replace('"Nope"', '"${AWS::Region}-${Machine.Arn}-${Nowhere}"')
+    messages = [d.message for d in tamis.validate_asl(fn_sub) if d.code == "UNRESOLVED_PLACEHOLDER"]
+    assert any(m.startswith("${Nowhere}") for m in messages)
+    assert not any("AWS::Region" in m or "Machine.Arn" in m for m in messages)
