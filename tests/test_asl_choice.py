@@ -363,6 +363,14 @@ def test_malformed_rules_are_definition_errors(rule: dict[str, Any], pointer: st
     assert info.value.pointer == pointer
 
 
+def test_text_with_integers_beyond_64_bits() -> None:
+    big = 10**25
+    rule = f'{{"Variable":"$.n","NumericGreaterThan":{big},"Next":"Y"}}'
+    decide = compile_choice('{"Type":"Choice","Choices":[' + rule + '],"Default":"N"}')
+    assert decide({"n": big * 2}) == "Y"
+    assert decide({"n": 5}) == "N"
+
+
 def test_errors_carry_line_and_column_of_the_source_text() -> None:
     text = json.dumps(
         {
