@@ -507,6 +507,29 @@ def _sfn_parse(text: Any) -> Any:
     return json.loads(text)
 
 
+def jsonata_value(x: Any) -> Any:
+    """``x`` with exact JSON numbers (Decimal) as binary64 floats, which is what JSONata computes with.
+
+    Returns ``x`` itself when it holds no Decimal, so plain inputs are not copied.
+    """
+    t = type(x)
+    if t is dict:
+        out = None
+        for k, v in x.items():
+            w = jsonata_value(v)
+            if w is not v:
+                if out is None:
+                    out = dict(x)
+                out[k] = w
+        return x if out is None else out
+    if t is list:
+        items = [jsonata_value(v) for v in x]
+        return x if all(a is b for a, b in zip(items, x, strict=True)) else items
+    if t is not bool and t is not int and t is not float and isinstance(x, Decimal):
+        return as_binary64(x)
+    return x
+
+
 STEP_FUNCTIONS_JSONATA: dict[str, Callable[..., Any]] = {
     "partition": _sfn_partition,
     "range": _sfn_range,
@@ -571,6 +594,9 @@ class ChoiceDecision:
 
     def __call__(self, input: Any, variables: Mapping[str, Any] | None = None, context: Any = None) -> str:
         v = _EMPTY if variables is None else variables
+        if self.query_language == "JSONata":
+            input, context = jsonata_value(input), jsonata_value(context)
+            v = {k: jsonata_value(x) for k, x in v.items()}
         for pred, nxt in self._rules:
             if pred(input, v, context):
                 return nxt

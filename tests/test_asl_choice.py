@@ -513,6 +513,15 @@ def test_jsonata_step_functions_functions() -> None:
         decide({"doc": "not json"})
 
 
+def test_jsonata_reads_exact_numbers_as_numbers() -> None:
+    decide = compile_choice(jsonata_machine("{% $states.input.n + $k > 1.5 %}"), "C")
+    assert decide(parse_json('{"n": 0.75}').value, parse_json('{"k": 1}').value) == "R0"
+    assert decide(parse_json('{"n": 0.25}').value, {"k": 0.5}) == "D"
+    plain = {"n": 0.25, "list": [1, {"a": 2}]}
+    assert decide(plain, {"k": 2}) == "R0"
+    assert plain == {"n": 0.25, "list": [1, {"a": 2}]}  # inputs are never modified
+
+
 def test_jsonata_no_choice_matched() -> None:
     decide = compile_choice(jsonata_machine("{% false %}", default=None), "C")
     with pytest.raises(NoChoiceMatchedError):
