@@ -22,7 +22,6 @@ from tamis.compiler.lint_model import (
     Placeholder,
     Target,
     json_string_offsets,
-    serialize,
 )
 from tamis.errors import Diagnostic
 
@@ -285,22 +284,16 @@ def value_targets(doc: Doc, found: Found, emit: Emit) -> None:
                 )
             )
     value = _structured(v, found.substitutions)
-    text, mapper, unresolved = serialize(
-        value,
-        lambda p: doc.value_pos((*path, *p)),
-        lambda p: doc.key_pos((*path, *p)),
-        anchor,
-    )
     emit(
-        Target(
+        Target.structured(
+            value,
+            lambda p: doc.value_pos((*path, *p)),
+            lambda p: doc.key_pos((*path, *p)),
+            anchor,
             kind=found.kind,
-            text=text,
             file=doc.file,
-            mapper=mapper,
-            anchor=anchor,
             label=found.label,
             options=found.options,
-            unresolved=unresolved,
             anchor_lines=anchor_lines,
             pointer_positions=pointer_lookup(doc.position, doc.exists, path),
         )

@@ -15,7 +15,9 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from tamis.compiler.lint_model import KINDS, LineIndex, Target, pointer_path
+import orjson
+
+from tamis.compiler.lint_model import KINDS, LineIndex, Target, plain, pointer_path
 from tamis.errors import Diagnostic, TamisError
 
 # Lint's own codes (checkers' codes pass through: "pattern.<rule>", "policy.<rule>", ASL service codes).
@@ -30,6 +32,7 @@ _CHECKER_FUNCS = {"pattern": "compile_pattern", "policy": "compile_policy", "asl
 # Checking a plain value skips the located parse; only a failure is checked again from the text, for
 # positions. Larger texts always go through the text path (size limits are counted on the text).
 FAST_PATH_MAX_CHARS = 2000
+ASL_FAST_PATH_MAX_CHARS = 200_000  # far below the 1 MB definition limit
 
 
 @cache
@@ -82,16 +85,19 @@ def check(target: Target) -> list[Diagnostic]:
         kwargs["scope"] = target.options.get("scope", spec["scope"])
     if _accepts(func, "source"):
         kwargs["source"] = target.file
-    if family != "asl" and len(target.text) <= FAST_PATH_MAX_CHARS:
-        value = _plain_value(target.text)
-        if value is not None:
-            try:
-                result = func(value, **kwargs)
-            except Exception:  # whatever it is, the text path below reports it with its position
-                pass
-            else:
-                if not (getattr(result, "diagnostics", None) or getattr(result, "warnings", None)):
+    value = _fast_value(target, family)
+    if value is not None:
+        try:
+            result = func(value, **kwargs)
+        except Exception:  # whatever it is, the text path below reports it with its position
+            pass
+        else:
+            if family == "asl":
+                if not result:
                     return []
+            elif not (getattr(result, "diagnostics", None) or getattr(result, "warnings", None)):
+                return []
+    target.materialize()
     try:
         result = func(target.text, **kwargs)
     except TamisError as exc:
@@ -106,6 +112,28 @@ def check(target: Target) -> list[Diagnostic]:
     # Compiled patterns and policies may carry advisory findings (e.g. identifiers detected only by ML).
     notes = getattr(result, "diagnostics", None) or getattr(result, "warnings", None) or ()
     return [_from_diagnostic(target, d) for d in notes if isinstance(d, Diagnostic)]
+
+
+def _fast_value(target: Target, family: str) -> Any:
+    """The plain value to check first, or None to go straight to the text."""
+    limit = ASL_FAST_PATH_MAX_CHARS if family == "asl" else FAST_PATH_MAX_CHARS
+    if target.value is not None:
+        # Structured (YAML, jsonencode): already a value; its compact size stands in for the text's.
+        value = plain(target.value, exact=family != "asl")
+        try:
+            size = len(orjson.dumps(value, default=str))
+        except (TypeError, orjson.JSONEncodeError):
+            return None
+        return value if size <= limit else None
+    if not target.text or len(target.text) > limit:
+        return None
+    if family == "asl":
+        # validate_asl reads text with orjson too (floats, not Decimals): the same value either way.
+        try:
+            return orjson.loads(target.text)
+        except orjson.JSONDecodeError:
+            return None
+    return _plain_value(target.text)
 
 
 def _plain_value(text: str) -> Any:

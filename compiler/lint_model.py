@@ -135,6 +135,33 @@ class Target:
     lenient_syntax: bool = False
     # JSON path -> position in the file, for diagnostics that carry a pointer but no line.
     pointer_positions: Callable[[str], tuple[int, int] | None] | None = None
+    # A structured value (placeholders included) whose text is serialized only when it is needed.
+    value: Any = None
+    lazy: Callable[[], tuple[str, Mapper, list[tuple[int, int]]]] | None = None
+
+    def materialize(self) -> None:
+        """Serialize a structured value into the text (with its map) handed to a checker."""
+        if self.lazy is not None:
+            self.text, self.mapper, self.unresolved = self.lazy()
+            self.lazy = None
+
+    @classmethod
+    def structured(
+        cls,
+        value: Any,
+        value_pos: Callable[[Path_], tuple[int, int] | None],
+        key_pos: Callable[[Path_], tuple[int, int] | None],
+        anchor: tuple[int, int],
+        **fields: Any,
+    ) -> Target:
+        return cls(
+            text="",
+            mapper=SpansMapper([], anchor),
+            anchor=anchor,
+            value=value,
+            lazy=lambda: serialize(value, value_pos, key_pos, anchor),
+            **fields,
+        )
 
     def in_unresolved(self, offset: int) -> bool:
         """Whether a finding at ``offset`` falls on a placeholder, or on a string that contains one."""
@@ -279,3 +306,16 @@ def pointer_path(pointer: str) -> list[str]:
         return [] if not pointer else [""]
     body = pointer[1:] if pointer.startswith("/") else pointer
     return [p.replace("~1", "/").replace("~0", "~") for p in body.split("/")]
+
+
+def plain(value: Any, *, exact: bool = True) -> Any:
+    """``value`` with placeholders as their text (and, unless ``exact``, decimals as floats)."""
+    if isinstance(value, dict):
+        return {k: plain(v, exact=exact) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v, exact=exact) for v in value]
+    if isinstance(value, Placeholder):
+        return value.text
+    if not exact and isinstance(value, Decimal):
+        return float(value)
+    return value

@@ -19,7 +19,7 @@ from lark import Token, Tree
 
 from tamis.compiler.lint_cfn import Emit, LintFile, placeholder_ranges
 from tamis.compiler.lint_check import CODE_UNRESOLVED
-from tamis.compiler.lint_model import LineIndex, OffsetsMapper, Path_, Placeholder, Target, serialize
+from tamis.compiler.lint_model import LineIndex, OffsetsMapper, Path_, Placeholder, Target
 from tamis.errors import Diagnostic
 
 CODE_HCL_SYNTAX = "lint.hcl-syntax"
@@ -254,17 +254,16 @@ class TerraformFile:
                 )
                 return
             anchor = self._pos(arg)
-            text, mapper, unresolved = serialize(value, spans.get, keys.get, anchor)
             self.emit(
-                Target(
+                Target.structured(
+                    value,
+                    spans.get,
+                    keys.get,
+                    anchor,
                     kind=kind,
-                    text=text,
                     file=self.file,
-                    mapper=mapper,
-                    anchor=anchor,
                     label=label,
                     options=options,
-                    unresolved=unresolved,
                     anchor_lines=anchors,
                     pointer_positions=_pointer_positions(spans),
                 )

@@ -88,10 +88,10 @@ class _Run:
             return Path(os.path.abspath(path)).as_posix()
         return Path(rel).as_posix()
 
-    def config_rel(self, path: Path) -> str:
+    def config_rel(self, path: Path, resolved: Path | None = None) -> str:
         root = self.config.root or self.cwd
         try:
-            return path.resolve().relative_to(root).as_posix()
+            return (resolved or path.resolve()).relative_to(root).as_posix()
         except ValueError:
             return self.display(path)
 
@@ -125,15 +125,16 @@ class _Run:
     # -- files ----------------------------------------------------------------------------------------
     def lint_file(self, path: Path, explicit: bool = False) -> None:
         display = self.display(path)
-        rel = self.config_rel(path)
+        resolved = path.resolve()
+        rel = self.config_rel(path, resolved)
         if not explicit and self.config.excluded(rel):
             return
         kind = self.config.kind_for(rel) or kind_by_name(path.name)
         if kind == "none":
             return
-        if kind is None and str(path.resolve()) in self.referenced:
+        if kind is None and str(resolved) in self.referenced:
             return  # a template already said what this file holds; no need to guess from its shape
-        key = (str(path.resolve()), kind or "")
+        key = (str(resolved), kind or "")
         if key in self.done:
             return
         self.done.add(key)
