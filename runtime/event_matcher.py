@@ -362,6 +362,14 @@ class FieldIndex:
         str_exact = self.strings.exact.get if self.strings is not None and self.strings.exact else None
         str_finders = tuple(f.find for f in self.strings.finders) if self.strings is not None else ()
         ab_strings = self.ab_strings.find if self.ab_strings is not None else None
+        # anything-but over plain strings only (the common form): one probe gives the excluded set.
+        ab_exact = None
+        if self.ab_strings is not None and not self.ab_strings.finders:
+            table = self.ab_strings.exact
+            if len(table) * len(self.anything_but) <= 200_000:
+                # The conditions each excluded value leaves standing, computed once.
+                ab_exact = {value: self.anything_but - ids for value, ids in table.items()}.get
+        kept_all = self.anything_but
         anything_but, owner, always = self.anything_but, self.ab_owner, self.always
         ip_mode = self.ip_mode
         numbers, num_exact, ranges, ab_num = self.numbers, self.num_exact.get, self.ranges, self.ab_num.get
@@ -382,6 +390,13 @@ class FieldIndex:
                         out.update(hit)
                 for find in str_finders:
                     find(v, out)
+                if ab_exact is not None:
+                    kept = ab_exact(v, kept_all)
+                    if kept:
+                        out.update(kept if owner is None else (owner[a] for a in kept))
+                    if always:
+                        out.update(always)
+                    return
                 if ab_strings is not None:
                     excluded = set()
                     ab_strings(v, excluded)
