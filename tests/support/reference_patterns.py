@@ -457,9 +457,10 @@ def ref_matches(pattern: dict[str, Any] | str | bytes, event: Any, *, absence_la
     exact number literals and duplicate event keys.
 
     ``exists: false`` is checked, as event-ruler's walk does, when its field comes up in lexical order,
-    against the array elements chosen by the fields before it. ``absence_last=True`` checks it after every
-    other field instead (against all chosen elements): the two differ only for an ``exists: false`` inside
-    an array of objects whose element is pinned by a lexically later field (not covered by the corpus).
+    against the array elements chosen by the fields before it. ``absence_last=True`` takes the fields whose
+    value list accepts absence after every other field instead (against all chosen elements): the two differ
+    only for an ``exists: false`` inside an array of objects whose element is pinned by a lexically later
+    field (not covered by the corpus).
     """
     if isinstance(pattern, str | bytes):
         pattern = parse_pattern_text(pattern)
@@ -469,10 +470,8 @@ def ref_matches(pattern: dict[str, Any] | str | bytes, event: Any, *, absence_la
     _flatten(event, "", (), leaves, [])
     for rule in _sub_rules(_pattern_value(pattern), ""):
         order = sorted(rule, key=lambda f: f.path)
-        if absence_last:
-            order = [f for f in order if f.matchers != [("exists", False)]] + [
-                f for f in order if f.matchers == [("exists", False)]
-            ]
+        if absence_last:  # fields that accept absence go after all others
+            order = [f for f in order if not f.absent_ok] + [f for f in order if f.absent_ok]
         if _walk(order, 0, leaves, ()):
             return True
     return False
