@@ -163,7 +163,6 @@ PREDEFINED_ERRORS = frozenset(
 _RFC3339 = re2.compile(
     r"^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$"
 )
-_PLACEHOLDER = re2.compile(r"^\$\{[^{}]*\}$")
 _ANY_PLACEHOLDER = re2.compile(r"\$\{[^{}]*\}")
 _LAMBDA_PREFIX = re2.compile(r"^arn:[^:]+:lambda:[^:]*:[^:]*:function:")
 _LAMBDA_ARN = re2.compile(
@@ -178,6 +177,26 @@ _ARN = re2.compile(r"^arn:[A-Za-z0-9-]*:[A-Za-z0-9-]*:[^:]*:[^:]*:.+$")
 _LABEL_FORBIDDEN = frozenset(' ?*<>{}[]:;,\\|^~$#%&`"')
 # AWS-verified: arn:aws:states:::dynamodb:query is rejected; the optimized DynamoDB integration has these.
 _DYNAMODB_ACTIONS = frozenset({"getItem", "putItem", "updateItem", "deleteItem"})
+_RETRIER_FIELDS = frozenset(
+    {
+        "ErrorEquals",
+        "IntervalSeconds",
+        "MaxAttempts",
+        "BackoffRate",
+        "MaxDelaySeconds",
+        "JitterStrategy",
+        "Comment",
+    }
+)
+_CATCHER_FIELDS = {
+    False: frozenset({"ErrorEquals", "Next", "Comment", "Assign", "ResultPath"}),
+    True: frozenset({"ErrorEquals", "Next", "Comment", "Assign", "Output"}),
+}
+_RETRIER_INTS = (
+    ("IntervalSeconds", 1, MAX_SECONDS),
+    ("MaxAttempts", 0, MAX_SECONDS),
+    ("MaxDelaySeconds", 1, MAX_DELAY_SECONDS),
+)
 # Fail ErrorPath/CausePath must yield a string: the intrinsic functions whose result can be one.
 _STRING_INTRINSICS = frozenset(
     {
@@ -607,6 +626,8 @@ class Validator:
         number: bool = False,
     ) -> Any:
         value = obj[field]
+        if type(value) is int and value >= minimum and (maximum is None or value <= maximum):
+            return value  # the common case, decided before building any path
         fpath = (*path, field)
         if is_placeholder(value):
             return None
@@ -752,7 +773,7 @@ class Validator:
 
     def _comparison(self, op: str, value: Any, path: Path, ctx: _StateCtx) -> None:
         kind = COMPARATORS[op]
-        if is_placeholder(value):
+        if ((type(value) is str and value.startswith("${")) or type(value) is dict) and is_placeholder(value):
             return
         if kind == "path":
             ctx.path_field(value, path)
@@ -776,75 +797,65 @@ class Validator:
         if not isinstance(retry, list):
             self.err(f"Retry must be an array, not {_type_name(retry)}", path)
             return
-        allowed = (
-            "ErrorEquals",
-            "IntervalSeconds",
-            "MaxAttempts",
-            "BackoffRate",
-            "MaxDelaySeconds",
-            "JitterStrategy",
-            "Comment",
-        )
+        last = len(retry) - 1
         for i, r in enumerate(retry):
             rpath = (*path, i)
             if not isinstance(r, dict):
                 self.err(f"a Retrier must be an object, not {_type_name(r)}", rpath)
                 continue
-            for key in r:
-                if key not in allowed:
-                    self.err(f"field {key!r} is not supported in a Retrier", (*rpath, key), key=True)
-            self._error_equals(r, rpath, last=i == len(retry) - 1, what="Retrier")
-            if "IntervalSeconds" in r:
-                self._int_field(r, "IntervalSeconds", rpath, minimum=1, maximum=MAX_SECONDS, jsonata=False)
-            if "MaxAttempts" in r:
-                self._int_field(r, "MaxAttempts", rpath, minimum=0, maximum=MAX_SECONDS, jsonata=False)
-            if "MaxDelaySeconds" in r:
-                self._int_field(
-                    r, "MaxDelaySeconds", rpath, minimum=1, maximum=MAX_DELAY_SECONDS, jsonata=False
-                )
+            if not r.keys() <= _RETRIER_FIELDS:
+                for key in r:
+                    if key not in _RETRIER_FIELDS:
+                        self.err(f"field {key!r} is not supported in a Retrier", (*rpath, key), key=True)
+            self._error_equals(r, rpath, last=i == last, what="Retrier")
+            for field, lo, hi in _RETRIER_INTS:
+                if field in r:
+                    value = r[field]
+                    if type(value) is not int or not lo <= value <= hi:
+                        self._int_field(r, field, rpath, minimum=lo, maximum=hi, jsonata=False)
             if "BackoffRate" in r:
-                self._int_field(r, "BackoffRate", rpath, minimum=1, jsonata=False, number=True)
+                rate = r["BackoffRate"]
+                if type(rate) not in (int, float) or rate < 1:
+                    self._int_field(r, "BackoffRate", rpath, minimum=1, jsonata=False, number=True)
             if "JitterStrategy" in r and r["JitterStrategy"] not in ("FULL", "NONE"):
                 self.err("JitterStrategy must be one of [FULL, NONE]", (*rpath, "JitterStrategy"))
-            self._optional_str(r, "Comment", rpath)
+            if "Comment" in r:
+                self._optional_str(r, "Comment", rpath)
 
     def _error_equals(self, r: dict[str, Any], path: Path, *, last: bool, what: str) -> None:
-        if "ErrorEquals" not in r:
+        errs = r.get("ErrorEquals")
+        if errs is None:
             self.err("These fields are required: [ErrorEquals]", path)
             return
-        errs = r["ErrorEquals"]
-        epath = (*path, "ErrorEquals")
         if not isinstance(errs, list) or not errs:
-            self.err("ErrorEquals must be a non-empty array of error names", epath)
+            self.err("ErrorEquals must be a non-empty array of error names", (*path, "ErrorEquals"))
             return
         for j, e in enumerate(errs):
-            if not isinstance(e, str):
-                self.err(f"error names must be strings, not {_type_name(e)}", (*epath, j))
+            if type(e) is not str:
+                self.err(f"error names must be strings, not {_type_name(e)}", (*path, "ErrorEquals", j))
             elif e.startswith("States.") and e not in PREDEFINED_ERRORS:
                 self.warn(
                     f"{e!r} is not a predefined error name (names starting with 'States.' are reserved)",
-                    (*epath, j),
+                    (*path, "ErrorEquals", j),
                     "UNKNOWN_ERROR_NAME",
                 )
         if "States.ALL" in errs:
             if len(errs) > 1:
-                self.err("States.ALL must appear alone in ErrorEquals", epath)
+                self.err("States.ALL must appear alone in ErrorEquals", (*path, "ErrorEquals"))
             if not last:
-                self.err(f"States.ALL must appear only in the last {what}", epath)
+                self.err(f"States.ALL must appear only in the last {what}", (*path, "ErrorEquals"))
 
     def _catch(self, catch: Any, path: Path, ctx: _StateCtx) -> None:
         if not isinstance(catch, list):
             self.err(f"Catch must be an array, not {_type_name(catch)}", path)
             return
-        allowed = ("ErrorEquals", "Next", "Comment", "Assign") + (
-            ("Output",) if ctx.jsonata else ("ResultPath",)
-        )
+        allowed = _CATCHER_FIELDS[ctx.jsonata]
         for i, c in enumerate(catch):
             cp = (*path, i)
             if not isinstance(c, dict):
                 self.err(f"a Catcher must be an object, not {_type_name(c)}", cp)
                 continue
-            for key in c:
+            for key in c if not c.keys() <= allowed else ():
                 if key not in allowed:
                     extra = " in a JSONata state" if key in ("ResultPath", "Output") else ""
                     self.err(f"field {key!r} is not supported in a Catcher{extra}", (*cp, key), key=True)
@@ -861,7 +872,8 @@ class Validator:
                 ctx.jsonata_value(c["Output"], (*cp, "Output"), error_output=True)
             if "Assign" in c:
                 ctx.assign(c["Assign"], (*cp, "Assign"), error_output=True)
-            self._optional_str(c, "Comment", cp)
+            if "Comment" in c:
+                self._optional_str(c, "Comment", cp)
 
     def _parallel(self, state: dict[str, Any], path: Path, ctx: _StateCtx) -> None:
         if "Branches" not in state:
@@ -1305,7 +1317,7 @@ class _StateCtx:
                 f"{path[-1]} must be a path (a string starting with '$'), not {_type_name(value)}", path
             )
             return
-        if is_placeholder(value):
+        if value.startswith("${") and is_placeholder(value):
             return
         info = parse_path(value)
         if info.error:
@@ -1375,7 +1387,7 @@ class _StateCtx:
             )
             return
         if value.startswith("$"):
-            if is_placeholder(value):
+            if value.startswith("${") and is_placeholder(value):
                 return
             info = parse_path(value)
             if info.error:
