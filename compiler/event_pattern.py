@@ -93,12 +93,13 @@ class Dialect:
 
 
 class EventBridgeDialect(Dialect):
-    # EventBridge's documented limits: the pattern JSON is at most 4096 characters
-    # (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html, EventPattern),
-    # and "$or" may expand to at most 1000 combinations
+    # EventBridge's documented limits: an event pattern is at most 2048 characters by default, a quota that
+    # can be raised to 4096 (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html, "Event
+    # pattern size"; PutRule's EventPattern takes 4096), and "$or" may expand to at most 1000 combinations
     # (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html).
-    max_pattern_chars = 4096
+    max_pattern_chars = 2048
     max_combinations = 1000
+    quota_pattern_chars = 4096
 
 
 class SnsDialect(Dialect):
@@ -578,8 +579,20 @@ class PatternCompiler:
         )
 
 
-def dialect_for(dialect: str, scope: str | None = None) -> Dialect:
+def dialect_for(dialect: str, scope: str | None = None, pattern_size: int | None = None) -> Dialect:
+    """The dialect by name. ``pattern_size`` raises EventBridge's pattern-size quota (2048 by default, at
+    most 4096 characters), as a service quota increase does."""
     name = dialect.lower()
+    if pattern_size is not None:
+        if name != "eventbridge":
+            raise PatternError("pattern_size applies to the eventbridge dialect only", rule="dialect")
+        if not 1 <= pattern_size <= EventBridgeDialect.quota_pattern_chars:
+            raise PatternError(
+                f"pattern_size must be between 1 and {EventBridgeDialect.quota_pattern_chars}", rule="dialect"
+            )
+        custom = EventBridgeDialect()
+        custom.max_pattern_chars = pattern_size
+        return custom
     if name == "eventbridge":
         return EventBridgeDialect()
     if name == "sns":

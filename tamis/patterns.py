@@ -52,6 +52,16 @@ def parse_pattern(
 ) -> list[SubRule]:
     """Check one pattern and return its compiled sub-rules; raises a located ``PatternError``."""
     if isinstance(pattern, dict):
+        limit = dialect.max_pattern_chars
+        if limit is not None:
+            # The service sees JSON text: measure the compact serialisation.
+            size = len(json.dumps(pattern, separators=(",", ":"), ensure_ascii=False, default=str))
+            if size > limit:
+                raise PatternError(
+                    f"the pattern is {size} characters long as JSON; {dialect.name} accepts at most {limit}",
+                    source=source,
+                    rule="pattern-size",
+                )
         return compile_rule(transform(pattern) if transform else pattern, dialect, source=source)
     if not isinstance(pattern, str | bytes | bytearray):
         raise PatternError(
@@ -319,8 +329,10 @@ def parse_filter_criteria(
 class RuleSet:
     """Many named patterns compiled into one matcher: which of my rules match this event?"""
 
-    def __init__(self, dialect: str = "eventbridge", scope: str | None = None) -> None:
-        self.dialect = dialect_for(dialect, scope)
+    def __init__(
+        self, dialect: str = "eventbridge", scope: str | None = None, *, pattern_size: int | None = None
+    ) -> None:
+        self.dialect = dialect_for(dialect, scope, pattern_size)
         self._matcher = EventMatcher()
         self._adapt: Callable[[Any], Any] = _adapter(self.dialect)
 
@@ -410,8 +422,10 @@ class Pattern:
         dialect: str = "eventbridge",
         scope: str | None = None,
         source: str | None = None,
+        *,
+        pattern_size: int | None = None,
     ) -> None:
-        self._rules = RuleSet(dialect, scope)
+        self._rules = RuleSet(dialect, scope, pattern_size=pattern_size)
         self._rules.add("pattern", pattern, source=source)
         self.dialect = self._rules.dialect.name
         self._match = self._rules._matcher.match
@@ -426,7 +440,15 @@ class Pattern:
 
 
 def compile_pattern(
-    pattern: PatternInput, dialect: str = "eventbridge", scope: str | None = None, source: str | None = None
+    pattern: PatternInput,
+    dialect: str = "eventbridge",
+    scope: str | None = None,
+    source: str | None = None,
+    *,
+    pattern_size: int | None = None,
 ) -> Pattern:
-    """Compile one pattern (text, bytes or dict). Raises ``tamis.PatternError`` with line/column."""
-    return Pattern(pattern, dialect=dialect, scope=scope, source=source)
+    """Compile one pattern (text, bytes or dict). Raises ``tamis.PatternError`` with line/column.
+
+    ``pattern_size`` raises EventBridge's pattern-size limit from its default 2048 characters (up to the
+    4096 a quota increase allows)."""
+    return Pattern(pattern, dialect=dialect, scope=scope, source=source, pattern_size=pattern_size)

@@ -133,3 +133,15 @@ def test_invalid_events_raise_typed_errors() -> None:
     for bad in (b"{", b"[1]", "not json", 5):
         with pytest.raises(tamis.TamisError):
             p.matches(bad)
+
+
+def test_eventbridge_pattern_size_quota() -> None:
+    big = json.dumps({"a": ["x" * 2100]})
+    with pytest.raises(tamis.PatternError, match="at most 2048") as info:
+        tamis.compile_pattern(big)
+    assert (info.value.line, info.value.column, info.value.rule) == (1, 1, "pattern-size")
+    with pytest.raises(tamis.PatternError, match="at most 2048"):
+        tamis.compile_pattern({"a": ["x" * 2100]})
+    assert tamis.compile_pattern(big, pattern_size=4096).matches({"a": "x" * 2100})
+    with pytest.raises(tamis.PatternError, match="between 1 and 4096"):
+        tamis.compile_pattern(big, pattern_size=5000)
