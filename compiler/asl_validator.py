@@ -580,8 +580,11 @@ class Validator:
             self.err("These fields are required: [Resource]", path)
         else:
             self._resource(state["Resource"], (*path, "Resource"), ctx.jsonata)
-        timeout = self._seconds_pair(state, path, ctx, "TimeoutSeconds")
-        heartbeat = self._seconds_pair(state, path, ctx, "HeartbeatSeconds")
+        timeout = heartbeat = None
+        if "TimeoutSeconds" in state or "TimeoutSecondsPath" in state:
+            timeout = self._seconds_pair(state, path, ctx, "TimeoutSeconds")
+        if "HeartbeatSeconds" in state or "HeartbeatSecondsPath" in state:
+            heartbeat = self._seconds_pair(state, path, ctx, "HeartbeatSeconds")
         if _is_int(timeout) and _is_int(heartbeat) and heartbeat >= timeout:  # type: ignore[operator]
             self.err("HeartbeatSeconds must be smaller than TimeoutSeconds", (*path, "HeartbeatSeconds"))
         if "Credentials" in state:
@@ -1363,6 +1366,12 @@ class _StateCtx:
                     kpath = (*path, key)
                     if key[:-2] in tpl:
                         self.v.err(f"field {key[:-2]!r} appears twice once '.$' is removed", kpath, key=True)
+                    if type(value) is str and value[:1] == "$" and value[1:2] != "{":
+                        info = parse_path(value)  # the common case, inlined: a plain path
+                        if info.error is None:
+                            if info.variable:
+                                self.reads.append((info.variable, kpath))
+                            continue
                     self._dollar_value(value, kpath)
                 elif type(value) is dict or type(value) is list:
                     self.template(value, (*path, key), top=False)
