@@ -138,12 +138,19 @@ def _pattern_of_length(n: int) -> str:
 
 
 def test_eventbridge_pattern_size_limit() -> None:
-    # PutRule EventPattern: "Length Constraints: Maximum length of 4096" (the default quota is 2048
-    # characters, adjustable up to 4096: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html).
-    assert tamis.compile_pattern(_pattern_of_length(4096)).matches({"a": "x" * (4096 - 11)})
-    err = rejected(_pattern_of_length(4097))
+    # "Event pattern size": 2048 characters by default, a quota that can be raised to 4096
+    # (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html; PutRule's EventPattern
+    # takes at most 4096).
+    assert tamis.compile_pattern(_pattern_of_length(2048)).matches({"a": "x" * (2048 - 11)})
+    err = rejected(_pattern_of_length(2049))
     assert err.line is not None and err.column is not None
+    assert "2048" in err.message
+    raised = tamis.compile_pattern(_pattern_of_length(4096), pattern_size=4096)
+    assert raised.matches({"a": "x" * (4096 - 11)})
+    err = rejected(_pattern_of_length(4097), pattern_size=4096)
     assert "4096" in err.message
+    with pytest.raises(ValueError):
+        tamis.compile_pattern(_pattern_of_length(100), pattern_size=4097)
 
 
 def test_sns_key_limit() -> None:

@@ -160,10 +160,6 @@ def test_sqs_plain_string_body_against_json_pattern_is_dropped() -> None:
     assert not passes(criteria({"body": {"RequestCode": ["BBBB"]}}), sqs_record("RequestCode BBBB"))
 
 
-@pytest.mark.xfail(
-    reason="reported to the lead: a plain-string body meets a JSON body pattern through exists:false; the "
-    "documented format table says such records are dropped"
-)
 def test_sqs_plain_string_body_is_dropped_even_for_exists_false() -> None:
     assert not passes(criteria({"body": {"RequestCode": [{"exists": False}]}}), sqs_record("hello"))
 
