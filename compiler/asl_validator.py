@@ -580,6 +580,9 @@ class Validator:
             self.err("These fields are required: [Resource]", path)
         else:
             self._resource(state["Resource"], (*path, "Resource"), ctx.jsonata)
+            resource = state["Resource"]
+            if type(resource) is str and resource.endswith(":states:::http:invoke"):
+                self._http_task(state, path, ctx)
         timeout = heartbeat = None
         if "TimeoutSeconds" in state or "TimeoutSecondsPath" in state:
             timeout = self._seconds_pair(state, path, ctx, "TimeoutSeconds")
@@ -603,6 +606,30 @@ class Validator:
             if not isinstance(args, dict) and not (isinstance(args, str) and _delimited(args)):
                 self.err("Arguments must be an object or a JSONata expression", (*path, "Arguments"))
             ctx.jsonata_value(args, (*path, "Arguments"))
+
+    def _http_task(self, state: dict[str, Any], path: Path, ctx: _StateCtx) -> None:
+        """DG call-https-apis: an HTTP Task names its endpoint, its method and its EventBridge connection
+        (Authentication, or InvocationConfig for private APIs); without them every run fails."""
+        field = "Arguments" if ctx.jsonata else "Parameters"
+        args = state.get(field)
+        if not isinstance(args, dict):
+            if args is None:
+                self.warn(
+                    f"an HTTP Task needs {field} with ApiEndpoint, Method and Authentication",
+                    path,
+                    "HTTP_TASK_FIELD_MISSING",
+                )
+            return
+        have = {k[:-2] if k.endswith(".$") else k for k in args}
+        missing = [f for f in ("ApiEndpoint", "Method") if f not in have]
+        if "Authentication" not in have and "InvocationConfig" not in have:
+            missing.append("Authentication")
+        if missing:
+            self.warn(
+                f"an HTTP Task's {field} needs {', '.join(missing)}",
+                (*path, field),
+                "HTTP_TASK_FIELD_MISSING",
+            )
 
     def _seconds_pair(self, state: dict[str, Any], path: Path, ctx: _StateCtx, field: str) -> Any:
         pfield = field + "Path"

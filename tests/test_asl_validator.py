@@ -539,3 +539,19 @@ def test_distributed_only_fields_warn_on_inline_map() -> None:
         "ExecutionType": "STANDARD",
     }
     assert warnings(d) == []
+
+
+def test_http_task_fields() -> None:
+    http = "arn:aws:states:::http:invoke"
+    ok = task(
+        Resource=http,
+        Parameters={
+            "ApiEndpoint": "https://x",
+            "Method": "GET",
+            "Authentication": {"ConnectionArn": "arn:aws:events:us-east-1:1:connection/c"},
+        },
+    )
+    assert warnings(ok) == []
+    bad = task(Resource=http, Parameters={"ApiEndpoint.$": "$.url"})
+    [w] = [d for d in tamis.validate_asl(bad) if d.code == "HTTP_TASK_FIELD_MISSING"]
+    assert w.pointer == "/States/Work/Parameters" and "Method, Authentication" in w.message
