@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import ipaddress
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -85,12 +86,21 @@ def keyword_regex(keywords: Sequence[str]) -> str:
     # leading context character is stripped afterwards (see ``_keyword_spans``).
     out = r"(?:^|[^\pL\pN])(?i:" + plain + ")"
     if camel:
-        out += r"|(?-i:[a-z])(?:" + camel + ")"
+        out += r"|(?-i:\p{Ll})(?:" + camel + ")"
     return out
 
 
 def _is_word(ch: str) -> bool:
     return ch.isalnum()
+
+
+def _is_lower(ch: str) -> bool:
+    # Unicode category Ll, as RE2's \p{Ll} (str.islower also accepts a few modifier letters)
+    return ch.islower() if ch.isascii() else unicodedata.category(ch) == "Ll"
+
+
+def _is_upper(ch: str) -> bool:
+    return ch.isupper() if ch.isascii() else unicodedata.category(ch) == "Lu"
 
 
 def _keyword_bounded(text: str, start: int, end: int) -> bool:
@@ -99,14 +109,14 @@ def _keyword_bounded(text: str, start: int, end: int) -> bool:
         start > 0
         and _is_word(text[start - 1])
         and _is_word(text[start])
-        and not (text[start - 1].islower() and text[start].isupper())
+        and not (_is_lower(text[start - 1]) and _is_upper(text[start]))
     ):
         return False
     if (
         end < len(text)
         and _is_word(text[end])
         and _is_word(text[end - 1])
-        and not (text[end - 1].islower() and text[end].isupper())
+        and not (_is_lower(text[end - 1]) and _is_upper(text[end]))
     ):
         # "exp d" style keywords (a single trailing letter) are prefixes of "exp date".
         last = text[start:end].replace("_", " ").replace("-", " ").split(" ")[-1]
@@ -276,13 +286,31 @@ class Scanner:
             return out
         ascii_text, char, owner = len(data) == len(text), offsets.char, self._keyword_owner
         n = len(text)
-        for b0, b1 in _keyword_spans(self._keyword_re, data):
-            s, e = (b0, b1) if ascii_text else (char(b0), char(b1))
-            # The regex guarantees the leading boundary; the trailing one is checked here.
-            if e < n and text[e].isalnum() and text[e - 1].isalnum() and not _keyword_bounded(text, s, e):
-                continue
-            for i in owner.get(text[s:e].lower().translate(_SEPARATORS), ()):
-                out.setdefault(i, []).append((b0, b1, s, e))
+        for hit, starts, b1 in _keyword_spans(self._keyword_re, data):
+            while True:
+                e = b1 if ascii_text else char(b1)
+                found = None
+                for b0 in starts:
+                    s = b0 if ascii_text else char(b0)
+                    if s < e:
+                        served = owner.get(text[s:e].lower().translate(_SEPARATORS))
+                        if served:
+                            found = (b0, s, served)
+                            break
+                if found is None:
+                    break
+                b0, s, served = found
+                # The regex guarantees the leading boundary; the trailing one is checked here. When
+                # the longest keyword runs into a word ("card_numbercard"), a shorter one may stand.
+                if e < n and text[e].isalnum() and text[e - 1].isalnum() and not _keyword_bounded(text, s, e):
+                    shorter = _shorter_keyword(self._keyword_re, data, hit, b0, b1)
+                    if shorter is None:
+                        break
+                    b1 = shorter
+                    continue
+                for i in served:
+                    out.setdefault(i, []).append((b0, b1, s, e))
+                break
         return out
 
     def _window_spans(
@@ -329,13 +357,23 @@ def _neutral_escapes(text: str) -> str:
 
 
 _UNANCHORED = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)
+_ANCHOR_START = getattr(getattr(re2, "_Anchor", None), "ANCHOR_START", None)
 
 
 def _finditer_spans(
-    regex: re2._Regexp, data: bytes, group: int, pos: int = 0, end: int | None = None
+    regex: re2._Regexp,
+    data: bytes,
+    group: int,
+    pos: int = 0,
+    end: int | None = None,
+    *,
+    share_last: bool = False,
 ) -> list[tuple[int, int]]:
-    """Byte spans of ``group`` for every non-overlapping match, left to right.
+    """Byte spans of ``group`` for every match, left to right.
 
+    The next search starts where the reported span ends, so a trailing context character can be
+    the next match's leading context; with ``share_last`` it starts at the match's last character
+    (keywords: "cardSSN" is "card" then "SSN", whose context is the "d").
     Calls the compiled RE2 object directly when the binding exposes it: the generic ``finditer``
     wrapper builds a match object per hit, which costs more than the search itself on short hits.
     """
@@ -349,23 +387,43 @@ def _finditer_spans(
         s, e = spans[0]
         if s < 0:
             break
-        if spans[group][0] >= 0:
-            out.append(spans[group])
-        pos = e if e > pos else pos + 1
+        gs, ge = spans[group]
+        if gs >= 0:
+            out.append((gs, ge))
+        nxt = ge if gs >= 0 else e
+        if share_last and e > s:
+            nxt = e - 1
+            while nxt > s and data[nxt] & 0xC0 == 0x80:  # back to the start of a UTF-8 character
+                nxt -= 1
+        pos = nxt if nxt > pos else pos + 1
     return out
 
 
-def _keyword_spans(regex: re2._Regexp, data: bytes) -> list[tuple[int, int]]:
-    """Keyword spans: each hit minus its leading context character, if it has one."""
+def _keyword_spans(regex: re2._Regexp, data: bytes) -> list[tuple[int, tuple[int, ...], int]]:
+    """Keyword hits as (hit start, possible keyword starts, end).
+
+    A hit starts with one context character (possibly multi-byte), except at the very start of the
+    text, where it may also be the keyword itself: the caller keeps the start that names a keyword.
+    """
     out = []
-    for s, e in _finditer_spans(regex, data, 0):
+    for s, e in _finditer_spans(regex, data, 0, share_last=True):
         first = data[s]
-        # one (possibly multi-byte UTF-8) context character, unless the hit starts the text itself
         width = 1 if first < 0x80 else (2 if first < 0xE0 else (3 if first < 0xF0 else 4))
-        if s == 0 and data[:width].decode("utf-8", "replace").isalnum():
-            width = 0
-        out.append((s + width, e))
+        out.append((s, (s, s + width) if s == 0 else (s + width,), e))
     return out
+
+
+def _shorter_keyword(regex: re2._Regexp, data: bytes, hit: int, kw_start: int, end: int) -> int | None:
+    """End of the longest keyword at the same place that stops before ``end`` (None: there is none)."""
+    if end - 1 <= kw_start:
+        return None
+    low = getattr(regex, "_regexp", None)
+    if low is not None and _ANCHOR_START is not None:
+        s, e = low.Match(_ANCHOR_START, data, hit, end - 1)[0]
+    else:
+        m = regex.match(data, hit, end - 1)
+        s, e = m.span() if m else (-1, -1)
+    return None if s < 0 or e <= kw_start else e
 
 
 def _near(kw_spans: list[tuple[int, int]], start: int, end: int) -> bool:

@@ -12,6 +12,7 @@ within the window.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 import re2
@@ -86,16 +87,24 @@ def _keyword_ends(text: str, pos: int, keyword: str) -> list[int]:
     return ends
 
 
+def _lower(ch: str) -> bool:
+    return unicodedata.category(ch) == "Ll"
+
+
+def _upper(ch: str) -> bool:
+    return unicodedata.category(ch) == "Lu"
+
+
 def _starts_word(text: str, pos: int) -> bool:
     if pos == 0 or not text[pos - 1].isalnum():
         return True
-    return text[pos - 1].islower() and text[pos].isupper()
+    return _lower(text[pos - 1]) and _upper(text[pos])
 
 
 def _ends_word(text: str, start: int, end: int) -> bool:
     if end >= len(text) or not text[end].isalnum() or not text[end - 1].isalnum():
         return True
-    if text[end - 1].islower() and text[end].isupper():
+    if _lower(text[end - 1]) and _upper(text[end]):
         return True
     last = text[start:end].replace("_", " ").replace("-", " ").split(" ")[-1]
     return len(last) == 1
