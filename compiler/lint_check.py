@@ -1,8 +1,12 @@
 """Runs one lint target through the checker of its language and maps what comes back to the edited file.
 
-The checkers (``tamis.compile_pattern``, ``tamis.compile_policy``, ``tamis.validate_asl``) are imported
-lazily, on first use: a repository with only state machines never loads the pattern compiler. A checker
-that is not installed gives one visible note per kind, never a silent pass.
+The checkers (``tamis.compile_pattern``, the data-protection ``compile_model`` behind
+``tamis.compile_policy``, ``tamis.validate_asl``) are imported lazily, on first use: a repository with only
+state machines never loads the pattern compiler. A checker that is not installed gives a visible warning
+per target, never a silent pass.
+
+Each target is checked first as a plain value (cheap); only when that finds something is the text checked
+again, through the located parser, so that every finding has its line and column.
 """
 
 from __future__ import annotations
