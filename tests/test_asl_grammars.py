@@ -202,3 +202,35 @@ _ref = st.builds(
 def test_reference_shortcut_agrees_with_grammar(ref: str, pad: str) -> None:
     text = pad + ref + pad
     assert check_jsonata(text) == grammar_check(text)
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "$states.input.items ~> $filter(function($v){ $v.price > 10 })",
+        "$exists($states.input.x) ? 'a' : 'b'",
+        "$states.input.orders[status='open'].id",
+        "$sum($states.input.items.(price * quantity))",
+        "{'total': $sum($states.input.items.price), 'count': $count($states.input.items)}",
+        "$states.input.list[-1]",
+        "$states.input.items[$.price > 5]",
+        "$map($states.input.n, function($i) { $i * 2 })",
+        "$states.input.obj.*.value",
+        "$states.input.**.id",
+        "$contains($states.input.s, /^abc/i)",
+        "$states.input.items^(>price)[0]",
+        "$each($states.input.map, function($v, $k) {$k & '=' & $v})",
+        "$states.input.data.{ 'id': id, 'name': name }",
+        "$states.input.items#$i[$i < 3]",
+        "$states.input.items[0..2]",
+        "[1..$count($states.input.items)]",
+        "$reduce($states.input.nums, function($acc, $n) { $acc + $n }, 0)",
+        "$states.input ~> |$|{'added': true}|",
+        "$states.input.(a + b)",
+    ],
+)
+def test_realistic_expressions_read_only_the_input(expr: str) -> None:
+    info = check_jsonata(f" {expr} ")
+    assert info.error is None
+    assert info.top_level == ()
+    assert info.states_fields == ("input",)
