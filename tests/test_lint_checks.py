@@ -108,3 +108,20 @@ def test_texts_the_fast_path_declines_still_get_the_checkers_verdict(text: str) 
 def test_large_patterns_take_the_text_path_with_its_size_limit(tmp_path: Path) -> None:
     text = json.dumps({"source": [f"value-{i:05d}" for i in range(400)]})
     _compare("eventbridge-pattern", text, tamis.compile_pattern, dialect="eventbridge")
+
+
+def test_state_machines_match_validate_asl() -> None:
+    """Every fifth definition of the shared ASL corpus: the same findings, at the same places."""
+    folder = shared_path("conformance", "asl")
+    index = _lines("conformance", "asl", "index.jsonl")[::5]
+    assert len(index) > 100
+    for case in index:
+        path = folder / case["file"]
+        if path.suffix != ".json":
+            continue
+        text = path.read_text(encoding="utf-8")
+        expected = sorted(
+            (d.code, d.severity, d.line, d.column) for d in tamis.validate_asl(text, source="t.json")
+        )
+        got = sorted((d.code, d.severity, d.line, d.column) for d in check(_target("state-machine", text)))
+        assert got == expected, case["file"]
