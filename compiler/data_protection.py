@@ -1,8 +1,10 @@
 """Data-protection policies (SNS message data protection, CloudWatch Logs) -> checked model -> runtime.
 
 The text is parsed by the shared located JSON grammar (``grammar/json.lark``), so every rejection
-names line, column and the rule broken. Rules and limits come from the SNS and CloudWatch Logs
-documentation (see /shared notes; each check below names its rule). The two dialects share one
+names line, column and the rule broken. Rules and limits come from the SNS developer guide
+(docs.aws.amazon.com/sns/latest/dg/sns-message-data-protection-*.html), the PutDataProtectionPolicy
+API references of SNS and CloudWatch Logs, and the CloudWatch Logs data-protection pages; each
+check names its rule in ``PolicyError.rule``. The two dialects share one
 core: CloudWatch Logs is the SNS language without direction, principal, Deny, redaction or mask
 characters, and with its two-block shape.
 """
