@@ -331,7 +331,9 @@ def _merge_pieces(pieces: list[tuple[int, int, str, str]]) -> list[tuple[int, in
     for p in pieces:
         if out and p[0] < out[-1][1]:
             ps, pe, pop, pch = out[-1]
-            out[-1] = (ps, max(pe, p[1]), pop if pop.startswith("json-") else p[2], pch)
+            if _STRENGTH[p[2].removeprefix("json-")] > _STRENGTH[pop.removeprefix("json-")]:
+                pop, pch = p[2], p[3]  # the stronger operation wins, as for findings
+            out[-1] = (ps, max(pe, p[1]), pop, pch)
         else:
             out.append(p)
     return out
