@@ -26,8 +26,8 @@ from tamis.grammar.asl_jsonata import check_jsonata
 from tamis.grammar.asl_paths import parse_path
 
 Path = tuple[str | int, ...]
-# (code, severity, message, path, at_key)
-Finding = tuple[str, str, str, Path, bool]
+# (code, severity, message, path, at_key) and, for a fault inside a string, its offset in the string
+Finding = tuple[Any, ...]
 
 SCHEMA = "SCHEMA_VALIDATION_FAILED"
 MISSING_TARGET = "MISSING_TRANSITION_TARGET"
@@ -1490,13 +1490,21 @@ class _StateCtx:
                 "INVALID_JSONATA_EXPRESSION",
             )
             return
-        info = check_jsonata(text[2:-2])
+        expression = text[2:-2]
+        info = check_jsonata(expression)
         if info.error:
-            self.v.err(
-                f"invalid JSONata expression: {info.error} at line {info.line}, column {info.column} of "
-                "the expression",
-                path,
-                "INVALID_JSONATA_EXPRESSION",
+            # where in the string the error is, so a caller holding the text can point at the character
+            inner = 2 + _offset_of(expression, info.line or 1, info.column or 1)
+            self.v.findings.append(
+                (
+                    "INVALID_JSONATA_EXPRESSION",
+                    ERROR,
+                    f"invalid JSONata expression: {info.error} at line {info.line}, column {info.column} of "
+                    "the expression",
+                    path,
+                    False,
+                    inner,
+                )
             )
             return
         for ref in info.top_level:
@@ -1522,6 +1530,16 @@ class _StateCtx:
             self.v.err(msg, path, "UNSUPPORTED_JSONATA_EXPRESSION")
         for var in info.variables:
             self.reads.append((var, path))
+
+
+def _offset_of(text: str, line: int, column: int) -> int:
+    start = 0
+    for _ in range(line - 1):
+        nl = text.find("\n", start)
+        if nl == -1:
+            break
+        start = nl + 1
+    return start + column - 1
 
 
 def _looks_dynamic(value: str) -> bool:

@@ -30,14 +30,37 @@ def _diagnostics(
 ) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     prefix = loaded.prefix if loaded is not None else ()
-    for code, severity, message, path, key in findings:
+    refine = loaded is not None and loaded.text is not None and not loaded.prefix
+    for code, severity, message, path, key, *inner in findings:
         line = column = None
         if loaded is not None:
             line, column = loaded.locate(path, key)
+            if inner and refine and line is not None and column is not None:
+                column = _column_inside_string(loaded.text or "", line, column, inner[0]) or column
         ptr = pointer((*prefix, *path)) if path[:1] != ("@",) else pointer(prefix)
         extra: dict[str, object] = {"definition": loaded.name} if loaded is not None and loaded.name else {}
         out.append(Diagnostic(code, severity, message, ptr, line, column, source, extra))
     return out
+
+
+def _column_inside_string(text: str, line: int, column: int, inner: int) -> int | None:
+    """The column of the ``inner``-th character of the JSON string that starts at (line, column).
+
+    JSON strings hold no raw line breaks, so the character is on the same line; escapes such as
+    ``\\n`` or ``\\u00e9`` take several columns for one character."""
+    start = 0
+    for _ in range(line - 1):
+        start = text.index("\n", start) + 1
+    at = start + column - 1
+    if text[at : at + 1] != '"':
+        return None
+    i = at + 1
+    for _ in range(inner):
+        ch = text[i : i + 1]
+        if ch in ('"', ""):
+            return None
+        i += (6 if text[i + 1 : i + 2] == "u" else 2) if ch == "\\" else 1
+    return column + (i - at)
 
 
 def _size_finding(size: int) -> list[Finding]:
@@ -106,7 +129,8 @@ def _validate(definition: Any, source: str | None, base_dir: str | None) -> list
         if not findings:
             return []
         text = definition if isinstance(definition, str) else bytes(definition).decode("utf-8")
-        loaded = LoadedDefinition(value, source, locate=json_locator(text.lstrip("\ufeff"), source))
+        text = text.lstrip("\ufeff")
+        loaded = LoadedDefinition(value, source, locate=json_locator(text, source), text=text)
         return _diagnostics(findings, loaded, source)
     try:
         loaded_all = load_definitions(definition, source=source, base_dir=base_dir)

@@ -286,3 +286,22 @@ def test_placeholders_cloudformation_will_not_replace() -> None:
     messages = [d.message for d in tamis.validate_asl(fn_sub) if d.code == "UNRESOLVED_PLACEHOLDER"]
     assert any(m.startswith("${Nowhere}") for m in messages)
     assert not any("AWS::Region" in m or "Machine.Arn" in m for m in messages)
+
+
+def test_jsonata_error_column_points_inside_the_string() -> None:
+    text = textwrap.dedent("""\
+        {
+          "QueryLanguage": "JSONata",
+          "StartAt": "A",
+          "States": {
+            "A": {"Type": "Pass", "Output": {"k": "{% \\"\\u00e9\\" & $x + * 2 %}"}, "End": true}
+          }
+        }
+    """)
+    [d] = tamis.validate_asl(text)
+    assert d.code == "INVALID_JSONATA_EXPRESSION" and d.pointer == "/States/A/Output/k"
+    line = text.splitlines()[d.line - 1]
+    assert line[d.column - 1 :].startswith("2 %}")  # the unexpected token, past the escapes
+    # a dict has no text: the pointer alone
+    [d] = tamis.validate_asl(json.loads(text))
+    assert d.line is None and "column" in d.message
