@@ -1370,11 +1370,14 @@ class _StateCtx:
     def intrinsic(self, value: str, path: Path) -> None:
         info = check_intrinsic(value)
         if info.error:
-            self.v.err(
+            message = (
                 f"The value for the field '{path[-1]}' must be a valid JSONPath or a valid intrinsic "
-                f"function call: {info.error}",
-                path,
+                f"function call: {info.error}"
             )
+            if info.column is not None:  # a syntax error: its place inside the string is known
+                self.v.findings.append((SCHEMA, ERROR, message, path, False, info.column - 1))
+            else:
+                self.v.err(message, path)
         for var in info.variables:
             self.reads.append((var, path))
 

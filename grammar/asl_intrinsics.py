@@ -53,6 +53,7 @@ class IntrinsicInfo:
 
     error: str | None
     variables: tuple[str, ...] = ()
+    column: int | None = None  # 1-based column of a syntax error in the call's text
 
 
 def _is_tree(node: object) -> bool:
@@ -78,13 +79,18 @@ def looks_like_call(text: str) -> bool:
 def check_intrinsic(text: str) -> IntrinsicInfo:
     """Check one intrinsic function call written as the whole of ``text``."""
     parser = _parser()
-    from lark.exceptions import UnexpectedInput
+    from lark.exceptions import UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
     try:
         tree = parser.parse(text)
     except UnexpectedInput as exc:
-        col = getattr(exc, "column", "?")
-        return IntrinsicInfo(f"invalid intrinsic function call (syntax error at column {col})")
+        col = getattr(exc, "column", None)
+        at_end = isinstance(exc, UnexpectedEOF) or (
+            isinstance(exc, UnexpectedToken) and exc.token.type == "$END"
+        )
+        if at_end or not isinstance(col, int) or col < 1:  # stopped short: point just past the end
+            col = len(text.rstrip()) + 1
+        return IntrinsicInfo(f"invalid intrinsic function call (syntax error at column {col})", column=col)
     variables: list[str] = []
     try:
         error = _check_call(tree.children[0], 1, variables)

@@ -305,3 +305,13 @@ def test_jsonata_error_column_points_inside_the_string() -> None:
     # a dict has no text: the pointer alone
     [d] = tamis.validate_asl(json.loads(text))
     assert d.line is None and "column" in d.message
+
+
+def test_intrinsic_syntax_error_column_points_inside_the_string() -> None:
+    text = (
+        '{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true,\n'
+        '  "Parameters": {"x.$": "States.Format(\'{}\' $.x)"}}}}'
+    )
+    [d] = tamis.validate_asl(text)
+    assert d.pointer == "/States/A/Parameters/x.$" and d.line == 2
+    assert text.splitlines()[1][d.column - 1 :].startswith("$.x)")
