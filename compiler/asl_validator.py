@@ -938,8 +938,8 @@ class Validator:
             if key not in allowed:
                 self.err(f"field {key!r} is not supported in a {_scope_word(kind)}", (*path, key), key=True)
         self._optional_str(m, "Comment", path)
-        ql = m.get("QueryLanguage", "JSONata" if ctx.jsonata else "JSONPath")
-        self._machine(m, path, kind, ctx.scope, ql if ql in QUERY_LANGUAGES else "JSONPath", distributed)
+        # the states inside inherit the enclosing state's query language (each may set its own)
+        self._machine(m, path, kind, ctx.scope, "JSONata" if ctx.jsonata else "JSONPath", distributed)
 
     def _map(self, state: dict[str, Any], path: Path, ctx: _StateCtx) -> None:
         has_proc, has_iter = "ItemProcessor" in state, "Iterator" in state
