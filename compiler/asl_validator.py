@@ -1232,9 +1232,10 @@ class Validator:
     def _variables(self, scope: _Scope, outer: frozenset[str]) -> None:
         """Warn about a variable read in a state that some path from StartAt reaches without assigning it."""
         states = scope.states
-        reads_any = bool(scope.reads) or any(child.parent is scope and child.reads for child in self.scopes)
+        # (only called when some state of the machine reads a variable; nested scopes need this scope's
+        # values even when none of its own states reads one)
         known: dict[str, frozenset[str]] = {}
-        if scope.start in states and reads_any:
+        if scope.start in states:
             preds: dict[str, list[str]] = {n: [] for n in states}
             for src, edges in scope.edges.items():
                 for target, _ in edges:
@@ -1245,7 +1246,7 @@ class Validator:
             known[scope.start] = outer
             changed = True
             rounds = 0
-            while changed and rounds < 100:
+            while changed and rounds <= len(states):
                 changed = False
                 rounds += 1
                 for n in states:

@@ -555,3 +555,22 @@ def test_http_task_fields() -> None:
     bad = task(Resource=http, Parameters={"ApiEndpoint.$": "$.url"})
     [w] = [d for d in tamis.validate_asl(bad) if d.code == "HTTP_TASK_FIELD_MISSING"]
     assert w.pointer == "/States/Work/Parameters" and "Method, Authentication" in w.message
+
+
+def test_variables_assigned_outside_are_visible_two_levels_down() -> None:
+    inner = mapstate()["States"]["Work"]
+    inner["ItemProcessor"]["States"]["Item"]["Parameters"] = {"v.$": "$limit"}
+    outer = machine(
+        Start={"Type": "Pass", "Assign": {"limit": 3}, "Next": "Work"},
+        Work={
+            "Type": "Parallel",
+            "Branches": [{"StartAt": "Inner", "States": {"Inner": {**inner, "End": True}}}],
+            "Next": "Done",
+        },
+    )
+    outer["States"]["Work"]["Branches"][0]["States"]["Inner"].pop("Next")
+    outer["StartAt"] = "Start"
+    assert errors(outer) == []
+    assert not [w for w in warnings(outer) if w[0] == "VARIABLE_NOT_ASSIGNED"]
+    outer["States"]["Start"]["Assign"] = {"other": 1}
+    assert [w[0] for w in warnings(outer)] == ["VARIABLE_NOT_ASSIGNED"]
