@@ -315,3 +315,26 @@ def test_intrinsic_syntax_error_column_points_inside_the_string() -> None:
     [d] = tamis.validate_asl(text)
     assert d.pointer == "/States/A/Parameters/x.$" and d.line == 2
     assert text.splitlines()[1][d.column - 1 :].startswith("$.x)")
+
+
+def test_yaml_and_json_forms_agree_on_the_corpus() -> None:
+    import yaml
+    from support.shared import shared_path
+
+    root = shared_path("conformance", "asl")
+    checked = 0
+    for path in sorted(root.glob("*/*.json"))[::7]:
+        text = path.read_text(encoding="utf-8")
+        try:
+            value = json.loads(text)
+        except ValueError:
+            continue
+        if not isinstance(value, dict):
+            continue
+        as_yaml = yaml.safe_dump(value, sort_keys=False, allow_unicode=True)
+        from_json = [(d.code, d.pointer) for d in tamis.validate_asl(text)]
+        from_yaml = tamis.validate_asl(as_yaml)
+        assert [(d.code, d.pointer) for d in from_yaml] == from_json, path.name
+        assert all(d.line is not None for d in from_yaml), path.name
+        checked += 1
+    assert checked > 100
