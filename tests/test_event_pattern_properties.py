@@ -320,7 +320,13 @@ def random_string(rng: random.Random, seeds: list[str]) -> str:
 
 
 def random_number(rng: random.Random) -> Num:
-    return Num(rng.choice(spellings(rng.choice(EVENT_NUMBER_BASES))))
+    return Num(event_spelling(rng, rng.choice(EVENT_NUMBER_BASES)))
+
+
+def event_spelling(rng: random.Random, text: str) -> str:
+    # Numbers that are not exact doubles keep their literal in events for now: other spellings of them
+    # hit the open engine bug of test_inexact_number_literal_keeps_array_consistency (reported).
+    return rng.choice(spellings(text)) if Num(text).comparable else text
 
 
 def random_scalar(rng: random.Random, field: str, seeds: list[str]) -> Any:
@@ -389,7 +395,7 @@ def witness(rng: random.Random, matcher: Any, field: str, seeds: list[str]) -> A
     if matcher is None or isinstance(matcher, bool):
         return matcher
     if isinstance(matcher, Num):
-        return Num(rng.choice(spellings(matcher.text)))
+        return Num(event_spelling(rng, matcher.text))
     if isinstance(matcher, str):
         return ip_witness(rng, matcher) if field in ("ip4", "ip6") else matcher
     ((op, arg),) = matcher.items()
@@ -630,4 +636,18 @@ def test_exists_false_checked_in_lexical_order(tamis_api: Any) -> None:
     event = '{"x": [{"z": "1"}, {"z": "3", "c": "2"}]}'
     assert ref_matches(pattern, event) is False
     assert ref_matches(pattern, event, absence_last=True) is True
+    assert tamis_api.compile_pattern(pattern).matches(event) is False
+
+
+@pytest.mark.xfail(
+    reason="reported to the lead (found by the dev profile): a number that is not an exact double is "
+    "matched in one array element while another field is taken from a different element, when an element "
+    "holds a different literal with the same double value"
+)
+def test_inexact_number_literal_keeps_array_consistency(tamis_api: Any) -> None:
+    pattern = '{"x": {"b": [{"exists": true}], "n": [5e-324]}}'
+    event = '{"x": [{"b": "z", "n": 50e-325}, {"n": 5e-324}]}'
+    # Element 0 has b but its n is written 50e-325 (literal text differs: 5e-324 is not an exact double,
+    # so only the literal can match); element 1 has the literal but no b.
+    assert ref_matches(pattern, event) is False
     assert tamis_api.compile_pattern(pattern).matches(event) is False
