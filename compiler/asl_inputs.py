@@ -46,6 +46,7 @@ class LoadedDefinition:
     findings: list[Finding] = field(default_factory=list)  # problems found while reading
     locate: Locator = field(default=lambda path, key: (None, None))
     text: str | None = None  # the definition's own text, when it was given as text
+    machine_type: str | None = None  # STANDARD or EXPRESS when the template says (StateMachineType / Type)
 
 
 def _no_position(path: Path, key: bool) -> tuple[int | None, int | None]:
@@ -488,8 +489,12 @@ def _from_template(
                     d.name = logical_id
                     found.append(d)
         sub = isinstance(props.get("DefinitionString"), dict)
+        # CloudFormation's StateMachineType, SAM's Type
+        machine_type = props.get("StateMachineType", props.get("Type"))
         for loaded in found[first:]:
             _check_placeholders(loaded, known, sub)
+            if machine_type in ("STANDARD", "EXPRESS"):
+                loaded.machine_type = machine_type
     return found
 
 

@@ -324,6 +324,7 @@ class _Scope:
     __slots__ = (
         "distributed",
         "edges",
+        "express",
         "kind",
         "names",
         "parent",
@@ -335,6 +336,8 @@ class _Scope:
     )
 
     def __init__(self, path: Path, kind: str, parent: _Scope | None, distributed: bool = False) -> None:
+        # "machine" in an EXPRESS state machine, "child" in an EXPRESS Distributed Map child workflow
+        self.express: str | None = None
         self.path = path
         self.kind = kind  # "machine" | "branch" | "processor"
         self.parent = parent
@@ -351,12 +354,14 @@ class _Scope:
 class Validator:
     """Checks one definition (a parsed JSON value); ``findings`` lists what is wrong."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, express: bool = False) -> None:
+        self.express = express
         self.findings: list[Finding] = []
         self.all_names: dict[str, Path] = {}  # first occurrence of each state name
         self.duplicates: list[tuple[str, Path]] = []
         self.scopes: list[_Scope] = []
         self.top_jsonata = False
+        self._express_child = False  # set while entering a Distributed Map processor
 
     # -- reporting ---------------------------------------------------------------------------------
     def err(self, message: str, path: Path, code: str = SCHEMA, *, key: bool = False) -> None:
@@ -394,6 +399,12 @@ class Validator:
         self, m: dict[str, Any], path: Path, kind: str, parent: _Scope | None, ql: str, dist: bool
     ) -> None:
         scope = _Scope(path, kind, parent, dist)
+        if parent is None:
+            scope.express = "machine" if self.express else None
+        elif dist:
+            scope.express = "child" if self._express_child else None
+        else:
+            scope.express = parent.express
         self.scopes.append(scope)
         missing = [f for f in ("States", "StartAt") if f not in m]
         if missing:
@@ -583,6 +594,8 @@ class Validator:
             resource = state["Resource"]
             if type(resource) is str and resource.endswith(":states:::http:invoke"):
                 self._http_task(state, path, ctx)
+            if ctx.scope.express and type(resource) is str:
+                self._express_resource(resource, (*path, "Resource"), ctx.scope.express)
         timeout = heartbeat = None
         if "TimeoutSeconds" in state or "TimeoutSecondsPath" in state:
             timeout = self._seconds_pair(state, path, ctx, "TimeoutSeconds")
@@ -606,6 +619,26 @@ class Validator:
             if not isinstance(args, dict) and not (isinstance(args, str) and _delimited(args)):
                 self.err("Arguments must be an object or a JSONata expression", (*path, "Arguments"))
             ctx.jsonata_value(args, (*path, "Arguments"))
+
+    def _express_resource(self, resource: str, path: Path, where: str) -> None:
+        """Express workflows run at most five minutes and keep no history: they cannot wait for a job
+        (.sync), a callback (.waitForTaskToken) or an activity worker (DG concepts-standard-vs-express)."""
+        if resource.endswith((".sync", ".sync:2")):
+            what = "the .sync (run a job) integration pattern"
+        elif resource.endswith(".waitForTaskToken"):
+            what = "the .waitForTaskToken (callback) integration pattern"
+        elif ":activity:" in resource and ":states:" in resource:
+            what = "activities"
+        else:
+            return
+        if where == "machine":
+            self.err(f"an EXPRESS state machine does not support {what}", path, "INVALID_RESOURCE")
+        else:
+            self.warn(
+                f"an EXPRESS child workflow of a Distributed Map does not support {what}",
+                path,
+                "INVALID_RESOURCE",
+            )
 
     def _http_task(self, state: dict[str, Any], path: Path, ctx: _StateCtx) -> None:
         """DG call-https-apis: an HTTP Task names its endpoint, its method and its EventBridge connection
@@ -981,6 +1014,11 @@ class Validator:
                 elif distributed:
                     self.err("These fields are required: [ExecutionType]", pcp)
         if proc is not None:
+            self._express_child = (
+                distributed
+                and isinstance(pc := proc.get("ProcessorConfig"), dict)
+                and pc.get("ExecutionType") == "EXPRESS"
+            )
             self._sub_machine(
                 proc,
                 (*path, field),
@@ -1555,6 +1593,7 @@ def _looks_dynamic(value: str) -> bool:
     return value.startswith("States.") and value.endswith(")") and "(" in value
 
 
-def validate_value(definition: Any) -> list[Finding]:
-    """All findings for one parsed definition, in document order of discovery."""
-    return Validator().run(definition)
+def validate_value(definition: Any, *, express: bool = False) -> list[Finding]:
+    """All findings for one parsed definition, in document order of discovery. ``express``: the
+    definition is for an EXPRESS state machine (the type is not part of the definition itself)."""
+    return Validator(express=express).run(definition)

@@ -13,7 +13,7 @@ from typing import Any
 
 from tamis.compiler.asl_inputs import JsonReader, LoadedDefinition, json_locator, load_definitions
 from tamis.compiler.asl_validator import MAX_DEFINITION_BYTES, Finding, validate_value
-from tamis.errors import DefinitionError, Diagnostic
+from tamis.errors import DefinitionError, Diagnostic, TamisError
 
 __all__ = ["compile_choice", "pointer", "validate_asl", "validate_asl_file", "validate_loaded"]
 
@@ -85,16 +85,25 @@ def _unreadable(exc: DefinitionError, source: str | None) -> list[Diagnostic]:
 
 
 def validate_asl(
-    definition: str | bytes | dict[str, Any], *, source: str | None = None, base_dir: str | None = None
+    definition: str | bytes | dict[str, Any],
+    *,
+    source: str | None = None,
+    base_dir: str | None = None,
+    machine_type: str = "STANDARD",
 ) -> list[Diagnostic]:
     """Validate one state-machine definition, or every definition in a template.
 
     ``definition`` is the definition as a dict, or text: JSON, YAML, a CloudFormation/SAM template or a
     template file with ``${...}`` placeholders. ``source`` names the file in diagnostics; ``base_dir``
-    resolves a SAM ``DefinitionUri`` (defaults to the directory of ``source``).
+    resolves a SAM ``DefinitionUri`` (defaults to the directory of ``source``). ``machine_type``
+    ``"EXPRESS"`` adds the rules of Express workflows (no .sync, .waitForTaskToken or activities).
     """
+    if machine_type not in ("STANDARD", "EXPRESS"):
+        raise TamisError(
+            f"machine_type must be STANDARD or EXPRESS, not {machine_type!r}", rule="machine-type"
+        )
     try:
-        return _validate(definition, source, base_dir)
+        return _validate(definition, source, base_dir, machine_type == "EXPRESS")
     except RecursionError:  # nesting deeper than the interpreter's stack: report, never a traceback
         return [
             Diagnostic(
@@ -103,7 +112,7 @@ def validate_asl(
         ]
 
 
-def _validate(definition: Any, source: str | None, base_dir: str | None) -> list[Diagnostic]:
+def _validate(definition: Any, source: str | None, base_dir: str | None, express: bool) -> list[Diagnostic]:
     if isinstance(definition, dict | list):
         import json
 
@@ -111,7 +120,7 @@ def _validate(definition: Any, source: str | None, base_dir: str | None) -> list
             size = len(json.dumps(definition, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
         except (TypeError, ValueError):
             size = 0
-        return _diagnostics(_size_finding(size) + validate_value(definition), None, source)
+        return _diagnostics(_size_finding(size) + validate_value(definition, express=express), None, source)
     if not isinstance(definition, str | bytes | bytearray):
         raise TypeError(f"validate_asl takes str, bytes or dict, not {type(definition).__name__}")
     if not definition.strip():
@@ -125,7 +134,7 @@ def _validate(definition: Any, source: str | None, base_dir: str | None) -> list
     except (ValueError, RecursionError):
         value = None
     if isinstance(value, dict) and ("States" in value or "StartAt" in value or "Resources" not in value):
-        findings = _size_finding(size) + validate_value(value)
+        findings = _size_finding(size) + validate_value(value, express=express)
         if not findings:
             return []
         text = definition if isinstance(definition, str) else bytes(definition).decode("utf-8")
@@ -141,17 +150,18 @@ def _validate(definition: Any, source: str | None, base_dir: str | None) -> list
         findings = (
             loaded.findings
             + _size_finding(size if len(loaded_all) == 1 else 0)
-            + validate_value(loaded.value)
+            + validate_value(loaded.value, express=express or loaded.machine_type == "EXPRESS")
         )
         out.extend(_diagnostics(findings, loaded, loaded.source or source))
     return out
 
 
-def validate_loaded(loaded: LoadedDefinition) -> list[Diagnostic]:
+def validate_loaded(loaded: LoadedDefinition, *, express: bool = False) -> list[Diagnostic]:
     """Diagnostics for one definition from ``tamis.compiler.asl_inputs.load_definitions`` (for tools that
     find definitions themselves, such as the linter), located in the file it came from."""
     try:
-        return _diagnostics(loaded.findings + validate_value(loaded.value), loaded, loaded.source)
+        findings = loaded.findings + validate_value(loaded.value, express=express)
+        return _diagnostics(findings, loaded, loaded.source)
     except RecursionError:
         return [
             Diagnostic(
@@ -166,10 +176,10 @@ def validate_loaded(loaded: LoadedDefinition) -> list[Diagnostic]:
         ]
 
 
-def validate_asl_file(path: str | FsPath) -> list[Diagnostic]:
+def validate_asl_file(path: str | FsPath, *, machine_type: str = "STANDARD") -> list[Diagnostic]:
     """Validate the definition(s) in a file; ``DefinitionUri`` paths resolve against its directory."""
     p = FsPath(path)
-    return validate_asl(p.read_bytes(), source=str(path), base_dir=str(p.parent))
+    return validate_asl(p.read_bytes(), source=str(path), base_dir=str(p.parent), machine_type=machine_type)
 
 
 def compile_choice(*args: Any, **kwargs: Any) -> Callable[..., str]:

@@ -19,6 +19,13 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("files", nargs="+", metavar="FILE", help="definition or template files")
     parser.add_argument("--quiet", "-q", action="store_true", help="print errors only, not warnings")
+    parser.add_argument(
+        "--type",
+        dest="machine_type",
+        choices=("STANDARD", "EXPRESS"),
+        default="STANDARD",
+        help="the state machine type: EXPRESS adds the rules of Express workflows",
+    )
     parser.set_defaults(handler=_run)
 
 
@@ -39,7 +46,7 @@ def _run(args: argparse.Namespace) -> int:
             print(f"{name}: error FILE_NOT_FOUND no such file", file=out)
             failed = True
             continue
-        for d in validate_asl_file(path):
+        for d in validate_asl_file(path, machine_type=args.machine_type):
             if d.severity == "error":
                 failed = True
             elif args.quiet:

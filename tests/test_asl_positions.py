@@ -338,3 +338,15 @@ def test_yaml_and_json_forms_agree_on_the_corpus() -> None:
         assert all(d.line is not None for d in from_yaml), path.name
         checked += 1
     assert checked > 100
+
+
+def test_template_machine_type_applies() -> None:
+    text = TEMPLATE.replace(
+        "      DefinitionString: !Sub |", "      StateMachineType: EXPRESS\n      DefinitionString: !Sub |"
+    )
+    text = text.replace(
+        '"Next": "Nope"', '"Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "End": true'
+    )
+    text = text.replace('"Type": "Pass"', '"Type": "Task"')
+    diags = [d for d in tamis.validate_asl(text) if d.extra.get("definition") == "Machine"]
+    assert [(d.code, d.severity) for d in diags] == [("INVALID_RESOURCE", "error")]

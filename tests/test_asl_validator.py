@@ -574,3 +574,41 @@ def test_variables_assigned_outside_are_visible_two_levels_down() -> None:
     assert not [w for w in warnings(outer) if w[0] == "VARIABLE_NOT_ASSIGNED"]
     outer["States"]["Start"]["Assign"] = {"other": 1}
     assert [w[0] for w in warnings(outer)] == ["VARIABLE_NOT_ASSIGNED"]
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        "arn:aws:states:::states:startExecution.sync:2",
+        "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "arn:aws:states:us-east-1:123456789012:activity:act",
+    ],
+)
+def test_express_machines_refuse_waiting_integrations(resource: str) -> None:
+    d = task(Resource=resource)
+    assert errors(d) == []
+    express = [
+        (x.code, x.pointer) for x in tamis.validate_asl(d, machine_type="EXPRESS") if x.severity == "error"
+    ]
+    assert express == [("INVALID_RESOURCE", "/States/Work/Resource")]
+    assert tamis.validate_asl(task(), machine_type="EXPRESS") == []
+
+
+def test_express_child_workflows_warn() -> None:
+    d = mapstate()
+    d["States"]["Work"]["ItemProcessor"]["ProcessorConfig"] = {
+        "Mode": "DISTRIBUTED",
+        "ExecutionType": "EXPRESS",
+    }
+    d["States"]["Work"]["ItemProcessor"]["States"]["Item"] = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+        "End": True,
+    }
+    assert ("INVALID_RESOURCE", "/States/Work/ItemProcessor/States/Item/Resource") in warnings(d)
+    assert errors(d) == []
+
+
+def test_machine_type_is_checked() -> None:
+    with pytest.raises(tamis.TamisError):
+        tamis.validate_asl(BASE, machine_type="FAST")
