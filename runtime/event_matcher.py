@@ -735,14 +735,14 @@ class EventMatcher:
                 matched |= scratch
         if FLOAT_SEEN in matched:
             # Floats met numeric tests. The services compare a number by its spelling when no double holds
-            # it exactly, and orjson keeps no spelling: when the text does not spell each such float in its
-            # shortest form, decode again keeping exact decimals.
+            # it exactly, and orjson keeps no spelling: when the text may spell one of these floats in a
+            # way no double holds, decode again keeping exact decimals and their spelling.
             marks = [m for m in matched if type(m) is tuple]
             matched.difference_update(marks)
             matched.discard(FLOAT_SEEN)
             if raw is not None:
                 text = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
-                if not all(_spelled_shortest(text, m[1]) for m in marks):
+                if not _floats_exact(text, {m[1] for m in marks}):
                     return self._match_obj(_exact_loads(text), None)
             if free is not None:
                 free.difference_update(marks)
@@ -826,22 +826,70 @@ class EventMatcher:
 
 
 _NUMBER_CHARS = frozenset(b"0123456789.eE+-")
+_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_SIXTEEN_DIGITS = b"0" * 16
 
 
-def _spelled_shortest(text: bytes, f: float) -> bool:
-    """Whether ``text`` writes the float ``f`` as its shortest round-trip form, so that orjson's double
-    is exact. (Two spellings of one double in one event, one of them longer, are not told apart.)"""
-    spelled = repr(f).encode()
-    start = text.find(spelled)
-    size = len(spelled)
-    while start >= 0:
-        before = text[start - 1] if start else 32
-        end = start + size
-        after = text[end] if end < len(text) else 32
-        if before not in _NUMBER_CHARS and after not in _NUMBER_CHARS:
-            return True
-        start = text.find(spelled, start + 1)
-    return False
+def _token_at(text: bytes, start: int, end: int) -> bytes:
+    """The number-like token of ``text`` around ``text[start:end]``."""
+    while start > 0 and text[start - 1] in _NUMBER_CHARS:
+        start -= 1
+    while end < len(text) and text[end] in _NUMBER_CHARS:
+        end += 1
+    return text[start:end]
+
+
+def _differs(token: bytes, f: float, shortest: str) -> bool:
+    """Whether ``token`` is a number of 16+ digits that reads as ``f`` but is not the same value."""
+    if len(token) < 16 or token.lstrip(b"-") == shortest.lstrip("-").encode():
+        return False
+    if sum(48 <= c <= 57 for c in token) < 16:
+        return False  # at most 15 significant digits: the double holds the value exactly
+    try:
+        text = token.decode()
+        return float(text) == f and Decimal(text) != Decimal(shortest)
+    except (ArithmeticError, ValueError):
+        return False  # not a number after all (digits inside a string)
+
+
+def _floats_exact(text: bytes, floats: set[float]) -> bool:
+    """Whether the numbers in ``text`` that orjson read as ``floats`` are written with the exact values of
+    those doubles, so that comparing the doubles is comparing the numbers.
+
+    A decimal of at most 15 significant digits survives the round trip through a double exactly, so only
+    spellings of 16 digits or more can differ. When a float's shortest form is that long, the tokens that
+    could spell it start with the same 15 digits (found with one search); otherwise they are among the
+    event's 16-digit runs, which are rare. (Not seen: a long spelling that rounds across a power of ten,
+    such as 0.99999999999999999 for 1.0.)
+    """
+    runs: list[bytes] | None = None
+    for f in floats:
+        if (f == 0.0 or abs(f) < _SMALLEST_NORMAL) and (b"e-" in text or b"E-" in text):
+            return False  # zero and subnormals absorb short spellings (1e-400 is 0.0, 50e-325 is 5e-324)
+        shortest = repr(f)
+        mantissa, _, exponent = shortest.lstrip("-").partition("e")
+        digits = mantissa.replace(".", "").lstrip("0")
+        if len(digits) >= 15:
+            # Positional shortest forms are matched with their dot; exponent forms by their digits, since
+            # the text may write them positionally (12345678901234567890123 reads as 1.2345678901234568e+22).
+            key = (digits[:15] if exponent else mantissa[: mantissa.index(digits[0]) + 16]).encode()
+            start = text.find(key)
+            while start >= 0:
+                if _differs(_token_at(text, start, start + len(key)), f, shortest):
+                    return False
+                start = text.find(key, start + len(key))
+        else:
+            if runs is None:
+                mapped = text.translate(_DIGITS_TO_ZERO)
+                runs = []
+                start = mapped.find(_SIXTEEN_DIGITS)
+                while start >= 0:
+                    token = _token_at(text, start, start + 16)
+                    runs.append(token)
+                    start = mapped.find(_SIXTEEN_DIGITS, start + len(token))
+            if any(_differs(token, f, shortest) for token in runs):
+                return False
+    return True
 
 
 def _exact_loads(raw: bytes) -> Any:
