@@ -114,7 +114,15 @@ _FIVE_PLACES = Decimal("0.00001")
 
 def _sns_number(value: Any) -> Any:
     """SNS compares numbers with five digits of accuracy after the decimal point (documented)."""
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+    t = type(value)
+    if t is int or t is str or t is bool or value is None:
+        return value  # integers need no rounding; other types are not numbers
+    if t is float:
+        text = repr(value)
+        dot = text.find(".")
+        if "e" not in text and len(text) - dot - 1 <= 5:
+            return value  # already within five places, and exact
+    elif not isinstance(value, Decimal):
         return value
     try:
         d = (
@@ -126,6 +134,22 @@ def _sns_number(value: Any) -> Any:
     except InvalidOperation:
         return value
     return int(q) if q == q.to_integral_value() else q
+
+
+# Decimal keeps the values SNS rounds; built once (json.loads builds a decoder per call when given hooks).
+_ARRAY_DECODER = json.JSONDecoder(parse_float=Decimal)
+
+
+def _sns_number_text(text: str) -> Any:
+    """A Number attribute's value: plain integers and short decimals stay int/float (exact), the rest are
+    rounded to five places."""
+    digits = text[1:] if text[:1] == "-" else text
+    if digits.isascii() and digits.isdigit():
+        return int(text)
+    whole, dot, frac = digits.partition(".")
+    if dot and len(frac) <= 5 and len(digits) <= 16 and (whole + frac).isascii() and (whole + frac).isdigit():
+        return float(text)
+    return _sns_number(Decimal(text))
 
 
 def _round_numbers(value: Any) -> Any:
@@ -178,14 +202,14 @@ def sns_attributes_event(attributes: dict[str, Any]) -> dict[str, Any]:
             event[name] = raw
         elif base == "Number":
             try:
-                event[name] = _sns_number(Decimal(raw.strip()))
-            except InvalidOperation:
+                event[name] = _sns_number_text(raw.strip())
+            except (InvalidOperation, ValueError):
                 raise EventError(
                     f"message attribute {name!r}: {raw!r} is not a number", rule="sns-attributes"
                 ) from None
         elif base == "Number.Array":
             try:
-                items = json.loads(raw, parse_float=Decimal)
+                items = _ARRAY_DECODER.decode(raw)
             except ValueError:
                 raise EventError(
                     f"message attribute {name!r}: Number.Array value is not a JSON array",
@@ -195,7 +219,7 @@ def sns_attributes_event(attributes: dict[str, Any]) -> dict[str, Any]:
         elif base == "String.Array":
             # A JSON array's elements are the values; a JSON scalar is one value; other text stays a string.
             try:
-                items = json.loads(raw, parse_float=Decimal)
+                items = _ARRAY_DECODER.decode(raw)
             except ValueError:
                 items = raw
             event[name] = [_sns_number(v) for v in items] if isinstance(items, list) else _sns_number(items)
