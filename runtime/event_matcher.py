@@ -697,10 +697,18 @@ class EventMatcher:
         """Names of the rules the event matches, in the order the rules were added."""
         if not self._built:
             self._build()
-        if type(event) is dict:
+        t = type(event)
+        if t is dict:
             names = self._match_obj(event, None)
         else:
-            obj = self.decode(event)
+            obj = None
+            if t is bytes:
+                try:
+                    obj = orjson.loads(event)
+                except orjson.JSONDecodeError:
+                    obj = None
+            if obj is None:  # str, other buffers, and what orjson refuses go the careful way
+                obj = self.decode(event)
             if type(obj) is not dict:
                 if not isinstance(obj, dict):
                     raise InvalidEvent("an event must be a JSON object")

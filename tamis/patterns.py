@@ -453,12 +453,15 @@ class Pattern:
         self._rules.add("pattern", pattern, source=source)
         self.dialect = self._rules.dialect.name
         self._match = self._rules._matcher.match
-        self._adapt = self._rules._adapt
+        adapt = self._rules._adapt
+        self._adapt = None if adapt is _identity else adapt
 
     def matches(self, event: Any) -> bool:
         """Whether ``event`` (a dict, or JSON text/bytes) matches the pattern."""
         try:
-            return bool(self._match(self._adapt(event)))
+            if self._adapt is not None:
+                event = self._adapt(event)
+            return bool(self._match(event))
         except InvalidEvent as exc:
             raise EventError(str(exc), rule="event") from None
 
