@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tamis.grammar.asl_paths import parse_path
 
@@ -78,6 +78,16 @@ def looks_like_call(text: str) -> bool:
 @lru_cache(maxsize=16384)
 def check_intrinsic(text: str) -> IntrinsicInfo:
     """Check one intrinsic function call written as the whole of ``text``."""
+    call = fast_parse(text)
+    if call is None:  # not a plain call (or a syntax error): the grammar decides and locates
+        return grammar_check(text)
+    variables: list[str] = []
+    error = _check_call(call, 1, variables)  # type: ignore[arg-type]
+    return IntrinsicInfo(error, tuple(variables))
+
+
+def grammar_check(text: str) -> IntrinsicInfo:
+    """Check ``text`` with the Lark grammar (no fast path)."""
     parser = _parser()
     from lark.exceptions import UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
@@ -97,6 +107,174 @@ def check_intrinsic(text: str) -> IntrinsicInfo:
     except RecursionError:
         error = f"intrinsic functions may be nested at most {MAX_NESTING} deep"
     return IntrinsicInfo(error, tuple(variables))
+
+
+class _Node:
+    """A syntax-tree node shaped like the Lark tree of ``intrinsics.lark`` (``data`` and ``children``;
+    tokens are plain strings), built by the fast path so that one checker serves both parsers."""
+
+    __slots__ = ("children", "data")
+
+    def __init__(self, data: str, children: list[Any]) -> None:
+        self.data = data
+        self.children = children
+
+
+_WS = frozenset(" \t\r\n")  # the grammar's %ignore
+_NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+_NAME_CHARS = _NAME_START | frozenset("0123456789")
+_DIGITS = frozenset("0123456789")
+# Path characters the fast path takes: printable ASCII that PATH's `[^,()\s'\[]` accepts.
+_PATH_CHARS = frozenset(chr(c) for c in range(33, 127)) - frozenset(",()'[")
+# Inside `[...]` of a path: printable ASCII without quotes (quoted names go to the grammar).
+_BRACKET_CHARS = frozenset(chr(c) for c in range(32, 127)) - frozenset("]'\"")
+_LITERALS = {"true": _Node("true", []), "false": _Node("false", []), "null": _Node("null", [])}
+_FAST_MAX_DEPTH = MAX_NESTING + 2  # deeper calls are reported by the grammar path
+
+
+def fast_parse(text: str) -> _Node | None:
+    """The ``call`` node of ``text`` when it is a plain call the fast path reads exactly as the Lark
+    grammar does, else None (then the grammar decides, and locates any syntax error).
+
+    It accepts a subset of the grammar's language: names, nested calls, quoted strings with any
+    escape, numbers, true/false/null and paths of printable ASCII with `[...]` holding no quotes.
+    Whatever it is unsure of (odd whitespace, quoted brackets, non-ASCII in paths) it gives up on;
+    tests/test_asl_speed_paths.py checks it against the grammar on generated calls."""
+    n = len(text)
+    i = 0
+    while i < n and text[i] in _WS:
+        i += 1
+    name, i = _name(text, i, n)
+    if name is None or name in _LITERALS:  # a keyword is lexed differently at the top: grammar
+        return None
+    parsed = _call_rest(text, i, n, name, 1)
+    if parsed is None:
+        return None
+    call, i = parsed
+    while i < n and text[i] in _WS:
+        i += 1
+    return call if i == n else None
+
+
+def _name(text: str, i: int, n: int) -> tuple[str | None, int]:
+    """FUNC_NAME at ``i``: an identifier, then `.identifier` parts (a dangling dot gives up)."""
+    if i >= n or text[i] not in _NAME_START:
+        return None, i
+    start = i
+    i += 1
+    while i < n and text[i] in _NAME_CHARS:
+        i += 1
+    while i < n and text[i] == ".":
+        j = i + 1
+        while j < n and text[j] in _NAME_CHARS:
+            j += 1
+        if j == i + 1:
+            return None, i
+        i = j
+    return text[start:i], i
+
+
+def _call_rest(text: str, i: int, n: int, name: str, depth: int) -> tuple[_Node, int] | None:
+    """After a name: `(`, arguments separated by `,`, `)`."""
+    if depth > _FAST_MAX_DEPTH:
+        return None
+    while i < n and text[i] in _WS:
+        i += 1
+    if i >= n or text[i] != "(":
+        return None
+    i += 1
+    children: list[Any] = [name]
+    while i < n and text[i] in _WS:
+        i += 1
+    if i < n and text[i] == ")":
+        return _Node("call", children), i + 1
+    while True:
+        arg = _arg(text, i, n, depth)
+        if arg is None:
+            return None
+        node, i = arg
+        children.append(node)
+        while i < n and text[i] in _WS:
+            i += 1
+        if i >= n:
+            return None
+        ch = text[i]
+        i += 1
+        if ch == ")":
+            return _Node("call", children), i
+        if ch != ",":
+            return None
+        while i < n and text[i] in _WS:
+            i += 1
+
+
+def _arg(text: str, i: int, n: int, depth: int) -> tuple[Any, int] | None:
+    if i >= n:
+        return None
+    ch = text[i]
+    if ch == "'":
+        j = i + 1
+        while j < n:
+            c = text[j]
+            if c == "'":
+                return _Node("string", [text[i : j + 1]]), j + 1
+            if c == "\\":
+                if j + 1 >= n or text[j + 1] == "\n":  # the grammar's `\\.` takes no line break
+                    return None
+                j += 2
+            else:
+                j += 1
+        return None
+    if ch == "$":
+        j = i + 1
+        while j < n:
+            c = text[j]
+            if c in _PATH_CHARS:
+                j += 1
+            elif c == "[":
+                k = j + 1
+                while k < n and text[k] in _BRACKET_CHARS:
+                    k += 1
+                if k >= n or text[k] != "]":
+                    return None
+                j = k + 1
+            else:
+                break
+        return _Node("path", [text[i:j]]), j
+    if ch == "-" or ch in _DIGITS:
+        j = i + 1 if ch == "-" else i
+        if j >= n or text[j] not in _DIGITS:
+            return None
+        if text[j] == "0":
+            j += 1
+        else:
+            while j < n and text[j] in _DIGITS:
+                j += 1
+        if j < n and text[j] == ".":
+            k = j + 1
+            while k < n and text[k] in _DIGITS:
+                k += 1
+            if k == j + 1:
+                return None
+            j = k
+        if j < n and text[j] in "eE":
+            k = j + 1
+            if k < n and text[k] in "+-":
+                k += 1
+            m = k
+            while m < n and text[m] in _DIGITS:
+                m += 1
+            if m == k:
+                return None
+            j = m
+        return _Node("number", [text[i:j]]), j
+    name, j = _name(text, i, n)
+    if name is None:
+        return None
+    literal = _LITERALS.get(name)
+    if literal is not None:
+        return literal, j
+    return _call_rest(text, j, n, name, depth + 1)
 
 
 def _literal_kind(node: Tree | Token) -> str:
