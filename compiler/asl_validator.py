@@ -25,7 +25,9 @@ from tamis.grammar.asl_intrinsics import SIGNATURES, check_intrinsic
 from tamis.grammar.asl_jsonata import check_jsonata
 from tamis.grammar.asl_paths import parse_path
 
-Path = tuple[str | int, ...]
+# A location in the definition, built as a linked pair (parent path, key) from the root ``()``: adding a
+# step costs one small tuple, however deep, and the flat tuple is made only when a finding is reported.
+Path = tuple[Any, ...]
 # (code, severity, message, path, at_key) and, for a fault inside a string, its offset in the string
 Finding = tuple[Any, ...]
 
@@ -225,6 +227,16 @@ def is_placeholder(value: object) -> bool:
     return False
 
 
+def flat(path: Path) -> tuple[str | int, ...]:
+    """The flat tuple of keys of a linked path (see ``Path``)."""
+    keys: list[str | int] = []
+    while path:
+        path, key = path
+        keys.append(key)
+    keys.reverse()
+    return tuple(keys)
+
+
 def _is_int(v: object) -> bool:
     return type(v) is int
 
@@ -365,10 +377,10 @@ class Validator:
 
     # -- reporting ---------------------------------------------------------------------------------
     def err(self, message: str, path: Path, code: str = SCHEMA, *, key: bool = False) -> None:
-        self.findings.append((code, ERROR, message, path, key))
+        self.findings.append((code, ERROR, message, flat(path), key))
 
     def warn(self, message: str, path: Path, code: str, *, key: bool = False) -> None:
-        self.findings.append((code, WARNING, message, path, key))
+        self.findings.append((code, WARNING, message, flat(path), key))
 
     # -- top level ---------------------------------------------------------------------------------
     def run(self, definition: Any) -> list[Finding]:
@@ -377,14 +389,14 @@ class Validator:
             return self.findings
         for key in definition:
             if key not in TOP_FIELDS:
-                self.err(f"field {key!r} is not supported at the top level", (key,), key=True)
+                self.err(f"field {key!r} is not supported at the top level", ((), key), key=True)
         self._optional_str(definition, "Comment", ())
         self._optional_str(definition, "Version", ())
         if "TimeoutSeconds" in definition:
             self._int_field(definition, "TimeoutSeconds", (), minimum=0, jsonata=False)
         ql = definition.get("QueryLanguage", "JSONPath")
         if ql not in QUERY_LANGUAGES:
-            self.err("QueryLanguage must be one of [JSONPath, JSONata]", ("QueryLanguage",))
+            self.err("QueryLanguage must be one of [JSONPath, JSONata]", ((), "QueryLanguage"))
             ql = "JSONPath"
         self.top_jsonata = ql == "JSONata"
         self._machine(definition, (), "machine", None, ql, False)
@@ -393,7 +405,7 @@ class Validator:
 
     def _optional_str(self, obj: dict[str, Any], field: str, path: Path) -> None:
         if field in obj and not isinstance(obj[field], str):
-            self.err(f"{field} must be a string, not {_type_name(obj[field])}", (*path, field))
+            self.err(f"{field} must be a string, not {_type_name(obj[field])}", (path, field))
 
     def _machine(
         self, m: dict[str, Any], path: Path, kind: str, parent: _Scope | None, ql: str, dist: bool
@@ -411,23 +423,23 @@ class Validator:
             self.err(f"These fields are required: [{', '.join(missing)}]", path)
         start = m.get("StartAt")
         if start is not None and not isinstance(start, str):
-            self.err(f"StartAt must be a string, not {_type_name(start)}", (*path, "StartAt"))
+            self.err(f"StartAt must be a string, not {_type_name(start)}", (path, "StartAt"))
             start = None
         scope.start = start
         states = m.get("States")
         if states is None:
             return
         if not isinstance(states, dict):
-            self.err(f"States must be an object, not {_type_name(states)}", (*path, "States"))
+            self.err(f"States must be an object, not {_type_name(states)}", (path, "States"))
             return
         if not states:
-            self.err("States must not be empty", (*path, "States"))
+            self.err("States must not be empty", (path, "States"))
         scope.states = states
         scope.names = set(states)
         all_names = self.all_names
-        spath = (*path, "States")
+        spath = (path, "States")
         for name, state in states.items():
-            state_path = (*spath, name)
+            state_path = (spath, name)
             if name in all_names:
                 self.duplicates.append((name, state_path))
             else:
@@ -436,7 +448,7 @@ class Validator:
         if start is not None and start not in states:
             self.err(
                 f"StartAt {start!r} does not name a state of this {_scope_word(kind)}",
-                (*path, "StartAt"),
+                (path, "StartAt"),
                 MISSING_TARGET,
             )
 
@@ -461,18 +473,18 @@ class Validator:
         if not isinstance(st, str) or st not in FIELDS:
             self.err(
                 f"The field 'Type' should have one of these values: [{', '.join(STATE_TYPES)}]",
-                (*path, "Type"),
+                (path, "Type"),
             )
             return
         ql = state.get("QueryLanguage", outer_ql)
         if ql not in QUERY_LANGUAGES:
-            self.err("QueryLanguage must be one of [JSONPath, JSONata]", (*path, "QueryLanguage"))
+            self.err("QueryLanguage must be one of [JSONPath, JSONata]", (path, "QueryLanguage"))
             ql = outer_ql
         elif ql == "JSONPath" and self.top_jsonata and not _in_distributed(scope):
             # A distributed Map runs its processor as child workflows; elsewhere the service refuses.
             self.err(
                 "a state of a JSONata state machine cannot use QueryLanguage JSONPath",
-                (*path, "QueryLanguage"),
+                (path, "QueryLanguage"),
             )
         jsonata = ql == "JSONata"
         if not state.keys() <= ALLOWED[st, jsonata]:
@@ -498,12 +510,12 @@ class Validator:
                 continue
             if key in jp_only:
                 if jsonata:
-                    self.err(f"field {key!r} is not supported in a JSONata state", (*path, key), key=True)
+                    self.err(f"field {key!r} is not supported in a JSONata state", (path, key), key=True)
             elif key in ja_only:
                 if not jsonata:
-                    self.err(f"field {key!r} is supported only in JSONata states", (*path, key), key=True)
+                    self.err(f"field {key!r} is supported only in JSONata states", (path, key), key=True)
             else:
-                self.err(f"field {key!r} is not supported in a {st} state", (*path, key), key=True)
+                self.err(f"field {key!r} is not supported in a {st} state", (path, key), key=True)
 
     def _state_fields(self, state: dict[str, Any], st: str, path: Path, ctx: _StateCtx) -> None:
         jsonata = ctx.jsonata
@@ -514,41 +526,39 @@ class Validator:
             has_next = "Next" in state
             end = state.get("End")
             if "End" in state and not isinstance(end, bool):
-                self.err(f"End must be a boolean, not {_type_name(end)}", (*path, "End"))
+                self.err(f"End must be a boolean, not {_type_name(end)}", (path, "End"))
             if has_next and end is True:
-                self.err("a state cannot have both Next and End: true", (*path, "Next"))
+                self.err("a state cannot have both Next and End: true", (path, "Next"))
             elif not has_next and end is not True:
                 self.err("a state must have Next or End: true", path)
             if has_next:
                 nxt = state["Next"]
                 if type(nxt) is str:
-                    ctx.scope.edges[ctx.name].append((nxt, (*path, "Next")))
+                    ctx.scope.edges[ctx.name].append((nxt, (path, "Next")))
                 else:
-                    ctx.target(nxt, (*path, "Next"))
+                    ctx.target(nxt, (path, "Next"))
         # input/output
         if jsonata:
             if "Output" in state:
-                ctx.jsonata_value(
-                    state["Output"], (*path, "Output"), result=st in ("Task", "Map", "Parallel")
-                )
+                ctx.jsonata_value(state["Output"], (path, "Output"), result=st in ("Task", "Map", "Parallel"))
         else:
             for f in ("InputPath", "OutputPath"):
                 if f in state:
-                    ctx.path_field(state[f], (*path, f), nullable=True)
+                    ctx.path_field(state[f], (path, f), nullable=True)
             if "ResultPath" in state:
                 ctx.path_field(
-                    state["ResultPath"], (*path, "ResultPath"), nullable=True, reference=True, context=False
+                    state["ResultPath"], (path, "ResultPath"), nullable=True, reference=True, context=False
                 )
             for f in ("Parameters", "ResultSelector"):
                 if f in state:
-                    ctx.template(state[f], (*path, f))
+                    ctx.template(state[f], (path, f))
         if "Assign" in state:
-            ctx.assign(state["Assign"], (*path, "Assign"), result=st in ("Task", "Map", "Parallel"))
+            ctx.assign(state["Assign"], (path, "Assign"), result=st in ("Task", "Map", "Parallel"))
         _BY_TYPE[st](self, state, path, ctx)
         if "Retry" in state:
-            self._retry(state["Retry"], (*path, "Retry"))
+            self._retry(state["Retry"], (path, "Retry"))
         if "Catch" in state:
-            self._catch(state["Catch"], (*path, "Catch"), ctx)
+            self._catch(state["Catch"], (path, "Catch"), ctx)
 
     def _pass(self, state: dict[str, Any], path: Path, ctx: _StateCtx) -> None:
         result = state.get("Result")
@@ -559,7 +569,7 @@ class Validator:
         ):
             self.warn(
                 "Result is static: fields ending in '.$' are not evaluated there (use Parameters)",
-                (*path, "Result"),
+                (path, "Result"),
                 "PASS_RESULT_IS_STATIC",
             )
 
@@ -569,43 +579,43 @@ class Validator:
     def _fail(self, state: dict[str, Any], path: Path, ctx: _StateCtx) -> None:
         for f, fpath in (("Error", "ErrorPath"), ("Cause", "CausePath")):
             if f in state and fpath in state:
-                self.err(f"a Fail state may have only one of {f} and {fpath}", (*path, fpath), key=True)
+                self.err(f"a Fail state may have only one of {f} and {fpath}", (path, fpath), key=True)
             if f in state:
                 value = state[f]
                 if ctx.jsonata and isinstance(value, str) and _delimited(value):
-                    ctx.jsonata_value(value, (*path, f))
+                    ctx.jsonata_value(value, (path, f))
                 elif not isinstance(value, str):
-                    self.err(f"{f} must be a string, not {_type_name(value)}", (*path, f))
+                    self.err(f"{f} must be a string, not {_type_name(value)}", (path, f))
             if fpath in state and not ctx.jsonata:
                 value = state[fpath]
                 if isinstance(value, str) and not value.startswith("$") and not is_placeholder(value):
-                    ctx.intrinsic(value, (*path, fpath))
+                    ctx.intrinsic(value, (path, fpath))
                     fn = value.partition("(")[0]
                     if fn in SIGNATURES and fn not in _STRING_INTRINSICS:
-                        self.err(f"{fpath} must produce a string; {fn} does not", (*path, fpath))
+                        self.err(f"{fpath} must produce a string; {fn} does not", (path, fpath))
                 else:
-                    ctx.path_field(value, (*path, fpath), reference=True)
+                    ctx.path_field(value, (path, fpath), reference=True)
 
     def _task(self, state: dict[str, Any], path: Path, ctx: _StateCtx) -> None:
         if "Resource" not in state:
             self.err("These fields are required: [Resource]", path)
         else:
-            self._resource(state["Resource"], (*path, "Resource"), ctx.jsonata)
+            self._resource(state["Resource"], (path, "Resource"), ctx.jsonata)
             resource = state["Resource"]
             if type(resource) is str and resource.endswith(":states:::http:invoke"):
                 self._http_task(state, path, ctx)
             if ctx.scope.express and type(resource) is str:
-                self._express_resource(resource, (*path, "Resource"), ctx.scope.express)
+                self._express_resource(resource, (path, "Resource"), ctx.scope.express)
         timeout = heartbeat = None
         if "TimeoutSeconds" in state or "TimeoutSecondsPath" in state:
             timeout = self._seconds_pair(state, path, ctx, "TimeoutSeconds")
         if "HeartbeatSeconds" in state or "HeartbeatSecondsPath" in state:
             heartbeat = self._seconds_pair(state, path, ctx, "HeartbeatSeconds")
         if _is_int(timeout) and _is_int(heartbeat) and heartbeat >= timeout:  # type: ignore[operator]
-            self.err("HeartbeatSeconds must be smaller than TimeoutSeconds", (*path, "HeartbeatSeconds"))
+            self.err("HeartbeatSeconds must be smaller than TimeoutSeconds", (path, "HeartbeatSeconds"))
         if "Credentials" in state:
             cred = state["Credentials"]
-            cpath = (*path, "Credentials")
+            cpath = (path, "Credentials")
             if not isinstance(cred, dict):
                 self.err(f"Credentials must be an object, not {_type_name(cred)}", cpath)
             elif cred and "RoleArn" not in cred and "RoleArn.$" not in cred:
@@ -617,8 +627,8 @@ class Validator:
         if ctx.jsonata and "Arguments" in state:
             args = state["Arguments"]
             if not isinstance(args, dict) and not (isinstance(args, str) and _delimited(args)):
-                self.err("Arguments must be an object or a JSONata expression", (*path, "Arguments"))
-            ctx.jsonata_value(args, (*path, "Arguments"))
+                self.err("Arguments must be an object or a JSONata expression", (path, "Arguments"))
+            ctx.jsonata_value(args, (path, "Arguments"))
 
     def _express_resource(self, resource: str, path: Path, where: str) -> None:
         """Express workflows run at most five minutes and keep no history: they cannot wait for a job
@@ -660,16 +670,16 @@ class Validator:
         if missing:
             self.warn(
                 f"an HTTP Task's {field} needs {', '.join(missing)}",
-                (*path, field),
+                (path, field),
                 "HTTP_TASK_FIELD_MISSING",
             )
 
     def _seconds_pair(self, state: dict[str, Any], path: Path, ctx: _StateCtx, field: str) -> Any:
         pfield = field + "Path"
         if field in state and pfield in state:
-            self.err(f"a state may have only one of {field} and {pfield}", (*path, pfield), key=True)
+            self.err(f"a state may have only one of {field} and {pfield}", (path, pfield), key=True)
         if pfield in state and not ctx.jsonata:
-            ctx.path_field(state[pfield], (*path, pfield), reference=True)
+            ctx.path_field(state[pfield], (path, pfield), reference=True)
         if field in state:
             return self._int_field(
                 state, field, path, minimum=1, maximum=MAX_SECONDS, jsonata=ctx.jsonata, ctx=ctx
@@ -691,7 +701,7 @@ class Validator:
         value = obj[field]
         if type(value) is int and value >= minimum and (maximum is None or value <= maximum):
             return value  # the common case, decided before building any path
-        fpath = (*path, field)
+        fpath = (path, field)
         if is_placeholder(value):
             return None
         if jsonata and isinstance(value, str) and _delimited(value) and ctx is not None:
@@ -715,14 +725,14 @@ class Validator:
             self.err(f"Resource must be a string, not {_type_name(value)}", path)
             return
         for code, severity, message in resource_findings(value):
-            self.findings.append((code, severity, message, path, False))
+            self.findings.append((code, severity, message, flat(path), False))
 
     def _wait(self, state: dict[str, Any], path: Path, ctx: _StateCtx) -> None:
         given = [f for f in ("Seconds", "SecondsPath", "Timestamp", "TimestampPath") if f in state]
         if len(given) != 1:
             self.err(
                 "a Wait state must have exactly one of [Seconds, SecondsPath, Timestamp, TimestampPath]",
-                (*path, given[1]) if len(given) > 1 else path,
+                (path, given[1]) if len(given) > 1 else path,
                 key=len(given) > 1,
             )
         if "Seconds" in state:
@@ -731,7 +741,7 @@ class Validator:
             )
         if "Timestamp" in state:
             ts = state["Timestamp"]
-            tpath = (*path, "Timestamp")
+            tpath = (path, "Timestamp")
             if ctx.jsonata and isinstance(ts, str) and _delimited(ts):
                 ctx.jsonata_value(ts, tpath)
             elif is_placeholder(ts):
@@ -740,20 +750,20 @@ class Validator:
                 self.err("String does not match RFC3339 timestamp", tpath)
         for f in ("SecondsPath", "TimestampPath"):
             if f in state and not ctx.jsonata:
-                ctx.path_field(state[f], (*path, f), reference=True)
+                ctx.path_field(state[f], (path, f), reference=True)
 
     def _choice(self, state: dict[str, Any], path: Path, ctx: _StateCtx) -> None:
         choices = state.get("Choices")
-        cpath = (*path, "Choices")
+        cpath = (path, "Choices")
         if "Choices" not in state:
             self.err("These fields are required: [Choices]", path)
         elif not isinstance(choices, list) or not choices:
             self.err("Choices must be a non-empty array", cpath)
         else:
             for i, rule in enumerate(choices):
-                self._rule(rule, (*cpath, i), ctx, top=True)
+                self._rule(rule, (cpath, i), ctx, top=True)
         if "Default" in state:
-            ctx.target(state["Default"], (*path, "Default"))
+            ctx.target(state["Default"], (path, "Default"))
 
     def _rule(self, rule: Any, path: Path, ctx: _StateCtx, *, top: bool) -> None:
         if not isinstance(rule, dict):
@@ -763,15 +773,15 @@ class Validator:
             if "Next" not in rule:
                 self.err("These fields are required: [Next]", path)
             else:
-                ctx.target(rule["Next"], (*path, "Next"))
+                ctx.target(rule["Next"], (path, "Next"))
             if "Assign" in rule:
-                ctx.assign(rule["Assign"], (*path, "Assign"))
+                ctx.assign(rule["Assign"], (path, "Assign"))
         else:
             for f in ("Next", "Assign", "Output"):
                 if f in rule:
                     self.err(
                         f"{f} is allowed only in a top-level Choice Rule, not inside And/Or/Not",
-                        (*path, f),
+                        (path, f),
                         key=True,
                     )
         self._optional_str(rule, "Comment", path)
@@ -780,7 +790,7 @@ class Validator:
                 if key not in ("Condition", "Next", "Comment", "Assign", "Output"):
                     self.err(
                         f"field {key!r} is not supported in a JSONata Choice Rule (use Condition)",
-                        (*path, key),
+                        (path, key),
                         key=True,
                     )
             if "Condition" not in rule:
@@ -788,11 +798,11 @@ class Validator:
             else:
                 cond = rule["Condition"]
                 if isinstance(cond, str) and _delimited(cond):
-                    ctx.jsonata_value(cond, (*path, "Condition"))
+                    ctx.jsonata_value(cond, (path, "Condition"))
                 elif not isinstance(cond, bool):
-                    self.err("Condition must be a JSONata expression or a boolean", (*path, "Condition"))
+                    self.err("Condition must be a JSONata expression or a boolean", (path, "Condition"))
             if "Output" in rule and top:
-                ctx.jsonata_value(rule["Output"], (*path, "Output"))
+                ctx.jsonata_value(rule["Output"], (path, "Output"))
             return
         ops: list[str] = []
         bools: list[str] = []
@@ -803,7 +813,7 @@ class Validator:
                 bools.append(key)
             elif key not in ("Variable", "Next", "Comment", "Assign"):
                 word = "operator" if key[:1].isupper() and key not in ("Condition", "Output") else "field"
-                self.err(f"{key!r} is not a supported Choice Rule {word}", (*path, key), key=True)
+                self.err(f"{key!r} is not a supported Choice Rule {word}", (path, key), key=True)
         if bools:
             if len(bools) > 1 or ops or "Variable" in rule:
                 self.err(
@@ -812,7 +822,7 @@ class Validator:
                 )
             for b in bools:
                 value = rule[b]
-                bpath = (*path, b)
+                bpath = (path, b)
                 if b == "Not":
                     if not isinstance(value, dict):
                         self.err("Not must be a single Choice Rule object", bpath)
@@ -822,17 +832,17 @@ class Validator:
                     self.err(f"{b} must be a non-empty array of Choice Rules", bpath)
                 else:
                     for i, sub in enumerate(value):
-                        self._rule(sub, (*bpath, i), ctx, top=False)
+                        self._rule(sub, (bpath, i), ctx, top=False)
             return
         if "Variable" not in rule:
             if ops or not any(k[:1].isupper() and k not in ("Next", "Comment", "Assign") for k in rule):
                 self.err("a Choice Rule needs a Variable and one comparison operator, or And/Or/Not", path)
         else:
-            ctx.path_field(rule["Variable"], (*path, "Variable"))
+            ctx.path_field(rule["Variable"], (path, "Variable"))
         if len(ops) != 1 and "Variable" in rule:
             self.err(f"a Choice Rule must have exactly one comparison operator, found {len(ops)}", path)
         for op in ops:
-            self._comparison(op, rule[op], (*path, op), ctx)
+            self._comparison(op, rule[op], (path, op), ctx)
 
     def _comparison(self, op: str, value: Any, path: Path, ctx: _StateCtx) -> None:
         kind = COMPARATORS[op]
@@ -862,14 +872,14 @@ class Validator:
             return
         last = len(retry) - 1
         for i, r in enumerate(retry):
-            rpath = (*path, i)
+            rpath = (path, i)
             if not isinstance(r, dict):
                 self.err(f"a Retrier must be an object, not {_type_name(r)}", rpath)
                 continue
             if not r.keys() <= _RETRIER_FIELDS:
                 for key in r:
                     if key not in _RETRIER_FIELDS:
-                        self.err(f"field {key!r} is not supported in a Retrier", (*rpath, key), key=True)
+                        self.err(f"field {key!r} is not supported in a Retrier", (rpath, key), key=True)
             self._error_equals(r, rpath, last=i == last, what="Retrier")
             for field, lo, hi in _RETRIER_INTS:
                 if field in r:
@@ -881,7 +891,7 @@ class Validator:
                 if type(rate) not in (int, float) or rate < 1:
                     self._int_field(r, "BackoffRate", rpath, minimum=1, jsonata=False, number=True)
             if "JitterStrategy" in r and r["JitterStrategy"] not in ("FULL", "NONE"):
-                self.err("JitterStrategy must be one of [FULL, NONE]", (*rpath, "JitterStrategy"))
+                self.err("JitterStrategy must be one of [FULL, NONE]", (rpath, "JitterStrategy"))
             if "Comment" in r:
                 self._optional_str(r, "Comment", rpath)
 
@@ -891,22 +901,22 @@ class Validator:
             self.err("These fields are required: [ErrorEquals]", path)
             return
         if not isinstance(errs, list) or not errs:
-            self.err("ErrorEquals must be a non-empty array of error names", (*path, "ErrorEquals"))
+            self.err("ErrorEquals must be a non-empty array of error names", (path, "ErrorEquals"))
             return
         for j, e in enumerate(errs):
             if type(e) is not str:
-                self.err(f"error names must be strings, not {_type_name(e)}", (*path, "ErrorEquals", j))
+                self.err(f"error names must be strings, not {_type_name(e)}", ((path, "ErrorEquals"), j))
             elif e.startswith("States.") and e not in PREDEFINED_ERRORS:
                 self.warn(
                     f"{e!r} is not a predefined error name (names starting with 'States.' are reserved)",
-                    (*path, "ErrorEquals", j),
+                    ((path, "ErrorEquals"), j),
                     "UNKNOWN_ERROR_NAME",
                 )
         if "States.ALL" in errs:
             if len(errs) > 1:
-                self.err("States.ALL must appear alone in ErrorEquals", (*path, "ErrorEquals"))
+                self.err("States.ALL must appear alone in ErrorEquals", (path, "ErrorEquals"))
             if not last:
-                self.err(f"States.ALL must appear only in the last {what}", (*path, "ErrorEquals"))
+                self.err(f"States.ALL must appear only in the last {what}", (path, "ErrorEquals"))
 
     def _catch(self, catch: Any, path: Path, ctx: _StateCtx) -> None:
         if not isinstance(catch, list):
@@ -914,27 +924,27 @@ class Validator:
             return
         allowed = _CATCHER_FIELDS[ctx.jsonata]
         for i, c in enumerate(catch):
-            cp = (*path, i)
+            cp = (path, i)
             if not isinstance(c, dict):
                 self.err(f"a Catcher must be an object, not {_type_name(c)}", cp)
                 continue
             for key in c if not c.keys() <= allowed else ():
                 if key not in allowed:
                     extra = " in a JSONata state" if key in ("ResultPath", "Output") else ""
-                    self.err(f"field {key!r} is not supported in a Catcher{extra}", (*cp, key), key=True)
+                    self.err(f"field {key!r} is not supported in a Catcher{extra}", (cp, key), key=True)
             self._error_equals(c, cp, last=i == len(catch) - 1, what="Catcher")
             if "Next" not in c:
                 self.err("These fields are required: [Next]", cp)
             else:
-                ctx.target(c["Next"], (*cp, "Next"))
+                ctx.target(c["Next"], (cp, "Next"))
             if "ResultPath" in c and not ctx.jsonata:
                 ctx.path_field(
-                    c["ResultPath"], (*cp, "ResultPath"), nullable=True, reference=True, context=False
+                    c["ResultPath"], (cp, "ResultPath"), nullable=True, reference=True, context=False
                 )
             if "Output" in c and ctx.jsonata:
-                ctx.jsonata_value(c["Output"], (*cp, "Output"), error_output=True)
+                ctx.jsonata_value(c["Output"], (cp, "Output"), error_output=True)
             if "Assign" in c:
-                ctx.assign(c["Assign"], (*cp, "Assign"), error_output=True)
+                ctx.assign(c["Assign"], (cp, "Assign"), error_output=True)
             if "Comment" in c:
                 self._optional_str(c, "Comment", cp)
 
@@ -943,16 +953,16 @@ class Validator:
             self.err("These fields are required: [Branches]", path)
             return
         branches = state["Branches"]
-        bpath = (*path, "Branches")
+        bpath = (path, "Branches")
         if not isinstance(branches, list) or not branches:
             self.err(
                 "Value cannot be empty" if isinstance(branches, list) else "Branches must be an array", bpath
             )
             return
         if ctx.jsonata and "Arguments" in state:
-            ctx.jsonata_value(state["Arguments"], (*path, "Arguments"))
+            ctx.jsonata_value(state["Arguments"], (path, "Arguments"))
         for i, b in enumerate(branches):
-            self._sub_machine(b, (*bpath, i), "branch", ctx, allowed=("StartAt", "States", "Comment"))
+            self._sub_machine(b, (bpath, i), "branch", ctx, allowed=("StartAt", "States", "Comment"))
 
     def _sub_machine(
         self,
@@ -969,7 +979,7 @@ class Validator:
             return
         for key in m:
             if key not in allowed:
-                self.err(f"field {key!r} is not supported in a {_scope_word(kind)}", (*path, key), key=True)
+                self.err(f"field {key!r} is not supported in a {_scope_word(kind)}", (path, key), key=True)
         self._optional_str(m, "Comment", path)
         # the states inside inherit the enclosing state's query language (each may set its own)
         self._machine(m, path, kind, ctx.scope, "JSONata" if ctx.jsonata else "JSONPath", distributed)
@@ -978,14 +988,14 @@ class Validator:
         has_proc, has_iter = "ItemProcessor" in state, "Iterator" in state
         if has_proc and has_iter:
             self.err(
-                "a Map state may have only one of ItemProcessor and Iterator", (*path, "Iterator"), key=True
+                "a Map state may have only one of ItemProcessor and Iterator", (path, "Iterator"), key=True
             )
         elif not has_proc and not has_iter:
             self.err("These fields are required: [ItemProcessor]", path)
         if "Parameters" in state and "ItemSelector" in state:
             self.err(
                 "a Map state may have only one of Parameters and ItemSelector",
-                (*path, "Parameters"),
+                (path, "Parameters"),
                 key=True,
             )
         distributed = False
@@ -993,23 +1003,23 @@ class Validator:
         proc = state.get(field)
         if isinstance(proc, dict) and "ProcessorConfig" in proc:
             pc = proc["ProcessorConfig"]
-            pcp = (*path, field, "ProcessorConfig")
+            pcp = ((path, field), "ProcessorConfig")
             if not isinstance(pc, dict):
                 self.err("ProcessorConfig must be an object", pcp)
             else:
                 for key in pc:
                     if key not in ("Mode", "ExecutionType"):
-                        self.err(f"field {key!r} is not supported in ProcessorConfig", (*pcp, key), key=True)
+                        self.err(f"field {key!r} is not supported in ProcessorConfig", (pcp, key), key=True)
                 mode = pc.get("Mode", "INLINE")
                 if mode not in ("INLINE", "DISTRIBUTED"):
-                    self.err("Mode must be one of [INLINE, DISTRIBUTED]", (*pcp, "Mode"))
+                    self.err("Mode must be one of [INLINE, DISTRIBUTED]", (pcp, "Mode"))
                 distributed = mode == "DISTRIBUTED"
                 if "ExecutionType" in pc:
                     if pc["ExecutionType"] not in ("STANDARD", "EXPRESS"):
-                        self.err("ExecutionType must be one of [STANDARD, EXPRESS]", (*pcp, "ExecutionType"))
+                        self.err("ExecutionType must be one of [STANDARD, EXPRESS]", (pcp, "ExecutionType"))
                     elif not distributed:
                         self.err(
-                            "ExecutionType is allowed only with Mode DISTRIBUTED", (*pcp, "ExecutionType")
+                            "ExecutionType is allowed only with Mode DISTRIBUTED", (pcp, "ExecutionType")
                         )
                 elif distributed:
                     self.err("These fields are required: [ExecutionType]", pcp)
@@ -1021,40 +1031,40 @@ class Validator:
             )
             self._sub_machine(
                 proc,
-                (*path, field),
+                (path, field),
                 "processor",
                 ctx,
                 allowed=("StartAt", "States", "Comment", "ProcessorConfig"),
                 distributed=distributed,
             )
         if "ItemsPath" in state and not ctx.jsonata:
-            ctx.path_field(state["ItemsPath"], (*path, "ItemsPath"), reference=True)
+            ctx.path_field(state["ItemsPath"], (path, "ItemsPath"), reference=True)
         if "Items" in state and ctx.jsonata:
             items = state["Items"]
             if (isinstance(items, str) and _delimited(items)) or isinstance(items, list):
-                ctx.jsonata_value(items, (*path, "Items"))
+                ctx.jsonata_value(items, (path, "Items"))
             elif not is_placeholder(items):
-                self.err("Items must be an array or a JSONata expression", (*path, "Items"))
+                self.err("Items must be an array or a JSONata expression", (path, "Items"))
         if "ItemSelector" in state:
             if ctx.jsonata:
-                ctx.jsonata_value(state["ItemSelector"], (*path, "ItemSelector"))
+                ctx.jsonata_value(state["ItemSelector"], (path, "ItemSelector"))
             else:
-                ctx.template(state["ItemSelector"], (*path, "ItemSelector"))
+                ctx.template(state["ItemSelector"], (path, "ItemSelector"))
         for f, lo, hi, num in (
             ("MaxConcurrency", 0, None, False),
             ("ToleratedFailureCount", 0, None, False),
             ("ToleratedFailurePercentage", 0, 100, True),
         ):
             if f in state and f + "Path" in state:
-                self.err(f"a Map state may have only one of {f} and {f}Path", (*path, f + "Path"), key=True)
+                self.err(f"a Map state may have only one of {f} and {f}Path", (path, f + "Path"), key=True)
             if f in state:
                 self._int_field(
                     state, f, path, minimum=lo, maximum=hi, jsonata=ctx.jsonata, ctx=ctx, number=num
                 )
             if f + "Path" in state and not ctx.jsonata:
-                ctx.path_field(state[f + "Path"], (*path, f + "Path"), reference=True)
+                ctx.path_field(state[f + "Path"], (path, f + "Path"), reference=True)
         if "Label" in state:
-            self._label(state["Label"], (*path, "Label"))
+            self._label(state["Label"], (path, "Label"))
         if not distributed:
             for f in (
                 "ItemReader",
@@ -1069,16 +1079,16 @@ class Validator:
                     # DG state-map-distributed: these belong to Distributed Map only
                     self.warn(
                         f"{f} applies only to a Map whose ProcessorConfig Mode is DISTRIBUTED",
-                        (*path, f),
+                        (path, f),
                         "MAP_FIELD_NEEDS_DISTRIBUTED",
                         key=True,
                     )
         if "ItemReader" in state:
-            self._item_reader(state["ItemReader"], (*path, "ItemReader"), ctx)
+            self._item_reader(state["ItemReader"], (path, "ItemReader"), ctx)
         if "ItemBatcher" in state:
-            self._item_batcher(state["ItemBatcher"], (*path, "ItemBatcher"), ctx)
+            self._item_batcher(state["ItemBatcher"], (path, "ItemBatcher"), ctx)
         if "ResultWriter" in state:
-            self._result_writer(state["ResultWriter"], (*path, "ResultWriter"), ctx)
+            self._result_writer(state["ResultWriter"], (path, "ResultWriter"), ctx)
 
     def _label(self, label: Any, path: Path) -> None:
         if not isinstance(label, str):
@@ -1107,11 +1117,11 @@ class Validator:
                 or (key == "Arguments" and ctx.jsonata)
             )
             if not ok:
-                self.err(f"field {key!r} is not supported in {name}", (*path, key), key=True)
+                self.err(f"field {key!r} is not supported in {name}", (path, key), key=True)
         if "Parameters" in obj and not ctx.jsonata:
-            ctx.template(obj["Parameters"], (*path, "Parameters"))
+            ctx.template(obj["Parameters"], (path, "Parameters"))
         if "Arguments" in obj and ctx.jsonata:
-            ctx.jsonata_value(obj["Arguments"], (*path, "Arguments"))
+            ctx.jsonata_value(obj["Arguments"], (path, "Arguments"))
         return True
 
     def _item_reader(self, reader: Any, path: Path, ctx: _StateCtx) -> None:
@@ -1120,11 +1130,11 @@ class Validator:
         if "Resource" not in reader:
             self.err("These fields are required: [Resource]", path)
         else:
-            self._resource(reader["Resource"], (*path, "Resource"), ctx.jsonata)
+            self._resource(reader["Resource"], (path, "Resource"), ctx.jsonata)
         rc = reader.get("ReaderConfig")
         if rc is None:
             return
-        rcp = (*path, "ReaderConfig")
+        rcp = (path, "ReaderConfig")
         if not isinstance(rc, dict):
             self.err("ReaderConfig must be an object", rcp)
             return
@@ -1140,23 +1150,23 @@ class Validator:
         )
         for key in rc:
             if key not in allowed:
-                self.err(f"field {key!r} is not supported in ReaderConfig", (*rcp, key), key=True)
+                self.err(f"field {key!r} is not supported in ReaderConfig", (rcp, key), key=True)
         if "MaxItems" in rc and "MaxItemsPath" in rc:
             self.err(
                 "ReaderConfig may have only one of MaxItems and MaxItemsPath",
-                (*rcp, "MaxItemsPath"),
+                (rcp, "MaxItemsPath"),
                 key=True,
             )
         if "MaxItems" in rc:
             self._int_field(rc, "MaxItems", rcp, minimum=0, maximum=100_000_000, jsonata=ctx.jsonata, ctx=ctx)
         if "MaxItemsPath" in rc and not ctx.jsonata:
-            ctx.path_field(rc["MaxItemsPath"], (*rcp, "MaxItemsPath"), reference=True)
+            ctx.path_field(rc["MaxItemsPath"], (rcp, "MaxItemsPath"), reference=True)
         it = rc.get("InputType")
         if it is not None and it not in ("CSV", "JSON", "JSONL", "MANIFEST", "PARQUET"):
-            self.err("InputType must be one of [CSV, JSON, JSONL, MANIFEST, PARQUET]", (*rcp, "InputType"))
+            self.err("InputType must be one of [CSV, JSON, JSONL, MANIFEST, PARQUET]", (rcp, "InputType"))
         loc = rc.get("CSVHeaderLocation")
         if loc is not None and loc not in ("FIRST_ROW", "GIVEN"):
-            self.err("CSVHeaderLocation must be one of [FIRST_ROW, GIVEN]", (*rcp, "CSVHeaderLocation"))
+            self.err("CSVHeaderLocation must be one of [FIRST_ROW, GIVEN]", (rcp, "CSVHeaderLocation"))
         if loc == "GIVEN" and "CSVHeaders" not in rc:
             self.err("CSVHeaders is required when CSVHeaderLocation is GIVEN", rcp)
 
@@ -1169,31 +1179,31 @@ class Validator:
             return
         for key in batcher:
             if key not in allowed:
-                self.err(f"field {key!r} is not supported in ItemBatcher", (*path, key), key=True)
+                self.err(f"field {key!r} is not supported in ItemBatcher", (path, key), key=True)
         for f, hi in (("MaxItemsPerBatch", None), ("MaxInputBytesPerBatch", 262144)):
             if f in batcher and f + "Path" in batcher:
-                self.err(f"ItemBatcher may have only one of {f} and {f}Path", (*path, f + "Path"), key=True)
+                self.err(f"ItemBatcher may have only one of {f} and {f}Path", (path, f + "Path"), key=True)
             if f in batcher:
                 self._int_field(batcher, f, path, minimum=1, maximum=hi, jsonata=ctx.jsonata, ctx=ctx)
             if f + "Path" in batcher and not ctx.jsonata:
-                ctx.path_field(batcher[f + "Path"], (*path, f + "Path"), reference=True)
+                ctx.path_field(batcher[f + "Path"], (path, f + "Path"), reference=True)
         if "BatchInput" in batcher:
             if ctx.jsonata:
-                ctx.jsonata_value(batcher["BatchInput"], (*path, "BatchInput"))
+                ctx.jsonata_value(batcher["BatchInput"], (path, "BatchInput"))
             else:
-                ctx.template(batcher["BatchInput"], (*path, "BatchInput"))
+                ctx.template(batcher["BatchInput"], (path, "BatchInput"))
 
     def _result_writer(self, writer: Any, path: Path, ctx: _StateCtx) -> None:
         if not self._io_object(writer, path, ctx, ("Resource", "WriterConfig"), "ResultWriter"):
             return
         if "Resource" in writer:
-            self._resource(writer["Resource"], (*path, "Resource"), ctx.jsonata)
+            self._resource(writer["Resource"], (path, "Resource"), ctx.jsonata)
         elif "WriterConfig" not in writer:
             self.err("These fields are required: [Resource]", path)
         wc = writer.get("WriterConfig")
         if wc is None:
             return
-        wcp = (*path, "WriterConfig")
+        wcp = (path, "WriterConfig")
         if not isinstance(wc, dict):
             self.err("WriterConfig must be an object", wcp)
             return
@@ -1201,9 +1211,9 @@ class Validator:
         if missing:
             self.err(f"These fields are required: [{', '.join(missing)}]", wcp)
         if "OutputType" in wc and wc["OutputType"] not in ("JSON", "JSONL"):
-            self.err("OutputType must be one of [JSON, JSONL]", (*wcp, "OutputType"))
+            self.err("OutputType must be one of [JSON, JSONL]", (wcp, "OutputType"))
         if "Transformation" in wc and wc["Transformation"] not in ("NONE", "COMPACT", "FLATTEN"):
-            self.err("Transformation must be one of [NONE, COMPACT, FLATTEN]", (*wcp, "Transformation"))
+            self.err("Transformation must be one of [NONE, COMPACT, FLATTEN]", (wcp, "Transformation"))
 
     # -- whole-machine checks ----------------------------------------------------------------------
     def _graph_checks(self) -> None:
@@ -1249,7 +1259,7 @@ class Validator:
             if name not in seen:
                 self.err(
                     f"state {name!r} is not reachable from StartAt",
-                    (*scope.path, "States", name),
+                    ((scope.path, "States"), name),
                     "UNREACHABLE_STATE",
                     key=True,
                 )
@@ -1263,7 +1273,7 @@ class Validator:
             where = _scope_word(scope.kind)
             self.err(
                 f"No terminal state: no reachable state of this {where} is End: true, Succeed or Fail",
-                (*scope.path, "States"),
+                (scope.path, "States"),
                 "MISSING_END_STATE",
             )
 
@@ -1306,7 +1316,8 @@ class Validator:
                         )
         for child in self.scopes:
             if child.parent is scope:
-                owner = child.path[len(scope.path) + 1] if len(child.path) > len(scope.path) + 1 else None
+                child_path, scope_path = flat(child.path), flat(scope.path)
+                owner = child_path[len(scope_path) + 1] if len(child_path) > len(scope_path) + 1 else None
                 inherited = frozenset() if child.distributed else known.get(str(owner), outer)
                 self._variables(child, inherited)
 
@@ -1379,30 +1390,30 @@ class _StateCtx:
     ) -> None:
         if value is None:
             if not nullable:
-                self.v.err(f"{path[-1]} must be a path, not null", path)
+                self.v.err(f"{path[1]} must be a path, not null", path)
             return
         if not isinstance(value, str):
             self.v.err(
-                f"{path[-1]} must be a path (a string starting with '$'), not {_type_name(value)}", path
+                f"{path[1]} must be a path (a string starting with '$'), not {_type_name(value)}", path
             )
             return
         if value.startswith("${") and is_placeholder(value):
             return
         info = parse_path(value)
         if info.error:
-            self.v.err(f"{path[-1]}: {info.error}", path)
+            self.v.err(f"{path[1]}: {info.error}", path)
             return
         if reference and not info.reference:
             self.v.err(
-                f"{path[-1]} must be a Reference Path (a single node: no filters, unions, slices or "
+                f"{path[1]} must be a Reference Path (a single node: no filters, unions, slices or "
                 f"wildcards): {value!r}",
                 path,
             )
         if not context and info.root == "context":
-            self.v.err(f"{path[-1]} must not refer to the context object ($$)", path)
+            self.v.err(f"{path[1]} must not refer to the context object ($$)", path)
         if info.root == "variable" and info.variable:
             if not context:
-                self.v.err(f"{path[-1]} cannot write into a variable; use Assign", path)
+                self.v.err(f"{path[1]} cannot write into a variable; use Assign", path)
             else:
                 self.reads.append((info.variable, path))
 
@@ -1410,11 +1421,11 @@ class _StateCtx:
         info = check_intrinsic(value)
         if info.error:
             message = (
-                f"The value for the field '{path[-1]}' must be a valid JSONPath or a valid intrinsic "
+                f"The value for the field '{path[1]}' must be a valid JSONPath or a valid intrinsic "
                 f"function call: {info.error}"
             )
             if info.column is not None:  # a syntax error: its place inside the string is known
-                self.v.findings.append((SCHEMA, ERROR, message, path, False, info.column - 1))
+                self.v.findings.append((SCHEMA, ERROR, message, flat(path), False, info.column - 1))
             else:
                 self.v.err(message, path)
         for var in info.variables:
@@ -1424,7 +1435,7 @@ class _StateCtx:
         """A JSONPath payload template: an object whose ``.$`` keys hold paths or intrinsic calls."""
         if top and isinstance(tpl, str) and (tpl.startswith("$") or "(" in tpl):
             self.v.warn(
-                f"{path[-1]} is a string used literally; a payload template is an object whose keys "
+                f"{path[1]} is a string used literally; a payload template is an object whose keys "
                 "end in '.$' to evaluate paths",
                 path,
                 "NO_DOLLAR",
@@ -1432,7 +1443,7 @@ class _StateCtx:
         if isinstance(tpl, dict):
             for key, value in tpl.items():
                 if key.endswith(".$"):
-                    kpath = (*path, key)
+                    kpath = (path, key)
                     if key[:-2] in tpl:
                         self.v.err(f"field {key[:-2]!r} appears twice once '.$' is removed", kpath, key=True)
                     if type(value) is str and value[:1] == "$" and value[1:2] != "{":
@@ -1443,23 +1454,23 @@ class _StateCtx:
                             continue
                     self._dollar_value(value, kpath)
                 elif type(value) is dict or type(value) is list:
-                    self.template(value, (*path, key), top=False)
+                    self.template(value, (path, key), top=False)
                 elif type(value) is str and value.startswith(("$", "States.")) and _looks_dynamic(value):
                     self.v.warn(
                         f"field {key!r} holds {value!r}, which is used literally; add '.$' to the key to "
                         "evaluate it",
-                        (*path, key),
+                        (path, key),
                         "NO_DOLLAR",
                     )
         elif isinstance(tpl, list):
             for i, item in enumerate(tpl):
                 if isinstance(item, dict | list):
-                    self.template(item, (*path, i), top=False)
+                    self.template(item, (path, i), top=False)
 
     def _dollar_value(self, value: Any, path: Path) -> None:
         if not isinstance(value, str):
             self.v.err(
-                f"The value for the field '{path[-1]}' must be a valid JSONPath or a valid intrinsic "
+                f"The value for the field '{path[1]}' must be a valid JSONPath or a valid intrinsic "
                 f"function call, not {_type_name(value)}",
                 path,
             )
@@ -1470,7 +1481,7 @@ class _StateCtx:
             info = parse_path(value)
             if info.error:
                 self.v.err(
-                    f"The value for the field '{path[-1]}' must be a valid JSONPath or a valid intrinsic "
+                    f"The value for the field '{path[1]}' must be a valid JSONPath or a valid intrinsic "
                     f"function call: {info.error}",
                     path,
                 )
@@ -1478,7 +1489,7 @@ class _StateCtx:
                 self.reads.append((info.variable, path))
         elif value[:1].isspace():
             self.v.err(
-                f"The value for the field '{path[-1]}' must be a valid JSONPath or a valid intrinsic "
+                f"The value for the field '{path[1]}' must be a valid JSONPath or a valid intrinsic "
                 "function call: it must not start with whitespace",
                 path,
             )
@@ -1492,11 +1503,11 @@ class _StateCtx:
         for key in value:
             name = key[:-2] if (not self.jsonata and key.endswith(".$")) else key
             if name == "states":
-                self.v.err("'states' is reserved and cannot be assigned", (*path, key), key=True)
+                self.v.err("'states' is reserved and cannot be assigned", (path, key), key=True)
             elif not name.isidentifier():
                 self.v.warn(
                     f"{name!r} cannot be read back as $name in a path or expression",
-                    (*path, key),
+                    (path, key),
                     "INVALID_VARIABLE_NAME",
                     key=True,
                 )
@@ -1515,11 +1526,11 @@ class _StateCtx:
         elif isinstance(value, dict):
             for key, item in value.items():
                 if isinstance(item, str | dict | list):
-                    self.jsonata_value(item, (*path, key), result=result, error_output=error_output)
+                    self.jsonata_value(item, (path, key), result=result, error_output=error_output)
         elif isinstance(value, list):
             for i, item in enumerate(value):
                 if isinstance(item, str | dict | list):
-                    self.jsonata_value(item, (*path, i), result=result, error_output=error_output)
+                    self.jsonata_value(item, (path, i), result=result, error_output=error_output)
 
     def _expression(self, text: str, path: Path, result: bool, error_output: bool) -> None:
         opens, closes = text.startswith("{%"), text.endswith("%}")
@@ -1543,7 +1554,7 @@ class _StateCtx:
                     ERROR,
                     f"invalid JSONata expression: {info.error} at line {info.line}, column {info.column} of "
                     "the expression",
-                    path,
+                    flat(path),
                     False,
                     inner,
                 )
