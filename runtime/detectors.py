@@ -181,6 +181,26 @@ def _contains_at_boundaries(outer: str, inner: str) -> bool:
 _VALUE_MARGIN = 256
 
 
+class _Plan(NamedTuple):
+    """One detector as the hot loop uses it (built once per policy)."""
+
+    name: str
+    match: Callable[..., list[tuple[int, int]]] | None  # the RE2 object's own search, when exposed
+    regex: re2._Regexp
+    group: int
+    required: bool  # a keyword must be within the window
+    relaxes: bool  # without a keyword, the strict check must hold
+    keyed: bool  # takes keywords at all
+    check: Check | None
+    strict_check: Check | None
+    exclude: frozenset[str]
+    reach: int  # keyword window plus the longest value, in characters
+
+
+# Building a Finding through tuple.__new__ skips the generated Python-level __new__ (one frame a finding).
+_new_finding = tuple.__new__
+
+
 class Scanner:
     """Compiled detectors for one policy; ``scan`` is safe to call concurrently."""
 
@@ -190,9 +210,12 @@ class Scanner:
         self._set: re2.Set | None = None
         self._regexes: list[re2._Regexp] = []
         self._keyword_re: re2._Regexp | None = None
+        self._keyword_match: Callable[..., list[tuple[int, int]]] | None = None
         # normalised keyword -> indices of the detectors it serves (a longer keyword also serves the
         # detectors of the shorter keywords it contains as whole words: "card id" carries "card")
         self._keyword_owner: dict[str, frozenset[int]] = {}
+        self._plans: tuple[_Plan, ...] = ()
+        self._names: tuple[str, ...] = ()
         if not self.detectors:
             return
         # The set's budget grows with the number of patterns, still bounded per pattern.
@@ -205,11 +228,31 @@ class Scanner:
                 for kw in det.keywords:
                     by_keyword.setdefault(kw.lower(), set()).add(i)
         self._set.Compile()
+        # Everything per detector that does not depend on the message, resolved once: the bound RE2
+        # search (no wrapper call per match), mode flags, checks and the keyword-window reach.
+        self._plans = tuple(
+            _Plan(
+                det.name,
+                _bound_match(regex),
+                regex,
+                det.group,
+                det.keyword_mode == "required",
+                det.keyword_mode == "relaxes" and det.strict_check is not None,
+                det.keyword_mode != "none",
+                det.check,
+                det.strict_check,
+                det.exclude,
+                KEYWORD_WINDOW + (det.max_len or _VALUE_MARGIN) + 2,  # +2: one context character, slack
+            )
+            for det, regex in zip(self.detectors, self._regexes, strict=True)
+        )
+        self._names = tuple(det.name for det in self.detectors)
         if by_keyword:
             # One pass finds the keywords of every detector (leftmost-longest, case-insensitive).
             self._keyword_re = re2.compile(
                 keyword_regex(list(by_keyword)).encode(), _options(max_mem, longest=True)
             )
+            self._keyword_match = _bound_match(self._keyword_re)
             owners: dict[str, set[int]] = {}
             for kw, idx in by_keyword.items():
                 served = set(idx)
@@ -233,59 +276,102 @@ class Scanner:
         if "\\" in text:
             text = _neutral_escapes(text)
         data = text.encode("utf-8", "surrogatepass")
-        hit = self.hits(data)
-        if only is not None:
-            hit = [i for i in hit if self.detectors[i].name in only]
+        if self._set is None:
+            return []
+        hit = self._set.Match(data)
         if not hit:
             return []
-        offsets = _OffsetMap(text, data)
-        ascii_text, char = len(data) == len(text), offsets.char
+        hit = sorted(hit)
+        if only is not None:
+            names = self._names
+            hit = [i for i in hit if names[i] in only]
+            if not hit:
+                return []
+        plans = self._plans
+        ascii_text = len(data) == len(text)
+        char = None if ascii_text else _OffsetMap(text, data).char
         keywords: dict[int, list[tuple[int, int, int, int]]] | None = None
-        if any(self.detectors[i].keyword_mode != "none" for i in hit):
-            keywords = self._keyword_hits(text, data, offsets)
-        found: list[Finding] = []
         for i in hit:
-            det = self.detectors[i]
-            kws = keywords.get(i, []) if keywords is not None else []
-            if det.keyword_mode == "required":
+            if plans[i].keyed:
+                keywords = self._keyword_hits(text, data, char)
+                break
+        # (start, -end, name) tuples sort natively; Finding objects are built once, in order.
+        raw: list[tuple[int, int, str]] = []
+        add = raw.append
+        ndata = len(data)
+        for i in hit:
+            plan = plans[i]
+            kws = keywords.get(i) if keywords is not None else None
+            if plan.required:
                 if not kws:
                     continue
-                spans = self._window_spans(i, data, kws, ascii_text)
+                reach = plan.reach if ascii_text else plan.reach * 4  # at most 4 UTF-8 bytes a character
+                spans: list[tuple[int, int]] = []
+                lo, hi = -1, -1
+                for b0, b1, _s, _e in kws:  # windows around the keywords, merged when they touch
+                    wlo, whi = b0 - reach, b1 + reach
+                    if wlo < 0:
+                        wlo = 0
+                    if whi > ndata:
+                        whi = ndata
+                    if hi >= 0 and wlo <= hi:
+                        if whi > hi:
+                            hi = whi
+                    else:
+                        if hi >= 0:
+                            _spans_into(plan.match, data, plan.group, lo, hi, spans)
+                        lo, hi = wlo, whi
+                if hi >= 0:
+                    _spans_into(plan.match, data, plan.group, lo, hi, spans)
+            elif plan.match is None:
+                spans = [m.span(plan.group) for m in plan.regex.finditer(data)]
             else:
-                spans = _finditer_spans(self._regexes[i], data, det.group)
-            kw_spans = [(k[2], k[3]) for k in kws]
-            required, relaxes = det.keyword_mode == "required", det.keyword_mode == "relaxes"
+                spans = []
+                _spans_into(plan.match, data, plan.group, 0, ndata, spans)
+            if not spans:
+                continue
+            name, check, exclude = plan.name, plan.check, plan.exclude
+            required, relaxes = plan.required, plan.relaxes
+            kw_starts: list[int] = []
+            kw_spans: list[tuple[int, int]] = []
+            if kws and (required or relaxes):
+                kw_spans = [(k[2], k[3]) for k in kws]
+                kw_starts = [k[2] for k in kws]
             for b0, b1 in spans:
-                start, end = (b0, b1) if ascii_text else (char(b0), char(b1))
+                if ascii_text:
+                    start, end = b0, b1
+                else:
+                    start, end = char(b0), char(b1)  # type: ignore[misc]
                 if start == end:
                     continue
                 # keyword first when one is required: it is the cheapest and most selective test
-                if required and not _near(kw_spans, start, end):
+                if required and not _near_sorted(kw_starts, kw_spans, start, end):
                     continue
-                if det.exclude and _digits(text[start:end]) in det.exclude:
+                if exclude and _digits(text[start:end]) in exclude:
                     continue
-                if det.check is not None and not det.check(text, start, end):
+                if check is not None and not check(text, start, end):
                     continue
                 if (
                     relaxes
-                    and det.strict_check is not None
-                    and not _near(kw_spans, start, end)
-                    and not det.strict_check(text, start, end)
+                    and not _near_sorted(kw_starts, kw_spans, start, end)
+                    and not plan.strict_check(text, start, end)  # type: ignore[misc]
                 ):
                     continue  # no keyword nearby: the stricter form (a country code) is needed
-                found.append(Finding(det.name, start, end))
-        found.sort(key=lambda f: (f.start, -f.end, f.identifier))
-        return found
+                add((start, -end, name))
+        raw.sort()
+        return [_new_finding(Finding, (n, s, -ne)) for s, ne, n in raw]
 
     def _keyword_hits(
-        self, text: str, data: bytes, offsets: _OffsetMap
+        self, text: str, data: bytes, char: Callable[[int], int] | None
     ) -> dict[int, list[tuple[int, int, int, int]]]:
         """detector index -> its keyword occurrences as (byte start, byte end, char start, char end)."""
         out: dict[int, list[tuple[int, int, int, int]]] = {}
         if self._keyword_re is None:
             return out
-        ascii_text, char, owner = len(data) == len(text), offsets.char, self._keyword_owner
+        ascii_text, owner = char is None, self._keyword_owner
         n = len(text)
+        if ascii_text and self._keyword_match is not None:
+            return self._keyword_hits_ascii(text, data)
         for hit, starts, b1 in _keyword_spans(self._keyword_re, data):
             while True:
                 e = b1 if ascii_text else char(b1)
@@ -313,29 +399,55 @@ class Scanner:
                 break
         return out
 
-    def _window_spans(
-        self, i: int, data: bytes, kws: list[tuple[int, int, int, int]], ascii_text: bool
-    ) -> list[tuple[int, int]]:
-        """Candidate spans searched only around the detector's keywords (RE2 keeps the text as context).
+    def _keyword_hits_ascii(self, text: str, data: bytes) -> dict[int, list[tuple[int, int, int, int]]]:
+        """``_keyword_hits`` for ASCII text (byte and character offsets agree), with the search inlined.
 
-        A value counts when it starts at most KEYWORD_WINDOW characters after a keyword or ends at most
-        that many before one, so it lies within KEYWORD_WINDOW + its maximum length of the keyword.
+        Same steps in the same order: a hit keeps one leading context character except at offset 0,
+        where the hit itself may be the keyword; the next search starts at the hit's last character.
         """
-        det = self.detectors[i]
-        reach = KEYWORD_WINDOW + (det.max_len or _VALUE_MARGIN) + 2  # +2: one context character, slack
-        if not ascii_text:
-            reach *= 4  # a character is at most 4 UTF-8 bytes
-        windows: list[list[int]] = []
-        for b0, b1, _s, _e in kws:
-            lo, hi = max(0, b0 - reach), min(len(data), b1 + reach)
-            if windows and lo <= windows[-1][1]:
-                windows[-1][1] = max(windows[-1][1], hi)
-            else:
-                windows.append([lo, hi])
-        spans: list[tuple[int, int]] = []
-        for lo, hi in windows:
-            spans.extend(_finditer_spans(self._regexes[i], data, det.group, lo, hi))
-        return spans
+        out: dict[int, list[tuple[int, int, int, int]]] = {}
+        match, anchor, owner, seps = self._keyword_match, _UNANCHORED, self._keyword_owner, _SEPARATORS
+        regex = self._keyword_re
+        n = len(text)
+        pos = 0
+        while pos <= n:
+            hit, b1 = match(anchor, data, pos, n)[0]  # type: ignore[misc]
+            if hit < 0:
+                break
+            nxt = b1 - 1 if b1 > hit else b1  # share the last character (ASCII: one byte)
+            pos = nxt if nxt > pos else pos + 1
+            starts = (0, 1) if hit == 0 else (hit + 1,)
+            while True:
+                found = None
+                for b0 in starts:
+                    if b0 < b1:
+                        served = owner.get(text[b0:b1].lower().translate(seps))
+                        if served:
+                            found = (b0, served)
+                            break
+                if found is None:
+                    break
+                b0, served = found
+                if (
+                    b1 < n
+                    and text[b1].isalnum()
+                    and text[b1 - 1].isalnum()
+                    and not _keyword_bounded(text, b0, b1)
+                ):
+                    shorter = _shorter_keyword(regex, data, hit, b0, b1)  # type: ignore[arg-type]
+                    if shorter is None:
+                        break
+                    b1 = shorter
+                    continue
+                item = (b0, b1, b0, b1)
+                for i in served:
+                    got = out.get(i)
+                    if got is None:
+                        out[i] = [item]
+                    else:
+                        got.append(item)
+                break
+        return out
 
 
 _UNICODE_ESCAPE = re2.compile(r"\\u[0-9A-Fa-f]{4}")
@@ -399,6 +511,59 @@ def _finditer_spans(
     return out
 
 
+def _bound_match(regex: re2._Regexp) -> Callable[..., list[tuple[int, int]]] | None:
+    low = getattr(regex, "_regexp", None)
+    return None if low is None or _UNANCHORED is None else low.Match
+
+
+def _spans_into(
+    match: Callable[..., list[tuple[int, int]]],
+    data: bytes,
+    group: int,
+    pos: int,
+    end: int,
+    out: list[tuple[int, int]],
+) -> None:
+    """``_finditer_spans`` without ``share_last``, appending to ``out`` (the scanner's inner loop)."""
+    anchor = _UNANCHORED
+    append = out.append
+    if group == 0:
+        while pos <= end:
+            span = match(anchor, data, pos, end)[0]
+            e = span[1]
+            if e < 0:
+                return
+            append(span)
+            pos = e if e > pos else pos + 1
+        return
+    while pos <= end:
+        spans = match(anchor, data, pos, end)
+        e = spans[0][1]
+        if e < 0:
+            return
+        gs, ge = spans[group]
+        if gs >= 0:
+            append((gs, ge))
+            nxt = ge
+        else:
+            nxt = e
+        pos = nxt if nxt > pos else pos + 1
+
+
+def _near_sorted(kw_starts: list[int], kw_spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """``_near`` over keyword spans sorted by start, with their starts alone for the bisection."""
+    i = bisect.bisect_left(kw_starts, start - KEYWORD_WINDOW - 200)
+    for j in range(i, len(kw_spans)):
+        ks, ke = kw_spans[j]
+        if ks > end + KEYWORD_WINDOW:
+            break
+        if ke <= start and start - ke <= KEYWORD_WINDOW:
+            return True
+        if ks >= end and ks - end <= KEYWORD_WINDOW:
+            return True
+    return False
+
+
 def _keyword_spans(regex: re2._Regexp, data: bytes) -> list[tuple[int, tuple[int, ...], int]]:
     """Keyword hits as (hit start, possible keyword starts, end).
 
@@ -439,15 +604,31 @@ def _near(kw_spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return False
 
 
+# The separators the managed patterns put between digits: none of them is a digit, so deleting them
+# first leaves the same string as the character-by-character filter whenever what remains is digits.
+_DIGIT_SEPARATORS = str.maketrans("", "", " -.()/+")
+
+
 def _digits(value: str) -> str:
-    return "".join(ch for ch in value if ch.isdigit()) if not value.isdigit() else value
+    if value.isdigit():
+        return value
+    quick = value.translate(_DIGIT_SEPARATORS)
+    if quick.isdigit():
+        return quick
+    return "".join(ch for ch in value if ch.isdigit())
 
 
 # ---------------------------------------------------------------------------------------------
 # Checks. Each takes the message and the candidate's character span and says whether it stands.
 
+# Luhn's doubled digit, reduced to one digit (2 * 7 = 14 -> 5), as a translation of ASCII digits.
+_LUHN_DOUBLE = str.maketrans("0123456789", "0246813579")
+
 
 def luhn_ok(digits: str) -> bool:
+    if digits.isascii() and digits.isdigit():  # C-speed form; the loop below is the definition
+        rev = digits[::-1]
+        return (sum(map(int, rev[0::2])) + sum(map(int, rev[1::2].translate(_LUHN_DOUBLE)))) % 10 == 0
     total = 0
     for i, ch in enumerate(reversed(digits)):
         d = ord(ch) - 48

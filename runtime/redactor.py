@@ -17,7 +17,7 @@ import time
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -87,6 +87,21 @@ class Redactor:
         self.scanner = scanner
         self.rules = tuple(rules)
         self.resource_arn = resource_arn
+        # (direction, principal) -> what applies: it depends on the message not at all, so it is worked
+        # out once per caller (bounded: cleared when many distinct principals pass through).
+        self._plans: dict[tuple[str | None, str | None], _Applicable] = {}
+
+    def _applicable(self, direction: str | None, principal: str | None) -> _Applicable:
+        key = (direction, principal)
+        plan = self._plans.get(key)
+        if plan is None:
+            rules = tuple(r for r in self.rules if r.applies(direction, principal))
+            wanted = frozenset().union(*(r.identifiers for r in rules)) if rules else frozenset()
+            plan = _Applicable(rules, wanted, _operations(rules))
+            if len(self._plans) >= _PLAN_CACHE:
+                self._plans.clear()
+            self._plans[key] = plan
+        return plan
 
     def apply(
         self,
@@ -97,8 +112,8 @@ class Redactor:
         rng: random.Random | None = None,
         message_id: str | None = None,
     ) -> Outcome:
-        rules = [r for r in self.rules if r.applies(direction, principal)]
-        wanted = frozenset().union(*(r.identifiers for r in rules)) if rules else frozenset()
+        plan = self._applicable(direction, principal)
+        rules, wanted = plan.rules, plan.wanted
         found = self.scanner.scan(message, wanted) if wanted else []
         outbound = direction == OUTBOUND
         ok_action = "deliver" if outbound else ("accept" if direction == INBOUND else "ingest")
@@ -128,7 +143,7 @@ class Redactor:
                     rule.sid or f"Statement[{rule.index}]",
                 )
                 return Outcome(None, "reject", found, err, audit)
-        spans = self._spans(found, rules)
+        spans = _merged_spans(found, plan.operations) if plan.operations and found else []
         out = self._rewrite(message, spans) if spans else message
         return Outcome(out, ok_action, found, None, audit)
 
@@ -136,32 +151,18 @@ class Redactor:
 
     def _spans(self, found: Iterable[Finding], rules: Sequence[Rule]) -> list[tuple[int, int, str, str]]:
         """Merged (start, end, operation, mask character) spans, sorted, non-overlapping."""
-        per_identifier: dict[str, tuple[str, str]] = {}
-        for rule in rules:  # document order: the first mask statement's character wins
-            if rule.operation not in _STRENGTH:
-                continue
-            for ident in rule.identifiers:
-                prev = per_identifier.get(ident)
-                if prev is None or _STRENGTH[rule.operation] > _STRENGTH[prev[0]]:
-                    per_identifier[ident] = (rule.operation, rule.mask_char)
-        raw = sorted(
-            (f.start, f.end, *per_identifier[f.identifier]) for f in found if f.identifier in per_identifier
-        )
-        merged: list[tuple[int, int, str, str]] = []
-        for s, e, op, ch in raw:
-            if merged and s < merged[-1][1]:
-                ps, pe, pop, pch = merged[-1]
-                if _STRENGTH[op] > _STRENGTH[pop]:
-                    pop, pch = op, ch
-                merged[-1] = (ps, max(pe, e), pop, pch)
-            else:
-                merged.append((s, e, op, ch))
-        return merged
+        return _merged_spans(found, _operations(rules))
 
     def _rewrite(self, message: str, spans: list[tuple[int, int, str, str]]) -> str:
         stripped = message.lstrip()
-        if stripped[:1] in ("{", "[") and _is_json(message):
-            return self._rewrite_json(message, spans)
+        if stripped[:1] in ("{", "["):
+            # When every span lies inside one string literal, away from quotes and escapes, the JSON
+            # rewrite would cut exactly the spans: the result is the same JSON or not, so the
+            # (whole-message) JSON validation is not needed.
+            if _inside_plain_strings(message, spans):
+                return _splice(message, spans)
+            if _is_json(message):
+                return self._rewrite_json(message, spans)
         return _splice(message, spans)
 
     def _rewrite_json(self, message: str, spans: list[tuple[int, int, str, str]]) -> str:
@@ -246,6 +247,83 @@ class Redactor:
                 for name, items in by_name.items()
             ],
         }
+
+
+_PLAN_CACHE = 1024
+
+
+class _Applicable(NamedTuple):
+    """The rules that apply to one (direction, principal), and what they need."""
+
+    rules: tuple[Rule, ...]
+    wanted: frozenset[str]
+    operations: dict[str, tuple[str, str]]  # identifier -> (mask | redact, mask character)
+
+
+def _operations(rules: Sequence[Rule]) -> dict[str, tuple[str, str]]:
+    """identifier -> the strongest de-identifying operation and its mask character."""
+    per_identifier: dict[str, tuple[str, str]] = {}
+    for rule in rules:  # document order: the first mask statement's character wins
+        if rule.operation not in _STRENGTH:
+            continue
+        for ident in rule.identifiers:
+            prev = per_identifier.get(ident)
+            if prev is None or _STRENGTH[rule.operation] > _STRENGTH[prev[0]]:
+                per_identifier[ident] = (rule.operation, rule.mask_char)
+    return per_identifier
+
+
+def _merged_spans(
+    found: Iterable[Finding], per_identifier: dict[str, tuple[str, str]]
+) -> list[tuple[int, int, str, str]]:
+    """Merged (start, end, operation, mask character) spans, sorted, non-overlapping."""
+    get = per_identifier.get
+    raw = []
+    for ident, s, e in found:
+        op = get(ident)
+        if op is not None:
+            raw.append((s, e, *op))
+    raw.sort()
+    merged: list[tuple[int, int, str, str]] = []
+    last_end = -1
+    for span in raw:
+        if span[0] < last_end:
+            ps, pe, pop, pch = merged[-1]
+            s, e, op, ch = span
+            if _STRENGTH[op] > _STRENGTH[pop]:
+                pop, pch = op, ch
+            last_end = max(pe, e)
+            merged[-1] = (ps, last_end, pop, pch)
+        else:
+            merged.append(span)
+            last_end = span[1]
+    return merged
+
+
+def _inside_plain_strings(message: str, spans: list[tuple[int, int, str, str]]) -> bool:
+    """Whether, read as JSON, each span lies inside a string literal with no quote in it and no
+    backslash within six characters (what ``_rewrite_json``'s fast path leaves exactly as it is).
+
+    The parity of delimiters is counted as that fast path counts it (a quote is escaped exactly when
+    a backslash precedes it, true when the text holds no escaped backslash).
+    """
+    if "\\\\" in message:
+        return False
+    backslash = "\\" in message
+    count = message.count
+    scanned, inside = 0, False
+    for s, e, _op, _ch in spans:
+        if s > scanned:
+            quotes = count('"', scanned, s)
+            if backslash:
+                quotes -= count('\\"', max(0, scanned - 1), s)
+            inside ^= quotes % 2 == 1
+        if not inside or message.find('"', s, e) >= 0:
+            return False
+        if backslash and "\\" in message[max(0, s - 6) : e + 6]:
+            return False
+        scanned = e
+    return True
 
 
 _NUMBER_CHARS = frozenset("0123456789+-.eE")
