@@ -197,6 +197,9 @@ class _Plan(NamedTuple):
     reach: int  # keyword window plus the longest value, in characters
 
 
+_UNSEEN = frozenset({-1})
+_SPELLINGS = 4096
+
 # Building a Finding through tuple.__new__ skips the generated Python-level __new__ (one frame a finding).
 _new_finding = tuple.__new__
 
@@ -211,6 +214,9 @@ class Scanner:
         self._regexes: list[re2._Regexp] = []
         self._keyword_re: re2._Regexp | None = None
         self._keyword_match: Callable[..., list[tuple[int, int]]] | None = None
+        # keyword as spelled in messages -> detectors it serves (None: not a keyword); a bounded memo of
+        # the lower-case, separator-free lookup, since messages spell the same few keywords again
+        self._keyword_spelled: dict[str, frozenset[int] | None] = {}
         # normalised keyword -> indices of the detectors it serves (a longer keyword also serves the
         # detectors of the shorter keywords it contains as whole words: "card id" carries "card")
         self._keyword_owner: dict[str, frozenset[int]] = {}
@@ -407,7 +413,7 @@ class Scanner:
         """
         out: dict[int, list[tuple[int, int, int, int]]] = {}
         match, anchor, owner, seps = self._keyword_match, _UNANCHORED, self._keyword_owner, _SEPARATORS
-        regex = self._keyword_re
+        regex, spelled = self._keyword_re, self._keyword_spelled
         n = len(text)
         pos = 0
         while pos <= n:
@@ -421,7 +427,12 @@ class Scanner:
                 found = None
                 for b0 in starts:
                     if b0 < b1:
-                        served = owner.get(text[b0:b1].lower().translate(seps))
+                        raw = text[b0:b1]
+                        served = spelled.get(raw, _UNSEEN)
+                        if served is _UNSEEN:
+                            served = owner.get(raw.lower().translate(seps))
+                            if len(spelled) < _SPELLINGS:
+                                spelled[raw] = served
                         if served:
                             found = (b0, served)
                             break

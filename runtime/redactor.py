@@ -418,17 +418,18 @@ def _merge_pieces(pieces: list[tuple[int, int, str, str]]) -> list[tuple[int, in
 
 
 def _splice(message: str, spans: list[tuple[int, int, str, str]]) -> str:
-    parts = []
+    parts: list[str] = []
+    append = parts.append
     pos = 0
     for s, e, op, ch in spans:
-        parts.append(message[pos:s])
+        append(message[pos:s])
         n = e - s
         if op == "mask":
-            parts.append(ch * n)
+            append(ch * n)
         elif op == "json-mask":
-            parts.append('"' + ch * (n - 2) + '"' if n >= 2 else "0")
+            append('"' + ch * (n - 2) + '"' if n >= 2 else "0")
         elif op == "json-redact":
-            parts.append('""')
+            append('""')
         # "redact": nothing
         pos = e
     parts.append(message[pos:])
