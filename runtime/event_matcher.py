@@ -860,6 +860,17 @@ def _differs(token: bytes, f: float, shortest: str) -> bool:
         return False  # not a number after all (digits inside a string)
 
 
+def _first_digits(mantissa: str, count: int) -> str:
+    """The prefix of a positional number that holds its first ``count`` significant digits."""
+    seen = 0
+    for i, ch in enumerate(mantissa):
+        if ch.isdigit() and (seen or ch != "0"):
+            seen += 1
+            if seen == count:
+                return mantissa[: i + 1]
+    return mantissa
+
+
 def _floats_exact(text: bytes, floats: set[float]) -> bool:
     """Whether the numbers in ``text`` that orjson read as ``floats`` are written with the exact values of
     those doubles, so that comparing the doubles is comparing the numbers.
@@ -880,7 +891,7 @@ def _floats_exact(text: bytes, floats: set[float]) -> bool:
         if len(digits) >= 15:
             # Positional shortest forms are matched with their dot; exponent forms by their digits, since
             # the text may write them positionally (12345678901234567890123 reads as 1.2345678901234568e+22).
-            key = (digits[:15] if exponent else mantissa[: mantissa.index(digits[0]) + 16]).encode()
+            key = (digits[:15] if exponent else _first_digits(mantissa, 15)).encode()
             start = text.find(key)
             while start >= 0:
                 if _differs(_token_at(text, start, start + len(key)), f, shortest):

@@ -324,10 +324,9 @@ def random_number(rng: random.Random) -> Num:
 
 
 def event_spelling(rng: random.Random, text: str) -> str:
-    # Other spellings of a number that is not an exact double must not match it (literal-text matching).
-    # Until test_inexact_number_with_fraction_is_not_numeric passes, such numbers keep their literal, so
-    # that the properties stay deterministic on a known, reported engine bug.
-    return rng.choice(spellings(text)) if Num(text).comparable else text
+    # Other spellings of a number that is not an exact double must not match it (literal-text matching):
+    # every number, exact or not, is respelled.
+    return rng.choice(spellings(text))
 
 
 def random_scalar(rng: random.Random, field: str, seeds: list[str]) -> Any:
@@ -651,20 +650,7 @@ def test_inexact_number_literal_keeps_array_consistency(tamis_api: Any) -> None:
     assert tamis_api.compile_pattern(pattern).matches(event) is False
 
 
-_OPEN_BUG = pytest.mark.xfail(
-    reason="reported to the lead (found by the dev profile): 2**53 + 1 written with a fraction or an "
-    "exponent is compared numerically although it is not an exact double"
-)
-
-
-@pytest.mark.parametrize(
-    "spelling",
-    [
-        "9007199254740993",
-        pytest.param("9007199254740993.0", marks=_OPEN_BUG),
-        pytest.param("90071992547409930e-1", marks=_OPEN_BUG),
-    ],
-)
+@pytest.mark.parametrize("spelling", ["9007199254740993", "9007199254740993.0", "90071992547409930e-1"])
 def test_inexact_number_with_fraction_is_not_numeric(tamis_api: Any, spelling: str) -> None:
     pattern = '{"n": [{"numeric": [">", 0]}]}'
     event = '{"n": ' + spelling + "}"
