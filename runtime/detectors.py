@@ -221,6 +221,7 @@ class Scanner:
         # detectors of the shorter keywords it contains as whole words: "card id" carries "card")
         self._keyword_owner: dict[str, frozenset[int]] = {}
         self._plans: tuple[_Plan, ...] = ()
+        self._set_match: Callable[[bytes], list[int] | None] | None = None
         self._names: tuple[str, ...] = ()
         if not self.detectors:
             return
@@ -234,6 +235,8 @@ class Scanner:
                 for kw in det.keywords:
                     by_keyword.setdefault(kw.lower(), set()).add(i)
         self._set.Compile()
+        # The binding's own set match: the wrapper adds a call and a type test per message.
+        self._set_match = getattr(self._set, "_set", self._set).Match
         # Everything per detector that does not depend on the message, resolved once: the bound RE2
         # search (no wrapper call per match), mode flags, checks and the keyword-window reach.
         self._plans = tuple(
@@ -284,7 +287,7 @@ class Scanner:
         data = text.encode("utf-8", "surrogatepass")
         if self._set is None:
             return []
-        hit = self._set.Match(data)
+        hit = self._set_match(data)  # type: ignore[misc]
         if not hit:
             return []
         hit = sorted(hit)
