@@ -131,6 +131,8 @@ def _skip_ws(text: str, i: int) -> int:
     """The first non-blank offset at or after ``i`` (stripping slices keeps the loop in C)."""
     n = len(text)
     while i < n and text[i] in _WS:
+        if i + 1 < n and text[i + 1] not in _WS:  # one blank (after ':' or ','): no slicing
+            return i + 1
         seg = text[i : i + 256]
         i += len(seg) - len(seg.lstrip(_WS))
     return i

@@ -338,7 +338,6 @@ class _Scope:
         "edges",
         "express",
         "kind",
-        "names",
         "parent",
         "path",
         "reads",
@@ -356,7 +355,6 @@ class _Scope:
         self.distributed = distributed
         self.states: dict[str, Any] = {}
         self.start: str | None = None
-        self.names: set[str] = set()
         # state name -> [(target, path of the field naming it)]
         self.edges: dict[str, list[tuple[str, Path]]] = {}
         self.reads: dict[str, list[tuple[str, Path]]] = {}
@@ -418,8 +416,8 @@ class Validator:
         else:
             scope.express = parent.express
         self.scopes.append(scope)
-        missing = [f for f in ("States", "StartAt") if f not in m]
-        if missing:
+        if "States" not in m or "StartAt" not in m:
+            missing = [f for f in ("States", "StartAt") if f not in m]
             self.err(f"These fields are required: [{', '.join(missing)}]", path)
         start = m.get("StartAt")
         if start is not None and not isinstance(start, str):
@@ -435,7 +433,6 @@ class Validator:
         if not states:
             self.err("States must not be empty", (path, "States"))
         scope.states = states
-        scope.names = set(states)
         all_names = self.all_names
         spath = (path, "States")
         for name, state in states.items():
@@ -728,8 +725,10 @@ class Validator:
             self.findings.append((code, severity, message, flat(path), False))
 
     def _wait(self, state: dict[str, Any], path: Path, ctx: _StateCtx) -> None:
-        given = [f for f in ("Seconds", "SecondsPath", "Timestamp", "TimestampPath") if f in state]
-        if len(given) != 1:
+        if ("Seconds" in state) + ("SecondsPath" in state) + ("Timestamp" in state) + (
+            "TimestampPath" in state
+        ) != 1:
+            given = [f for f in ("Seconds", "SecondsPath", "Timestamp", "TimestampPath") if f in state]
             self.err(
                 "a Wait state must have exactly one of [Seconds, SecondsPath, Timestamp, TimestampPath]",
                 (path, given[1]) if len(given) > 1 else path,
@@ -769,6 +768,16 @@ class Validator:
         if not isinstance(rule, dict):
             self.err(f"a Choice Rule must be an object, not {_type_name(rule)}", path)
             return
+        if not ctx.jsonata and len(rule) == 2 + top and "Variable" in rule and (not top or "Next" in rule):
+            # The common shape, exactly {Variable, one comparison[, Next]}: the general checks below
+            # could report nothing but what these three calls report, in the same order.
+            for op in rule:
+                if op in COMPARATORS:
+                    if top:
+                        ctx.target(rule["Next"], (path, "Next"))
+                    ctx.path_field(rule["Variable"], (path, "Variable"))
+                    self._comparison(op, rule[op], (path, op), ctx)
+                    return
         if top:
             if "Next" not in rule:
                 self.err("These fields are required: [Next]", path)
@@ -1249,13 +1258,13 @@ class Validator:
             return
         seen = {scope.start}
         todo = [scope.start]
+        edges_of = scope.edges
         while todo:
-            cur = todo.pop()
-            for target, _ in scope.edges.get(cur, ()):
-                if target in states and target not in seen:
+            for target, _ in edges_of.get(todo.pop(), ()):
+                if target not in seen and target in states:
                     seen.add(target)
                     todo.append(target)
-        for name in states:
+        for name in states if len(seen) < len(states) else ():  # seen holds only names of states
             if name not in seen:
                 self.err(
                     f"state {name!r} is not reachable from StartAt",
