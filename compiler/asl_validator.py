@@ -22,7 +22,6 @@ from typing import Any
 import re2
 
 from tamis.grammar.asl_intrinsics import SIGNATURES, check_intrinsic
-from tamis.grammar.asl_jsonata import check_jsonata
 from tamis.grammar.asl_paths import parse_path
 
 # A location in the definition, built as a linked pair (parent path, key) from the root ``()``: adding a
@@ -1592,6 +1591,15 @@ class _StateCtx:
             self.v.err(msg, path, "UNSUPPORTED_JSONATA_EXPRESSION")
         for var in info.variables:
             self.reads.append((var, path))
+
+
+def check_jsonata(expression: str) -> Any:
+    """``tamis.grammar.asl_jsonata.check_jsonata``, imported on first use: a JSONPath definition (and a
+    command-line run on one) never needs the JSONata checker. The first call rebinds this name."""
+    from tamis.grammar.asl_jsonata import check_jsonata as check
+
+    globals()["check_jsonata"] = check
+    return check(expression)
 
 
 def _offset_of(text: str, line: int, column: int) -> int:
