@@ -328,15 +328,13 @@ class Scanner:
                             hi = whi
                     else:
                         if hi >= 0:
-                            _spans_into(plan.match, data, plan.group, lo, hi, spans)
+                            _search_into(plan, data, lo, hi, spans)
                         lo, hi = wlo, whi
                 if hi >= 0:
-                    _spans_into(plan.match, data, plan.group, lo, hi, spans)
-            elif plan.match is None:
-                spans = [m.span(plan.group) for m in plan.regex.finditer(data)]
+                    _search_into(plan, data, lo, hi, spans)
             else:
                 spans = []
-                _spans_into(plan.match, data, plan.group, 0, ndata, spans)
+                _search_into(plan, data, 0, ndata, spans)
             if not spans:
                 continue
             name, check, exclude = plan.name, plan.check, plan.exclude
@@ -562,6 +560,13 @@ def _spans_into(
         else:
             nxt = e
         pos = nxt if nxt > pos else pos + 1
+
+
+def _search_into(plan: _Plan, data: bytes, pos: int, end: int, out: list[tuple[int, int]]) -> None:
+    if plan.match is not None:
+        _spans_into(plan.match, data, plan.group, pos, end, out)
+    else:  # a binding without the raw RE2 object: the generic iterator
+        out.extend(_finditer_spans(plan.regex, data, plan.group, pos, end))
 
 
 def _near_sorted(kw_starts: list[int], kw_spans: list[tuple[int, int]], start: int, end: int) -> bool:

@@ -188,3 +188,11 @@ def test_rules_cache_stays_bounded_and_correct() -> None:
         out = pol.apply(message, direction="Outbound", principal=f"arn:aws:iam::123456789012:role/R{k}")
         assert out.message == '{"card_number": "################"}'
     assert len(pol._redactor._plans) <= redactor._PLAN_CACHE
+
+
+@given(ASCII_TEXT)
+def test_generic_iterator_fallback_finds_the_same(text: str) -> None:
+    # Without the binding's raw RE2 object the scanner falls back to the generic iterator.
+    fallback = _policy([SUBSCRIBER])._redactor.scanner
+    fallback._plans = tuple(p._replace(match=None) for p in fallback._plans)
+    assert fallback.scan(text) == SCANNER.scan(text)
