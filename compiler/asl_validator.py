@@ -108,6 +108,9 @@ ALLOWED: dict[tuple[str, bool], frozenset[str]] = {
     for ja in (False, True)
 }
 
+_ALLOWED_JP = {t: ALLOWED[t, False] for t in FIELDS}
+_ALLOWED_JA = {t: ALLOWED[t, True] for t in FIELDS}
+
 COMPARATORS: dict[str, str] = {
     "StringEquals": "str",
     "StringLessThan": "str",
@@ -483,7 +486,8 @@ class Validator:
                 (path, "QueryLanguage"),
             )
         jsonata = ql == "JSONata"
-        if not state.keys() <= ALLOWED[st, jsonata]:
+        # issuperset over the dict's keys: hashed set lookups, no keys view or tuple key to build
+        if not (_ALLOWED_JA if jsonata else _ALLOWED_JP)[st].issuperset(state):
             self._unknown_fields(state, st, jsonata, path)
         if "Comment" in state and not isinstance(state["Comment"], str):
             self._optional_str(state, "Comment", path)

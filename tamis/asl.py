@@ -113,7 +113,7 @@ def validate_asl(
 
 
 def _validate(definition: Any, source: str | None, base_dir: str | None, express: bool) -> list[Diagnostic]:
-    if isinstance(definition, dict | list):
+    if isinstance(definition, (dict, list)):  # a tuple: `dict | list` would build a union per call
         import json
 
         try:  # the limit is on the definition as sent: its compact JSON
@@ -121,13 +121,16 @@ def _validate(definition: Any, source: str | None, base_dir: str | None, express
         except (TypeError, ValueError):
             size = 0
         return _diagnostics(_size_finding(size) + validate_value(definition, express=express), None, source)
-    if not isinstance(definition, str | bytes | bytearray):
+    if not isinstance(definition, (str, bytes, bytearray)):
         raise TypeError(f"validate_asl takes str, bytes or dict, not {type(definition).__name__}")
-    if not definition.strip():
+    if not definition or definition.isspace():  # (no stripped copy of the whole text)
         return [
             Diagnostic("MISSING_DESCRIPTION", "error", "the definition is empty", "/", None, None, source)
         ]
-    size = len(definition.encode("utf-8")) if isinstance(definition, str) else len(definition)
+    size = len(definition)
+    if isinstance(definition, str) and size * 4 > MAX_DEFINITION_BYTES:
+        # the size in UTF-8 bytes matters only near the limit (a character is at most 4 bytes)
+        size = len(definition.encode("utf-8"))
     # Fast path: a plain JSON definition parsed at C speed; positions only if something is wrong.
     try:
         value = JsonReader.loads(definition)
