@@ -68,13 +68,17 @@ class JsonReader:
     command-line run on a few files, where importing orjson would cost more than it saves."""
 
     fast = True
+    _orjson_loads: Callable[[str | bytes], Any] | None = None  # bound on first use
 
     @classmethod
     def loads(cls, text: str | bytes) -> Any:
         if cls.fast:
-            import orjson
+            loads = cls._orjson_loads
+            if loads is None:
+                import orjson
 
-            return orjson.loads(text)
+                loads = cls._orjson_loads = orjson.loads
+            return loads(text)
         return _stdlib_loads(text)
 
 
