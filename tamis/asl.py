@@ -22,6 +22,9 @@ def pointer(path: tuple[str | int, ...]) -> str:
     """RFC 6901 JSON pointer of ``path`` (``/`` for the whole document, as the service reports it)."""
     if not path:
         return "/"
+    joined = "/".join(map(str, path))
+    if "~" not in joined and joined.count("/") == len(path) - 1:  # nothing to escape (the usual case)
+        return "/" + joined
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
 
 

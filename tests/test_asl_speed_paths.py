@@ -147,3 +147,11 @@ def test_fast_path_leaves_syntax_errors_to_the_grammar() -> None:
         assert fast_parse(text) is None
         info = check_intrinsic(text)
         assert info.error is not None and info.column is not None, text
+
+
+@given(st.lists(st.one_of(st.text(alphabet="ab/~0 é", max_size=4), st.integers(0, 20)), max_size=6))
+def test_pointer_escapes_like_rfc6901(path: list[str | int]) -> None:
+    from tamis.asl import pointer
+
+    expected = "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path) or "/"
+    assert pointer(tuple(path)) == expected
