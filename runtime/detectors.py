@@ -730,11 +730,15 @@ def check_ssn_us(text: str, start: int, end: int) -> bool:
 
 def check_ipv4(text: str, start: int, end: int) -> bool:
     parts = text[start:end].split(".")
-    if len(parts) != 4 or (_after(text, end, 2)[:1] == "." and _after(text, end, 2)[1:2].isdigit()):
+    after = text[end : end + 2]
+    if len(parts) != 4 or (after[:1] == "." and after[1:2].isdigit()):
         return False
     if _before(text, start) == ".":
         return False
-    return all(len(p) <= 3 and int(p) <= 255 and (p == "0" or not p.startswith("0")) for p in parts)
+    for p in parts:  # noqa: SIM110 - a loop: all() over a generator costs a frame per finding here
+        if len(p) > 3 or int(p) > 255 or (p != "0" and p.startswith("0")):
+            return False
+    return True
 
 
 def check_ipv6(text: str, start: int, end: int) -> bool:

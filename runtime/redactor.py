@@ -159,8 +159,9 @@ class Redactor:
             # When every span lies inside one string literal, away from quotes and escapes, the JSON
             # rewrite would cut exactly the spans: the result is the same JSON or not, so the
             # (whole-message) JSON validation is not needed.
-            if _inside_plain_strings(message, spans):
-                return _splice(message, spans)
+            plain = _splice_inside_plain_strings(message, spans)
+            if plain is not None:
+                return plain
             if _is_json(message):
                 return self._rewrite_json(message, spans)
         return _splice(message, spans)
@@ -300,30 +301,37 @@ def _merged_spans(
     return merged
 
 
-def _inside_plain_strings(message: str, spans: list[tuple[int, int, str, str]]) -> bool:
-    """Whether, read as JSON, each span lies inside a string literal with no quote in it and no
-    backslash within six characters (what ``_rewrite_json``'s fast path leaves exactly as it is).
+def _splice_inside_plain_strings(message: str, spans: list[tuple[int, int, str, str]]) -> str | None:
+    """``_splice(message, spans)`` when, read as JSON, each span lies inside a string literal with no
+    quote in it and no backslash within six characters (what ``_rewrite_json``'s fast path leaves
+    exactly as it is); None otherwise.
 
-    The parity of delimiters is counted as that fast path counts it (a quote is escaped exactly when
-    a backslash precedes it, true when the text holds no escaped backslash).
+    The parity of delimiters is counted as ``_rewrite_json``'s fast path counts it (a quote is escaped
+    exactly when a backslash precedes it, true when the text holds no escaped backslash).
     """
     if "\\\\" in message:
-        return False
+        return None
     backslash = "\\" in message
-    count = message.count
+    count, find = message.count, message.find
     scanned, inside = 0, False
-    for s, e, _op, _ch in spans:
+    parts: list[str] = []
+    append = parts.append
+    for s, e, op, ch in spans:
         if s > scanned:
             quotes = count('"', scanned, s)
             if backslash:
                 quotes -= count('\\"', max(0, scanned - 1), s)
             inside ^= quotes % 2 == 1
-        if not inside or message.find('"', s, e) >= 0:
-            return False
+        if not inside or find('"', s, e) >= 0:
+            return None
         if backslash and "\\" in message[max(0, s - 6) : e + 6]:
-            return False
+            return None
+        append(message[scanned:s])
+        if op == "mask":
+            append(ch * (e - s))
         scanned = e
-    return True
+    append(message[scanned:])
+    return "".join(parts)
 
 
 _NUMBER_CHARS = frozenset("0123456789+-.eE")

@@ -196,3 +196,27 @@ def test_generic_iterator_fallback_finds_the_same(text: str) -> None:
     fallback = _policy([SUBSCRIBER])._redactor.scanner
     fallback._plans = tuple(p._replace(match=None) for p in fallback._plans)
     assert fallback.scan(text) == SCANNER.scan(text)
+
+
+def _ipv4_definition(text: str, start: int, end: int) -> bool:
+    parts = text[start:end].split(".")
+    after = text[end : end + 2]
+    if (
+        len(parts) != 4
+        or (after[:1] == "." and after[1:2].isdigit())
+        or text[max(0, start - 1) : start] == "."
+    ):
+        return False
+    return all(len(p) <= 3 and int(p) <= 255 and (p == "0" or not p.startswith("0")) for p in parts)
+
+
+@given(
+    st.lists(st.integers(0, 999).map(str) | st.sampled_from(["00", "01", "007", "0"]), min_size=3, max_size=5)
+)
+def test_ipv4_check_agrees_with_its_definition(octets: list[str]) -> None:
+    for text in (".".join(octets), "x." + ".".join(octets) + ".5", " " + ".".join(octets) + " "):
+        value = ".".join(octets)
+        start = text.index(value)
+        assert detectors.check_ipv4(text, start, start + len(value)) == _ipv4_definition(
+            text, start, start + len(value)
+        )
