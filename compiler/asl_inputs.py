@@ -570,7 +570,7 @@ def load_definitions(
 ) -> list[LoadedDefinition]:
     """Every state-machine definition in ``text`` (JSON, YAML, a CloudFormation/SAM template, or a
     template file with ``${...}`` placeholders). Raises DefinitionError when the text cannot be read."""
-    if isinstance(text, bytes | bytearray):
+    if isinstance(text, (bytes, bytearray)):
         try:
             text = bytes(text).decode("utf-8")
         except UnicodeDecodeError:

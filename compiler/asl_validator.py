@@ -493,15 +493,8 @@ class Validator:
             self._optional_str(state, "Comment", path)
         edges: list[tuple[str, Path]] = []
         scope.edges[name] = edges
-        reads: list[tuple[str, Path]] = []
-        writes: set[str] = set()
-        ctx = _StateCtx(self, scope, name, st, jsonata, reads, writes)
+        ctx = _StateCtx(self, scope, name, st, jsonata)
         self._state_fields(state, st, path, ctx)
-        # only states that touch variables are kept for the dataflow
-        if reads:
-            scope.reads[name] = reads
-        if writes:
-            scope.writes[name] = writes
 
     def _unknown_fields(self, state: dict[str, Any], st: str, jsonata: bool, path: Path) -> None:
         common, jp_only, ja_only = FIELDS[st]
@@ -1371,7 +1364,7 @@ def _delimited(text: str) -> bool:
 class _StateCtx:
     """Checks for the values inside one state, which need the state's query language and scope."""
 
-    __slots__ = ("jsonata", "name", "reads", "scope", "st", "v", "writes")
+    __slots__ = ("jsonata", "name", "scope", "st", "v")
 
     def __init__(
         self,
@@ -1380,16 +1373,19 @@ class _StateCtx:
         name: str,
         st: str,
         jsonata: bool,
-        reads: list[tuple[str, Path]],
-        writes: set[str],
     ) -> None:
         self.v = v
         self.scope = scope
         self.name = name
         self.st = st
         self.jsonata = jsonata
-        self.reads = reads
-        self.writes = writes
+
+    # Only states that touch variables get entries for the dataflow (most never do).
+    def read(self, variable: str, path: Path) -> None:
+        self.scope.reads.setdefault(self.name, []).append((variable, path))
+
+    def write(self, variable: str) -> None:
+        self.scope.writes.setdefault(self.name, set()).add(variable)
 
     def target(self, value: Any, path: Path) -> None:
         if not isinstance(value, str):
@@ -1427,7 +1423,7 @@ class _StateCtx:
             if not context:
                 self.v.err(f"{path[1]} cannot write into a variable; use Assign", path)
             else:
-                self.reads.append((info.variable, path))
+                self.read(info.variable, path)
 
     def intrinsic(self, value: str, path: Path) -> None:
         info = check_intrinsic(value)
@@ -1441,7 +1437,7 @@ class _StateCtx:
             else:
                 self.v.err(message, path)
         for var in info.variables:
-            self.reads.append((var, path))
+            self.read(var, path)
 
     def template(self, tpl: Any, path: Path, *, top: bool = True) -> None:
         """A JSONPath payload template: an object whose ``.$`` keys hold paths or intrinsic calls."""
@@ -1462,7 +1458,7 @@ class _StateCtx:
                         info = parse_path(value)  # the common case, inlined: a plain path
                         if info.error is None:
                             if info.variable:
-                                self.reads.append((info.variable, kpath))
+                                self.read(info.variable, kpath)
                             continue
                     self._dollar_value(value, kpath)
                 elif type(value) is dict or type(value) is list:
@@ -1476,7 +1472,7 @@ class _StateCtx:
                     )
         elif isinstance(tpl, list):
             for i, item in enumerate(tpl):
-                if isinstance(item, dict | list):
+                if isinstance(item, (dict, list)):
                     self.template(item, (path, i), top=False)
 
     def _dollar_value(self, value: Any, path: Path) -> None:
@@ -1498,7 +1494,7 @@ class _StateCtx:
                     path,
                 )
             elif info.root == "variable" and info.variable:
-                self.reads.append((info.variable, path))
+                self.read(info.variable, path)
         elif value[:1].isspace():
             self.v.err(
                 f"The value for the field '{path[1]}' must be a valid JSONPath or a valid intrinsic "
@@ -1523,7 +1519,7 @@ class _StateCtx:
                     "INVALID_VARIABLE_NAME",
                     key=True,
                 )
-            self.writes.add(name)
+            self.write(name)
         if self.jsonata:
             self.jsonata_value(value, path, result=result, error_output=error_output)
         else:
@@ -1537,11 +1533,11 @@ class _StateCtx:
             self._expression(value, path, result, error_output)
         elif isinstance(value, dict):
             for key, item in value.items():
-                if isinstance(item, str | dict | list):
+                if isinstance(item, (str, dict, list)):
                     self.jsonata_value(item, (path, key), result=result, error_output=error_output)
         elif isinstance(value, list):
             for i, item in enumerate(value):
-                if isinstance(item, str | dict | list):
+                if isinstance(item, (str, dict, list)):
                     self.jsonata_value(item, (path, i), result=result, error_output=error_output)
 
     def _expression(self, text: str, path: Path, result: bool, error_output: bool) -> None:
@@ -1594,7 +1590,7 @@ class _StateCtx:
                 msg = f"$states.{field} does not exist (use input, context, result or errorOutput)"
             self.v.err(msg, path, "UNSUPPORTED_JSONATA_EXPRESSION")
         for var in info.variables:
-            self.reads.append((var, path))
+            self.read(var, path)
 
 
 def check_jsonata(expression: str) -> Any:
