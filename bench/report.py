@@ -310,7 +310,9 @@ def chart(table: Table, path: Path) -> None:
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xticks(list(RULESET_SIZES), [f"{n:,}" for n in RULESET_SIZES])
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda y, _: f"{y:,g}"))
+    ax.yaxis.set_major_formatter(
+        matplotlib.ticker.FuncFormatter(lambda y, _: f"{y:,.0f}" if y >= 1 else f"{y:g}")
+    )
     ax.set_xlabel("rules in the rule set (mixed operators)")
     ax.set_ylabel("median time per event (µs, log)")
     ax.set_title("EventBridge rule set, ~1.2 KB CloudTrail-style event (bytes in)")
