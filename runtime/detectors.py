@@ -570,7 +570,9 @@ def _search_into(plan: _Plan, data: bytes, pos: int, end: int, out: list[tuple[i
 
 
 def _near_sorted(kw_starts: list[int], kw_spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    """``_near`` over keyword spans sorted by start, with their starts alone for the bisection."""
+    """Whether a keyword ends at most KEYWORD_WINDOW characters before ``start`` or starts at most that
+    many after ``end``. ``kw_spans`` is sorted by start; ``kw_starts`` holds the starts for the bisection
+    (keywords are far shorter than 200 characters, so none that ends near the value starts before)."""
     i = bisect.bisect_left(kw_starts, start - KEYWORD_WINDOW - 200)
     for j in range(i, len(kw_spans)):
         ks, ke = kw_spans[j]
@@ -608,19 +610,6 @@ def _shorter_keyword(regex: re2._Regexp, data: bytes, hit: int, kw_start: int, e
         m = regex.match(data, hit, end - 1)
         s, e = m.span() if m else (-1, -1)
     return None if s < 0 or e <= kw_start else e
-
-
-def _near(kw_spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    # kw_spans is sorted by start; look at the keywords starting around the value.
-    i = bisect.bisect_left(kw_spans, (start - KEYWORD_WINDOW - 200, 0))
-    for ks, ke in kw_spans[i:]:
-        if ks > end + KEYWORD_WINDOW:
-            break
-        if ke <= start and start - ke <= KEYWORD_WINDOW:
-            return True
-        if ks >= end and ks - end <= KEYWORD_WINDOW:
-            return True
-    return False
 
 
 # The separators the managed patterns put between digits: none of them is a digit, so deleting them
