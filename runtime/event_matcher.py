@@ -285,6 +285,7 @@ class FieldIndex:
         # condition has more than one, its tests get their own ids, mapped back through `ab_owner`.
         several = any(sum(t[0] == C.ANYTHING_BUT for t in cond.tests) > 1 for _, cond in conditions)
         ab_owner: dict[int, int] = {}
+        self._tests = [(ident, test) for ident, cond in conditions for test in cond.tests]
         for ident, cond in conditions:
             for test in cond.tests:
                 kind = test[0]
@@ -334,6 +335,9 @@ class FieldIndex:
 
     def fast_evaluator(self) -> Callable[[Any, set[int]], None]:
         """The cheapest function equivalent to ``evaluate`` for this index's tests."""
+        single = self._single_test()
+        if single is not None:
+            return single
         strings = self.strings
         if (
             strings is not None
@@ -356,6 +360,54 @@ class FieldIndex:
             exact_only.exact_get = get  # type: ignore[attr-defined]  # lets the generated reader inline it
             return exact_only
         return self._closure()
+
+    def _single_test(self) -> Callable[[Any, set[int]], None] | None:
+        """A field with one condition holding one test (the common case of a single pattern) gets a
+        dedicated check instead of the index machinery."""
+        if len(self._tests) != 1 or self.ip_mode:
+            return None
+        ident, test = self._tests[0]
+        kind = test[0]
+        if kind in (C.PREFIX, C.SUFFIX) and test[1]:
+            text = test[1]
+
+            def prefix(v: Any, out: set[int]) -> None:
+                if type(v) is str and v.startswith(text):
+                    out.add(ident)
+
+            def suffix(v: Any, out: set[int]) -> None:
+                if type(v) is str and v.endswith(text):
+                    out.add(ident)
+
+            return prefix if kind == C.PREFIX else suffix
+        if kind == C.EXISTS:
+            if not test[1]:
+                return _no_value_test  # `exists: false` is decided by absence alone
+            present = ident
+
+            def exists(v: Any, out: set[int]) -> None:
+                out.add(present)
+
+            return exists
+        if kind == C.RANGE:
+            _, low, low_inc, high, high_inc = test
+
+            def in_range(v: Any, out: set[int]) -> None:
+                t = type(v)
+                if t is int or t is float or t is Decimal or t is JSONNumber:
+                    if t is float:
+                        out.add(FLOAT_SEEN)
+                        out.add((FLOAT_SEEN, v))  # type: ignore[arg-type]
+                    f = _comparable_fast(v, t)
+                    if (
+                        f is not None
+                        and (low < f or (low_inc and low == f))
+                        and (f < high or (high_inc and f == high))
+                    ):
+                        out.add(ident)
+
+            return in_range
+        return None
 
     def _closure(self) -> Callable[[Any, set[int]], None]:
         """``evaluate`` with everything it consults bound to locals and absent features left out."""
@@ -489,6 +541,10 @@ class FieldIndex:
             else:
                 out.update(self.ab_owner[a] for a in kept)
         out.update(self.always)
+
+
+def _no_value_test(v: Any, out: set[int]) -> None:
+    return None
 
 
 def _combine(evaluators: list[Callable[[Any, set[int]], None]]) -> Callable[[Any, set[int]], None]:
