@@ -127,6 +127,7 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
 
 
 _WS = " \t\n\r"
+_BLANKS = frozenset(_WS)  # one character (a set: the empty string at the end is not a member)
 _scan_value = json.scanner.make_scanner(json.JSONDecoder())  # the C scanner: skips a value in C
 _scan_string = json.decoder.scanstring
 
@@ -184,7 +185,9 @@ class _JsonOffsets:
                     break
                 k_start = i
                 name, i = _scan_string(text, i + 1)
-                i = _skip_ws(text, text.index(":", i) + 1)
+                i = text.index(":", i) + 1
+                if text[i : i + 1] in _BLANKS:  # (a call only when there are blanks to skip)
+                    i = _skip_ws(text, i)
                 entry: tuple[int | None, int] = (k_start, i)
                 known.setdefault(name, entry)
                 name_or_index: str | int = name
@@ -207,7 +210,8 @@ class _JsonOffsets:
         """From a member's value to the next member's start, or -1 at the container's end."""
         text = self.text
         _, i = _scan_value(text, i)
-        i = _skip_ws(text, i)
+        if text[i : i + 1] in _BLANKS:
+            i = _skip_ws(text, i)
         if text[i] != ",":
             return -1
         if is_object:
