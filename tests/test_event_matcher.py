@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from decimal import Decimal
 
@@ -145,3 +146,37 @@ def test_eventbridge_pattern_size_quota() -> None:
     assert tamis.compile_pattern(big, pattern_size=4096).matches({"a": "x" * 2100})
     with pytest.raises(tamis.PatternError, match="between 1 and 4096"):
         tamis.compile_pattern(big, pattern_size=5000)
+
+
+# Arbitrary input never escapes as anything but a typed error.
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=10,
+)
+_operators = st.sampled_from(
+    ["prefix", "suffix", "wildcard", "anything-but", "numeric", "exists", "cidr", "equals-ignore-case", "$or"]
+)
+
+
+@given(st.one_of(st.text(max_size=40), st.binary(max_size=40), _json.map(json.dumps)))
+def test_arbitrary_pattern_text_gives_a_pattern_or_a_located_error(text: str | bytes) -> None:
+    for dialect in ("eventbridge", "sns", "lambda"):
+        try:
+            tamis.compile_pattern(text, dialect=dialect)
+        except tamis.PatternError as exc:
+            assert exc.message
+
+
+@given(st.dictionaries(st.one_of(_operators, st.text(max_size=4)), _json, min_size=1, max_size=3), _json)
+def test_arbitrary_pattern_values_and_events_never_crash(pattern: dict[str, object], event: object) -> None:
+    try:
+        compiled = tamis.compile_pattern(pattern)
+    except tamis.PatternError:
+        return
+    for form in (event, json.dumps(event), json.dumps(event).encode()):
+        with contextlib.suppress(tamis.TamisError):  # a non-object event is a typed error
+            assert compiled.matches(form) in (True, False)
