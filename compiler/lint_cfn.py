@@ -43,13 +43,7 @@ class Doc:
         self.is_yaml = hasattr(located, "scalars")
 
     def value_at(self, path: Path_) -> Any:
-        node = self.value
-        for part in path:
-            try:
-                node = node[part]
-            except (KeyError, IndexError, TypeError):
-                return None
-        return node
+        return self.located.value_at(path)
 
     def exists(self, path: Path_) -> bool:
         return tuple(path) in self.located.spans

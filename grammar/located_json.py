@@ -23,21 +23,15 @@ JSONPath = tuple[str | int, ...]
 MAX_NESTING = 200
 
 
-@dataclass
-class LocatedJSON:
-    """A parsed JSON document: its value and where each part of it was written."""
+class Located:
+    """What every located document offers: positions by path and values by path. Subclasses hold
+    ``value``, ``spans`` (path -> (line, column, ...)) and ``keys`` (path -> (line, column) of the key)."""
 
     value: Any
-    text: str
-    source: str | None = None
-    # path -> (line, column, start offset, end offset) of the value; 1-based line and column.
-    spans: dict[JSONPath, tuple[int, int, int, int]] = field(default_factory=dict)
-    # path -> (line, column) of the member's key, for object members.
-    keys: dict[JSONPath, tuple[int, int]] = field(default_factory=dict)
-    # (path, line, column) of every member whose key repeats an earlier one (the last one wins).
-    duplicates: list[tuple[JSONPath, int, int]] = field(default_factory=list)
+    spans: dict[Any, tuple[int, ...]]
+    keys: dict[Any, tuple[int, int]]
 
-    def position(self, path: JSONPath, *, key: bool = False) -> tuple[int | None, int | None]:
+    def position(self, path: tuple[Any, ...], *, key: bool = False) -> tuple[int | None, int | None]:
         """Line and column of ``path`` (of its key when ``key``), else of its nearest known ancestor."""
         if key and path in self.keys:
             return self.keys[path]
@@ -49,6 +43,31 @@ class LocatedJSON:
             if not p:
                 return None, None
             p = p[:-1]
+
+    def value_at(self, path: tuple[Any, ...]) -> Any:
+        """The value at ``path``, or None when the path leads nowhere."""
+        node = self.value
+        for part in path:
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                return None
+        return node
+
+
+@dataclass
+class LocatedJSON(Located):
+    """A parsed JSON document: its value and where each part of it was written."""
+
+    value: Any
+    text: str
+    source: str | None = None
+    # path -> (line, column, start offset, end offset) of the value; 1-based line and column.
+    spans: dict[JSONPath, tuple[int, int, int, int]] = field(default_factory=dict)
+    # path -> (line, column) of the member's key, for object members.
+    keys: dict[JSONPath, tuple[int, int]] = field(default_factory=dict)
+    # (path, line, column) of every member whose key repeats an earlier one (the last one wins).
+    duplicates: list[tuple[JSONPath, int, int]] = field(default_factory=list)
 
     def raw(self, path: JSONPath) -> str:
         """The exact source text of the value at ``path``."""

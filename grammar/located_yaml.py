@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from tamis.errors import TamisError
+from tamis.grammar.located_json import Located
 
 YAMLPath = tuple[str | int, ...]
 MAX_NESTING = 200
@@ -54,7 +55,7 @@ class ScalarInfo:
 
 
 @dataclass
-class LocatedYAML:
+class LocatedYAML(Located):
     """One parsed YAML document: its value and where each part of it was written."""
 
     value: Any
@@ -69,19 +70,6 @@ class LocatedYAML:
     # (path, line, column) of every member whose key repeats an earlier one (the last one wins).
     duplicates: list[tuple[YAMLPath, int, int]] = field(default_factory=list)
     _line_starts: list[int] | None = field(default=None, repr=False)
-
-    def position(self, path: YAMLPath, *, key: bool = False) -> tuple[int | None, int | None]:
-        """Line and column of ``path`` (of its key when ``key``), else of its nearest known ancestor."""
-        if key and path in self.keys:
-            return self.keys[path]
-        p = tuple(path)
-        while True:
-            span = self.spans.get(p)
-            if span is not None:
-                return span[0], span[1]
-            if not p:
-                return None, None
-            p = p[:-1]
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column of a source offset."""
@@ -107,15 +95,6 @@ class LocatedYAML:
         if info is None or not isinstance(value, str):
             return None
         return scalar_offsets(self.text, info, value)
-
-    def value_at(self, path: YAMLPath) -> Any:
-        node = self.value
-        for part in path:
-            try:
-                node = node[part]
-            except (KeyError, IndexError, TypeError):
-                return None
-        return node
 
 
 def parse_yaml(
