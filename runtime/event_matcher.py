@@ -927,6 +927,18 @@ def _first_digits(mantissa: str, count: int) -> str:
     return mantissa
 
 
+def _bounded(text: bytes, spelled: bytes) -> bool:
+    """Whether no occurrence of ``spelled`` in ``text`` continues into a longer number."""
+    size = len(spelled)
+    start = text.find(spelled)
+    while start >= 0:
+        end = start + size
+        if end < len(text) and text[end] in _NUMBER_CHARS:
+            return False
+        start = text.find(spelled, end)
+    return True
+
+
 def _floats_exact(text: bytes, floats: set[float]) -> bool:
     """Whether the numbers in ``text`` that orjson read as ``floats`` are written with the exact values of
     those doubles, so that comparing the doubles is comparing the numbers.
@@ -947,7 +959,17 @@ def _floats_exact(text: bytes, floats: set[float]) -> bool:
         if len(digits) >= 15:
             # Positional shortest forms are matched with their dot; exponent forms by their digits, since
             # the text may write them positionally (12345678901234567890123 reads as 1.2345678901234568e+22).
-            key = (digits[:15] if exponent else _first_digits(mantissa, 15)).encode()
+            if exponent:
+                key = digits[:15].encode()
+            else:
+                cut = len(digits) - 15
+                head = mantissa[: len(mantissa) - cut]
+                if "." in mantissa[len(mantissa) - cut - 1 :]:
+                    head = _first_digits(mantissa, 15)  # the dot sits among the dropped digits
+                key = head.encode()
+                whole = mantissa.encode()
+                if text.count(key) == text.count(whole) and _bounded(text, whole):
+                    continue  # every token starting like it is its shortest form: the common case
             start = text.find(key)
             while start >= 0:
                 if _differs(_token_at(text, start, start + len(key)), f, shortest):
