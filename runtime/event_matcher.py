@@ -890,53 +890,8 @@ class EventMatcher:
 
 
 _NUMBER_CHARS = frozenset(b"0123456789.eE+-")
-_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
-_SIXTEEN_DIGITS = b"0" * 16
-
-
-def _token_at(text: bytes, start: int, end: int) -> bytes:
-    """The number-like token of ``text`` around ``text[start:end]``."""
-    while start > 0 and text[start - 1] in _NUMBER_CHARS:
-        start -= 1
-    while end < len(text) and text[end] in _NUMBER_CHARS:
-        end += 1
-    return text[start:end]
-
-
-def _differs(token: bytes, f: float, shortest: str) -> bool:
-    """Whether ``token`` is a number of 16+ digits that reads as ``f`` but is not the same value."""
-    if len(token) < 16 or token.lstrip(b"-") == shortest.lstrip("-").encode():
-        return False
-    if sum(48 <= c <= 57 for c in token) < 16:
-        return False  # at most 15 significant digits: the double holds the value exactly
-    try:
-        text = token.decode()
-        return float(text) == f and Decimal(text) != Decimal(shortest)
-    except (ArithmeticError, ValueError):
-        return False  # not a number after all (digits inside a string)
-
-
-def _first_digits(mantissa: str, count: int) -> str:
-    """The prefix of a positional number that holds its first ``count`` significant digits."""
-    seen = 0
-    for i, ch in enumerate(mantissa):
-        if ch.isdigit() and (seen or ch != "0"):
-            seen += 1
-            if seen == count:
-                return mantissa[: i + 1]
-    return mantissa
-
-
-def _bounded(text: bytes, spelled: bytes) -> bool:
-    """Whether no occurrence of ``spelled`` in ``text`` continues into a longer number."""
-    size = len(spelled)
-    start = text.find(spelled)
-    while start >= 0:
-        end = start + size
-        if end < len(text) and text[end] in _NUMBER_CHARS:
-            return False
-        start = text.find(spelled, end)
-    return True
+# Keeps the bytes a JSON number can hold and turns every other byte into a space.
+_ONLY_NUMBER_CHARS = bytes(c if c in _NUMBER_CHARS else 32 for c in range(256))
 
 
 def _floats_exact(text: bytes, floats: set[float]) -> bool:
@@ -944,47 +899,23 @@ def _floats_exact(text: bytes, floats: set[float]) -> bool:
     those doubles, so that comparing the doubles is comparing the numbers.
 
     A decimal of at most 15 significant digits survives the round trip through a double exactly, so only
-    spellings of 16 digits or more can differ. When a float's shortest form is that long, the tokens that
-    could spell it start with the same 15 digits (found with one search); otherwise they are among the
-    event's 16-digit runs, which are rare. (Not seen: a long spelling that rounds across a power of ten,
-    such as 0.99999999999999999 for 1.0.)
+    tokens of 16 characters or more can differ. The number-like tokens come from one byte translation and
+    split (every byte that cannot be part of a number becomes a space); only the long ones are looked at.
     """
-    runs: list[bytes] | None = None
     for f in floats:
         if (f == 0.0 or abs(f) < _SMALLEST_NORMAL) and (b"e-" in text or b"E-" in text):
             return False  # zero and subnormals absorb short spellings (1e-400 is 0.0, 50e-325 is 5e-324)
-        shortest = repr(f)
-        mantissa, _, exponent = shortest.lstrip("-").partition("e")
-        digits = mantissa.replace(".", "").lstrip("0")
-        if len(digits) >= 15:
-            # Positional shortest forms are matched with their dot; exponent forms by their digits, since
-            # the text may write them positionally (12345678901234567890123 reads as 1.2345678901234568e+22).
-            if exponent:
-                key = digits[:15].encode()
-            else:
-                cut = len(digits) - 15
-                head = mantissa[: len(mantissa) - cut]
-                if "." in mantissa[len(mantissa) - cut - 1 :]:
-                    head = _first_digits(mantissa, 15)  # the dot sits among the dropped digits
-                key = head.encode()
-                whole = mantissa.encode()
-                if text.count(key) == text.count(whole) and _bounded(text, whole):
-                    continue  # every token starting like it is its shortest form: the common case
-            start = text.find(key)
-            while start >= 0:
-                if _differs(_token_at(text, start, start + len(key)), f, shortest):
-                    return False
-                start = text.find(key, start + len(key))
-        else:
-            if runs is None:
-                mapped = text.translate(_DIGITS_TO_ZERO)
-                runs = []
-                start = mapped.find(_SIXTEEN_DIGITS)
-                while start >= 0:
-                    token = _token_at(text, start, start + 16)
-                    runs.append(token)
-                    start = mapped.find(_SIXTEEN_DIGITS, start + len(token))
-            if any(_differs(token, f, shortest) for token in runs):
+    for token in text.translate(_ONLY_NUMBER_CHARS).split():
+        if len(token) < 16:
+            continue
+        try:
+            f = float(token)
+        except ValueError:
+            continue  # digits, dots and letters e/E run together inside a string
+        if f in floats:
+            spelled = token.decode()
+            shortest = repr(f)
+            if spelled != shortest and Decimal(spelled) != Decimal(shortest):
                 return False
     return True
 
