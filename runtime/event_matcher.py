@@ -18,7 +18,7 @@ import json
 import math
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -882,12 +882,6 @@ class EventMatcher:
                     break
         return out
 
-    def explain_paths(self) -> list[str]:
-        """The event field paths this matcher reads (for diagnostics and tests)."""
-        if not self._built:
-            self._build()
-        return list(self._path_names)
-
 
 _NUMBER_CHARS = frozenset(b"0123456789.eE+-")
 # Keeps the bytes a JSON number can hold and turns every other byte into a space.
@@ -967,11 +961,6 @@ def _merge(chosen: dict[int, int], trail: tuple[Any, ...]) -> dict[int, int] | N
         elif have != index:
             return None
     return merged if merged is not None else chosen
-
-
-def iter_conditions(subrules: Iterable[SubRule]) -> Iterator[FieldCondition]:
-    for sub in subrules:
-        yield from sub
 
 
 __all__ = ["EventMatcher", "FieldIndex", "Intervals", "InvalidEvent", "Test", "wildcard_regex"]

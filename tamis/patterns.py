@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
@@ -392,9 +392,6 @@ class RuleSet:
             return self._matcher.match(self._adapt(event))
         except InvalidEvent as exc:
             raise EventError(str(exc), rule="event") from None
-
-    def matches_many(self, events: Iterable[Any]) -> list[list[str]]:
-        return [self.matches(e) for e in events]
 
 
 def _adapter(dialect: Dialect) -> Callable[[Any], Any]:
