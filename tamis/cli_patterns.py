@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO
 
 EXIT_MATCH, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
 PATTERN_SUFFIXES = (".json",)
@@ -50,11 +50,12 @@ def _dialect_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _read_value(text: str) -> tuple[str, str | None]:
-    """A CLI value: JSON text, or file://path as the AWS CLI reads it. Returns (text, source name)."""
+def _read_value(text: str) -> tuple[str | bytes, str | None]:
+    """A CLI value: JSON text, or file://path as the AWS CLI reads it (as bytes: the parser reports bad
+    UTF-8 with its position). Returns (text, source name)."""
     if text.startswith("file://"):
         path = text[len("file://") :]
-        return Path(path).read_text(encoding="utf-8"), path
+        return Path(path).read_bytes(), path
     return text, None
 
 
@@ -71,19 +72,26 @@ def _test_event_pattern(args: argparse.Namespace) -> int:
     return 0
 
 
-def _event_lines(names: list[str]) -> Iterator[tuple[str, int, str]]:
+def _event_lines(names: list[str]) -> Iterator[tuple[str, int, bytes]]:
+    # Lines are read as bytes: an event that is not UTF-8 is reported like any other bad event.
     for name in names or ["-"]:
-        stream: TextIO
+        stream: BinaryIO
         if name == "-":
-            stream, label = sys.stdin, "<stdin>"
+            stdin: Any = sys.stdin
+            if not hasattr(stdin, "buffer"):  # a text stream standing in for stdin (embedding, tests)
+                for number, text in enumerate(stdin, 1):
+                    if text.strip():
+                        yield "<stdin>", number, text.rstrip("\r\n").encode("utf-8", "surrogateescape")
+                continue
+            stream, label = stdin.buffer, "<stdin>"
         else:
-            stream, label = open(name, encoding="utf-8"), name  # noqa: SIM115 - closed below
+            stream, label = open(name, "rb"), name  # noqa: SIM115 - closed below
         try:
             for number, line in enumerate(stream, 1):
                 if line.strip():
-                    yield label, number, line.rstrip("\n")
+                    yield label, number, line.rstrip(b"\r\n")
         finally:
-            if stream is not sys.stdin:
+            if name != "-":
                 stream.close()
 
 
@@ -106,20 +114,20 @@ def _match(args: argparse.Namespace) -> int:
             files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in PATTERN_SUFFIXES)
             for path in files:
                 name = path.relative_to(root).with_suffix("").as_posix()
-                rules.add(name, path.read_text(encoding="utf-8"), source=str(path))
+                rules.add(name, path.read_bytes(), source=str(path))
         else:
             if args.pattern is None:
                 print("tamis match: give a PATTERN_FILE or --rules DIR", file=sys.stderr)
                 return EXIT_ERROR
             path = Path(args.pattern)
-            rules.add(path.stem, path.read_text(encoding="utf-8"), source=str(path))
+            rules.add(path.stem, path.read_bytes(), source=str(path))
     except TamisError as exc:
         print(f"tamis match: {exc}", file=sys.stderr)
         return EXIT_ERROR
 
     matched_count = 0
     errors = 0
-    out = sys.stdout
+    out = sys.stdout.buffer
     for label, number, line in _event_lines(events):
         try:
             names = rules.matches(line)
@@ -135,11 +143,12 @@ def _match(args: argparse.Namespace) -> int:
             continue
         if args.rules and not args.invert_match:
             record: dict[str, Any] = {"file": label, "line": number, "rules": names}
-            out.write(orjson.dumps(record).decode() + "\n")
+            out.write(orjson.dumps(record) + b"\n")
         else:
-            out.write(line + "\n")
+            out.write(line + b"\n")
     if args.count:
-        out.write(f"{matched_count}\n")
+        out.write(f"{matched_count}\n".encode())
+    out.flush()
     if errors:
         return EXIT_ERROR
     return EXIT_MATCH if matched_count else EXIT_NO_MATCH

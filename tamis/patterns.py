@@ -33,13 +33,16 @@ class EventError(TamisError):
     """An event (or SNS message, or Lambda record) that is not in the shape the service accepts."""
 
 
-def _text_of(value: str | bytes | bytearray) -> str:
+def _text_of(value: str | bytes | bytearray, source: str | None = None) -> str:
     if isinstance(value, bytes | bytearray):
         try:
             return bytes(value).decode("utf-8")
         except UnicodeDecodeError as exc:
+            raw = bytes(value)
+            line = raw.count(b"\n", 0, exc.start) + 1
+            column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
             raise PatternError(
-                "the pattern is not valid UTF-8", rule="json", line=1, column=exc.start + 1
+                "the pattern is not valid UTF-8", rule="json", line=line, column=column, source=source
             ) from None
     return value
 
@@ -67,7 +70,7 @@ def parse_pattern(
         raise PatternError(
             f"a pattern must be JSON text or a dict, got {type(pattern).__name__}", rule="pattern-type"
         )
-    text = _text_of(pattern)
+    text = _text_of(pattern, source)
     limit = dialect.max_pattern_chars
     if limit is not None and len(text) > limit:
         raise PatternError(
@@ -312,7 +315,7 @@ def parse_filter_criteria(
         value: Any = criteria
         locate: Callable[[tuple[Any, ...]], tuple[int | None, int | None]] = lambda _p: (None, None)  # noqa: E731
     else:
-        doc = parse_json(_text_of(criteria), source=source, error=PatternError)
+        doc = parse_json(_text_of(criteria, source), source=source, error=PatternError)
         value = doc.value
         locate = doc.position
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import json
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -180,3 +182,21 @@ def test_arbitrary_pattern_values_and_events_never_crash(pattern: dict[str, obje
     for form in (event, json.dumps(event), json.dumps(event).encode()):
         with contextlib.suppress(tamis.TamisError):  # a non-object event is a typed error
             assert compiled.matches(form) in (True, False)
+
+
+def test_cli_reports_undecodable_pattern_and_event_files(tmp_path: Path, capsysbinary: Any) -> None:
+    from tamis.cli import main
+
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(b'{\n "a": ["\xff"]}')
+    assert main(["match", str(bad), str(bad)]) == 2
+    err = capsysbinary.readouterr().err.decode()
+    assert f"{bad}:2:9: the pattern is not valid UTF-8" in err
+    good = tmp_path / "good.json"
+    good.write_text('{"a": ["x"]}')
+    events = tmp_path / "events.jsonl"
+    events.write_bytes(b'{"a": "x"}\n\xff\xfe\n{"a": "y"}\n')
+    assert main(["match", str(good), str(events)]) == 2  # one bad line: reported, the rest still matched
+    out = capsysbinary.readouterr()
+    assert out.out == b'{"a": "x"}\n'
+    assert f"{events}:2: the event is not valid JSON" in out.err.decode()
