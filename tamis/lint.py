@@ -105,7 +105,10 @@ class _Run:
         self.result.checked += 1
         self.raw.extend(check(item))
 
-    def read(self, path: Path, display: str) -> str | None:
+    def read(self, path: Path, display: str, *, expected: bool = True) -> str | None:
+        """The file's text, or None (with a diagnostic where one is due). ``expected``: the file was named,
+        or its name or a template says it holds something to check, so text that is not UTF-8 is an error;
+        otherwise it is a warning (a JSON or YAML file of some other kind)."""
         try:
             if path.stat().st_size > _MAX_BYTES:
                 return None
@@ -115,7 +118,13 @@ class _Run:
             return None
         try:
             text = data.decode("utf-8")
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+            severity = "error" if expected else "warning"
+            self.raw.append(
+                _diag(CODE_UNREADABLE, severity, "not valid UTF-8: not checked", display, line, column)
+            )
             return None
         text = text.removeprefix("\ufeff")
         self.result.texts[display] = text
@@ -148,7 +157,7 @@ class _Run:
         is_yaml = name.endswith((".yaml", ".yml"))
         if not (is_json or is_yaml or name.endswith(".template") or kind):
             return
-        text = self.read(path, display)
+        text = self.read(path, display, expected=explicit or kind is not None)
         if text is None:
             return
         if not is_yaml and text.lstrip()[:1] in ("{", "["):
