@@ -20,6 +20,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import orjson
@@ -31,6 +32,15 @@ from tamis.runtime.event_walker import PathNode, build_fast_walk, walk_generic
 from tamis.runtime.ignore_case import ignore_case_regex
 from tamis.runtime.ipaddr import ip_hex
 from tamis.runtime.numbers import JSONNumber, comparable, literal_key
+
+try:  # the optional native core (runtime/_native.c); without it the pure-Python twin below runs
+    from tamis.runtime import _native
+except ImportError:  # pragma: no cover - only where the extension could not be built
+    _native = None  # type: ignore[assignment]
+
+# Whether matchers created from now on use the native core (tests switch it off to check the twin).
+USE_NATIVE = _native is not None
+NATIVE_MAX_DEPTH = 150  # path tries deeper than this use the Python walker (the C one recurses per level)
 
 _EMPTY: frozenset[int] = frozenset()
 _SMALLEST_NORMAL = 2.2250738585072014e-308
@@ -333,6 +343,76 @@ class FieldIndex:
         self.ab_owner = ab_owner or None
         self.numbers = bool(self.num_exact or self.num_literal or self.ab_num or self.ranges)
 
+    def native_spec(self, fallback: Callable[[Any, set[int]], None]) -> Any:
+        """This index as tables the native core evaluates strings, booleans and null with (layout in
+        runtime/_native.c), or ``fallback`` itself where it cannot: address mode, several anything-but
+        tests per condition, anything-but with patterns. ``fallback`` still evaluates numbers."""
+        if self.ip_mode or self.ab_owner is not None:
+            return fallback
+        ab_kept = None
+        if self.ab_strings is not None:
+            if self.ab_strings.finders:
+                return fallback
+            table = self.ab_strings.exact
+            if len(table) * len(self.anything_but) > 200_000:
+                return fallback
+            ab_kept = {value: tuple(self.anything_but - ids) for value, ids in table.items()}
+        strings = self.strings
+        exact = None
+        if strings is not None and strings.exact:
+            exact = {k: tuple(v) for k, v in strings.exact.items()}
+        prefix = suffix = None
+        finders: list[Callable[[str, set[int]], None]] = []
+        for finder in strings.finders if strings is not None else ():
+            if isinstance(finder, _Affix) and not finder.ascii_fold:
+                tables = (
+                    tuple(finder.empty),
+                    {
+                        ord(edge): tuple((n, {k: tuple(v) for k, v in table.items()}) for n, table in group)
+                        for edge, group in finder.groups.items()
+                    },
+                )
+                if finder.suffix:
+                    suffix = tables
+                else:
+                    prefix = tables
+            else:
+                finders.append(finder.find)
+        return (
+            exact,
+            prefix,
+            suffix,
+            ab_kept,
+            tuple(self.anything_but),
+            tuple(self.always),
+            tuple(self.true),
+            tuple(self.false),
+            tuple(self.null),
+            tuple(finders),
+            self._native_numbers(),
+            fallback,
+        )
+
+    def _native_numbers(self) -> Any:
+        """None: no numeric test (numbers meet only anything-but and exists); False: numbers go to the
+        Python evaluator; else the tables for plain doubles (runtime/_native.c, S_NUMBERS)."""
+        if not self.numbers:
+            return None
+        if self.num_literal:
+            return False
+        ranges = self.ranges
+        if ranges is not None and not all(type(p) is float for p in ranges.points):
+            return False
+        if len(self.ab_num) * len(self.anything_but) > 200_000:
+            return False
+        return (
+            {k: tuple(v) for k, v in self.num_exact.items()} or None,
+            tuple(ranges.points) if ranges is not None else None,
+            tuple(tuple(ids) for ids in ranges.at) if ranges is not None else None,
+            tuple(tuple(ids) for ids in ranges.gap) if ranges is not None else None,
+            {k: tuple(self.anything_but - ids) for k, ids in self.ab_num.items()} or None,
+        )
+
     def fast_evaluator(self) -> Callable[[Any, set[int]], None]:
         """The cheapest function equivalent to ``evaluate`` for this index's tests."""
         single = self._single_test()
@@ -543,6 +623,17 @@ class FieldIndex:
         out.update(self.always)
 
 
+def _native_spec(indexes: tuple[FieldIndex, ...], evaluate: Callable[[Any, set[int]], None]) -> Any:
+    """What the native core evaluates one field's values with (layouts in runtime/_native.c)."""
+    if len(indexes) != 1:
+        return evaluate  # several modes (addresses and strings) on one field: the Python evaluator
+    index = indexes[0]
+    if getattr(evaluate, "exact_get", None) is not None:
+        # Exact strings only: the {value: ids} table is probed directly.
+        return {k: tuple(v) for k, v in index.strings.exact.items()}  # type: ignore[union-attr]
+    return index.native_spec(index._closure())
+
+
 def _no_value_test(v: Any, out: set[int]) -> None:
     return None
 
@@ -590,6 +681,7 @@ class EventMatcher:
     def __init__(self) -> None:
         self._rules: dict[str, list[SubRule]] = {}
         self._built = False
+        self._use_native = USE_NATIVE  # fixed per matcher, so tests can hold one of each engine
 
     # -- rule management ---------------------------------------------------------------------------
     def add(self, name: str, subrules: list[SubRule]) -> None:
@@ -652,12 +744,55 @@ class EventMatcher:
         self._subrules_by_name = {
             name: [frozenset(cond_ids[c] for c in sub) for sub in subs] for name, subs in self._rules.items()
         }
+        self._conditions_by_name = {
+            name: frozenset().union(*subs) for name, subs in self._subrules_by_name.items()
+        }
         # With few sub-rules, testing each one's condition set is cheaper than walking the trie.
         subrules = [
             (frozenset(cond_ids[c] for c in sub), name) for name, subs in self._rules.items() for sub in subs
         ]
         self._few = subrules if len(subrules) <= 8 else None
+        self._native_paths: tuple[Any, ...] | None = None
+        if self._use_native:
+            self._native_build(absent_paths)
         self._built = True
+
+    def _native_build(self, absent_paths: frozenset[int]) -> None:
+        """The tables of the native core: the path trie and rule trie as nested tuples, one spec per path."""
+        if any(path.count(".") >= NATIVE_MAX_DEPTH for path in self._path_names):
+            return
+        # The path trie is a DAG (a dotted key leads to the node its segments lead to): convert each node
+        # once, or shared nodes would be copied once per route to them.
+        converted: dict[int, tuple[Any, ...]] = {}
+
+        def paths(node: PathNode) -> tuple[Any, ...]:
+            done = converted.get(id(node))
+            if done is None:
+                entries = tuple(
+                    (
+                        key,
+                        None if child is None else paths(child),
+                        pid if pid >= 0 else None,
+                        positional,
+                        pid in absent_paths,
+                    )
+                    for key, child, pid, positional in node.entries
+                )
+                done = converted[id(node)] = (entries, node.positional)
+            return done
+
+        walk_tree = paths(self._path_root)
+        self._native_specs = tuple(
+            _native_spec(indexes, evaluate)
+            for indexes, evaluate in zip(self._indexes, self._evaluators, strict=True)
+        )
+        self._native_evaluators = [partial(_native.evaluate, spec) for spec in self._native_specs]
+
+        def rules(node: _RuleNode) -> tuple[Any, ...]:
+            return (tuple(node.names), {ident: rules(child) for ident, child in node.children.items()})
+
+        self._native_rules = rules(self._rule_root)
+        self._native_paths = walk_tree
 
     def _positional_prefixes(self) -> set[tuple[str, ...]]:
         """Path prefixes under which some sub-rule names two or more paths: only arrays there need
@@ -780,23 +915,23 @@ class EventMatcher:
         seen: set[int] | None = set() if self._absent else None
         trailed: list[tuple[int, Any, tuple[Any, ...]]] = []
         fast = self._fast_walk
-        if fast is not None:
+        if self._native_paths is not None:
+            _native.walk(obj, self._native_paths, self._native_specs, matched, seen, trailed)
+        elif fast is not None:
             fast(obj, matched, seen, trailed)
         else:
             walk_generic(obj, self._path_root, (), self._evaluators, matched, seen, trailed)
-        hits: dict[int, list[tuple[Any, ...]]] | None = None
         free: set[int] | None = None
+        evaluated: list[tuple[tuple[Any, ...], set[int]]] = []
         if trailed:
             free = set(matched)  # satisfied outside arrays of objects: no position constraint
-            hits = defaultdict(list)
-            scratch: set[int] = set()
-            evaluators = self._evaluators
+            evaluators = self._native_evaluators if self._native_paths is not None else self._evaluators
             for pid, value, trail in trailed:
-                scratch.clear()
+                scratch: set[int] = set()
                 evaluators[pid](value, scratch)
-                for ident in scratch:
-                    hits[ident].append(trail)
-                matched |= scratch
+                if scratch:
+                    evaluated.append((trail, scratch))
+                    matched |= scratch
         if FLOAT_SEEN in matched:
             # Floats met numeric tests. The services compare a number by its spelling when no double holds
             # it exactly, and orjson keeps no spelling: when the text may spell one of these floats in a
@@ -811,10 +946,8 @@ class EventMatcher:
             if free is not None:
                 free.difference_update(marks)
                 free.discard(FLOAT_SEEN)
-                for m in marks:
-                    hits.pop(m, None)  # type: ignore[union-attr, call-overload]
-        if hits is not None and free is not None:
-            return self._match_in_arrays(matched, seen, trailed, free, hits)
+        if free is not None:
+            return self._match_in_arrays(matched, seen, trailed, free, evaluated)
         if seen is not None:
             for pid, ids in self._absent:
                 if pid not in seen:
@@ -826,6 +959,9 @@ class EventMatcher:
         if few is not None:
             names = [name for conds, name in few if conds <= matched]
             return list(dict.fromkeys(names)) if len(names) > 1 else names
+        if self._native_paths is not None:
+            out = _native.collect(self._native_rules, matched)
+            return list(dict.fromkeys(out)) if len(out) > 1 else out
         out: list[str] = []
         stack = [self._rule_root]
         pop, push, common = stack.pop, stack.append, matched.intersection
@@ -844,31 +980,45 @@ class EventMatcher:
         seen: set[int] | None,
         trailed: list[tuple[int, Any, tuple[Any, ...]]],
         free: set[int],
-        hits: dict[int, list[tuple[Any, ...]]],
+        evaluated: list[tuple[tuple[Any, ...], set[int]]],
     ) -> list[str]:
         """Some rule fields sit in arrays of objects: find candidates ignoring positions, then check that
-        each candidate's fields can all come from consistent array elements."""
-        by_path: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-        for pid, _value, trail in trailed:
-            by_path[pid].append(trail)
+        each candidate's fields can all come from consistent array elements (``evaluated``: the
+        conditions each value met inside arrays, with its positions)."""
         pending: dict[int, int] = {}
-        for pid, ids in self._absent:
-            if seen is not None and pid in seen:
-                continue  # a value outside any array: the field exists whatever elements are chosen
-            matched.update(ids)
-            if pid in by_path:
-                for ident in ids:
-                    pending[ident] = pid  # absent only if the chosen elements hold no value of the path
-            else:
-                free.update(ids)
+        if self._absent:
+            in_arrays = {pid for pid, _value, _trail in trailed}
+            for pid, ids in self._absent:
+                if seen is not None and pid in seen:
+                    continue  # a value outside any array: the field exists whatever elements are chosen
+                matched.update(ids)
+                if pid in in_arrays:
+                    for ident in ids:
+                        pending[ident] = pid  # absent only if the chosen elements hold no value of the path
+                else:
+                    free.update(ids)
         candidates = self._collect(matched)
         if not candidates:
             return candidates
-        subrules = self._subrules_by_name
         positional = matched - free  # conditions met only inside arrays of objects (or by deferred absence)
+        # A rule none of whose conditions is positional here matched wherever its values sit.
+        conditions = self._conditions_by_name
+        if all(conditions[name].isdisjoint(positional) for name in candidates):
+            return candidates
+        by_path: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+        for pid, _value, trail in trailed:
+            by_path[pid].append(trail)
+        hits: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+        for trail, ids in evaluated:
+            for ident in ids:
+                hits[ident].append(trail)
+        subrules = self._subrules_by_name
         order = self._lexical.__getitem__
         out = []
         for name in candidates:
+            if conditions[name].isdisjoint(positional):
+                out.append(name)
+                continue
             for conds in subrules[name]:
                 if not conds <= matched:
                     continue

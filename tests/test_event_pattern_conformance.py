@@ -225,13 +225,20 @@ def test_ruleset_with_decoys(name: str) -> None:
     assert not wrong, "\n".join(wrong)
 
 
+@pytest.mark.parametrize("engine", ["native", "python"])
 @pytest.mark.parametrize("name", EVENTBRIDGE_MATCH_FILES)
-def test_one_ruleset_per_file(name: str) -> None:
-    """All patterns of a file in one RuleSet: each event's own rule is matched iff its label says so."""
+def test_one_ruleset_per_file(name: str, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """All patterns of a file in one RuleSet: each event's own rule is matched iff its label says so.
+    Run on the native core and on its pure-Python twin (the fallback where the core is not built)."""
     cases = _load(name)
     if not cases:
         shared_path(*CORPUS, name)
     tamis = _tamis()
+    from tamis.runtime import event_matcher
+
+    if engine == "native" and event_matcher._native is None:
+        pytest.skip("the native matcher core is not built here")
+    monkeypatch.setattr(event_matcher, "USE_NATIVE", engine == "native")
     rs = tamis.RuleSet(dialect="eventbridge")
     for case in cases:
         rs.add(case.id, case.raw("pattern"))
@@ -242,7 +249,7 @@ def test_one_ruleset_per_file(name: str) -> None:
         got = rs.matches(case.raw("event"))
         assert len(set(got)) == len(got), f"{case.id}: duplicate names in {got}"
         ok = (case.id in got) is case.record["match"]
-        _record(name, "file-ruleset", ok)
+        _record(name, f"file-ruleset, {engine}", ok)
         if not ok and case.id not in deviations:
             wrong.append(f"{case.id}: own rule {'missing' if case.record['match'] else 'wrongly matched'}")
     assert not wrong, "\n".join(wrong)

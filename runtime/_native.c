@@ -1,0 +1,504 @@
+/* Native core of the event matcher (tamis.runtime._native).
+ *
+ * The pure-Python matcher in event_matcher.py and event_walker.py is the definition; this module runs the
+ * same per-event steps without the interpreter's per-field overhead, over tables the Python build
+ * prepares once (EventMatcher._native_build):
+ *
+ *   walk(obj, node, specs, matched, seen, trailed)
+ *       reads the rule fields of one event object (the path trie as nested tuples), evaluates each leaf
+ *       value outside arrays of objects into the set `matched` and queues the others, with their array
+ *       positions, in `trailed` (the twin of event_walker.walk_generic);
+ *   evaluate(spec, value, out)
+ *       one leaf value against one field's conditions (FieldIndex.evaluate's twin);
+ *   collect(root, matched)
+ *       walks the rule trie (nodes are (names, children) tuples) through satisfied conditions only and
+ *       returns the names met on the way.
+ *
+ * A field's spec (FieldIndex.native_spec):
+ *   dict  -> exact strings only: value -> tuple of condition ids;
+ *   tuple -> strings, booleans, null and plain numbers are decided here, other values (big integers,
+ *            subnormals, decimals) go to the field's Python evaluator, the last item;
+ *   other -> a Python callable evaluator(value, matched) (address mode, several anything-but tests).
+ * Per event nothing is allocated beyond probe keys, array trails and the output.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <float.h>
+#include <math.h>
+
+static PyObject *empty_tuple; /* the `trail` of values outside any array */
+
+/* Add every id of a tuple to the set. */
+static int add_all(PyObject *set, PyObject *ids)
+{
+    if (ids == NULL || ids == Py_None)
+        return 0;
+    Py_ssize_t n = PyTuple_GET_SIZE(ids);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (PySet_Add(set, PyTuple_GET_ITEM(ids, i)) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Probe a {value: ids} table and add the ids found; an unhashable value raises, as dict.get does. */
+static int probe_add(PyObject *table, PyObject *key, PyObject *out)
+{
+    PyObject *hit = PyDict_GetItemWithError(table, key);
+    if (hit == NULL)
+        return PyErr_Occurred() ? -1 : 0;
+    return add_all(out, hit);
+}
+
+/* Prefix or suffix tables: {edge code point: ((length, {text: ids}), ...)} with lengths ascending. */
+static int affix_find(PyObject *groups, PyObject *s, int suffix, PyObject *out)
+{
+    Py_ssize_t size = PyUnicode_GET_LENGTH(s);
+    if (size == 0)
+        return 0;
+    Py_UCS4 edge = PyUnicode_READ_CHAR(s, suffix ? size - 1 : 0);
+    PyObject *key = PyLong_FromUnsignedLong(edge);
+    if (key == NULL)
+        return -1;
+    PyObject *tables = PyDict_GetItemWithError(groups, key);
+    Py_DECREF(key);
+    if (tables == NULL)
+        return PyErr_Occurred() ? -1 : 0;
+    Py_ssize_t count = PyTuple_GET_SIZE(tables);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *pair = PyTuple_GET_ITEM(tables, i);
+        Py_ssize_t n = PyLong_AsSsize_t(PyTuple_GET_ITEM(pair, 0));
+        if (n > size)
+            break;
+        PyObject *seg = n == size ? (Py_INCREF(s), s)
+                                  : PyUnicode_Substring(s, suffix ? size - n : 0, suffix ? size : n);
+        if (seg == NULL)
+            return -1;
+        int rc = probe_add(PyTuple_GET_ITEM(pair, 1), seg, out);
+        Py_DECREF(seg);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+enum { S_EXACT, S_PREFIX, S_SUFFIX, S_AB_KEPT, S_AB_ALL, S_ALWAYS, S_TRUE, S_FALSE, S_NULL, S_FINDERS,
+       S_NUMBERS, S_FALLBACK, S_SIZE };
+/* S_NUMBERS: None (no numeric test: numbers are like any other value), False (numbers go to the fallback)
+ * or (exact {double: ids} | None, points (sorted doubles), at, gap, anything-but {double: kept ids} | None):
+ * at[k] holds the range ids containing points[k], gap[k] those containing the open stretch before it. */
+enum { N_EXACT, N_POINTS, N_AT, N_GAP, N_AB_KEPT };
+
+static PyObject *float_seen; /* FLOAT_SEEN of event_matcher.py: floats met a numeric test */
+
+static int call2(PyObject *fn, PyObject *a, PyObject *b)
+{
+    PyObject *args[2] = {a, b};
+    PyObject *r = PyObject_Vectorcall(fn, args, 2, NULL);
+    if (r == NULL)
+        return -1;
+    Py_DECREF(r);
+    return 0;
+}
+
+/* Numbers: returns 1 when decided here, 0 when the fallback must decide, -1 on error. */
+static int evaluate_number(PyObject *numbers, PyObject *v, PyObject *out, PyObject **kept)
+{
+    double d;
+    if (PyLong_CheckExact(v)) {
+        int overflow;
+        long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+        if (x == -1 && PyErr_Occurred())
+            return -1;
+        /* Integers beyond 2**53 may have no double of their own: the Python evaluator decides them. */
+        if (overflow || x > 9007199254740992LL || x < -9007199254740992LL)
+            return 0;
+        d = (double)x;
+    }
+    else if (PyFloat_CheckExact(v)) {
+        d = PyFloat_AS_DOUBLE(v);
+        if (!isfinite(d) || (d != 0.0 && fabs(d) < DBL_MIN))
+            return 0; /* not a number to the services, or subnormal: the Python evaluator decides */
+        if (d == 0.0)
+            d = 0.0; /* -0.0 and 0.0 are one value */
+        PyObject *mark = PyTuple_Pack(2, float_seen, v);
+        if (mark == NULL)
+            return -1;
+        int rc = PySet_Add(out, float_seen) < 0 || PySet_Add(out, mark) < 0 ? -1 : 0;
+        Py_DECREF(mark);
+        if (rc < 0)
+            return -1;
+    }
+    else {
+        return 0;
+    }
+    PyObject *key = PyFloat_FromDouble(d);
+    if (key == NULL)
+        return -1;
+    int rc = 0;
+    PyObject *t = PyTuple_GET_ITEM(numbers, N_EXACT);
+    if (t != Py_None)
+        rc = probe_add(t, key, out);
+    PyObject *points = PyTuple_GET_ITEM(numbers, N_POINTS);
+    if (rc == 0 && points != Py_None) {
+        /* bisect_left over the sorted points */
+        Py_ssize_t lo = 0, hi = PyTuple_GET_SIZE(points);
+        while (lo < hi) {
+            Py_ssize_t mid = (lo + hi) / 2;
+            if (PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(points, mid)) < d)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < PyTuple_GET_SIZE(points) && PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(points, lo)) == d)
+            rc = add_all(out, PyTuple_GET_ITEM(PyTuple_GET_ITEM(numbers, N_AT), lo));
+        else
+            rc = add_all(out, PyTuple_GET_ITEM(PyTuple_GET_ITEM(numbers, N_GAP), lo));
+    }
+    t = PyTuple_GET_ITEM(numbers, N_AB_KEPT);
+    if (rc == 0 && t != Py_None) {
+        PyObject *hit = PyDict_GetItemWithError(t, key);
+        if (hit != NULL)
+            *kept = hit;
+        else if (PyErr_Occurred())
+            rc = -1;
+    }
+    Py_DECREF(key);
+    return rc < 0 ? -1 : 1;
+}
+
+static int evaluate(PyObject *spec, PyObject *v, PyObject *out)
+{
+    if (PyDict_CheckExact(spec))
+        return probe_add(spec, v, out);
+    if (!PyTuple_CheckExact(spec))
+        return call2(spec, v, out);
+    PyObject *kept = PyTuple_GET_ITEM(spec, S_AB_ALL); /* anything-but ids the value does not exclude */
+    if (PyUnicode_CheckExact(v)) {
+        PyObject *t = PyTuple_GET_ITEM(spec, S_EXACT);
+        if (t != Py_None && probe_add(t, v, out) < 0)
+            return -1;
+        t = PyTuple_GET_ITEM(spec, S_PREFIX);
+        if (t != Py_None) {
+            if (add_all(out, PyTuple_GET_ITEM(t, 0)) < 0 || affix_find(PyTuple_GET_ITEM(t, 1), v, 0, out) < 0)
+                return -1;
+        }
+        t = PyTuple_GET_ITEM(spec, S_SUFFIX);
+        if (t != Py_None) {
+            if (add_all(out, PyTuple_GET_ITEM(t, 0)) < 0 || affix_find(PyTuple_GET_ITEM(t, 1), v, 1, out) < 0)
+                return -1;
+        }
+        t = PyTuple_GET_ITEM(spec, S_FINDERS);
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(t); i++) {
+            if (call2(PyTuple_GET_ITEM(t, i), v, out) < 0)
+                return -1;
+        }
+        t = PyTuple_GET_ITEM(spec, S_AB_KEPT);
+        if (t != Py_None) {
+            /* anything-but over plain strings: the conditions the value leaves standing, precomputed. */
+            PyObject *hit = PyDict_GetItemWithError(t, v);
+            if (hit != NULL)
+                kept = hit;
+            else if (PyErr_Occurred())
+                return -1;
+        }
+    }
+    else if (v == Py_True || v == Py_False || v == Py_None) {
+        if (add_all(out, PyTuple_GET_ITEM(spec, v == Py_True ? S_TRUE : v == Py_False ? S_FALSE : S_NULL)) < 0)
+            return -1;
+    }
+    else if (PyDict_CheckExact(v) || PyList_CheckExact(v)) {
+        return 0; /* not leaf values */
+    }
+    else {
+        PyObject *numbers = PyTuple_GET_ITEM(spec, S_NUMBERS);
+        if (numbers == Py_False)
+            return call2(PyTuple_GET_ITEM(spec, S_FALLBACK), v, out);
+        if (numbers != Py_None) {
+            int rc = evaluate_number(numbers, v, out, &kept);
+            if (rc < 0)
+                return -1;
+            if (rc == 0)
+                return call2(PyTuple_GET_ITEM(spec, S_FALLBACK), v, out);
+        }
+    }
+    if (add_all(out, kept) < 0)
+        return -1;
+    return add_all(out, PyTuple_GET_ITEM(spec, S_ALWAYS));
+}
+
+/* The path trie: node = (entries, positional); entry = (key, child node | None, pid | None, positional,
+ * tracked). `positional`: array positions matter under the node (entry: under the field); `tracked`: the
+ * field's presence is noted in `seen` (an `exists: false` depends on it). Values met inside arrays of
+ * objects are queued in `trailed` as (pid, value, trail), trail naming the (array id, index) they sit at;
+ * event_walker.walk_generic is the Python twin. */
+enum { E_KEY, E_CHILD, E_PID, E_POSITIONAL, E_TRACKED };
+#define MAX_NESTING 1100 /* beyond the nesting any JSON decoder here accepts */
+
+typedef struct {
+    PyObject *specs, *matched, *seen, *trailed;
+} WalkState;
+
+static PyObject *extend_trail(PyObject *trail, PyObject *marker, Py_ssize_t index)
+{
+    Py_ssize_t n = PyTuple_GET_SIZE(trail);
+    PyObject *out = PyTuple_New(n + 1);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = PyTuple_GET_ITEM(trail, i);
+        Py_INCREF(item);
+        PyTuple_SET_ITEM(out, i, item);
+    }
+    PyObject *i = PyLong_FromSsize_t(index);
+    PyObject *pair = i == NULL ? NULL : PyTuple_Pack(2, marker, i);
+    Py_XDECREF(i);
+    if (pair == NULL) {
+        Py_DECREF(out);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(out, n, pair);
+    return out;
+}
+
+static int too_deep(int depth)
+{
+    if (depth <= MAX_NESTING)
+        return 0;
+    PyErr_SetString(PyExc_RecursionError, "the event is nested too deeply");
+    return 1;
+}
+
+static int leaves(WalkState *st, PyObject *v, PyObject *trail, PyObject *pid, int positional, int tracked,
+                  int depth)
+{
+    if (too_deep(depth))
+        return -1;
+    if (!PyList_CheckExact(v)) {
+        if (PyTuple_GET_SIZE(trail) > 0) {
+            PyObject *item = PyTuple_Pack(3, pid, v, trail);
+            if (item == NULL)
+                return -1;
+            int rc = PyList_Append(st->trailed, item);
+            Py_DECREF(item);
+            return rc;
+        }
+        if (evaluate(PyTuple_GET_ITEM(st->specs, PyLong_AsSsize_t(pid)), v, st->matched) < 0)
+            return -1;
+        return tracked && st->seen != Py_None ? PySet_Add(st->seen, pid) : 0;
+    }
+    /* Elements of a purely scalar array never combine with another field, so need no position. */
+    int mixed = 0;
+    if (positional) {
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(v) && !mixed; i++) {
+            PyObject *e = PyList_GET_ITEM(v, i);
+            mixed = PyDict_CheckExact(e) || PyList_CheckExact(e);
+        }
+    }
+    PyObject *marker = mixed ? PyLong_FromVoidPtr(v) : NULL;
+    if (mixed && marker == NULL)
+        return -1;
+    int rc = 0;
+    for (Py_ssize_t i = 0; rc == 0 && i < PyList_GET_SIZE(v); i++) {
+        PyObject *e = PyList_GET_ITEM(v, i);
+        if (PyDict_CheckExact(e))
+            continue;
+        Py_INCREF(e);
+        PyObject *inner = mixed ? extend_trail(trail, marker, i) : (Py_INCREF(trail), trail);
+        rc = inner == NULL ? -1 : leaves(st, e, inner, pid, positional, tracked, depth + 1);
+        Py_XDECREF(inner);
+        Py_DECREF(e);
+    }
+    Py_XDECREF(marker);
+    return rc;
+}
+
+static int walk_node(WalkState *st, PyObject *obj, PyObject *node, PyObject *trail, int depth);
+
+static int descend(WalkState *st, PyObject *items, PyObject *node, PyObject *trail, int depth)
+{
+    if (too_deep(depth))
+        return -1;
+    int positional = PyTuple_GET_ITEM(node, 1) == Py_True;
+    PyObject *marker = positional ? PyLong_FromVoidPtr(items) : NULL;
+    if (positional && marker == NULL)
+        return -1;
+    int rc = 0;
+    for (Py_ssize_t i = 0; rc == 0 && i < PyList_GET_SIZE(items); i++) {
+        PyObject *item = PyList_GET_ITEM(items, i);
+        int is_dict = PyDict_CheckExact(item);
+        if (!is_dict && !PyList_CheckExact(item))
+            continue;
+        Py_INCREF(item);
+        PyObject *inner = positional ? extend_trail(trail, marker, i) : (Py_INCREF(trail), trail);
+        if (inner == NULL)
+            rc = -1;
+        else if (is_dict)
+            rc = walk_node(st, item, node, inner, depth + 1);
+        else
+            rc = descend(st, item, node, inner, depth + 1);
+        Py_XDECREF(inner);
+        Py_DECREF(item);
+    }
+    Py_XDECREF(marker);
+    return rc;
+}
+
+static int walk_node(WalkState *st, PyObject *obj, PyObject *node, PyObject *trail, int depth)
+{
+    if (too_deep(depth))
+        return -1;
+    PyObject *entries = PyTuple_GET_ITEM(node, 0);
+    Py_ssize_t n = PyTuple_GET_SIZE(entries);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *entry = PyTuple_GET_ITEM(entries, i);
+        PyObject *v = PyDict_GetItemWithError(obj, PyTuple_GET_ITEM(entry, E_KEY));
+        if (v == NULL) {
+            if (PyErr_Occurred())
+                return -1;
+            continue;
+        }
+        Py_INCREF(v); /* evaluators may run Python code; keep the value alive whatever they do */
+        int rc = 0;
+        PyObject *pid = PyTuple_GET_ITEM(entry, E_PID);
+        int is_dict = PyDict_CheckExact(v);
+        if (pid != Py_None && !is_dict)
+            rc = leaves(st, v, trail, pid, PyTuple_GET_ITEM(entry, E_POSITIONAL) == Py_True,
+                        PyTuple_GET_ITEM(entry, E_TRACKED) == Py_True, depth + 1);
+        PyObject *child = PyTuple_GET_ITEM(entry, E_CHILD);
+        if (rc == 0 && child != Py_None) {
+            if (is_dict)
+                rc = walk_node(st, v, child, trail, depth + 1);
+            else if (PyList_CheckExact(v))
+                rc = descend(st, v, child, trail, depth + 1);
+        }
+        Py_DECREF(v);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static PyObject *native_walk(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 6) {
+        PyErr_SetString(PyExc_TypeError, "walk(obj, node, specs, matched, seen, trailed)");
+        return NULL;
+    }
+    if (!PyDict_CheckExact(args[0]) || !PyTuple_CheckExact(args[1]) || !PyTuple_CheckExact(args[2]) ||
+        !PySet_CheckExact(args[3]) || !(args[4] == Py_None || PySet_CheckExact(args[4])) ||
+        !PyList_CheckExact(args[5])) {
+        PyErr_SetString(PyExc_TypeError, "walk: bad argument types");
+        return NULL;
+    }
+    WalkState st = {args[2], args[3], args[4], args[5]};
+    if (walk_node(&st, args[0], args[1], empty_tuple, 0) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *native_evaluate(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3 || !PySet_CheckExact(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "evaluate(spec, value, out)");
+        return NULL;
+    }
+    if (evaluate(args[0], args[1], args[2]) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* Rule trie: node = (names tuple, {condition id: node}). */
+static PyObject *native_collect(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyTuple_CheckExact(args[0]) || !PyAnySet_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "collect(root, matched)");
+        return NULL;
+    }
+    PyObject *matched = args[1];
+    PyObject *items = PySequence_Tuple(matched);
+    if (items == NULL)
+        return NULL;
+    Py_ssize_t nitems = PyTuple_GET_SIZE(items);
+    Py_ssize_t cap = 64, top = 0;
+    PyObject **stack = PyMem_Malloc(cap * sizeof(PyObject *));
+    if (stack == NULL) {
+        Py_DECREF(items);
+        return PyErr_NoMemory();
+    }
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        goto fail;
+    stack[top++] = args[0]; /* borrowed: the trie is owned by the matcher for the whole call */
+    while (top > 0) {
+        PyObject *node = stack[--top];
+        PyObject *names = PyTuple_GET_ITEM(node, 0);
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(names); i++) {
+            if (PyList_Append(out, PyTuple_GET_ITEM(names, i)) < 0)
+                goto fail;
+        }
+        PyObject *children = PyTuple_GET_ITEM(node, 1);
+        Py_ssize_t nchildren = PyDict_GET_SIZE(children);
+        if (nchildren == 0)
+            continue;
+        if (top + (nchildren < nitems ? nchildren : nitems) > cap) {
+            cap = 2 * (top + (nchildren < nitems ? nchildren : nitems));
+            PyObject **grown = PyMem_Realloc(stack, cap * sizeof(PyObject *));
+            if (grown == NULL) {
+                PyErr_NoMemory();
+                goto fail;
+            }
+            stack = grown;
+        }
+        if (nchildren <= nitems) {
+            Py_ssize_t pos = 0;
+            PyObject *key, *child;
+            while (PyDict_Next(children, &pos, &key, &child)) {
+                int has = PySet_Contains(matched, key);
+                if (has < 0)
+                    goto fail;
+                if (has)
+                    stack[top++] = child;
+            }
+        }
+        else {
+            for (Py_ssize_t i = 0; i < nitems; i++) {
+                PyObject *child = PyDict_GetItemWithError(children, PyTuple_GET_ITEM(items, i));
+                if (child != NULL)
+                    stack[top++] = child;
+                else if (PyErr_Occurred())
+                    goto fail;
+            }
+        }
+    }
+    PyMem_Free(stack);
+    Py_DECREF(items);
+    return out;
+fail:
+    PyMem_Free(stack);
+    Py_XDECREF(out);
+    Py_DECREF(items);
+    return NULL;
+}
+
+static PyMethodDef methods[] = {
+    {"walk", (PyCFunction)(void (*)(void))native_walk, METH_FASTCALL,
+     "walk(obj, node, specs, matched, seen, trailed): evaluate an event's rule fields."},
+    {"evaluate", (PyCFunction)(void (*)(void))native_evaluate, METH_FASTCALL,
+     "evaluate(spec, value, out): add the ids of the conditions a leaf value meets."},
+    {"collect", (PyCFunction)(void (*)(void))native_collect, METH_FASTCALL,
+     "collect(root, matched): names of the rules whose conditions are all in matched."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_native",
+                                    "Native core of the tamis event matcher.", -1, methods};
+
+PyMODINIT_FUNC PyInit__native(void)
+{
+    empty_tuple = PyTuple_New(0);
+    float_seen = PyLong_FromLong(-1);
+    if (empty_tuple == NULL || float_seen == NULL)
+        return NULL;
+    return PyModule_Create(&module);
+}

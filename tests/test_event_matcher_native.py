@@ -1,0 +1,182 @@
+"""The native matcher core (runtime/_native.c) against its pure-Python twin and the reference interpreter.
+
+The core is optional at install time (no C compiler, no core; the twin runs). `.ci/run` sets
+TAMIS_REQUIRE_NATIVE=1 so that a build that silently lost the core fails here instead of getting slower.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given, note
+from support.reference_patterns import ref_matches
+from test_event_pattern_properties import dumps, pattern_and_events, ruleset_scripts
+
+import tamis
+from tamis.runtime import event_matcher
+
+NATIVE = event_matcher._native is not None
+needs_native = pytest.mark.skipif(not NATIVE, reason="the native matcher core is not built here")
+
+
+@contextmanager
+def engine(native: bool) -> Iterator[None]:
+    saved = event_matcher.USE_NATIVE
+    event_matcher.USE_NATIVE = native
+    try:
+        yield
+    finally:
+        event_matcher.USE_NATIVE = saved
+
+
+def both(pattern: Any) -> tuple[Any, Any]:
+    with engine(True):
+        native = tamis.compile_pattern(pattern)
+    with engine(False):
+        python = tamis.compile_pattern(pattern)
+    return native, python
+
+
+def test_native_core_is_built_when_required() -> None:
+    if os.environ.get("TAMIS_REQUIRE_NATIVE") != "1":
+        pytest.skip("TAMIS_REQUIRE_NATIVE is not set (only CI insists on the core)")
+    assert NATIVE, "tamis.runtime._native did not build: see the C compiler output of `pip install`"
+
+
+@needs_native
+def test_the_native_core_is_used() -> None:
+    native, python = both({"source": ["aws.s3"]})
+    assert native.matches({"source": "aws.s3"}) and python.matches({"source": "aws.s3"})
+    assert native._rules._matcher._native_paths is not None
+    assert python._rules._matcher._native_paths is None
+
+
+@needs_native
+@given(case=pattern_and_events())
+def test_native_agrees_with_python_twin_and_reference(case: tuple[dict[str, Any], list[Any]]) -> None:
+    pattern, events = case
+    text = dumps(pattern)
+    note(f"pattern: {text}")
+    native, python = both(text)
+    for event in events:
+        event_text = dumps(event)
+        note(f"event: {event_text}")
+        expected = ref_matches(text, event_text)
+        assert native.matches(event_text) is expected
+        assert python.matches(event_text) is expected
+
+
+@needs_native
+@given(script=ruleset_scripts())
+def test_native_ruleset_agrees_with_python_twin(script: tuple[list[Any], list[Any]]) -> None:
+    ops, events = script
+    sets = {}
+    for native in (True, False):
+        with engine(native):
+            rs = tamis.RuleSet()
+            for op, name, pattern in ops:
+                if op == "add":
+                    rs.add(name, dumps(pattern))
+                else:
+                    rs.remove(name)
+            for event in events[:1]:
+                rs.matches(dumps(event))  # build under the chosen engine
+        sets[native] = rs
+    for event in events:
+        event_text = dumps(event)
+        note(f"event: {event_text}")
+        assert sets[True].matches(event_text) == sets[False].matches(event_text)
+
+
+# Values whose types or sizes take the core's fallbacks: each must answer as the Python twin does.
+AWKWARD_VALUES: list[Any] = [
+    0,
+    -0.0,
+    0.0,
+    1,
+    True,
+    False,
+    None,
+    2**53,
+    2**53 + 1,
+    -(2**53) - 1,
+    10**30,
+    5e-324,  # subnormal
+    1.5,
+    float("inf"),
+    Decimal("1.50"),
+    Decimal("9007199254740993"),
+    "1",
+    "",
+    "é",
+    "\ud800",  # lone surrogate
+    "10.0.0.1",
+    "2001:db8::1",
+    [],
+    [1, "a", None],
+    [[1, [2, ["x"]]]],
+    {},
+    {"nested": 1},
+    [{"x": 1}, {"y": "a"}],
+]
+
+FIELD_PATTERNS: list[Any] = [
+    [1, "1", None, True],
+    [{"numeric": [">", 0, "<=", 9007199254740992]}],
+    [{"numeric": ["=", 0]}],
+    [{"anything-but": [0, 1.5]}],
+    [{"anything-but": ["a", ""]}],
+    [{"anything-but": {"prefix": "a"}}],
+    [{"prefix": ""}, {"suffix": "1"}, {"prefix": "10."}],
+    [{"equals-ignore-case": "É"}],
+    [{"wildcard": "*0*"}],
+    [{"cidr": "10.0.0.0/8"}, "10.0.0.1"],
+    [{"exists": True}],
+    [{"exists": False}],
+]
+
+
+@needs_native
+@pytest.mark.parametrize("field", FIELD_PATTERNS, ids=[dumps(p) for p in FIELD_PATTERNS])
+def test_awkward_values(field: Any) -> None:
+    native, python = both({"f": field})
+    nested_native, nested_python = both({"a": {"f": field, "g": [{"exists": True}]}})
+    for value in AWKWARD_VALUES:
+        for event in ({"f": value}, {"a": {"f": value, "g": 1}}, {"a": [{"f": value, "g": 1}, {"f": 0}]}):
+            assert native.matches(event) is python.matches(event), (field, event)
+            assert nested_native.matches(event) is nested_python.matches(event), (field, event)
+
+
+@needs_native
+def test_deep_arrays_answer_like_the_twin() -> None:
+    native, python = both({"a": {"b": [1]}, "c": [{"exists": True}]})
+    deep: Any = 1
+    for _ in range(200):
+        deep = [deep, {"b": 1}]
+    event = {"a": deep, "c": 0}
+    assert native.matches(event) is python.matches(event) is True
+    limit = sys.getrecursionlimit()
+    deeper: Any = 1
+    for _ in range(limit + 100):
+        deeper = [deeper]
+    for matcher in (native, python):
+        with pytest.raises(RecursionError):
+            matcher.matches({"a": {"b": deeper}, "c": 0})
+
+
+@needs_native
+def test_paths_deeper_than_the_native_limit_use_the_python_walker() -> None:
+    depth = event_matcher.NATIVE_MAX_DEPTH + 5
+    pattern: Any = {"leaf": [{"prefix": "x"}]}
+    event: Any = {"leaf": "xy"}
+    for i in range(depth):
+        pattern, event = {f"k{i}": pattern}, {f"k{i}": [event, {"other": 1}]}
+    native, python = both(pattern)
+    assert native.matches(event) is python.matches(event) is True
+    assert native._rules._matcher._native_paths is None  # the native core declined this trie
