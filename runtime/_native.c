@@ -10,6 +10,9 @@
  *       positions, in `trailed` (the twin of event_walker.walk_generic);
  *   evaluate(spec, value, out)
  *       one leaf value against one field's conditions (FieldIndex.evaluate's twin);
+ *   match(obj, node, specs, absent, few, root)
+ *       the three steps below and the `exists: false` fill-in in one call, for events that need neither
+ *       the array-consistency check nor the exact-number re-check;
  *   collect(root, matched)
  *       walks the rule trie (nodes are (names, children) tuples) through satisfied conditions only and
  *       returns the names met on the way.
@@ -409,13 +412,8 @@ static PyObject *native_evaluate(PyObject *self, PyObject *const *args, Py_ssize
 }
 
 /* Rule trie: node = (names tuple, {condition id: node}). */
-static PyObject *native_collect(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+static PyObject *collect(PyObject *root, PyObject *matched)
 {
-    if (nargs != 2 || !PyTuple_CheckExact(args[0]) || !PyAnySet_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "collect(root, matched)");
-        return NULL;
-    }
-    PyObject *matched = args[1];
     PyObject *items = PySequence_Tuple(matched);
     if (items == NULL)
         return NULL;
@@ -429,7 +427,7 @@ static PyObject *native_collect(PyObject *self, PyObject *const *args, Py_ssize_
     PyObject *out = PyList_New(0);
     if (out == NULL)
         goto fail;
-    stack[top++] = args[0]; /* borrowed: the trie is owned by the matcher for the whole call */
+    stack[top++] = root; /* borrowed: the trie is owned by the matcher for the whole call */
     while (top > 0) {
         PyObject *node = stack[--top];
         PyObject *names = PyTuple_GET_ITEM(node, 0);
@@ -481,11 +479,87 @@ fail:
     return NULL;
 }
 
+static PyObject *native_collect(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyTuple_CheckExact(args[0]) || !PyAnySet_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "collect(root, matched)");
+        return NULL;
+    }
+    return collect(args[0], args[1]);
+}
+
+/* Whether every condition id of the tuple is in the set. */
+static int all_in(PyObject *ids, PyObject *set)
+{
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(ids); i++) {
+        int has = PySet_Contains(set, PyTuple_GET_ITEM(ids, i));
+        if (has <= 0)
+            return has;
+    }
+    return 1;
+}
+
+/* match(obj, node, specs, absent, few, root): the whole per-event pass when the event needs neither the
+ * array-consistency check (no rule value sat inside an array of objects) nor the exact-number re-check (no
+ * float met a numeric test): returns the names matched (in trie order, possibly repeated). Otherwise
+ * returns (matched, seen, trailed) for EventMatcher._match_obj to finish in Python.
+ * absent: ((pid, ids), ...) of `exists: false` conditions; few: ((ids, name), ...) or None (then the rule
+ * trie `root` is walked). */
+static PyObject *native_match(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 6 || !PyDict_CheckExact(args[0]) || !PyTuple_CheckExact(args[1]) ||
+        !PyTuple_CheckExact(args[2]) || !PyTuple_CheckExact(args[3]) ||
+        !(args[4] == Py_None || PyTuple_CheckExact(args[4])) || !PyTuple_CheckExact(args[5])) {
+        PyErr_SetString(PyExc_TypeError, "match(obj, node, specs, absent, few, root)");
+        return NULL;
+    }
+    PyObject *absent = args[3], *few = args[4], *out = NULL;
+    PyObject *matched = PySet_New(NULL);
+    PyObject *seen = PyTuple_GET_SIZE(absent) > 0 ? PySet_New(NULL) : (Py_INCREF(Py_None), Py_None);
+    PyObject *trailed = PyList_New(0);
+    if (matched == NULL || seen == NULL || trailed == NULL)
+        goto done;
+    WalkState st = {args[2], matched, seen, trailed};
+    if (walk_node(&st, args[0], args[1], empty_tuple, 0) < 0)
+        goto done;
+    int floats = PySet_Contains(matched, float_seen);
+    if (floats < 0)
+        goto done;
+    if (floats || PyList_GET_SIZE(trailed) > 0) {
+        out = PyTuple_Pack(3, matched, seen, trailed);
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(absent); i++) {
+        PyObject *pair = PyTuple_GET_ITEM(absent, i);
+        int has = PySet_Contains(seen, PyTuple_GET_ITEM(pair, 0));
+        if (has < 0 || (!has && add_all(matched, PyTuple_GET_ITEM(pair, 1)) < 0))
+            goto done;
+    }
+    if (few == Py_None) {
+        out = collect(args[5], matched);
+        goto done;
+    }
+    out = PyList_New(0);
+    for (Py_ssize_t i = 0; out != NULL && i < PyTuple_GET_SIZE(few); i++) {
+        PyObject *pair = PyTuple_GET_ITEM(few, i);
+        int ok = all_in(PyTuple_GET_ITEM(pair, 0), matched);
+        if (ok < 0 || (ok && PyList_Append(out, PyTuple_GET_ITEM(pair, 1)) < 0))
+            Py_CLEAR(out);
+    }
+done:
+    Py_XDECREF(matched);
+    Py_XDECREF(seen);
+    Py_XDECREF(trailed);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"walk", (PyCFunction)(void (*)(void))native_walk, METH_FASTCALL,
      "walk(obj, node, specs, matched, seen, trailed): evaluate an event's rule fields."},
     {"evaluate", (PyCFunction)(void (*)(void))native_evaluate, METH_FASTCALL,
      "evaluate(spec, value, out): add the ids of the conditions a leaf value meets."},
+    {"match", (PyCFunction)(void (*)(void))native_match, METH_FASTCALL,
+     "match(obj, node, specs, absent, few, root): names matched, or (matched, seen, trailed) to finish."},
     {"collect", (PyCFunction)(void (*)(void))native_collect, METH_FASTCALL,
      "collect(root, matched): names of the rules whose conditions are all in matched."},
     {NULL, NULL, 0, NULL},

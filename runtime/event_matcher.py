@@ -792,6 +792,10 @@ class EventMatcher:
             return (tuple(node.names), {ident: rules(child) for ident, child in node.children.items()})
 
         self._native_rules = rules(self._rule_root)
+        self._native_absent = tuple((pid, tuple(ids)) for pid, ids in self._absent)
+        self._native_few = (
+            None if self._few is None else tuple((tuple(conds), name) for conds, name in self._few)
+        )
         self._native_paths = walk_tree
 
     def _positional_prefixes(self) -> set[tuple[str, ...]]:
@@ -916,7 +920,17 @@ class EventMatcher:
         trailed: list[tuple[int, Any, tuple[Any, ...]]] = []
         fast = self._fast_walk
         if self._native_paths is not None:
-            _native.walk(obj, self._native_paths, self._native_specs, matched, seen, trailed)
+            done = _native.match(
+                obj,
+                self._native_paths,
+                self._native_specs,
+                self._native_absent,
+                self._native_few,
+                self._native_rules,
+            )
+            if type(done) is list:
+                return list(dict.fromkeys(done)) if len(done) > 1 else done
+            matched, seen, trailed = done
         elif fast is not None:
             fast(obj, matched, seen, trailed)
         else:
