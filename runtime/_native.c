@@ -10,7 +10,7 @@
  *       positions, in `trailed` (the twin of event_walker.walk_generic);
  *   evaluate(spec, value, out)
  *       one leaf value against one field's conditions (FieldIndex.evaluate's twin);
- *   match(obj, node, specs, absent, few, root)
+ *   match(obj, (node, specs, absent, few, root))
  *       the three steps below and the `exists: false` fill-in in one call, for events that need neither
  *       the array-consistency check nor the exact-number re-check;
  *   collect(root, matched)
@@ -499,7 +499,7 @@ static int all_in(PyObject *ids, PyObject *set)
     return 1;
 }
 
-/* match(obj, node, specs, absent, few, root): the whole per-event pass when the event needs neither the
+/* match(obj, (node, specs, absent, few, root)): the whole per-event pass when the event needs neither the
  * array-consistency check (no rule value sat inside an array of objects) nor the exact-number re-check (no
  * float met a numeric test): returns the names matched (in trie order, possibly repeated). Otherwise
  * returns (matched, seen, trailed) for EventMatcher._match_obj to finish in Python.
@@ -507,20 +507,26 @@ static int all_in(PyObject *ids, PyObject *set)
  * trie `root` is walked). */
 static PyObject *native_match(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 6 || !PyDict_CheckExact(args[0]) || !PyTuple_CheckExact(args[1]) ||
-        !PyTuple_CheckExact(args[2]) || !PyTuple_CheckExact(args[3]) ||
-        !(args[4] == Py_None || PyTuple_CheckExact(args[4])) || !PyTuple_CheckExact(args[5])) {
-        PyErr_SetString(PyExc_TypeError, "match(obj, node, specs, absent, few, root)");
+    if (nargs != 2 || !PyDict_CheckExact(args[0]) || !PyTuple_CheckExact(args[1]) ||
+        PyTuple_GET_SIZE(args[1]) != 5) {
+        PyErr_SetString(PyExc_TypeError, "match(obj, (node, specs, absent, few, root))");
         return NULL;
     }
-    PyObject *absent = args[3], *few = args[4], *out = NULL;
+    PyObject *node = PyTuple_GET_ITEM(args[1], 0), *specs = PyTuple_GET_ITEM(args[1], 1);
+    PyObject *absent = PyTuple_GET_ITEM(args[1], 2), *few = PyTuple_GET_ITEM(args[1], 3);
+    PyObject *root = PyTuple_GET_ITEM(args[1], 4), *out = NULL;
+    if (!PyTuple_CheckExact(node) || !PyTuple_CheckExact(specs) || !PyTuple_CheckExact(absent) ||
+        !(few == Py_None || PyTuple_CheckExact(few)) || !PyTuple_CheckExact(root)) {
+        PyErr_SetString(PyExc_TypeError, "match: bad tables");
+        return NULL;
+    }
     PyObject *matched = PySet_New(NULL);
     PyObject *seen = PyTuple_GET_SIZE(absent) > 0 ? PySet_New(NULL) : (Py_INCREF(Py_None), Py_None);
     PyObject *trailed = PyList_New(0);
     if (matched == NULL || seen == NULL || trailed == NULL)
         goto done;
-    WalkState st = {args[2], matched, seen, trailed};
-    if (walk_node(&st, args[0], args[1], empty_tuple, 0) < 0)
+    WalkState st = {specs, matched, seen, trailed};
+    if (walk_node(&st, args[0], node, empty_tuple, 0) < 0)
         goto done;
     int floats = PySet_Contains(matched, float_seen);
     if (floats < 0)
@@ -536,7 +542,7 @@ static PyObject *native_match(PyObject *self, PyObject *const *args, Py_ssize_t 
             goto done;
     }
     if (few == Py_None) {
-        out = collect(args[5], matched);
+        out = collect(root, matched);
         goto done;
     }
     out = PyList_New(0);
@@ -559,7 +565,7 @@ static PyMethodDef methods[] = {
     {"evaluate", (PyCFunction)(void (*)(void))native_evaluate, METH_FASTCALL,
      "evaluate(spec, value, out): add the ids of the conditions a leaf value meets."},
     {"match", (PyCFunction)(void (*)(void))native_match, METH_FASTCALL,
-     "match(obj, node, specs, absent, few, root): names matched, or (matched, seen, trailed) to finish."},
+     "match(obj, tables): the names matched, or (matched, seen, trailed) to finish in Python."},
     {"collect", (PyCFunction)(void (*)(void))native_collect, METH_FASTCALL,
      "collect(root, matched): names of the rules whose conditions are all in matched."},
     {NULL, NULL, 0, NULL},

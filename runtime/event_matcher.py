@@ -753,6 +753,7 @@ class EventMatcher:
         ]
         self._few = subrules if len(subrules) <= 8 else None
         self._native_paths: tuple[Any, ...] | None = None
+        self._native_tables: tuple[Any, ...] | None = None
         if self._use_native:
             self._native_build(absent_paths)
         self._built = True
@@ -797,6 +798,13 @@ class EventMatcher:
             None if self._few is None else tuple((tuple(conds), name) for conds, name in self._few)
         )
         self._native_paths = walk_tree
+        self._native_tables = (
+            walk_tree,
+            self._native_specs,
+            self._native_absent,
+            self._native_few,
+            self._native_rules,
+        )
 
     def _positional_prefixes(self) -> set[tuple[str, ...]]:
         """Path prefixes under which some sub-rule names two or more paths: only arrays there need
@@ -894,7 +902,7 @@ class EventMatcher:
             self._build()
         t = type(event)
         if t is dict:
-            names = self._match_obj(event, None)
+            obj, raw = event, None
         else:
             obj = None
             if t is bytes:
@@ -908,7 +916,18 @@ class EventMatcher:
                 if not isinstance(obj, dict):
                     raise InvalidEvent("an event must be a JSON object")
                 obj = dict(obj)
-            names = self._match_obj(obj, None if obj is event else event)
+            raw = None if obj is event else event
+        tables = self._native_tables
+        if tables is not None:
+            # One native call decides most events; it hands back its sets when arrays of objects or floats
+            # under numeric tests need the Python steps.
+            done = _native.match(obj, tables)
+            if type(done) is list:
+                names = list(dict.fromkeys(done)) if len(done) > 1 else done
+            else:
+                names = self._finish(raw, *done)
+        else:
+            names = self._match_obj(obj, raw)
         if len(names) > 1:
             order = self._order
             names.sort(key=order.__getitem__)
@@ -918,23 +937,27 @@ class EventMatcher:
         matched: set[int] = set()
         seen: set[int] | None = set() if self._absent else None
         trailed: list[tuple[int, Any, tuple[Any, ...]]] = []
-        fast = self._fast_walk
-        if self._native_paths is not None:
-            done = _native.match(
-                obj,
-                self._native_paths,
-                self._native_specs,
-                self._native_absent,
-                self._native_few,
-                self._native_rules,
-            )
+        tables = self._native_tables
+        if tables is not None:
+            done = _native.match(obj, tables)
             if type(done) is list:
                 return list(dict.fromkeys(done)) if len(done) > 1 else done
             matched, seen, trailed = done
-        elif fast is not None:
-            fast(obj, matched, seen, trailed)
+        elif self._fast_walk is not None:
+            self._fast_walk(obj, matched, seen, trailed)
         else:
             walk_generic(obj, self._path_root, (), self._evaluators, matched, seen, trailed)
+        return self._finish(raw, matched, seen, trailed)
+
+    def _finish(
+        self,
+        raw: Any,
+        matched: set[int],
+        seen: set[int] | None,
+        trailed: list[tuple[int, Any, tuple[Any, ...]]],
+    ) -> list[str]:
+        """The steps after the walk: values inside arrays of objects, the exact-number re-check, the
+        `exists: false` fill-in and the rule trie."""
         free: set[int] | None = None
         evaluated: list[tuple[tuple[Any, ...], set[int]]] = []
         if trailed:
