@@ -499,10 +499,47 @@ static int all_in(PyObject *ids, PyObject *set)
     return 1;
 }
 
+/* Values met inside arrays of objects: evaluate each into its own set (EventMatcher._finish needs to know
+ * which conditions each array element met) and into `matched`; `free` keeps what was met outside them.
+ * Returns (matched, seen, trailed, free, [(trail, ids), ...]). */
+static PyObject *evaluate_trailed(PyObject *specs, PyObject *matched, PyObject *seen, PyObject *trailed)
+{
+    PyObject *free = PySet_New(matched), *evaluated = PyList_New(0), *out = NULL;
+    if (free == NULL || evaluated == NULL)
+        goto done;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(trailed); i++) {
+        PyObject *item = PyList_GET_ITEM(trailed, i); /* (pid, value, trail) */
+        PyObject *ids = PySet_New(NULL);
+        if (ids == NULL)
+            goto done;
+        Py_ssize_t pid = PyLong_AsSsize_t(PyTuple_GET_ITEM(item, 0));
+        int rc = evaluate(PyTuple_GET_ITEM(specs, pid), PyTuple_GET_ITEM(item, 1), ids);
+        if (rc == 0 && PySet_GET_SIZE(ids) > 0) {
+            PyObject *pair = PyTuple_Pack(2, PyTuple_GET_ITEM(item, 2), ids);
+            rc = pair == NULL || PyList_Append(evaluated, pair) < 0 ? -1 : 0;
+            Py_XDECREF(pair);
+            if (rc == 0) {
+                /* set |= ids */
+                PyObject *r = PyNumber_InPlaceOr(matched, ids);
+                rc = r == NULL ? -1 : 0;
+                Py_XDECREF(r);
+            }
+        }
+        Py_DECREF(ids);
+        if (rc < 0)
+            goto done;
+    }
+    out = PyTuple_Pack(5, matched, seen, trailed, free, evaluated);
+done:
+    Py_XDECREF(free);
+    Py_XDECREF(evaluated);
+    return out;
+}
+
 /* match(obj, (node, specs, absent, few, root)): the whole per-event pass when the event needs neither the
  * array-consistency check (no rule value sat inside an array of objects) nor the exact-number re-check (no
  * float met a numeric test): returns the names matched (in trie order, possibly repeated). Otherwise
- * returns (matched, seen, trailed) for EventMatcher._match_obj to finish in Python.
+ * returns (matched, seen, trailed, free, evaluated) for EventMatcher._finish to complete in Python.
  * absent: ((pid, ids), ...) of `exists: false` conditions; few: ((ids, name), ...) or None (then the rule
  * trie `root` is walked). */
 static PyObject *native_match(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
@@ -531,7 +568,11 @@ static PyObject *native_match(PyObject *self, PyObject *const *args, Py_ssize_t 
     int floats = PySet_Contains(matched, float_seen);
     if (floats < 0)
         goto done;
-    if (floats || PyList_GET_SIZE(trailed) > 0) {
+    if (PyList_GET_SIZE(trailed) > 0) {
+        out = evaluate_trailed(specs, matched, seen, trailed);
+        goto done;
+    }
+    if (floats) {
         out = PyTuple_Pack(3, matched, seen, trailed);
         goto done;
     }

@@ -20,7 +20,6 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 import orjson
@@ -787,7 +786,6 @@ class EventMatcher:
             _native_spec(indexes, evaluate)
             for indexes, evaluate in zip(self._indexes, self._evaluators, strict=True)
         )
-        self._native_evaluators = [partial(_native.evaluate, spec) for spec in self._native_specs]
 
         def rules(node: _RuleNode) -> tuple[Any, ...]:
             return (tuple(node.names), {ident: rules(child) for ident, child in node.children.items()})
@@ -942,8 +940,8 @@ class EventMatcher:
             done = _native.match(obj, tables)
             if type(done) is list:
                 return list(dict.fromkeys(done)) if len(done) > 1 else done
-            matched, seen, trailed = done
-        elif self._fast_walk is not None:
+            return self._finish(raw, *done)
+        if self._fast_walk is not None:
             self._fast_walk(obj, matched, seen, trailed)
         else:
             walk_generic(obj, self._path_root, (), self._evaluators, matched, seen, trailed)
@@ -955,20 +953,22 @@ class EventMatcher:
         matched: set[int],
         seen: set[int] | None,
         trailed: list[tuple[int, Any, tuple[Any, ...]]],
+        free: set[int] | None = None,
+        evaluated: list[tuple[tuple[Any, ...], set[int]]] | None = None,
     ) -> list[str]:
         """The steps after the walk: values inside arrays of objects, the exact-number re-check, the
-        `exists: false` fill-in and the rule trie."""
-        free: set[int] | None = None
-        evaluated: list[tuple[tuple[Any, ...], set[int]]] = []
-        if trailed:
-            free = set(matched)  # satisfied outside arrays of objects: no position constraint
-            evaluators = self._native_evaluators if self._native_paths is not None else self._evaluators
-            for pid, value, trail in trailed:
-                scratch: set[int] = set()
-                evaluators[pid](value, scratch)
-                if scratch:
-                    evaluated.append((trail, scratch))
-                    matched |= scratch
+        `exists: false` fill-in and the rule trie. The native core passes ``free`` and ``evaluated`` (the
+        trailed values already evaluated); the Python walk leaves that to this method."""
+        if evaluated is None:
+            evaluated = []
+            if trailed:
+                free = set(matched)  # satisfied outside arrays of objects: no position constraint
+                for pid, value, trail in trailed:
+                    scratch: set[int] = set()
+                    self._evaluators[pid](value, scratch)
+                    if scratch:
+                        evaluated.append((trail, scratch))
+                        matched |= scratch
         if FLOAT_SEEN in matched:
             # Floats met numeric tests. The services compare a number by its spelling when no double holds
             # it exactly, and orjson keeps no spelling: when the text may spell one of these floats in a
