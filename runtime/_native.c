@@ -600,6 +600,45 @@ done:
     return out;
 }
 
+/* touching(names, conditions_by_name, ids): the first name whose conditions meet the set `ids`, or None
+ * (EventMatcher._match_in_arrays: a candidate none of whose conditions sits only inside arrays is a match). */
+static PyObject *native_touching(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3 || !PyList_CheckExact(args[0]) || !PyDict_CheckExact(args[1]) || !PyAnySet_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "touching(names, conditions_by_name, ids)");
+        return NULL;
+    }
+    PyObject *ids = args[2];
+    Py_ssize_t nids = PySet_GET_SIZE(ids);
+    if (nids == 0)
+        Py_RETURN_NONE;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(args[0]); i++) {
+        PyObject *name = PyList_GET_ITEM(args[0], i);
+        PyObject *conds = PyDict_GetItemWithError(args[1], name);
+        if (conds == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_SetObject(PyExc_KeyError, name);
+            return NULL;
+        }
+        /* iterate the smaller set, probe the larger */
+        PyObject *small = PySet_GET_SIZE(conds) <= nids ? conds : ids, *large = small == conds ? ids : conds;
+        PyObject *it = PyObject_GetIter(small), *item;
+        if (it == NULL)
+            return NULL;
+        int hit = 0;
+        while (!hit && (item = PyIter_Next(it)) != NULL) {
+            hit = PySet_Contains(large, item);
+            Py_DECREF(item);
+        }
+        Py_DECREF(it);
+        if (hit < 0 || PyErr_Occurred())
+            return NULL;
+        if (hit)
+            return Py_NewRef(name);
+    }
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"walk", (PyCFunction)(void (*)(void))native_walk, METH_FASTCALL,
      "walk(obj, node, specs, matched, seen, trailed): evaluate an event's rule fields."},
@@ -607,6 +646,8 @@ static PyMethodDef methods[] = {
      "evaluate(spec, value, out): add the ids of the conditions a leaf value meets."},
     {"match", (PyCFunction)(void (*)(void))native_match, METH_FASTCALL,
      "match(obj, tables): the names matched, or (matched, seen, trailed) to finish in Python."},
+    {"touching", (PyCFunction)(void (*)(void))native_touching, METH_FASTCALL,
+     "touching(names, conditions_by_name, ids): the first name whose conditions meet ids, or None."},
     {"collect", (PyCFunction)(void (*)(void))native_collect, METH_FASTCALL,
      "collect(root, matched): names of the rules whose conditions are all in matched."},
     {NULL, NULL, 0, NULL},

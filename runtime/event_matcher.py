@@ -1040,7 +1040,10 @@ class EventMatcher:
         positional = matched - free  # conditions met only inside arrays of objects (or by deferred absence)
         # A rule none of whose conditions is positional here matched wherever its values sit.
         conditions = self._conditions_by_name
-        if all(conditions[name].isdisjoint(positional) for name in candidates):
+        if self._native_tables is not None:
+            if _native.touching(candidates, conditions, positional) is None:
+                return candidates
+        elif all(conditions[name].isdisjoint(positional) for name in candidates):
             return candidates
         by_path: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
         for pid, _value, trail in trailed:
