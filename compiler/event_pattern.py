@@ -12,6 +12,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from tamis.compiler.wildcard_complexity import complexity as wildcard_complexity
 from tamis.errors import PatternError
 from tamis.runtime import event_conditions as C
 from tamis.runtime.event_conditions import FieldCondition, SubRule, Test
@@ -87,6 +88,8 @@ class Dialect:
     anything_but_operators: tuple[str, ...] = ("prefix", "suffix", "equals-ignore-case", "wildcard")
     #: Largest number of filters a Lambda event source mapping accepts.
     max_filters: int | None = None
+    #: Most wildcard-pattern prefixes one value may match at once (compiler/wildcard_complexity.py).
+    max_wildcard_complexity: int | None = None
 
     def combinations(self, subrules: list[dict[str, tuple[JSONPath, list[Any]]]]) -> int:
         return len(subrules)
@@ -100,6 +103,9 @@ class EventBridgeDialect(Dialect):
     max_pattern_chars = 2048
     max_combinations = 1000
     quota_pattern_chars = 4096
+    # "Too complex" wildcards: no number is documented; event-ruler's measure with its production-style cap
+    # of 11 (more than 10 rejected) reproduces the one public report (see compiler/wildcard_complexity.py).
+    max_wildcard_complexity = 10
 
 
 class SnsDialect(Dialect):
@@ -188,7 +194,35 @@ class PatternCompiler:
                     f"the pattern is too complex: {count} combinations, at most {limit} allowed",
                     "too-complex",
                 )
-        return [self._finish(branch) for branch in branches]
+        subrules = [self._finish(branch) for branch in branches]
+        if self.dialect.max_wildcard_complexity is not None:
+            self._check_wildcard_complexity(branches, self.dialect.max_wildcard_complexity)
+        return subrules
+
+    def _check_wildcard_complexity(
+        self, branches: list[dict[str, tuple[JSONPath, list[Any]]]], limit: int
+    ) -> None:
+        """Reject wildcards the service finds too complex. The engine keeps one matching machine per field
+        and per combination of the values before it (fields in lexical order), so sub-rules of an `$or` that
+        agree up to a field share that field's machine and its wildcards count together."""
+        machines: dict[tuple[Any, ...], list[tuple[str, JSONPath]]] = {}
+        for branch in branches:
+            before: tuple[Any, ...] = ()
+            for path, (where, values) in sorted(branch.items()):
+                found = list(_wildcards_in(values, where))
+                if found:
+                    machine = machines.setdefault((before, path), [])
+                    machine.extend(w for w in found if w not in machine)
+                before = (*before, (path, repr(values)))
+        for (_, path), found in machines.items():
+            value = wildcard_complexity([text for text, _ in found], limit + 1)
+            if value > limit:
+                raise self.fail(
+                    found[-1][1],
+                    f'the wildcard patterns of "{path}" are too complex: one value can match {value} or '
+                    f"more of their prefixes at once, EventBridge accepts at most {limit}",
+                    "wildcard-complexity",
+                )
 
     def _object(
         self, obj: dict[str, Any], where: JSONPath, prefix: str
@@ -577,6 +611,24 @@ class PatternCompiler:
             f'"anything-but" expects a string, a number, a list or an operator object, got {_type_name(arg)}',
             "anything-but-type",
         )
+
+
+def _wildcards_in(values: list[Any], where: JSONPath) -> Any:
+    """(text, location) of every wildcard among a field's values, including those under anything-but."""
+    for i, value in enumerate(values):
+        if not isinstance(value, dict):
+            continue
+        if isinstance(value.get("wildcard"), str):
+            yield value["wildcard"], (*where, i, "wildcard")
+        inner = value.get("anything-but")
+        if isinstance(inner, dict):
+            arg = inner.get("wildcard")
+            if isinstance(arg, str):
+                yield arg, (*where, i, "anything-but", "wildcard")
+            elif isinstance(arg, list):
+                for j, text in enumerate(arg):
+                    if isinstance(text, str):
+                        yield text, (*where, i, "anything-but", "wildcard", j)
 
 
 def dialect_for(dialect: str, scope: str | None = None, pattern_size: int | None = None) -> Dialect:
