@@ -19,26 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from tamis.runtime.event_matcher import wildcard_tokens as tokens
+
 STAR = None  # the token of an unescaped `*`
 Token = str | None
 
 # The walk explores at most this many distinct prefix sets; beyond, the patterns are reported at the cap.
 MAX_STATES = 20_000
-
-
-def tokens(wildcard: str) -> tuple[Token, ...]:
-    """A wildcard as characters and STARs (`\\*` and `\\\\` are the literal characters)."""
-    out: list[Token] = []
-    i = 0
-    while i < len(wildcard):
-        ch = wildcard[i]
-        if ch == "\\" and i + 1 < len(wildcard):
-            out.append(wildcard[i + 1])
-            i += 2
-            continue
-        out.append(STAR if ch == "*" else ch)
-        i += 1
-    return tuple(out)
 
 
 def complexity(wildcards: Iterable[str], cap: int) -> int:
