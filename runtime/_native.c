@@ -28,6 +28,7 @@
 #include <Python.h>
 #include <float.h>
 #include <math.h>
+#include <string.h>
 
 static PyObject *empty_tuple; /* the `trail` of values outside any array */
 
@@ -639,6 +640,169 @@ static PyObject *native_touching(PyObject *self, PyObject *const *args, Py_ssize
     Py_RETURN_NONE;
 }
 
+/* ---- the exact-number re-check (event_matcher._floats_exact) ---------------------------------------- */
+
+static int number_byte(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
+}
+
+/* A decimal literal as (negative, significant digits, exponent): value = digits * 10**exponent, the
+ * digits without leading or trailing zeros (empty for zero). Returns 0 when `s` is not a decimal literal. */
+static int parse_decimal(const char *s, Py_ssize_t n, char *digits, Py_ssize_t cap, Py_ssize_t *ndigits,
+                         long long *exponent, int *negative)
+{
+    Py_ssize_t i = 0, count = 0;
+    long long exp = 0, frac = 0;
+    int seen_digit = 0, seen_point = 0;
+    *negative = 0;
+    if (i < n && (s[i] == '+' || s[i] == '-'))
+        *negative = s[i++] == '-';
+    for (; i < n; i++) {
+        char c = s[i];
+        if (c >= '0' && c <= '9') {
+            seen_digit = 1;
+            if (seen_point)
+                frac++;
+            if (count == 0 && c == '0')
+                continue; /* leading zeros carry no value */
+            if (count >= cap)
+                return 0;
+            digits[count++] = c;
+        }
+        else if (c == '.' && !seen_point) {
+            seen_point = 1;
+        }
+        else {
+            break;
+        }
+    }
+    if (!seen_digit)
+        return 0;
+    if (i < n) {
+        if (s[i] != 'e' && s[i] != 'E')
+            return 0;
+        i++;
+        int exp_negative = 0;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            exp_negative = s[i++] == '-';
+        if (i >= n)
+            return 0;
+        for (; i < n; i++) {
+            if (s[i] < '0' || s[i] > '9')
+                return 0;
+            if (exp < 1000000000000LL)
+                exp = exp * 10 + (s[i] - '0');
+        }
+        if (exp_negative)
+            exp = -exp;
+    }
+    /* trailing zeros move into the exponent */
+    long long trailing = 0;
+    while (count > 0 && digits[count - 1] == '0') {
+        count--;
+        trailing++;
+    }
+    *ndigits = count;
+    *exponent = exp - frac + trailing;
+    return 1;
+}
+
+/* Whether two decimal literals have the same value (as decimal.Decimal compares them). */
+static int same_decimal(const char *a, Py_ssize_t na, const char *b, Py_ssize_t nb)
+{
+    char da[512], db[512];
+    Py_ssize_t ca, cb;
+    long long ea, eb;
+    int sa, sb;
+    if (!parse_decimal(a, na, da, sizeof da, &ca, &ea, &sa) || !parse_decimal(b, nb, db, sizeof db, &cb, &eb, &sb))
+        return -1;
+    if (ca == 0 || cb == 0)
+        return ca == cb; /* zero equals zero whatever its sign */
+    return sa == sb && ca == cb && ea == eb && memcmp(da, db, (size_t)ca) == 0;
+}
+
+/* floats_exact(text, floats): the token loop of event_matcher._floats_exact. For every run of bytes that
+ * can belong to a JSON number, 16 or more long, that float() reads as one of `floats`: is it written with
+ * the value of that double's shortest form? (Shorter tokens have at most 15 significant digits, which a
+ * double always keeps; so do longer ones with at most 15 in the normal range, skipped without printing the
+ * double.) Returns False at the first that is not. */
+static PyObject *native_floats_exact(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyBytes_Check(args[0]) || !PyAnySet_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "floats_exact(text: bytes, floats: set)");
+        return NULL;
+    }
+    const char *s = PyBytes_AS_STRING(args[0]);
+    Py_ssize_t n = PyBytes_GET_SIZE(args[0]), i = 0;
+    char small[128];
+    while (i < n) {
+        if (!number_byte((unsigned char)s[i])) {
+            i++;
+            continue;
+        }
+        Py_ssize_t j = i;
+        while (j < n && number_byte((unsigned char)s[j]))
+            j++;
+        Py_ssize_t len = j - i;
+        if (len >= 16) {
+            char *token = len < (Py_ssize_t)sizeof small ? small : PyMem_Malloc((size_t)len + 1);
+            if (token == NULL)
+                return PyErr_NoMemory();
+            memcpy(token, s + i, (size_t)len);
+            token[len] = '\0';
+            char digits[32];
+            Py_ssize_t ndigits;
+            long long exponent;
+            int negative;
+            if (parse_decimal(token, len, digits, sizeof digits, &ndigits, &exponent, &negative) &&
+                (ndigits == 0 || (ndigits <= 15 && exponent + ndigits - 1 >= -307 && exponent + ndigits - 1 <= 307))) {
+                /* At most 15 significant digits in the normal range (or zero): a double keeps such a decimal,
+                 * so its shortest form has the same value; no need to print it. */
+                if (token != small)
+                    PyMem_Free(token);
+                i = j;
+                continue;
+            }
+            char *end = NULL;
+            double d = PyOS_string_to_double(token, &end, NULL);
+            int verdict = 1; /* 1: fine, 0: not exact, -1: error */
+            if (d == -1.0 && PyErr_Occurred()) {
+                PyErr_Clear(); /* not a number to float(): digits and letters run together in a string */
+            }
+            else if (end == token + len) {
+                PyObject *key = PyFloat_FromDouble(d);
+                int member = key == NULL ? -1 : PySet_Contains(args[1], key);
+                Py_XDECREF(key);
+                if (member < 0) {
+                    verdict = -1;
+                }
+                else if (member) {
+                    char *shortest = PyOS_double_to_string(d, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
+                    if (shortest == NULL) {
+                        verdict = -1;
+                    }
+                    else {
+                        if (strcmp(shortest, token) != 0) {
+                            int same = same_decimal(token, len, shortest, (Py_ssize_t)strlen(shortest));
+                            verdict = same == 1 ? 1 : 0; /* unparsable as a decimal: not known to be exact */
+                        }
+                        PyMem_Free(shortest);
+                    }
+                }
+            }
+            if (token != small)
+                PyMem_Free(token);
+            if (verdict < 0)
+                return NULL;
+            if (verdict == 0)
+                Py_RETURN_FALSE;
+        }
+        i = j;
+    }
+    Py_RETURN_TRUE;
+}
+
 static PyMethodDef methods[] = {
     {"walk", (PyCFunction)(void (*)(void))native_walk, METH_FASTCALL,
      "walk(obj, node, specs, matched, seen, trailed): evaluate an event's rule fields."},
@@ -648,6 +812,8 @@ static PyMethodDef methods[] = {
      "match(obj, tables): the names matched, or (matched, seen, trailed) to finish in Python."},
     {"touching", (PyCFunction)(void (*)(void))native_touching, METH_FASTCALL,
      "touching(names, conditions_by_name, ids): the first name whose conditions meet ids, or None."},
+    {"floats_exact", (PyCFunction)(void (*)(void))native_floats_exact, METH_FASTCALL,
+     "floats_exact(text, floats): whether the long number tokens of text that read as floats are exact."},
     {"collect", (PyCFunction)(void (*)(void))native_collect, METH_FASTCALL,
      "collect(root, matched): names of the rules whose conditions are all in matched."},
     {NULL, NULL, 0, NULL},

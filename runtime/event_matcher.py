@@ -19,7 +19,7 @@ import math
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import orjson
@@ -987,7 +987,7 @@ class EventMatcher:
             matched.discard(FLOAT_SEEN)
             if raw is not None:
                 text = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
-                if not _floats_exact(text, {m[1] for m in marks}):
+                if not _floats_exact(text, {m[1] for m in marks}, self._native_tables is not None):
                     return self._match_obj(_exact_loads(text), None)
             if free is not None:
                 free.difference_update(marks)
@@ -1087,17 +1087,20 @@ _NUMBER_CHARS = frozenset(b"0123456789.eE+-")
 _ONLY_NUMBER_CHARS = bytes(c if c in _NUMBER_CHARS else 32 for c in range(256))
 
 
-def _floats_exact(text: bytes, floats: set[float]) -> bool:
+def _floats_exact(text: bytes, floats: set[float], native: bool = False) -> bool:
     """Whether the numbers in ``text`` that orjson read as ``floats`` are written with the exact values of
     those doubles, so that comparing the doubles is comparing the numbers.
 
     A decimal of at most 15 significant digits survives the round trip through a double exactly, so only
     tokens of 16 characters or more can differ. The number-like tokens come from one byte translation and
     split (every byte that cannot be part of a number becomes a space); only the long ones are looked at.
+    ``native``: the token loop runs in the native core (same steps, one pass over the bytes).
     """
     for f in floats:
         if (f == 0.0 or abs(f) < _SMALLEST_NORMAL) and (b"e-" in text or b"E-" in text):
             return False  # zero and subnormals absorb short spellings (1e-400 is 0.0, 50e-325 is 5e-324)
+    if native:
+        return bool(_native.floats_exact(text, floats))
     for token in text.translate(_ONLY_NUMBER_CHARS).split():
         if len(token) < 16:
             continue
@@ -1108,8 +1111,15 @@ def _floats_exact(text: bytes, floats: set[float]) -> bool:
         if f in floats:
             spelled = token.decode()
             shortest = repr(f)
-            if spelled != shortest and Decimal(spelled) != Decimal(shortest):
-                return False
+            if spelled != shortest:
+                try:
+                    if Decimal(spelled) != Decimal(shortest):
+                        return False
+                except InvalidOperation:
+                    # An exponent beyond Decimal's range: exact only as a zero (0e999999999999999999999).
+                    if spelled.lower().partition("e")[0].strip("+-0.") or f != 0.0:
+                        return False
+
     return True
 
 

@@ -70,7 +70,20 @@ class JSONNumber(Decimal):
     text: str
 
     def __new__(cls, text: str) -> JSONNumber:
-        self = super().__new__(cls, text)
+        try:
+            self = super().__new__(cls, text)
+        except InvalidOperation:
+            # An exponent beyond what Decimal holds (1e123456789012345678901): the value stands in as what a
+            # double reads it as (zero, infinite, or vanishing like 1e-400); the spelling is kept as it is.
+            mantissa, _, exponent = text.lower().partition("e")
+            sign = "-" if mantissa.startswith("-") else ""
+            if not mantissa.strip("+-0."):
+                stand_in = "0"
+            elif exponent.startswith("-"):
+                stand_in = "1e-999999"
+            else:
+                stand_in = "Infinity"
+            self = super().__new__(cls, sign + stand_in)
         self.text = text
         return self
 

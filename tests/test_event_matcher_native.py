@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from hypothesis import given, note
+from hypothesis import strategies as st
 from support.reference_patterns import ref_matches
 from test_event_pattern_properties import dumps, pattern_and_events, ruleset_scripts
 
@@ -180,3 +181,65 @@ def test_paths_deeper_than_the_native_limit_use_the_python_walker() -> None:
     native, python = both(pattern)
     assert native.matches(event) is python.matches(event) is True
     assert native._rules._matcher._native_paths is None  # the native core declined this trie
+
+
+NUMBER_PIECES = ["0", "1", "9", "5", ".", "e", "E", "+", "-", "00000000", "12345678", "3.14159265358979"]
+
+
+@st.composite
+def number_texts(draw: st.DrawFn) -> tuple[bytes, set[float]]:
+    """JSON-ish text full of long number-like runs, and a set of floats some of those runs read as."""
+    tokens = [
+        "".join(draw(st.lists(st.sampled_from(NUMBER_PIECES), min_size=1, max_size=8))) for _ in range(4)
+    ]
+    text = draw(st.sampled_from([" ", ",", '"', ":"])).join(tokens)
+    floats: set[float] = set()
+    for token in tokens:
+        try:
+            value = float(token)
+        except ValueError:
+            continue
+        if draw(st.booleans()):
+            floats.add(value)
+    floats.update(draw(st.lists(st.floats(allow_nan=False), max_size=2)))
+    return text.encode(), floats
+
+
+@needs_native
+@given(case=number_texts())
+def test_native_exact_number_check_agrees(case: tuple[bytes, set[float]]) -> None:
+    text, floats = case
+    assert event_matcher._floats_exact(text, floats, native=True) is event_matcher._floats_exact(
+        text, floats, native=False
+    )
+
+
+@needs_native
+def test_native_exact_number_check_examples() -> None:
+    check = event_matcher._native.floats_exact
+    assert check(b'{"a": 0.30000000000000004}', {0.30000000000000004}) is True  # the shortest form itself
+    assert check(b'{"a": 0.3000000000000000000}', {0.3}) is True  # longer spelling, same value
+    assert check(b'{"a": 0.30000000000000001}', {0.3}) is False  # reads as 0.3, is not 0.3
+    assert check(b'{"a": 12345678901234567890}', {1.2345678901234567e19}) is False
+    assert check(b'{"a": 1234567890123456789e1, "b": "1-2-3-4-5-6-7-8-9"}', set()) is True
+    assert check(b"-0.0000000000000000", {0.0}) is True
+    long_token = b"1." + b"0" * 600 + b"1"
+    assert check(long_token, {1.0}) is False  # too long to compare here: reported inexact (re-decoded)
+
+
+@pytest.mark.parametrize(
+    ("number", "expected"),
+    [
+        ("0e123456780000000000000000", True),  # zero, whatever the exponent
+        ("1e123456780000000000000000", False),  # beyond every double: a literal, never a number in range
+        ("-1e-123456780000000000000000", True),  # vanishes to zero, as 1e-400 does
+        ("0.0000000000000000e999999999", True),
+    ],
+)
+def test_exponents_beyond_decimal_range_do_not_break_matching(number: str, expected: bool) -> None:
+    # Exponents past what decimal.Decimal holds once raised InvalidOperation from the exact re-decode.
+    event = f'{{"a": {number}}}'.encode()
+    for native in (True, False) if NATIVE else (False,):
+        with engine(native):
+            pattern = tamis.compile_pattern({"a": [{"numeric": [">", -1]}]})
+        assert pattern.matches(event) is expected, (number, native)
