@@ -143,6 +143,23 @@ def _sns_number(value: Any) -> Any:
 _ARRAY_DECODER = json.JSONDecoder(parse_float=Decimal)
 
 
+def _string_array(raw: str) -> Any:
+    """A String.Array value decoded: orjson when that is exact (no fractional numbers, which must keep
+    their decimal digits for the five-place rounding), else the Decimal-keeping decoder; text that is not
+    JSON stays the string itself."""
+    try:
+        items = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        items = None
+    else:
+        if type(items) is list and all(type(v) is str for v in items):
+            return items
+    try:
+        return _ARRAY_DECODER.decode(raw)
+    except ValueError:
+        return raw
+
+
 def _sns_number_text(text: str) -> Any:
     """A Number attribute's value: plain integers and short decimals stay int/float (exact), the rest are
     rounded to five places."""
@@ -189,8 +206,11 @@ def sns_attributes_event(attributes: dict[str, Any]) -> dict[str, Any]:
             raise EventError(
                 f"message attribute {name!r} must be an object with Type and Value", rule="sns-attributes"
             )
-        kind = attr.get("Type", attr.get("DataType"))
-        raw = attr.get("Value", attr.get("StringValue"))
+        kind = attr["Type"] if "Type" in attr else attr.get("DataType")
+        raw = attr["Value"] if "Value" in attr else attr.get("StringValue")
+        if kind == "String" and type(raw) is str:  # the common case, first
+            event[name] = raw
+            continue
         if not isinstance(kind, str):
             raise EventError(f"message attribute {name!r} has no Type/DataType", rule="sns-attributes")
         # Custom suffixes ("Number.float", "String.url") keep the base type; the arrays are their own types.
@@ -221,10 +241,7 @@ def sns_attributes_event(attributes: dict[str, Any]) -> dict[str, Any]:
             event[name] = [_sns_number(v) for v in (items if isinstance(items, list) else [items])]
         elif base == "String.Array":
             # A JSON array's elements are the values; a JSON scalar is one value; other text stays a string.
-            try:
-                items = _ARRAY_DECODER.decode(raw)
-            except ValueError:
-                items = raw
+            items = _string_array(raw)
             event[name] = [_sns_number(v) for v in items] if isinstance(items, list) else _sns_number(items)
         else:
             raise EventError(f"message attribute {name!r}: unknown data type {kind!r}", rule="sns-attributes")
