@@ -13,7 +13,11 @@ Attributes are given in the delivery shape ``{"Type": ..., "Value": ...}`` and i
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 import tamis
 
@@ -158,3 +162,27 @@ def test_message_body_scope_nested() -> None:
 def test_message_body_that_is_not_json_matches_no_field_policy() -> None:
     compiled = tamis.compile_pattern('{"store": ["x"]}', dialect="sns", scope="MessageBody")
     assert not compiled.matches("plain text message")
+
+
+def _decoded_with_decimals(raw: str) -> Any:
+    """A String.Array value as the Decimal-keeping decoder alone reads it (the definition)."""
+    try:
+        return json.loads(raw, parse_float=Decimal)
+    except ValueError:
+        return raw
+
+
+@given(
+    st.one_of(
+        st.lists(
+            st.one_of(st.text(max_size=5), st.integers(), st.floats(allow_nan=False), st.none()), max_size=4
+        ).map(json.dumps),
+        st.text(max_size=12),
+        st.sampled_from(['["a", "\\ud800"]', "[NaN]", "[1e999]", '"x"', "12.50", "[1, 2.500]", '["a",]']),
+    )
+)
+def test_string_array_decoding_keeps_its_definition(raw: str) -> None:
+    from tamis.patterns import _string_array
+
+    # repr: NaN is not equal to itself, and Decimal("2.500") must not pass for 2.5
+    assert repr(_string_array(raw)) == repr(_decoded_with_decimals(raw))
