@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from tamis.compiler.wildcard_complexity import complexity as wildcard_complexity
+from tamis.compiler.wildcard_complexity import upper_bound as wildcard_upper_bound
 from tamis.errors import PatternError
 from tamis.runtime import event_conditions as C
 from tamis.runtime.event_conditions import FieldCondition, SubRule, Test
@@ -194,8 +195,9 @@ class PatternCompiler:
                     f"the pattern is too complex: {count} combinations, at most {limit} allowed",
                     "too-complex",
                 )
+        self._wildcards_seen = False
         subrules = [self._finish(branch) for branch in branches]
-        if self.dialect.max_wildcard_complexity is not None:
+        if self.dialect.max_wildcard_complexity is not None and self._wildcards_seen:
             self._check_wildcard_complexity(branches, self.dialect.max_wildcard_complexity)
         return subrules
 
@@ -215,7 +217,10 @@ class PatternCompiler:
                     machine.extend(w for w in found if w not in machine)
                 before = (*before, (path, repr(values)))
         for (_, path), found in machines.items():
-            value = wildcard_complexity([text for text, _ in found], limit + 1)
+            texts = [text for text, _ in found]
+            if wildcard_upper_bound(texts) <= limit:
+                continue
+            value = wildcard_complexity(texts, limit + 1)
             if value > limit:
                 raise self.fail(
                     found[-1][1],
@@ -431,6 +436,7 @@ class PatternCompiler:
         return (C.PREFIX if op == "prefix" else C.SUFFIX, self._string_arg(op, arg, where))
 
     def _wildcard(self, arg: Any, where: JSONPath) -> str:
+        self._wildcards_seen = True
         text = self._string_arg("wildcard", arg, where)
         i, previous_star = 0, False
         while i < len(text):

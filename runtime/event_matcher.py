@@ -756,10 +756,12 @@ class EventMatcher:
             name: frozenset().union(*subs) for name, subs in self._subrules_by_name.items()
         }
         # With few sub-rules, testing each one's condition set is cheaper than walking the trie.
-        subrules = [
-            (frozenset(cond_ids[c] for c in sub), name) for name, subs in self._rules.items() for sub in subs
-        ]
-        self._few = subrules if len(subrules) <= 8 else None
+        count = sum(len(subs) for subs in self._subrules_by_name.values())
+        self._few = (
+            [(conds, name) for name, subs in self._subrules_by_name.items() for conds in subs]
+            if count <= 8
+            else None
+        )
         self._native_paths: tuple[Any, ...] | None = None
         self._native_tables: tuple[Any, ...] | None = None
         if self._use_native:
