@@ -74,6 +74,17 @@ static int affix_find(PyObject *groups, PyObject *s, int suffix, PyObject *out)
         Py_ssize_t n = PyLong_AsSsize_t(PyTuple_GET_ITEM(pair, 0));
         if (n > size)
             break;
+        PyObject *table = PyTuple_GET_ITEM(pair, 1);
+        if (PyDict_GET_SIZE(table) == 1) {
+            /* One text of this length (the usual case): compare in place instead of slicing and hashing. */
+            Py_ssize_t pos = 0;
+            PyObject *text, *ids;
+            PyDict_Next(table, &pos, &text, &ids);
+            Py_ssize_t hit = PyUnicode_Tailmatch(s, text, 0, PY_SSIZE_T_MAX, suffix ? 1 : -1);
+            if (hit < 0 || (hit == 1 && add_all(out, ids) < 0))
+                return -1;
+            continue;
+        }
         PyObject *seg = n == size ? (Py_INCREF(s), s)
                                   : PyUnicode_Substring(s, suffix ? size - n : 0, suffix ? size : n);
         if (seg == NULL)
@@ -136,13 +147,16 @@ static int evaluate_number(PyObject *numbers, PyObject *v, PyObject *out, PyObje
     else {
         return 0;
     }
-    PyObject *key = PyFloat_FromDouble(d);
-    if (key == NULL)
-        return -1;
+    PyObject *exact = PyTuple_GET_ITEM(numbers, N_EXACT), *ab_kept = PyTuple_GET_ITEM(numbers, N_AB_KEPT);
+    PyObject *key = NULL; /* a float object only for the tables probed by value */
+    if (exact != Py_None || ab_kept != Py_None) {
+        key = PyFloat_FromDouble(d);
+        if (key == NULL)
+            return -1;
+    }
     int rc = 0;
-    PyObject *t = PyTuple_GET_ITEM(numbers, N_EXACT);
-    if (t != Py_None)
-        rc = probe_add(t, key, out);
+    if (exact != Py_None)
+        rc = probe_add(exact, key, out);
     PyObject *points = PyTuple_GET_ITEM(numbers, N_POINTS);
     if (rc == 0 && points != Py_None) {
         /* bisect_left over the sorted points */
@@ -159,15 +173,14 @@ static int evaluate_number(PyObject *numbers, PyObject *v, PyObject *out, PyObje
         else
             rc = add_all(out, PyTuple_GET_ITEM(PyTuple_GET_ITEM(numbers, N_GAP), lo));
     }
-    t = PyTuple_GET_ITEM(numbers, N_AB_KEPT);
-    if (rc == 0 && t != Py_None) {
-        PyObject *hit = PyDict_GetItemWithError(t, key);
+    if (rc == 0 && ab_kept != Py_None) {
+        PyObject *hit = PyDict_GetItemWithError(ab_kept, key);
         if (hit != NULL)
             *kept = hit;
         else if (PyErr_Occurred())
             rc = -1;
     }
-    Py_DECREF(key);
+    Py_XDECREF(key);
     return rc < 0 ? -1 : 1;
 }
 
@@ -820,7 +833,8 @@ static PyMethodDef methods[] = {
 };
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_native",
-                                    "Native core of the tamis event matcher.", -1, methods};
+                                    "Native core of the tamis event matcher.", -1, methods,
+                                    NULL, NULL, NULL, NULL};
 
 PyMODINIT_FUNC PyInit__native(void)
 {
