@@ -243,3 +243,15 @@ def test_exponents_beyond_decimal_range_do_not_break_matching(number: str, expec
         with engine(native):
             pattern = tamis.compile_pattern({"a": [{"numeric": [">", -1]}]})
         assert pattern.matches(event) is expected, (number, native)
+
+
+def test_environment_switch_selects_the_python_twin() -> None:
+    import subprocess
+
+    code = (
+        "from tamis.runtime import event_matcher as m; import tamis; p = tamis.compile_pattern({'a': [1]});"
+        "assert p.matches({'a': 1}); print(m.USE_NATIVE, p._rules._matcher._native_tables is not None)"
+    )
+    env = {**os.environ, "TAMIS_NATIVE": "0"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
