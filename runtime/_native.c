@@ -4,25 +4,24 @@
  * same per-event steps without the interpreter's per-field overhead, over tables the Python build
  * prepares once (EventMatcher._native_build):
  *
- *   walk(obj, node, specs, matched, seen, trailed)
- *       reads the rule fields of one event object (the path trie as nested tuples), evaluates each leaf
- *       value outside arrays of objects into the set `matched` and queues the others, with their array
- *       positions, in `trailed` (the twin of event_walker.walk_generic);
- *   evaluate(spec, value, out)
- *       one leaf value against one field's conditions (FieldIndex.evaluate's twin);
  *   match(obj, (node, specs, absent, few, root))
- *       the three steps below and the `exists: false` fill-in in one call, for events that need neither
- *       the array-consistency check nor the exact-number re-check;
+ *       the whole per-event pass in one call: reads the rule fields of the event (the path trie as nested
+ *       tuples; event_walker.walk_generic is the Python twin), evaluates each leaf value against its field's
+ *       spec (FieldIndex.evaluate's twin), fills in `exists: false`, walks the rule trie and returns the
+ *       names met; when values sat inside arrays of objects, or floats met numeric tests, it evaluates what
+ *       it can and hands its sets back for EventMatcher._finish;
  *   collect(root, matched)
  *       walks the rule trie (nodes are (names, children) tuples) through satisfied conditions only and
- *       returns the names met on the way.
+ *       returns the names met on the way;
+ *   touching(names, conditions_by_name, ids), floats_exact(text, floats)
+ *       two steps of EventMatcher._finish (the candidates' positional test, the exact-number scan).
  *
  * A field's spec (FieldIndex.native_spec):
  *   dict  -> exact strings only: value -> tuple of condition ids;
  *   tuple -> strings, booleans, null and plain numbers are decided here, other values (big integers,
  *            subnormals, decimals) go to the field's Python evaluator, the last item;
  *   other -> a Python callable evaluator(value, matched) (address mode, several anything-but tests).
- * Per event nothing is allocated beyond probe keys, array trails and the output.
+ * Per event nothing is allocated beyond the result sets, probe keys, array trails and the output.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -394,35 +393,6 @@ static int walk_node(WalkState *st, PyObject *obj, PyObject *node, PyObject *tra
             return -1;
     }
     return 0;
-}
-
-static PyObject *native_walk(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    if (nargs != 6) {
-        PyErr_SetString(PyExc_TypeError, "walk(obj, node, specs, matched, seen, trailed)");
-        return NULL;
-    }
-    if (!PyDict_CheckExact(args[0]) || !PyTuple_CheckExact(args[1]) || !PyTuple_CheckExact(args[2]) ||
-        !PySet_CheckExact(args[3]) || !(args[4] == Py_None || PySet_CheckExact(args[4])) ||
-        !PyList_CheckExact(args[5])) {
-        PyErr_SetString(PyExc_TypeError, "walk: bad argument types");
-        return NULL;
-    }
-    WalkState st = {args[2], args[3], args[4], args[5]};
-    if (walk_node(&st, args[0], args[1], empty_tuple, 0) < 0)
-        return NULL;
-    Py_RETURN_NONE;
-}
-
-static PyObject *native_evaluate(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    if (nargs != 3 || !PySet_CheckExact(args[2])) {
-        PyErr_SetString(PyExc_TypeError, "evaluate(spec, value, out)");
-        return NULL;
-    }
-    if (evaluate(args[0], args[1], args[2]) < 0)
-        return NULL;
-    Py_RETURN_NONE;
 }
 
 /* Rule trie: node = (names tuple, {condition id: node}). */
@@ -817,10 +787,6 @@ static PyObject *native_floats_exact(PyObject *self, PyObject *const *args, Py_s
 }
 
 static PyMethodDef methods[] = {
-    {"walk", (PyCFunction)(void (*)(void))native_walk, METH_FASTCALL,
-     "walk(obj, node, specs, matched, seen, trailed): evaluate an event's rule fields."},
-    {"evaluate", (PyCFunction)(void (*)(void))native_evaluate, METH_FASTCALL,
-     "evaluate(spec, value, out): add the ids of the conditions a leaf value meets."},
     {"match", (PyCFunction)(void (*)(void))native_match, METH_FASTCALL,
      "match(obj, tables): the names matched, or (matched, seen, trailed) to finish in Python."},
     {"touching", (PyCFunction)(void (*)(void))native_touching, METH_FASTCALL,

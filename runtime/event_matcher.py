@@ -20,7 +20,7 @@ import os
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -44,6 +44,9 @@ USE_NATIVE = _native is not None and os.environ.get("TAMIS_NATIVE", "1") != "0"
 NATIVE_MAX_DEPTH = 150  # path tries deeper than this use the Python walker (the C one recurses per level)
 
 _EMPTY: frozenset[int] = frozenset()
+# Anything-but complements (the conditions each excluded value leaves standing) are precomputed only while
+# values x conditions stays below this; beyond it the excluded set is computed per value.
+_MAX_COMPLEMENT_CELLS = 200_000
 _SMALLEST_NORMAL = 2.2250738585072014e-308
 FLOAT_SEEN = -1  # put in the matched set, with (FLOAT_SEEN, value), when a float meets a numeric test
 
@@ -353,6 +356,15 @@ class FieldIndex:
         self.ab_owner = ab_owner or None
         self.numbers = bool(self.num_exact or self.num_literal or self.ab_num or self.ranges)
 
+    def _ab_exact_kept(self) -> dict[str, frozenset[int]] | None:
+        """For anything-but over plain strings only: excluded value -> the conditions it leaves standing."""
+        if self.ab_strings is None or self.ab_strings.finders:
+            return None
+        table = self.ab_strings.exact
+        if len(table) * len(self.anything_but) > _MAX_COMPLEMENT_CELLS:
+            return None
+        return {value: self.anything_but - ids for value, ids in table.items()}
+
     def native_spec(self, fallback: Callable[[Any, set[int]], None]) -> Any:
         """This index as tables the native core evaluates strings, booleans and null with (layout in
         runtime/_native.c), or ``fallback`` itself where it cannot: address mode, several anything-but
@@ -361,16 +373,12 @@ class FieldIndex:
             return fallback
         ab_kept = None
         if self.ab_strings is not None:
-            if self.ab_strings.finders:
+            kept = self._ab_exact_kept()
+            if kept is None:
                 return fallback
-            table = self.ab_strings.exact
-            if len(table) * len(self.anything_but) > 200_000:
-                return fallback
-            ab_kept = {value: tuple(self.anything_but - ids) for value, ids in table.items()}
+            ab_kept = {value: tuple(ids) for value, ids in kept.items()}
         strings = self.strings
-        exact = None
-        if strings is not None and strings.exact:
-            exact = {k: tuple(v) for k, v in strings.exact.items()}
+        exact = self._native_exact()
         prefix = suffix = None
         finders: list[Callable[[str, set[int]], None]] = []
         for finder in strings.finders if strings is not None else ():
@@ -403,6 +411,12 @@ class FieldIndex:
             fallback,
         )
 
+    def _native_exact(self) -> dict[str, tuple[int, ...]] | None:
+        """The exact-string table in the native core's layout (ids as tuples)."""
+        if self.strings is None or not self.strings.exact:
+            return None
+        return {k: tuple(v) for k, v in self.strings.exact.items()}
+
     def _native_numbers(self) -> Any:
         """None: no numeric test (numbers meet only anything-but and exists); False: numbers go to the
         Python evaluator; else the tables for plain doubles (runtime/_native.c, S_NUMBERS)."""
@@ -413,7 +427,7 @@ class FieldIndex:
         ranges = self.ranges
         if ranges is not None and not all(type(p) is float for p in ranges.points):
             return False
-        if len(self.ab_num) * len(self.anything_but) > 200_000:
+        if len(self.ab_num) * len(self.anything_but) > _MAX_COMPLEMENT_CELLS:
             return False
         return (
             {k: tuple(v) for k, v in self.num_exact.items()} or None,
@@ -504,13 +518,9 @@ class FieldIndex:
         str_exact = self.strings.exact.get if self.strings is not None and self.strings.exact else None
         str_finders = tuple(f.find for f in self.strings.finders) if self.strings is not None else ()
         ab_strings = self.ab_strings.find if self.ab_strings is not None else None
-        # anything-but over plain strings only (the common form): one probe gives the excluded set.
-        ab_exact = None
-        if self.ab_strings is not None and not self.ab_strings.finders:
-            table = self.ab_strings.exact
-            if len(table) * len(self.anything_but) <= 200_000:
-                # The conditions each excluded value leaves standing, computed once.
-                ab_exact = {value: self.anything_but - ids for value, ids in table.items()}.get
+        # anything-but over plain strings only (the common form): one probe gives what is left standing.
+        kept = self._ab_exact_kept()
+        ab_exact = kept.get if kept is not None else None
         kept_all = self.anything_but
         anything_but, owner, always = self.anything_but, self.ab_owner, self.always
         ip_mode = self.ip_mode
@@ -639,9 +649,13 @@ def _native_spec(indexes: tuple[FieldIndex, ...], evaluate: Callable[[Any, set[i
         return evaluate  # several modes (addresses and strings) on one field: the Python evaluator
     index = indexes[0]
     if getattr(evaluate, "exact_get", None) is not None:
-        # Exact strings only: the {value: ids} table is probed directly.
-        return {k: tuple(v) for k, v in index.strings.exact.items()}  # type: ignore[union-attr]
+        return index._native_exact()  # exact strings only: the {value: ids} table is probed directly
     return index.native_spec(index._closure())
+
+
+def _distinct(names: list[str]) -> list[str]:
+    """Names without repeats (a rule with several sub-rules can be reached more than once), first kept."""
+    return list(dict.fromkeys(names)) if len(names) > 1 else names
 
 
 def _no_value_test(v: Any, out: set[int]) -> None:
@@ -764,7 +778,6 @@ class EventMatcher:
             if count <= 8
             else None
         )
-        self._native_paths: tuple[Any, ...] | None = None
         self._native_tables: tuple[Any, ...] | None = None
         if self._use_native:
             self._native_build(absent_paths)
@@ -794,26 +807,19 @@ class EventMatcher:
                 done = converted[id(node)] = (entries, node.positional)
             return done
 
-        walk_tree = paths(self._path_root)
-        self._native_specs = tuple(
-            _native_spec(indexes, evaluate)
-            for indexes, evaluate in zip(self._indexes, self._evaluators, strict=True)
-        )
-
         def rules(node: _RuleNode) -> tuple[Any, ...]:
             return (tuple(node.names), {ident: rules(child) for ident, child in node.children.items()})
 
         self._native_rules = rules(self._rule_root)
-        self._native_absent = tuple((pid, tuple(ids)) for pid, ids in self._absent)
-        self._native_few = (
-            None if self._few is None else tuple((tuple(conds), name) for conds, name in self._few)
-        )
-        self._native_paths = walk_tree
+        # (path trie, per-path specs, `exists: false` ids, few sub-rules or None, rule trie): match()'s layout
         self._native_tables = (
-            walk_tree,
-            self._native_specs,
-            self._native_absent,
-            self._native_few,
+            paths(self._path_root),
+            tuple(
+                _native_spec(indexes, evaluate)
+                for indexes, evaluate in zip(self._indexes, self._evaluators, strict=True)
+            ),
+            tuple((pid, tuple(ids)) for pid, ids in self._absent),
+            None if self._few is None else tuple((tuple(conds), name) for conds, name in self._few),
             self._native_rules,
         )
 
@@ -928,32 +934,22 @@ class EventMatcher:
                     raise InvalidEvent("an event must be a JSON object")
                 obj = dict(obj)
             raw = None if obj is event else event
-        tables = self._native_tables
-        if tables is not None:
-            # One native call decides most events; it hands back its sets when arrays of objects or floats
-            # under numeric tests need the Python steps.
-            done = _native.match(obj, tables)
-            if type(done) is list:
-                names = list(dict.fromkeys(done)) if len(done) > 1 else done
-            else:
-                names = self._finish(raw, *done)
-        else:
-            names = self._match_obj(obj, raw)
+        names = self._match_obj(obj, raw)
         if len(names) > 1:
             order = self._order
             names.sort(key=order.__getitem__)
         return names
 
     def _match_obj(self, obj: dict[str, Any], raw: Any = None) -> list[str]:
+        tables = self._native_tables
+        if tables is not None:
+            # One native call decides most events; it hands back its sets when arrays of objects or floats
+            # under numeric tests need the Python steps.
+            done = _native.match(obj, tables)
+            return _distinct(done) if type(done) is list else self._finish(raw, *done)
         matched: set[int] = set()
         seen: set[int] | None = set() if self._absent else None
         trailed: list[tuple[int, Any, tuple[Any, ...]]] = []
-        tables = self._native_tables
-        if tables is not None:
-            done = _native.match(obj, tables)
-            if type(done) is list:
-                return list(dict.fromkeys(done)) if len(done) > 1 else done
-            return self._finish(raw, *done)
         if self._fast_walk is not None:
             self._fast_walk(obj, matched, seen, trailed)
         else:
@@ -1007,11 +1003,9 @@ class EventMatcher:
     def _collect(self, matched: set[int]) -> list[str]:
         few = self._few
         if few is not None:
-            names = [name for conds, name in few if conds <= matched]
-            return list(dict.fromkeys(names)) if len(names) > 1 else names
-        if self._native_paths is not None:
-            out = _native.collect(self._native_rules, matched)
-            return list(dict.fromkeys(out)) if len(out) > 1 else out
+            return _distinct([name for conds, name in few if conds <= matched])
+        if self._native_tables is not None:
+            return _distinct(_native.collect(self._native_rules, matched))
         out: list[str] = []
         stack = [self._rule_root]
         pop, push, common = stack.pop, stack.append, matched.intersection
@@ -1022,7 +1016,7 @@ class EventMatcher:
             children = node.children
             for ident in common(node.keys):
                 push(children[ident])
-        return list(dict.fromkeys(out)) if len(out) > 1 else out
+        return _distinct(out)
 
     def _match_in_arrays(
         self,
@@ -1115,14 +1109,9 @@ def _floats_exact(text: bytes, floats: set[float], native: bool = False) -> bool
         if f in floats:
             spelled = token.decode()
             shortest = repr(f)
-            if spelled != shortest:
-                try:
-                    if Decimal(spelled) != Decimal(shortest):
-                        return False
-                except InvalidOperation:
-                    # An exponent beyond Decimal's range: exact only as a zero (0e999999999999999999999).
-                    if spelled.lower().partition("e")[0].strip("+-0.") or f != 0.0:
-                        return False
+            # JSONNumber, not Decimal: it also reads exponents beyond Decimal's range (0e9999999999999999999)
+            if spelled != shortest and JSONNumber(spelled) != Decimal(shortest):
+                return False
 
     return True
 

@@ -54,8 +54,8 @@ def test_native_core_is_built_when_required() -> None:
 def test_the_native_core_is_used() -> None:
     native, python = both({"source": ["aws.s3"]})
     assert native.matches({"source": "aws.s3"}) and python.matches({"source": "aws.s3"})
-    assert native._rules._matcher._native_paths is not None
-    assert python._rules._matcher._native_paths is None
+    assert native._rules._matcher._native_tables is not None
+    assert python._rules._matcher._native_tables is None
 
 
 @needs_native
@@ -180,7 +180,7 @@ def test_paths_deeper_than_the_native_limit_use_the_python_walker() -> None:
         pattern, event = {f"k{i}": pattern}, {f"k{i}": [event, {"other": 1}]}
     native, python = both(pattern)
     assert native.matches(event) is python.matches(event) is True
-    assert native._rules._matcher._native_paths is None  # the native core declined this trie
+    assert native._rules._matcher._native_tables is None  # the native core declined this trie
 
 
 NUMBER_PIECES = ["0", "1", "9", "5", ".", "e", "E", "+", "-", "00000000", "12345678", "3.14159265358979"]
