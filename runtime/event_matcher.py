@@ -1109,8 +1109,9 @@ def _floats_exact(text: bytes, floats: set[float], native: bool = False) -> bool
         if f in floats:
             spelled = token.decode()
             shortest = repr(f)
-            # JSONNumber, not Decimal: it also reads exponents beyond Decimal's range (0e9999999999999999999)
-            if spelled != shortest and JSONNumber(spelled) != Decimal(shortest):
+            # JSONNumber, not Decimal: it also reads exponents beyond Decimal's range (0e9999999999999999999);
+            # a spelling that overflows to infinity is never the exact value of its double.
+            if spelled != shortest and (not math.isfinite(f) or JSONNumber(spelled) != Decimal(shortest)):
                 return False
 
     return True
