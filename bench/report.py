@@ -390,18 +390,22 @@ def _first(values: Any) -> str:
     return f"{values[0]:.2f}" if isinstance(values, list) and values else "?"
 
 
-def replace_section(document: str, new: str) -> str:
-    """Swap the event-pattern section of RESULTS.md (up to the next "## " heading) for ``new``."""
+def replace_section(document: str, new: str, heading: str = SECTION, after: str | None = None) -> str:
+    """Swap the section ``heading`` of RESULTS.md (up to the next "## " heading) for ``new``. A missing
+    section goes right after the section ``after`` when that exists, else at the end."""
     lines = document.splitlines()
-    try:
-        start = lines.index(SECTION)
-    except ValueError:
-        prefix = document.rstrip("\n")
-        return (prefix + "\n\n" if prefix else "# tamis benchmark results\n\n") + new.rstrip("\n") + "\n"
+    if heading not in lines:
+        if after is None or after not in lines:
+            prefix = document.rstrip("\n")
+            return (prefix + "\n\n" if prefix else "# tamis benchmark results\n\n") + new.rstrip("\n") + "\n"
+        start = lines.index(after)
+        start = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+        lines[start:start] = [heading]  # a place to fill, just after that section
+    start = lines.index(heading)
     end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-    before, after = "\n".join(lines[:start]), "\n".join(lines[end:])
-    out = (before + "\n" if before else "") + new.rstrip("\n") + "\n"
-    return out + ("\n" + after + "\n" if after else "")
+    head, tail = "\n".join(lines[:start]), "\n".join(lines[end:])
+    out = (head + "\n" if head else "") + new.rstrip("\n") + "\n"
+    return out + ("\n" + tail + "\n" if tail else "")
 
 
 def main(argv: Iterable[str] | None = None) -> int:

@@ -133,22 +133,13 @@ def report(path: Path) -> str:
 
 def main(argv: list[str]) -> int:
     from report import SECTION as PATTERNS_SECTION
+    from report import replace_section
 
-    path = Path(argv[0])
-    text = report(path)
+    text = report(Path(argv[0]))
     if len(argv) >= 3 and argv[1] == "--results":
         results = Path(argv[2])
         document = results.read_text(encoding="utf-8")
-        lines = document.splitlines()
-        if SECTION in lines:
-            start = lines.index(SECTION)
-        else:  # new section: right after the event-pattern section
-            start = lines.index(PATTERNS_SECTION)
-            start = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-            lines[start:start] = [SECTION, ""]
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-        lines[start:end] = [*text.rstrip("\n").splitlines(), ""]
-        results.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        results.write_text(replace_section(document, text, SECTION, after=PATTERNS_SECTION), encoding="utf-8")
     else:
         sys.stdout.write(text)
     return 0
