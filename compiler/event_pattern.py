@@ -195,28 +195,17 @@ class PatternCompiler:
                     f"the pattern is too complex: {count} combinations, at most {limit} allowed",
                     "too-complex",
                 )
-        self._wildcards_seen = False
+        # Wildcards met while finishing the sub-rules, as (text, location), and per matching machine.
+        self._wildcards: list[tuple[str, JSONPath]] = []
+        self._machines: dict[tuple[Any, ...], list[tuple[str, JSONPath]]] = {}
         subrules = [self._finish(branch) for branch in branches]
-        if self.dialect.max_wildcard_complexity is not None and self._wildcards_seen:
-            self._check_wildcard_complexity(branches, self.dialect.max_wildcard_complexity)
+        if self.dialect.max_wildcard_complexity is not None:
+            self._check_wildcard_complexity(self.dialect.max_wildcard_complexity)
         return subrules
 
-    def _check_wildcard_complexity(
-        self, branches: list[dict[str, tuple[JSONPath, list[Any]]]], limit: int
-    ) -> None:
-        """Reject wildcards the service finds too complex. The engine keeps one matching machine per field
-        and per combination of the values before it (fields in lexical order), so sub-rules of an `$or` that
-        agree up to a field share that field's machine and its wildcards count together."""
-        machines: dict[tuple[Any, ...], list[tuple[str, JSONPath]]] = {}
-        for branch in branches:
-            before: tuple[Any, ...] = ()
-            for path, (where, values) in sorted(branch.items()):
-                found = list(_wildcards_in(values, where))
-                if found:
-                    machine = machines.setdefault((before, path), [])
-                    machine.extend(w for w in found if w not in machine)
-                before = (*before, (path, repr(values)))
-        for (_, path), found in machines.items():
+    def _check_wildcard_complexity(self, limit: int) -> None:
+        """Reject wildcards the service finds too complex (the machines are gathered by ``_finish``)."""
+        for (_, path), found in self._machines.items():
             texts = [text for text, _ in found]
             if wildcard_upper_bound(texts) <= limit:
                 continue
@@ -304,10 +293,18 @@ class PatternCompiler:
     # -- values ---------------------------------------------------------------------------------------
     def _finish(self, branch: dict[str, tuple[JSONPath, list[Any]]]) -> SubRule:
         conditions = []
-        for path, (where, values) in sorted(branch.items()):
+        # The engine keeps one matching machine per field and per combination of the values before it (fields
+        # in lexical order): sub-rules of an `$or` that agree up to a field share that field's wildcards.
+        fields = sorted(branch.items())
+        for k, (path, (where, values)) in enumerate(fields):
             tests: set[Test] = set()
+            first_wildcard = len(self._wildcards)
             for i, value in enumerate(values):
                 tests.update(self._value(value, (*where, i)))
+            if len(self._wildcards) > first_wildcard:
+                before = tuple((p, repr(v)) for p, (_, v) in fields[:k])
+                machine = self._machines.setdefault((before, path), [])
+                machine.extend(w for w in self._wildcards[first_wildcard:] if w not in machine)
             kinds = {t[0] for t in tests}
             numeric = bool(kinds & {C.NUM, C.RANGE}) or any(
                 t[0] == C.ANYTHING_BUT and t[1] == C.NUM for t in tests
@@ -436,7 +433,6 @@ class PatternCompiler:
         return (C.PREFIX if op == "prefix" else C.SUFFIX, self._string_arg(op, arg, where))
 
     def _wildcard(self, arg: Any, where: JSONPath) -> str:
-        self._wildcards_seen = True
         text = self._string_arg("wildcard", arg, where)
         i, previous_star = 0, False
         while i < len(text):
@@ -462,6 +458,7 @@ class PatternCompiler:
             else:
                 previous_star = False
             i += 1
+        self._wildcards.append((text, where))
         return text
 
     def _numeric(self, arg: Any, where: JSONPath) -> Test:
@@ -617,24 +614,6 @@ class PatternCompiler:
             f'"anything-but" expects a string, a number, a list or an operator object, got {_type_name(arg)}',
             "anything-but-type",
         )
-
-
-def _wildcards_in(values: list[Any], where: JSONPath) -> Any:
-    """(text, location) of every wildcard among a field's values, including those under anything-but."""
-    for i, value in enumerate(values):
-        if not isinstance(value, dict):
-            continue
-        if isinstance(value.get("wildcard"), str):
-            yield value["wildcard"], (*where, i, "wildcard")
-        inner = value.get("anything-but")
-        if isinstance(inner, dict):
-            arg = inner.get("wildcard")
-            if isinstance(arg, str):
-                yield arg, (*where, i, "anything-but", "wildcard")
-            elif isinstance(arg, list):
-                for j, text in enumerate(arg):
-                    if isinstance(text, str):
-                        yield text, (*where, i, "anything-but", "wildcard", j)
 
 
 def dialect_for(dialect: str, scope: str | None = None, pattern_size: int | None = None) -> Dialect:
