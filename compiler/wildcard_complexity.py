@@ -34,25 +34,7 @@ def complexity(wildcards: Iterable[str], cap: int) -> int:
     Prefixes are counted per pattern, as the engine keeps each pattern's states apart (`*abc` and `*abcde`
     together count 4 on "abc": `*` and `*abc` twice); a pattern listed twice counts once.
     """
-    return _exact([tokens(w) for w in dict.fromkeys(wildcards)], cap)
-
-
-def upper_bound(wildcards: Iterable[str]) -> int:
-    """A cheap bound on ``complexity``: every prefix ending in a STAR, plus those ending in one same literal
-    character (a value's last) can match at once, no more. Most rules are far below the limit by it, and
-    skip the walk."""
-    stars = 0
-    by_last: dict[str, int] = {}
-    for chain in (tokens(w) for w in dict.fromkeys(wildcards)):
-        for token in chain:
-            if token is STAR:
-                stars += 1
-            else:
-                by_last[token] = by_last.get(token, 0) + 1
-    return stars + max(by_last.values(), default=0)
-
-
-def _exact(patterns: list[tuple[Token, ...]], cap: int) -> int:
+    patterns = [tokens(w) for w in dict.fromkeys(wildcards)]
     # One chain of states per distinct pattern: state k of a chain is the pattern's prefix of k tokens.
     step: list[Token] = []  # the token that leads into each state
     nxt: list[int] = []  # the state one token further along the same chain, or -1
@@ -113,3 +95,18 @@ def _exact(patterns: list[tuple[Token, ...]], cap: int) -> int:
         frontier = following
         at_start = False
     return min(best, cap)
+
+
+def upper_bound(wildcards: Iterable[str]) -> int:
+    """A cheap bound on ``complexity``: every prefix ending in a STAR, plus those ending in one same literal
+    character (a value's last) can match at once, no more. Most rules are far below the limit by it, and
+    skip the walk."""
+    stars = 0
+    by_last: dict[str, int] = {}
+    for chain in (tokens(w) for w in dict.fromkeys(wildcards)):
+        for token in chain:
+            if token is STAR:
+                stars += 1
+            else:
+                by_last[token] = by_last.get(token, 0) + 1
+    return stars + max(by_last.values(), default=0)

@@ -150,7 +150,7 @@ def _string_array(raw: str) -> Any:
     try:
         items = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        items = None
+        pass
     else:
         if type(items) is list and all(type(v) is str for v in items):
             return items
