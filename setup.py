@@ -1,10 +1,20 @@
-"""Build hook for the optional native matcher core; all other metadata lives in pyproject.toml."""
+"""Build hooks for the optional native cores; all other metadata lives in pyproject.toml."""
 
 from setuptools import Extension, setup
 
 setup(
     ext_modules=[
-        # optional: where no C compiler is available the pure-Python matcher is used instead.
+        # Both optional: where a build fails (no C compiler, no RE2 headers) the pure-Python twin runs.
         Extension("tamis.runtime._native", ["runtime/_native.c"], optional=True),
+        # The redactor's core links RE2's C++ library (Debian: libre2-dev), which the google-re2 wheel
+        # does not expose.
+        Extension(
+            "tamis.runtime._redact",
+            ["runtime/_redact.cc"],
+            libraries=["re2"],
+            extra_compile_args=["-std=c++17", "-O2"],
+            language="c++",
+            optional=True,
+        ),
     ]
 )

@@ -16,12 +16,22 @@ from __future__ import annotations
 
 import bisect
 import ipaddress
+import os
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import re2
+
+try:  # the optional native core (runtime/_redact.cc, linked with RE2's C++ library)
+    from tamis.runtime import _redact
+except ImportError:
+    _redact = None  # type: ignore[assignment]
+
+# Whether scanners built from now on use the native core (tests switch it off to check this module).
+# TAMIS_NATIVE=0 in the environment turns it off for the whole process (to rule it out when diagnosing).
+USE_NATIVE = _redact is not None and os.environ.get("TAMIS_NATIVE", "1") != "0"
 
 # A keyword counts when it ends at most this many characters before the value starts, or starts at
 # most this many after it ends ("within 30 characters (inclusively)", CloudWatch Logs managed
@@ -223,6 +233,9 @@ class Scanner:
         self._plans: tuple[_Plan, ...] = ()
         self._set_match: Callable[[bytes], list[int] | None] | None = None
         self._names: tuple[str, ...] = ()
+        self._native: _redact.Scanner | None = None
+        # ``only`` (a frozenset cached per direction and principal) -> one byte per detector for the core
+        self._allowed: dict[frozenset[str], bytes] = {}
         if not self.detectors:
             return
         # The set's budget grows with the number of patterns, still bounded per pattern.
@@ -256,6 +269,7 @@ class Scanner:
             for det, regex in zip(self.detectors, self._regexes, strict=True)
         )
         self._names = tuple(det.name for det in self.detectors)
+        self._kw_list = tuple(by_keyword)
         if by_keyword:
             # One pass finds the keywords of every detector (leftmost-longest, case-insensitive).
             self._keyword_re = re2.compile(
@@ -270,6 +284,43 @@ class Scanner:
                         served |= other_idx
                 owners.setdefault(_norm_keyword(kw), set()).update(served)
             self._keyword_owner = {k: frozenset(v) for k, v in owners.items()}
+        if USE_NATIVE:
+            self._native = self._native_core(max_mem)
+
+    def _native_core(self, max_mem: int) -> _redact.Scanner | None:
+        """The same plans for the native core; None where it cannot take them (the Python path runs)."""
+        ranks = {name: i for i, name in enumerate(sorted(set(self._names)))}
+        specs = []
+        for plan, det in zip(self._plans, self.detectors, strict=True):
+            mode = {"none": 0, "required": 1, "relaxes": 2}.get(det.keyword_mode)
+            if mode is None or not 0 <= plan.group <= 9:
+                return None
+            specs.append(
+                (
+                    det.pattern.encode(),
+                    plan.group,
+                    mode,
+                    _check_code(plan.check),
+                    plan.check,
+                    _check_code(plan.strict_check),
+                    plan.strict_check,
+                    plan.reach,
+                    tuple(plan.exclude),
+                    ranks[plan.name],
+                    plan.name,
+                )
+            )
+        kw = keyword_regex(list(self._kw_list)).encode() if self._kw_list else None
+        owner = {k: tuple(v) for k, v in self._keyword_owner.items()}
+        try:
+            return _redact.Scanner(specs, kw, owner, max_mem, Finding)
+        except ValueError:  # a pattern this RE2 build rejects: keep to the binding
+            return None
+
+    @property
+    def native(self) -> bool:
+        """Whether this scanner runs on the native core (its ``rewrite`` is then used as well)."""
+        return self._native is not None
 
     def hits(self, data: bytes) -> list[int]:
         """Indices of the detectors whose pattern occurs somewhere in ``data`` (one RE2 set pass)."""
@@ -284,6 +335,18 @@ class Scanner:
         """
         if "\\" in text:
             text = _neutral_escapes(text)
+        if self._native is not None:
+            allowed = None
+            if only is not None:
+                allowed = self._allowed.get(only)
+                if allowed is None:
+                    allowed = bytes(name in only for name in self._names)
+                    if len(self._allowed) >= _SPELLINGS:
+                        self._allowed.clear()
+                    self._allowed[only] = allowed
+            found = self._native.scan(text, allowed)
+            if found is not None:  # None: not ASCII, the path below handles it
+                return found
         data = text.encode("utf-8", "surrogatepass")
         if self._set is None:
             return []
@@ -879,3 +942,25 @@ CHECKS: dict[str, Check] = {
     "npi": check_npi,
     "country_code": has_country_code,
 }
+
+
+# Checks the native core runs itself (codes of runtime/_redact.cc); any other check is called from there.
+NATIVE_CHECKS: dict[Check, int] = {
+    check_credit_card: 2,
+    check_luhn: 3,
+    check_number: 4,
+    check_ssn_us: 5,
+    check_ipv4: 6,
+    check_phone_nanp: 7,
+    check_phone_any: 8,
+    check_vin: 9,
+    check_expiry: 10,
+    check_email: 11,
+    check_aws_secret: 12,
+    check_has_digit: 13,
+    has_country_code: 14,
+}
+
+
+def _check_code(check: Check | None) -> int:
+    return 0 if check is None else NATIVE_CHECKS.get(check, 1)

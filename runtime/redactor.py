@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from tamis.runtime import detectors
 from tamis.runtime.detectors import Finding, Scanner
 
 INBOUND, OUTBOUND = "Inbound", "Outbound"
@@ -143,8 +144,14 @@ class Redactor:
                     rule.sid or f"Statement[{rule.index}]",
                 )
                 return Outcome(None, "reject", found, err, audit)
-        spans = _merged_spans(found, plan.operations) if plan.operations and found else []
-        out = self._rewrite(message, spans) if spans else message
+        if not (plan.operations and found):
+            return Outcome(message, ok_action, found, None, audit)
+        out = None
+        if self.scanner.native:  # merge and splice in one native call (ASCII; None: the steps below decide)
+            out = detectors._redact.rewrite(message, found, plan.operations)
+        if out is None:
+            spans = _merged_spans(found, plan.operations)
+            out = self._rewrite(message, spans) if spans else message
         return Outcome(out, ok_action, found, None, audit)
 
     # -- de-identification -----------------------------------------------------------------

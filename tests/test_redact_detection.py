@@ -6,6 +6,7 @@ import json
 from collections import Counter
 
 import pytest
+from support.identifier_examples import EXAMPLES
 from support.shared import shared_path
 
 import tamis
@@ -64,79 +65,6 @@ def test_detection_corpus_precision_recall_and_near_misses() -> None:
     assert near_reported == []
     assert precision >= 0.99 and recall >= 0.99, "\n".join(lines)
     assert total_tp >= 700  # the whole labelled corpus was scanned, not a slice
-
-
-# One well-formed example per detectable managed identifier (format facts; see managed_identifiers).
-EXAMPLES = {
-    "AwsSecretKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-    "OpenSshPrivateKey": "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl==\n-----END OPENSSH PRIVATE KEY-----",
-    "PgpPrivateKey": "-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQOYBF==\n-----END PGP PRIVATE KEY BLOCK-----",
-    "PkcsPrivateKey": "-----BEGIN RSA PRIVATE KEY-----\nMIIEow==\n-----END RSA PRIVATE KEY-----",
-    "PuttyPrivateKey": "PuTTY-User-Key-File-2: ssh-rsa\nEncryption: none\nPrivate-MAC: 0a1b",
-    "IpAddress": "192.168.1.20",
-    "EmailAddress": "a.b@example.com",
-    "BankAccountNumber-DE": "DE89370400440532013000",
-    "BankAccountNumber-ES": "ES9121000418450200051332",
-    "BankAccountNumber-FR": "FR1420041010050500013M02606",
-    "BankAccountNumber-GB": "GB29NWBK60161331926819",
-    "BankAccountNumber-IT": "IT60X0542811101000000123456",
-    "BankAccountNumber-US": "123456789012",
-    "CreditCardExpiration": "12/27",
-    "CreditCardMagneticStripe": ";4539894458086459=25121010000000000000?",
-    "CreditCardNumber": "4539894458086459",
-    "CreditCardSecurityCode": "123",
-    "DrugEnforcementAgencyNumber-US": "AB1234563",
-    "HealthInsuranceCardNumber-EU": "80276001234567890123",
-    "HealthInsuranceClaimNumber-US": "123456789A",
-    "HealthInsuranceNumber-FR": "1 84 12 76 451 089 46",
-    "HealthcareProcedureCode-US": "J1234",
-    "MedicareBeneficiaryNumber-US": "1EG4-TE5-MK73",
-    "NationalDrugCode-US": "0777-3105-02",
-    "NationalProviderId-US": "1234567893",
-    "NhsNumber-GB": "943 476 5919",
-    "PersonalHealthNumber-CA": "9123 456 789",
-    "CepCode-BR": "01310-100",
-    "Cnpj-BR": "11.222.333/0001-81",
-    "CpfCode-BR": "123.456.789-09",
-    "DateOfBirth": "1990-05-17",
-    "ElectoralRollNumber-GB": "ABC1234",
-    "IndividualTaxIdentificationNumber-US": "912-70-1234",
-    "InseeCode-FR": "1 84 12 76 451 089 46",
-    "LatLong": "41.948614,-87.655311",
-    "NationalIdentificationNumber-DE": "L01X00T47",
-    "NationalIdentificationNumber-ES": "12345678Z",
-    "NationalIdentificationNumber-IT": "RSSMRA85T10A562S",
-    "NationalInsuranceNumber-GB": "AB 12 34 56 C",
-    "NieNumber-ES": "X1234567L",
-    "NifNumber-ES": "12345678Z",
-    "PassportNumber-CA": "AB123456",
-    "PassportNumber-FR": "12AB34567",
-    "PassportNumber-DE": "C01X00T47",
-    "PassportNumber-IT": "YA1234567",
-    "PassportNumber-ES": "AAA123456",
-    "PassportNumber-GB": "123456789",
-    "PassportNumber-US": "A12345678",
-    "PermanentResidenceNumber-CA": "PA1234567",
-    "PhoneNumber": "+44 20 7946 0958",
-    "PhoneNumber-BR": "+55 11 91234-5678",
-    "PhoneNumber-DE": "+49 30 12345678",
-    "PhoneNumber-ES": "+34 612 345 678",
-    "PhoneNumber-FR": "+33 1 23 45 67 89",
-    "PhoneNumber-GB": "+44 20 7946 0958",
-    "PhoneNumber-IT": "+39 312 3456789",
-    "PhoneNumber-US": "+1 202-555-0147",
-    "PostalCode-CA": "K1A 0B1",
-    "RgNumber-BR": "12.345.678-9",
-    "SocialInsuranceNumber-CA": "046 454 286",
-    "Ssn-ES": "28 12345678 40",
-    "Ssn-US": "123-45-6789",
-    "TaxId-DE": "12345678901",
-    "TaxId-ES": "A1234567B",
-    "TaxId-FR": "1234567890123",
-    "TaxId-GB": "12345 67890",
-    "VehicleIdentificationNumber": "1HGCM82633A004352",
-    "ZipCode-US": "98101",
-}
 
 
 def test_every_managed_identifier_is_known_and_detectable_or_flagged() -> None:

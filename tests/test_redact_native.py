@@ -1,0 +1,402 @@
+"""The native redactor core (runtime/_redact.cc) against its definition, runtime/detectors.py and
+runtime/redactor.py: the same findings, the same rewritten messages, the same decisions of every check,
+on generated policies and texts and on the labelled corpus.
+
+The core is optional for users (it links RE2's C++ library, Debian's ``libre2-dev``); `.ci/run` installs
+that library and sets TAMIS_REQUIRE_NATIVE=1 so that a build that silently lost the core fails here
+instead of getting slower.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import string
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from support.identifier_examples import EXAMPLES
+from support.shared import shared_path
+
+import tamis
+from tamis.compiler.managed_identifiers import MANAGED_TABLE, NOT_DETECTED_LOCALLY
+from tamis.runtime import detectors, redactor
+
+ARN = "arn:aws:dataprotection::aws:data-identifier/"
+DETECTABLE = sorted(n for n in MANAGED_TABLE if n not in NOT_DETECTED_LOCALLY)
+CUSTOM = {
+    "EmployeeId": "EID-\\d{9}-US",
+    "Digits": "\\d+",  # unbounded: the longest possible match is unknown
+    "Ticket": "\\b[A-Z]{2,4}-\\d{3,6}\\b",
+    "Secret": "[Ss]ecret=\\s*\\S{4,12}",
+    "Anywhere": "ab|b",
+}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _core() -> None:
+    if detectors._redact is None:
+        if os.environ.get("TAMIS_REQUIRE_NATIVE") == "1":
+            pytest.fail(
+                "TAMIS_REQUIRE_NATIVE=1 but the native redactor core was not built (libre2-dev missing?)"
+            )
+        pytest.skip("the native redactor core is not built here (it needs RE2's C++ library: libre2-dev)")
+    if not detectors.USE_NATIVE:
+        pytest.skip("TAMIS_NATIVE=0: the native redactor core is switched off for this process")
+
+
+def test_ci_insists_on_the_core() -> None:
+    if os.environ.get("TAMIS_REQUIRE_NATIVE") != "1":
+        pytest.skip("TAMIS_REQUIRE_NATIVE is not set (only CI insists on the core)")
+    assert detectors._redact is not None and detectors.USE_NATIVE
+
+
+def _doc(statements: list[dict[str, Any]], custom: dict[str, str] | None = None) -> dict[str, Any]:
+    doc: dict[str, Any] = {"Name": "native", "Version": "2021-06-01", "Statement": statements}
+    if custom:
+        doc["Configuration"] = {"CustomDataIdentifier": [{"Name": k, "Regex": v} for k, v in custom.items()]}
+    return doc
+
+
+def _refs(names: list[str]) -> list[str]:
+    return [n if n in CUSTOM else ARN + n for n in names]
+
+
+def _statement(names: list[str], operation: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "DataDirection": "Inbound",
+        "Principal": ["*"],
+        "DataIdentifier": _refs(names),
+        "Operation": operation,
+    }
+
+
+MASK = {"Deidentify": {"MaskConfig": {"MaskWithCharacter": "#"}}}
+
+
+def _pair(doc: dict[str, Any]) -> tuple[tamis.Policy, tamis.Policy]:
+    """The policy compiled twice: on the native core, and on the Python definition alone."""
+    native = tamis.compile_policy(doc)
+    saved = detectors.USE_NATIVE
+    detectors.USE_NATIVE = False
+    try:
+        twin = tamis.compile_policy(doc)
+    finally:
+        detectors.USE_NATIVE = saved
+    assert native._redactor.scanner.native
+    assert not twin._redactor.scanner.native
+    return native, twin
+
+
+def _outcome(fn: Callable[[], Any]) -> Any:
+    try:
+        return ("ok", fn())
+    except Exception as exc:  # both engines must fail alike, if ever
+        return ("raises", type(exc).__name__)
+
+
+ALL = _pair(_doc([_statement(DETECTABLE + list(CUSTOM), MASK)], CUSTOM))
+
+ALL_KEYWORDS = sorted({k for row in MANAGED_TABLE.values() for k in row[4]})
+KEYWORDS = [k for k in ALL_KEYWORDS if k.isascii()]
+PUNCTUATION = [
+    " ",
+    ": ",
+    '"',
+    '":"',
+    '{"',
+    "}",
+    ",",
+    "\n",
+    "_",
+    "-",
+    ".",
+    "/",
+    "+1 ",
+    "00",
+    "$",
+    "%",
+    "@",
+    "(",
+    ")",
+]
+ESCAPES = ["\\n", '\\"', "\\\\", "\\u00e9", "\\/"]
+VALUES = st.sampled_from(sorted(set(EXAMPLES.values())))
+# An identifier's keyword and its value about the window's width apart (30 characters), on either side.
+KEYED = sorted(n for n in EXAMPLES if n in MANAGED_TABLE and any(k.isascii() for k in MANAGED_TABLE[n][4]))
+NEAR_WINDOW = st.sampled_from(KEYED).flatmap(
+    lambda name: st.builds(
+        lambda k, gap, after: (EXAMPLES[name] + gap + k) if after else (k + gap + EXAMPLES[name]),
+        st.sampled_from([k for k in MANAGED_TABLE[name][4] if k.isascii()]),
+        st.integers(29, 31).flatmap(lambda n: st.sampled_from([" " * n, "_" * n, "-" * n, "x" * n])),
+        st.booleans(),
+    )
+)
+FRAGMENTS = st.one_of(
+    VALUES,
+    NEAR_WINDOW,
+    st.sampled_from(KEYWORDS),
+    st.sampled_from(KEYWORDS).map(lambda k: k.replace(" ", "_").upper()),
+    st.sampled_from(PUNCTUATION + ESCAPES),
+    st.from_regex(r"[0-9]{1,19}", fullmatch=True),
+    st.text(alphabet=string.ascii_letters + string.digits + " -_.:/@+", max_size=8),
+)
+ASCII_TEXTS = st.lists(FRAGMENTS, max_size=24).map("".join)
+OTHER = st.sampled_from(["é", "Ω", "\u2028", *(k for k in ALL_KEYWORDS if not k.isascii())])
+TEXTS = st.one_of(ASCII_TEXTS, st.lists(st.one_of(FRAGMENTS, OTHER), max_size=16).map("".join))
+
+
+MESSAGES = st.one_of(
+    TEXTS,
+    st.dictionaries(st.sampled_from(KEYWORDS), TEXTS, max_size=4).map(json.dumps),
+    st.lists(st.sampled_from(KEYWORDS), max_size=6).map(json.dumps),
+)
+
+
+@given(ASCII_TEXTS)
+def test_every_identifier_same_findings(text: str) -> None:
+    native, twin = ALL
+    assert _outcome(lambda: native.scan(text)) == _outcome(lambda: twin.scan(text))
+
+
+@given(st.lists(NEAR_WINDOW, min_size=1, max_size=3).map(" ".join))
+def test_keyword_windows_same_findings(text: str) -> None:
+    # the window's edges (a keyword exactly 30 characters away counts, 31 does not) drawn on purpose
+    native, twin = ALL
+    assert native.scan(text) == twin.scan(text)
+
+
+@given(TEXTS)
+def test_non_ascii_texts_take_the_python_path_with_the_same_findings(text: str) -> None:
+    native, twin = ALL
+    if not text.isascii():
+        assert native._redactor.scanner._native.scan(text, None) is None
+    assert native.scan(text) == twin.scan(text)
+
+
+@given(
+    st.lists(st.sampled_from(DETECTABLE + list(CUSTOM)), min_size=1, max_size=12, unique=True),
+    st.lists(st.sampled_from(["mask#", "mask*", "redact"]), min_size=1, max_size=3),
+    st.data(),
+)
+def test_random_policies_same_findings_and_messages(
+    names: list[str], ops: list[str], data: st.DataObject
+) -> None:
+    statements = []
+    for op in ops:
+        chosen = data.draw(st.lists(st.sampled_from(names), min_size=1, unique=True))
+        operation = (
+            {"Deidentify": {"RedactConfig": {}}}
+            if op == "redact"
+            else {"Deidentify": {"MaskConfig": {"MaskWithCharacter": op[-1]}}}
+        )
+        statements.append(_statement(chosen, operation))
+    custom = {k: v for k, v in CUSTOM.items() if k in names}
+    native, twin = _pair(_doc(statements, custom))
+    for _ in range(3):
+        text = data.draw(MESSAGES)
+        got = _outcome(lambda text=text: native.apply(text, direction="Inbound", principal="p"))
+        want = _outcome(lambda text=text: twin.apply(text, direction="Inbound", principal="p"))
+        if got[0] == "ok":
+            got = ("ok", (got[1].message, got[1].findings, got[1].denied))
+            want = ("ok", (want[1].message, want[1].findings, want[1].denied))
+        assert got == want
+
+
+IDENTS = ["A", "B", "C", "D"]
+
+
+@given(
+    MESSAGES,
+    st.dictionaries(
+        st.sampled_from(IDENTS),
+        st.tuples(st.sampled_from(["mask", "redact"]), st.sampled_from(["#", "*", "X"])),
+    ),
+    st.data(),
+)
+def test_rewrite_is_the_merge_and_splice_it_replaces(
+    message: str, ops: dict[str, tuple[str, str]], data: st.DataObject
+) -> None:
+    n = len(message)
+    found = []
+    for _ in range(data.draw(st.integers(0, 8))):  # spans inside the message, often overlapping
+        start = data.draw(st.integers(0, n))
+        end = data.draw(st.integers(start, min(n, start + 12)))
+        found.append(detectors.Finding(data.draw(st.sampled_from(IDENTS)), start, end))
+    found.sort()
+    got = detectors._redact.rewrite(message, found, ops)
+    spans = redactor._merged_spans(found, ops)
+    want = ALL[1]._redactor._rewrite(message, spans) if spans else message
+    if got is not None:  # None: the core leaves the message to the Python steps (not ASCII, escapes...)
+        assert got == want
+    elif message.isascii() and message.lstrip()[:1] not in ("{", "["):
+        pytest.fail("a plain ASCII message is always rewritten natively")
+
+
+def test_rewrite_covers_json_and_plain_messages() -> None:
+    ops = {"A": ("mask", "#"), "B": ("redact", "*")}
+    found = [detectors.Finding("A", 9, 13), detectors.Finding("B", 11, 15), detectors.Finding("C", 0, 2)]
+    # A and B overlap: one span [9, 15) that takes the stronger operation (redact); C has no operation
+    assert detectors._redact.rewrite('{"card":"12345678"}', found, ops) == '{"card":"78"}'
+    assert detectors._redact.rewrite("card 12345678 ok", found, ops) == "card 1234k"
+    assert detectors._redact.rewrite("card 12345678 ok", found[:1], ops) == "card 1234#### ok"
+    assert detectors._redact.rewrite('{"a": 12345678901234}', found, ops) is None  # a number: Python decides
+    assert detectors._redact.rewrite("é 12345678", found, ops) is None
+
+
+# Values shaped like what the checks judge (digit groups with separators, boundary numbers, addresses,
+# VINs, e-mails, country codes) between the context characters the checks look at.
+CHECK_VALUES = st.one_of(
+    st.from_regex(r"\A[0-9]{1,4}([ .()/+-]{0,2}[0-9]{1,4}){0,5}\Z"),
+    st.from_regex(r"\A(000|666|899|900|901|123)-(00|45)-(0000|6789)\Z"),
+    st.from_regex(r"\A[0-9]{1,4}(\.[0-9]{1,4}){2,4}\Z"),
+    st.from_regex(r"\A[0-9A-Z]{15,18}\Z"),
+    st.from_regex(r"\A[a-z.-]{0,4}@[a-z.-]{0,6}(@[a-z]{0,2})?\Z"),
+    st.from_regex(r"\A(\+|00|0)[0-9]{0,12}\Z"),
+    st.sampled_from(sorted(set(EXAMPLES.values()))).filter(str.isascii),
+    st.text(alphabet=string.ascii_letters + string.digits, min_size=1, max_size=20),
+)
+CONTEXT = st.sampled_from(
+    ["", " ", "$", "%", "/", ".", "-", ":", "+", ",", "a", "1", "/1", ".5", " 1", "1 ", ":x"]
+)
+
+
+@pytest.mark.parametrize(
+    "check", sorted(detectors.NATIVE_CHECKS, key=lambda f: f.__name__), ids=lambda f: f.__name__
+)
+@given(before=CONTEXT, value=CHECK_VALUES, after=CONTEXT, data=st.data())
+def test_each_native_check_decides_as_the_python_check(
+    check: detectors.Check, before: str, value: str, after: str, data: st.DataObject
+) -> None:
+    text = before + value + after
+    start, end = len(before), len(before) + len(value)
+    if data.draw(st.integers(0, 9)) == 0:  # now and then any span of the text
+        start = data.draw(st.integers(0, len(text) - 1))
+        end = data.draw(st.integers(start + 1, len(text)))
+    native = detectors._redact.check(detectors.NATIVE_CHECKS[check], text, start, end)
+    python = _outcome(lambda: bool(check(text, start, end)))
+    if native == -1:  # undecided natively: the core calls the Python check itself
+        return
+    assert python == ("ok", bool(native))
+
+
+# Boundary values for every native check: deterministic, so each decision at an edge is compared on every run.
+GRID_VALUES = [
+    *(
+        f"{a}-{g}-{s}"
+        for a in ("000", "001", "665", "666", "667", "899", "900")
+        for g in ("00", "01")
+        for s in ("0000", "0001")
+    ),
+    *("4539894458086459", "4539894458086458", "4111 1111 1111 1111", "378282246310005", "6011111111111117"),
+    *("5555555555554444", "2221000000000009", "3530111333300000", "6200000000000005", "36227206271667"),
+    *("400000000006", "4000000000006", "4000000000000002", "4000000000000000006", "40000000000000000006"),
+    *("5019717010103742", "6221260000000000"),
+    *("10.0.0.254", "255.255.255.255", "256.1.1.1", "01.2.3.4", "0.0.0.0", "1.2.3", "1.2.3.4.5", "1..2.3"),
+    *("(480) 483-2125", "480-483-2125", "1-480-483-2125", "2-480-483-2125", "080-483-2125", "480-183-2125"),
+    *("+44 20 7946 0958", "0044 20 7946 0958", "0004420794", "00", "001", "+", "1234567", "12345678"),
+    *("123456789012345", "1234567890123456", "1HGCM82633A004352", "1HGCM82633A004353", "WVWZZZ1JZXW000001"),
+    *("1M8GDM9AXKP042788", "1IGCM82633A004352", "ABCDEFGHJKLMNPRST", "04/27", "4/2027", "12/31"),
+    *("a@b.c", "a@b", "@b.c", "a..b@c.d", "a@-b.c", "a@b@c.d", "a.b@c..d"),
+    *("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "abcdef0123456789abcdef0123456789abcdef01", "ABC", "abc1"),
+]
+GRID_CONTEXTS = [
+    "",
+    " ",
+    "$",
+    "%",
+    "/",
+    ".",
+    "-",
+    ":",
+    "+",
+    ",",
+    "a",
+    "1",
+    "/1",
+    ".5",
+    " 1",
+    "1 ",
+    ":x",
+    ",7",
+]
+
+
+@pytest.mark.parametrize(
+    "check", sorted(detectors.NATIVE_CHECKS, key=lambda f: f.__name__), ids=lambda f: f.__name__
+)
+def test_each_native_check_at_its_edges(check: detectors.Check) -> None:
+    code = detectors.NATIVE_CHECKS[check]
+    decided = 0
+    for value in GRID_VALUES:
+        for before in GRID_CONTEXTS:
+            for after in GRID_CONTEXTS:
+                text = before + value + after
+                native = detectors._redact.check(code, text, len(before), len(before) + len(value))
+                if native == -1:
+                    continue
+                decided += 1
+                python = _outcome(lambda: bool(check(text, len(before), len(before) + len(value))))  # noqa: B023
+                assert python == ("ok", bool(native)), (check.__name__, text)
+    assert decided > len(GRID_VALUES) * len(GRID_CONTEXTS) ** 2 // 2  # the core decided most of them itself
+
+
+@pytest.mark.parametrize("json_text", [False, True])
+def test_rewrite_merges_every_pair_of_operations_as_python_does(json_text: bool) -> None:
+    body = "abcdefghijklmnopqrstuvwxyz"
+    message, shift = (json.dumps({"k": body}), 7) if json_text else (body, 0)
+    choices = [("mask", "#"), ("mask", "*"), ("redact", "#"), ("redact", "*")]
+    spans = [(s, e) for s in range(0, 12, 3) for e in range(s, s + 9, 2)]
+    compared = 0
+    for op_a in choices:
+        for op_b in choices:
+            ops = {"A": op_a, "B": op_b}
+            for sa, ea in spans:
+                for sb, eb in spans:
+                    found = sorted(
+                        [
+                            detectors.Finding("A", sa + shift, ea + shift),
+                            detectors.Finding("B", sb + shift, eb + shift),
+                        ]
+                    )
+                    got = detectors._redact.rewrite(message, found, ops)
+                    merged = redactor._merged_spans(found, ops)
+                    assert got == (ALL[1]._redactor._rewrite(message, merged) if merged else message)
+                    compared += 1
+    assert compared == 16 * len(spans) ** 2
+
+
+def test_checks_decide_natively_on_their_examples() -> None:
+    # the property above must not pass by leaving everything to Python
+    code = detectors.NATIVE_CHECKS
+    assert detectors._redact.check(code[detectors.check_credit_card], "4539894458086459", 0, 16) == 1
+    assert detectors._redact.check(code[detectors.check_credit_card], "4539894458086458", 0, 16) == 0
+    assert detectors._redact.check(code[detectors.check_ipv4], "10.0.0.254", 0, 10) == 1
+    assert detectors._redact.check(code[detectors.check_ipv4], "10.0.0.256", 0, 10) == 0
+    assert detectors._redact.check(code[detectors.check_vin], "1HGCM82633A004352", 0, 17) == 1
+    assert detectors._redact.check(code[detectors.check_email], "a@b.c", 0, 5) == 1
+    assert detectors._redact.check(code[detectors.has_country_code], "00", 0, 2) == 1  # "" in "1..9" holds
+
+
+def test_the_labelled_corpus_same_findings_one_by_one_and_as_one_long_message() -> None:
+    path = shared_path("data_protection", "detection_corpus.jsonl")
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    custom = {"MyCompanyEmployeeId": "EID-\\d{9}-US"}
+    doc = _doc([_statement(DETECTABLE, MASK)], None)
+    doc["Statement"][0]["DataIdentifier"].append("MyCompanyEmployeeId")
+    doc["Configuration"] = {"CustomDataIdentifier": [{"Name": k, "Regex": v} for k, v in custom.items()]}
+    native, twin = _pair(doc)
+    ascii_rows = 0
+    for row in rows:
+        ascii_rows += row["text"].isascii()
+        assert native.scan(row["text"]) == twin.scan(row["text"]), row["id"]
+        a = native.apply(row["text"], direction="Inbound", principal="p")
+        b = twin.apply(row["text"], direction="Inbound", principal="p")
+        assert (a.message, a.findings) == (b.message, b.findings), row["id"]
+    assert ascii_rows > len(rows) // 2  # most rows went through the core
+    joined = "\n".join(r["text"] for r in rows if r["text"].isascii())
+    found = native.scan(joined)
+    assert len(found) > 500 and found == twin.scan(joined)
