@@ -134,33 +134,75 @@ def message_256kb_sparse(seed: int = 3) -> str:
     return "\n".join(lines)
 
 
+def _us(v: float | None) -> str:
+    return "n/a" if v is None else (f"{v * 1e6:,.1f} µs" if v < 1e-3 else f"{v * 1e3:,.2f} ms")
+
+
+def _x(a: float | None, b: float | None) -> str:
+    return "n/a" if a is None or b is None else f"{a / b:,.1f}x"
+
+
+# (message, what, limit): tamis / floor at most ``limit``, or Presidio / tamis at least ``limit``.
+TARGETS = [
+    ("1KB", "floor", 10.0),
+    ("256KB", "floor", 3.0),
+    ("1KB", "presidio", 100.0),
+    ("256KB", "presidio", 100.0),
+]
+
+
 def ratio_table(path: str) -> str:
-    """Markdown ratios from a pytest-benchmark JSON of bench/test_bench_redact.py (medians)."""
+    """Markdown tables from a pytest-benchmark JSON of bench/test_bench_redact.py: every engine on medians,
+    then each target on medians, on best rounds and interleaved (both sides alternating in one loop)."""
     with open(path, encoding="utf-8") as fh:
         doc = json.load(fh)
     med: dict[tuple[str, str], float] = {}
+    best: dict[tuple[str, str], float] = {}
+    info: dict[tuple[str, str], dict[str, Any]] = {}
     for bench in doc["benchmarks"]:
-        info = bench["extra_info"]
-        med[(info["workload"], info["engine"])] = bench["stats"]["median"]
+        key = (bench["extra_info"]["workload"], bench["extra_info"]["engine"])
+        med[key], best[key], info[key] = bench["stats"]["median"], bench["stats"]["min"], bench["extra_info"]
     lines = [
-        "| message | floor (RE2 set) | tamis apply | tamis / floor | python `re` loop | Presidio (regex) "
-        "| Presidio / tamis | `re` loop / tamis |",
-        "|---|---|---|---|---|---|---|---|",
+        "| message | floor (RE2 set) | tamis apply | tamis / floor | Presidio (regex) | Presidio / tamis "
+        "| python `re` loop | `re` loop / tamis | tamis, no native core | its / floor |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for size in ("1KB", "256KB", "256KB-sparse"):
         w = f"redact-{size}"
-        f, t, r, p = (med.get((w, e)) for e in ("floor", "tamis", "python-re", "presidio"))
-
-        def us(v: float | None) -> str:
-            return "n/a" if v is None else (f"{v * 1e6:,.1f} µs" if v < 1e-3 else f"{v * 1e3:,.2f} ms")
-
-        def x(a: float | None, b: float | None) -> str:
-            return "n/a" if a is None or b is None else f"{a / b:,.1f}x"
-
+        engines = ("floor", "tamis", "python-re", "presidio", "tamis-python")
+        f, t, r, p, tp = (med.get((w, e)) for e in engines)
         lines.append(
-            f"| {size} | {us(f)} | {us(t)} | {x(t, f)} | {us(r)} | {us(p)} | {x(p, t)} | {x(r, t)} |"
+            f"| {size} | {_us(f)} | {_us(t)} | {_x(t, f)} | {_us(p)} | {_x(p, t)} | {_us(r)} | {_x(r, t)} "
+            f"| {_us(tp)} | {_x(tp, f)} |"
         )
+    lines += ["", "| target | medians | best rounds | interleaved A/B | holds |", "|---|---|---|---|---|"]
+    for size, what, limit in TARGETS:
+        w = f"redact-{size}"
+        if what == "floor":
+            label = f"{size}: tamis within {limit:g}x the floor"
+            values = [
+                _ratio(med, (w, "tamis"), (w, "floor")),
+                _ratio(best, (w, "tamis"), (w, "floor")),
+                info.get((w, "tamis"), {}).get("floor_ratio_interleaved"),
+            ]
+            ok = [v is not None and v <= limit for v in values]
+        else:
+            label = f"{size}: at least {limit:g}x faster than Presidio"
+            values = [
+                _ratio(med, (w, "presidio"), (w, "tamis")),
+                _ratio(best, (w, "presidio"), (w, "tamis")),
+                info.get((w, "presidio"), {}).get("tamis_ratio_interleaved"),
+            ]
+            ok = [v is not None and v >= limit for v in values]
+        cells = " | ".join("n/a" if v is None else f"{v:,.1f}x" for v in values)
+        verdict = "yes" if all(ok) else ("on some measures" if any(ok) else "no")
+        lines.append(f"| {label} | {cells} | {verdict} |")
     return "\n".join(lines)
+
+
+def _ratio(table: dict[tuple[str, str], float], num: tuple[str, str], den: tuple[str, str]) -> float | None:
+    a, b = table.get(num), table.get(den)
+    return None if a is None or b is None else a / b
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -28,6 +27,7 @@ from typing import Any
 import event_data as data
 import orjson
 import pytest
+from timing import chunk, interleaved_ratio, once
 
 Json = dict[str, Any]
 Matcher = Callable[[Any], Any]
@@ -178,21 +178,6 @@ def _cached(
 # Timing: calibrated pedantic runs, so that each benchmark takes about BUDGET seconds (at least 3 rounds).
 
 
-def _once(fn: Callable[[Any], Any], arg: Any) -> tuple[Any, float]:
-    """The result of ``fn(arg)`` and the faster of two warm calls' durations."""
-    start = time.perf_counter()
-    result = fn(arg)
-    first = time.perf_counter() - start
-    start = time.perf_counter()
-    fn(arg)
-    return result, max(min(first, time.perf_counter() - start), 1e-9)
-
-
-def _chunk(once: float) -> int:
-    # Timed chunks of at least ~1 ms keep timer resolution out of the figures; slow calls run one at a time.
-    return max(1, int(0.001 / once))
-
-
 Call = tuple[Callable[[Any], Any], Any]  # a function and its argument
 
 
@@ -206,39 +191,19 @@ def measure(
     after chunk: on a machine shared with other work both sides then see the same disturbance, which the
     floor's own benchmark, run seconds apart, does not. ``versus`` does the same for each named peer.
     """
-    result, once = _once(fn, arg)
-    iterations = _chunk(once)
-    rounds = max(3, min(2000, int(BUDGET / (once * iterations))))
+    result, one = once(fn, arg)
+    iterations = chunk(one)
+    rounds = max(3, min(2000, int(BUDGET / (one * iterations))))
     benchmark.extra_info.update(info)
     benchmark.pedantic(fn, args=(arg,), iterations=iterations, rounds=rounds, warmup_rounds=1)
     if floor is not None:
-        benchmark.extra_info["floor_ratio_interleaved"] = interleaved_ratio(fn, arg, *floor)
+        benchmark.extra_info["floor_ratio_interleaved"] = interleaved_ratio(fn, arg, *floor, BUDGET)
     if versus:
         benchmark.extra_info["peer_ratio_interleaved"] = {
-            peer: interleaved_ratio(peer_fn, peer_arg, fn, arg)
+            peer: interleaved_ratio(peer_fn, peer_arg, fn, arg, BUDGET)
             for peer, (peer_fn, peer_arg) in versus.items()
         }
     return result
-
-
-def interleaved_ratio(
-    fn: Callable[[Any], Any], arg: Any, floor_fn: Callable[[Any], Any], floor_arg: Any
-) -> float:
-    """Median over alternating chunks of (time per ``fn`` call) / (time per ``floor_fn`` call)."""
-    _, once = _once(fn, arg)
-    _, floor_once = _once(floor_fn, floor_arg)
-    n, m = _chunk(once), _chunk(floor_once)
-    ratios = []
-    for _ in range(max(5, min(500, int(BUDGET / (once * n + floor_once * m))))):
-        start = time.perf_counter()
-        for _ in range(m):
-            floor_fn(floor_arg)
-        middle = time.perf_counter()
-        for _ in range(n):
-            fn(arg)
-        end = time.perf_counter()
-        ratios.append(((end - middle) / n) / ((middle - start) / m))
-    return statistics.median(ratios)
 
 
 def available_peers(workload: str, build: Callable[[str], tuple[Callable[..., Any], int]]) -> dict[str, Any]:

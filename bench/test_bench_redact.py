@@ -7,7 +7,9 @@ lines with a dozen findings in all (sparse).
 
 - ``floor``: one ``re2.Set`` match of the policy's patterns over the message (says only *whether*
   something matched; no engine can do less);
-- ``tamis``: ``Policy.apply`` (set scan, exact spans, checks, keyword windows, masking, JSON safety);
+- ``tamis``: ``Policy.apply`` (set scan, exact spans, checks, keyword windows, masking, JSON safety), on the
+  native core (runtime/_redact.cc);
+- ``tamis-python``: the same policy without the native core (runtime/detectors.py and redactor.py alone);
 - ``python-re``: a plain loop of Python ``re.finditer`` over the same patterns, then masking (no
   checks, no keywords: a lower bound for a pure-``re`` implementation);
 - ``presidio``: Presidio's regex recognizers (``CreditCardRecognizer``, ``EmailRecognizer``,
@@ -26,15 +28,16 @@ from __future__ import annotations
 import logging
 import os
 import re
-import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 import re2
 import redact_data as data
+import timing
 
 import tamis
+from tamis.runtime import detectors
 
 BUDGET = float(os.environ.get("TAMIS_BENCH_BUDGET", "0.5"))
 MESSAGES = {
@@ -42,10 +45,14 @@ MESSAGES = {
     "256KB": data.message_256kb(),
     "256KB-sparse": data.message_256kb_sparse(),
 }
-ENGINES = ("floor", "tamis", "python-re", "presidio")
+ENGINES = ("floor", "tamis", "tamis-python", "python-re", "presidio")
 
 POLICY = tamis.compile_policy(data.policy())
 DETECTORS = POLICY._redactor.scanner.detectors
+# The same policy on runtime/detectors.py and redactor.py alone (no native core), for its own row.
+_saved, detectors.USE_NATIVE = detectors.USE_NATIVE, False
+TWIN = tamis.compile_policy(data.policy())
+detectors.USE_NATIVE = _saved
 
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:
@@ -70,11 +77,15 @@ def _floor() -> Callable[[str], Any]:
     return rset.Match
 
 
-def _tamis() -> Callable[[str], Any]:
+def _tamis(policy: tamis.Policy = POLICY) -> Callable[[str], Any]:
     def run(text: str) -> str | None:
-        return POLICY.apply(text, direction="Outbound", principal=data.PRINCIPAL).message
+        return policy.apply(text, direction="Outbound", principal=data.PRINCIPAL).message
 
     return run
+
+
+def _tamis_python() -> Callable[[str], Any]:
+    return _tamis(TWIN)
 
 
 def _python_re() -> Callable[[str], Any]:
@@ -127,7 +138,13 @@ def _presidio() -> Callable[[str], Any]:
     return run
 
 
-BUILDERS = {"floor": _floor, "tamis": _tamis, "python-re": _python_re, "presidio": _presidio}
+BUILDERS = {
+    "floor": _floor,
+    "tamis": _tamis,
+    "tamis-python": _tamis_python,
+    "python-re": _python_re,
+    "presidio": _presidio,
+}
 
 
 @pytest.mark.parametrize("size", list(MESSAGES))
@@ -135,13 +152,23 @@ BUILDERS = {"floor": _floor, "tamis": _tamis, "python-re": _python_re, "presidio
 def test_redact(benchmark: Any, engine: str, size: str) -> None:
     text = MESSAGES[size]
     fn = BUILDERS[engine]()
-    t0 = time.perf_counter()
-    result = fn(text)
-    once = max(time.perf_counter() - t0, 1e-7)
-    if engine == "tamis":  # sanity: the values are masked, the length is kept
+    result, one = timing.once(fn, text)
+    if engine.startswith("tamis"):  # sanity: the values are masked, the length is kept, both engines agree
         assert isinstance(result, str) and len(result) == len(text) and "@example.com" not in result
-    iterations = max(1, int(0.01 / once))
-    rounds = max(3, min(200, int(BUDGET / (once * iterations))))
+        assert result == _tamis(TWIN if engine == "tamis" else POLICY)(text)
+    if engine == "tamis" and os.environ.get("TAMIS_BENCH_ALLOW_PYTHON") != "1":
+        assert POLICY._redactor.scanner.native, "the native redactor core is not built (libre2-dev missing?)"
+    iterations = max(1, int(0.01 / one))
+    rounds = max(3, min(200, int(BUDGET / (one * iterations))))
     benchmark.group = f"redact-{size}"
     benchmark.extra_info.update({"workload": f"redact-{size}", "engine": engine, "bytes": len(text)})
     benchmark.pedantic(fn, args=(text,), rounds=rounds, iterations=iterations, warmup_rounds=1)
+    # The targets' ratios once more with both sides alternating, chunk after chunk (bench/timing.py).
+    if engine == "tamis":
+        benchmark.extra_info["floor_ratio_interleaved"] = timing.interleaved_ratio(
+            fn, text, _floor(), text, BUDGET
+        )
+    if engine == "presidio":
+        benchmark.extra_info["tamis_ratio_interleaved"] = timing.interleaved_ratio(
+            fn, text, _tamis(), text, BUDGET
+        )
