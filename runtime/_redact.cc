@@ -778,6 +778,41 @@ PyObject *rewrite(PyObject *, PyObject *args) {
   return out;
 }
 
+// keyword_hits(text) -> per detector, its keyword spans (tests compare them with the Python keyword pass).
+PyObject *scanner_keyword_hits(ScannerObject *self, PyObject *args) {
+  PyObject *text;
+  if (!PyArg_ParseTuple(args, "U", &text)) return nullptr;
+  if (self->dets == nullptr || !PyUnicode_IS_ASCII(text)) {
+    PyErr_SetString(PyExc_ValueError, "an initialised scanner and an ASCII text");
+    return nullptr;
+  }
+  Py_ssize_t len;
+  const char *t = PyUnicode_AsUTF8AndSize(text, &len);
+  if (t == nullptr) return nullptr;
+  KeywordHits kwh(self->dets->size());
+  if (*self->keywords) keyword_hits(self, StringPiece(t, static_cast<size_t>(len)), kwh);
+  PyObject *out = PyList_New(static_cast<Py_ssize_t>(kwh.size()));
+  if (out == nullptr) return nullptr;
+  for (size_t i = 0; i < kwh.size(); i++) {
+    PyObject *spans = PyList_New(static_cast<Py_ssize_t>(kwh[i].size()));
+    if (spans == nullptr) {
+      Py_DECREF(out);
+      return nullptr;
+    }
+    for (size_t k = 0; k < kwh[i].size(); k++) {
+      PyObject *pair = Py_BuildValue("(ll)", kwh[i][k].start, kwh[i][k].end);
+      if (pair == nullptr) {
+        Py_DECREF(spans);
+        Py_DECREF(out);
+        return nullptr;
+      }
+      PyList_SET_ITEM(spans, static_cast<Py_ssize_t>(k), pair);
+    }
+    PyList_SET_ITEM(out, static_cast<Py_ssize_t>(i), spans);
+  }
+  return out;
+}
+
 PyObject *scanner_new(PyTypeObject *type, PyObject *, PyObject *) {
   ScannerObject *self = reinterpret_cast<ScannerObject *>(type->tp_alloc(type, 0));
   if (self != nullptr) {
@@ -794,6 +829,8 @@ PyObject *scanner_new(PyTypeObject *type, PyObject *, PyObject *) {
 PyMethodDef scanner_methods[] = {
     {"scan", reinterpret_cast<PyCFunction>(scanner_scan), METH_VARARGS,
      "scan(text, allowed) -> sorted findings, or None when text is not ASCII"},
+    {"keyword_hits", reinterpret_cast<PyCFunction>(scanner_keyword_hits), METH_VARARGS,
+     "keyword_hits(text) -> [[(start, end), ...] per detector] for an ASCII text"},
     {nullptr, nullptr, 0, nullptr},
 };
 

@@ -135,9 +135,32 @@ NEAR_WINDOW = st.sampled_from(KEYED).flatmap(
         st.booleans(),
     )
 )
+
+
+def _spell(keyword: str, seps: list[str], cases: list[bool]) -> str:
+    out = []
+    for i, ch in enumerate(keyword):
+        if ch == " ":
+            out.append(seps[i % len(seps)])
+        else:
+            out.append(ch.upper() if cases[i % len(cases)] else ch)
+    return "".join(out)
+
+
+# Keywords as messages spell them: any case, separators dropped, doubled or swapped, camelCase joins,
+# glued to letters and digits on either side.
+KEYWORD_SPELLINGS = st.builds(
+    lambda before, k, seps, cases, after: before + _spell(k, seps, cases) + after,
+    st.sampled_from(["", " ", "a", "z", "my", "X", "1", "_", '"', "-"]),
+    st.sampled_from(KEYWORDS),
+    st.lists(st.sampled_from(["", " ", "_", "-", "__", " -"]), min_size=1, max_size=3),
+    st.lists(st.booleans(), min_size=1, max_size=4),
+    st.sampled_from(["", " ", "s", "S", "x", "1", ":", "_", "Number", "d"]),
+)
 FRAGMENTS = st.one_of(
     VALUES,
     NEAR_WINDOW,
+    KEYWORD_SPELLINGS,
     st.sampled_from(KEYWORDS),
     st.sampled_from(KEYWORDS).map(lambda k: k.replace(" ", "_").upper()),
     st.sampled_from(PUNCTUATION + ESCAPES),
@@ -167,6 +190,18 @@ def test_keyword_windows_same_findings(text: str) -> None:
     # the window's edges (a keyword exactly 30 characters away counts, 31 does not) drawn on purpose
     native, twin = ALL
     assert native.scan(text) == twin.scan(text)
+
+
+@given(
+    st.lists(st.one_of(KEYWORD_SPELLINGS, VALUES), min_size=1, max_size=8).map("".join).filter(str.isascii)
+)
+def test_keyword_spellings_same_keyword_hits(text: str) -> None:
+    # the native keyword pass against the Python one, hit by hit, for every detector that takes keywords
+    scanner = ALL[0]._redactor.scanner
+    assert scanner.scan(text) == ALL[1]._redactor.scanner.scan(text)
+    want = scanner._keyword_hits(text, text.encode(), None)  # the keyword regex, hit by hit
+    got = scanner._native.keyword_hits(text)
+    assert {i: [(s, e, s, e) for s, e in spans] for i, spans in enumerate(got) if spans} == want
 
 
 @given(TEXTS)
