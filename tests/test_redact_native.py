@@ -3,7 +3,7 @@ runtime/redactor.py: the same findings, the same rewritten messages, the same de
 on generated policies and texts and on the labelled corpus.
 
 The core is optional for users (it links RE2's C++ library, Debian's ``libre2-dev``); `.ci/run` installs
-that library and sets TAMIS_REQUIRE_NATIVE=1 so that a build that silently lost the core fails here
+that library and sets TAMIS_REQUIRE_REDACT_CORE=1 so that a build that silently lost the core fails here
 instead of getting slower.
 """
 
@@ -39,9 +39,9 @@ CUSTOM = {
 @pytest.fixture(autouse=True, scope="module")
 def _core() -> None:
     if detectors._redact is None:
-        if os.environ.get("TAMIS_REQUIRE_NATIVE") == "1":
+        if os.environ.get("TAMIS_REQUIRE_REDACT_CORE") == "1":
             pytest.fail(
-                "TAMIS_REQUIRE_NATIVE=1 but the native redactor core was not built (libre2-dev missing?)"
+                "TAMIS_REQUIRE_REDACT_CORE=1 but the native redactor core was not built (libre2-dev missing?)"
             )
         pytest.skip("the native redactor core is not built here (it needs RE2's C++ library: libre2-dev)")
     if not detectors.USE_NATIVE:
@@ -49,8 +49,8 @@ def _core() -> None:
 
 
 def test_ci_insists_on_the_core() -> None:
-    if os.environ.get("TAMIS_REQUIRE_NATIVE") != "1":
-        pytest.skip("TAMIS_REQUIRE_NATIVE is not set (only CI insists on the core)")
+    if os.environ.get("TAMIS_REQUIRE_REDACT_CORE") != "1":
+        pytest.skip("TAMIS_REQUIRE_REDACT_CORE is not set (only CI, with libre2-dev installed, insists)")
     assert detectors._redact is not None and detectors.USE_NATIVE
 
 
