@@ -9,6 +9,7 @@ instead of getting slower.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import string
@@ -98,7 +99,11 @@ def _outcome(fn: Callable[[], Any]) -> Any:
         return ("raises", type(exc).__name__)
 
 
-ALL = _pair(_doc([_statement(DETECTABLE + list(CUSTOM), MASK)], CUSTOM))
+@functools.cache
+def _all() -> tuple[tamis.Policy, tamis.Policy]:
+    """Every detectable identifier and the custom ones, masked (built once, when the core is there)."""
+    return _pair(_doc([_statement(DETECTABLE + list(CUSTOM), MASK)], CUSTOM))
+
 
 ALL_KEYWORDS = sorted({k for row in MANAGED_TABLE.values() for k in row[4]})
 KEYWORDS = [k for k in ALL_KEYWORDS if k.isascii()]
@@ -181,14 +186,14 @@ MESSAGES = st.one_of(
 
 @given(ASCII_TEXTS)
 def test_every_identifier_same_findings(text: str) -> None:
-    native, twin = ALL
+    native, twin = _all()
     assert _outcome(lambda: native.scan(text)) == _outcome(lambda: twin.scan(text))
 
 
 @given(st.lists(NEAR_WINDOW, min_size=1, max_size=3).map(" ".join))
 def test_keyword_windows_same_findings(text: str) -> None:
     # the window's edges (a keyword exactly 30 characters away counts, 31 does not) drawn on purpose
-    native, twin = ALL
+    native, twin = _all()
     assert native.scan(text) == twin.scan(text)
 
 
@@ -197,8 +202,8 @@ def test_keyword_windows_same_findings(text: str) -> None:
 )
 def test_keyword_spellings_same_keyword_hits(text: str) -> None:
     # the native keyword pass against the Python one, hit by hit, for every detector that takes keywords
-    scanner = ALL[0]._redactor.scanner
-    assert scanner.scan(text) == ALL[1]._redactor.scanner.scan(text)
+    scanner = _all()[0]._redactor.scanner
+    assert scanner.scan(text) == _all()[1]._redactor.scanner.scan(text)
     want = scanner._keyword_hits(text, text.encode(), None)  # the keyword regex, hit by hit
     got = scanner._native.keyword_hits(text)
     assert {i: [(s, e, s, e) for s, e in spans] for i, spans in enumerate(got) if spans} == want
@@ -206,7 +211,7 @@ def test_keyword_spellings_same_keyword_hits(text: str) -> None:
 
 @given(TEXTS)
 def test_non_ascii_texts_take_the_python_path_with_the_same_findings(text: str) -> None:
-    native, twin = ALL
+    native, twin = _all()
     if not text.isascii():
         assert native._redactor.scanner._native.scan(text, None) is None
     assert native.scan(text) == twin.scan(text)
@@ -264,7 +269,7 @@ def test_rewrite_is_the_merge_and_splice_it_replaces(
     found.sort()
     got = detectors._redact.rewrite(message, found, ops)
     spans = redactor._merged_spans(found, ops)
-    want = ALL[1]._redactor._rewrite(message, spans) if spans else message
+    want = _all()[1]._redactor._rewrite(message, spans) if spans else message
     if got is not None:  # None: the core leaves the message to the Python steps (not ASCII, escapes...)
         assert got == want
     elif message.isascii() and message.lstrip()[:1] not in ("{", "["):
@@ -399,7 +404,7 @@ def test_rewrite_merges_every_pair_of_operations_as_python_does(json_text: bool)
                     )
                     got = detectors._redact.rewrite(message, found, ops)
                     merged = redactor._merged_spans(found, ops)
-                    assert got == (ALL[1]._redactor._rewrite(message, merged) if merged else message)
+                    assert got == (_all()[1]._redactor._rewrite(message, merged) if merged else message)
                     compared += 1
     assert compared == 16 * len(spans) ** 2
 
