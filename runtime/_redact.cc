@@ -6,7 +6,8 @@
 // microsecond per call and a dense message needs several calls per finding; here each is a plain C++
 // call into RE2 (Debian's libre2). Non-ASCII messages, where byte and character offsets differ and
 // keyword boundaries follow Unicode categories, stay on the Python path. Checks without a native
-// form here (IPv6, IBAN, ...) call the Python check, so both paths share one definition of each.
+// form here (IPv6, IBAN, ...) call the Python check, so both paths share one definition of each. The RE2
+// work runs without the GIL: a service scanning messages on several threads uses several cores.
 //
 // Everything follows runtime/detectors.py step by step; the differential tests in
 // tests/test_redact_native.py hold the two to the same findings.
@@ -568,6 +569,15 @@ PyObject *scanner_scan(ScannerObject *self, PyObject *args) {
   long n = static_cast<long>(len);
   StringPiece data(t, static_cast<size_t>(len));
   std::vector<Raw> raw;
+  // Candidates whose check (stage 0) or strict check (stage 1) has no native form: decided afterwards, in
+  // order, with the GIL, so the RE2 work above runs without it (other threads go on meanwhile).
+  struct Pending {
+    long start, end;
+    int det, stage;
+    bool near_keyword;  // for a relaxing detector: whether a keyword is in the window (strict check spared)
+  };
+  std::vector<Pending> pending;
+  Py_BEGIN_ALLOW_THREADS;
   if (*self->set) {
     std::vector<int> hit;
     (*self->set)->Match(data, &hit);
@@ -609,17 +619,49 @@ PyObject *scanner_scan(ScannerObject *self, PyObject *args) {
         if (s == e) continue;
         if (required && !near(kws, s, e)) continue;
         if (!d.exclude.empty() && d.exclude.count(digits_of(t, s, e))) continue;
-        int ok = run_check(d.check, d.check_fn, text, t, n, s, e);
-        if (ok < 0) return nullptr;
+        int ok = d.check == CHECK_NONE ? 1 : native_check(d.check, t, n, s, e);
+        if (ok < 0) {
+          pending.push_back({s, e, i, 0, d.relaxes && near(kws, s, e)});
+          raw.push_back({s, e, d.rank, -1});  // a place kept in order; filled in or dropped below
+          continue;
+        }
         if (!ok) continue;
         if (d.relaxes && !near(kws, s, e)) {
-          ok = run_check(d.strict, d.strict_fn, text, t, n, s, e);
-          if (ok < 0) return nullptr;
+          ok = native_check(d.strict, t, n, s, e);
+          if (ok < 0) {
+            pending.push_back({s, e, i, 1, false});
+            raw.push_back({s, e, d.rank, -1});
+            continue;
+          }
           if (!ok) continue;
         }
         raw.push_back({s, e, d.rank, i});
       }
     }
+  }
+  Py_END_ALLOW_THREADS;
+  if (!pending.empty()) {
+    // The Python checks, in the order the Python path calls them (its first exception is the one raised).
+    size_t next = 0;
+    for (Raw &r : raw) {
+      if (r.det >= 0) continue;
+      const Pending &p = pending[next++];
+      const Detector &d = dets[static_cast<size_t>(p.det)];
+      int ok = 1;
+      if (p.stage == 0) {
+        ok = run_check(d.check, d.check_fn, text, t, n, p.start, p.end);
+        if (ok < 0) return nullptr;
+        if (ok && d.relaxes && !p.near_keyword) {
+          ok = run_check(d.strict, d.strict_fn, text, t, n, p.start, p.end);
+          if (ok < 0) return nullptr;
+        }
+      } else {
+        ok = run_check(d.strict, d.strict_fn, text, t, n, p.start, p.end);
+        if (ok < 0) return nullptr;
+      }
+      r.det = ok ? p.det : -2;
+    }
+    raw.erase(std::remove_if(raw.begin(), raw.end(), [](const Raw &r) { return r.det < 0; }), raw.end());
   }
   std::sort(raw.begin(), raw.end());
   PyObject *out = PyList_New(static_cast<Py_ssize_t>(raw.size()));

@@ -9,6 +9,7 @@ instead of getting slower.
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import json
 import os
@@ -440,3 +441,16 @@ def test_the_labelled_corpus_same_findings_one_by_one_and_as_one_long_message() 
     joined = "\n".join(r["text"] for r in rows if r["text"].isascii())
     found = native.scan(joined)
     assert len(found) > 500 and found == twin.scan(joined)
+
+
+def test_concurrent_scans_agree_with_one_at_a_time() -> None:
+    # The core runs RE2 without the GIL: scans from many threads at once must not disturb each other.
+    values = [EXAMPLES[n] for n in sorted(EXAMPLES) if EXAMPLES[n].isascii()]
+    pairs = zip(KEYWORDS, values * 3, strict=False)  # as many as there are keywords
+    texts = [f"{k}: {v} and more text " * (1 + i % 5) for i, (k, v) in enumerate(pairs)]
+    native, twin = _all()
+    want = [twin.scan(t) for t in texts]
+    assert len(texts) > 50 and sum(map(bool, want)) > 25
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        for _ in range(3):
+            assert list(pool.map(native.scan, texts)) == want
