@@ -21,6 +21,7 @@ from typing import Any
 
 import re2
 
+from tamis.compiler.json_types import json_type
 from tamis.grammar.asl_intrinsics import SIGNATURES, check_intrinsic
 from tamis.grammar.asl_paths import parse_path
 
@@ -247,20 +248,6 @@ def _is_num(v: object) -> bool:
     return (type(v) is int or type(v) is float) or (type(v).__name__ == "Decimal")
 
 
-def _type_name(v: object) -> str:
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "boolean"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, dict):
-        return "object"
-    if isinstance(v, list):
-        return "array"
-    return "number"
-
-
 @lru_cache(maxsize=8192)
 def resource_findings(value: str) -> tuple[tuple[str, str, str], ...]:
     """What is wrong with a Task (or ItemReader/ResultWriter) Resource string; cached per string."""
@@ -385,7 +372,7 @@ class Validator:
     # -- top level ---------------------------------------------------------------------------------
     def run(self, definition: Any) -> list[Finding]:
         if not isinstance(definition, dict):
-            self.err(f"a state machine definition must be a JSON object, not {_type_name(definition)}", ())
+            self.err(f"a state machine definition must be a JSON object, not {json_type(definition)}", ())
             return self.findings
         for key in definition:
             if key not in TOP_FIELDS:
@@ -405,7 +392,7 @@ class Validator:
 
     def _optional_str(self, obj: dict[str, Any], field: str, path: Path) -> None:
         if field in obj and not isinstance(obj[field], str):
-            self.err(f"{field} must be a string, not {_type_name(obj[field])}", (path, field))
+            self.err(f"{field} must be a string, not {json_type(obj[field])}", (path, field))
 
     def _machine(
         self, m: dict[str, Any], path: Path, kind: str, parent: _Scope | None, ql: str, dist: bool
@@ -423,14 +410,14 @@ class Validator:
             self.err(f"These fields are required: [{', '.join(missing)}]", path)
         start = m.get("StartAt")
         if start is not None and not isinstance(start, str):
-            self.err(f"StartAt must be a string, not {_type_name(start)}", (path, "StartAt"))
+            self.err(f"StartAt must be a string, not {json_type(start)}", (path, "StartAt"))
             start = None
         scope.start = start
         states = m.get("States")
         if states is None:
             return
         if not isinstance(states, dict):
-            self.err(f"States must be an object, not {_type_name(states)}", (path, "States"))
+            self.err(f"States must be an object, not {json_type(states)}", (path, "States"))
             return
         if not states:
             self.err("States must not be empty", (path, "States"))
@@ -463,7 +450,7 @@ class Validator:
                 key=True,
             )
         if not isinstance(state, dict):
-            self.err(f"state {name!r} must be an object, not {_type_name(state)}", path)
+            self.err(f"state {name!r} must be an object, not {json_type(state)}", path)
             return
         st = state.get("Type")
         if st is None:
@@ -519,7 +506,7 @@ class Validator:
             has_next = "Next" in state
             end = state.get("End")
             if "End" in state and not isinstance(end, bool):
-                self.err(f"End must be a boolean, not {_type_name(end)}", (path, "End"))
+                self.err(f"End must be a boolean, not {json_type(end)}", (path, "End"))
             if has_next and end is True:
                 self.err("a state cannot have both Next and End: true", (path, "Next"))
             elif not has_next and end is not True:
@@ -578,7 +565,7 @@ class Validator:
                 if ctx.jsonata and isinstance(value, str) and _delimited(value):
                     ctx.jsonata_value(value, (path, f))
                 elif not isinstance(value, str):
-                    self.err(f"{f} must be a string, not {_type_name(value)}", (path, f))
+                    self.err(f"{f} must be a string, not {json_type(value)}", (path, f))
             if fpath in state and not ctx.jsonata:
                 value = state[fpath]
                 if isinstance(value, str) and not value.startswith("$") and not is_placeholder(value):
@@ -610,7 +597,7 @@ class Validator:
             cred = state["Credentials"]
             cpath = (path, "Credentials")
             if not isinstance(cred, dict):
-                self.err(f"Credentials must be an object, not {_type_name(cred)}", cpath)
+                self.err(f"Credentials must be an object, not {json_type(cred)}", cpath)
             elif cred and "RoleArn" not in cred and "RoleArn.$" not in cred:
                 self.err("The field 'RoleArn' is required but was missing", cpath)
             elif ctx.jsonata:
@@ -703,7 +690,7 @@ class Validator:
         ok = _is_num(value) and not isinstance(value, bool) if number else _is_int(value)
         if not ok:
             kind = "a number" if number else "an integer"
-            self.err(f"{field} must be {kind}, not {_type_name(value)}", fpath)
+            self.err(f"{field} must be {kind}, not {json_type(value)}", fpath)
             return None
         if value < minimum or (maximum is not None and value > maximum):
             bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
@@ -715,7 +702,7 @@ class Validator:
         if is_placeholder(value):
             return  # an ARN supplied at deploy time (template placeholder or CloudFormation intrinsic)
         if not isinstance(value, str):
-            self.err(f"Resource must be a string, not {_type_name(value)}", path)
+            self.err(f"Resource must be a string, not {json_type(value)}", path)
             return
         for code, severity, message in resource_findings(value):
             self.findings.append((code, severity, message, flat(path), False))
@@ -762,7 +749,7 @@ class Validator:
 
     def _rule(self, rule: Any, path: Path, ctx: _StateCtx, *, top: bool) -> None:
         if not isinstance(rule, dict):
-            self.err(f"a Choice Rule must be an object, not {_type_name(rule)}", path)
+            self.err(f"a Choice Rule must be an object, not {json_type(rule)}", path)
             return
         if not ctx.jsonata and len(rule) == 2 + top and "Variable" in rule and (not top or "Next" in rule):
             # The common shape, exactly {Variable, one comparison[, Next]}: the general checks below
@@ -857,29 +844,29 @@ class Validator:
             ctx.path_field(value, path)
         elif kind == "str":
             if not isinstance(value, str):
-                self.err(f"{op} requires a string, not {_type_name(value)}", path)
+                self.err(f"{op} requires a string, not {json_type(value)}", path)
             elif op == "StringMatches" and "\\" in value:
                 bad = _bad_match_escape(value)
                 if bad:
                     self.warn(bad, path, "STRING_MATCHES_ESCAPE")
         elif kind == "num":
             if not _is_num(value) or isinstance(value, bool):
-                self.err(f"{op} requires a number, not {_type_name(value)}", path)
+                self.err(f"{op} requires a number, not {json_type(value)}", path)
         elif kind == "bool":
             if not isinstance(value, bool):
-                self.err(f"{op} requires a boolean, not {_type_name(value)}", path)
+                self.err(f"{op} requires a boolean, not {json_type(value)}", path)
         elif kind == "ts" and (not isinstance(value, str) or not is_rfc3339(value)):
             self.err(f"{op} requires an RFC 3339 timestamp (uppercase T, and Z or an offset)", path)
 
     def _retry(self, retry: Any, path: Path) -> None:
         if not isinstance(retry, list):
-            self.err(f"Retry must be an array, not {_type_name(retry)}", path)
+            self.err(f"Retry must be an array, not {json_type(retry)}", path)
             return
         last = len(retry) - 1
         for i, r in enumerate(retry):
             rpath = (path, i)
             if not isinstance(r, dict):
-                self.err(f"a Retrier must be an object, not {_type_name(r)}", rpath)
+                self.err(f"a Retrier must be an object, not {json_type(r)}", rpath)
                 continue
             if not r.keys() <= _RETRIER_FIELDS:
                 for key in r:
@@ -910,7 +897,7 @@ class Validator:
             return
         for j, e in enumerate(errs):
             if type(e) is not str:
-                self.err(f"error names must be strings, not {_type_name(e)}", ((path, "ErrorEquals"), j))
+                self.err(f"error names must be strings, not {json_type(e)}", ((path, "ErrorEquals"), j))
             elif e.startswith("States.") and e not in PREDEFINED_ERRORS:
                 self.warn(
                     f"{e!r} is not a predefined error name (names starting with 'States.' are reserved)",
@@ -925,13 +912,13 @@ class Validator:
 
     def _catch(self, catch: Any, path: Path, ctx: _StateCtx) -> None:
         if not isinstance(catch, list):
-            self.err(f"Catch must be an array, not {_type_name(catch)}", path)
+            self.err(f"Catch must be an array, not {json_type(catch)}", path)
             return
         allowed = _CATCHER_FIELDS[ctx.jsonata]
         for i, c in enumerate(catch):
             cp = (path, i)
             if not isinstance(c, dict):
-                self.err(f"a Catcher must be an object, not {_type_name(c)}", cp)
+                self.err(f"a Catcher must be an object, not {json_type(c)}", cp)
                 continue
             for key in c if not c.keys() <= allowed else ():
                 if key not in allowed:
@@ -980,7 +967,7 @@ class Validator:
         distributed: bool = False,
     ) -> None:
         if not isinstance(m, dict):
-            self.err(f"a {_scope_word(kind)} must be an object, not {_type_name(m)}", path)
+            self.err(f"a {_scope_word(kind)} must be an object, not {json_type(m)}", path)
             return
         for key in m:
             if key not in allowed:
@@ -1097,7 +1084,7 @@ class Validator:
 
     def _label(self, label: Any, path: Path) -> None:
         if not isinstance(label, str):
-            self.err(f"Label must be a string, not {_type_name(label)}", path)
+            self.err(f"Label must be a string, not {json_type(label)}", path)
         elif not label:
             self.err("Label must not be empty", path, "INVALID_LABEL_NAME")
         elif len(label) > MAX_LABEL:
@@ -1113,7 +1100,7 @@ class Validator:
 
     def _io_object(self, obj: Any, path: Path, ctx: _StateCtx, allowed: tuple[str, ...], name: str) -> bool:
         if not isinstance(obj, dict):
-            self.err(f"{name} must be an object, not {_type_name(obj)}", path)
+            self.err(f"{name} must be an object, not {json_type(obj)}", path)
             return False
         for key in obj:
             ok = (
@@ -1180,7 +1167,7 @@ class Validator:
             () if ctx.jsonata else ("MaxItemsPerBatchPath", "MaxInputBytesPerBatchPath")
         )
         if not isinstance(batcher, dict):
-            self.err(f"ItemBatcher must be an object, not {_type_name(batcher)}", path)
+            self.err(f"ItemBatcher must be an object, not {json_type(batcher)}", path)
             return
         for key in batcher:
             if key not in allowed:
@@ -1389,7 +1376,7 @@ class _StateCtx:
 
     def target(self, value: Any, path: Path) -> None:
         if not isinstance(value, str):
-            self.v.err(f"a transition target must be a state name (a string), not {_type_name(value)}", path)
+            self.v.err(f"a transition target must be a state name (a string), not {json_type(value)}", path)
             return
         self.scope.edges[self.name].append((value, path))
 
@@ -1401,9 +1388,7 @@ class _StateCtx:
                 self.v.err(f"{path[1]} must be a path, not null", path)
             return
         if not isinstance(value, str):
-            self.v.err(
-                f"{path[1]} must be a path (a string starting with '$'), not {_type_name(value)}", path
-            )
+            self.v.err(f"{path[1]} must be a path (a string starting with '$'), not {json_type(value)}", path)
             return
         if value.startswith("${") and is_placeholder(value):
             return
@@ -1479,7 +1464,7 @@ class _StateCtx:
         if not isinstance(value, str):
             self.v.err(
                 f"The value for the field '{path[1]}' must be a valid JSONPath or a valid intrinsic "
-                f"function call, not {_type_name(value)}",
+                f"function call, not {json_type(value)}",
                 path,
             )
             return
@@ -1506,7 +1491,7 @@ class _StateCtx:
 
     def assign(self, value: Any, path: Path, *, result: bool = False, error_output: bool = False) -> None:
         if not isinstance(value, dict):
-            self.v.err(f"Assign must be an object, not {_type_name(value)}", path)
+            self.v.err(f"Assign must be an object, not {json_type(value)}", path)
             return
         for key in value:
             name = key[:-2] if (not self.jsonata and key.endswith(".$")) else key

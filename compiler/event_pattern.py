@@ -12,6 +12,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from tamis.compiler.json_types import kind_of
 from tamis.compiler.wildcard_complexity import complexity as wildcard_complexity
 from tamis.compiler.wildcard_complexity import upper_bound as wildcard_upper_bound
 from tamis.errors import PatternError
@@ -48,22 +49,6 @@ RESERVED_OPERATORS = (
     "ip-address-in-range",
     "ip-address-not-in-range",
 )
-
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float | Decimal):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
 
 
 def _is_number(value: Any) -> bool:
@@ -170,9 +155,7 @@ class PatternCompiler:
     # -- structure ------------------------------------------------------------------------------------
     def compile(self, pattern: Any) -> list[SubRule]:
         if not isinstance(pattern, dict):
-            raise self.fail(
-                (), f"a pattern must be a JSON object, got {_type_name(pattern)}", "pattern-object"
-            )
+            raise self.fail((), f"a pattern must be a JSON object, got {kind_of(pattern)}", "pattern-object")
         if not pattern:
             if self.dialect.allow_empty:
                 return [()]
@@ -254,7 +237,7 @@ class PatternCompiler:
             else:
                 raise self.fail(
                     here,
-                    f'"{key}" must be an object or an array, got {_type_name(value)}',
+                    f'"{key}" must be an object or an array, got {kind_of(value)}',
                     "field-value-type",
                 )
         return branches
@@ -276,7 +259,7 @@ class PatternCompiler:
         for i, item in enumerate(items):
             here = (*where, i)
             if not isinstance(item, dict):
-                raise self.fail(here, f'"$or" items must be objects, got {_type_name(item)}', "or-item")
+                raise self.fail(here, f'"$or" items must be objects, got {kind_of(item)}', "or-item")
             if not item:
                 raise self.fail(here, '"$or" items must not be empty objects', "empty-object")
             for key in item:
@@ -336,7 +319,7 @@ class PatternCompiler:
             )
         if isinstance(value, dict):
             return [self._operator(value, where)]
-        raise self.fail(where, f"unsupported value {_type_name(value)}", "match-value-type")
+        raise self.fail(where, f"unsupported value {kind_of(value)}", "match-value-type")
 
     def _exact_string(self, s: str) -> Test:
         # IP-looking strings compare as addresses, so "10.0.0.1" also matches "010.0.0.1".
@@ -368,7 +351,7 @@ class PatternCompiler:
 
     def _string_arg(self, op: str, arg: Any, where: JSONPath) -> str:
         if not isinstance(arg, str):
-            raise self.fail(where, f'"{op}" expects a string, got {_type_name(arg)}', f"{op}-type")
+            raise self.fail(where, f'"{op}" expects a string, got {kind_of(arg)}', f"{op}-type")
         return arg
 
     def _operator(self, obj: dict[str, Any], where: JSONPath) -> Test:
@@ -399,7 +382,7 @@ class PatternCompiler:
             return (C.WILDCARD, self._wildcard(arg, here))
         if op == "exists":
             if not isinstance(arg, bool):
-                raise self.fail(here, f'"exists" expects true or false, got {_type_name(arg)}', "exists-type")
+                raise self.fail(here, f'"exists" expects true or false, got {kind_of(arg)}', "exists-type")
             return (C.EXISTS, arg)
         if op == "cidr":
             text = self._string_arg(op, arg, here)
@@ -465,7 +448,7 @@ class PatternCompiler:
         if not isinstance(arg, list):
             raise self.fail(
                 where,
-                f'"numeric" expects an array such as [">", 0, "<=", 5], got {_type_name(arg)}',
+                f'"numeric" expects an array such as [">", 0, "<=", 5], got {kind_of(arg)}',
                 "numeric-type",
             )
         if not arg:
@@ -484,7 +467,7 @@ class PatternCompiler:
             if not isinstance(op, str):
                 raise self.fail(
                     op_where,
-                    f'"numeric": expected an operator ({", ".join(NUMERIC_OPS)}), got {_type_name(op)}',
+                    f'"numeric": expected an operator ({", ".join(NUMERIC_OPS)}), got {kind_of(op)}',
                     "numeric-operator",
                 )
             if op not in NUMERIC_OPS:
@@ -494,7 +477,7 @@ class PatternCompiler:
                     "numeric-operator",
                 )
             if i + 1 >= len(arg) or not _is_number(arg[i + 1]):
-                got = _type_name(arg[i + 1]) if i + 1 < len(arg) else "nothing"
+                got = kind_of(arg[i + 1]) if i + 1 < len(arg) else "nothing"
                 raise self.fail(
                     (*where, i + 1) if i + 1 < len(arg) else op_where,
                     f'"numeric": the value of "{op}" must be a number, got {got}',
@@ -556,7 +539,7 @@ class PatternCompiler:
             bad = next(i for i, v in enumerate(arg) if not (isinstance(v, str) or _is_number(v)))
             raise self.fail(
                 (*where, bad),
-                f'"anything-but" list values must be strings or numbers, got {_type_name(arg[bad])}',
+                f'"anything-but" list values must be strings or numbers, got {kind_of(arg[bad])}',
                 "anything-but-type",
             )
         if isinstance(arg, dict):
@@ -602,7 +585,7 @@ class PatternCompiler:
                 if not isinstance(v, str):
                     raise self.fail(
                         vw,
-                        f'"anything-but" / "{inner}" expects strings, got {_type_name(v)}',
+                        f'"anything-but" / "{inner}" expects strings, got {kind_of(v)}',
                         "anything-but-type",
                     )
                 if inner in ("prefix", "suffix") and v == "":
@@ -611,7 +594,7 @@ class PatternCompiler:
             return (C.ANYTHING_BUT, kinds[inner], frozenset(out))
         raise self.fail(
             where,
-            f'"anything-but" expects a string, a number, a list or an operator object, got {_type_name(arg)}',
+            f'"anything-but" expects a string, a number, a list or an operator object, got {kind_of(arg)}',
             "anything-but-type",
         )
 
