@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 from functools import cache
+from typing import Any
 
 from tamis.runtime.detectors import CHECKS, Detector
 
@@ -284,15 +285,85 @@ def _max_width(pattern: str) -> int | None:
     Python's regex parser only measures the pattern here; nothing is matched with it, and custom
     (user-supplied) regexes never go through it.
     """
-    try:
-        parser = importlib.import_module("re._parser")
-    except ImportError:  # Python 3.10
-        parser = importlib.import_module("sre_parse")
+    parser = _parser()
     try:
         width = parser.parse(pattern).getwidth()[1]
     except Exception:  # RE2-only syntax (\pL...): measure nothing, search the default window
         return None
     return width if width < 4096 else None
+
+
+def _parser() -> Any:
+    try:
+        return importlib.import_module("re._parser")
+    except ImportError:  # Python 3.10
+        return importlib.import_module("sre_parse")
+
+
+_DIGITS = frozenset("0123456789")
+
+
+def _required(items: Any, k: Any) -> frozenset[str] | None:
+    """Characters one of which every match of the parsed sequence ``items`` contains (None: unknown).
+
+    Sound, not complete: the smallest set among the items every match must go through (a literal, a
+    positive class, a group or a repetition of at least one); a branch needs a set from every alternative.
+    """
+    best: frozenset[str] | None = None
+    for op, av in items:
+        got: frozenset[str] | None = None
+        if op is k.LITERAL:
+            got = frozenset(chr(av))
+        elif op is k.IN:
+            chars: set[str] = set()
+            for iop, iav in av:
+                if iop is k.LITERAL:
+                    chars.add(chr(iav))
+                elif iop is k.RANGE:
+                    chars.update(chr(c) for c in range(iav[0], iav[1] + 1))
+                elif iop is k.CATEGORY and iav is k.CATEGORY_DIGIT:
+                    chars |= _DIGITS  # RE2's \d is ASCII digits
+                else:  # a negation or another category: no usable set
+                    chars = set()
+                    break
+            got = frozenset(chars) or None
+        elif op is k.SUBPATTERN:
+            got = _required(av[-1], k)
+        elif op in (k.MAX_REPEAT, k.MIN_REPEAT) and av[0] >= 1:
+            got = _required(av[2], k)
+        elif op is k.BRANCH:
+            union: set[str] = set()
+            for alt in av[1]:
+                part = _required(alt, k)
+                if part is None:
+                    union = set()
+                    break
+                union |= part
+            got = frozenset(union) or None
+        if got is not None and (best is None or len(got) < len(best)):
+            best = got
+    return best
+
+
+def _required_chars(pattern: str) -> frozenset[str]:
+    """Characters one of which every match of one of tamis's own patterns contains (empty: unknown).
+
+    Measured with Python's regex parser, as ``_max_width``; nothing is matched with it. Case-insensitive
+    patterns give nothing (their letters would need every case).
+    """
+    parser = _parser()
+    constants = importlib.import_module(
+        "re._constants" if parser.__name__ == "re._parser" else "sre_constants"
+    )
+    if "(?i" in pattern:
+        return frozenset()
+    try:
+        parsed = parser.parse(pattern)
+    except Exception:  # RE2-only syntax (\pL...)
+        return frozenset()
+    if parsed.state.flags & constants.SRE_FLAG_IGNORECASE:
+        return frozenset()
+    return _required(list(parsed), constants) or frozenset()
 
 
 @cache
@@ -315,6 +386,7 @@ def detectors_for(name: str) -> tuple[Detector, ...]:
                 strict_check=CHECKS["country_code"] if mode == "relaxes" else None,
                 exclude=exclude,
                 max_len=_max_width(pattern),
+                required_chars=_required_chars(pattern),
             )
         )
     return tuple(out)

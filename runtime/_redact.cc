@@ -65,6 +65,11 @@ struct Detector {
   long reach = 0;
   std::unordered_set<std::string> exclude;
   int rank = 0;  // position of the name in sorted order: findings sort by (start, -end, name)
+  // Every match contains one of these characters (when has_required) and is at most max_len long (when
+  // >= 0): a search only needs the part of the text those allow (the results are the same).
+  bool has_required = false;
+  bool required[256] = {};
+  long max_len = -1;
   PyObject *name = nullptr;  // borrowed, kept alive by spec
 };
 
@@ -299,7 +304,18 @@ int run_check(int code, PyObject *fn, PyObject *text, const char *t, long n, lon
 void spans_into(const Detector &d, const StringPiece &text, long pos, long end, std::vector<Span> &out) {
   StringPiece sub[10];
   int nsub = d.group + 1;
-  while (pos <= end) {
+  long last_required = end;
+  if (d.has_required) {
+    // A match holds a required character r, so it starts at most at the last one and, at most max_len
+    // long, ends by r + max_len; RE2 reads the text past endpos as context, so the matches found in the
+    // shorter range are exactly those of the whole range.
+    const unsigned char *u = reinterpret_cast<const unsigned char *>(text.data());
+    last_required = end - 1;
+    while (last_required >= pos && !d.required[u[last_required]]) last_required--;
+    if (last_required < pos) return;
+    if (d.max_len >= 0) end = std::min(end, last_required + d.max_len);
+  }
+  while (pos <= end && pos <= last_required) {
     if (!d.re->Match(text, static_cast<size_t>(pos), static_cast<size_t>(end), RE2::UNANCHORED, sub, nsub)) return;
     long s = sub[0].data() - text.data();
     long e = s + static_cast<long>(sub[0].size());
@@ -446,11 +462,11 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
   Py_ssize_t count = PyTuple_GET_SIZE(seq);
   auto set = std::make_unique<RE2::Set>(options(max_mem * std::max<Py_ssize_t>(1, count), false), RE2::UNANCHORED);
   for (Py_ssize_t i = 0; i < count; i++) {
-    PyObject *pat, *check_fn, *strict_fn, *exclude, *name;
+    PyObject *pat, *check_fn, *strict_fn, *exclude, *name, *required;
     int group, mode, check, strict, rank;
-    long reach;
-    if (!PyArg_ParseTuple(PyTuple_GET_ITEM(seq, i), "O!iiiOiOlOiO", &PyBytes_Type, &pat, &group, &mode, &check,
-                          &check_fn, &strict, &strict_fn, &reach, &exclude, &rank, &name))
+    long reach, max_len;
+    if (!PyArg_ParseTuple(PyTuple_GET_ITEM(seq, i), "O!iiiOiOlOiOOl", &PyBytes_Type, &pat, &group, &mode, &check,
+                          &check_fn, &strict, &strict_fn, &reach, &exclude, &rank, &name, &required, &max_len))
       return -1;
     if (group < 0 || group > 9) {
       PyErr_SetString(PyExc_ValueError, "group out of range for the native scanner");
@@ -479,6 +495,17 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
     d.reach = reach;
     d.rank = rank;
     d.name = name;
+    d.max_len = max_len;
+    if (required != Py_None) {  // the required characters that can occur in ASCII text
+      Py_ssize_t rlen;
+      const char *r = PyUnicode_AsUTF8AndSize(required, &rlen);
+      if (r == nullptr || !PyUnicode_IS_ASCII(required)) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "required characters must be ASCII");
+        return -1;
+      }
+      d.has_required = true;
+      for (Py_ssize_t k = 0; k < rlen; k++) d.required[static_cast<unsigned char>(r[k])] = true;
+    }
     PyObject *it = PyObject_GetIter(exclude);
     if (it == nullptr) return -1;
     while (PyObject *item = PyIter_Next(it)) {

@@ -71,6 +71,9 @@ class Detector:
     strict_check: Check | None = None
     exclude: frozenset[str] = field(default_factory=frozenset)
     max_len: int | None = None  # longest possible match in characters, when bounded and known
+    # Characters one of which every match contains (empty: unknown). With ``max_len`` it bounds where a
+    # whole-message search can find anything (the native core searches only there; results are the same).
+    required_chars: frozenset[str] = field(default_factory=frozenset)
 
 
 def _keyword_pattern(keyword: str) -> str:
@@ -308,6 +311,11 @@ class Scanner:
                     tuple(plan.exclude),
                     ranks[plan.name],
                     plan.name,
+                    # None: unknown; otherwise the ASCII ones (a match in ASCII text holds one of those)
+                    "".join(sorted(c for c in det.required_chars if c.isascii()))
+                    if det.required_chars
+                    else None,
+                    det.max_len if det.max_len is not None else -1,
                 )
             )
         kw = keyword_regex(list(self._kw_list)).encode() if self._kw_list else None

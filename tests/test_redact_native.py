@@ -24,7 +24,7 @@ from support.identifier_examples import EXAMPLES
 from support.shared import shared_path
 
 import tamis
-from tamis.compiler.managed_identifiers import MANAGED_TABLE, NOT_DETECTED_LOCALLY
+from tamis.compiler.managed_identifiers import MANAGED_TABLE, NOT_DETECTED_LOCALLY, detectors_for
 from tamis.runtime import detectors, redactor
 
 ARN = "arn:aws:dataprotection::aws:data-identifier/"
@@ -455,3 +455,23 @@ def test_concurrent_scans_agree_with_one_at_a_time() -> None:
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
         for _ in range(3):
             assert list(pool.map(native.scan, texts)) == want
+
+
+REQUIRED = sorted(
+    {(d.pattern, d.required_chars) for n in DETECTABLE for d in detectors_for(n) if d.required_chars},
+    key=lambda p: p[0],
+)
+# A pattern with one of the strings it matches in full (ASCII: the core only scans ASCII messages).
+MATCHES = st.sampled_from(REQUIRED).flatmap(
+    lambda pr: st.tuples(
+        st.just(pr), st.from_regex(pr[0], fullmatch=True, alphabet=st.characters(codec="ascii"))
+    )
+)
+
+
+@given(MATCHES)
+def test_every_match_holds_a_required_character(case: tuple[tuple[str, frozenset[str]], str]) -> None:
+    # The core skips the parts of a message that hold none of a detector's required characters: that is
+    # only sound if every string the (tamis-written) pattern matches holds one of them.
+    (pattern, required), value = case
+    assert any(ch in required for ch in value), (pattern, value)
