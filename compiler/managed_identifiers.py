@@ -327,8 +327,9 @@ def _required(items: Any, k: Any) -> frozenset[str] | None:
                     chars = set()
                     break
             got = frozenset(chars) or None
-        elif op is k.SUBPATTERN:
-            got = _required(av[-1], k)
+        elif op is k.SUBPATTERN:  # (group, added flags, removed flags, items)
+            # a case-insensitive group's letters would need every case: no usable set from it
+            got = None if av[1] & k.SRE_FLAG_IGNORECASE else _required(av[-1], k)
         elif op in (k.MAX_REPEAT, k.MIN_REPEAT) and av[0] >= 1:
             got = _required(av[2], k)
         elif op is k.BRANCH:
@@ -348,15 +349,13 @@ def _required(items: Any, k: Any) -> frozenset[str] | None:
 def _required_chars(pattern: str) -> frozenset[str]:
     """Characters one of which every match of one of tamis's own patterns contains (empty: unknown).
 
-    Measured with Python's regex parser, as ``_max_width``; nothing is matched with it. Case-insensitive
-    patterns give nothing (their letters would need every case).
+    Measured with Python's regex parser, as ``_max_width``; nothing is matched with it. A case-insensitive
+    pattern gives nothing, a case-insensitive group nothing of its own (their letters would need every case).
     """
     parser = _parser()
     constants = importlib.import_module(
         "re._constants" if parser.__name__ == "re._parser" else "sre_constants"
     )
-    if "(?i" in pattern:
-        return frozenset()
     try:
         parsed = parser.parse(pattern)
     except Exception:  # RE2-only syntax (\pL...)

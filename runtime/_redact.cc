@@ -29,8 +29,6 @@ namespace {
 using re2::RE2;
 using re2::StringPiece;
 
-constexpr long KEYWORD_WINDOW = 30;
-
 // Check codes: the Python check functions with a native form (tamis.runtime.detectors.NATIVE_CHECKS).
 enum Check {
   CHECK_NONE = 0,
@@ -93,6 +91,8 @@ struct ScannerObject {
   std::unique_ptr<RE2::Set> *set;
   std::unique_ptr<RE2> *keywords;
   std::unordered_map<std::string, std::vector<int>> *owner;
+  long window;             // detectors.KEYWORD_WINDOW
+  long longest_keyword;    // detectors._LONGEST_KEYWORD
   PyObject *spec;          // keeps every borrowed object alive
   PyTypeObject *finding;   // tuple subclass the findings are built as
 };
@@ -401,13 +401,14 @@ void keyword_hits(const ScannerObject *self, const StringPiece &text, KeywordHit
 }
 
 // detectors._near_sorted.
-bool near(const std::vector<Span> &kws, long s, long e) {
-  long lo = s - KEYWORD_WINDOW - 200;
+bool near(const ScannerObject *self, const std::vector<Span> &kws, long s, long e) {
+  long window = self->window;
+  long lo = s - window - self->longest_keyword;
   auto it = std::lower_bound(kws.begin(), kws.end(), lo, [](const Span &k, long v) { return k.start < v; });
   for (; it != kws.end(); ++it) {
-    if (it->start > e + KEYWORD_WINDOW) break;
-    if (it->end <= s && s - it->end <= KEYWORD_WINDOW) return true;
-    if (it->start >= e && it->start - e <= KEYWORD_WINDOW) return true;
+    if (it->start > e + window) break;
+    if (it->end <= s && s - it->end <= window) return true;
+    if (it->start >= e && it->start - e <= window) return true;
   }
   return false;
 }
@@ -438,15 +439,18 @@ bool bytes_of(PyObject *o, std::string &out) {
   return true;
 }
 
-// Scanner(detectors, keyword_regex, keyword_owner, max_mem, finding_type)
+// Scanner(detectors, keyword_regex, keyword_owner, max_mem, finding_type, keyword_window, longest_keyword)
 //   detectors: sequence of (pattern: bytes, group, mode, check code, check fn, strict code, strict fn,
 //              reach, exclude: iterable of str, name rank, name)
 int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
   PyObject *dets, *kw_regex, *owner;
-  long max_mem;
+  long max_mem, window, longest_keyword;
   PyTypeObject *finding;
-  if (!PyArg_ParseTuple(args, "OOO!lO!", &dets, &kw_regex, &PyDict_Type, &owner, &max_mem, &PyType_Type, &finding))
+  if (!PyArg_ParseTuple(args, "OOO!lO!ll", &dets, &kw_regex, &PyDict_Type, &owner, &max_mem, &PyType_Type, &finding,
+                        &window, &longest_keyword))
     return -1;
+  self->window = window;
+  self->longest_keyword = longest_keyword;
   if (!PyType_IsSubtype(finding, &PyTuple_Type)) {
     PyErr_SetString(PyExc_TypeError, "finding type must be a tuple subclass");
     return -1;
@@ -644,16 +648,16 @@ PyObject *scanner_scan(ScannerObject *self, PyObject *args) {
       for (const Span &sp : spans) {
         long s = sp.start, e = sp.end;
         if (s == e) continue;
-        if (required && !near(kws, s, e)) continue;
+        if (required && !near(self, kws, s, e)) continue;
         if (!d.exclude.empty() && d.exclude.count(digits_of(t, s, e))) continue;
         int ok = d.check == CHECK_NONE ? 1 : native_check(d.check, t, n, s, e);
         if (ok < 0) {
-          pending.push_back({s, e, i, 0, d.relaxes && near(kws, s, e)});
+          pending.push_back({s, e, i, 0, d.relaxes && near(self, kws, s, e)});
           raw.push_back({s, e, d.rank, -1});  // a place kept in order; filled in or dropped below
           continue;
         }
         if (!ok) continue;
-        if (d.relaxes && !near(kws, s, e)) {
+        if (d.relaxes && !near(self, kws, s, e)) {
           ok = native_check(d.strict, t, n, s, e);
           if (ok < 0) {
             pending.push_back({s, e, i, 1, false});

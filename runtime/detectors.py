@@ -38,6 +38,10 @@ USE_NATIVE = _redact is not None and os.environ.get("TAMIS_NATIVE", "1") != "0"
 # data identifiers page).
 KEYWORD_WINDOW = 30
 
+# Keywords are far shorter than this (characters): a keyword that ends near a value starts at most this
+# far before the window, which bounds the bisection in ``_near_sorted``.
+_LONGEST_KEYWORD = 200
+
 # Per-regex memory budget for RE2 (program + DFA caches); exceeding it fails compilation or makes
 # RE2 fall back to slower, still linear, matching; never exponential.
 DEFAULT_MAX_MEM = 8 << 20
@@ -212,6 +216,7 @@ class _Plan(NamedTuple):
 
 _UNSEEN = frozenset({-1})
 _SPELLINGS = 4096
+_ALLOWED_CACHE = 1024  # distinct ``only`` sets remembered for the native core (one per applicable plan)
 
 # Building a Finding through tuple.__new__ skips the generated Python-level __new__ (one frame a finding).
 _new_finding = tuple.__new__
@@ -272,12 +277,10 @@ class Scanner:
             for det, regex in zip(self.detectors, self._regexes, strict=True)
         )
         self._names = tuple(det.name for det in self.detectors)
-        self._kw_list = tuple(by_keyword)
-        if by_keyword:
+        keyword_pattern = keyword_regex(list(by_keyword)).encode() if by_keyword else None
+        if keyword_pattern is not None:
             # One pass finds the keywords of every detector (leftmost-longest, case-insensitive).
-            self._keyword_re = re2.compile(
-                keyword_regex(list(by_keyword)).encode(), _options(max_mem, longest=True)
-            )
+            self._keyword_re = re2.compile(keyword_pattern, _options(max_mem, longest=True))
             self._keyword_match = _bound_match(self._keyword_re)
             owners: dict[str, set[int]] = {}
             for kw, idx in by_keyword.items():
@@ -288,9 +291,9 @@ class Scanner:
                 owners.setdefault(_norm_keyword(kw), set()).update(served)
             self._keyword_owner = {k: frozenset(v) for k, v in owners.items()}
         if USE_NATIVE:
-            self._native = self._native_core(max_mem)
+            self._native = self._native_core(max_mem, keyword_pattern)
 
-    def _native_core(self, max_mem: int) -> _redact.Scanner | None:
+    def _native_core(self, max_mem: int, keyword_pattern: bytes | None) -> _redact.Scanner | None:
         """The same plans for the native core; None where it cannot take them (the Python path runs)."""
         ranks = {name: i for i, name in enumerate(sorted(set(self._names)))}
         specs = []
@@ -318,10 +321,11 @@ class Scanner:
                     det.max_len if det.max_len is not None else -1,
                 )
             )
-        kw = keyword_regex(list(self._kw_list)).encode() if self._kw_list else None
         owner = {k: tuple(v) for k, v in self._keyword_owner.items()}
         try:
-            return _redact.Scanner(specs, kw, owner, max_mem, Finding)
+            return _redact.Scanner(
+                specs, keyword_pattern, owner, max_mem, Finding, KEYWORD_WINDOW, _LONGEST_KEYWORD
+            )
         except ValueError:  # a pattern this RE2 build rejects: keep to the binding
             return None
 
@@ -349,7 +353,7 @@ class Scanner:
                 allowed = self._allowed.get(only)
                 if allowed is None:
                     allowed = bytes(name in only for name in self._names)
-                    if len(self._allowed) >= _SPELLINGS:
+                    if len(self._allowed) >= _ALLOWED_CACHE:
                         self._allowed.clear()
                     self._allowed[only] = allowed
             found = self._native.scan(text, allowed)
@@ -643,8 +647,8 @@ def _search_into(plan: _Plan, data: bytes, pos: int, end: int, out: list[tuple[i
 def _near_sorted(kw_starts: list[int], kw_spans: list[tuple[int, int]], start: int, end: int) -> bool:
     """Whether a keyword ends at most KEYWORD_WINDOW characters before ``start`` or starts at most that
     many after ``end``. ``kw_spans`` is sorted by start; ``kw_starts`` holds the starts for the bisection
-    (keywords are far shorter than 200 characters, so none that ends near the value starts before)."""
-    i = bisect.bisect_left(kw_starts, start - KEYWORD_WINDOW - 200)
+    (keywords are shorter than _LONGEST_KEYWORD, so none that ends near the value starts before)."""
+    i = bisect.bisect_left(kw_starts, start - KEYWORD_WINDOW - _LONGEST_KEYWORD)
     for j in range(i, len(kw_spans)):
         ks, ke = kw_spans[j]
         if ks > end + KEYWORD_WINDOW:
