@@ -15,7 +15,7 @@ import importlib
 from functools import cache
 from typing import Any
 
-from tamis.runtime.detectors import CHECKS, Detector
+from tamis.runtime.detectors import CHECKS, NO_HINTS, Detector, SearchHints
 
 ARN_PREFIX = "arn:aws:dataprotection::aws:data-identifier/"
 
@@ -346,11 +346,73 @@ def _required(items: Any, k: Any) -> frozenset[str] | None:
     return best
 
 
-def _required_chars(pattern: str) -> frozenset[str]:
-    """Characters one of which every match of one of tamis's own patterns contains (empty: unknown).
+def _class_chars(av: Any, k: Any) -> frozenset[str]:
+    """The characters of a positive class (empty: a negation or a category other than ``\\d``)."""
+    chars: set[str] = set()
+    for iop, iav in av:
+        if iop is k.LITERAL:
+            chars.add(chr(iav))
+        elif iop is k.RANGE:
+            chars.update(chr(c) for c in range(iav[0], iav[1] + 1))
+        elif iop is k.CATEGORY and iav is k.CATEGORY_DIGIT:
+            chars |= _DIGITS
+        else:
+            return frozenset()
+    return frozenset(chars)
+
+
+def _min_count(items: Any, chars: frozenset[str], k: Any) -> int:
+    """The fewest characters from ``chars`` a match of the parsed sequence ``items`` holds (a lower bound)."""
+    total = 0
+    for op, av in items:
+        if op is k.LITERAL:
+            total += chr(av) in chars
+        elif op is k.IN:
+            cls = _class_chars(av, k)
+            total += bool(cls) and cls <= chars
+        elif op is k.SUBPATTERN:
+            total += 0 if av[1] & k.SRE_FLAG_IGNORECASE else _min_count(av[-1], chars, k)
+        elif op in (k.MAX_REPEAT, k.MIN_REPEAT):
+            total += av[0] * _min_count(av[2], chars, k)
+        elif op is k.BRANCH:
+            total += min(_min_count(alt, chars, k) for alt in av[1])
+        # anchors, negations, categories: nothing guaranteed
+    return total
+
+
+def _alphabet(items: Any, k: Any) -> frozenset[str] | None:
+    """Every character a match of ``items`` can hold (None: too many to list, such as a negated class)."""
+    out: set[str] = set()
+    for op, av in items:
+        part: frozenset[str] | None
+        if op is k.LITERAL:
+            part = frozenset(chr(av))
+        elif op is k.IN:
+            part = _class_chars(av, k) or None
+        elif op is k.SUBPATTERN:
+            part = None if av[1] & k.SRE_FLAG_IGNORECASE else _alphabet(av[-1], k)
+        elif op in (k.MAX_REPEAT, k.MIN_REPEAT):
+            part = _alphabet(av[2], k)
+        elif op is k.BRANCH:
+            alts = [_alphabet(alt, k) for alt in av[1]]
+            part = None if any(a is None for a in alts) else frozenset().union(*alts)  # type: ignore[arg-type]
+        elif op is k.AT:  # ^, $, \b: consume nothing
+            part = frozenset()
+        else:
+            part = None
+        if part is None:
+            return None
+        out |= part
+    return frozenset(out)
+
+
+def _search_hints(pattern: str) -> SearchHints:
+    """The search hints of one of tamis's own patterns (custom regexes never come here).
 
     Measured with Python's regex parser, as ``_max_width``; nothing is matched with it. A case-insensitive
-    pattern gives nothing, a case-insensitive group nothing of its own (their letters would need every case).
+    pattern gives nothing, a case-insensitive group nothing of its own (their letters would need every
+    case). Of two candidate sets (the smallest one every match must go through, and the digits) the one a
+    random window is least likely to hold ``count`` times is kept.
     """
     parser = _parser()
     constants = importlib.import_module(
@@ -359,10 +421,24 @@ def _required_chars(pattern: str) -> frozenset[str]:
     try:
         parsed = parser.parse(pattern)
     except Exception:  # RE2-only syntax (\pL...)
-        return frozenset()
+        return NO_HINTS
     if parsed.state.flags & constants.SRE_FLAG_IGNORECASE:
-        return frozenset()
-    return _required(list(parsed), constants) or frozenset()
+        return NO_HINTS
+    items = list(parsed)
+    best: tuple[float, frozenset[str], int] | None = None
+    for chars in (_required(items, constants), _DIGITS):
+        if not chars:
+            continue
+        count = _min_count(items, chars, constants)
+        if count < 1:
+            continue
+        odds = (len(chars) / 95) ** count  # 95 printable ASCII characters
+        if best is None or odds < best[0]:
+            best = (odds, chars, count)
+    alphabet = _alphabet(items, constants) or frozenset()
+    if best is None:
+        return SearchHints(frozenset(), 0, alphabet)
+    return SearchHints(best[1], best[2], alphabet)
 
 
 @cache
@@ -385,7 +461,7 @@ def detectors_for(name: str) -> tuple[Detector, ...]:
                 strict_check=CHECKS["country_code"] if mode == "relaxes" else None,
                 exclude=exclude,
                 max_len=_max_width(pattern),
-                required_chars=_required_chars(pattern),
+                hints=_search_hints(pattern),
             )
         )
     return tuple(out)

@@ -13,10 +13,14 @@
 // tests/test_redact_native.py hold the two to the same findings.
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <re2/re2.h>
 #include <re2/set.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -63,10 +67,17 @@ struct Detector {
   long reach = 0;
   std::unordered_set<std::string> exclude;
   int rank = 0;  // position of the name in sorted order: findings sort by (start, -end, name)
-  // Every match contains one of these characters (when has_required) and is at most max_len long (when
-  // >= 0): a search only needs the part of the text those allow (the results are the same).
+  // detectors.SearchHints: every match holds at least required_count of the required characters (when
+  // has_required), only characters of the alphabet (when has_alphabet), and is at most max_len long (when
+  // >= 0): a search only needs the parts of the text those allow (the results are the same).
   bool has_required = false;
   bool required[256] = {};
+  int required_count = 0;
+  int required_single = -1;  // the one required character, when there is one
+  int required_ranges = 0;   // the required characters as at most four byte ranges (0: more)
+  unsigned char range_lo[4] = {}, range_span[4] = {};
+  bool has_alphabet = false;
+  bool alphabet[256] = {};
   long max_len = -1;
   PyObject *name = nullptr;  // borrowed, kept alive by spec
 };
@@ -85,14 +96,137 @@ struct Raw {
   }
 };
 
+// The keyword regex of detectors.keyword_regex, for ASCII text, as a trie of its spellings (lower case;
+// each space of a keyword spelled as nothing, " ", "_" or "-": detectors.keyword_spellings). A regex
+// search costs a few hundred nanoseconds before it reads a byte and a dense message has a keyword every
+// ~140 bytes; the trie is walked only where a keyword can start. Same leftmost-longest hits: the
+// differential tests compare them with the Python keyword pass, which runs the regex.
+struct KeywordTrie {
+  struct Node {
+    uint32_t edges = 0;  // first edge in `edges`
+    uint32_t count = 0;
+    bool terminal = false;
+    const std::vector<int> *served = nullptr;  // a terminal's detectors (keyword_owner of its spelling)
+  };
+  struct Hit {
+    long end = -1;  // -1: none
+    uint32_t node = 0;
+  };
+  std::vector<Node> nodes;
+  std::vector<std::pair<unsigned char, uint32_t>> edges;  // (lower-case byte, child), grouped per node
+  uint32_t root[256] = {};                                // the root's children by byte, either case
+  std::vector<bool> pair = std::vector<bool>(1 << 16);    // first two bytes of a spelling (lower case)
+
+  uint32_t child(uint32_t node, unsigned char c) const {
+    const Node &nd = nodes[node];
+    for (uint32_t e = nd.edges, stop = nd.edges + nd.count; e < stop; e++)
+      if (edges[e].first == c) return edges[e].second;
+    return 0;  // the root is never a child
+  }
+
+  // The longest spelling that starts at `from` and ends by `limit`, ignoring case.
+  Hit walk(const char *t, long from, long limit) const {
+    Hit best;
+    if (from >= limit) return best;
+    uint32_t node = root[static_cast<unsigned char>(t[from])];
+    for (long j = from + 1; node != 0; j++) {
+      if (nodes[node].terminal) best = {j, node};
+      if (j >= limit) break;
+      node = child(node, static_cast<unsigned char>(lower(t[j])));
+    }
+    return best;
+  }
+
+  // The longest hit of the keyword regex that starts at h and ends by limit: at the start of the text
+  // the keyword itself; after a character that is neither a letter nor a digit; or after a lower-case
+  // letter, a keyword spelled with a capital first letter (camelCase).
+  Hit match_at(const char *t, long n, long h, long limit) const {
+    Hit best = h == 0 ? walk(t, 0, limit) : Hit{};
+    if (h + 1 < n && h + 1 < limit) {
+      char c = t[h], x = t[h + 1];
+      if (!alnum(c) || (lower_letter(c) && upper_letter(x))) {
+        Hit other = walk(t, h + 1, limit);
+        if (other.end > best.end) best = other;
+      }
+    }
+    return best;
+  }
+
+  // The leftmost-longest hit at or after pos; its start in *hit.
+  Hit find(const char *t, long n, long pos, long *hit) const {
+    if (pos == 0 && n > 0) {
+      Hit m = match_at(t, n, 0, n);
+      if (m.end >= 0) {
+        *hit = 0;
+        return m;
+      }
+      pos = 1;
+    }
+    long h = pos;
+#if defined(__SSE2__)
+    // Sixteen bytes at a time (SSE2 is part of every x86-64): the places where a keyword can follow, t[h]
+    // neither a letter nor a digit or a lower-case letter before a capital, as a bit mask.
+    const __m128i a_lo = _mm_set1_epi8('a'), a_up = _mm_set1_epi8('A'), zero = _mm_set1_epi8('0');
+    const __m128i span26 = _mm_set1_epi8(25), span10 = _mm_set1_epi8(9);
+    for (; h + 17 <= n; h += 16) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(t + h));
+      __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i *>(t + h + 1));
+      __m128i dl = _mm_sub_epi8(v, a_lo), du = _mm_sub_epi8(v, a_up), dd = _mm_sub_epi8(v, zero);
+      __m128i wu = _mm_sub_epi8(w, a_up);
+      // lo <= x <= lo + span, unsigned: min(x - lo, span) == x - lo
+      __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(dl, span26), dl);
+      __m128i up = _mm_cmpeq_epi8(_mm_min_epu8(du, span26), du);
+      __m128i dig = _mm_cmpeq_epi8(_mm_min_epu8(dd, span10), dd);
+      __m128i next_up = _mm_cmpeq_epi8(_mm_min_epu8(wu, span26), wu);
+      unsigned mask = (~static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(low, up), dig))) |
+                       static_cast<unsigned>(_mm_movemask_epi8(_mm_and_si128(low, next_up)))) & 0xFFFFu;
+      for (; mask; mask &= mask - 1) {
+        long at = h + __builtin_ctz(mask);
+        if (!starts(t, at + 1, n)) continue;
+        Hit m = match_at(t, n, at, n);
+        if (m.end >= 0) {
+          *hit = at;
+          return m;
+        }
+      }
+    }
+#endif
+    for (; h + 1 < n; h++) {
+      if (!(!alnum(t[h]) || (lower_letter(t[h]) && upper_letter(t[h + 1])))) continue;
+      if (!starts(t, h + 1, n)) continue;
+      Hit m = match_at(t, n, h, n);
+      if (m.end >= 0) {
+        *hit = h;
+        return m;
+      }
+    }
+    return {};
+  }
+
+  // Whether some spelling can start at i (its first two characters; a one-character spelling is enough).
+  bool starts(const char *t, long i, long n) const {
+    uint32_t node = root[static_cast<unsigned char>(t[i])];
+    if (node == 0) return false;
+    if (nodes[node].terminal || i + 1 >= n) return true;
+    return pair[(static_cast<unsigned>(static_cast<unsigned char>(lower(t[i]))) << 8) |
+                static_cast<unsigned char>(lower(t[i + 1]))];
+  }
+
+  static char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+  static bool lower_letter(char c) { return c >= 'a' && c <= 'z'; }
+  static bool upper_letter(char c) { return c >= 'A' && c <= 'Z'; }
+  static bool alnum(char c) { return (c >= '0' && c <= '9') || lower_letter(c) || upper_letter(c); }
+};
+
 struct ScannerObject {
   PyObject_HEAD
   std::vector<Detector> *dets;
   std::unique_ptr<RE2::Set> *set;
-  std::unique_ptr<RE2> *keywords;
+  KeywordTrie *keywords;  // nullptr: no keywords
   std::unordered_map<std::string, std::vector<int>> *owner;
   long window;             // detectors.KEYWORD_WINDOW
   long longest_keyword;    // detectors._LONGEST_KEYWORD
+  long anchor_min;         // detectors._ANCHOR_MIN_RANGE
   PyObject *spec;          // keeps every borrowed object alive
   PyTypeObject *finding;   // tuple subclass the findings are built as
 };
@@ -300,23 +434,23 @@ int run_check(int code, PyObject *fn, PyObject *text, const char *t, long n, lon
   return truth;
 }
 
-// detectors._spans_into: leftmost-first spans of the detector's group in [pos, end].
-void spans_into(const Detector &d, const StringPiece &text, long pos, long end, std::vector<Span> &out) {
+// The loop of detectors._spans_into from cursor pos: leftmost-first spans of the detector's group in
+// [pos, end), keeping only matches that start by last_start, at most `limit` of them; returns the cursor
+// after them. The first search may start at `from` (>= pos) when no match starts in [pos, from): it then
+// finds what a search from pos would. *found tells whether the last search found a match it kept.
+long search_from(const Detector &d, const StringPiece &text, long pos, long from, long end, long last_start,
+                 long limit, bool *found, std::vector<Span> &out) {
   StringPiece sub[10];
   int nsub = d.group + 1;
-  long last_required = end;
-  if (d.has_required) {
-    // A match holds a required character r, so it starts at most at the last one and, at most max_len
-    // long, ends by r + max_len; RE2 reads the text past endpos as context, so the matches found in the
-    // shorter range are exactly those of the whole range.
-    const unsigned char *u = reinterpret_cast<const unsigned char *>(text.data());
-    last_required = end - 1;
-    while (last_required >= pos && !d.required[u[last_required]]) last_required--;
-    if (last_required < pos) return;
-    if (d.max_len >= 0) end = std::min(end, last_required + d.max_len);
-  }
-  while (pos <= end && pos <= last_required) {
-    if (!d.re->Match(text, static_cast<size_t>(pos), static_cast<size_t>(end), RE2::UNANCHORED, sub, nsub)) return;
+  *found = false;
+  while (limit-- > 0 && pos <= end && pos <= last_start) {
+    if (from < pos) from = pos;
+    if (!d.re->Match(text, static_cast<size_t>(from), static_cast<size_t>(end), RE2::UNANCHORED, sub, nsub) ||
+        sub[0].data() - text.data() > last_start) {
+      *found = false;
+      return pos;
+    }
+    *found = true;
     long s = sub[0].data() - text.data();
     long e = s + static_cast<long>(sub[0].size());
     long nxt;
@@ -332,6 +466,203 @@ void spans_into(const Detector &d, const StringPiece &text, long pos, long end, 
       nxt = e;
     }
     pos = nxt > pos ? nxt : pos + 1;
+  }
+  return pos;
+}
+
+// The positions in [i, end) holding one of a detector's required characters, in order. A lone character
+// is found with memchr; up to four ranges of bytes (the digits...) sixteen bytes at a time, as a bit mask
+// walked bit by bit, where SSE2 is there (every x86-64); any other set byte by byte.
+class RequiredChars {
+ public:
+  RequiredChars(const Detector &d, const unsigned char *u, long end) : d_(d), u_(u), end_(end) {}
+
+  // The first position >= i (end: none).
+  long next(long i) {
+    if (i >= end_) return end_;
+    if (d_.required_single >= 0) {
+      const void *hit = std::memchr(u_ + i, d_.required_single, static_cast<size_t>(end_ - i));
+      return hit == nullptr ? end_ : static_cast<const unsigned char *>(hit) - u_;
+    }
+#if defined(__SSE2__)
+    if (d_.required_ranges > 0) {
+      while (true) {
+        if (i >= base_ && i < base_ + 16) {  // inside the current block: its remaining bits
+          unsigned rest = mask_ & (~0u << (i - base_));
+          if (rest) return base_ + __builtin_ctz(rest);
+          i = base_ + 16;
+        }
+        if (i + 16 > end_) break;
+        base_ = i;
+        mask_ = block(u_ + i);
+      }
+    }
+#endif
+    for (; i < end_; i++)
+      if (d_.required[u_[i]]) return i;
+    return end_;
+  }
+
+#if defined(__SSE2__)
+  // The required characters among the sixteen bytes at p, as bits.
+  unsigned block(const unsigned char *p) const {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
+    __m128i any = _mm_setzero_si128();
+    for (int r = 0; r < d_.required_ranges; r++) {  // lo <= x <= lo + span, unsigned
+      __m128i diff = _mm_sub_epi8(v, _mm_set1_epi8(static_cast<char>(d_.range_lo[r])));
+      any = _mm_or_si128(any, _mm_cmpeq_epi8(_mm_min_epu8(diff, _mm_set1_epi8(static_cast<char>(d_.range_span[r]))), diff));
+    }
+    return static_cast<unsigned>(_mm_movemask_epi8(any));
+  }
+
+ private:
+  long base_ = -32;  // the current block [base_, base_ + 16) and its bits
+  unsigned mask_ = 0;
+#endif
+  const Detector &d_;
+  const unsigned char *u_;
+  long end_;
+};
+
+// The anchors of a detector in [pos, end), in order (see spans_into): required characters with at
+// least k of them among the L characters that end with them (k = 1 or no bound L: every required
+// character). Required characters before pos are not counted: every match searched for starts at or
+// after pos, so its k-th required character is still an anchor.
+class Anchors {
+ public:
+  Anchors(const Detector &d, const unsigned char *u, long pos, long end)
+      : d_(d), u_(u), pos_(pos), end_(end), chars_(d, u, end), i_(pos), base_(pos) {
+    L_ = d.max_len;
+    k_ = L_ >= 0 && d.required_count <= 64 ? std::max(1, d.required_count) : 1;
+#if defined(__SSE2__)
+    blocks_ = d.required_ranges > 0 && k_ > 1 && L_ <= 48;
+#endif
+  }
+
+  // The first anchor >= at_least not returned yet (-1: none); calls come with at_least increasing.
+  long next(long at_least) {
+#if defined(__SSE2__)
+    if (blocks_) return next_by_blocks(at_least);
+#endif
+    while ((i_ = chars_.next(i_)) < end_) {
+      long at = i_++;
+      ring_[slot_] = at;
+      slot_ = slot_ + 1 == k_ ? 0 : slot_ + 1;
+      seen_++;
+      // ring_[slot_] is now the k-th most recent required character, this one counted (once k are seen)
+      if (at >= at_least && (k_ == 1 || (seen_ >= k_ && (L_ < 0 || ring_[slot_] > at - L_)))) return at;
+    }
+    return -1;
+  }
+
+ private:
+#if defined(__SSE2__)
+  // Sixteen bytes at a time: the last 64 bytes' required characters as bits (bit b: position
+  // base_ - 48 + b). A block where fewer than k of them fall among the L bytes before it and its own 16 has
+  // no anchor and is passed over whole; in the others each required character is counted.
+  long next_by_blocks(long at_least) {
+    const uint64_t window = (uint64_t{1} << L_) - 1;  // the L bits ending at a position's own
+    while (base_ + 16 <= end_) {
+      if (!loaded_) {
+        bits_ = (bits_ >> 16) | (static_cast<uint64_t>(chars_.block(u_ + base_)) << 48);
+        loaded_ = true;
+        rest_ = popcount(bits_ >> (49 - L_)) < k_ ? 0 : static_cast<unsigned>(bits_ >> 48);
+      }
+      for (; rest_; rest_ &= rest_ - 1) {
+        int bit = __builtin_ctz(rest_);
+        long at = base_ + bit;
+        if (at >= at_least && popcount((bits_ >> (49 + bit - L_)) & window) >= k_) {
+          rest_ &= rest_ - 1;
+          return at;
+        }
+      }
+      base_ += 16;
+      loaded_ = false;
+    }
+    for (; base_ < end_; base_++) {  // the last bytes, one at a time, with the exact rule
+      if (!d_.required[u_[base_]] || base_ < at_least) continue;
+      int count = 0;
+      for (long j = std::max(pos_, base_ - L_ + 1); j <= base_; j++) count += d_.required[u_[j]];
+      if (count >= k_) return base_++;
+    }
+    return -1;
+  }
+  // Set bits (x86-64 without POPCNT has no instruction for it; the library call costs more than this).
+  static int popcount(uint64_t x) {
+    x = x - ((x >> 1) & 0x5555555555555555ULL);
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    return static_cast<int>((x * 0x0101010101010101ULL) >> 56);
+  }
+  bool blocks_ = false, loaded_ = false;
+  uint64_t bits_ = 0;
+  unsigned rest_ = 0;  // the current block's required characters not yet returned
+#endif
+  const Detector &d_;
+  const unsigned char *u_;
+  long pos_, end_;
+  RequiredChars chars_;
+  long i_, base_;
+  long L_ = -1;
+  int k_ = 1;
+  long ring_[64];  // read only once written (seen_ >= k_)
+  int slot_ = 0;
+  long seen_ = 0;
+};
+
+// detectors._spans_into: the spans one loop of RE2 searches from pos over [pos, end) finds, searching
+// only where the detector's hints allow a match.
+//
+// An anchor is a required character with at least required_count of them among the max_len characters
+// that end with it. Every match holds one (its required_count-th required character), so a match starting
+// at or after the cursor c starts at or after q - max_len + 1 for the first anchor q >= c; when one
+// required character is enough and the alphabet is known, also at or after the start of the run of
+// alphabet characters just before q (what a match holds before its first required character). Anchors
+// less than max_len apart form a cluster: a match starting by its last anchor ends by that anchor plus
+// max_len, so one search over the cluster finds those matches exactly as a search over the whole range
+// (RE2 reads the text past endpos as context); a match found past the last anchor may be cut short by
+// the cluster's end, so it is dropped, and the next cluster, whose bounds hold it whole, finds it.
+void spans_into(const Detector &d, const StringPiece &text, long pos, long end, long anchor_min, std::vector<Span> &out) {
+  bool found;
+  if (!d.has_required) {
+    search_from(d, text, pos, pos, end, end, end - pos + 2, &found, out);
+    return;
+  }
+  const unsigned char *u = reinterpret_cast<const unsigned char *>(text.data());
+  if (end - pos < anchor_min) {
+    // A short range (a keyword's window): finding anchors would cost about what it saves. A match
+    // starts by the last required character and ends by that plus max_len.
+    long last = end - 1;
+    while (last >= pos && !d.required[u[last]]) last--;
+    if (last < pos) return;
+    long stop = d.max_len >= 0 ? std::min(end, last + d.max_len) : end;
+    search_from(d, text, pos, pos, stop, last, end - pos + 2, &found, out);
+    return;
+  }
+  const long L = d.max_len;
+  Anchors anchors(d, u, pos, end);
+  auto next_anchor = [&](long at_least) { return anchors.next(at_least); };
+  const bool one_required = L < 0 || d.required_count <= 1 || d.required_count > 64;
+  long c = pos;  // no match starts in [pos, c)
+  long q = next_anchor(c);
+  while (q >= 0 && c <= end) {
+    long from = std::max(c, L >= 0 ? q - L + 1 : c);
+    if (one_required && d.has_alphabet) {  // q is the first required character at or after c
+      long j = q;
+      while (j > from && d.alphabet[u[j - 1]]) j--;
+      from = j;
+    }
+    if (L < 0) {  // unbounded: one match at a time, each from the first anchor after the last
+      c = search_from(d, text, c, from, end, end, 1, &found, out);
+      if (!found) return;
+      q = next_anchor(c);
+      continue;
+    }
+    long last = q;  // the cluster's last anchor
+    long nq;
+    while ((nq = next_anchor(last + 1)) >= 0 && nq - last < L) last = nq;
+    c = std::max(search_from(d, text, c, from, std::min(end, last + L), last, end - c + 2, &found, out), last + 1);
+    q = nq >= 0 && nq < c ? next_anchor(c) : nq;
   }
 }
 
@@ -350,48 +681,47 @@ using KeywordHits = std::vector<std::vector<Span>>;  // detector index -> keywor
 
 // detectors.Scanner._keyword_hits_ascii.
 void keyword_hits(const ScannerObject *self, const StringPiece &text, KeywordHits &out) {
-  const RE2 &re = **self->keywords;
+  const KeywordTrie &trie = *self->keywords;
   const char *t = text.data();
   long n = static_cast<long>(text.size());
   long pos = 0;
-  StringPiece m;
   std::string norm;
   while (pos <= n) {
-    if (!re.Match(text, static_cast<size_t>(pos), static_cast<size_t>(n), RE2::UNANCHORED, &m, 1)) break;
-    long hit = m.data() - t, b1 = hit + static_cast<long>(m.size());
+    long hit;
+    KeywordTrie::Hit m = trie.find(t, n, pos, &hit);
+    if (m.end < 0) break;
+    long b1 = m.end;
     long nxt = b1 > hit ? b1 - 1 : b1;  // share the last character
     pos = nxt > pos ? nxt : pos + 1;
-    long starts[2] = {hit + 1, -1};
-    if (hit == 0) {
-      starts[0] = 0;
-      starts[1] = 1;
-    }
     while (true) {
       const std::vector<int> *served = nullptr;
       long b0 = -1;
-      for (long cand : starts) {
-        if (cand < 0 || cand >= b1) continue;
-        norm.clear();
-        for (long i = cand; i < b1; i++) {
-          char c = t[i];
-          if (c != ' ' && c != '_' && c != '-') norm.push_back(to_lower(c));
-        }
-        auto it = self->owner->find(norm);
-        if (it != self->owner->end() && !it->second.empty()) {
-          served = &it->second;
-          b0 = cand;
-          break;
+      if (hit > 0) {  // the keyword starts after the context character: the spelling the trie walked
+        served = trie.nodes[m.node].served;
+        b0 = hit + 1;
+      } else {  // at the start of the text: the first of "the hit itself" and "after its first character"
+        for (long cand : {0L, 1L}) {
+          if (cand >= b1) continue;
+          norm.clear();
+          for (long i = cand; i < b1; i++) {
+            char c = t[i];
+            if (c != ' ' && c != '_' && c != '-') norm.push_back(to_lower(c));
+          }
+          auto it = self->owner->find(norm);
+          if (it != self->owner->end() && !it->second.empty()) {
+            served = &it->second;
+            b0 = cand;
+            break;
+          }
         }
       }
-      if (served == nullptr) break;
+      if (served == nullptr || served->empty()) break;
       if (b1 < n && is_alnum(t[b1]) && is_alnum(t[b1 - 1]) && !keyword_bounded(t, n, b0, b1)) {
         // detectors._shorter_keyword: the longest keyword at the same place that stops earlier
         if (b1 - 1 <= b0) break;
-        StringPiece sm;
-        if (!re.Match(text, static_cast<size_t>(hit), static_cast<size_t>(b1 - 1), RE2::ANCHOR_START, &sm, 1)) break;
-        long se = (sm.data() - t) + static_cast<long>(sm.size());
-        if (se <= b0) break;
-        b1 = se;
+        m = trie.match_at(t, n, hit, b1 - 1);
+        if (m.end <= b0) break;
+        b1 = m.end;
         continue;
       }
       for (int i : *served) out[i].push_back({b0, b1});
@@ -439,16 +769,79 @@ bool bytes_of(PyObject *o, std::string &out) {
   return true;
 }
 
-// Scanner(detectors, keyword_regex, keyword_owner, max_mem, finding_type, keyword_window, longest_keyword)
+// The trie of detectors.keyword_spellings (an iterable of non-empty ASCII str, lower case); each
+// spelling's detectors are those keyword_owner gives its separator-free form.
+bool build_trie(PyObject *spellings, const std::unordered_map<std::string, std::vector<int>> &owners,
+                KeywordTrie &trie) {
+  std::vector<std::vector<std::pair<unsigned char, uint32_t>>> children(1);
+  std::vector<const std::vector<int> *> served(1, nullptr);
+  std::vector<bool> terminal(1, false);
+  PyObject *it = PyObject_GetIter(spellings);
+  if (it == nullptr) return false;
+  std::string norm;
+  while (PyObject *item = PyIter_Next(it)) {
+    Py_ssize_t len = 0;
+    const char *w = PyUnicode_Check(item) && PyUnicode_IS_ASCII(item) ? PyUnicode_AsUTF8AndSize(item, &len) : nullptr;
+    if (w == nullptr || len == 0) {
+      Py_DECREF(item);
+      Py_DECREF(it);
+      if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "keyword spellings must be non-empty ASCII str");
+      return false;
+    }
+    uint32_t node = 0;
+    norm.clear();
+    for (Py_ssize_t j = 0; j < len; j++) {
+      unsigned char c = static_cast<unsigned char>(KeywordTrie::lower(w[j]));
+      if (c != ' ' && c != '_' && c != '-') norm.push_back(static_cast<char>(c));
+      uint32_t next = 0;
+      for (auto &edge : children[node])
+        if (edge.first == c) next = edge.second;
+      if (next == 0) {
+        next = static_cast<uint32_t>(children.size());
+        children[node].push_back({c, next});
+        children.emplace_back();
+        served.push_back(nullptr);
+        terminal.push_back(false);
+      }
+      node = next;
+    }
+    terminal[node] = true;
+    auto found = owners.find(norm);
+    served[node] = found == owners.end() ? nullptr : &found->second;
+    Py_DECREF(item);
+  }
+  Py_DECREF(it);
+  if (PyErr_Occurred()) return false;
+  trie.nodes.resize(children.size());
+  for (size_t i = 0; i < children.size(); i++) {
+    trie.nodes[i].edges = static_cast<uint32_t>(trie.edges.size());
+    trie.nodes[i].count = static_cast<uint32_t>(children[i].size());
+    trie.nodes[i].terminal = terminal[i];
+    trie.nodes[i].served = served[i];
+    trie.edges.insert(trie.edges.end(), children[i].begin(), children[i].end());
+  }
+  for (auto &edge : children[0])
+    for (auto &second : children[edge.second]) trie.pair[(static_cast<unsigned>(edge.first) << 8) | second.first] = true;
+  for (auto &edge : children[0]) {  // a keyword's first letter in either case
+    trie.root[edge.first] = edge.second;
+    if (edge.first >= 'a' && edge.first <= 'z') trie.root[edge.first - 32] = edge.second;
+  }
+  return true;
+}
+
+// Scanner(detectors, keyword_spellings, keyword_owner, max_mem, finding_type, keyword_window, longest_keyword,
+//         anchor_min_range)
 //   detectors: sequence of (pattern: bytes, group, mode, check code, check fn, strict code, strict fn,
-//              reach, exclude: iterable of str, name rank, name)
+//              reach, exclude: iterable of str, name rank, name, required characters: str, their count,
+//              alphabet: str, longest match or -1)
 int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
-  PyObject *dets, *kw_regex, *owner;
-  long max_mem, window, longest_keyword;
+  PyObject *dets, *kw_spellings, *owner;
+  long max_mem, window, longest_keyword, anchor_min;
   PyTypeObject *finding;
-  if (!PyArg_ParseTuple(args, "OOO!lO!ll", &dets, &kw_regex, &PyDict_Type, &owner, &max_mem, &PyType_Type, &finding,
-                        &window, &longest_keyword))
+  if (!PyArg_ParseTuple(args, "OOO!lO!lll", &dets, &kw_spellings, &PyDict_Type, &owner, &max_mem, &PyType_Type,
+                        &finding, &window, &longest_keyword, &anchor_min))
     return -1;
+  self->anchor_min = anchor_min;
   self->window = window;
   self->longest_keyword = longest_keyword;
   if (!PyType_IsSubtype(finding, &PyTuple_Type)) {
@@ -458,7 +851,7 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
   PyObject *seq = PySequence_Tuple(dets);
   if (seq == nullptr) return -1;
   Py_XDECREF(self->spec);
-  self->spec = Py_BuildValue("(NOO)", seq, kw_regex, owner);
+  self->spec = Py_BuildValue("(NOO)", seq, kw_spellings, owner);
   if (self->spec == nullptr) return -1;
   Py_INCREF(finding);
   Py_XSETREF(self->finding, finding);
@@ -466,11 +859,12 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
   Py_ssize_t count = PyTuple_GET_SIZE(seq);
   auto set = std::make_unique<RE2::Set>(options(max_mem * std::max<Py_ssize_t>(1, count), false), RE2::UNANCHORED);
   for (Py_ssize_t i = 0; i < count; i++) {
-    PyObject *pat, *check_fn, *strict_fn, *exclude, *name, *required;
-    int group, mode, check, strict, rank;
+    PyObject *pat, *check_fn, *strict_fn, *exclude, *name, *required, *alphabet;
+    int group, mode, check, strict, rank, required_count;
     long reach, max_len;
-    if (!PyArg_ParseTuple(PyTuple_GET_ITEM(seq, i), "O!iiiOiOlOiOOl", &PyBytes_Type, &pat, &group, &mode, &check,
-                          &check_fn, &strict, &strict_fn, &reach, &exclude, &rank, &name, &required, &max_len))
+    if (!PyArg_ParseTuple(PyTuple_GET_ITEM(seq, i), "O!iiiOiOlOiOUiUl", &PyBytes_Type, &pat, &group, &mode, &check,
+                          &check_fn, &strict, &strict_fn, &reach, &exclude, &rank, &name, &required,
+                          &required_count, &alphabet, &max_len))
       return -1;
     if (group < 0 || group > 9) {
       PyErr_SetString(PyExc_ValueError, "group out of range for the native scanner");
@@ -500,16 +894,35 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
     d.rank = rank;
     d.name = name;
     d.max_len = max_len;
-    if (required != Py_None) {  // the required characters that can occur in ASCII text
-      Py_ssize_t rlen;
-      const char *r = PyUnicode_AsUTF8AndSize(required, &rlen);
-      if (r == nullptr || !PyUnicode_IS_ASCII(required)) {
-        if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "required characters must be ASCII");
+    // the hints' characters that can occur in ASCII text (empty: nothing known)
+    PyObject *hint_chars[2] = {required, alphabet};
+    bool *hint_tables[2] = {d.required, d.alphabet};
+    for (int h = 0; h < 2; h++) {
+      if (!PyUnicode_IS_ASCII(hint_chars[h])) {
+        PyErr_SetString(PyExc_ValueError, "hint characters must be ASCII");
         return -1;
       }
-      d.has_required = true;
-      for (Py_ssize_t k = 0; k < rlen; k++) d.required[static_cast<unsigned char>(r[k])] = true;
+      const char *r = reinterpret_cast<const char *>(PyUnicode_DATA(hint_chars[h]));
+      for (Py_ssize_t k = 0; k < PyUnicode_GET_LENGTH(hint_chars[h]); k++)
+        hint_tables[h][static_cast<unsigned char>(r[k])] = true;
     }
+    d.has_required = PyUnicode_GET_LENGTH(required) > 0 && required_count > 0;
+    if (PyUnicode_GET_LENGTH(required) == 1) d.required_single = PyUnicode_READ_CHAR(required, 0);
+    for (int b = 0; b < 256 && d.required_ranges >= 0; b++) {
+      if (!d.required[b] || (b > 0 && d.required[b - 1])) continue;  // a range starts at b
+      int e = b;
+      while (e + 1 < 256 && d.required[e + 1]) e++;
+      if (d.required_ranges == 4) {
+        d.required_ranges = -1;
+        break;
+      }
+      d.range_lo[d.required_ranges] = static_cast<unsigned char>(b);
+      d.range_span[d.required_ranges] = static_cast<unsigned char>(e - b);
+      d.required_ranges++;
+    }
+    if (d.required_ranges < 0) d.required_ranges = 0;
+    d.required_count = required_count;
+    d.has_alphabet = PyUnicode_GET_LENGTH(alphabet) > 0;
     PyObject *it = PyObject_GetIter(exclude);
     if (it == nullptr) return -1;
     while (PyObject *item = PyIter_Next(it)) {
@@ -529,16 +942,6 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
   if (count && !set->Compile()) {
     PyErr_SetString(PyExc_ValueError, "native RE2 set does not compile");
     return -1;
-  }
-  auto keywords = std::make_unique<std::unique_ptr<RE2>>();
-  if (kw_regex != Py_None) {
-    std::string p;
-    if (!bytes_of(kw_regex, p)) return -1;
-    keywords->reset(new RE2(p, options(max_mem, true)));
-    if (!(*keywords)->ok()) {
-      PyErr_SetString(PyExc_ValueError, "native RE2 rejects the keyword pattern");
-      return -1;
-    }
   }
   auto owners = std::make_unique<std::unordered_map<std::string, std::vector<int>>>();
   PyObject *key, *value;
@@ -564,6 +967,11 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
     if (PyErr_Occurred()) return -1;
     std::sort(idx.begin(), idx.end());
     (*owners)[std::string(s, static_cast<size_t>(len))] = std::move(idx);
+  }
+  std::unique_ptr<KeywordTrie> keywords;
+  if (kw_spellings != Py_None) {
+    keywords = std::make_unique<KeywordTrie>();
+    if (!build_trie(kw_spellings, *owners, *keywords)) return -1;
   }
   delete self->dets;
   delete self->set;
@@ -617,7 +1025,7 @@ PyObject *scanner_scan(ScannerObject *self, PyObject *args) {
     KeywordHits kwh;
     bool keyed = false;
     for (int i : hit) keyed = keyed || dets[i].keyed;
-    if (keyed && *self->keywords) {
+    if (keyed && self->keywords != nullptr) {
       kwh.resize(dets.size());
       keyword_hits(self, data, kwh);
     }
@@ -635,14 +1043,14 @@ PyObject *scanner_scan(ScannerObject *self, PyObject *args) {
           if (hi >= 0 && wlo <= hi) {
             hi = std::max(hi, whi);
           } else {
-            if (hi >= 0) spans_into(d, data, lo, hi, spans);
+            if (hi >= 0) spans_into(d, data, lo, hi, self->anchor_min, spans);
             lo = wlo;
             hi = whi;
           }
         }
-        if (hi >= 0) spans_into(d, data, lo, hi, spans);
+        if (hi >= 0) spans_into(d, data, lo, hi, self->anchor_min, spans);
       } else {
-        spans_into(d, data, 0, n, spans);
+        spans_into(d, data, 0, n, self->anchor_min, spans);
       }
       bool required = d.mode == MODE_REQUIRED;
       for (const Span &sp : spans) {
@@ -863,7 +1271,7 @@ PyObject *scanner_keyword_hits(ScannerObject *self, PyObject *args) {
   const char *t = PyUnicode_AsUTF8AndSize(text, &len);
   if (t == nullptr) return nullptr;
   KeywordHits kwh(self->dets->size());
-  if (*self->keywords) keyword_hits(self, StringPiece(t, static_cast<size_t>(len)), kwh);
+  if (self->keywords != nullptr) keyword_hits(self, StringPiece(t, static_cast<size_t>(len)), kwh);
   PyObject *out = PyList_New(static_cast<Py_ssize_t>(kwh.size()));
   if (out == nullptr) return nullptr;
   for (size_t i = 0; i < kwh.size(); i++) {

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import ipaddress
+import itertools
 import os
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -42,6 +43,10 @@ KEYWORD_WINDOW = 30
 # far before the window, which bounds the bisection in ``_near_sorted``.
 _LONGEST_KEYWORD = 200
 
+# The native core looks for anchors (see SearchHints) only in ranges at least this long (bytes): in a
+# keyword's window, about 100 bytes, finding them costs about what the shorter searches save.
+_ANCHOR_MIN_RANGE = 512
+
 # Per-regex memory budget for RE2 (program + DFA caches); exceeding it fails compilation or makes
 # RE2 fall back to slower, still linear, matching; never exponential.
 DEFAULT_MAX_MEM = 8 << 20
@@ -55,6 +60,22 @@ class Finding(NamedTuple):
     identifier: str
     start: int
     end: int
+
+
+class SearchHints(NamedTuple):
+    """What the native core may assume about every match of one of tamis's own patterns.
+
+    ``required``: characters of which every match holds at least ``count`` (count 0: nothing known);
+    ``alphabet``: every character a match can hold (empty: unknown). With the longest match these bound
+    where a search can find anything; results are the same, only less text is read.
+    """
+
+    required: frozenset[str]
+    count: int
+    alphabet: frozenset[str]
+
+
+NO_HINTS = SearchHints(frozenset(), 0, frozenset())
 
 
 @dataclass(frozen=True)
@@ -75,9 +96,9 @@ class Detector:
     strict_check: Check | None = None
     exclude: frozenset[str] = field(default_factory=frozenset)
     max_len: int | None = None  # longest possible match in characters, when bounded and known
-    # Characters one of which every match contains (empty: unknown). With ``max_len`` it bounds where a
-    # whole-message search can find anything (the native core searches only there; results are the same).
-    required_chars: frozenset[str] = field(default_factory=frozenset)
+    # What every match holds (tamis's own patterns only). With ``max_len`` it bounds where a search can
+    # find anything: the native core searches only there; results are the same.
+    hints: SearchHints = NO_HINTS
 
 
 def _keyword_pattern(keyword: str) -> str:
@@ -105,6 +126,29 @@ def keyword_regex(keywords: Sequence[str]) -> str:
     if camel:
         out += r"|(?-i:\p{Ll})(?:" + camel + ")"
     return out
+
+
+# More spellings than this (keywords with many spaces): the native core is not used for the scanner.
+_MAX_SPELLINGS = 1 << 16
+
+
+def keyword_spellings(keywords: Sequence[str]) -> tuple[str, ...] | None:
+    """Every ASCII spelling of the keywords that ``keyword_regex`` accepts, in lower case.
+
+    Built by the same rule as ``_keyword_pattern``: each space stands for no character, a space, "_" or
+    "-". The native core walks these as a trie on ASCII text (a keyword with any other character cannot
+    occur there). None when there would be more than ``_MAX_SPELLINGS``.
+    """
+    out: set[str] = set()
+    for k in {k.lower().strip() for k in keywords if k.strip()}:
+        if not k.isascii():
+            continue
+        parts = k.split(" ")
+        if 4 ** (len(parts) - 1) + len(out) > _MAX_SPELLINGS:
+            return None
+        for seps in itertools.product(("", " ", "_", "-"), repeat=len(parts) - 1):
+            out.add(parts[0] + "".join(sep + part for sep, part in zip(seps, parts[1:], strict=True)))
+    return tuple(sorted(out))
 
 
 def _is_word(ch: str) -> bool:
@@ -291,10 +335,13 @@ class Scanner:
                 owners.setdefault(_norm_keyword(kw), set()).update(served)
             self._keyword_owner = {k: frozenset(v) for k, v in owners.items()}
         if USE_NATIVE:
-            self._native = self._native_core(max_mem, keyword_pattern)
+            spellings = keyword_spellings(list(by_keyword)) if by_keyword else ()
+            self._native = self._native_core(max_mem, spellings)
 
-    def _native_core(self, max_mem: int, keyword_pattern: bytes | None) -> _redact.Scanner | None:
+    def _native_core(self, max_mem: int, spellings: tuple[str, ...] | None) -> _redact.Scanner | None:
         """The same plans for the native core; None where it cannot take them (the Python path runs)."""
+        if self._keyword_re is not None and spellings is None:
+            return None
         ranks = {name: i for i, name in enumerate(sorted(set(self._names)))}
         specs = []
         for plan, det in zip(self._plans, self.detectors, strict=True):
@@ -314,17 +361,24 @@ class Scanner:
                     tuple(plan.exclude),
                     ranks[plan.name],
                     plan.name,
-                    # None: unknown; otherwise the ASCII ones (a match in ASCII text holds one of those)
-                    "".join(sorted(c for c in det.required_chars if c.isascii()))
-                    if det.required_chars
-                    else None,
+                    # the ASCII ones only: a match in ASCII text holds ``count`` of those
+                    "".join(sorted(c for c in det.hints.required if c.isascii())),
+                    det.hints.count,
+                    "".join(sorted(c for c in det.hints.alphabet if c.isascii())),
                     det.max_len if det.max_len is not None else -1,
                 )
             )
         owner = {k: tuple(v) for k, v in self._keyword_owner.items()}
         try:
             return _redact.Scanner(
-                specs, keyword_pattern, owner, max_mem, Finding, KEYWORD_WINDOW, _LONGEST_KEYWORD
+                specs,
+                spellings if self._keyword_re is not None else None,
+                owner,
+                max_mem,
+                Finding,
+                KEYWORD_WINDOW,
+                _LONGEST_KEYWORD,
+                _ANCHOR_MIN_RANGE,
             )
         except ValueError:  # a pattern this RE2 build rejects: keep to the binding
             return None

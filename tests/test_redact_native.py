@@ -198,6 +198,107 @@ def test_keyword_windows_same_findings(text: str) -> None:
     assert native.scan(text) == twin.scan(text)
 
 
+# Digit-dense noise around values: timestamps, amounts, digit runs and groups near the patterns' longest
+# matches, so that the native core's anchors (runs of required characters) gather into clusters whose
+# edges fall inside and next to real values.
+DENSE = st.one_of(
+    st.from_regex(r"\A20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]Z\Z"),
+    st.from_regex(r"\A[0-9]{1,25}\Z"),
+    st.from_regex(r"\A[0-9]{1,4}([ .()/+-][0-9]{1,4}){1,6}\Z"),
+    st.from_regex(r"\A[0-9A-Za-z/+]{30,44}\Z"),
+    st.from_regex(r"\A[a-z0-9.]{1,12}@[a-z0-9.-]{1,12}\Z"),
+)
+LONG_TEXTS = st.lists(st.one_of(FRAGMENTS, DENSE), min_size=30, max_size=90).map("".join)
+
+
+def _anchored_everywhere() -> tuple[tamis.Policy, tamis.Policy]:
+    """``_all()`` with the native core looking for anchors in every range, however short."""
+    saved = detectors._ANCHOR_MIN_RANGE
+    detectors._ANCHOR_MIN_RANGE = 0
+    try:
+        return _pair(_doc([_statement(DETECTABLE + list(CUSTOM), MASK)], CUSTOM))
+    finally:
+        detectors._ANCHOR_MIN_RANGE = saved
+
+
+_ANCHORED = functools.cache(_anchored_everywhere)
+
+
+@given(LONG_TEXTS)
+def test_long_dense_texts_same_findings(text: str) -> None:
+    # Long enough (hundreds of characters) for the whole-message searches to go by anchors.
+    native, twin = _all()
+    assert _outcome(lambda: native.scan(text)) == _outcome(lambda: twin.scan(text))
+
+
+@given(st.one_of(ASCII_TEXTS, st.lists(NEAR_WINDOW, min_size=1, max_size=3).map(" ".join), LONG_TEXTS))
+def test_anchors_in_every_range_same_findings(text: str) -> None:
+    # The keyword windows too searched by anchors (in use they are shorter than _ANCHOR_MIN_RANGE).
+    native, twin = _ANCHORED()
+    assert _outcome(lambda: native.scan(text)) == _outcome(lambda: twin.scan(text))
+
+
+def test_dense_report_same_findings_both_ways() -> None:
+    rows = []
+    for i in range(60):
+        rows.append(
+            f'{{"at": "2024-05-{i % 28 + 1:02d}T12:00:{i % 60:02d}Z", "phone": "(609) 932-{7000 + i}", '
+            f'"email": "a{i}@example.com", "ip": "10.0.{i}.1", "credit_card_number": "6011885775987736", '
+            f'"cvv": "{100 + i}", "expiry": "12/{20 + i % 10}", "ssn": "643-41-{9000 + i}", "zip code": '
+            f'"{46500 + i}", "amount": {i}.27}}'
+        )
+    text = "[" + ", ".join(rows) + "]"
+    assert len(text) > 10 * detectors._ANCHOR_MIN_RANGE
+    want = _all()[1].scan(text)
+    assert len(want) > 400  # every kind of value, many times over
+    assert _all()[0].scan(text) == want
+    assert _ANCHORED()[0].scan(text) == want
+
+
+# Fillers that hold none of the values, or only digits and separators the anchors count.
+FILLERS = [" ", "x", "1", "1.", "a-", "::"]
+
+
+def test_values_at_the_edges_of_ranges_and_blocks_same_findings() -> None:
+    # Each example value at the start of the message (where the search cursor starts), glued after itself
+    # (the cursor at the end of a match), at every offset across two 16-byte blocks, and at the end, in
+    # a message long enough for anchors and with anchors everywhere.
+    values = sorted({v for v in EXAMPLES.values() if v.isascii()})
+    native, twin = _all()
+    anchored = _ANCHORED()[0]
+    checked = found = 0
+    for value in values:
+        for filler in FILLERS:
+            pad = (filler * detectors._ANCHOR_MIN_RANGE)[: detectors._ANCHOR_MIN_RANGE]
+            texts = [value + pad, value + value + pad, pad + value, pad + value + value]
+            texts += [pad[:offset] + value + pad for offset in range(0, 34, 3)]
+            for text in texts:
+                want = twin.scan(text)
+                assert native.scan(text) == want, (value, filler, text[:40])
+                assert anchored.scan(text) == want, (value, filler, text[:40])
+                checked += 1
+                found += bool(want)
+    assert checked > 1000 and found > checked // 3
+
+
+def test_keyword_spellings_follow_the_keyword_pattern() -> None:
+    # The native core walks these spellings as a trie where the Python path runs the keyword regex.
+    spellings = detectors.keyword_spellings(KEYWORDS)
+    assert spellings is not None
+    words = {k.lower().strip() for k in KEYWORDS}
+    assert len(spellings) <= sum(4 ** k.count(" ") for k in words)  # different keywords may share spellings
+    for k in words:  # each separator spelled every way: the four uniform ones at least
+        assert {k.replace(" ", sep) for sep in ("", " ", "_", "-")} <= set(spellings), k
+    plain = {k: detectors.re2.compile("(?i)" + detectors._keyword_pattern(k)) for k in words}
+    by_norm: dict[str, list[str]] = {}
+    for k in plain:
+        by_norm.setdefault(detectors._norm_keyword(k), []).append(k)
+    for spelling in spellings:
+        assert spelling == spelling.lower() and spelling.isascii()
+        assert any(plain[k].fullmatch(spelling) for k in by_norm[detectors._norm_keyword(spelling)]), spelling
+    assert detectors.keyword_spellings(["a b c d e f g h i j"]) is None  # 4**9 spellings: the Python path
+
+
 @given(
     st.lists(st.one_of(KEYWORD_SPELLINGS, VALUES), min_size=1, max_size=8).map("".join).filter(str.isascii)
 )
@@ -457,21 +558,35 @@ def test_concurrent_scans_agree_with_one_at_a_time() -> None:
             assert list(pool.map(native.scan, texts)) == want
 
 
-REQUIRED = sorted(
-    {(d.pattern, d.required_chars) for n in DETECTABLE for d in detectors_for(n) if d.required_chars},
+HINTED = sorted(
+    {(d.pattern, d.hints, d.max_len) for n in DETECTABLE for d in detectors_for(n) if d.hints.count},
     key=lambda p: p[0],
 )
 # A pattern with one of the strings it matches in full (ASCII: the core only scans ASCII messages).
-MATCHES = st.sampled_from(REQUIRED).flatmap(
-    lambda pr: st.tuples(
-        st.just(pr), st.from_regex(pr[0], fullmatch=True, alphabet=st.characters(codec="ascii"))
+MATCHES = st.sampled_from(HINTED).flatmap(
+    lambda ph: st.tuples(
+        st.just(ph), st.from_regex(ph[0], fullmatch=True, alphabet=st.characters(codec="ascii"))
     )
 )
 
 
+def test_most_managed_patterns_have_hints() -> None:
+    hinted = {p for p, h, _ in HINTED if h.count}
+    patterns = {d.pattern for n in DETECTABLE for d in detectors_for(n)}
+    assert len(hinted) > len(patterns) * 3 // 4
+    counts = {h.count for _, h, _ in HINTED}
+    assert max(counts) >= 13 and 1 in counts  # digit runs (card numbers) and lone characters ("@")
+
+
 @given(MATCHES)
-def test_every_match_holds_a_required_character(case: tuple[tuple[str, frozenset[str]], str]) -> None:
-    # The core skips the parts of a message that hold none of a detector's required characters: that is
-    # only sound if every string the (tamis-written) pattern matches holds one of them.
-    (pattern, required), value = case
-    assert any(ch in required for ch in value), (pattern, value)
+def test_every_match_holds_its_hints(case: tuple[tuple[str, detectors.SearchHints, int | None], str]) -> None:
+    # The core searches only near anchors (``count`` required characters within the longest match) and
+    # from the start of the run of alphabet characters before one: sound only if every string the
+    # (tamis-written) pattern matches holds ``count`` required characters, only alphabet characters, and
+    # is no longer than the longest match.
+    (pattern, hints, max_len), value = case
+    assert sum(ch in hints.required for ch in value) >= hints.count, (pattern, value)
+    if hints.alphabet:
+        assert set(value) <= hints.alphabet, (pattern, value)
+    if max_len is not None:
+        assert len(value) <= max_len, (pattern, value)
