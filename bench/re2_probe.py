@@ -26,7 +26,7 @@ def main() -> int:
         print("re2_probe: needs g++ and RE2's headers (apt-get install libre2-dev)", file=sys.stderr)
         return 2
     policy = tamis.compile_policy(data.policy())
-    patterns = [d.pattern for d in policy._redactor.scanner.detectors]
+    patterns = [f"{d.group}\t{d.pattern}" for d in policy._redactor.scanner.detectors]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         (folder / "pats.txt").write_text("\n".join(patterns) + "\n", encoding="utf-8")

@@ -115,7 +115,10 @@ struct KeywordTrie {
   std::vector<Node> nodes;
   std::vector<std::pair<unsigned char, uint32_t>> edges;  // (lower-case byte, child), grouped per node
   uint32_t root[256] = {};                                // the root's children by byte, either case
-  std::vector<bool> pair = std::vector<bool>(1 << 16);    // first two bytes of a spelling (lower case)
+  // The first two bytes of the spellings (lower case), as bits; a one-byte spelling sets every second byte.
+  std::vector<uint64_t> pair = std::vector<uint64_t>(1024);
+  bool letters_first = true;  // every spelling starts with a letter
+  unsigned char lowered[256] = {};
 
   uint32_t child(uint32_t node, unsigned char c) const {
     const Node &nd = nodes[node];
@@ -178,11 +181,21 @@ struct KeywordTrie {
       __m128i up = _mm_cmpeq_epi8(_mm_min_epu8(du, span26), du);
       __m128i dig = _mm_cmpeq_epi8(_mm_min_epu8(dd, span10), dd);
       __m128i next_up = _mm_cmpeq_epi8(_mm_min_epu8(wu, span26), wu);
-      unsigned mask = (~static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(low, up), dig))) |
-                       static_cast<unsigned>(_mm_movemask_epi8(_mm_and_si128(low, next_up)))) & 0xFFFFu;
-      for (; mask; mask &= mask - 1) {
-        long at = h + __builtin_ctz(mask);
-        if (!starts(t, at + 1, n)) continue;
+      unsigned other = ~static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(low, up), dig)));
+      if (letters_first) {  // a keyword follows the boundary only where a letter does
+        __m128i wl = _mm_sub_epi8(_mm_or_si128(w, _mm_set1_epi8(0x20)), a_lo);
+        other &= static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(wl, span26), wl)));
+      }
+      unsigned mask = (other | static_cast<unsigned>(_mm_movemask_epi8(_mm_and_si128(low, next_up)))) & 0xFFFFu;
+      // the places whose next two bytes start a spelling, decided without a branch per place (they are
+      // unpredictable; the few that remain are walked)
+      unsigned keep = 0;
+      for (unsigned rest = mask; rest; rest &= rest - 1) {
+        int bit = __builtin_ctz(rest);
+        keep |= static_cast<unsigned>(starts(t, h + bit + 1, n)) << bit;
+      }
+      for (; keep; keep &= keep - 1) {
+        long at = h + __builtin_ctz(keep);
         Hit m = match_at(t, n, at, n);
         if (m.end >= 0) {
           *hit = at;
@@ -203,13 +216,12 @@ struct KeywordTrie {
     return {};
   }
 
-  // Whether some spelling can start at i (its first two characters; a one-character spelling is enough).
+  // Whether some spelling can start at i (its first two bytes; at the end of the text, only one).
   bool starts(const char *t, long i, long n) const {
-    uint32_t node = root[static_cast<unsigned char>(t[i])];
-    if (node == 0) return false;
-    if (nodes[node].terminal || i + 1 >= n) return true;
-    return pair[(static_cast<unsigned>(static_cast<unsigned char>(lower(t[i]))) << 8) |
-                static_cast<unsigned char>(lower(t[i + 1]))];
+    if (i + 1 >= n) return root[static_cast<unsigned char>(t[i])] != 0;
+    unsigned idx = (static_cast<unsigned>(lowered[static_cast<unsigned char>(t[i])]) << 8) |
+                   lowered[static_cast<unsigned char>(t[i + 1])];
+    return (pair[idx >> 6] >> (idx & 63)) & 1;
   }
 
   static char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
@@ -820,8 +832,17 @@ bool build_trie(PyObject *spellings, const std::unordered_map<std::string, std::
     trie.nodes[i].served = served[i];
     trie.edges.insert(trie.edges.end(), children[i].begin(), children[i].end());
   }
-  for (auto &edge : children[0])
-    for (auto &second : children[edge.second]) trie.pair[(static_cast<unsigned>(edge.first) << 8) | second.first] = true;
+  for (int c = 0; c < 256; c++) trie.lowered[c] = static_cast<unsigned char>(KeywordTrie::lower(static_cast<char>(c)));
+  auto set_pair = [&trie](unsigned first, unsigned second) {
+    unsigned idx = (first << 8) | second;
+    trie.pair[idx >> 6] |= uint64_t{1} << (idx & 63);
+  };
+  for (auto &edge : children[0]) {
+    trie.letters_first = trie.letters_first && edge.first >= 'a' && edge.first <= 'z';
+    for (auto &second : children[edge.second]) set_pair(edge.first, second.first);
+    if (terminal[edge.second])  // a one-byte spelling: any next byte
+      for (unsigned second = 0; second < 256; second++) set_pair(edge.first, second);
+  }
   for (auto &edge : children[0]) {  // a keyword's first letter in either case
     trie.root[edge.first] = edge.second;
     if (edge.first >= 'a' && edge.first <= 'z') trie.root[edge.first - 32] = edge.second;
@@ -1142,6 +1163,24 @@ struct Piece {
   }
 };
 
+// How many bytes of [p, p + len) are c: sixteen at a time where SSE2 is there (byte counters, summed
+// before they can overflow).
+long count_byte(const char *p, long len, char c) {
+  long count = 0, i = 0;
+#if defined(__SSE2__)
+  const __m128i needle = _mm_set1_epi8(c), zero = _mm_setzero_si128();
+  while (i + 16 <= len) {
+    __m128i acc = zero;
+    for (int k = 0; k < 255 && i + 16 <= len; k++, i += 16)  // each match adds 1 (0 - -1) to its byte
+      acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p + i)), needle));
+    __m128i sums = _mm_sad_epu8(acc, zero);
+    count += _mm_cvtsi128_si32(sums) + _mm_extract_epi16(sums, 4);
+  }
+#endif
+  for (; i < len; i++) count += p[i] == c;
+  return count;
+}
+
 inline bool py_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r') || (c >= '\x1c' && c <= '\x1f'); }
 
 // rewrite(message, findings, operations) -> the rewritten message, or None when the Python path must
@@ -1158,41 +1197,63 @@ PyObject *rewrite(PyObject *, PyObject *args) {
   std::vector<Piece> raw;
   Py_ssize_t count = PyList_GET_SIZE(findings);
   raw.reserve(static_cast<size_t>(count));
+  struct Decoded {
+    PyObject *ident = nullptr;
+    int code = -1;  // 0 mask, 1 redact, -1 no operation
+    char ch = 0;
+  };
+  constexpr size_t kSeen = 16;
+  Decoded seen[kSeen];
+  size_t seen_count = 0;
   for (Py_ssize_t i = 0; i < count; i++) {
     PyObject *f = PyList_GET_ITEM(findings, i);
     if (!PyTuple_Check(f) || PyTuple_GET_SIZE(f) != 3) {
       PyErr_SetString(PyExc_TypeError, "findings must be (identifier, start, end) tuples");
       return nullptr;
     }
-    PyObject *op = PyDict_GetItemWithError(ops, PyTuple_GET_ITEM(f, 0));
-    if (op == nullptr) {
-      if (PyErr_Occurred()) return nullptr;
-      continue;
-    }
-    if (!PyTuple_Check(op) || PyTuple_GET_SIZE(op) != 2) {
-      PyErr_SetString(PyExc_TypeError, "operations must map to (operation, mask character)");
-      return nullptr;
-    }
-    PyObject *name = PyTuple_GET_ITEM(op, 0), *ch = PyTuple_GET_ITEM(op, 1);
-    int code;
-    if (PyUnicode_CompareWithASCIIString(name, "mask") == 0) {
-      code = 0;
-    } else if (PyUnicode_CompareWithASCIIString(name, "redact") == 0) {
-      code = 1;
+    // Findings share a handful of identifier objects: their operations are decoded once per identity.
+    PyObject *ident = PyTuple_GET_ITEM(f, 0);
+    size_t slot = 0;
+    while (slot < seen_count && seen[slot].ident != ident) slot++;
+    Decoded op;
+    if (slot < seen_count) {
+      op = seen[slot];
     } else {
-      Py_RETURN_NONE;
+      op.ident = ident;  // borrowed: the findings outlive this call
+      PyObject *entry = PyDict_GetItemWithError(ops, ident);
+      if (entry == nullptr && PyErr_Occurred()) return nullptr;
+      if (entry == nullptr) {
+        op.code = -1;  // no operation for this identifier
+      } else {
+        if (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 2) {
+          PyErr_SetString(PyExc_TypeError, "operations must map to (operation, mask character)");
+          return nullptr;
+        }
+        PyObject *name = PyTuple_GET_ITEM(entry, 0), *ch = PyTuple_GET_ITEM(entry, 1);
+        if (PyUnicode_Check(name) && PyUnicode_CompareWithASCIIString(name, "mask") == 0) {
+          op.code = 0;
+        } else if (PyUnicode_Check(name) && PyUnicode_CompareWithASCIIString(name, "redact") == 0) {
+          op.code = 1;
+        } else {
+          Py_RETURN_NONE;
+        }
+        if (!PyUnicode_Check(ch) || PyUnicode_GET_LENGTH(ch) != 1 || !PyUnicode_IS_ASCII(ch)) Py_RETURN_NONE;
+        op.ch = static_cast<char>(PyUnicode_READ_CHAR(ch, 0));
+      }
+      if (seen_count < kSeen) seen[seen_count++] = op;
     }
-    if (!PyUnicode_Check(ch) || PyUnicode_GET_LENGTH(ch) != 1 || !PyUnicode_IS_ASCII(ch)) Py_RETURN_NONE;
+    if (op.code < 0) continue;
+    int code = op.code;
     long s = PyLong_AsLong(PyTuple_GET_ITEM(f, 1)), e = PyLong_AsLong(PyTuple_GET_ITEM(f, 2));
     if (PyErr_Occurred()) return nullptr;
     if (s < 0 || e > n || s > e) Py_RETURN_NONE;
-    raw.push_back({s, e, code, static_cast<char>(PyUnicode_READ_CHAR(ch, 0))});
+    raw.push_back({s, e, code, op.ch});
   }
   if (raw.empty()) {
     Py_INCREF(message);
     return message;
   }
-  std::sort(raw.begin(), raw.end());
+  if (!std::is_sorted(raw.begin(), raw.end())) std::sort(raw.begin(), raw.end());
   std::vector<Piece> merged;
   long last_end = -1;
   for (const Piece &p : raw) {
@@ -1214,25 +1275,22 @@ PyObject *rewrite(PyObject *, PyObject *args) {
   bool json = first < n && (m[first] == '{' || m[first] == '[');
   bool backslash = false;
   if (json) {
-    for (long i = 0; i < n; i++) {
-      if (m[i] == '\\') {
-        if (i + 1 < n && m[i + 1] == '\\') Py_RETURN_NONE;  // escaped backslashes: the Python path
-        backslash = true;
-      }
+    for (const char *b = static_cast<const char *>(memchr(m, '\\', static_cast<size_t>(n))); b != nullptr;
+         b = static_cast<const char *>(memchr(b + 1, '\\', static_cast<size_t>(m + n - b - 1)))) {
+      if (b + 1 < m + n && b[1] == '\\') Py_RETURN_NONE;  // escaped backslashes: the Python path
+      backslash = true;
     }
     long scanned = 0;
     bool inside = false;
     for (const Piece &p : merged) {
       if (p.start > scanned) {
-        long quotes = 0;
-        for (long i = scanned; i < p.start; i++) quotes += m[i] == '"';
+        long quotes = count_byte(m + scanned, p.start - scanned, '"');
         if (backslash)
           for (long i = std::max(0L, scanned - 1); i + 1 < p.start; i++) quotes -= m[i] == '\\' && m[i + 1] == '"';
         inside ^= quotes % 2 != 0;
       }
       if (!inside) Py_RETURN_NONE;
-      for (long i = p.start; i < p.end; i++)
-        if (m[i] == '"') Py_RETURN_NONE;
+      if (p.end > p.start && memchr(m + p.start, '"', static_cast<size_t>(p.end - p.start)) != nullptr) Py_RETURN_NONE;
       if (backslash)
         for (long i = std::max(0L, p.start - 6); i < std::min(n, p.end + 6); i++)
           if (m[i] == '\\') Py_RETURN_NONE;

@@ -378,6 +378,28 @@ def test_rewrite_is_the_merge_and_splice_it_replaces(
         pytest.fail("a plain ASCII message is always rewritten natively")
 
 
+def test_rewrite_counts_quotes_across_long_json_messages() -> None:
+    # The native rewrite counts the quotes before each span (sixteen bytes at a time) to know it lies in a
+    # string: long messages with spans inside values, every value length, must come out as Python's.
+    ops = {"A": ("mask", "#"), "B": ("redact", "*")}
+    twin = _all()[1]._redactor
+    for width in range(1, 40):
+        doc = {f"k{i}": "v" * (i % width) + f" {1000 + i} " + "w" * (i % 7) for i in range(60)}
+        message = json.dumps(doc)
+        found = []
+        for i in range(0, 60, 3):
+            at = message.index(f" {1000 + i} ") + 1
+            found.append(detectors.Finding("A" if i % 2 else "B", at, at + 4))
+        got = detectors._redact.rewrite(message, found, ops)
+        assert got is not None  # every span inside a plain string: the core rewrites it
+        assert got == twin._rewrite(message, redactor._merged_spans(found, ops))
+        assert json.loads(got).keys() == doc.keys()
+        key = message.index('"k7"')
+        outside = [*found, detectors.Finding("A", key, key + 2)]  # over a key's opening quote
+        outside.sort()
+        assert detectors._redact.rewrite(message, outside, ops) is None
+
+
 def test_rewrite_covers_json_and_plain_messages() -> None:
     ops = {"A": ("mask", "#"), "B": ("redact", "*")}
     found = [detectors.Finding("A", 9, 13), detectors.Finding("B", 11, 15), detectors.Finding("C", 0, 2)]
