@@ -574,23 +574,39 @@ class Anchors {
   // no anchor and is passed over whole; in the others each required character is counted.
   long next_by_blocks(long at_least) {
     const uint64_t window = (uint64_t{1} << L_) - 1;  // the L bits ending at a position's own
-    while (base_ + 16 <= end_) {
-      if (!loaded_) {
-        bits_ = (bits_ >> 16) | (static_cast<uint64_t>(chars_.block(u_ + base_)) << 48);
-        loaded_ = true;
-        rest_ = popcount(bits_ >> (49 - L_)) < k_ ? 0 : static_cast<unsigned>(bits_ >> 48);
+    const int k = k_, shift = static_cast<int>(49 - L_);
+    // the state in locals (registers) while the loop runs, written back when it returns
+    long base = base_;
+    uint64_t bits = bits_;
+    unsigned rest = rest_;
+    bool loaded = loaded_;
+    long found = -1;
+    while (base + 16 <= end_) {
+      if (!loaded) {
+        unsigned own = chars_.block(u_ + base);
+        bits = (bits >> 16) | (static_cast<uint64_t>(own) << 48);
+        loaded = true;
+        // an anchor is a required character itself: a block without one is passed at once
+        rest = own != 0 && popcount(bits >> shift) >= k ? own : 0;
       }
-      for (; rest_; rest_ &= rest_ - 1) {
-        int bit = __builtin_ctz(rest_);
-        long at = base_ + bit;
-        if (at >= at_least && popcount((bits_ >> (49 + bit - L_)) & window) >= k_) {
-          rest_ &= rest_ - 1;
-          return at;
+      for (; rest; rest &= rest - 1) {
+        int bit = __builtin_ctz(rest);
+        long at = base + bit;
+        if (at >= at_least && popcount((bits >> (shift + bit)) & window) >= k) {
+          rest &= rest - 1;
+          found = at;
+          break;
         }
       }
-      base_ += 16;
-      loaded_ = false;
+      if (found >= 0) break;
+      base += 16;
+      loaded = false;
     }
+    base_ = base;
+    bits_ = bits;
+    rest_ = rest;
+    loaded_ = loaded;
+    if (found >= 0) return found;
     for (; base_ < end_; base_++) {  // the last bytes, one at a time, with the exact rule
       if (!d_.required[u_[base_]] || base_ < at_least) continue;
       int count = 0;
