@@ -303,6 +303,21 @@ def _parser() -> Any:
 _DIGITS = frozenset("0123456789")
 
 
+def _class_chars(av: Any, k: Any) -> frozenset[str]:
+    """The characters of a positive class (empty: a negation or a category other than ``\\d``)."""
+    chars: set[str] = set()
+    for iop, iav in av:
+        if iop is k.LITERAL:
+            chars.add(chr(iav))
+        elif iop is k.RANGE:
+            chars.update(chr(c) for c in range(iav[0], iav[1] + 1))
+        elif iop is k.CATEGORY and iav is k.CATEGORY_DIGIT:
+            chars |= _DIGITS  # RE2's \d is ASCII digits
+        else:
+            return frozenset()
+    return frozenset(chars)
+
+
 def _required(items: Any, k: Any) -> frozenset[str] | None:
     """Characters one of which every match of the parsed sequence ``items`` contains (None: unknown).
 
@@ -315,18 +330,7 @@ def _required(items: Any, k: Any) -> frozenset[str] | None:
         if op is k.LITERAL:
             got = frozenset(chr(av))
         elif op is k.IN:
-            chars: set[str] = set()
-            for iop, iav in av:
-                if iop is k.LITERAL:
-                    chars.add(chr(iav))
-                elif iop is k.RANGE:
-                    chars.update(chr(c) for c in range(iav[0], iav[1] + 1))
-                elif iop is k.CATEGORY and iav is k.CATEGORY_DIGIT:
-                    chars |= _DIGITS  # RE2's \d is ASCII digits
-                else:  # a negation or another category: no usable set
-                    chars = set()
-                    break
-            got = frozenset(chars) or None
+            got = _class_chars(av, k) or None  # a negation or another category: no usable set
         elif op is k.SUBPATTERN:  # (group, added flags, removed flags, items)
             # a case-insensitive group's letters would need every case: no usable set from it
             got = None if av[1] & k.SRE_FLAG_IGNORECASE else _required(av[-1], k)
@@ -344,21 +348,6 @@ def _required(items: Any, k: Any) -> frozenset[str] | None:
         if got is not None and (best is None or len(got) < len(best)):
             best = got
     return best
-
-
-def _class_chars(av: Any, k: Any) -> frozenset[str]:
-    """The characters of a positive class (empty: a negation or a category other than ``\\d``)."""
-    chars: set[str] = set()
-    for iop, iav in av:
-        if iop is k.LITERAL:
-            chars.add(chr(iav))
-        elif iop is k.RANGE:
-            chars.update(chr(c) for c in range(iav[0], iav[1] + 1))
-        elif iop is k.CATEGORY and iav is k.CATEGORY_DIGIT:
-            chars |= _DIGITS
-        else:
-            return frozenset()
-    return frozenset(chars)
 
 
 def _min_count(items: Any, chars: frozenset[str], k: Any) -> int:
