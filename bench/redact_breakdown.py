@@ -1,0 +1,71 @@
+"""Where the native redactor core spends its time on the benchmark's dense 256 KB message (a diagnosis).
+
+The core's ``scan`` takes one byte per detector saying which may report; the set pass always runs, the
+keyword pass whenever an allowed detector takes keywords. So the scan with nothing allowed prices the set
+pass, and the scan with one detector allowed prices the set pass plus that detector's own work (and the
+keyword pass for a keyed one). CPU time, best of several rounds, the garbage collector off. Prints a
+markdown table.
+
+Run: ``python3 bench/redact_breakdown.py`` (needs the native core: Debian's ``libre2-dev``).
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+import time
+from collections.abc import Callable
+
+import re2
+import redact_data as data
+
+import tamis
+
+
+def _best(fn: Callable[[], object], reps: int = 20, rounds: int = 7) -> float:
+    """Microseconds per call, best of ``rounds`` rounds of ``reps`` calls."""
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.process_time()
+        for _ in range(reps):
+            fn()
+        best = min(best, (time.process_time() - start) / reps)
+    return best * 1e6
+
+
+def main() -> int:
+    scanner = tamis.compile_policy(data.policy())._redactor.scanner
+    if not scanner.native:
+        print("redact_breakdown: the native redactor core is not built (libre2-dev)", file=sys.stderr)
+        return 2
+    core, text = scanner._native, data.message_256kb()
+    names = [d.name + (f" (group {d.group})" if d.group else "") for d in scanner.detectors]
+    floor_set = re2.Set.SearchSet(re2.Options())
+    for det in scanner.detectors:
+        floor_set.Add(det.pattern.encode())
+    floor_set.Compile()
+    gc.disable()
+
+    def allowed(*keep: int) -> bytes:
+        return bytes(i in keep for i in range(len(names)))
+
+    floor = _best(lambda: floor_set.Match(text))
+    whole = _best(lambda: core.scan(text, None))
+    base = _best(lambda: core.scan(text, allowed()))
+    print(
+        f"dense 256 KB message: floor (RE2 set) {floor:.0f} µs; whole scan {whole:.0f} µs ({whole / floor:.1f}x)"
+    )
+    print()
+    print("| allowed | scan | over the set pass | findings |")
+    print("|---|---:|---:|---:|")
+    print(f"| nothing (the set pass) | {base:.0f} µs | | 0 |")
+    for i, name in enumerate(names):
+        mask = allowed(i)
+        cost = _best(lambda mask=mask: core.scan(text, mask))
+        print(f"| {name} | {cost:.0f} µs | {cost - base:.0f} µs | {len(core.scan(text, mask))} |")
+    print(f"| everything | {whole:.0f} µs | {whole - base:.0f} µs | {len(core.scan(text, None))} |")
+    return 0
+
+
+if __name__ == "__main__":  # run as a script, bench/ is on sys.path for redact_data
+    sys.exit(main())
