@@ -52,9 +52,8 @@ def main() -> int:
     floor = _best(lambda: floor_set.Match(text))
     whole = _best(lambda: core.scan(text, None))
     base = _best(lambda: core.scan(text, allowed()))
-    print(
-        f"dense 256 KB message: floor (RE2 set) {floor:.0f} µs; whole scan {whole:.0f} µs ({whole / floor:.1f}x)"
-    )
+    ratio = whole / floor
+    print(f"dense 256 KB message: floor (RE2 set) {floor:.0f} µs; whole scan {whole:.0f} µs ({ratio:.1f}x)")
     print()
     print("| allowed | scan | over the set pass | findings |")
     print("|---|---:|---:|---:|")
