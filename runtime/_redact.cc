@@ -683,7 +683,9 @@ void spans_into(const Detector &d, const StringPiece &text, long pos, long end, 
     if (L < 0) {  // unbounded: one match at a time, each from the first anchor after the last
       c = search_from(d, text, c, from, end, end, 1, &found, out);
       if (!found) return;
-      q = next_anchor(c);
+      // a value group may end before the anchor its match went through: that anchor is then still the
+      // first required character at or after the cursor
+      q = q >= c ? q : next_anchor(c);
       continue;
     }
     long last = q;  // the cluster's last anchor

@@ -281,6 +281,29 @@ def test_values_at_the_edges_of_ranges_and_blocks_same_findings() -> None:
     assert checked > 1000 and found > checked // 3
 
 
+def test_a_value_group_ending_before_its_anchor_same_findings() -> None:
+    # An unbounded pattern whose value (group 1) ends before the required character its match holds: the
+    # next search starts before that character, which must still count as the first one after the cursor.
+    det = detectors.Detector(
+        name="T",
+        pattern="(a)a*b",
+        group=1,
+        hints=detectors.SearchHints(frozenset("b"), 1, frozenset("ab")),
+    )
+    native = detectors.Scanner([det])
+    saved = detectors.USE_NATIVE
+    detectors.USE_NATIVE = False
+    try:
+        twin = detectors.Scanner([det])
+    finally:
+        detectors.USE_NATIVE = saved
+    assert native.native and not twin.native
+    for text in ["aaab " * 200, "x" * 600 + "aaaab", "aaab" * 150 + " b aab", "ab" * 300]:
+        want = twin.scan(text)
+        assert len(want) >= 2
+        assert native.scan(text) == want
+
+
 def test_keyword_spellings_follow_the_keyword_pattern() -> None:
     # The native core walks these spellings as a trie where the Python path runs the keyword regex.
     spellings = detectors.keyword_spellings(KEYWORDS)
