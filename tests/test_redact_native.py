@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.identifier_examples import EXAMPLES
 from support.shared import shared_path
@@ -224,6 +224,12 @@ def _anchored_everywhere() -> tuple[tamis.Policy, tamis.Policy]:
 _ANCHORED = functools.cache(_anchored_everywhere)
 
 
+# A long text costs a scan of hundreds of characters on both engines: a fifth of the profile's examples
+# (and never fewer than the CI profile's) keeps the thorough run within its time.
+LONG_EXAMPLES = max(settings.default.max_examples // 5, min(settings.default.max_examples, 150))
+
+
+@settings(max_examples=LONG_EXAMPLES)
 @given(LONG_TEXTS)
 def test_long_dense_texts_same_findings(text: str) -> None:
     # Long enough (hundreds of characters) for the whole-message searches to go by anchors.
@@ -231,6 +237,7 @@ def test_long_dense_texts_same_findings(text: str) -> None:
     assert _outcome(lambda: native.scan(text)) == _outcome(lambda: twin.scan(text))
 
 
+@settings(max_examples=LONG_EXAMPLES)
 @given(st.one_of(ASCII_TEXTS, st.lists(NEAR_WINDOW, min_size=1, max_size=3).map(" ".join), LONG_TEXTS))
 def test_anchors_in_every_range_same_findings(text: str) -> None:
     # The keyword windows too searched by anchors (in use they are shorter than _ANCHOR_MIN_RANGE).
