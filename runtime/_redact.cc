@@ -96,6 +96,23 @@ struct Raw {
   }
 };
 
+inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+inline bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
+inline bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
+inline bool is_alnum(char c) { return is_digit(c) || is_lower(c) || is_upper(c); }
+inline char to_lower(char c) { return is_upper(c) ? static_cast<char>(c + 32) : c; }
+// Where a keyword can start after the byte c when the next is x (detectors.keyword_regex, ASCII): c neither a
+// letter nor a digit, or a lower-case letter before a capital (camelCase).
+inline bool keyword_context(char c, char x) { return !is_alnum(c) || (is_lower(c) && is_upper(x)); }
+
+#if defined(__SSE2__)
+// Which of the sixteen bytes of v lie in [lo, lo + span], as 0xFF bytes: unsigned, min(v - lo, span) == v - lo.
+inline __m128i bytes_between(__m128i v, unsigned char lo, unsigned char span) {
+  __m128i diff = _mm_sub_epi8(v, _mm_set1_epi8(static_cast<char>(lo)));
+  return _mm_cmpeq_epi8(_mm_min_epu8(diff, _mm_set1_epi8(static_cast<char>(span))), diff);
+}
+#endif
+
 // The keyword regex of detectors.keyword_regex, for ASCII text, as a trie of its spellings (lower case;
 // each space of a keyword spelled as nothing, " ", "_" or "-": detectors.keyword_spellings). A regex
 // search costs a few hundred nanoseconds before it reads a byte and a dense message has a keyword every
@@ -135,7 +152,7 @@ struct KeywordTrie {
     for (long j = from + 1; node != 0; j++) {
       if (nodes[node].terminal) best = {j, node};
       if (j >= limit) break;
-      node = child(node, static_cast<unsigned char>(lower(t[j])));
+      node = child(node, static_cast<unsigned char>(to_lower(t[j])));
     }
     return best;
   }
@@ -145,12 +162,9 @@ struct KeywordTrie {
   // letter, a keyword spelled with a capital first letter (camelCase).
   Hit match_at(const char *t, long n, long h, long limit) const {
     Hit best = h == 0 ? walk(t, 0, limit) : Hit{};
-    if (h + 1 < n && h + 1 < limit) {
-      char c = t[h], x = t[h + 1];
-      if (!alnum(c) || (lower_letter(c) && upper_letter(x))) {
-        Hit other = walk(t, h + 1, limit);
-        if (other.end > best.end) best = other;
-      }
+    if (h + 1 < n && h + 1 < limit && keyword_context(t[h], t[h + 1])) {
+      Hit other = walk(t, h + 1, limit);
+      if (other.end > best.end) best = other;
     }
     return best;
   }
@@ -167,25 +181,16 @@ struct KeywordTrie {
     }
     long h = pos;
 #if defined(__SSE2__)
-    // Sixteen bytes at a time (SSE2 is part of every x86-64): the places where a keyword can follow, t[h]
-    // neither a letter nor a digit or a lower-case letter before a capital, as a bit mask.
-    const __m128i a_lo = _mm_set1_epi8('a'), a_up = _mm_set1_epi8('A'), zero = _mm_set1_epi8('0');
-    const __m128i span26 = _mm_set1_epi8(25), span10 = _mm_set1_epi8(9);
+    // Sixteen bytes at a time (SSE2 is part of every x86-64): the places where keyword_context holds, as a
+    // bit mask.
     for (; h + 17 <= n; h += 16) {
       __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(t + h));
       __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i *>(t + h + 1));
-      __m128i dl = _mm_sub_epi8(v, a_lo), du = _mm_sub_epi8(v, a_up), dd = _mm_sub_epi8(v, zero);
-      __m128i wu = _mm_sub_epi8(w, a_up);
-      // lo <= x <= lo + span, unsigned: min(x - lo, span) == x - lo
-      __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(dl, span26), dl);
-      __m128i up = _mm_cmpeq_epi8(_mm_min_epu8(du, span26), du);
-      __m128i dig = _mm_cmpeq_epi8(_mm_min_epu8(dd, span10), dd);
-      __m128i next_up = _mm_cmpeq_epi8(_mm_min_epu8(wu, span26), wu);
-      unsigned other = ~static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(low, up), dig)));
-      if (letters_first) {  // a keyword follows the boundary only where a letter does
-        __m128i wl = _mm_sub_epi8(_mm_or_si128(w, _mm_set1_epi8(0x20)), a_lo);
-        other &= static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(wl, span26), wl)));
-      }
+      __m128i low = bytes_between(v, 'a', 25), next_up = bytes_between(w, 'A', 25);
+      __m128i word = _mm_or_si128(_mm_or_si128(low, bytes_between(v, 'A', 25)), bytes_between(v, '0', 9));
+      unsigned other = ~static_cast<unsigned>(_mm_movemask_epi8(word));
+      if (letters_first)  // a keyword follows the boundary only where a letter does
+        other &= static_cast<unsigned>(_mm_movemask_epi8(bytes_between(_mm_or_si128(w, _mm_set1_epi8(0x20)), 'a', 25)));
       unsigned mask = (other | static_cast<unsigned>(_mm_movemask_epi8(_mm_and_si128(low, next_up)))) & 0xFFFFu;
       // the places whose next two bytes start a spelling, decided without a branch per place (they are
       // unpredictable; the few that remain are walked)
@@ -205,8 +210,7 @@ struct KeywordTrie {
     }
 #endif
     for (; h + 1 < n; h++) {
-      if (!(!alnum(t[h]) || (lower_letter(t[h]) && upper_letter(t[h + 1])))) continue;
-      if (!starts(t, h + 1, n)) continue;
+      if (!keyword_context(t[h], t[h + 1]) || !starts(t, h + 1, n)) continue;
       Hit m = match_at(t, n, h, n);
       if (m.end >= 0) {
         *hit = h;
@@ -223,11 +227,6 @@ struct KeywordTrie {
                    lowered[static_cast<unsigned char>(t[i + 1])];
     return (pair[idx >> 6] >> (idx & 63)) & 1;
   }
-
-  static char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
-  static bool lower_letter(char c) { return c >= 'a' && c <= 'z'; }
-  static bool upper_letter(char c) { return c >= 'A' && c <= 'Z'; }
-  static bool alnum(char c) { return (c >= '0' && c <= '9') || lower_letter(c) || upper_letter(c); }
 };
 
 struct ScannerObject {
@@ -243,11 +242,6 @@ struct ScannerObject {
   PyTypeObject *finding;   // tuple subclass the findings are built as
 };
 
-inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
-inline bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
-inline bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
-inline bool is_alnum(char c) { return is_digit(c) || is_lower(c) || is_upper(c); }
-inline char to_lower(char c) { return is_upper(c) ? static_cast<char>(c + 32) : c; }
 inline bool in(char c, const char *set) {
   for (; *set; ++set)
     if (*set == c) return true;
@@ -520,10 +514,7 @@ class RequiredChars {
   unsigned block(const unsigned char *p) const {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
     __m128i any = _mm_setzero_si128();
-    for (int r = 0; r < d_.required_ranges; r++) {  // lo <= x <= lo + span, unsigned
-      __m128i diff = _mm_sub_epi8(v, _mm_set1_epi8(static_cast<char>(d_.range_lo[r])));
-      any = _mm_or_si128(any, _mm_cmpeq_epi8(_mm_min_epu8(diff, _mm_set1_epi8(static_cast<char>(d_.range_span[r]))), diff));
-    }
+    for (int r = 0; r < d_.required_ranges; r++) any = _mm_or_si128(any, bytes_between(v, d_.range_lo[r], d_.range_span[r]));
     return static_cast<unsigned>(_mm_movemask_epi8(any));
   }
 
@@ -669,10 +660,9 @@ void spans_into(const Detector &d, const StringPiece &text, long pos, long end, 
   }
   const long L = d.max_len;
   Anchors anchors(d, u, pos, end);
-  auto next_anchor = [&](long at_least) { return anchors.next(at_least); };
   const bool one_required = L < 0 || d.required_count <= 1 || d.required_count > 64;
   long c = pos;  // no match starts in [pos, c)
-  long q = next_anchor(c);
+  long q = anchors.next(c);
   while (q >= 0 && c <= end) {
     long from = std::max(c, L >= 0 ? q - L + 1 : c);
     if (one_required && d.has_alphabet) {  // q is the first required character at or after c
@@ -685,14 +675,14 @@ void spans_into(const Detector &d, const StringPiece &text, long pos, long end, 
       if (!found) return;
       // a value group may end before the anchor its match went through: that anchor is then still the
       // first required character at or after the cursor
-      q = q >= c ? q : next_anchor(c);
+      q = q >= c ? q : anchors.next(c);
       continue;
     }
     long last = q;  // the cluster's last anchor
     long nq;
-    while ((nq = next_anchor(last + 1)) >= 0 && nq - last < L) last = nq;
+    while ((nq = anchors.next(last + 1)) >= 0 && nq - last < L) last = nq;
     c = std::max(search_from(d, text, c, from, std::min(end, last + L), last, end - c + 2, &found, out), last + 1);
-    q = nq >= 0 && nq < c ? next_anchor(c) : nq;
+    q = nq >= 0 && nq < c ? anchors.next(c) : nq;
   }
 }
 
@@ -821,7 +811,7 @@ bool build_trie(PyObject *spellings, const std::unordered_map<std::string, std::
     uint32_t node = 0;
     norm.clear();
     for (Py_ssize_t j = 0; j < len; j++) {
-      unsigned char c = static_cast<unsigned char>(KeywordTrie::lower(w[j]));
+      unsigned char c = static_cast<unsigned char>(to_lower(w[j]));
       if (c != ' ' && c != '_' && c != '-') norm.push_back(static_cast<char>(c));
       uint32_t next = 0;
       for (auto &edge : children[node])
@@ -850,7 +840,7 @@ bool build_trie(PyObject *spellings, const std::unordered_map<std::string, std::
     trie.nodes[i].served = served[i];
     trie.edges.insert(trie.edges.end(), children[i].begin(), children[i].end());
   }
-  for (int c = 0; c < 256; c++) trie.lowered[c] = static_cast<unsigned char>(KeywordTrie::lower(static_cast<char>(c)));
+  for (int c = 0; c < 256; c++) trie.lowered[c] = static_cast<unsigned char>(to_lower(static_cast<char>(c)));
   auto set_pair = [&trie](unsigned first, unsigned second) {
     unsigned idx = (first << 8) | second;
     trie.pair[idx >> 6] |= uint64_t{1} << (idx & 63);
