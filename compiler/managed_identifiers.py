@@ -285,19 +285,25 @@ def _max_width(pattern: str) -> int | None:
     Python's regex parser only measures the pattern here; nothing is matched with it, and custom
     (user-supplied) regexes never go through it.
     """
-    parser = _parser()
-    try:
-        width = parser.parse(pattern).getwidth()[1]
-    except Exception:  # RE2-only syntax (\pL...): measure nothing, search the default window
+    parsed = _parsed(pattern)
+    if parsed is None:  # RE2-only syntax (\pL...): measure nothing, search the default window
         return None
+    width = parsed[0].getwidth()[1]
     return width if width < 4096 else None
 
 
-def _parser() -> Any:
+@cache
+def _parsed(pattern: str) -> tuple[Any, Any] | None:
+    """One of tamis's own patterns parsed by Python's regex parser, with the parser's constants (None:
+    RE2-only syntax). Only measured (``_max_width``, ``_search_hints``), never matched."""
     try:
-        return importlib.import_module("re._parser")
+        parser, constants = importlib.import_module("re._parser"), importlib.import_module("re._constants")
     except ImportError:  # Python 3.10
-        return importlib.import_module("sre_parse")
+        parser, constants = importlib.import_module("sre_parse"), importlib.import_module("sre_constants")
+    try:
+        return parser.parse(pattern), constants
+    except Exception:
+        return None
 
 
 _DIGITS = frozenset("0123456789")
@@ -403,14 +409,10 @@ def _search_hints(pattern: str) -> SearchHints:
     case). Of two candidate sets (the smallest one every match must go through, and the digits) the one a
     random window is least likely to hold ``count`` times is kept.
     """
-    parser = _parser()
-    constants = importlib.import_module(
-        "re._constants" if parser.__name__ == "re._parser" else "sre_constants"
-    )
-    try:
-        parsed = parser.parse(pattern)
-    except Exception:  # RE2-only syntax (\pL...)
+    got = _parsed(pattern)
+    if got is None:  # RE2-only syntax (\pL...)
         return NO_HINTS
+    parsed, constants = got
     if parsed.state.flags & constants.SRE_FLAG_IGNORECASE:
         return NO_HINTS
     items = list(parsed)

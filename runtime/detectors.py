@@ -101,10 +101,20 @@ class Detector:
     hints: SearchHints = NO_HINTS
 
 
+# A space inside a keyword also matches no character or one of these (rule S28 of the SNS docs), so the
+# JSON key "credit_card_number" carries the keyword "card number". The regex, the native core's
+# spellings and the keyword normal form all follow it.
+_KEYWORD_SEPARATORS = " _-"
+
+
 def _keyword_pattern(keyword: str) -> str:
-    # A space inside a keyword also matches no space, "_" or "-" (rule S28 of the SNS docs), so the
-    # JSON key "credit_card_number" carries the keyword "card number".
-    return "".join("[ _-]?" if ch == " " else re2.escape(ch) for ch in keyword)
+    sep = f"[{_KEYWORD_SEPARATORS}]?"
+    return "".join(sep if ch == " " else re2.escape(ch) for ch in keyword)
+
+
+def _keyword_words(keywords: Sequence[str]) -> set[str]:
+    """The keywords as the regex and the spellings take them: lower case, stripped, none empty."""
+    return {k.lower().strip() for k in keywords if k.strip()}
 
 
 def keyword_regex(keywords: Sequence[str]) -> str:
@@ -115,7 +125,7 @@ def keyword_regex(keywords: Sequence[str]) -> str:
     Keeping the leading boundary in the regex spares the keywords hidden inside words ("tel" in
     "hotel"); the trailing boundary is checked on each hit.
     """
-    kws = sorted({k.lower().strip() for k in keywords if k.strip()}, key=len, reverse=True)
+    kws = sorted(_keyword_words(keywords), key=len, reverse=True)
     plain = "|".join(_keyword_pattern(k) for k in kws)
     camel = "|".join(
         re2.escape(k[0].upper()) + "(?i:" + _keyword_pattern(k[1:]) + ")" for k in kws if k[0].isalpha()
@@ -135,18 +145,19 @@ _MAX_SPELLINGS = 1 << 16
 def keyword_spellings(keywords: Sequence[str]) -> tuple[str, ...] | None:
     """Every ASCII spelling of the keywords that ``keyword_regex`` accepts, in lower case.
 
-    Built by the same rule as ``_keyword_pattern``: each space stands for no character, a space, "_" or
-    "-". The native core walks these as a trie on ASCII text (a keyword with any other character cannot
-    occur there). None when there would be more than ``_MAX_SPELLINGS``.
+    Built by the same rule as ``_keyword_pattern``: each space stands for no character or one of
+    ``_KEYWORD_SEPARATORS``. The native core walks these as a trie on ASCII text (a keyword with any other
+    character cannot occur there). None when there would be more than ``_MAX_SPELLINGS``.
     """
+    choices = ("", *_KEYWORD_SEPARATORS)
     out: set[str] = set()
-    for k in {k.lower().strip() for k in keywords if k.strip()}:
+    for k in _keyword_words(keywords):
         if not k.isascii():
             continue
         parts = k.split(" ")
-        if 4 ** (len(parts) - 1) + len(out) > _MAX_SPELLINGS:
+        if len(choices) ** (len(parts) - 1) + len(out) > _MAX_SPELLINGS:
             return None
-        for seps in itertools.product(("", " ", "_", "-"), repeat=len(parts) - 1):
+        for seps in itertools.product(choices, repeat=len(parts) - 1):
             out.add(parts[0] + "".join(sep + part for sep, part in zip(seps, parts[1:], strict=True)))
     return tuple(sorted(out))
 
@@ -216,7 +227,7 @@ def _options(max_mem: int, *, longest: bool = False) -> re2.Options:
     return opts
 
 
-_SEPARATORS = str.maketrans("", "", " _-")
+_SEPARATORS = str.maketrans("", "", _KEYWORD_SEPARATORS)
 
 
 def _norm_keyword(keyword: str) -> str:
@@ -335,12 +346,12 @@ class Scanner:
                 owners.setdefault(_norm_keyword(kw), set()).update(served)
             self._keyword_owner = {k: frozenset(v) for k, v in owners.items()}
         if USE_NATIVE:
-            spellings = keyword_spellings(list(by_keyword)) if by_keyword else ()
-            self._native = self._native_core(max_mem, spellings)
+            self._native = self._native_core(max_mem, list(by_keyword))
 
-    def _native_core(self, max_mem: int, spellings: tuple[str, ...] | None) -> _redact.Scanner | None:
+    def _native_core(self, max_mem: int, keywords: list[str]) -> _redact.Scanner | None:
         """The same plans for the native core; None where it cannot take them (the Python path runs)."""
-        if self._keyword_re is not None and spellings is None:
+        spellings = keyword_spellings(keywords) if keywords else None
+        if keywords and spellings is None:  # too many for the core's trie
             return None
         ranks = {name: i for i, name in enumerate(sorted(set(self._names)))}
         specs = []
@@ -372,7 +383,7 @@ class Scanner:
         try:
             return _redact.Scanner(
                 specs,
-                spellings if self._keyword_re is not None else None,
+                spellings,
                 owner,
                 max_mem,
                 Finding,

@@ -10,11 +10,12 @@ instead of getting slower.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import functools
 import json
 import os
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -79,15 +80,22 @@ def _statement(names: list[str], operation: dict[str, Any]) -> dict[str, Any]:
 MASK = {"Deidentify": {"MaskConfig": {"MaskWithCharacter": "#"}}}
 
 
+@contextlib.contextmanager
+def _detectors_setting(name: str, value: Any) -> Iterator[None]:
+    """``tamis.runtime.detectors.<name>`` set to ``value`` for the scanners built meanwhile."""
+    saved = getattr(detectors, name)
+    setattr(detectors, name, value)
+    try:
+        yield
+    finally:
+        setattr(detectors, name, saved)
+
+
 def _pair(doc: dict[str, Any]) -> tuple[tamis.Policy, tamis.Policy]:
     """The policy compiled twice: on the native core, and on the Python definition alone."""
     native = tamis.compile_policy(doc)
-    saved = detectors.USE_NATIVE
-    detectors.USE_NATIVE = False
-    try:
+    with _detectors_setting("USE_NATIVE", False):
         twin = tamis.compile_policy(doc)
-    finally:
-        detectors.USE_NATIVE = saved
     assert native._redactor.scanner.native
     assert not twin._redactor.scanner.native
     return native, twin
@@ -100,10 +108,14 @@ def _outcome(fn: Callable[[], Any]) -> Any:
         return ("raises", type(exc).__name__)
 
 
+# Every detectable identifier and the custom ones, masked.
+ALL_DOC = _doc([_statement(DETECTABLE + list(CUSTOM), MASK)], CUSTOM)
+
+
 @functools.cache
 def _all() -> tuple[tamis.Policy, tamis.Policy]:
-    """Every detectable identifier and the custom ones, masked (built once, when the core is there)."""
-    return _pair(_doc([_statement(DETECTABLE + list(CUSTOM), MASK)], CUSTOM))
+    """ALL_DOC on both engines (built once, when the core is there)."""
+    return _pair(ALL_DOC)
 
 
 ALL_KEYWORDS = sorted({k for row in MANAGED_TABLE.values() for k in row[4]})
@@ -211,17 +223,11 @@ DENSE = st.one_of(
 LONG_TEXTS = st.lists(st.one_of(FRAGMENTS, DENSE), min_size=30, max_size=90).map("".join)
 
 
-def _anchored_everywhere() -> tuple[tamis.Policy, tamis.Policy]:
+@functools.cache
+def _anchored() -> tuple[tamis.Policy, tamis.Policy]:
     """``_all()`` with the native core looking for anchors in every range, however short."""
-    saved = detectors._ANCHOR_MIN_RANGE
-    detectors._ANCHOR_MIN_RANGE = 0
-    try:
-        return _pair(_doc([_statement(DETECTABLE + list(CUSTOM), MASK)], CUSTOM))
-    finally:
-        detectors._ANCHOR_MIN_RANGE = saved
-
-
-_ANCHORED = functools.cache(_anchored_everywhere)
+    with _detectors_setting("_ANCHOR_MIN_RANGE", 0):
+        return _pair(ALL_DOC)
 
 
 # A long text costs a scan of hundreds of characters on both engines: a fifth of the profile's examples
@@ -241,7 +247,7 @@ def test_long_dense_texts_same_findings(text: str) -> None:
 @given(st.one_of(ASCII_TEXTS, st.lists(NEAR_WINDOW, min_size=1, max_size=3).map(" ".join), LONG_TEXTS))
 def test_anchors_in_every_range_same_findings(text: str) -> None:
     # The keyword windows too searched by anchors (in use they are shorter than _ANCHOR_MIN_RANGE).
-    native, twin = _ANCHORED()
+    native, twin = _anchored()
     assert _outcome(lambda: native.scan(text)) == _outcome(lambda: twin.scan(text))
 
 
@@ -259,7 +265,7 @@ def test_dense_report_same_findings_both_ways() -> None:
     want = _all()[1].scan(text)
     assert len(want) > 400  # every kind of value, many times over
     assert _all()[0].scan(text) == want
-    assert _ANCHORED()[0].scan(text) == want
+    assert _anchored()[0].scan(text) == want
 
 
 # Fillers that hold none of the values, or only digits and separators the anchors count.
@@ -272,7 +278,7 @@ def test_values_at_the_edges_of_ranges_and_blocks_same_findings() -> None:
     # a message long enough for anchors and with anchors everywhere.
     values = sorted({v for v in EXAMPLES.values() if v.isascii()})
     native, twin = _all()
-    anchored = _ANCHORED()[0]
+    anchored = _anchored()[0]
     checked = found = 0
     for value in values:
         for filler in FILLERS:
@@ -298,12 +304,8 @@ def test_a_value_group_ending_before_its_anchor_same_findings() -> None:
         hints=detectors.SearchHints(frozenset("b"), 1, frozenset("ab")),
     )
     native = detectors.Scanner([det])
-    saved = detectors.USE_NATIVE
-    detectors.USE_NATIVE = False
-    try:
+    with _detectors_setting("USE_NATIVE", False):
         twin = detectors.Scanner([det])
-    finally:
-        detectors.USE_NATIVE = saved
     assert native.native and not twin.native
     for text in ["aaab " * 200, "x" * 600 + "aaaab", "aaab" * 150 + " b aab", "ab" * 300]:
         want = twin.scan(text)
