@@ -16,7 +16,6 @@ import sys
 import time
 from collections.abc import Callable
 
-import re2
 import redact_data as data
 
 import tamis
@@ -40,20 +39,19 @@ def main() -> int:
         return 2
     core, text = scanner._native, data.message_256kb()
     names = [d.name + (f" (group {d.group})" if d.group else "") for d in scanner.detectors]
-    floor_set = re2.Set.SearchSet(re2.Options())
-    for det in scanner.detectors:
-        floor_set.Add(det.pattern.encode())
-    floor_set.Compile()
+    floor = data.floor_match(det.pattern for det in scanner.detectors)
     gc.disable()
 
     def allowed(*keep: int) -> bytes:
         return bytes(i in keep for i in range(len(names)))
 
-    floor = _best(lambda: floor_set.Match(text))
+    floor_us = _best(lambda: floor(text))
     whole = _best(lambda: core.scan(text, None))
     base = _best(lambda: core.scan(text, allowed()))
-    ratio = whole / floor
-    print(f"dense 256 KB message: floor (RE2 set) {floor:.0f} µs; whole scan {whole:.0f} µs ({ratio:.1f}x)")
+    ratio = whole / floor_us
+    print(
+        f"dense 256 KB message: floor (RE2 set) {floor_us:.0f} µs; whole scan {whole:.0f} µs ({ratio:.1f}x)"
+    )
     print()
     print("| allowed | scan | over the set pass | findings |")
     print("|---|---:|---:|---:|")

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable, Iterable
 from typing import Any
+
+import re2
 
 ARN = "arn:aws:dataprotection::aws:data-identifier/"
 MANAGED = [
@@ -42,6 +45,16 @@ def policy() -> dict[str, Any]:
             }
         ],
     }
+
+
+def floor_match(patterns: Iterable[str]) -> Callable[[str], Any]:
+    """The floor of the redaction targets: one RE2 set match of the patterns over a message (it says only
+    *whether* some pattern occurs)."""
+    rset = re2.Set.SearchSet()
+    for pattern in patterns:
+        rset.Add(pattern)
+    rset.Compile()
+    return rset.Match
 
 
 def _luhn_complete(prefix: str, length: int, rng: random.Random) -> str:
