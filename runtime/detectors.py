@@ -399,6 +399,16 @@ class Scanner:
         """Whether this scanner runs on the native core (its ``rewrite`` is then used as well)."""
         return self._native is not None
 
+    def rewrite(
+        self, message: str, found: list[Finding], operations: dict[str, tuple[str, str]]
+    ) -> str | None:
+        """The message with the findings merged and spliced in one native call (runtime/redactor.py's
+        ``_merged_spans`` then its splices), or None where the Python steps must decide: no native core, a
+        message or mask character that is not ASCII, a JSON message with a span outside plain strings."""
+        if self._native is None:
+            return None
+        return _redact.rewrite(message, found, operations)
+
     def hits(self, data: bytes) -> list[int]:
         """Indices of the detectors whose pattern occurs somewhere in ``data`` (one RE2 set pass)."""
         if self._set is None:

@@ -21,7 +21,6 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from tamis.runtime import detectors
 from tamis.runtime.detectors import Finding, Scanner
 
 INBOUND, OUTBOUND = "Inbound", "Outbound"
@@ -146,9 +145,7 @@ class Redactor:
                 return Outcome(None, "reject", found, err, audit)
         if not (plan.operations and found):
             return Outcome(message, ok_action, found, None, audit)
-        out = None
-        if self.scanner.native:  # merge and splice in one native call (ASCII; None: the steps below decide)
-            out = detectors._redact.rewrite(message, found, plan.operations)
+        out = self.scanner.rewrite(message, found, plan.operations)
         if out is None:
             spans = _merged_spans(found, plan.operations)
             out = self._rewrite(message, spans) if spans else message
