@@ -19,11 +19,13 @@ import json.decoder
 import json.scanner
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path as FsPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tamis.errors import DefinitionError, TamisError
+
+if TYPE_CHECKING:
+    from tamis.grammar.located_yaml import LocatedYAML
 
 Path = tuple[str | int, ...]
 # (path, at_key) -> (line, column); (None, None) when unknown
@@ -302,115 +304,40 @@ def load_json_text(text: str, source: str | None = None) -> LoadedDefinition:
 
 
 # -- YAML ------------------------------------------------------------------------------------------------
-@cache
-def _loader_class() -> type:
-    """Safe YAML that also reads CloudFormation's short-form tags (``!Sub``, ``!Ref``, ...).
-
-    PyYAML is imported here, on the first YAML input, to keep JSON-only runs quick to start."""
-    import yaml
-
-    class _Loader(yaml.SafeLoader):
-        pass
-
-    return _Loader
+# Read with grammar/located_yaml (CloudFormation's short tags in their long form, positions, limits on
+# nesting and aliases), imported on the first YAML input to keep JSON-only runs quick to start.
 
 
-_SHORT_TAGS = {"!Ref": "Ref", "!Condition": "Condition"}
-
-
-def _tag_key(tag: str) -> str:
-    return _SHORT_TAGS.get(tag, "Fn::" + tag[1:])
-
-
-class YamlDoc:
-    """A YAML document as plain values plus the start mark of every key and value."""
-
-    def __init__(self, text: str, source: str | None = None) -> None:
-        self.text = text
-        self.source = source
-        self.values: dict[Path, tuple[int, int]] = {}
-        self.keys: dict[Path, tuple[int, int]] = {}
-        self.nodes: dict[Path, Any] = {}
-        import yaml
-
-        loader_class = _loader_class()
-        try:
-            node = yaml.compose(text, Loader=loader_class)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = mark.line + 1 if mark is not None else None
-            col = mark.column + 1 if mark is not None else None
-            problem = getattr(exc, "problem", None) or str(exc)
-            raise DefinitionError(
-                f"invalid YAML: {problem}", line=line, column=col, source=source, rule="yaml"
-            ) from None
-        self._loader = loader_class("")
-        try:
-            self.value = None if node is None else self._build(node, ())
-        except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
-            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-            line = mark.line + 1 if mark is not None else None
-            col = mark.column + 1 if mark is not None else None
-            problem = getattr(exc, "problem", None) or str(exc)
-            raise DefinitionError(
-                f"unsupported YAML: {problem}", line=line, column=col, source=source, rule="yaml"
-            ) from None
-
-    def _build(self, node: Any, path: Path) -> Any:
-        import yaml
-
-        self.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        self.nodes[path] = node
-        custom = node.tag.startswith("!")
-        if isinstance(node, yaml.MappingNode):
-            out: dict[str, Any] = {}
-            for k, v in node.value:
-                key = (
-                    self._loader.construct_object(k, deep=True) if isinstance(k, yaml.ScalarNode) else str(k)
-                )
-                key = str(key)
-                self.keys[(*path, key)] = (k.start_mark.line + 1, k.start_mark.column + 1)
-                out[key] = self._build(v, (*path, key))
-            return {_tag_key(node.tag): out} if custom else out
-        if isinstance(node, yaml.SequenceNode):
-            items = [self._build(v, (*path, i)) for i, v in enumerate(node.value)]
-            return {_tag_key(node.tag): items} if custom else items
-        if custom:
-            return {_tag_key(node.tag): node.value}
-        return self._loader.construct_object(node, deep=True)
-
-    def position(self, path: Path, key: bool = False) -> tuple[int | None, int | None]:
-        if key and path in self.keys:
-            return self.keys[path]
-        p = tuple(path)
-        while True:
-            if p in self.values:
-                return self.values[p]
-            if not p:
-                return None, None
-            p = p[:-1]
-
-
-def _is_scalar(node: Any) -> bool:
-    return node is not None and type(node).__name__ == "ScalarNode"
-
-
-def _yaml_locator(doc: YamlDoc, prefix: Path) -> Locator:
+def _yaml_locator(doc: LocatedYAML, prefix: Path) -> Locator:
     def locate(path: Path, key: bool) -> tuple[int | None, int | None]:
-        return doc.position((*prefix, *path), key)
+        return doc.position((*prefix, *path), key=key)
 
     return locate
 
 
-def _embedded_locator(doc: YamlDoc, node_path: Path, inner_text: str, inner: Locator) -> Locator:
-    """Positions inside a JSON string embedded in YAML: exact for block scalars, else the scalar's start."""
-    node = doc.nodes.get(node_path)
+def _embedded_locator(doc: LocatedYAML, node_path: Path, inner_text: str, inner: Locator) -> Locator:
+    """Positions inside a JSON string embedded in YAML: character-exact when the string is the scalar's
+    value as written (located_yaml maps it back whatever its style); else, for block scalars, by line and
+    indentation; else the scalar's start."""
     start_line, start_col = doc.position(node_path)
-    style = getattr(node, "style", None)
-    lines = doc.text.splitlines()
+    offsets = doc.string_offsets(node_path) if doc.value_at(node_path) == inner_text else None
+    if offsets is not None:
+        line_starts = [0]
+        line_starts.extend(i + 1 for i, ch in enumerate(inner_text) if ch == "\n")
+
+        def exact(path: Path, key: bool) -> tuple[int | None, int | None]:
+            line, col = inner(path, key)
+            if line is None or line > len(line_starts):
+                return start_line, start_col
+            at = line_starts[line - 1] + (col or 1) - 1
+            return doc.line_col(offsets[min(at, len(offsets) - 1)])
+
+        return exact
+    info = doc.scalars.get(node_path)
+    style = info.style if info is not None else None
     indent = 0
     if start_line is not None:  # a block scalar's indentation: that of its first non-blank line
-        for content in lines[start_line:]:
+        for content in doc.text.splitlines()[start_line:]:
             if content.strip():
                 indent = len(content) - len(content.lstrip(" "))
                 break
@@ -445,7 +372,7 @@ def _from_template(
     template: dict[str, Any],
     source: str | None,
     locate_in: Callable[[Path], Locator],
-    yaml_doc: YamlDoc | None,
+    yaml_doc: LocatedYAML | None,
     base_dir: FsPath | None,
 ) -> list[LoadedDefinition]:
     found: list[LoadedDefinition] = []
@@ -486,7 +413,7 @@ def _from_template(
             if yaml_doc is not None:
                 # the scalar holding the text: `DefinitionString: |`, `!Sub |`, or `Fn::Sub: [text, vars]`
                 candidates = [(*prefix, "Fn::Sub", 0), (*prefix, "Fn::Sub"), prefix]
-                node_path = next((c for c in candidates if _is_scalar(yaml_doc.nodes.get(c))), prefix)
+                node_path = next((c for c in candidates if c in yaml_doc.scalars), prefix)
                 inner.locate = _embedded_locator(yaml_doc, node_path, text, inner.locate)
             else:
                 outer = locate_in(prefix)
@@ -591,7 +518,9 @@ def load_definitions(
                 loaded.value, source, lambda prefix: lambda p, k: doc_locate((*prefix, *p), k), None, bdir
             )
         return [loaded]
-    doc = YamlDoc(text, source)
+    from tamis.grammar.located_yaml import parse_yaml
+
+    doc = parse_yaml(text, source=source, error=DefinitionError, exact_numbers=False)
     if _is_template(doc.value):
         return _from_template(doc.value, source, lambda prefix: _yaml_locator(doc, prefix), doc, bdir)
     return [LoadedDefinition(doc.value, source, locate=_yaml_locator(doc, ()), text=None)]

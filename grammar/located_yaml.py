@@ -98,19 +98,30 @@ class LocatedYAML(Located):
 
 
 def parse_yaml(
-    text: str | bytes, *, source: str | None = None, error: type[TamisError] = TamisError
+    text: str | bytes,
+    *,
+    source: str | None = None,
+    error: type[TamisError] = TamisError,
+    exact_numbers: bool = True,
 ) -> LocatedYAML:
     """Parse the first document of ``text``; an empty stream gives a document whose value is None."""
-    docs = parse_yaml_all(text, source=source, error=error)
+    docs = parse_yaml_all(text, source=source, error=error, exact_numbers=exact_numbers)
     if not docs:
         return LocatedYAML(value=None, text=text if isinstance(text, str) else text.decode("utf-8"))
     return docs[0]
 
 
 def parse_yaml_all(
-    text: str | bytes, *, source: str | None = None, error: type[TamisError] = TamisError
+    text: str | bytes,
+    *,
+    source: str | None = None,
+    error: type[TamisError] = TamisError,
+    exact_numbers: bool = True,
 ) -> list[LocatedYAML]:
-    """Parse every document of ``text``, keeping positions. Raises ``error`` with line and column."""
+    """Parse every document of ``text``, keeping positions. Raises ``error`` with line and column.
+
+    With ``exact_numbers`` a decimal number keeps its exact literal (``Decimal``, as located_json keeps
+    it); without, it is a ``float``, as a JSON parser gives it."""
     if isinstance(text, bytes | bytearray):
         try:
             text = bytes(text).decode("utf-8")
@@ -135,15 +146,16 @@ def parse_yaml_all(
         if node is None:
             continue
         doc = LocatedYAML(value=None, text=text, source=source)
-        doc.value = _Builder(doc, error).build(node, (), 0)
+        doc.value = _Builder(doc, error, exact_numbers).build(node, (), 0)
         out.append(doc)
     return out
 
 
 class _Builder:
-    def __init__(self, doc: LocatedYAML, error: type[TamisError]) -> None:
+    def __init__(self, doc: LocatedYAML, error: type[TamisError], exact_numbers: bool = True) -> None:
         self.doc = doc
         self.error = error
+        self.exact_numbers = exact_numbers
         self.constructor = yaml.SafeLoader("")  # only its scalar constructors are used
         self.nodes = 0
         self.budget = max(MIN_NODE_BUDGET, len(doc.text))
@@ -227,7 +239,7 @@ class _Builder:
             # Dates stay text: JSON (and so every language tamis checks) has no date type.
             self.doc.scalars[path] = ScalarInfo(style, node.start_mark.index, node.end_mark.index)
             return node.value
-        if tag == _FLOAT:
+        if tag == _FLOAT and self.exact_numbers:
             text = node.value
             if _is_json_number(text):
                 try:

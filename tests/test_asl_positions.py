@@ -105,6 +105,25 @@ def test_yaml_syntax_error_is_located() -> None:
     assert d.code == "INVALID_YAML_DESCRIPTION" and d.line is not None
 
 
+def test_yaml_alias_bomb_is_refused_with_its_place() -> None:
+    # nine aliases of nine aliases, eight deep: 9**9 values once expanded
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
+    [d] = tamis.validate_asl("\n".join(lines) + "\n", source="bomb.asl.yaml")
+    assert d.code == "INVALID_YAML_DESCRIPTION" and "aliases" in d.message
+    assert d.line is not None and d.source == "bomb.asl.yaml"
+
+
+def test_yaml_timestamps_stay_text() -> None:
+    """An unquoted timestamp is a string, as in the JSON the service reads (YAML's date type is not)."""
+    definition = (
+        "StartAt: W\nStates:\n  W:\n    Type: Wait\n    Timestamp: 2016-03-14T01:59:00Z\n    End: true\n"
+    )
+    assert tamis.validate_asl(definition, source="w.asl.yaml") == []
+    bad = definition.replace("2016-03-14T01:59:00Z", "2016-03-14")
+    assert [d.code for d in tamis.validate_asl(bad, source="w.asl.yaml")] == ["SCHEMA_VALIDATION_FAILED"]
+
+
 def test_invalid_json_is_located() -> None:
     [d] = tamis.validate_asl('{"StartAt": "A",\n  "States": {,}}')
     assert d.code == "INVALID_JSON_DESCRIPTION"
@@ -163,6 +182,39 @@ def test_cloudformation_and_sam_definitions(tmp_path: Path) -> None:
     assert (timeout.line, timeout.column) == _where(TEMPLATE, "-3")
     # the ${Fn} placeholder stands for an ARN: not reported
     assert not [d for d in diags if d.code == "INVALID_RESOURCE"]
+
+
+SCALAR_STYLES = """\
+Resources:
+  Quoted:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      DefinitionString: "{\\"StartAt\\": \\"A\\",
+        \\"States\\": {\\"A\\": {\\"Type\\": \\"Pass\\", \\"Next\\": \\"Nope\\"}}}"
+  Folded:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      DefinitionString: >
+        {"StartAt": "A",
+         "States": {"A": {"Type": "Pass", "Next": "Gone"}}}
+  Flow:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      DefinitionString: !Sub '{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Away"}}}'
+"""
+
+
+def test_definition_string_positions_in_every_scalar_style() -> None:
+    """A JSON definition written in a YAML string is located character by character, whatever the
+    string's style: escapes in a double-quoted scalar, folded lines, a quoted !Sub."""
+    found = {
+        d.extra.get("definition"): d
+        for d in tamis.validate_asl(SCALAR_STYLES, source="t.yaml")
+        if d.code == "MISSING_TRANSITION_TARGET"
+    }
+    assert (found["Quoted"].line, found["Quoted"].column) == _where(SCALAR_STYLES, '\\"Nope')
+    assert (found["Folded"].line, found["Folded"].column) == _where(SCALAR_STYLES, '"Gone"')
+    assert (found["Flow"].line, found["Flow"].column) == _where(SCALAR_STYLES, '"Away"')
 
 
 def test_json_template_with_definition_string() -> None:
