@@ -405,6 +405,24 @@ def test_terraform_syntax_error_is_reported(tmp_path: Path) -> None:
 # --- stand-alone files -------------------------------------------------------------------------------------
 
 
+def test_a_file_named_as_a_pattern_is_checked_even_when_misshapen(tmp_path: Path) -> None:
+    """The commonest mistake (a value not in a list) makes a pattern not pattern-shaped; when the file's
+    name says what it holds, it is checked and the mistake reported, not passed over."""
+    files = {
+        "rules/ec2-pattern.json": '{"source": "aws.ec2"}',
+        "subs/orders-filter-policy.json": '{\n  "store": "example_corp",\n  "price": [{"exists": true}]}',
+        # misshapen without the name, or named without an event field: not ours
+        "samples/event.json": '{"source": "aws.ec2", "detail": {"state": "running"}}',
+        "docs/url-patterns.json": '{"home": "/", "about": "/about"}',
+    }
+    result = run(tmp_path, files)
+    got = [(d.source, d.code, at(d)) for d in only(result)]
+    assert got == [
+        ("rules/ec2-pattern.json", "pattern.field-value-type", (1, 12)),
+        ("subs/orders-filter-policy.json", "pattern.field-value-type", (2, 12)),
+    ]
+
+
 def test_standalone_files_detected_by_shape_and_name(tmp_path: Path) -> None:
     files = {
         "rules/orders.json": '{"source": ["shop"], "detail": {"n": [{"numeric": [">", "1"]}]}}',
