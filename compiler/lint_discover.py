@@ -293,15 +293,17 @@ def detect_kind(value: Any, name: str) -> str | None:
     lower = name.lower().replace("_", "-")
     if not _pattern_shaped(value, 0):
         # Named for what it holds but misshapen: a pattern or filter policy with a mistake in it (a value
-        # not in a list: {"source": "aws.ec2"}). It is checked, so that the mistake is reported instead of
-        # the file being passed over; other misshapen JSON stays someone else's.
+        # not in a list: {"source": "aws.ec2"}; an operator the services lack: [{"contains": "x"}]). It is
+        # checked, so that the mistake is reported instead of the file being passed over; other misshapen
+        # JSON stays someone else's.
         if "filter-policy" in lower or "filterpolicy" in lower:
             return (
                 "sns-filter-policy-body"
                 if any(isinstance(v, dict) for v in value.values())
                 else "sns-filter-policy"
             )
-        if "pattern" in lower and set(value) & EVENT_ENVELOPE:
+        skeleton = all(isinstance(v, list | dict) for v in value.values())  # fields map to lists or objects
+        if "pattern" in lower and (skeleton or set(value) & EVENT_ENVELOPE):
             return "eventbridge-pattern"
         return None
     if "filter-policy" in lower or "filterpolicy" in lower or "subscription" in lower:

@@ -411,6 +411,7 @@ def test_a_file_named_as_a_pattern_is_checked_even_when_misshapen(tmp_path: Path
     files = {
         "rules/ec2-pattern.json": '{"source": "aws.ec2"}',
         "subs/orders-filter-policy.json": '{\n  "store": "example_corp",\n  "price": [{"exists": true}]}',
+        "rules/search-pattern.json": '{"detail": {"text": [{"contains": "refund"}]}}',
         # misshapen without the name, or named without an event field: not ours
         "samples/event.json": '{"source": "aws.ec2", "detail": {"state": "running"}}',
         "docs/url-patterns.json": '{"home": "/", "about": "/about"}',
@@ -419,6 +420,7 @@ def test_a_file_named_as_a_pattern_is_checked_even_when_misshapen(tmp_path: Path
     got = [(d.source, d.code, at(d)) for d in only(result)]
     assert got == [
         ("rules/ec2-pattern.json", "pattern.field-value-type", (1, 12)),
+        ("rules/search-pattern.json", "pattern.operator-unknown", (1, 23)),
         ("subs/orders-filter-policy.json", "pattern.field-value-type", (2, 12)),
     ]
 
