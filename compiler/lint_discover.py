@@ -26,6 +26,9 @@ DATA_SUFFIXES = (".json", ".yaml", ".yml", ".template")
 ASL_SUFFIXES = (".asl.json", ".asl.yaml", ".asl.yml")
 # Terraform templatefile() inputs named for what they render to.
 ASL_TEMPLATE_SUFFIXES = (".asl.json.tftpl", ".asl.json.tpl")
+# The data-protection policy language's version (compiler/data_protection.VERSION, not imported: finding
+# files stays light; a test holds the two equal).
+DATA_PROTECTION_VERSION = "2021-06-01"
 # Top-level fields of an EventBridge event: a pattern naming one of them is an event pattern.
 EVENT_ENVELOPE = {
     "source",
@@ -285,9 +288,13 @@ def detect_kind(value: Any, name: str) -> str | None:
     if isinstance(filters, list) and filters and all(isinstance(f, dict) and "Pattern" in f for f in filters):
         return "lambda-filter-criteria"
     statements = value.get("Statement")
-    if isinstance(statements, list) and any(
+    identifiers = isinstance(statements, list) and any(
         isinstance(s, dict) and "DataIdentifier" in s for s in statements
-    ):
+    )
+    if identifiers or value.get("Version") == DATA_PROTECTION_VERSION:
+        # The language's own version marks a data-protection policy whatever is wrong with its statements
+        # (missing, empty, not a list): it is checked, so that the mistake is reported.
+        statements = statements if isinstance(statements, list) else []
         sns = any(isinstance(s, dict) and ("DataDirection" in s or "Principal" in s) for s in statements)
         return "sns-data-protection-policy" if sns else "cloudwatch-logs-data-protection-policy"
     lower = name.lower().replace("_", "-")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tamis.cli import main
+from tamis.compiler import data_protection, lint_discover
 from tamis.errors import Diagnostic
 from tamis.lint import ConfigError, LintResult, lint
 
@@ -423,6 +424,19 @@ def test_a_file_named_as_a_pattern_is_checked_even_when_misshapen(tmp_path: Path
         ("rules/search-pattern.json", "pattern.operator-unknown", (1, 23)),
         ("subs/orders-filter-policy.json", "pattern.field-value-type", (2, 12)),
     ]
+
+
+def test_a_data_protection_policy_is_known_by_its_version_whatever_its_statements(tmp_path: Path) -> None:
+    files = {
+        "dp/empty.json": '{"Name": "p", "Version": "2021-06-01", "Statement": []}',
+        "dp/missing.json": '{"Name": "p", "Version": "2021-06-01"}',
+        # an IAM policy: its own version, not ours
+        "iam/policy.json": '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*"}]}',
+    }
+    result = run(tmp_path, files)
+    got = sorted((d.source, d.code) for d in only(result))
+    assert got == [("dp/empty.json", "policy.Statement"), ("dp/missing.json", "policy.Statement")]
+    assert lint_discover.DATA_PROTECTION_VERSION == data_protection.VERSION
 
 
 def test_standalone_files_detected_by_shape_and_name(tmp_path: Path) -> None:
