@@ -127,6 +127,12 @@ _TOKENS = [
     "        ",
     '{"source": [',
     '{"prefix": ',
+    '{"contains": ',
+    '{"store": ',
+    '{"Version": "2021-06-01", "Statement": ',
+    '[{"DataIdentifier": ["arn:aws:dataprotection::aws:data-identifier/Name"], "Principal": ["*"]',
+    "[",
+    "{",
     '"a"',
     "1",
     "]",
@@ -158,7 +164,17 @@ _TOKENS = [
 
 @given(
     parts=st.lists(st.sampled_from(_TOKENS), min_size=1, max_size=40),
-    name=st.sampled_from(["template.yaml", "main.tf", "orders-pattern.json", "flow.asl.json", "x.asl.yaml"]),
+    name=st.sampled_from(
+        [
+            "template.yaml",
+            "main.tf",
+            "orders-pattern.json",
+            "orders-filter-policy.json",
+            "masking.json",
+            "flow.asl.json",
+            "x.asl.yaml",
+        ]
+    ),
 )
 def test_arbitrary_input_never_crashes_the_linter(parts: list[str], name: str) -> None:
     text = "".join(parts)
@@ -170,3 +186,28 @@ def test_arbitrary_input_never_crashes_the_linter(parts: list[str], name: str) -
         assert d.code != "lint.internal-error", d
         assert d.line is None or d.line >= 1
         assert d.column is None or d.column >= 1
+
+
+_KEYS = ["source", "detail", "a", "$or", "prefix", "contains", "numeric", "exists", "anything-but"]
+_KEYS += ["Version", "Statement", "DataIdentifier", "Principal", "Operation", "Name"]
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.sampled_from(["x", "", "2021-06-01", "*", "aws.ec2"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(_KEYS), inner, max_size=4),
+    max_leaves=12,
+)
+_TOP = st.sampled_from(["source", "detail", "store", "Version", "Statement"])
+
+
+@given(
+    value=st.dictionaries(_TOP, _JSON, min_size=1),
+    name=st.sampled_from(["orders-pattern.json", "orders-filter-policy.json", "policy.json", "x.yaml"]),
+)
+def test_any_json_object_in_a_named_file_never_crashes_the_linter(value: dict[str, Any], name: str) -> None:
+    """Files named for what they hold are checked even when misshapen: whatever they hold, a clean finding."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / name).write_text(json.dumps(value), encoding="utf-8")
+        result = lint([name], cwd=root)
+    for d in result.diagnostics:
+        assert d.code != "lint.internal-error", d
+        assert d.line is None or d.line >= 1
