@@ -404,6 +404,8 @@ def cloudformation(doc: Doc, emit: Emit, lint_file: LintFile, folder: Path) -> N
 
         if rtype == "AWS::Events::Rule":
             prop("EventPattern", "eventbridge-pattern")
+        elif rtype == "AWS::Events::Archive":
+            prop("EventPattern", "eventbridge-archive-pattern")
         elif rtype == "AWS::SNS::Subscription":
             prop("FilterPolicy", *_sns_scope(props.get("FilterPolicyScope")))
         elif rtype == "AWS::Lambda::EventSourceMapping":

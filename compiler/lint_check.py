@@ -87,6 +87,8 @@ def check(target: Target) -> list[Diagnostic]:
         kwargs["dialect"] = spec["dialect"]
     if "scope" in spec:
         kwargs["scope"] = target.options.get("scope", spec["scope"])
+    if "pattern_size" in spec:
+        kwargs["pattern_size"] = int(spec["pattern_size"])
     if _accepts(func, "source"):
         kwargs["source"] = target.file
     value = _fast_value(target, family)

@@ -27,6 +27,7 @@ CODE_HCL_SYNTAX = "lint.hcl-syntax"
 # resource type -> [(attribute path through nested blocks, kind)]
 _ATTRS: dict[str, list[tuple[tuple[str, ...], str]]] = {
     "aws_cloudwatch_event_rule": [(("event_pattern",), "eventbridge-pattern")],
+    "aws_cloudwatch_event_archive": [(("event_pattern",), "eventbridge-archive-pattern")],
     "aws_sns_topic_subscription": [(("filter_policy",), "sns-filter-policy")],
     "aws_lambda_event_source_mapping": [(("filter_criteria", "filter", "pattern"), "lambda-filter-pattern")],
     "aws_pipes_pipe": [

@@ -390,6 +390,51 @@ def test_terraform_values_are_located_in_the_tf_file(tmp_path: Path) -> None:
     assert len(errors) == 9, sorted(got)
 
 
+def test_event_archives_filter_with_event_patterns(tmp_path: Path) -> None:
+    """An archive's EventPattern is an event pattern, of up to 4,096 characters (CloudFormation's
+    AWS::Events::Archive), where a rule's stops at 2,048 without a quota increase."""
+    long = json.dumps({"source": ["orders"], "detail": {"k": [f"v{i:04d}" for i in range(300)]}})
+    assert 2048 < len(long) <= 4096
+    files = {
+        "template.yaml": textwrap.dedent("""\
+            Resources:
+              OrdersArchive:
+                Type: AWS::Events::Archive
+                Properties:
+                  SourceArn: arn:aws:events:us-east-1:123456789012:event-bus/orders
+                  EventPattern:
+                    detail:
+                      total: [{numeric: [">", "100"]}]
+            """),
+        "main.tf": textwrap.dedent("""\
+            resource "aws_cloudwatch_event_archive" "orders" {
+              name          = "orders"
+              event_pattern = jsonencode({ detail = { total = [{ prefix = 5 }] } })
+            }
+            resource "aws_cloudwatch_event_archive" "long" {
+              name          = "long"
+              event_pattern = <<EOF
+            %s
+            EOF
+            }
+            resource "aws_cloudwatch_event_rule" "long" {
+              name          = "long"
+              event_pattern = <<EOF
+            %s
+            EOF
+            }
+            """)
+        % (long, long),
+    }
+    result = run(tmp_path, files)
+    got = sorted((d.source, d.code, d.line) for d in only(result))
+    assert got == [
+        ("main.tf", "pattern.pattern-size", 14),  # the rule; the archive takes the same pattern
+        ("main.tf", "pattern.prefix-type", 3),
+        ("template.yaml", "pattern.numeric-value", 8),
+    ]
+
+
 def test_terraform_syntax_error_is_reported(tmp_path: Path) -> None:
     result = run(
         tmp_path,
