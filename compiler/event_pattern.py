@@ -603,6 +603,10 @@ def dialect_for(dialect: str, scope: str | None = None, pattern_size: int | None
     """The dialect by name. ``pattern_size`` raises EventBridge's pattern-size quota (2048 by default, at
     most 4096 characters), as a service quota increase does."""
     name = dialect.lower()
+    if scope is not None and name != "sns":  # not ignored: a scope given to another dialect is a mistake
+        raise PatternError(
+            f"scope (FilterPolicyScope) applies to the sns dialect only, not {dialect!r}", rule="dialect"
+        )
     if pattern_size is not None:
         if name != "eventbridge":
             raise PatternError("pattern_size applies to the eventbridge dialect only", rule="dialect")

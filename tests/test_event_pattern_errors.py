@@ -153,6 +153,16 @@ def test_eventbridge_pattern_size_limit() -> None:
         tamis.compile_pattern(_pattern_of_length(100), pattern_size=4097)
 
 
+def test_options_of_another_dialect_are_refused_not_ignored() -> None:
+    for dialect in ("eventbridge", "lambda"):
+        with pytest.raises(tamis.PatternError, match="sns dialect only") as info:
+            tamis.compile_pattern('{"a": ["x"]}', dialect=dialect, scope="MessageBody")
+        assert info.value.rule == "dialect"
+    with pytest.raises(tamis.PatternError, match="eventbridge dialect only"):
+        tamis.compile_pattern('{"a": ["x"]}', dialect="sns", pattern_size=4096)
+    assert tamis.compile_pattern('{"a": ["x"]}', dialect="sns", scope="MessageBody").matches({"a": "x"})
+
+
 def test_sns_key_limit() -> None:
     # "A filter policy can have a maximum of five keys."
     # https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html
