@@ -1,7 +1,9 @@
 """``tamis redact``: apply a data-protection policy to one message.
 
 Prints the de-identified message on stdout (exit 0), or the service's error on stderr with exit
-status 3 when a Deny statement fires. ``--audit`` prints the findings record as JSON on stderr.
+status 3 when a Deny statement fires. ``--audit`` prints the findings record as JSON on stderr. An
+invalid policy exits 1; an option of the other dialect (``--account-policy`` for SNS, ``--direction`` or
+``--principal`` for CloudWatch Logs) exits 2.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import sys
 from typing import Any
 
 EXIT_DENIED = 3
+EXIT_USAGE = 2
 
 
 def register(subparsers: Any) -> None:
@@ -34,6 +37,11 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=_run)
 
 
+def _usage(message: str) -> int:
+    print(f"tamis redact: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
 def _read(path: str) -> str:
     if path == "-":
         return sys.stdin.read()
@@ -45,6 +53,12 @@ def _run(args: argparse.Namespace) -> int:
     import orjson
 
     from tamis.policies import compile_policy
+
+    # Options of the other dialect are refused, not ignored: each one means the user expects something.
+    if args.dialect == "sns" and args.account_policy:
+        return _usage("--account-policy combines CloudWatch Logs policies (--dialect cloudwatch-logs)")
+    if args.dialect == "cloudwatch-logs" and (args.direction or args.principal):
+        return _usage("CloudWatch Logs policies take no --direction or --principal (they are SNS's)")
 
     with open(args.policy, "rb") as fh:
         policy_text = fh.read()

@@ -222,6 +222,25 @@ def test_cli_redact(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert orjson.loads(b"null") is None
 
 
+def test_cli_redact_refuses_the_other_dialects_options(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    sns = tmp_path / "sns.json"
+    sns.write_text(_policy_text("sns_seed_mask_outbound_reporting_role.json"), encoding="utf-8")
+    cwl = tmp_path / "cwl.json"
+    cwl.write_text(_policy_text("cwl_loggroup_audit_mask.json"), encoding="utf-8")
+    redact = [sys.executable, "-m", "tamis", "redact"]
+    for extra in (
+        ["--policy", str(sns), "--account-policy", str(cwl)],
+        ["--policy", str(cwl), "--dialect", "cloudwatch-logs", "--direction", "Outbound"],
+        ["--policy", str(cwl), "--dialect", "cloudwatch-logs", "--principal", ROLE],
+    ):
+        done = subprocess.run([*redact, *extra, "-"], input="a@example.com", capture_output=True, text=True)
+        assert done.returncode == 2 and done.stdout == "", extra
+        assert "tamis redact: error:" in done.stderr and "Traceback" not in done.stderr, done.stderr
+    both = [*redact, "--policy", str(cwl), "--dialect", "cloudwatch-logs", "--account-policy", str(cwl), "-"]
+    done = subprocess.run(both, input="a@example.com", capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout == "*" * len("a@example.com"), done.stderr
+
+
 def test_json_escapes_do_not_hide_keywords_or_values() -> None:
     pol = _policy(_st(MASK, ARN + "CreditCardNumber", ARN + "EmailAddress"))
     msg = json.dumps({"note": "line one\ncard number\n4539894458086459\tbob@example.com\u00e9"})
