@@ -4,10 +4,12 @@ embedded-definition corpus (valid once rendered) lints clean."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from support.shared import shared_path
 
+from tamis.compiler.lint_model import KINDS
 from tamis.lint import lint
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,3 +84,9 @@ def test_shared_embedded_definitions_lint_clean(tmp_path: Path) -> None:
         else:
             assert errors == [], (case, errors)
         assert result.checked >= (0 if "DefinitionUri" in dst.read_text() else 1), case
+
+
+def test_readme_lists_every_kind_the_configuration_takes() -> None:
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    listed = readme[readme.index("Kinds: ") :].split(".\n", 1)[0]
+    assert set(re.findall(r"`([a-z-]+)`", listed)) == set(KINDS)
