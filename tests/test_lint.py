@@ -484,6 +484,27 @@ def test_a_data_protection_policy_is_known_by_its_version_whatever_its_statement
     assert lint_discover.DATA_PROTECTION_VERSION == data_protection.VERSION
 
 
+def test_repeated_keys_in_standalone_json_are_warned_of_as_in_templates(tmp_path: Path) -> None:
+    files = {
+        "rules/orders-pattern.json": '{"source": ["a"],\n "source": ["b"]}',
+        "flows/order.asl.json": '{"StartAt": "A",\n "States": {"A": {"Type": "Succeed"}, '
+        '"A": {"Type": "Fail"}}}',
+        "template.yaml": "Resources:\n  R:\n    Type: AWS::Events::Rule\n    Properties:\n"
+        "      EventPattern:\n        source: [a]\n        source: [b]\n",
+        "rules/plain-pattern.json": '{"source": ["a"], "detail": {"source": ["b"]}}',  # not repeated
+    }
+    result = run(tmp_path, files)
+    got = sorted((d.source, d.code, at(d)) for d in result.diagnostics)
+    assert got == [
+        ("flows/order.asl.json", "lint.duplicate-key", (2, 39)),
+        ("rules/orders-pattern.json", "lint.duplicate-key", (2, 2)),
+        ("template.yaml", "lint.duplicate-key", (7, 9)),
+    ]
+    assert all(
+        d.severity == "warning" and "only the last one is kept" in d.message for d in result.diagnostics
+    )
+
+
 def test_standalone_files_detected_by_shape_and_name(tmp_path: Path) -> None:
     files = {
         "rules/orders.json": '{"source": ["shop"], "detail": {"n": [{"numeric": [">", "1"]}]}}',
