@@ -112,9 +112,16 @@ def _match(args: argparse.Namespace) -> int:
                 print(f"tamis match: {root}: not a folder", file=sys.stderr)
                 return EXIT_ERROR
             files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in PATTERN_SUFFIXES)
-            for path in files:
+            bad = 0
+            for path in files:  # every invalid rule file is reported, then nothing is matched
                 name = path.relative_to(root).with_suffix("").as_posix()
-                rules.add(name, path.read_bytes(), source=str(path))
+                try:
+                    rules.add(name, path.read_bytes(), source=str(path))
+                except TamisError as exc:
+                    bad += 1
+                    print(f"tamis match: {exc}", file=sys.stderr)
+            if bad:
+                return EXIT_ERROR
         else:
             if args.pattern is None:
                 print("tamis match: give a PATTERN_FILE or --rules DIR", file=sys.stderr)

@@ -177,9 +177,12 @@ def test_match_rules_dir_with_a_bad_pattern(files: Path, capsys: pytest.CaptureF
     rules = files / "rules"
     rules.mkdir()
     (rules / "bad.json").write_text('{"source": "shop"}', encoding="utf-8")
-    code, _, err = run(["match", "--rules", str(rules), str(files / "events.jsonl")], capsys)
-    assert code not in (0, 1)
-    assert "bad.json:1:12:" in err
+    (rules / "good.json").write_text('{"source": ["shop"]}', encoding="utf-8")
+    (rules / "worse.json").write_text('{"source": [{"prefix": 1}]}', encoding="utf-8")
+    code, out, err = run(["match", "--rules", str(rules), str(files / "events.jsonl")], capsys)
+    assert code not in (0, 1) and out == ""
+    # every bad rule file is reported, not only the first
+    assert "bad.json:1:12:" in err and "worse.json:1:24:" in err
     assert "Traceback" not in err
 
 
