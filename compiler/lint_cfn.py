@@ -27,6 +27,13 @@ from tamis.errors import Diagnostic
 
 Emit = Callable[[Target | Diagnostic], None]
 CODE_DUPLICATE_KEY = "lint.duplicate-key"
+
+
+def duplicate_key_message(label: str, key: object) -> str:
+    """The lint.duplicate-key message, in a template's value or a stand-alone file alike."""
+    return f"{label}: key {key!r} repeats an earlier key of the same object; only the last one is kept"
+
+
 # Asks the linter to check another file (DefinitionUri, templatefile) as the given kind.
 LintFile = Callable[[Path, str, tuple[int, int], str], None]
 
@@ -269,8 +276,7 @@ def value_targets(doc: Doc, found: Found, emit: Emit) -> None:
                 Diagnostic(
                     code=CODE_DUPLICATE_KEY,
                     severity="warning",
-                    message=f"{found.label}: key {dup_path[-1]!r} repeats an earlier key of the same object; "
-                    "only the last one is kept",
+                    message=duplicate_key_message(found.label, dup_path[-1]),
                     line=line,
                     column=column,
                     source=doc.file,

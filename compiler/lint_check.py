@@ -145,20 +145,26 @@ def _fast_value(target: Target, family: str) -> Any:
 def _plain_value(text: str) -> Any:
     """The JSON value with the located parser's number types (int, exact Decimal), or None when the text
     is not strict JSON or repeats a key (the text path reports those)."""
-    duplicate = False
-
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        nonlocal duplicate
-        out = dict(items)
-        if len(out) != len(items):
-            duplicate = True
-        return out
-
     try:
-        value = json.loads(text, parse_float=Decimal, object_pairs_hook=pairs, parse_constant=_not_json)
+        value, repeated = load_noting_repeats(text, parse_float=Decimal, parse_constant=_not_json)
     except (ValueError, RecursionError):
         return None
-    return None if duplicate else value
+    return None if repeated else value
+
+
+def load_noting_repeats(text: str, **options: Any) -> tuple[Any, bool]:
+    """``json.loads(text, **options)`` (the C scanner), and whether some object repeated a key. Raises as
+    ``json.loads`` does."""
+    repeated = False
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal repeated
+        out = dict(items)
+        repeated = repeated or len(out) != len(items)
+        return out
+
+    value = json.loads(text, object_pairs_hook=pairs, **options)
+    return value, repeated
 
 
 def _not_json(name: str) -> Any:

@@ -298,24 +298,19 @@ def detect_kind(value: Any, name: str) -> str | None:
         sns = any(isinstance(s, dict) and ("DataDirection" in s or "Principal" in s) for s in statements)
         return "sns-data-protection-policy" if sns else "cloudwatch-logs-data-protection-policy"
     lower = name.lower().replace("_", "-")
-    if not _pattern_shaped(value, 0):
-        # Named for what it holds but misshapen: a pattern or filter policy with a mistake in it (a value
-        # not in a list: {"source": "aws.ec2"}; an operator the services lack: [{"contains": "x"}]). It is
-        # checked, so that the mistake is reported instead of the file being passed over; other misshapen
-        # JSON stays someone else's.
-        if "filter-policy" in lower or "filterpolicy" in lower:
-            return (
-                "sns-filter-policy-body"
-                if any(isinstance(v, dict) for v in value.values())
-                else "sns-filter-policy"
-            )
+    shaped = _pattern_shaped(value, 0)
+    # A file named for what it holds is checked even when a mistake leaves it misshapen (a value not in a
+    # list: {"source": "aws.ec2"}; an operator the services lack: [{"contains": "x"}]), so that the mistake
+    # is reported instead of the file being passed over; other misshapen JSON stays someone else's.
+    named_policy = "filter-policy" in lower or "filterpolicy" in lower
+    if named_policy or (shaped and "subscription" in lower):
+        nested = any(isinstance(v, dict) for v in value.values())
+        return "sns-filter-policy-body" if nested or "body" in lower else "sns-filter-policy"
+    if not shaped:
         skeleton = all(isinstance(v, list | dict) for v in value.values())  # fields map to lists or objects
         if "pattern" in lower and (skeleton or set(value) & EVENT_ENVELOPE):
             return "eventbridge-pattern"
         return None
-    if "filter-policy" in lower or "filterpolicy" in lower or "subscription" in lower:
-        nested = any(isinstance(v, dict) for v in value.values())
-        return "sns-filter-policy-body" if nested or "body" in lower else "sns-filter-policy"
     if set(value) & EVENT_ENVELOPE or "pattern" in lower or "$or" in value or _uses_operator(value, 0):
         return "eventbridge-pattern"
     return None

@@ -12,8 +12,9 @@ import argparse
 import sys
 from typing import Any
 
+from tamis.cli import EXIT_USAGE
+
 EXIT_DENIED = 3
-EXIT_USAGE = 2
 
 
 def register(subparsers: Any) -> None:

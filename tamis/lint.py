@@ -11,7 +11,6 @@ lint"); ``# tamis: ignore[CODE]`` in YAML and HCL silences one finding.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -279,26 +278,18 @@ class _Run:
     def _duplicate_keys(self, text: str, display: str) -> None:
         """Warn of each key repeated in an object of a stand-alone JSON file, as inside templates: the
         checkers (and the services' JSON readers) keep only the last one."""
-        from tamis.compiler.lint_cfn import CODE_DUPLICATE_KEY
-
-        repeated = False
-
-        def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-            nonlocal repeated
-            out = dict(items)
-            repeated = repeated or len(out) != len(items)
-            return out
+        from tamis.compiler.lint_cfn import CODE_DUPLICATE_KEY, duplicate_key_message
+        from tamis.compiler.lint_check import load_noting_repeats
 
         try:  # the C scanner: the located parse below runs only when a key repeats
-            json.loads(text, object_pairs_hook=pairs)
+            _, repeated = load_noting_repeats(text)
         except (ValueError, RecursionError):
             return  # not plain JSON: the checker reports it
         if not repeated:
             return
         doc = self._parse(text, display, "json")
         for path, line, column in doc.located.duplicates if doc is not None else ():
-            message = f"{display}: key {path[-1]!r} repeats an earlier key of the same object; "
-            message += "only the last one is kept"
+            message = duplicate_key_message(display, path[-1])
             self.raw.append(_diag(CODE_DUPLICATE_KEY, "warning", message, display, line, column))
 
     def _parse(self, text: str, display: str, fmt: str) -> Any:
