@@ -401,13 +401,34 @@ def _alphabet(items: Any, k: Any) -> frozenset[str] | None:
     return frozenset(out)
 
 
-def _search_hints(pattern: str) -> SearchHints:
+def _group_items(items: Any, group: int, k: Any) -> Any:
+    """The parsed items of capturing group ``group`` (None: not found)."""
+    for op, av in items:
+        subs: list[Any] = []
+        if op is k.SUBPATTERN:
+            if av[0] == group:
+                return av[-1]
+            subs = [av[-1]]
+        elif op in (k.MAX_REPEAT, k.MIN_REPEAT):
+            subs = [av[2]]
+        elif op is k.BRANCH:
+            subs = list(av[1])
+        for sub in subs:
+            got = _group_items(sub, group, k)
+            if got is not None:
+                return got
+    return None
+
+
+def _search_hints(pattern: str, group: int = 0) -> SearchHints:
     """The search hints of one of tamis's own patterns (custom regexes never come here).
 
     Measured with Python's regex parser, as ``_max_width``; nothing is matched with it. A case-insensitive
     pattern gives nothing, a case-insensitive group nothing of its own (their letters would need every
     case). Of two candidate sets (the smallest one every match must go through, and the digits) the one a
-    random window is least likely to hold ``count`` times is kept.
+    random window is least likely to hold ``count`` times is kept. ``run_alphabet`` is the value's (group
+    ``group``'s) alphabet when the value alone holds ``count`` required characters: the leading context of
+    a phone number or an IPv6 address lies outside it.
     """
     got = _parsed(pattern)
     if got is None:  # RE2-only syntax (\pL...)
@@ -429,7 +450,28 @@ def _search_hints(pattern: str) -> SearchHints:
     alphabet = _alphabet(items, constants) or frozenset()
     if best is None:
         return SearchHints(frozenset(), 0, alphabet)
-    return SearchHints(best[1], best[2], alphabet)
+    value = items if group == 0 else _group_items(items, group, constants)
+    run_alphabet: frozenset[str] = frozenset()
+    if value is not None and _min_count(value, best[1], constants) >= best[2]:
+        run_alphabet = _alphabet(value, constants) or frozenset()
+    lead = _lead_exclusion(items, group, constants)
+    run_lead = lead if run_alphabet and lead is not None and run_alphabet <= lead else frozenset()
+    return SearchHints(best[1], best[2], alphabet, run_alphabet, run_lead)
+
+
+def _lead_exclusion(items: Any, group: int, k: Any) -> frozenset[str] | None:
+    """For a pattern ``(?:^|[^E])(value)...``: the characters E that may not come just before the value."""
+    if group == 0 or len(items) < 2 or items[0][0] is not k.BRANCH or items[1][0] is not k.SUBPATTERN:
+        return None
+    if items[1][1][0] != group:
+        return None
+    alts = items[0][1][1]
+    if len(alts) != 2 or list(alts[0]) != [(k.AT, k.AT_BEGINNING)] or len(alts[1]) != 1:
+        return None
+    op, av = alts[1][0]
+    if op is not k.IN or not av or av[0] != (k.NEGATE, None):
+        return None
+    return _class_chars(av[1:], k) or None
 
 
 @cache
@@ -452,7 +494,7 @@ def detectors_for(name: str) -> tuple[Detector, ...]:
                 strict_check=CHECKS["country_code"] if mode == "relaxes" else None,
                 exclude=exclude,
                 max_len=_max_width(pattern),
-                hints=_search_hints(pattern),
+                hints=_search_hints(pattern, group),
             )
         )
     return tuple(out)

@@ -1,7 +1,7 @@
 // Native core of the data-protection scanner (optional; runtime/detectors.py is the definition).
 //
 // It runs Scanner.scan for ASCII messages in one call: the RE2 set pass, the keyword pass, the exact
-// spans of each identifier that hit (whole message or windows around its keywords), the keyword
+// spans of each identifier that may occur (whole message or windows around its keywords), the keyword
 // windows and the checks, and returns the sorted findings. The Python binding of RE2 costs about a
 // microsecond per call and a dense message needs several calls per finding; here each is a plain C++
 // call into RE2 (Debian's libre2). Non-ASCII messages, where byte and character offsets differ and
@@ -9,8 +9,10 @@
 // form here (IPv6, IBAN, ...) call the Python check, so both paths share one definition of each. The RE2
 // work runs without the GIL: a service scanning messages on several threads uses several cores.
 //
-// Everything follows runtime/detectors.py step by step; the differential tests in
-// tests/test_redact_native.py hold the two to the same findings.
+// Everything follows runtime/detectors.py step by step, except where less is read for the same findings:
+// the set pass decides only for the detectors nothing else bounds (Detector::set_slot), and searches go
+// only near anchors (spans_into). The differential tests in tests/test_redact_native.py hold the two to
+// the same findings.
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #if defined(__SSE2__)
@@ -78,7 +80,21 @@ struct Detector {
   unsigned char range_lo[4] = {}, range_span[4] = {};
   bool has_alphabet = false;
   bool alphabet[256] = {};
+  // detectors.SearchHints.run_alphabet: the value holds required_count required characters in one run of
+  // these (when has_run), so an anchor without them in one run is passed over.
+  bool has_run = false;
+  bool run[256] = {};
+  int run_ranges = 0;  // the run alphabet as at most six byte ranges (0: more), for sixteen bytes at a time
+  unsigned char run_lo[6] = {}, run_span[6] = {};
+  // detectors.SearchHints.run_lead: the bytes that may not come just before the value, which then starts
+  // where its run does (when has_lead)
+  bool has_lead = false;
+  bool lead[256] = {};
   long max_len = -1;
+  // Its slot in the RE2 set pass, or -1: searched without it. The set pass only says which patterns occur
+  // somewhere; a detector whose searches are bounded by anchors, keyword windows or a literal prefix
+  // (which RE2 finds with memchr) costs less searched directly than a pass over the whole message.
+  int set_slot = -1;
   PyObject *name = nullptr;  // borrowed, kept alive by spec
 };
 
@@ -107,10 +123,31 @@ inline bool keyword_context(char c, char x) { return !is_alnum(c) || (is_lower(c
 
 #if defined(__SSE2__)
 // Which of the sixteen bytes of v lie in [lo, lo + span], as 0xFF bytes: unsigned, min(v - lo, span) == v - lo.
-inline __m128i bytes_between(__m128i v, unsigned char lo, unsigned char span) {
-  __m128i diff = _mm_sub_epi8(v, _mm_set1_epi8(static_cast<char>(lo)));
-  return _mm_cmpeq_epi8(_mm_min_epu8(diff, _mm_set1_epi8(static_cast<char>(span))), diff);
+inline __m128i bytes_between(__m128i v, __m128i lo, __m128i span) {
+  __m128i diff = _mm_sub_epi8(v, lo);
+  return _mm_cmpeq_epi8(_mm_min_epu8(diff, span), diff);
 }
+inline __m128i bytes_between(__m128i v, unsigned char lo, unsigned char span) {
+  return bytes_between(v, _mm_set1_epi8(static_cast<char>(lo)), _mm_set1_epi8(static_cast<char>(span)));
+}
+
+// Up to six byte ranges, their bounds loaded once: which of sixteen bytes lie in one of them, as bits.
+struct ByteRanges {
+  int count = 0;
+  __m128i lo[6], span[6];
+  ByteRanges(int n, const unsigned char *los, const unsigned char *spans) : count(n) {
+    for (int r = 0; r < n; r++) {
+      lo[r] = _mm_set1_epi8(static_cast<char>(los[r]));
+      span[r] = _mm_set1_epi8(static_cast<char>(spans[r]));
+    }
+  }
+  unsigned block(const unsigned char *p) const {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
+    __m128i any = _mm_setzero_si128();
+    for (int r = 0; r < count; r++) any = _mm_or_si128(any, bytes_between(v, lo[r], span[r]));
+    return static_cast<unsigned>(_mm_movemask_epi8(any));
+  }
+};
 #endif
 
 // The keyword regex of detectors.keyword_regex, for ASCII text, as a trie of its spellings (lower case;
@@ -232,7 +269,8 @@ struct KeywordTrie {
 struct ScannerObject {
   PyObject_HEAD
   std::vector<Detector> *dets;
-  std::unique_ptr<RE2::Set> *set;
+  std::unique_ptr<RE2::Set> *set;  // over the detectors with a set_slot (nullptr inside: none)
+  std::vector<int> *members;        // set slot -> detector
   KeywordTrie *keywords;  // nullptr: no keywords
   std::unordered_map<std::string, std::vector<int>> *owner;
   long window;             // detectors.KEYWORD_WINDOW
@@ -481,7 +519,13 @@ long search_from(const Detector &d, const StringPiece &text, long pos, long from
 // walked bit by bit, where SSE2 is there (every x86-64); any other set byte by byte.
 class RequiredChars {
  public:
-  RequiredChars(const Detector &d, const unsigned char *u, long end) : d_(d), u_(u), end_(end) {}
+  RequiredChars(const Detector &d, const unsigned char *u, long end)
+      :
+#if defined(__SSE2__)
+        ranges_(d.required_ranges, d.range_lo, d.range_span),
+#endif
+        d_(d), u_(u), end_(end) {
+  }
 
   // The first position >= i (end: none).
   long next(long i) {
@@ -511,14 +555,10 @@ class RequiredChars {
 
 #if defined(__SSE2__)
   // The required characters among the sixteen bytes at p, as bits.
-  unsigned block(const unsigned char *p) const {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
-    __m128i any = _mm_setzero_si128();
-    for (int r = 0; r < d_.required_ranges; r++) any = _mm_or_si128(any, bytes_between(v, d_.range_lo[r], d_.range_span[r]));
-    return static_cast<unsigned>(_mm_movemask_epi8(any));
-  }
+  unsigned block(const unsigned char *p) const { return ranges_.block(p); }
 
  private:
+  ByteRanges ranges_;
   long base_ = -32;  // the current block [base_, base_ + 16) and its bits
   unsigned mask_ = 0;
 #endif
@@ -534,16 +574,55 @@ class RequiredChars {
 class Anchors {
  public:
   Anchors(const Detector &d, const unsigned char *u, long pos, long end)
-      : d_(d), u_(u), pos_(pos), end_(end), chars_(d, u, end), i_(pos), base_(pos) {
+      :
+#if defined(__SSE2__)
+        run_(d.run_ranges, d.run_lo, d.run_span),
+#endif
+        d_(d), u_(u), pos_(pos), end_(end), chars_(d, u, end), i_(pos), base_(pos) {
     L_ = d.max_len;
     k_ = L_ >= 0 && d.required_count <= 64 ? std::max(1, d.required_count) : 1;
 #if defined(__SSE2__)
-    blocks_ = d.required_ranges > 0 && k_ > 1 && L_ <= 48;
+    // (a lone required character is found faster with memchr: the ring below counts them)
+    blocks_ = d.required_ranges > 0 && d.required_single < 0 && k_ > 1 && L_ <= 48;
+    run_checked_ = blocks_ && d.has_run && d.run_ranges > 0;
 #endif
   }
 
-  // The first anchor >= at_least not returned yet (-1: none); calls come with at_least increasing.
+  // The first anchor >= at_least not returned yet (-1: none); calls come with at_least increasing. With
+  // a run alphabet, only an anchor with k required characters in the run of it that ends with it (and
+  // within the L characters ending with it): a value's k-th required character is one.
   long next(long at_least) {
+    while (true) {
+      long at = next_counted(at_least);
+      if (at < 0 || (d_.has_lead ? lead_ok(at) : run_checked_ || k_ <= 1 || !d_.has_run || in_run(at))) return at;
+      at_least = at + 1;
+    }
+  }
+
+ private:
+  bool in_run(long at) const {
+    long stop = std::max(pos_, L_ >= 0 ? at - L_ + 1 : pos_);
+    int count = 0;
+    for (long j = at; j >= stop && d_.run[u_[j]]; j--)
+      if (d_.required[u_[j]] && ++count >= k_) return true;
+    return false;
+  }
+
+  // With a lead: the value starts where the run of `at` does, within the L characters ending with `at`
+  // and not before pos (a match searched for starts at or after pos, its leading character with it), after
+  // a byte that may lead it (or at the start of the text), and holds k required characters by `at`.
+  bool lead_ok(long at) const {
+    long stop = std::max(pos_, L_ >= 0 ? at - L_ + 1 : pos_);
+    if (!d_.run[u_[at]]) return false;
+    long r = at;
+    while (r > stop && d_.run[u_[r - 1]]) r--;
+    if (r > 0 && (d_.run[u_[r - 1]] || d_.lead[u_[r - 1]])) return false;
+    int count = 0;
+    for (long j = r; j <= at; j++) count += d_.required[u_[j]];
+    return count >= k_;
+  }
+
+  long next_counted(long at_least) {
 #if defined(__SSE2__)
     if (blocks_) return next_by_blocks(at_least);
 #endif
@@ -558,7 +637,6 @@ class Anchors {
     return -1;
   }
 
- private:
 #if defined(__SSE2__)
   // Sixteen bytes at a time: the last 64 bytes' required characters as bits (bit b: position
   // base_ - 48 + b). A block where fewer than k of them fall among the L bytes before it and its own 16 has
@@ -568,7 +646,7 @@ class Anchors {
     const int k = k_, shift = static_cast<int>(49 - L_);
     // the state in locals (registers) while the loop runs, written back when it returns
     long base = base_;
-    uint64_t bits = bits_;
+    uint64_t bits = bits_, breaks = breaks_;  // breaks: read only in a block with candidates
     unsigned rest = rest_;
     bool loaded = loaded_;
     long found = -1;
@@ -579,11 +657,20 @@ class Anchors {
         loaded = true;
         // an anchor is a required character itself: a block without one is passed at once
         rest = own != 0 && popcount(bits >> shift) >= k ? own : 0;
+        if (run_checked_ && rest) {  // the last 64 bytes' breaks: one new block after the last one read
+          breaks = base == breaks_base_ + 16 ? (breaks >> 16) | (breaks_block(base) << 48) : breaks_before(base + 16);
+          breaks_base_ = base;
+        }
       }
       for (; rest; rest &= rest - 1) {
         int bit = __builtin_ctz(rest);
         long at = base + bit;
-        if (at >= at_least && popcount((bits >> (shift + bit)) & window) >= k) {
+        uint64_t mine = (bits >> (shift + bit)) & window;
+        if (run_checked_) {  // only the required characters after the last break
+          uint64_t b = (breaks >> (shift + bit)) & window;
+          if (b) mine &= ~((uint64_t{2} << (63 - __builtin_clzll(b))) - 1);
+        }
+        if (at >= at_least && popcount(mine) >= k) {
           rest &= rest - 1;
           found = at;
           break;
@@ -595,6 +682,7 @@ class Anchors {
     }
     base_ = base;
     bits_ = bits;
+    breaks_ = breaks;
     rest_ = rest;
     loaded_ = loaded;
     if (found >= 0) return found;
@@ -602,9 +690,22 @@ class Anchors {
       if (!d_.required[u_[base_]] || base_ < at_least) continue;
       int count = 0;
       for (long j = std::max(pos_, base_ - L_ + 1); j <= base_; j++) count += d_.required[u_[j]];
-      if (count >= k_) return base_++;
+      if (count >= k_ && (!run_checked_ || in_run(base_))) return base_++;
     }
     return -1;
+  }
+  // The 64 bytes ending at `stop` outside the run alphabet, as bits (bit b: position stop - 64 + b); the
+  // bytes before pos count as such (no required character there is counted either).
+  uint64_t breaks_before(long stop) const {
+    uint64_t out = 0;
+    for (int b = 0; b < 4; b++) out |= breaks_block(stop - 64 + 16 * b) << (16 * b);
+    return out;
+  }
+  uint64_t breaks_block(long s) const {
+    if (s < 0) return 0xFFFF;
+    uint64_t m = ~run_.block(u_ + s) & 0xFFFFu;
+    if (s < pos_) m |= pos_ - s >= 16 ? 0xFFFFu : (1u << (pos_ - s)) - 1;
+    return m;
   }
   // Set bits (x86-64 without POPCNT has no instruction for it; the library call costs more than this).
   static int popcount(uint64_t x) {
@@ -613,8 +714,10 @@ class Anchors {
     x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
     return static_cast<int>((x * 0x0101010101010101ULL) >> 56);
   }
+  ByteRanges run_;
   bool blocks_ = false, loaded_ = false;
-  uint64_t bits_ = 0;
+  uint64_t bits_ = 0, breaks_ = 0;
+  long breaks_base_ = -64;  // the block whose breaks are the last 16 of breaks_
   unsigned rest_ = 0;  // the current block's required characters not yet returned
 #endif
   const Detector &d_;
@@ -624,6 +727,7 @@ class Anchors {
   long i_, base_;
   long L_ = -1;
   int k_ = 1;
+  bool run_checked_ = false;  // next_by_blocks applies the run alphabet itself
   long ring_[64];  // read only once written (seen_ >= k_)
   int slot_ = 0;
   long seen_ = 0;
@@ -636,7 +740,10 @@ class Anchors {
 // that end with it. Every match holds one (its required_count-th required character), so a match starting
 // at or after the cursor c starts at or after q - max_len + 1 for the first anchor q >= c; when one
 // required character is enough and the alphabet is known, also at or after the start of the run of
-// alphabet characters just before q (what a match holds before its first required character). Anchors
+// alphabet characters just before q (what a match holds before its first required character). With a
+// run alphabet, only the required characters of one run count (a timestamp's digits, split by ':' and
+// 'T', are no phone number); with a lead as well, only those of a run that starts after a character
+// that may lead the value (an IPv6 address after a letter is part of a word). Anchors
 // less than max_len apart form a cluster: a match starting by its last anchor ends by that anchor plus
 // max_len, so one search over the cluster finds those matches exactly as a search over the whole range
 // (RE2 reads the text past endpos as context); a match found past the last anchor may be cut short by
@@ -766,6 +873,7 @@ bool near(const ScannerObject *self, const std::vector<Span> &kws, long s, long 
 void scanner_dealloc(ScannerObject *self) {
   delete self->dets;
   delete self->set;
+  delete self->members;
   delete self->keywords;
   delete self->owner;
   Py_XDECREF(self->spec);
@@ -779,6 +887,21 @@ RE2::Options options(long max_mem, bool longest) {
   o.set_log_errors(false);
   o.set_longest_match(longest);
   return o;
+}
+
+// The bytes of table as at most `most` ranges [lo, lo + span] (0: more are needed).
+int byte_ranges(const bool *table, int most, unsigned char *lo, unsigned char *span) {
+  int n = 0;
+  for (int b = 0; b < 256; b++) {
+    if (!table[b] || (b > 0 && table[b - 1])) continue;  // a range starts at b
+    int e = b;
+    while (e + 1 < 256 && table[e + 1]) e++;
+    if (n == most) return 0;
+    lo[n] = static_cast<unsigned char>(b);
+    span[n] = static_cast<unsigned char>(e - b);
+    n++;
+  }
+  return n;
 }
 
 bool bytes_of(PyObject *o, std::string &out) {
@@ -886,14 +1009,15 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
   Py_XSETREF(self->finding, finding);
   auto detectors = std::make_unique<std::vector<Detector>>();
   Py_ssize_t count = PyTuple_GET_SIZE(seq);
+  auto members = std::make_unique<std::vector<int>>();
   auto set = std::make_unique<RE2::Set>(options(max_mem * std::max<Py_ssize_t>(1, count), false), RE2::UNANCHORED);
   for (Py_ssize_t i = 0; i < count; i++) {
-    PyObject *pat, *check_fn, *strict_fn, *exclude, *name, *required, *alphabet;
+    PyObject *pat, *check_fn, *strict_fn, *exclude, *name, *required, *alphabet, *run, *lead;
     int group, mode, check, strict, rank, required_count;
     long reach, max_len;
-    if (!PyArg_ParseTuple(PyTuple_GET_ITEM(seq, i), "O!iiiOiOlOiOUiUl", &PyBytes_Type, &pat, &group, &mode, &check,
+    if (!PyArg_ParseTuple(PyTuple_GET_ITEM(seq, i), "O!iiiOiOlOiOUiUUUl", &PyBytes_Type, &pat, &group, &mode, &check,
                           &check_fn, &strict, &strict_fn, &reach, &exclude, &rank, &name, &required,
-                          &required_count, &alphabet, &max_len))
+                          &required_count, &alphabet, &run, &lead, &max_len))
       return -1;
     if (group < 0 || group > 9) {
       PyErr_SetString(PyExc_ValueError, "group out of range for the native scanner");
@@ -905,10 +1029,6 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
     d.re = std::make_unique<RE2>(p, options(max_mem, false));
     if (!d.re->ok() || d.re->NumberOfCapturingGroups() < group) {
       PyErr_Format(PyExc_ValueError, "native RE2 rejects pattern %zd", i);
-      return -1;
-    }
-    if (set->Add(p, nullptr) < 0) {
-      PyErr_Format(PyExc_ValueError, "native RE2 set rejects pattern %zd", i);
       return -1;
     }
     d.group = group;
@@ -924,9 +1044,9 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
     d.name = name;
     d.max_len = max_len;
     // the hints' characters that can occur in ASCII text (empty: nothing known)
-    PyObject *hint_chars[2] = {required, alphabet};
-    bool *hint_tables[2] = {d.required, d.alphabet};
-    for (int h = 0; h < 2; h++) {
+    PyObject *hint_chars[4] = {required, alphabet, run, lead};
+    bool *hint_tables[4] = {d.required, d.alphabet, d.run, d.lead};
+    for (int h = 0; h < 4; h++) {
       if (!PyUnicode_IS_ASCII(hint_chars[h])) {
         PyErr_SetString(PyExc_ValueError, "hint characters must be ASCII");
         return -1;
@@ -937,21 +1057,24 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
     }
     d.has_required = PyUnicode_GET_LENGTH(required) > 0 && required_count > 0;
     if (PyUnicode_GET_LENGTH(required) == 1) d.required_single = PyUnicode_READ_CHAR(required, 0);
-    for (int b = 0; b < 256 && d.required_ranges >= 0; b++) {
-      if (!d.required[b] || (b > 0 && d.required[b - 1])) continue;  // a range starts at b
-      int e = b;
-      while (e + 1 < 256 && d.required[e + 1]) e++;
-      if (d.required_ranges == 4) {
-        d.required_ranges = -1;
-        break;
-      }
-      d.range_lo[d.required_ranges] = static_cast<unsigned char>(b);
-      d.range_span[d.required_ranges] = static_cast<unsigned char>(e - b);
-      d.required_ranges++;
-    }
-    if (d.required_ranges < 0) d.required_ranges = 0;
+    d.required_ranges = byte_ranges(d.required, 4, d.range_lo, d.range_span);
     d.required_count = required_count;
     d.has_alphabet = PyUnicode_GET_LENGTH(alphabet) > 0;
+    d.has_run = PyUnicode_GET_LENGTH(run) > 0;
+    d.run_ranges = d.has_run ? byte_ranges(d.run, 6, d.run_lo, d.run_span) : 0;
+    d.has_lead = d.has_run && PyUnicode_GET_LENGTH(lead) > 0;
+    std::string lo, hi;  // every match starts with the common prefix of the least and greatest
+    size_t prefix = 0;
+    if (d.re->PossibleMatchRange(&lo, &hi, 8))
+      while (prefix < lo.size() && prefix < hi.size() && lo[prefix] == hi[prefix]) prefix++;
+    if (!d.has_required && d.mode != MODE_REQUIRED && prefix < 2) {
+      if (set->Add(p, nullptr) < 0) {
+        PyErr_Format(PyExc_ValueError, "native RE2 set rejects pattern %zd", i);
+        return -1;
+      }
+      d.set_slot = static_cast<int>(members->size());
+      members->push_back(static_cast<int>(i));
+    }
     PyObject *it = PyObject_GetIter(exclude);
     if (it == nullptr) return -1;
     while (PyObject *item = PyIter_Next(it)) {
@@ -968,7 +1091,7 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
     if (PyErr_Occurred()) return -1;
     detectors->push_back(std::move(d));
   }
-  if (count && !set->Compile()) {
+  if (!members->empty() && !set->Compile()) {
     PyErr_SetString(PyExc_ValueError, "native RE2 set does not compile");
     return -1;
   }
@@ -1004,10 +1127,12 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
   }
   delete self->dets;
   delete self->set;
+  delete self->members;
   delete self->keywords;
   delete self->owner;
   self->dets = detectors.release();
-  self->set = new std::unique_ptr<RE2::Set>(count ? std::move(set) : nullptr);
+  self->set = new std::unique_ptr<RE2::Set>(members->empty() ? nullptr : std::move(set));
+  self->members = members.release();
   self->keywords = keywords.release();
   self->owner = owners.release();
   return 0;
@@ -1046,9 +1171,14 @@ PyObject *scanner_scan(ScannerObject *self, PyObject *args) {
   };
   std::vector<Pending> pending;
   Py_BEGIN_ALLOW_THREADS;
-  if (*self->set) {
+  {
     std::vector<int> hit;
-    (*self->set)->Match(data, &hit);
+    if (*self->set) {
+      (*self->set)->Match(data, &hit);
+      for (int &slot : hit) slot = (*self->members)[static_cast<size_t>(slot)];
+    }
+    for (size_t i = 0; i < dets.size(); i++)
+      if (dets[i].set_slot < 0) hit.push_back(static_cast<int>(i));
     std::sort(hit.begin(), hit.end());
     if (mask != nullptr) hit.erase(std::remove_if(hit.begin(), hit.end(), [&](int i) { return !mask[i]; }), hit.end());
     KeywordHits kwh;
@@ -1360,11 +1490,28 @@ PyObject *scanner_keyword_hits(ScannerObject *self, PyObject *args) {
   return out;
 }
 
+// set_members() -> the detectors the RE2 set pass decides for, in order (tests hold the choice to its rule).
+PyObject *scanner_set_members(ScannerObject *self, PyObject *) {
+  if (self->members == nullptr) return PyTuple_New(0);
+  PyObject *out = PyTuple_New(static_cast<Py_ssize_t>(self->members->size()));
+  if (out == nullptr) return nullptr;
+  for (size_t k = 0; k < self->members->size(); k++) {
+    PyObject *v = PyLong_FromLong((*self->members)[k]);
+    if (v == nullptr) {
+      Py_DECREF(out);
+      return nullptr;
+    }
+    PyTuple_SET_ITEM(out, static_cast<Py_ssize_t>(k), v);
+  }
+  return out;
+}
+
 PyObject *scanner_new(PyTypeObject *type, PyObject *, PyObject *) {
   ScannerObject *self = reinterpret_cast<ScannerObject *>(type->tp_alloc(type, 0));
   if (self != nullptr) {
     self->dets = nullptr;
     self->set = nullptr;
+    self->members = nullptr;
     self->keywords = nullptr;
     self->owner = nullptr;
     self->spec = nullptr;
@@ -1378,6 +1525,8 @@ PyMethodDef scanner_methods[] = {
      "scan(text, allowed) -> sorted findings, or None when text is not ASCII"},
     {"keyword_hits", reinterpret_cast<PyCFunction>(scanner_keyword_hits), METH_VARARGS,
      "keyword_hits(text) -> [[(start, end), ...] per detector] for an ASCII text"},
+    {"set_members", reinterpret_cast<PyCFunction>(scanner_set_members), METH_NOARGS,
+     "set_members() -> indices of the detectors the RE2 set pass decides for"},
     {nullptr, nullptr, 0, nullptr},
 };
 

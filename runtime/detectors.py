@@ -66,13 +66,19 @@ class SearchHints(NamedTuple):
     """What the native core may assume about every match of one of tamis's own patterns.
 
     ``required``: characters of which every match holds at least ``count`` (count 0: nothing known);
-    ``alphabet``: every character a match can hold (empty: unknown). With the longest match these bound
-    where a search can find anything; results are the same, only less text is read.
+    ``alphabet``: every character a match can hold (empty: unknown); ``run_alphabet``: every character the
+    value (the reported group) can hold, when the value alone holds ``count`` required characters (empty:
+    unknown), so ``count`` of them lie in one run of those characters; ``run_lead`` (empty: unknown): the
+    characters that may not come just before the value, when they include the whole run alphabet (the
+    value then starts where its run does, after none of them). With the longest match these bound where
+    a search can find anything; results are the same, only less text is read.
     """
 
     required: frozenset[str]
     count: int
     alphabet: frozenset[str]
+    run_alphabet: frozenset[str] = frozenset()
+    run_lead: frozenset[str] = frozenset()
 
 
 NO_HINTS = SearchHints(frozenset(), 0, frozenset())
@@ -376,6 +382,8 @@ class Scanner:
                     "".join(sorted(c for c in det.hints.required if c.isascii())),
                     det.hints.count,
                     "".join(sorted(c for c in det.hints.alphabet if c.isascii())),
+                    "".join(sorted(c for c in det.hints.run_alphabet if c.isascii())),
+                    "".join(sorted(c for c in det.hints.run_lead if c.isascii())),
                     det.max_len if det.max_len is not None else -1,
                 )
             )

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import re2
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.identifier_examples import EXAMPLES
@@ -65,7 +66,7 @@ def _doc(statements: list[dict[str, Any]], custom: dict[str, str] | None = None)
 
 
 def _refs(names: list[str]) -> list[str]:
-    return [n if n in CUSTOM else ARN + n for n in names]
+    return [ARN + n if n in MANAGED_TABLE else n for n in names]
 
 
 def _statement(names: list[str], operation: dict[str, Any]) -> dict[str, Any]:
@@ -219,6 +220,9 @@ DENSE = st.one_of(
     st.from_regex(r"\A[0-9]{1,4}([ .()/+-][0-9]{1,4}){1,6}\Z"),
     st.from_regex(r"\A[0-9A-Za-z/+]{30,44}\Z"),
     st.from_regex(r"\A[a-z0-9.]{1,12}@[a-z0-9.-]{1,12}\Z"),
+    # hexadecimal digits, colons and dots: IPv6 addresses and what their runs and leads must tell apart
+    st.from_regex(r"\A[0-9A-Fa-f:.]{2,30}\Z"),
+    st.from_regex(r"\A20[0-9]{2}-[01][0-9]-[0-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-5][0-9]\Z"),
 )
 LONG_TEXTS = st.lists(st.one_of(FRAGMENTS, DENSE), min_size=30, max_size=90).map("".join)
 
@@ -613,8 +617,8 @@ def test_concurrent_scans_agree_with_one_at_a_time() -> None:
 
 
 HINTED = sorted(
-    {(d.pattern, d.hints, d.max_len) for n in DETECTABLE for d in detectors_for(n) if d.hints.count},
-    key=lambda p: p[0],
+    {(d.pattern, d.group, d.hints, d.max_len) for n in DETECTABLE for d in detectors_for(n) if d.hints.count},
+    key=lambda p: (p[0], p[1]),
 )
 # A pattern with one of the strings it matches in full (ASCII: the core only scans ASCII messages).
 MATCHES = st.sampled_from(HINTED).flatmap(
@@ -625,22 +629,62 @@ MATCHES = st.sampled_from(HINTED).flatmap(
 
 
 def test_most_managed_patterns_have_hints() -> None:
-    hinted = {p for p, h, _ in HINTED if h.count}
+    hinted = {p for p, _, h, _ in HINTED if h.count}
     patterns = {d.pattern for n in DETECTABLE for d in detectors_for(n)}
     assert len(hinted) > len(patterns) * 3 // 4
-    counts = {h.count for _, h, _ in HINTED}
+    counts = {h.count for _, _, h, _ in HINTED}
     assert max(counts) >= 13 and 1 in counts  # digit runs (card numbers) and lone characters ("@")
+    # run alphabets for most, the value's own where a group carries leading context (phone numbers)
+    assert sum(bool(h.run_alphabet) for _, _, h, _ in HINTED) > len(HINTED) // 2
+    assert any(g and h.run_alphabet and not h.alphabet for _, g, h, _ in HINTED)
+    leads = {p for p, _, h, _ in HINTED if h.run_lead}  # IPv6 addresses, secret keys
+    assert detectors_for("IpAddress")[1].hints.run_lead and len(leads) >= 2
 
 
 @given(MATCHES)
-def test_every_match_holds_its_hints(case: tuple[tuple[str, detectors.SearchHints, int | None], str]) -> None:
-    # The core searches only near anchors (``count`` required characters within the longest match) and
-    # from the start of the run of alphabet characters before one: sound only if every string the
-    # (tamis-written) pattern matches holds ``count`` required characters, only alphabet characters, and
-    # is no longer than the longest match.
-    (pattern, hints, max_len), value = case
+def test_every_match_holds_its_hints(
+    case: tuple[tuple[str, int, detectors.SearchHints, int | None], str],
+) -> None:
+    # The core searches only near anchors (``count`` required characters within the longest match, in one
+    # run of the value's alphabet; with a lead, the value starting its run after none of the lead's
+    # characters) and from the start of the run of alphabet characters before one: sound only if every
+    # string the (tamis-written) pattern matches holds ``count`` required characters, only alphabet
+    # characters, and is no longer than the longest match, and its value (group) holds ``count`` required
+    # characters and only run-alphabet ones, after a character not in the lead.
+    (pattern, group, hints, max_len), value = case
     assert sum(ch in hints.required for ch in value) >= hints.count, (pattern, value)
     if hints.alphabet:
         assert set(value) <= hints.alphabet, (pattern, value)
     if max_len is not None:
         assert len(value) <= max_len, (pattern, value)
+    found = re2.compile(pattern).fullmatch(value)
+    assert found is not None, (pattern, value)
+    start, end = found.span(group)
+    if hints.run_alphabet:
+        assert set(value[start:end]) <= hints.run_alphabet, (pattern, value)
+        assert sum(ch in hints.required for ch in value[start:end]) >= hints.count, (pattern, value)
+    if hints.run_lead:
+        assert hints.run_alphabet <= hints.run_lead
+        assert start == 0 or value[start - 1] not in hints.run_lead, (pattern, value)
+
+
+def test_the_set_pass_decides_only_for_detectors_searched_over_the_whole_message() -> None:
+    # Detectors with anchors, keyword windows or a literal prefix (which RE2 finds with memchr) are
+    # searched without the set pass; the others (no hints, no prefix) go through it, so a policy of
+    # such custom regexes still reads a message once to rule them all out.
+    custom = {
+        "Prefixed": "EID-\\d{9}-US",
+        "Free": "[A-Z]{3}\\d{5}",
+        "Either": "ab|b",
+        "Cased": "[Ss]ecret=\\S+",
+    }
+    names = ["CreditCardNumber", "EmailAddress", "PhoneNumber-US", "IpAddress", "Name", *custom]
+    native, twin = _pair(_doc([_statement(names, MASK)], custom))
+    scanner = native._redactor.scanner
+    members = {scanner.detectors[i].name for i in scanner._native.set_members()}
+    assert members == {"Free", "Either", "Cased"}
+    texts = ["", "nothing here", "EID-123456789-US and ABC12345 ab secret=hunter2 4111 1111 1111 1111"]
+    texts += ["x" * 300 + t for t in texts]
+    for text in texts:
+        assert native.scan(text) == twin.scan(text)
+    assert {f.identifier for f in native.scan(texts[2])} >= {"Prefixed", "Free", "Either", "Cased"}
