@@ -84,8 +84,10 @@ struct Detector {
   // these (when has_run), so an anchor without them in one run is passed over.
   bool has_run = false;
   bool run[256] = {};
-  int run_ranges = 0;  // the run alphabet as at most six byte ranges (0: more), for sixteen bytes at a time
-  unsigned char run_lo[6] = {}, run_span[6] = {};
+  // The run alphabet and a few bytes more as at most three byte ranges, for sixteen bytes at a time (more
+  // bytes in a run only count more anchors: the same findings)
+  int run_ranges = 0;
+  unsigned char run_lo[3] = {}, run_span[3] = {};
   // detectors.SearchHints.run_lead: the bytes that may not come just before the value, which then starts
   // where its run does (when has_lead)
   bool has_lead = false;
@@ -662,16 +664,27 @@ class Anchors {
           breaks_base_ = base;
         }
       }
-      for (; rest; rest &= rest - 1) {
+      while (rest) {
         int bit = __builtin_ctz(rest);
         long at = base + bit;
         uint64_t mine = (bits >> (shift + bit)) & window;
         if (run_checked_) {  // only the required characters after the last break
+          // The run of this character (bits: 64 bytes ending with this block's): with fewer than k
+          // required characters in it up to this block's end, none of its characters here is an anchor.
+          const int i = 48 + bit;
+          uint64_t below = breaks & ((uint64_t{1} << i) - 1), above = breaks & ~((uint64_t{2} << i) - 1);
+          int e = above ? __builtin_ctzll(above) : 64;
+          uint64_t run = (e == 64 ? ~uint64_t{0} : (uint64_t{1} << e) - 1) &
+                         (below ? ~((uint64_t{2} << (63 - __builtin_clzll(below))) - 1) : ~uint64_t{0});
+          if (popcount(bits & run) < k) {
+            rest = e == 64 ? 0 : rest & ~((1u << (e - 48)) - 1);
+            continue;
+          }
           uint64_t b = (breaks >> (shift + bit)) & window;
           if (b) mine &= ~((uint64_t{2} << (63 - __builtin_clzll(b))) - 1);
         }
+        rest &= rest - 1;
         if (at >= at_least && popcount(mine) >= k) {
-          rest &= rest - 1;
           found = at;
           break;
         }
@@ -904,6 +917,29 @@ int byte_ranges(const bool *table, int most, unsigned char *lo, unsigned char *s
   return n;
 }
 
+// The bytes of table within at most `most` ranges, the closest ranges joined (with the bytes between).
+int covering_ranges(const bool *table, int most, unsigned char *lo, unsigned char *span) {
+  std::vector<std::pair<int, int>> r;  // [first, last]
+  for (int b = 0; b < 256; b++) {
+    if (!table[b] || (b > 0 && table[b - 1])) continue;
+    int e = b;
+    while (e + 1 < 256 && table[e + 1]) e++;
+    r.push_back({b, e});
+  }
+  while (static_cast<int>(r.size()) > most) {
+    size_t best = 0;
+    for (size_t k = 1; k + 1 < r.size(); k++)
+      if (r[k + 1].first - r[k].second < r[best + 1].first - r[best].second) best = k;
+    r[best].second = r[best + 1].second;
+    r.erase(r.begin() + static_cast<long>(best) + 1);
+  }
+  for (size_t k = 0; k < r.size(); k++) {
+    lo[k] = static_cast<unsigned char>(r[k].first);
+    span[k] = static_cast<unsigned char>(r[k].second - r[k].first);
+  }
+  return static_cast<int>(r.size());
+}
+
 bool bytes_of(PyObject *o, std::string &out) {
   char *buf;
   Py_ssize_t len;
@@ -1061,7 +1097,7 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
     d.required_count = required_count;
     d.has_alphabet = PyUnicode_GET_LENGTH(alphabet) > 0;
     d.has_run = PyUnicode_GET_LENGTH(run) > 0;
-    d.run_ranges = d.has_run ? byte_ranges(d.run, 6, d.run_lo, d.run_span) : 0;
+    d.run_ranges = d.has_run ? covering_ranges(d.run, 3, d.run_lo, d.run_span) : 0;
     d.has_lead = d.has_run && PyUnicode_GET_LENGTH(lead) > 0;
     std::string lo, hi;  // every match starts with the common prefix of the least and greatest
     size_t prefix = 0;

@@ -688,3 +688,30 @@ def test_the_set_pass_decides_only_for_detectors_searched_over_the_whole_message
     for text in texts:
         assert native.scan(text) == twin.scan(text)
     assert {f.identifier for f in native.scan(texts[2])} >= {"Prefixed", "Free", "Either", "Cased"}
+
+
+def test_values_after_each_kind_of_lead_same_findings() -> None:
+    # The anchors of IPv6 addresses and phone numbers count only the required characters of one run of
+    # the value's characters, and an IPv6 address's run must start after a character that may lead it:
+    # each value after each kind of character (one that may lead it, one of its run, a letter), at the
+    # start of the message and at every offset across a 16-byte block, in a message long enough for
+    # anchors.
+    values = ["2001:db8::1", "::1", "a::", "fe80::1ff:fe23:4567:890a", "1:2:3:4:5:6:7:8", "10.0.0.1"]
+    values += ["(609) 932-7559", "+1 609-932-7559", "609.932.7559", "6099327559", "2024-05-27T12:00:00Z"]
+    leads = ["", " ", '"', "=", "x", "G", "1", "f", ":", ".", "(", "+", "-", "\n"]
+    native, twin = _all()
+    anchored = _anchored()[0]
+    pad = ("z " * detectors._ANCHOR_MIN_RANGE)[: detectors._ANCHOR_MIN_RANGE]
+    checked = found = 0
+    for value in values:
+        for lead in leads:
+            for text in [
+                lead + value + pad,
+                *(pad[:offset] + lead + value + " " + pad for offset in range(17)),
+            ]:
+                want = twin.scan(text)
+                assert native.scan(text) == want, (value, lead, text[:40])
+                assert anchored.scan(text) == want, (value, lead, text[:40])
+                checked += 1
+                found += any(f.identifier in ("IpAddress", "PhoneNumber-US") for f in want)
+    assert checked > 2000 and found > checked // 3
