@@ -1174,6 +1174,26 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
   return 0;
 }
 
+// Sorts raw, which comes as sorted runs (one or more per detector, in order): merged pairwise, a few
+// passes instead of a whole sort.
+void merge_runs(std::vector<Raw> &raw) {
+  std::vector<size_t> cuts{0};
+  for (size_t k = 1; k < raw.size(); k++)
+    if (raw[k] < raw[k - 1]) cuts.push_back(k);
+  cuts.push_back(raw.size());
+  while (cuts.size() > 2) {
+    std::vector<size_t> next{0};
+    size_t c = 0;
+    for (; c + 2 < cuts.size(); c += 2) {
+      std::inplace_merge(raw.begin() + static_cast<long>(cuts[c]), raw.begin() + static_cast<long>(cuts[c + 1]),
+                         raw.begin() + static_cast<long>(cuts[c + 2]));
+      next.push_back(cuts[c + 2]);
+    }
+    if (c + 1 < cuts.size()) next.push_back(cuts.back());  // an odd run out, carried to the next pass
+    cuts.swap(next);
+  }
+}
+
 // scan(text: str, allowed: bytes | None) -> list of findings, or None for a text that is not ASCII.
 PyObject *scanner_scan(ScannerObject *self, PyObject *args) {
   PyObject *text, *allowed;
@@ -1297,7 +1317,7 @@ PyObject *scanner_scan(ScannerObject *self, PyObject *args) {
     }
     raw.erase(std::remove_if(raw.begin(), raw.end(), [](const Raw &r) { return r.det < 0; }), raw.end());
   }
-  std::sort(raw.begin(), raw.end());
+  merge_runs(raw);
   PyObject *out = PyList_New(static_cast<Py_ssize_t>(raw.size()));
   if (out == nullptr) return nullptr;
   for (size_t k = 0; k < raw.size(); k++) {
@@ -1315,6 +1335,9 @@ PyObject *scanner_scan(ScannerObject *self, PyObject *args) {
     PyTuple_SET_ITEM(f, 0, name);
     PyTuple_SET_ITEM(f, 1, s);
     PyTuple_SET_ITEM(f, 2, e);
+    // A str and two ints cannot be part of a reference cycle: the collector need not follow thousands of
+    // findings (it untracks plain tuples of such items itself, not instances of a tuple subclass).
+    PyObject_GC_UnTrack(f);
     PyList_SET_ITEM(out, static_cast<Py_ssize_t>(k), f);
   }
   return out;
