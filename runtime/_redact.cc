@@ -10,7 +10,8 @@
 // work runs without the GIL: a service scanning messages on several threads uses several cores.
 //
 // Everything follows runtime/detectors.py step by step, except where less is read for the same findings:
-// the set pass decides only for the detectors nothing else bounds (Detector::set_slot), and searches go
+// the set pass runs first only for detectors nothing else bounds (Detector::needs_set), otherwise only
+// once searching for values that do not occur has cost about what it costs (Budget), and searches go
 // only near anchors (spans_into). The differential tests in tests/test_redact_native.py hold the two to
 // the same findings.
 #define PY_SSIZE_T_CLEAN
@@ -93,10 +94,12 @@ struct Detector {
   bool has_lead = false;
   bool lead[256] = {};
   long max_len = -1;
-  // Its slot in the RE2 set pass, or -1: searched without it. The set pass only says which patterns occur
-  // somewhere; a detector whose searches are bounded by anchors, keyword windows or a literal prefix
-  // (which RE2 finds with memchr) costs less searched directly than a pass over the whole message.
-  int set_slot = -1;
+  // Whether the RE2 set pass must rule it in before it is searched. The set pass only says which patterns
+  // occur somewhere, at about the cost of one DFA pass over the message; a detector whose searches are
+  // bounded by anchors, keyword windows or a literal prefix (which RE2 finds with memchr) usually costs
+  // less searched directly (see Budget for when it does not).
+  bool needs_set = false;
+  bool prefixed = false;  // every match starts with the same two bytes or more (RE2 finds them with memchr)
   PyObject *name = nullptr;  // borrowed, kept alive by spec
 };
 
@@ -271,8 +274,14 @@ struct KeywordTrie {
 struct ScannerObject {
   PyObject_HEAD
   std::vector<Detector> *dets;
-  std::unique_ptr<RE2::Set> *set;  // over the detectors with a set_slot (nullptr inside: none)
-  std::vector<int> *members;        // set slot -> detector
+  std::unique_ptr<RE2::Set> *set;  // every detector's pattern, slot i for detector i
+  std::vector<int> *members;        // the detectors with needs_set
+  // Whether the last scan without the set pass first spent its Budget (then the next scans run the set
+  // pass first, as a policy of many identifiers on ordinary messages should), and how many scans began;
+  // every kProbeEvery-th scan goes without it again to see whether that still holds. Read and written
+  // with atomics: scans run on several threads at once, without the GIL.
+  int set_first;
+  unsigned long scans;
   KeywordTrie *keywords;  // nullptr: no keywords
   std::unordered_map<std::string, std::vector<int>> *owner;
   long window;             // detectors.KEYWORD_WINDOW
@@ -480,12 +489,35 @@ int run_check(int code, PyObject *fn, PyObject *text, const char *t, long n, lon
   return truth;
 }
 
+// Work spent searching for a detector that has found nothing yet: what the set pass would have spared
+// had it said the detector occurs nowhere. A message whose every digit is an anchor (a long run of
+// digits, a table of numbers), or a policy of a hundred identifiers most of which never occur, can make
+// that many times the set pass's own cost; once it reaches about the cost of a set pass of simple
+// patterns over the message (RE2 bytes, a fixed amount per search, a few per anchor), the scan runs the
+// set pass and goes on with the detectors it rules in, and the next scans run it first
+// (ScannerObject::set_first): the worst case stays near running it first always.
+struct Budget {
+  long left;
+  bool spent = false;
+  bool charge(long units, const std::vector<Span> &found) {
+    if (found.empty() && (left -= units) < 0) spent = true;
+    return spent;
+  }
+};
+// Costs in bytes of the set pass (measured: a search that finds nothing costs about two set-pass bytes
+// per byte it reads, plus a fixed cost)
+constexpr long kByteCost = 2;
+constexpr long kSearchCost = 128;   // an RE2 search's fixed cost
+constexpr long kAnchorCost = 16;    // an anchor handed to spans_into
+constexpr long kCandidateCost = 4;  // a candidate anchor looked at and passed over
+constexpr unsigned long kProbeEvery = 16;  // a scan in this many tries without the set pass first again
+
 // The loop of detectors._spans_into from cursor pos: leftmost-first spans of the detector's group in
 // [pos, end), keeping only matches that start by last_start, at most `limit` of them; returns the cursor
 // after them. The first search may start at `from` (>= pos) when no match starts in [pos, from): it then
 // finds what a search from pos would. *found tells whether the last search found a match it kept.
 long search_from(const Detector &d, const StringPiece &text, long pos, long from, long end, long last_start,
-                 long limit, bool *found, std::vector<Span> &out) {
+                 long limit, bool *found, std::vector<Span> &out, Budget *budget) {
   StringPiece sub[10];
   int nsub = d.group + 1;
   *found = false;
@@ -493,6 +525,9 @@ long search_from(const Detector &d, const StringPiece &text, long pos, long from
     if (from < pos) from = pos;
     if (!d.re->Match(text, static_cast<size_t>(from), static_cast<size_t>(end), RE2::UNANCHORED, sub, nsub) ||
         sub[0].data() - text.data() > last_start) {
+      // a search that found nothing read its range (for a literal prefix at memchr's pace: measured, an
+      // absent one costs a thirtieth of a set pass); one that found a value is no waste
+      if (budget != nullptr) budget->charge(kByteCost * (d.prefixed ? (end - from) / 64 : end - from) + kSearchCost, out);
       *found = false;
       return pos;
     }
@@ -597,8 +632,16 @@ class Anchors {
     while (true) {
       long at = next_counted(at_least);
       if (at < 0 || (d_.has_lead ? lead_ok(at) : run_checked_ || k_ <= 1 || !d_.has_run || in_run(at))) return at;
+      work_++;
       at_least = at + 1;
     }
+  }
+
+  // Candidates looked at and passed over since the last call (the caller's Budget counts them).
+  long take_work() {
+    long w = work_;
+    work_ = 0;
+    return w;
   }
 
  private:
@@ -612,16 +655,23 @@ class Anchors {
 
   // With a lead: the value starts where the run of `at` does, within the L characters ending with `at`
   // and not before pos (a match searched for starts at or after pos, its leading character with it), after
-  // a byte that may lead it (or at the start of the text), and holds k required characters by `at`.
-  bool lead_ok(long at) const {
-    long stop = std::max(pos_, L_ >= 0 ? at - L_ + 1 : pos_);
+  // a byte that may lead it (or at the start of the text), and holds k required characters by `at`. The
+  // run's start and count are carried from the last candidate when `at` is in the same run, so a long run
+  // is read once, not once per candidate in it.
+  bool lead_ok(long at) {
     if (!d_.run[u_[at]]) return false;
-    long r = at;
-    while (r > stop && d_.run[u_[r - 1]]) r--;
-    if (r > 0 && (d_.run[u_[r - 1]] || d_.lead[u_[r - 1]])) return false;
-    int count = 0;
-    for (long j = r; j <= at; j++) count += d_.required[u_[j]];
-    return count >= k_;
+    long j = at;
+    long count = d_.required[u_[at]];
+    while (j > pos_ && d_.run[u_[j - 1]] && j - 1 != lead_at_) count += d_.required[u_[--j]];
+    if (j > pos_ && j - 1 == lead_at_ && d_.run[u_[j - 1]]) {  // in the last candidate's run
+      j = lead_start_;
+      count += lead_count_;
+    }
+    lead_at_ = at;
+    lead_start_ = j;
+    lead_count_ = count;
+    if (j > 0 && (d_.run[u_[j - 1]] || d_.lead[u_[j - 1]])) return false;  // no run start, or a bad lead
+    return (L_ < 0 || at - j < L_) && count >= k_;
   }
 
   long next_counted(long at_least) {
@@ -665,6 +715,7 @@ class Anchors {
         }
       }
       while (rest) {
+        work_++;
         int bit = __builtin_ctz(rest);
         long at = base + bit;
         uint64_t mine = (bits >> (shift + bit)) & window;
@@ -741,6 +792,8 @@ class Anchors {
   long L_ = -1;
   int k_ = 1;
   bool run_checked_ = false;  // next_by_blocks applies the run alphabet itself
+  long lead_at_ = -2, lead_start_ = 0, lead_count_ = 0;
+  long work_ = 0;  // lead_ok's last candidate, its run's start and count
   long ring_[64];  // read only once written (seen_ >= k_)
   int slot_ = 0;
   long seen_ = 0;
@@ -761,10 +814,13 @@ class Anchors {
 // max_len, so one search over the cluster finds those matches exactly as a search over the whole range
 // (RE2 reads the text past endpos as context); a match found past the last anchor may be cut short by
 // the cluster's end, so it is dropped, and the next cluster, whose bounds hold it whole, finds it.
-void spans_into(const Detector &d, const StringPiece &text, long pos, long end, long anchor_min, std::vector<Span> &out) {
+//
+// With a budget, it stops (budget->spent) once the budget is spent before the detector's first match.
+void spans_into(const Detector &d, const StringPiece &text, long pos, long end, long anchor_min, std::vector<Span> &out,
+                Budget *budget) {
   bool found;
   if (!d.has_required) {
-    search_from(d, text, pos, pos, end, end, end - pos + 2, &found, out);
+    search_from(d, text, pos, pos, end, end, end - pos + 2, &found, out, budget);
     return;
   }
   const unsigned char *u = reinterpret_cast<const unsigned char *>(text.data());
@@ -775,15 +831,22 @@ void spans_into(const Detector &d, const StringPiece &text, long pos, long end, 
     while (last >= pos && !d.required[u[last]]) last--;
     if (last < pos) return;
     long stop = d.max_len >= 0 ? std::min(end, last + d.max_len) : end;
-    search_from(d, text, pos, pos, stop, last, end - pos + 2, &found, out);
+    search_from(d, text, pos, pos, stop, last, end - pos + 2, &found, out, budget);
     return;
   }
   const long L = d.max_len;
   Anchors anchors(d, u, pos, end);
   const bool one_required = L < 0 || d.required_count <= 1 || d.required_count > 64;
   long c = pos;  // no match starts in [pos, c)
-  long q = anchors.next(c);
+  // the next anchor, its cost (and that of the candidates passed over on the way) charged to the budget
+  auto next = [&](long at_least) {
+    long at = anchors.next(at_least);
+    if (budget != nullptr) budget->charge(kAnchorCost + kCandidateCost * anchors.take_work(), out);
+    return at;
+  };
+  long q = next(c);
   while (q >= 0 && c <= end) {
+    if (budget != nullptr && budget->spent) return;
     long from = std::max(c, L >= 0 ? q - L + 1 : c);
     if (one_required && d.has_alphabet) {  // q is the first required character at or after c
       long j = q;
@@ -791,18 +854,23 @@ void spans_into(const Detector &d, const StringPiece &text, long pos, long end, 
       from = j;
     }
     if (L < 0) {  // unbounded: one match at a time, each from the first anchor after the last
-      c = search_from(d, text, c, from, end, end, 1, &found, out);
+      c = search_from(d, text, c, from, end, end, 1, &found, out, budget);
       if (!found) return;
       // a value group may end before the anchor its match went through: that anchor is then still the
       // first required character at or after the cursor
-      q = q >= c ? q : anchors.next(c);
+      q = q >= c ? q : next(c);
       continue;
     }
     long last = q;  // the cluster's last anchor
     long nq;
-    while ((nq = anchors.next(last + 1)) >= 0 && nq - last < L) last = nq;
-    c = std::max(search_from(d, text, c, from, std::min(end, last + L), last, end - c + 2, &found, out), last + 1);
-    q = nq >= 0 && nq < c ? anchors.next(c) : nq;
+    while ((nq = next(last + 1)) >= 0 && nq - last < L) {
+      last = nq;
+      if (budget != nullptr && budget->spent) return;
+    }
+    c = std::max(search_from(d, text, c, from, std::min(end, last + L), last, end - c + 2, &found, out, budget),
+                 last + 1);
+    if (budget != nullptr && budget->spent) return;
+    q = nq >= 0 && nq < c ? next(c) : nq;
   }
 }
 
@@ -1103,12 +1171,13 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
     size_t prefix = 0;
     if (d.re->PossibleMatchRange(&lo, &hi, 8))
       while (prefix < lo.size() && prefix < hi.size() && lo[prefix] == hi[prefix]) prefix++;
-    if (!d.has_required && d.mode != MODE_REQUIRED && prefix < 2) {
-      if (set->Add(p, nullptr) < 0) {
-        PyErr_Format(PyExc_ValueError, "native RE2 set rejects pattern %zd", i);
-        return -1;
-      }
-      d.set_slot = static_cast<int>(members->size());
+    if (set->Add(p, nullptr) < 0) {
+      PyErr_Format(PyExc_ValueError, "native RE2 set rejects pattern %zd", i);
+      return -1;
+    }
+    d.prefixed = prefix >= 2;
+    if (!d.has_required && d.mode != MODE_REQUIRED && !d.prefixed) {
+      d.needs_set = true;
       members->push_back(static_cast<int>(i));
     }
     PyObject *it = PyObject_GetIter(exclude);
@@ -1127,7 +1196,7 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
     if (PyErr_Occurred()) return -1;
     detectors->push_back(std::move(d));
   }
-  if (!members->empty() && !set->Compile()) {
+  if (count && !set->Compile()) {
     PyErr_SetString(PyExc_ValueError, "native RE2 set does not compile");
     return -1;
   }
@@ -1167,8 +1236,10 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
   delete self->keywords;
   delete self->owner;
   self->dets = detectors.release();
-  self->set = new std::unique_ptr<RE2::Set>(members->empty() ? nullptr : std::move(set));
+  self->set = new std::unique_ptr<RE2::Set>(count ? std::move(set) : nullptr);
   self->members = members.release();
+  self->set_first = 0;
+  self->scans = 0;
   self->keywords = keywords.release();
   self->owner = owners.release();
   return 0;
@@ -1194,10 +1265,12 @@ void merge_runs(std::vector<Raw> &raw) {
   }
 }
 
-// scan(text: str, allowed: bytes | None) -> list of findings, or None for a text that is not ASCII.
+// scan(text: str, allowed: bytes | None, explain: bool = False) -> list of findings, or None for a text that
+// is not ASCII; with explain, (findings, whether the set pass ran, the budget left) for the tests.
 PyObject *scanner_scan(ScannerObject *self, PyObject *args) {
   PyObject *text, *allowed;
-  if (!PyArg_ParseTuple(args, "UO", &text, &allowed)) return nullptr;
+  int explain = 0;
+  if (!PyArg_ParseTuple(args, "UO|p", &text, &allowed, &explain)) return nullptr;
   if (self->dets == nullptr) {
     PyErr_SetString(PyExc_RuntimeError, "scanner not initialised");
     return nullptr;
@@ -1226,17 +1299,30 @@ PyObject *scanner_scan(ScannerObject *self, PyObject *args) {
     bool near_keyword;  // for a relaxing detector: whether a keyword is in the window (strict check spared)
   };
   std::vector<Pending> pending;
+  bool set_ran = false;  // for explain
+  long budget_left = 0;
   Py_BEGIN_ALLOW_THREADS;
   {
+    std::vector<char> occurs;  // per detector, once the set pass has run (empty before)
+    auto set_pass = [&]() {
+      std::vector<int> slots;
+      RE2::Set::ErrorInfo error{};
+      bool any = (*self->set)->Match(data, &slots, &error);
+      // A set pass that failed (its DFA out of memory) rules nothing out: every detector is searched.
+      occurs.assign(dets.size(), !any && error.kind != RE2::Set::kNoError ? 1 : 0);
+      for (int i : slots) occurs[static_cast<size_t>(i)] = 1;
+      set_ran = true;
+    };
+    // Set pass first when some detector is searched only where it rules it in, or when searching without
+    // it lately cost more than it (but every kProbeEvery-th scan looks again).
+    unsigned long nth = __atomic_fetch_add(&self->scans, 1UL, __ATOMIC_RELAXED);
+    bool probe = nth % kProbeEvery == 0;
+    bool learnt = !probe && __atomic_load_n(&self->set_first, __ATOMIC_RELAXED);
+    if (!self->members->empty() || learnt) set_pass();
     std::vector<int> hit;
-    if (*self->set) {
-      (*self->set)->Match(data, &hit);
-      for (int &slot : hit) slot = (*self->members)[static_cast<size_t>(slot)];
-    }
     for (size_t i = 0; i < dets.size(); i++)
-      if (dets[i].set_slot < 0) hit.push_back(static_cast<int>(i));
-    std::sort(hit.begin(), hit.end());
-    if (mask != nullptr) hit.erase(std::remove_if(hit.begin(), hit.end(), [&](int i) { return !mask[i]; }), hit.end());
+      if ((mask == nullptr || mask[i]) && (occurs.empty() || occurs[i])) hit.push_back(static_cast<int>(i));
+    Budget budget{n + 4096};
     KeywordHits kwh;
     bool keyed = false;
     for (int i : hit) keyed = keyed || dets[i].keyed;
@@ -1246,26 +1332,37 @@ PyObject *scanner_scan(ScannerObject *self, PyObject *args) {
     }
     static const std::vector<Span> none;
     std::vector<Span> spans;
-    for (int i : hit) {
-      const Detector &d = dets[i];
-      const std::vector<Span> &kws = kwh.empty() ? none : kwh[i];
+    // The spans of one detector; with a budget, only until the budget is spent (budget->spent).
+    auto collect = [&](const Detector &d, const std::vector<Span> &kws, Budget *b) {
       spans.clear();
       if (d.mode == MODE_REQUIRED) {
-        if (kws.empty()) continue;
         long lo = -1, hi = -1;
         for (const Span &k : kws) {  // windows around the keywords, merged when they touch
           long wlo = std::max(0L, k.start - d.reach), whi = std::min(n, k.end + d.reach);
           if (hi >= 0 && wlo <= hi) {
             hi = std::max(hi, whi);
           } else {
-            if (hi >= 0) spans_into(d, data, lo, hi, self->anchor_min, spans);
+            if (hi >= 0) spans_into(d, data, lo, hi, self->anchor_min, spans, b);
+            if (b != nullptr && b->spent) return;
             lo = wlo;
             hi = whi;
           }
         }
-        if (hi >= 0) spans_into(d, data, lo, hi, self->anchor_min, spans);
+        if (hi >= 0) spans_into(d, data, lo, hi, self->anchor_min, spans, b);
       } else {
-        spans_into(d, data, 0, n, self->anchor_min, spans);
+        spans_into(d, data, 0, n, self->anchor_min, spans, b);
+      }
+    };
+    for (int i : hit) {
+      if (!occurs.empty() && !occurs[static_cast<size_t>(i)]) continue;  // ruled out by a later set pass
+      const Detector &d = dets[i];
+      const std::vector<Span> &kws = kwh.empty() ? none : kwh[i];
+      if (d.mode == MODE_REQUIRED && kws.empty()) continue;
+      collect(d, kws, occurs.empty() ? &budget : nullptr);
+      if (budget.spent && occurs.empty()) {  // searching for absent values has cost a set pass: run it
+        set_pass();
+        if (!occurs[static_cast<size_t>(i)]) continue;
+        collect(d, kws, nullptr);
       }
       bool required = d.mode == MODE_REQUIRED;
       for (const Span &sp : spans) {
@@ -1292,6 +1389,8 @@ PyObject *scanner_scan(ScannerObject *self, PyObject *args) {
         raw.push_back({s, e, d.rank, i});
       }
     }
+    budget_left = budget.left;
+    if (!learnt && self->members->empty()) __atomic_store_n(&self->set_first, budget.spent ? 1 : 0, __ATOMIC_RELAXED);
   }
   Py_END_ALLOW_THREADS;
   if (!pending.empty()) {
@@ -1340,6 +1439,7 @@ PyObject *scanner_scan(ScannerObject *self, PyObject *args) {
     PyObject_GC_UnTrack(f);
     PyList_SET_ITEM(out, static_cast<Py_ssize_t>(k), f);
   }
+  if (explain) return Py_BuildValue("(NNl)", out, PyBool_FromLong(set_ran), budget_left);
   return out;
 }
 
@@ -1571,6 +1671,8 @@ PyObject *scanner_new(PyTypeObject *type, PyObject *, PyObject *) {
     self->dets = nullptr;
     self->set = nullptr;
     self->members = nullptr;
+    self->set_first = 0;
+    self->scans = 0;
     self->keywords = nullptr;
     self->owner = nullptr;
     self->spec = nullptr;
@@ -1581,7 +1683,8 @@ PyObject *scanner_new(PyTypeObject *type, PyObject *, PyObject *) {
 
 PyMethodDef scanner_methods[] = {
     {"scan", reinterpret_cast<PyCFunction>(scanner_scan), METH_VARARGS,
-     "scan(text, allowed) -> sorted findings, or None when text is not ASCII"},
+     "scan(text, allowed, explain=False) -> sorted findings, or None when text is not ASCII; with explain, "
+     "(findings, whether the RE2 set pass ran, the waste budget left)"},
     {"keyword_hits", reinterpret_cast<PyCFunction>(scanner_keyword_hits), METH_VARARGS,
      "keyword_hits(text) -> [[(start, end), ...] per detector] for an ASCII text"},
     {"set_members", reinterpret_cast<PyCFunction>(scanner_set_members), METH_NOARGS,

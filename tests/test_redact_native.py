@@ -728,3 +728,95 @@ def test_findings_are_left_out_of_the_cycle_collector() -> None:
     assert not any(gc.is_tracked(f) for f in found)
     gc.collect()
     assert found == twin.scan(text)
+
+
+def _managed() -> tuple[tamis.Policy, tamis.Policy]:
+    """Every detectable managed identifier and one custom one with a literal prefix: no detector needs
+    the set pass before it is searched. Built afresh: the core learns from its scans whether to run the
+    set pass first."""
+    custom = {"EmployeeId": CUSTOM["EmployeeId"]}
+    return _pair(_doc([_statement([*DETECTABLE, "EmployeeId"], MASK)], custom))
+
+
+VALUES_AT_THE_END = " 2001:db8::1 card number 6011885775987736 ssn 643-41-9028 a@example.com EID-123456789-US"
+
+
+@pytest.mark.parametrize(
+    "unit", ["1:", "a1:", "1", "Ab1/", "1 2 ", "1.", "2024-05-27T12:00:00Z ", "ssn 123 "]
+)
+def test_searching_for_absent_values_past_a_set_pass_runs_it(unit: str) -> None:
+    # Texts where every character is an anchor of something that does not occur: the searches stop
+    # once they have cost about a set pass, the set pass rules out what does not occur, and a detector
+    # stopped half-way is searched again whole when it does occur (the values at the end). The scans
+    # after that run the set pass first.
+    filler = (unit * (20000 // len(unit) + 1))[:20000]
+    for tail in ["", VALUES_AT_THE_END]:
+        native, twin = _managed()
+        core = native._redactor.scanner._native
+        assert core.set_members() == ()
+        text = filler + tail
+        want = twin.scan(text)
+        found, ran, left = core.scan(text, None, True)
+        assert found == want and ran and left < 0, (unit, tail)
+        found, ran, left = core.scan(text, None, True)
+        assert found == want and ran and left == len(text) + 4096, (unit, tail)
+        if tail:
+            assert {"IpAddress", "CreditCardNumber", "Ssn-US", "EmailAddress", "EmployeeId"} <= {
+                f.identifier for f in found
+            }
+
+
+def _report_rows(count: int) -> str:
+    rows = [
+        f'{{"at": "2024-05-{i % 28 + 1:02d}T12:00:{i % 60:02d}Z", "msg": "GET /api/v1/items/{i} 200", '
+        f'"credit_card_number": "6011885775987736", "ip": "10.0.{i}.1", "phone": "(609) 932-{7000 + i}", '
+        f'"ms": {i}.27}}'
+        for i in range(count)
+    ]
+    return "[" + ",\n".join(rows) + "]"
+
+
+DOZEN = [
+    "CreditCardNumber",
+    "CreditCardSecurityCode",
+    "EmailAddress",
+    "IpAddress",
+    "Ssn-US",
+    "PhoneNumber-US",
+]
+DOZEN += ["AwsSecretKey", "ZipCode-US", "VehicleIdentificationNumber", "EmployeeId"]
+
+
+def _dozen() -> tuple[tamis.Policy, tamis.Policy]:
+    """A policy of about a dozen identifiers, as the benchmark's; built afresh (see _managed)."""
+    return _pair(_doc([_statement(DOZEN, MASK)], {"EmployeeId": CUSTOM["EmployeeId"]}))
+
+
+def test_ordinary_messages_are_searched_without_the_set_pass() -> None:
+    # A JSON report of log lines for a policy of a dozen identifiers: the searches for values that do not
+    # occur (IPv6 addresses near colons, secret keys and VINs near their keywords) stay far below the
+    # cost of a set pass.
+    native, twin = _dozen()
+    core = native._redactor.scanner._native
+    text = _report_rows(200)
+    for _ in range(3):
+        found, ran, left = core.scan(text, None, True)
+        assert found == twin.scan(text) and len(found) >= 600
+        assert not ran and left > len(text) // 2
+
+
+def test_the_core_learns_when_to_run_the_set_pass_first() -> None:
+    # After a scan that spent its budget, the next ones run the set pass first; every sixteenth scan goes
+    # without it again, and from an ordinary message on the scans go without it. Findings never change.
+    native, twin = _dozen()
+    core = native._redactor.scanner._native
+    costly, ordinary = "1:" * 10000, _report_rows(20)
+    runs = []
+    for k in range(20):
+        text = costly if k == 0 else ordinary
+        found, ran, left = core.scan(text, None, True)
+        assert found == twin.scan(text)
+        runs.append((ran, left < len(text) + 4096))  # set pass, searches charged to the budget
+    assert runs[0] == (True, True)  # the first scan tries without it, and spends the budget
+    assert runs[1:16] == [(True, False)] * 15  # then the set pass first, nothing charged
+    assert runs[16:] == [(False, True)] * 4  # the sixteenth tries again: no need any more
