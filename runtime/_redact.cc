@@ -1649,7 +1649,8 @@ PyObject *scanner_keyword_hits(ScannerObject *self, PyObject *args) {
   return out;
 }
 
-// set_members() -> the detectors the RE2 set pass decides for, in order (tests hold the choice to its rule).
+// set_members() -> the detectors searched only where the RE2 set pass, run first, rules them in (needs_set),
+// in order; the tests hold the choice to its rule.
 PyObject *scanner_set_members(ScannerObject *self, PyObject *) {
   if (self->members == nullptr) return PyTuple_New(0);
   PyObject *out = PyTuple_New(static_cast<Py_ssize_t>(self->members->size()));
@@ -1688,7 +1689,7 @@ PyMethodDef scanner_methods[] = {
     {"keyword_hits", reinterpret_cast<PyCFunction>(scanner_keyword_hits), METH_VARARGS,
      "keyword_hits(text) -> [[(start, end), ...] per detector] for an ASCII text"},
     {"set_members", reinterpret_cast<PyCFunction>(scanner_set_members), METH_NOARGS,
-     "set_members() -> indices of the detectors the RE2 set pass decides for"},
+     "set_members() -> indices of the detectors the RE2 set pass must rule in before they are searched"},
     {nullptr, nullptr, 0, nullptr},
 };
 
