@@ -1,10 +1,11 @@
 """Where the native redactor core spends its time on the benchmark's dense 256 KB message (a diagnosis).
 
-The core's ``scan`` takes one byte per detector saying which may report; the RE2 set pass runs when the
-policy has detectors it decides for (this policy has none: every detector has anchors, keyword windows or
-a literal prefix), the keyword pass whenever an allowed detector takes keywords. So the scan with nothing
-allowed prices the set pass, if any, and the scan with one detector allowed prices that plus that
-detector's own work (and the keyword pass for a keyed one). CPU time, best of several rounds, the garbage
+The core's ``scan`` takes one byte per detector saying which may report; the RE2 set pass runs first when
+some detector must be ruled in by it before it is searched (none in this policy: every detector has
+anchors, keyword windows or a literal prefix, and these messages never spend the budget that would run
+it), the keyword pass whenever an allowed detector takes keywords. So the scan with nothing allowed
+prices the set pass, if any, and the scan with one detector allowed prices that plus that detector's own
+work (and the keyword pass for a keyed one). CPU time, best of several rounds, the garbage
 collector off. Prints a markdown table.
 
 Run: ``python3 bench/redact_breakdown.py`` (needs the native core: Debian's ``libre2-dev``).

@@ -136,10 +136,10 @@ inline __m128i bytes_between(__m128i v, unsigned char lo, unsigned char span) {
   return bytes_between(v, _mm_set1_epi8(static_cast<char>(lo)), _mm_set1_epi8(static_cast<char>(span)));
 }
 
-// Up to six byte ranges, their bounds loaded once: which of sixteen bytes lie in one of them, as bits.
+// Up to four byte ranges, their bounds loaded once: which of sixteen bytes lie in one of them, as bits.
 struct ByteRanges {
   int count = 0;
-  __m128i lo[6], span[6];
+  __m128i lo[4], span[4];
   ByteRanges(int n, const unsigned char *los, const unsigned char *spans) : count(n) {
     for (int r = 0; r < n; r++) {
       lo[r] = _mm_set1_epi8(static_cast<char>(los[r]));
@@ -275,7 +275,7 @@ struct ScannerObject {
   PyObject_HEAD
   std::vector<Detector> *dets;
   std::unique_ptr<RE2::Set> *set;  // every detector's pattern, slot i for detector i
-  std::vector<int> *members;        // the detectors with needs_set
+  bool set_needed;                  // some detector has needs_set: the set pass runs first
   // Whether the last scan without the set pass first spent its Budget (then the next scans run the set
   // pass first, as a policy of many identifiers on ordinary messages should), and how many scans began;
   // every kProbeEvery-th scan goes without it again to see whether that still holds. Read and written
@@ -527,7 +527,8 @@ long search_from(const Detector &d, const StringPiece &text, long pos, long from
         sub[0].data() - text.data() > last_start) {
       // a search that found nothing read its range (for a literal prefix at memchr's pace: measured, an
       // absent one costs a thirtieth of a set pass); one that found a value is no waste
-      if (budget != nullptr) budget->charge(kByteCost * (d.prefixed ? (end - from) / 64 : end - from) + kSearchCost, out);
+      if (budget != nullptr)
+        budget->charge(kByteCost * (d.prefixed ? (end - from) / 64 : end - from) + kSearchCost, out);
       *found = false;
       return pos;
     }
@@ -792,8 +793,8 @@ class Anchors {
   long L_ = -1;
   int k_ = 1;
   bool run_checked_ = false;  // next_by_blocks applies the run alphabet itself
-  long lead_at_ = -2, lead_start_ = 0, lead_count_ = 0;
-  long work_ = 0;  // lead_ok's last candidate, its run's start and count
+  long lead_at_ = -2, lead_start_ = 0, lead_count_ = 0;  // lead_ok's last candidate, its run's start and count
+  long work_ = 0;  // candidates passed over since take_work
   long ring_[64];  // read only once written (seen_ >= k_)
   int slot_ = 0;
   long seen_ = 0;
@@ -954,7 +955,6 @@ bool near(const ScannerObject *self, const std::vector<Span> &kws, long s, long 
 void scanner_dealloc(ScannerObject *self) {
   delete self->dets;
   delete self->set;
-  delete self->members;
   delete self->keywords;
   delete self->owner;
   Py_XDECREF(self->spec);
@@ -970,30 +970,36 @@ RE2::Options options(long max_mem, bool longest) {
   return o;
 }
 
-// The bytes of table as at most `most` ranges [lo, lo + span] (0: more are needed).
-int byte_ranges(const bool *table, int most, unsigned char *lo, unsigned char *span) {
-  int n = 0;
+// The bytes of table as ranges [first, last], in order.
+std::vector<std::pair<int, int>> table_ranges(const bool *table) {
+  std::vector<std::pair<int, int>> r;
   for (int b = 0; b < 256; b++) {
     if (!table[b] || (b > 0 && table[b - 1])) continue;  // a range starts at b
     int e = b;
     while (e + 1 < 256 && table[e + 1]) e++;
-    if (n == most) return 0;
-    lo[n] = static_cast<unsigned char>(b);
-    span[n] = static_cast<unsigned char>(e - b);
-    n++;
+    r.push_back({b, e});
   }
-  return n;
+  return r;
+}
+
+// Ranges as [lo, lo + span]; their count.
+int store_ranges(const std::vector<std::pair<int, int>> &r, unsigned char *lo, unsigned char *span) {
+  for (size_t k = 0; k < r.size(); k++) {
+    lo[k] = static_cast<unsigned char>(r[k].first);
+    span[k] = static_cast<unsigned char>(r[k].second - r[k].first);
+  }
+  return static_cast<int>(r.size());
+}
+
+// The bytes of table as at most `most` ranges (0: more are needed).
+int byte_ranges(const bool *table, int most, unsigned char *lo, unsigned char *span) {
+  std::vector<std::pair<int, int>> r = table_ranges(table);
+  return static_cast<int>(r.size()) > most ? 0 : store_ranges(r, lo, span);
 }
 
 // The bytes of table within at most `most` ranges, the closest ranges joined (with the bytes between).
 int covering_ranges(const bool *table, int most, unsigned char *lo, unsigned char *span) {
-  std::vector<std::pair<int, int>> r;  // [first, last]
-  for (int b = 0; b < 256; b++) {
-    if (!table[b] || (b > 0 && table[b - 1])) continue;
-    int e = b;
-    while (e + 1 < 256 && table[e + 1]) e++;
-    r.push_back({b, e});
-  }
+  std::vector<std::pair<int, int>> r = table_ranges(table);
   while (static_cast<int>(r.size()) > most) {
     size_t best = 0;
     for (size_t k = 1; k + 1 < r.size(); k++)
@@ -1001,11 +1007,7 @@ int covering_ranges(const bool *table, int most, unsigned char *lo, unsigned cha
     r[best].second = r[best + 1].second;
     r.erase(r.begin() + static_cast<long>(best) + 1);
   }
-  for (size_t k = 0; k < r.size(); k++) {
-    lo[k] = static_cast<unsigned char>(r[k].first);
-    span[k] = static_cast<unsigned char>(r[k].second - r[k].first);
-  }
-  return static_cast<int>(r.size());
+  return store_ranges(r, lo, span);
 }
 
 bool bytes_of(PyObject *o, std::string &out) {
@@ -1113,7 +1115,7 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
   Py_XSETREF(self->finding, finding);
   auto detectors = std::make_unique<std::vector<Detector>>();
   Py_ssize_t count = PyTuple_GET_SIZE(seq);
-  auto members = std::make_unique<std::vector<int>>();
+  bool set_needed = false;
   auto set = std::make_unique<RE2::Set>(options(max_mem * std::max<Py_ssize_t>(1, count), false), RE2::UNANCHORED);
   for (Py_ssize_t i = 0; i < count; i++) {
     PyObject *pat, *check_fn, *strict_fn, *exclude, *name, *required, *alphabet, *run, *lead;
@@ -1176,10 +1178,8 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
       return -1;
     }
     d.prefixed = prefix >= 2;
-    if (!d.has_required && d.mode != MODE_REQUIRED && !d.prefixed) {
-      d.needs_set = true;
-      members->push_back(static_cast<int>(i));
-    }
+    d.needs_set = !d.has_required && d.mode != MODE_REQUIRED && !d.prefixed;
+    set_needed = set_needed || d.needs_set;
     PyObject *it = PyObject_GetIter(exclude);
     if (it == nullptr) return -1;
     while (PyObject *item = PyIter_Next(it)) {
@@ -1232,12 +1232,11 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
   }
   delete self->dets;
   delete self->set;
-  delete self->members;
   delete self->keywords;
   delete self->owner;
   self->dets = detectors.release();
   self->set = new std::unique_ptr<RE2::Set>(count ? std::move(set) : nullptr);
-  self->members = members.release();
+  self->set_needed = set_needed;
   self->set_first = 0;
   self->scans = 0;
   self->keywords = keywords.release();
@@ -1318,7 +1317,7 @@ PyObject *scanner_scan(ScannerObject *self, PyObject *args) {
     unsigned long nth = __atomic_fetch_add(&self->scans, 1UL, __ATOMIC_RELAXED);
     bool probe = nth % kProbeEvery == 0;
     bool learnt = !probe && __atomic_load_n(&self->set_first, __ATOMIC_RELAXED);
-    if (!self->members->empty() || learnt) set_pass();
+    if (self->set_needed || learnt) set_pass();
     std::vector<int> hit;
     for (size_t i = 0; i < dets.size(); i++)
       if ((mask == nullptr || mask[i]) && (occurs.empty() || occurs[i])) hit.push_back(static_cast<int>(i));
@@ -1390,7 +1389,7 @@ PyObject *scanner_scan(ScannerObject *self, PyObject *args) {
       }
     }
     budget_left = budget.left;
-    if (!learnt && self->members->empty()) __atomic_store_n(&self->set_first, budget.spent ? 1 : 0, __ATOMIC_RELAXED);
+    if (!learnt && !self->set_needed) __atomic_store_n(&self->set_first, budget.spent ? 1 : 0, __ATOMIC_RELAXED);
   }
   Py_END_ALLOW_THREADS;
   if (!pending.empty()) {
@@ -1652,17 +1651,15 @@ PyObject *scanner_keyword_hits(ScannerObject *self, PyObject *args) {
 // set_members() -> the detectors searched only where the RE2 set pass, run first, rules them in (needs_set),
 // in order; the tests hold the choice to its rule.
 PyObject *scanner_set_members(ScannerObject *self, PyObject *) {
-  if (self->members == nullptr) return PyTuple_New(0);
-  PyObject *out = PyTuple_New(static_cast<Py_ssize_t>(self->members->size()));
-  if (out == nullptr) return nullptr;
-  for (size_t k = 0; k < self->members->size(); k++) {
-    PyObject *v = PyLong_FromLong((*self->members)[k]);
-    if (v == nullptr) {
-      Py_DECREF(out);
-      return nullptr;
-    }
-    PyTuple_SET_ITEM(out, static_cast<Py_ssize_t>(k), v);
+  PyObject *out = PyList_New(0);
+  for (size_t i = 0; out != nullptr && self->dets != nullptr && i < self->dets->size(); i++) {
+    if (!(*self->dets)[i].needs_set) continue;
+    PyObject *v = PyLong_FromSize_t(i);
+    if (v == nullptr || PyList_Append(out, v) < 0) Py_CLEAR(out);
+    Py_XDECREF(v);
   }
+  if (out == nullptr) return nullptr;
+  Py_SETREF(out, PyList_AsTuple(out));
   return out;
 }
 
@@ -1671,7 +1668,7 @@ PyObject *scanner_new(PyTypeObject *type, PyObject *, PyObject *) {
   if (self != nullptr) {
     self->dets = nullptr;
     self->set = nullptr;
-    self->members = nullptr;
+    self->set_needed = false;
     self->set_first = 0;
     self->scans = 0;
     self->keywords = nullptr;

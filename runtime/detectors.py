@@ -84,6 +84,12 @@ class SearchHints(NamedTuple):
 NO_HINTS = SearchHints(frozenset(), 0, frozenset())
 
 
+def _ascii(chars: frozenset[str]) -> str:
+    """The ASCII ones of a hint's characters, as the native core takes them (the others never occur in the
+    ASCII messages it scans)."""
+    return "".join(sorted(c for c in chars if c.isascii()))
+
+
 @dataclass(frozen=True)
 class Detector:
     """How to find one identifier.
@@ -379,11 +385,11 @@ class Scanner:
                     ranks[plan.name],
                     plan.name,
                     # the ASCII ones only: a match in ASCII text holds ``count`` of those
-                    "".join(sorted(c for c in det.hints.required if c.isascii())),
+                    _ascii(det.hints.required),
                     det.hints.count,
-                    "".join(sorted(c for c in det.hints.alphabet if c.isascii())),
-                    "".join(sorted(c for c in det.hints.run_alphabet if c.isascii())),
-                    "".join(sorted(c for c in det.hints.run_lead if c.isascii())),
+                    _ascii(det.hints.alphabet),
+                    _ascii(det.hints.run_alphabet),
+                    _ascii(det.hints.run_lead),
                     det.max_len if det.max_len is not None else -1,
                 )
             )

@@ -777,14 +777,9 @@ def _report_rows(count: int) -> str:
 
 
 DOZEN = [
-    "CreditCardNumber",
-    "CreditCardSecurityCode",
-    "EmailAddress",
-    "IpAddress",
-    "Ssn-US",
-    "PhoneNumber-US",
+    *("CreditCardNumber", "CreditCardSecurityCode", "EmailAddress", "IpAddress", "Ssn-US", "PhoneNumber-US"),
+    *("AwsSecretKey", "ZipCode-US", "VehicleIdentificationNumber", "EmployeeId"),
 ]
-DOZEN += ["AwsSecretKey", "ZipCode-US", "VehicleIdentificationNumber", "EmployeeId"]
 
 
 def _dozen() -> tuple[tamis.Policy, tamis.Policy]:
