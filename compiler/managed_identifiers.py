@@ -456,7 +456,43 @@ def _search_hints(pattern: str, group: int = 0) -> SearchHints:
         run_alphabet = _alphabet(value, constants) or frozenset()
     lead = _lead_exclusion(items, group, constants)
     run_lead = lead if run_alphabet and lead is not None and run_alphabet <= lead else frozenset()
-    return SearchHints(best[1], best[2], alphabet, run_alphabet, run_lead)
+    value_lead: frozenset[str] = frozenset()
+    ends_with_value = all(op is constants.AT for op, _ in items[2:])  # nothing but \b or $ after it
+    if lead and value is not None and value.getwidth()[0] >= 1 and ends_with_value:
+        first = _first_chars(value, constants)
+        value_lead = lead if first and first <= lead else frozenset()
+    return SearchHints(best[1], best[2], alphabet, run_alphabet, run_lead, value_lead)
+
+
+def _first_chars(items: Any, k: Any) -> frozenset[str] | None:
+    """Every character a non-empty match of ``items`` can start with (None: too many to list)."""
+    out: set[str] = set()
+    for op, av in items:
+        part: frozenset[str] | None
+        if op is k.AT:  # consumes nothing: the next item starts the match
+            continue
+        if op is k.LITERAL:
+            part, empty = frozenset(chr(av)), False
+        elif op is k.IN:
+            part, empty = _class_chars(av, k) or None, False
+        elif op is k.SUBPATTERN:
+            sub = av[-1]
+            part = None if av[1] & k.SRE_FLAG_IGNORECASE else _first_chars(sub, k)
+            empty = sub.getwidth()[0] == 0
+        elif op in (k.MAX_REPEAT, k.MIN_REPEAT):
+            part, empty = _first_chars(av[2], k), av[0] == 0 or av[2].getwidth()[0] == 0
+        elif op is k.BRANCH:
+            alts = [_first_chars(alt, k) for alt in av[1]]
+            part = None if any(a is None for a in alts) else frozenset().union(*alts)  # type: ignore[arg-type]
+            empty = any(alt.getwidth()[0] == 0 for alt in av[1])
+        else:
+            part = None
+        if part is None:
+            return None
+        out |= part
+        if not empty:
+            break
+    return frozenset(out)
 
 
 def _lead_exclusion(items: Any, group: int, k: Any) -> frozenset[str] | None:

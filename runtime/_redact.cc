@@ -93,6 +93,13 @@ struct Detector {
   // where its run does (when has_lead)
   bool has_lead = false;
   bool lead[256] = {};
+  // detectors.SearchHints.value_lead: the group is the whole match less its first byte when that byte is
+  // not one of these (when value_by_lead): RE2 is asked for the match alone, at a third of the cost
+  bool value_by_lead = false;
+  bool value_lead[256] = {};
+  // A relaxing detector (PhoneNumber) whose reported values are searched for only where they can be
+  // reported (see relaxed_spans)
+  bool relaxed_local = false;
   long max_len = -1;
   // Whether the RE2 set pass must rule it in before it is searched. The set pass only says which patterns
   // occur somewhere, at about the cost of one DFA pass over the message; a detector whose searches are
@@ -361,6 +368,14 @@ int vin_value(char c) {
   return -1;
 }
 
+// detectors.has_country_code: the value starts with "+" or with "00" and a digit 1-9.
+bool country_code_at(const char *t, long n, long s) {
+  if (t[s] == '+') return true;
+  if (s + 2 <= n && t[s] == '0' && t[s + 1] == '0')
+    return s + 2 >= n || in(t[s + 2], "123456789");  // "" in "123..." holds in Python
+  return false;
+}
+
 // Result of a native check: 1 holds, 0 fails, -1 undecided here (the Python check decides).
 int native_check(int code, const char *t, long n, long s, long e) {
   switch (code) {
@@ -468,10 +483,7 @@ int native_check(int code, const char *t, long n, long s, long e) {
         if (is_digit(t[i])) return 1;
       return 0;
     case CHECK_COUNTRY_CODE:
-      if (t[s] == '+') return 1;
-      if (s + 2 <= n && t[s] == '0' && t[s + 1] == '0')
-        return s + 2 >= n || in(t[s + 2], "123456789");  // "" in "123..." holds in Python
-      return 0;
+      return country_code_at(t, n, s);
     default:
       return -1;
   }
@@ -517,13 +529,31 @@ constexpr unsigned long kProbeEvery = 16;  // a scan in this many tries without 
 // after them. The first search may start at `from` (>= pos) when no match starts in [pos, from): it then
 // finds what a search from pos would. *found tells whether the last search found a match it kept.
 long search_from(const Detector &d, const StringPiece &text, long pos, long from, long end, long last_start,
-                 long limit, bool *found, std::vector<Span> &out, Budget *budget) {
+                 long limit, bool *found, std::vector<Span> &out, Budget *budget, bool start_first = false) {
   StringPiece sub[10];
-  int nsub = d.group + 1;
+  int nsub = d.value_by_lead ? 1 : d.group + 1;
   *found = false;
+  const unsigned char *u = reinterpret_cast<const unsigned char *>(text.data());
   while (limit-- > 0 && pos <= end && pos <= last_start) {
     if (from < pos) from = pos;
-    if (!d.re->Match(text, static_cast<size_t>(from), static_cast<size_t>(end), RE2::UNANCHORED, sub, nsub) ||
+    if (d.has_required && d.required_count > 1) {  // a range with too few required characters holds no match
+      int count = 0;
+      for (long i = from; i < end && count < d.required_count; i++) count += d.required[u[i]];
+      if (count < d.required_count) {
+        *found = false;
+        return pos;
+      }
+    }
+    // A match that likely starts at `from` (the start of a run of the characters a match holds) is asked
+    // for there first: a search anchored at its start finds its end and is done, where one that is not
+    // must also run backwards from the end to find the start (about half the cost). No match starts
+    // before `from`, so one found there is the leftmost; if there is none, the search goes on after it.
+    bool anchored = start_first && from <= last_start &&
+                    d.re->Match(text, static_cast<size_t>(from), static_cast<size_t>(end), RE2::ANCHOR_START, sub, nsub);
+    if (start_first && !anchored) from++;
+    start_first = false;
+    if ((!anchored &&
+         !d.re->Match(text, static_cast<size_t>(from), static_cast<size_t>(end), RE2::UNANCHORED, sub, nsub)) ||
         sub[0].data() - text.data() > last_start) {
       // a search that found nothing read its range (for a literal prefix at memchr's pace: measured, an
       // absent one costs a thirtieth of a set pass); one that found a value is no waste
@@ -538,6 +568,9 @@ long search_from(const Detector &d, const StringPiece &text, long pos, long from
     long nxt;
     if (d.group == 0) {
       out.push_back({s, e});
+      nxt = e;
+    } else if (d.value_by_lead) {  // (?:^|[^E])(value): the leading byte, if one was matched, is not in E
+      out.push_back({s + !d.value_lead[static_cast<unsigned char>(text[s])], e});
       nxt = e;
     } else if (sub[d.group].data() != nullptr) {
       long gs = sub[d.group].data() - text.data();
@@ -837,7 +870,6 @@ void spans_into(const Detector &d, const StringPiece &text, long pos, long end, 
   }
   const long L = d.max_len;
   Anchors anchors(d, u, pos, end);
-  const bool one_required = L < 0 || d.required_count <= 1 || d.required_count > 64;
   long c = pos;  // no match starts in [pos, c)
   // the next anchor, its cost (and that of the candidates passed over on the way) charged to the budget
   auto next = [&](long at_least) {
@@ -849,13 +881,14 @@ void spans_into(const Detector &d, const StringPiece &text, long pos, long end, 
   while (q >= 0 && c <= end) {
     if (budget != nullptr && budget->spent) return;
     long from = std::max(c, L >= 0 ? q - L + 1 : c);
-    if (one_required && d.has_alphabet) {  // q is the first required character at or after c
+    if (d.has_alphabet) {
+      // a match that holds q lies in q's run of alphabet characters, one that does not starts after q
       long j = q;
       while (j > from && d.alphabet[u[j - 1]]) j--;
       from = j;
     }
     if (L < 0) {  // unbounded: one match at a time, each from the first anchor after the last
-      c = search_from(d, text, c, from, end, end, 1, &found, out, budget);
+      c = search_from(d, text, c, from, end, end, 1, &found, out, budget, d.has_alphabet);
       if (!found) return;
       // a value group may end before the anchor its match went through: that anchor is then still the
       // first required character at or after the cursor
@@ -868,11 +901,83 @@ void spans_into(const Detector &d, const StringPiece &text, long pos, long end, 
       last = nq;
       if (budget != nullptr && budget->spent) return;
     }
-    c = std::max(search_from(d, text, c, from, std::min(end, last + L), last, end - c + 2, &found, out, budget),
+    c = std::max(search_from(d, text, c, from, std::min(end, last + L), last, end - c + 2, &found, out, budget,
+                             d.has_alphabet),
                  last + 1);
     if (budget != nullptr && budget->spent) return;
     q = nq >= 0 && nq < c ? next(c) : nq;
   }
+}
+
+// The positions where a value passes the country-code check (country_code_at), in order.
+void country_codes(const char *t, long n, std::vector<long> &out) {
+  long i = 0;
+#if defined(__SSE2__)
+  const __m128i plus = _mm_set1_epi8('+'), zero = _mm_set1_epi8('0');
+  for (; i + 18 <= n; i += 16) {
+    __m128i v0 = _mm_loadu_si128(reinterpret_cast<const __m128i *>(t + i));
+    __m128i v1 = _mm_loadu_si128(reinterpret_cast<const __m128i *>(t + i + 1));
+    __m128i v2 = _mm_loadu_si128(reinterpret_cast<const __m128i *>(t + i + 2));
+    __m128i zeros = _mm_and_si128(_mm_cmpeq_epi8(v0, zero), _mm_cmpeq_epi8(v1, zero));
+    __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v0, plus), _mm_and_si128(zeros, bytes_between(v2, '1', 8)));
+    for (unsigned m = static_cast<unsigned>(_mm_movemask_epi8(hit)); m; m &= m - 1) out.push_back(i + __builtin_ctz(m));
+  }
+#endif
+  for (; i < n; i++)
+    if (country_code_at(t, n, i)) out.push_back(i);
+}
+
+// The spans of a relaxing detector (PhoneNumber) that can be reported: its whole-message chain of
+// leftmost-first matches is searched only where a value may lie near one of its keywords (as near() asks)
+// or start with a country code (its strict check): elsewhere none would be reported, and on a message full
+// of digits the rest is most of the work. Exact because its matches are a leading byte and the value
+// (value_by_lead), whose bytes are all run-alphabet ones: no match goes past a byte outside the run
+// alphabet except by starting with it, so from the last such byte before a region (or the start of the
+// text) the chain finds the whole-message chain's values in the region. Regions whose chains would meet are
+// searched as one; each search ends max_len past its region and keeps only values starting in it (a value
+// starting later may be cut short there).
+void relaxed_spans(const Detector &d, const StringPiece &text, const std::vector<Span> &kws, long window,
+                   std::vector<Span> &out, Budget *budget) {
+  const char *t = text.data();
+  const unsigned char *u = reinterpret_cast<const unsigned char *>(t);
+  const long n = static_cast<long>(text.size()), L = d.max_len;
+  std::vector<long> codes;
+  country_codes(t, n, codes);
+  long lo = -1, hi = -1;  // the current region: the chain from lo, its values starting before hi
+  auto flush = [&]() {
+    size_t had = out.size();
+    spans_into(d, text, lo, std::min(n, hi + L), 0, out, budget);
+    while (out.size() > had && out.back().start >= hi) out.pop_back();  // the chain's values come in order
+  };
+  size_t k = 0, c = 0;
+  while (k < kws.size() || c < codes.size()) {
+    long a, e;  // a region of value starts [a, e): near keyword k, or at country code c
+    if (c >= codes.size() || (k < kws.size() && kws[k].start - window - L < codes[c])) {
+      a = std::max(0L, kws[k].start - window - L);
+      e = std::min(n, kws[k].end + window + 1);
+      k++;
+    } else {
+      a = codes[c++];
+      e = a + 1;
+    }
+    if (hi >= 0 && a <= hi) {
+      hi = std::max(hi, e);
+      continue;
+    }
+    long z = a - 1, stop = hi >= 0 ? hi : 0;
+    while (z >= stop && d.run[u[z]]) z--;
+    if (hi >= 0 && z < stop) {  // no byte outside the run alphabet since the last region: one chain
+      hi = std::max(hi, e);
+      continue;
+    }
+    if (hi >= 0) {
+      flush();
+      if (budget != nullptr && budget->spent) return;
+    }
+    lo = std::max(z, 0L);
+    hi = e;
+  }
+  if (hi >= 0) flush();
 }
 
 // detectors._keyword_bounded for ASCII text.
@@ -1091,7 +1196,7 @@ bool build_trie(PyObject *spellings, const std::unordered_map<std::string, std::
 //         anchor_min_range)
 //   detectors: sequence of (pattern: bytes, group, mode, check code, check fn, strict code, strict fn,
 //              reach, exclude: iterable of str, name rank, name, required characters: str, their count,
-//              alphabet: str, longest match or -1)
+//              alphabet, run alphabet, run lead, value lead: str, longest match or -1)
 int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
   PyObject *dets, *kw_spellings, *owner;
   long max_mem, window, longest_keyword, anchor_min;
@@ -1118,12 +1223,12 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
   bool set_needed = false;
   auto set = std::make_unique<RE2::Set>(options(max_mem * std::max<Py_ssize_t>(1, count), false), RE2::UNANCHORED);
   for (Py_ssize_t i = 0; i < count; i++) {
-    PyObject *pat, *check_fn, *strict_fn, *exclude, *name, *required, *alphabet, *run, *lead;
+    PyObject *pat, *check_fn, *strict_fn, *exclude, *name, *required, *alphabet, *run, *lead, *value_lead;
     int group, mode, check, strict, rank, required_count;
     long reach, max_len;
-    if (!PyArg_ParseTuple(PyTuple_GET_ITEM(seq, i), "O!iiiOiOlOiOUiUUUl", &PyBytes_Type, &pat, &group, &mode, &check,
+    if (!PyArg_ParseTuple(PyTuple_GET_ITEM(seq, i), "O!iiiOiOlOiOUiUUUUl", &PyBytes_Type, &pat, &group, &mode, &check,
                           &check_fn, &strict, &strict_fn, &reach, &exclude, &rank, &name, &required,
-                          &required_count, &alphabet, &run, &lead, &max_len))
+                          &required_count, &alphabet, &run, &lead, &value_lead, &max_len))
       return -1;
     if (group < 0 || group > 9) {
       PyErr_SetString(PyExc_ValueError, "group out of range for the native scanner");
@@ -1150,9 +1255,9 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
     d.name = name;
     d.max_len = max_len;
     // the hints' characters that can occur in ASCII text (empty: nothing known)
-    PyObject *hint_chars[4] = {required, alphabet, run, lead};
-    bool *hint_tables[4] = {d.required, d.alphabet, d.run, d.lead};
-    for (int h = 0; h < 4; h++) {
+    PyObject *hint_chars[5] = {required, alphabet, run, lead, value_lead};
+    bool *hint_tables[5] = {d.required, d.alphabet, d.run, d.lead, d.value_lead};
+    for (int h = 0; h < 5; h++) {
       if (!PyUnicode_IS_ASCII(hint_chars[h])) {
         PyErr_SetString(PyExc_ValueError, "hint characters must be ASCII");
         return -1;
@@ -1169,6 +1274,9 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
     d.has_run = PyUnicode_GET_LENGTH(run) > 0;
     d.run_ranges = d.has_run ? covering_ranges(d.run, 3, d.run_lo, d.run_span) : 0;
     d.has_lead = d.has_run && PyUnicode_GET_LENGTH(lead) > 0;
+    d.value_by_lead = group > 0 && PyUnicode_GET_LENGTH(value_lead) > 0;
+    d.relaxed_local = d.relaxes && d.strict == CHECK_COUNTRY_CODE && d.value_by_lead && d.has_run && d.has_required &&
+                      max_len >= 0;
     std::string lo, hi;  // every match starts with the common prefix of the least and greatest
     size_t prefix = 0;
     if (d.re->PossibleMatchRange(&lo, &hi, 8))
@@ -1348,6 +1456,8 @@ PyObject *scanner_scan(ScannerObject *self, PyObject *args) {
           }
         }
         if (hi >= 0) spans_into(d, data, lo, hi, self->anchor_min, spans, b);
+      } else if (d.relaxed_local) {
+        relaxed_spans(d, data, kws, self->window, spans, b);
       } else {
         spans_into(d, data, 0, n, self->anchor_min, spans, b);
       }

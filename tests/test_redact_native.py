@@ -640,6 +640,11 @@ def test_most_managed_patterns_have_hints() -> None:
     assert any(g and h.run_alphabet and not h.alphabet for _, g, h, _ in HINTED)
     leads = {p for p, _, h, _ in HINTED if h.run_lead}  # IPv6 addresses, secret keys
     assert detectors_for("IpAddress")[1].hints.run_lead and len(leads) >= 2
+    # the value from the whole match: phone numbers, IPv6 addresses, latitude and longitude; not the
+    # secret key, whose pattern goes on past its value
+    by_match = {n for n in DETECTABLE for d in detectors_for(n) if d.hints.value_lead}
+    assert {"PhoneNumber-US", "PhoneNumber-FR", "IpAddress", "LatLong"} <= by_match
+    assert "AwsSecretKey" not in by_match
 
 
 @given(MATCHES)
@@ -667,6 +672,8 @@ def test_every_match_holds_its_hints(
     if hints.run_lead:
         assert hints.run_alphabet <= hints.run_lead
         assert start == 0 or value[start - 1] not in hints.run_lead, (pattern, value)
+    if hints.value_lead:  # the core takes the value from the whole match: its first character off or not
+        assert (found.start() + (value[found.start()] not in hints.value_lead), found.end()) == (start, end)
 
 
 def test_the_set_pass_decides_only_for_detectors_searched_over_the_whole_message() -> None:
@@ -730,6 +737,74 @@ def test_findings_are_left_out_of_the_cycle_collector() -> None:
     assert found == twin.scan(text)
 
 
+# Phone numbers count as found near a keyword, or anywhere with a country code ("+", "00" and 1-9): the
+# core searches only there, from the last character before that no phone number holds (a letter, a quote,
+# a colon...). Texts with long runs of the characters a phone number holds (digits, spaces, dots,
+# dashes, brackets, "+"), keywords just inside and outside the window, country codes inside runs, and
+# values cut at the edges of what is searched.
+PHONE_KEYWORDS = sorted({k for n in DETECTABLE if n.startswith("PhoneNumber") for k in MANAGED_TABLE[n][4]})
+PHONE_RUNS = st.from_regex(r"\A[0-9 .()+-]{1,60}\Z")
+PHONE_VALUES = st.sampled_from(
+    [
+        *("(609) 932-7559", "+1 609-932-7559", "609.932.7559", "6099327559", "+33 1 23 45 67 89"),
+        *("0049 30 1234567", "01 23 45 67 89", "+44 20 7946 0958", "(11) 98765-4321", "+39 312 345 6789"),
+        "0034 612 345 678",
+    ]
+)
+PHONE_TEXTS = st.lists(
+    st.one_of(
+        PHONE_RUNS,
+        PHONE_VALUES,
+        st.sampled_from(PHONE_KEYWORDS),
+        st.sampled_from([" ", ": ", '"', "x", "a1", "+", "00", "001", "000", "\n", "T", " " * 29, "-" * 31]),
+    ),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=LONG_EXAMPLES)
+@given(PHONE_TEXTS, st.integers(0, 40))
+def test_phone_numbers_searched_where_they_can_be_reported_same_findings(text: str, pad: int) -> None:
+    native, twin = _all()
+    anchored = _anchored()[0]
+    for t in (text, "1" * pad + text, text + " 5" * pad, "x" * 600 + text):
+        want = twin.scan(t)
+        assert native.scan(t) == want and anchored.scan(t) == want
+
+
+def test_phone_numbers_far_from_keywords_and_country_codes_cost_nothing() -> None:
+    # 20,000 characters of digit groups: no phone number there can be reported, so none is searched for
+    # (no work is charged to the budget); with a keyword or a country code, the values near them are, from
+    # the last ";" before them (no phone number holds one). A policy built afresh for each text: the core
+    # learns from its scans whether to run the set pass.
+    for filler in ["609 932 7559; " * 1500, "609 932 7559 " * 1500]:
+        for text, searched in [
+            (filler, False),
+            (filler + "phone: 609 932 7559", True),
+            (filler + "+1 609 932 7559", True),
+            ("phone " + filler, True),
+        ]:
+            native, twin = _pair(_doc([_statement(["PhoneNumber-US"], MASK)]))
+            found, ran, left = native._redactor.scanner._native.scan(text, None, True)
+            assert found == twin.scan(text) and bool(found) == searched, text[-30:]
+            if ";" in filler:
+                assert not ran and (left < len(text) + 4096) == searched, text[-30:]
+            # one run of 20,000 characters: the chain of matches is searched from its start
+
+
+def test_values_starting_their_run_or_after_it_same_findings() -> None:
+    # E-mail and IPv4 addresses are asked for first at the start of the run of characters they can hold
+    # before their anchor; where the value starts later in that run, the search goes on after it.
+    native, twin = _all()
+    pad = ("z " * detectors._ANCHOR_MIN_RANGE)[: detectors._ANCHOR_MIN_RANGE]
+    values = ["a@example.com", ".a@example.com", "-.a@b.co", "%x@y.io", "a@b", "1.2.3.4", "1.2.3.4.5.6"]
+    values += ["999.1.1.1", "01.2.3.4", "1.2.3.4.", ".1.2.3.4", "256.256.256.256 10.0.0.1"]
+    for value in values:
+        for lead in ["", " ", ".", "-", "a", "1", '"']:
+            text = pad + lead + value + " " + pad
+            assert native.scan(text) == twin.scan(text), (lead, value)
+
+
 def _managed() -> tuple[tamis.Policy, tamis.Policy]:
     """Every detectable managed identifier and one custom one with a literal prefix: no detector needs
     the set pass before it is searched. Built afresh: the core learns from its scans whether to run the
@@ -742,7 +817,7 @@ VALUES_AT_THE_END = " 2001:db8::1 card number 6011885775987736 ssn 643-41-9028 a
 
 
 @pytest.mark.parametrize(
-    "unit", ["1:", "a1:", "1", "Ab1/", "1 2 ", "1.", "2024-05-27T12:00:00Z ", "ssn 123 "]
+    "unit", ["1:", "a1:", "1", "A1b2/", "1 2 ", "1.", "2024-05-27T12:00:00Z ", "ssn 123 "]
 )
 def test_searching_for_absent_values_past_a_set_pass_runs_it(unit: str) -> None:
     # Texts where every character is an anchor of something that does not occur: the searches stop
