@@ -26,9 +26,10 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 namespace {
@@ -68,7 +69,7 @@ struct Detector {
   PyObject *check_fn = nullptr;   // the Python check (borrowed from the tuple kept in Scanner.spec)
   PyObject *strict_fn = nullptr;
   long reach = 0;
-  std::unordered_set<std::string> exclude;
+  std::set<std::string, std::less<>> exclude;  // looked up by string_view: no copy per candidate
   int rank = 0;  // position of the name in sorted order: findings sort by (start, -end, name)
   // detectors.SearchHints: every match holds at least required_count of the required characters (when
   // has_required), only characters of the alphabet (when has_alphabet), and is at most max_len long (when
@@ -304,14 +305,29 @@ inline bool in(char c, const char *set) {
   return false;
 }
 
-std::string digits_of(const char *t, long s, long e) {
-  std::string d;
-  for (long i = s; i < e; i++)
-    if (is_digit(t[i])) d.push_back(t[i]);
-  return d;
-}
+// The digits of [s, e), on the stack: a check runs on every candidate, and a card number's 16 digits are
+// past std::string's inline capacity (a heap allocation each). The values checked hold a few dozen
+// digits at most; `over` says there were more than it keeps (the check is then left to Python).
+struct Digits {
+  char buf[64];
+  size_t len = 0;
+  bool over = false;
+  Digits(const char *t, long s, long e) {
+    for (long i = s; i < e; i++) {
+      if (!is_digit(t[i])) continue;
+      if (len == sizeof buf) {
+        over = true;
+        return;
+      }
+      buf[len++] = t[i];
+    }
+  }
+  size_t size() const { return len; }
+  char operator[](size_t i) const { return buf[i]; }
+  std::string_view view() const { return {buf, len}; }
+};
 
-bool luhn_ok(const std::string &d) {
+bool luhn_ok(const Digits &d) {
   int total = 0;
   long n = static_cast<long>(d.size());
   for (long i = 0; i < n; i++) {
@@ -339,15 +355,15 @@ bool standalone_number(const char *t, long n, long s, long e) {
   return !((blen && blast == '$') || (alen && afirst == '%'));
 }
 
-int prefix_int(const std::string &d, int k) {
+int prefix_int(const Digits &d, size_t from, size_t k) {
   int v = 0;
-  for (int i = 0; i < k; i++) v = v * 10 + (d[i] - '0');
+  for (size_t i = from; i < from + k; i++) v = v * 10 + (d[i] - '0');
   return v;
 }
 
-bool issuer_ok(const std::string &d) {
+bool issuer_ok(const Digits &d) {
   size_t n = d.size();
-  int p2 = prefix_int(d, 2), p3 = prefix_int(d, 3), p4 = prefix_int(d, 4), p6 = prefix_int(d, 6);
+  int p2 = prefix_int(d, 0, 2), p3 = prefix_int(d, 0, 3), p4 = prefix_int(d, 0, 4), p6 = prefix_int(d, 0, 6);
   if (d[0] == '4') return n == 13 || n == 16 || n == 19;
   if (p2 == 34 || p2 == 37) return n == 15;
   if ((51 <= p2 && p2 <= 55) || (2221 <= p4 && p4 <= 2720)) return n == 16;
@@ -380,32 +396,38 @@ bool country_code_at(const char *t, long n, long s) {
 int native_check(int code, const char *t, long n, long s, long e) {
   switch (code) {
     case CHECK_CREDIT_CARD: {
-      std::string d = digits_of(t, s, e);
+      Digits d(t, s, e);
+      if (d.over) return -1;
       if (d.size() < 13 || d.size() > 19 || !standalone_number(t, n, s, e)) return 0;
       return issuer_ok(d) && luhn_ok(d);
     }
-    case CHECK_LUHN:
-      return luhn_ok(digits_of(t, s, e)) && standalone_number(t, n, s, e);
+    case CHECK_LUHN: {
+      Digits d(t, s, e);
+      if (d.over) return -1;
+      return luhn_ok(d) && standalone_number(t, n, s, e);
+    }
     case CHECK_NUMBER:
       return standalone_number(t, n, s, e);
     case CHECK_SSN_US: {
-      std::string d = digits_of(t, s, e);
+      Digits d(t, s, e);
+      if (d.over) return -1;
       if (d.size() != 9 || !standalone_number(t, n, s, e)) return 0;
-      int area = prefix_int(d, 3), group = (d[3] - '0') * 10 + (d[4] - '0');
-      int serial = std::stoi(d.substr(5));
+      int area = prefix_int(d, 0, 3), group = prefix_int(d, 3, 2), serial = prefix_int(d, 5, 4);
       return area != 0 && area != 666 && area < 900 && group != 0 && serial != 0;
     }
     case CHECK_IPV4: {
       // parts of 1-3 ASCII digits decide here; anything else is left to int() in the Python check
-      std::vector<Span> parts;
+      Span parts[4];
+      int count = 0;
       long p = s;
       for (long i = s; i <= e; i++) {
         if (i == e || t[i] == '.') {
-          parts.push_back({p, i});
+          if (count == 4) return 0;  // more than four parts
+          parts[count++] = {p, i};
           p = i + 1;
         }
       }
-      if (parts.size() != 4) return 0;
+      if (count != 4) return 0;
       if (e < n && t[e] == '.' && e + 1 < n && is_digit(t[e + 1])) return 0;
       if (s > 0 && t[s - 1] == '.') return 0;
       for (const Span &part : parts) {
@@ -421,13 +443,16 @@ int native_check(int code, const char *t, long n, long s, long e) {
       return 1;
     }
     case CHECK_PHONE_NANP: {
-      std::string d = digits_of(t, s, e);
-      if (d.size() == 11 && d[0] == '1') d.erase(0, 1);
-      return d.size() == 10 && d[0] != '0' && d[0] != '1' && d[3] != '0' && d[3] != '1' && standalone_number(t, n, s, e);
+      Digits d(t, s, e);
+      if (d.over) return -1;
+      size_t o = d.size() == 11 && d[0] == '1' ? 1 : 0;  // the country code 1 left out
+      return d.size() - o == 10 && d[o] != '0' && d[o] != '1' && d[o + 3] != '0' && d[o + 3] != '1' &&
+             standalone_number(t, n, s, e);
     }
     case CHECK_PHONE_ANY: {
-      size_t k = digits_of(t, s, e).size();
-      return k >= 8 && k <= 15 && standalone_number(t, n, s, e);
+      Digits d(t, s, e);
+      if (d.over) return -1;
+      return d.size() >= 8 && d.size() <= 15 && standalone_number(t, n, s, e);
     }
     case CHECK_VIN: {
       if (e - s != 17) return 0;
@@ -536,13 +561,11 @@ long search_from(const Detector &d, const StringPiece &text, long pos, long from
   const unsigned char *u = reinterpret_cast<const unsigned char *>(text.data());
   while (limit-- > 0 && pos <= end && pos <= last_start) {
     if (from < pos) from = pos;
-    if (d.has_required && d.required_count > 1) {  // a range with too few required characters holds no match
+    if (*found && d.has_required && d.required_count > 1) {
+      // after a match, the rest of a range often holds too few required characters for another one
       int count = 0;
       for (long i = from; i < end && count < d.required_count; i++) count += d.required[u[i]];
-      if (count < d.required_count) {
-        *found = false;
-        return pos;
-      }
+      if (count < d.required_count) return pos;
     }
     // A match that likely starts at `from` (the start of a run of the characters a match holds) is asked
     // for there first: a search anchored at its start finds its end and is done, where one that is not
@@ -937,7 +960,7 @@ void country_codes(const char *t, long n, std::vector<long> &out) {
 // searched as one; each search ends max_len past its region and keeps only values starting in it (a value
 // starting later may be cut short there).
 void relaxed_spans(const Detector &d, const StringPiece &text, const std::vector<Span> &kws, long window,
-                   std::vector<Span> &out, Budget *budget) {
+                   long anchor_min, std::vector<Span> &out, Budget *budget) {
   const char *t = text.data();
   const unsigned char *u = reinterpret_cast<const unsigned char *>(t);
   const long n = static_cast<long>(text.size()), L = d.max_len;
@@ -946,7 +969,7 @@ void relaxed_spans(const Detector &d, const StringPiece &text, const std::vector
   long lo = -1, hi = -1;  // the current region: the chain from lo, its values starting before hi
   auto flush = [&]() {
     size_t had = out.size();
-    spans_into(d, text, lo, std::min(n, hi + L), 0, out, budget);
+    spans_into(d, text, lo, std::min(n, hi + L), anchor_min, out, budget);
     while (out.size() > had && out.back().start >= hi) out.pop_back();  // the chain's values come in order
   };
   size_t k = 0, c = 0;
@@ -1457,7 +1480,7 @@ PyObject *scanner_scan(ScannerObject *self, PyObject *args) {
         }
         if (hi >= 0) spans_into(d, data, lo, hi, self->anchor_min, spans, b);
       } else if (d.relaxed_local) {
-        relaxed_spans(d, data, kws, self->window, spans, b);
+        relaxed_spans(d, data, kws, self->window, self->anchor_min, spans, b);
       } else {
         spans_into(d, data, 0, n, self->anchor_min, spans, b);
       }
@@ -1478,7 +1501,10 @@ PyObject *scanner_scan(ScannerObject *self, PyObject *args) {
         long s = sp.start, e = sp.end;
         if (s == e) continue;
         if (required && !near(self, kws, s, e)) continue;
-        if (!d.exclude.empty() && d.exclude.count(digits_of(t, s, e))) continue;
+        if (!d.exclude.empty()) {
+          Digits digits(t, s, e);
+          if (!digits.over && d.exclude.count(digits.view())) continue;
+        }
         int ok = d.check == CHECK_NONE ? 1 : native_check(d.check, t, n, s, e);
         if (ok < 0) {
           pending.push_back({s, e, i, 0, d.relaxes && near(self, kws, s, e)});
