@@ -12,6 +12,7 @@ service: tamis accepts them in policies but cannot detect them (``NOT_DETECTED_L
 from __future__ import annotations
 
 import importlib
+import string
 from functools import cache
 from typing import Any
 
@@ -307,6 +308,7 @@ def _parsed(pattern: str) -> tuple[Any, Any] | None:
 
 
 _DIGITS = frozenset("0123456789")
+_WORD = frozenset(string.ascii_letters + string.digits + "_")  # RE2's \b: ASCII word characters
 
 
 def _class_chars(av: Any, k: Any) -> frozenset[str]:
@@ -461,7 +463,11 @@ def _search_hints(pattern: str, group: int = 0) -> SearchHints:
     if lead and value is not None and value.getwidth()[0] >= 1 and ends_with_value:
         first = _first_chars(value, constants)
         value_lead = lead if first and first <= lead else frozenset()
-    return SearchHints(best[1], best[2], alphabet, run_alphabet, run_lead, value_lead)
+    word_start: frozenset[str] = frozenset()
+    if group == 0 and items[0] == (constants.AT, constants.AT_BOUNDARY):
+        first = _first_chars(items, constants)
+        word_start = first if first and first <= _WORD else frozenset()
+    return SearchHints(best[1], best[2], alphabet, run_alphabet, run_lead, value_lead, word_start)
 
 
 def _first_chars(items: Any, k: Any) -> frozenset[str] | None:

@@ -98,6 +98,10 @@ struct Detector {
   // not one of these (when value_by_lead): RE2 is asked for the match alone, at a third of the cost
   bool value_by_lead = false;
   bool value_lead[256] = {};
+  // detectors.SearchHints.word_start: a match starts only at one of these bytes after a byte that is no
+  // word character (when has_word_start)
+  bool has_word_start = false;
+  bool word_start[256] = {};
   // A relaxing detector (PhoneNumber) whose reported values are searched for only where they can be
   // reported (see relaxed_spans)
   bool relaxed_local = false;
@@ -129,6 +133,7 @@ inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 inline bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
 inline bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 inline bool is_alnum(char c) { return is_digit(c) || is_lower(c) || is_upper(c); }
+inline bool is_word(unsigned char c) { return is_alnum(static_cast<char>(c)) || c == '_'; }
 inline char to_lower(char c) { return is_upper(c) ? static_cast<char>(c + 32) : c; }
 // Where a keyword can start after the byte c when the next is x (detectors.keyword_regex, ASCII): c neither a
 // letter nor a digit, or a lower-case letter before a capital (camelCase).
@@ -856,6 +861,37 @@ class Anchors {
   long seen_ = 0;
 };
 
+// The spans of a detector with a word start (\b and a word character first) in a short range [pos, end)
+// (a keyword's window), as search_from finds them, by searches anchored where a match can start: at a
+// word_start byte after a byte that is no word character (or the start of the text), from which the
+// required characters the longest match can hold, in the value's run, are enough. Such a search finds
+// the end of the match and stops, where an unanchored one also runs backwards to find its start, and
+// starts that cannot hold a match are passed over without asking RE2; the first start where one is found
+// is the leftmost match's, and the next one is looked for from its end.
+void word_start_spans(const Detector &d, const StringPiece &text, long pos, long end, std::vector<Span> &out,
+                      Budget *budget) {
+  const unsigned char *u = reinterpret_cast<const unsigned char *>(text.data());
+  const long L = d.max_len;
+  const int k = std::max(1, d.required_count);
+  StringPiece match;
+  for (long p = pos; p < end; p++) {
+    if (!d.word_start[u[p]] || (p > 0 && is_word(u[p - 1]))) continue;
+    int count = 0;
+    for (long i = p, stop = std::min(end, p + L); i < stop && count < k; i++) {
+      if (d.has_run && !d.run[u[i]]) break;
+      count += d.required[u[i]];
+    }
+    if (count < k) continue;
+    if (!d.re->Match(text, static_cast<size_t>(p), static_cast<size_t>(end), RE2::ANCHOR_START, &match, 1)) {
+      if (budget != nullptr && budget->charge(kSearchCost, out)) return;
+      continue;
+    }
+    long e = p + static_cast<long>(match.size());
+    out.push_back({p, e});
+    if (e > p) p = e - 1;  // the next match starts at or after e
+  }
+}
+
 // detectors._spans_into: the spans one loop of RE2 searches from pos over [pos, end) finds, searching
 // only where the detector's hints allow a match.
 //
@@ -881,6 +917,10 @@ void spans_into(const Detector &d, const StringPiece &text, long pos, long end, 
     return;
   }
   const unsigned char *u = reinterpret_cast<const unsigned char *>(text.data());
+  if (end - pos < anchor_min && d.has_word_start && d.max_len >= 0) {
+    word_start_spans(d, text, pos, end, out, budget);
+    return;
+  }
   if (end - pos < anchor_min) {
     // A short range (a keyword's window): finding anchors would cost about what it saves. A match
     // starts by the last required character and ends by that plus max_len.
@@ -1219,7 +1259,7 @@ bool build_trie(PyObject *spellings, const std::unordered_map<std::string, std::
 //         anchor_min_range)
 //   detectors: sequence of (pattern: bytes, group, mode, check code, check fn, strict code, strict fn,
 //              reach, exclude: iterable of str, name rank, name, required characters: str, their count,
-//              alphabet, run alphabet, run lead, value lead: str, longest match or -1)
+//              alphabet, run alphabet, run lead, value lead, word start: str, longest match or -1)
 int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
   PyObject *dets, *kw_spellings, *owner;
   long max_mem, window, longest_keyword, anchor_min;
@@ -1246,12 +1286,12 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
   bool set_needed = false;
   auto set = std::make_unique<RE2::Set>(options(max_mem * std::max<Py_ssize_t>(1, count), false), RE2::UNANCHORED);
   for (Py_ssize_t i = 0; i < count; i++) {
-    PyObject *pat, *check_fn, *strict_fn, *exclude, *name, *required, *alphabet, *run, *lead, *value_lead;
+    PyObject *pat, *check_fn, *strict_fn, *exclude, *name, *required, *alphabet, *run, *lead, *value_lead, *word_start;
     int group, mode, check, strict, rank, required_count;
     long reach, max_len;
-    if (!PyArg_ParseTuple(PyTuple_GET_ITEM(seq, i), "O!iiiOiOlOiOUiUUUUl", &PyBytes_Type, &pat, &group, &mode, &check,
+    if (!PyArg_ParseTuple(PyTuple_GET_ITEM(seq, i), "O!iiiOiOlOiOUiUUUUUl", &PyBytes_Type, &pat, &group, &mode, &check,
                           &check_fn, &strict, &strict_fn, &reach, &exclude, &rank, &name, &required,
-                          &required_count, &alphabet, &run, &lead, &value_lead, &max_len))
+                          &required_count, &alphabet, &run, &lead, &value_lead, &word_start, &max_len))
       return -1;
     if (group < 0 || group > 9) {
       PyErr_SetString(PyExc_ValueError, "group out of range for the native scanner");
@@ -1278,9 +1318,9 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
     d.name = name;
     d.max_len = max_len;
     // the hints' characters that can occur in ASCII text (empty: nothing known)
-    PyObject *hint_chars[5] = {required, alphabet, run, lead, value_lead};
-    bool *hint_tables[5] = {d.required, d.alphabet, d.run, d.lead, d.value_lead};
-    for (int h = 0; h < 5; h++) {
+    PyObject *hint_chars[6] = {required, alphabet, run, lead, value_lead, word_start};
+    bool *hint_tables[6] = {d.required, d.alphabet, d.run, d.lead, d.value_lead, d.word_start};
+    for (int h = 0; h < 6; h++) {
       if (!PyUnicode_IS_ASCII(hint_chars[h])) {
         PyErr_SetString(PyExc_ValueError, "hint characters must be ASCII");
         return -1;
@@ -1298,6 +1338,7 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
     d.run_ranges = d.has_run ? covering_ranges(d.run, 3, d.run_lo, d.run_span) : 0;
     d.has_lead = d.has_run && PyUnicode_GET_LENGTH(lead) > 0;
     d.value_by_lead = group > 0 && PyUnicode_GET_LENGTH(value_lead) > 0;
+    d.has_word_start = group == 0 && PyUnicode_GET_LENGTH(word_start) > 0;
     d.relaxed_local = d.relaxes && d.strict == CHECK_COUNTRY_CODE && d.value_by_lead && d.has_run && d.has_required &&
                       max_len >= 0;
     std::string lo, hi;  // every match starts with the common prefix of the least and greatest

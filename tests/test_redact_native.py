@@ -645,6 +645,16 @@ def test_most_managed_patterns_have_hints() -> None:
     by_match = {n for n in DETECTABLE for d in detectors_for(n) if d.hints.value_lead}
     assert {"PhoneNumber-US", "PhoneNumber-FR", "IpAddress", "LatLong"} <= by_match
     assert "AwsSecretKey" not in by_match
+    # patterns that start with \b and a word character: searched from word starts in keyword windows
+    by_word = {n for n in DETECTABLE for d in detectors_for(n) if d.hints.word_start}
+    assert {
+        "CreditCardNumber",
+        "CreditCardSecurityCode",
+        "Ssn-US",
+        "ZipCode-US",
+        "VehicleIdentificationNumber",
+    } <= by_word
+    assert not by_word & {"EmailAddress", "PhoneNumber-US", "DateOfBirth"}  # "." first; a lead; (?i)
 
 
 @given(MATCHES)
@@ -672,6 +682,8 @@ def test_every_match_holds_its_hints(
     if hints.run_lead:
         assert hints.run_alphabet <= hints.run_lead
         assert start == 0 or value[start - 1] not in hints.run_lead, (pattern, value)
+    if hints.word_start:  # the core asks for a match only where one of these starts a word
+        assert value[0] in hints.word_start and pattern.startswith("\\b"), (pattern, value)
     if hints.value_lead:  # the core takes the value from the whole match: its first character off or not
         assert (found.start() + (value[found.start()] not in hints.value_lead), found.end()) == (start, end)
 
@@ -805,6 +817,31 @@ def test_values_starting_their_run_or_after_it_same_findings() -> None:
         for lead in ["", " ", ".", "-", "a", "1", '"']:
             text = pad + lead + value + " " + pad
             assert native.scan(text) == twin.scan(text), (lead, value)
+
+
+def test_values_in_keyword_windows_among_other_digits_same_findings() -> None:
+    # In a keyword's window the core asks RE2 for a match only at word starts with enough required
+    # characters after them: values after other digit groups (which start words too and fail), glued to
+    # letters, digits or "_" (no word start), after "-", "/", "." and at the window's edges.
+    native, twin = _all()
+    values = ["643-41-9028", "432", "1234", "46582", "46582-1234", "12/31", "6011885775987736"]
+    values += ["4111 1111 1111 1111", "1HGCM82633A004352", "AB123456C"]
+    noise = ["", "609 ", "7559-", "6011885775987736 ", "12/31 ", "a", "_", "9", "-", "/", ".", "x1 "]
+    keywords = ["ssn", "cvv", "zip code", "credit card number", "expiry", "vin", "national insurance"]
+    checked = found = 0
+    for keyword in keywords:
+        for value in values:
+            for before in noise:
+                for after in ["", " ", "1", "a", "-1", " 432"]:
+                    for text in [
+                        f"{keyword}: {before}{value}{after}",
+                        f"{before}{value}{after} is the {keyword}",
+                    ]:
+                        want = twin.scan(text)
+                        assert native.scan(text) == want, text
+                        checked += 1
+                        found += bool(want)
+    assert checked > 5000 and found > checked // 4
 
 
 def _managed() -> tuple[tamis.Policy, tamis.Policy]:
