@@ -112,6 +112,7 @@ struct Detector {
   // less searched directly (see Budget for when it does not).
   bool needs_set = false;
   bool prefixed = false;  // every match starts with the same two bytes or more (RE2 finds them with memchr)
+  std::string prefix;     // those bytes
   PyObject *name = nullptr;  // borrowed, kept alive by spec
 };
 
@@ -626,9 +627,14 @@ class RequiredChars {
         d_(d), u_(u), end_(end) {
   }
 
+  // Pass over a lone required character that is a run of its own (neither neighbour in the run
+  // alphabet): with count >= 2 in one run, no anchor's run holds it (the caller knows).
+  void skip_isolated() { isolated_ = d_.required_single >= 0 && d_.has_run; }
+
   // The first position >= i (end: none).
   long next(long i) {
     if (i >= end_) return end_;
+    if (isolated_) return next_joined(i);
     if (d_.required_single >= 0) {
       const void *hit = std::memchr(u_ + i, d_.required_single, static_cast<size_t>(end_ - i));
       return hit == nullptr ? end_ : static_cast<const unsigned char *>(hit) - u_;
@@ -655,8 +661,25 @@ class RequiredChars {
 #if defined(__SSE2__)
   // The required characters among the sixteen bytes at p, as bits.
   unsigned block(const unsigned char *p) const { return ranges_.block(p); }
+#endif
 
  private:
+  bool joined(long i) const { return (i > 0 && d_.run[u_[i - 1]]) || (i + 1 < end_ && d_.run[u_[i + 1]]); }
+
+  // next() for skip_isolated: memchr, then both neighbours looked at
+  long next_joined(long i) {
+    while (i < end_) {
+      const void *hit = std::memchr(u_ + i, d_.required_single, static_cast<size_t>(end_ - i));
+      if (hit == nullptr) break;
+      i = static_cast<const unsigned char *>(hit) - u_;
+      if (joined(i)) return i;
+      i++;
+    }
+    return end_;
+  }
+
+  bool isolated_ = false;
+#if defined(__SSE2__)
   ByteRanges ranges_;
   long base_ = -32;  // the current block [base_, base_ + 16) and its bits
   unsigned mask_ = 0;
@@ -685,6 +708,8 @@ class Anchors {
     blocks_ = d.required_ranges > 0 && d.required_single < 0 && k_ > 1 && L_ <= 48;
     run_checked_ = blocks_ && d.has_run && d.run_ranges > 0;
 #endif
+    // a lone required character, k of them in one run: one with no neighbour in the run is no anchor's
+    if (k_ >= 2 && d.has_run) chars_.skip_isolated();
   }
 
   // The first anchor >= at_least not returned yet (-1: none); calls come with at_least increasing. With
@@ -861,35 +886,79 @@ class Anchors {
   long seen_ = 0;
 };
 
-// The spans of a detector with a word start (\b and a word character first) in a short range [pos, end)
-// (a keyword's window), as search_from finds them, by searches anchored where a match can start: at a
-// word_start byte after a byte that is no word character (or the start of the text), from which the
-// required characters the longest match can hold, in the value's run, are enough. Such a search finds
-// the end of the match and stops, where an unanchored one also runs backwards to find its start, and
-// starts that cannot hold a match are passed over without asking RE2; the first start where one is found
-// is the leftmost match's, and the next one is looked for from its end.
-void word_start_spans(const Detector &d, const StringPiece &text, long pos, long end, std::vector<Span> &out,
-                      Budget *budget) {
+// The spans of a detector in a short range [pos, end) (a keyword's window), as search_from finds them, by
+// searches anchored where a match can start, when the hints say where that is: with a word start (\b and
+// a word character first), at a word_start byte after a byte that is no word character (or at the start
+// of the text); with a value lead ((?:^|[^E])(value)), at a byte outside E before a byte of E, the value
+// starting after it (or at the start of the text). Only where the value's run holds the required
+// characters the longest match needs. Such a search finds the end of the match and stops, where an
+// unanchored one also runs backwards to find its start (a third of the time, measured), and starts that
+// cannot hold a match are passed over without asking RE2; the first start where one is found is the
+// leftmost match's, and the next one is looked for from its end.
+bool anchored_starts(const Detector &d) {
+  return d.max_len >= 0 && (d.has_word_start || (d.value_by_lead && d.has_run));
+}
+
+void anchored_spans(const Detector &d, const StringPiece &text, long pos, long end, std::vector<Span> &out,
+                    Budget *budget) {
   const unsigned char *u = reinterpret_cast<const unsigned char *>(text.data());
   const long L = d.max_len;
   const int k = std::max(1, d.required_count);
+  const bool lead = !d.has_word_start;  // else a value lead
   StringPiece match;
-  for (long p = pos; p < end; p++) {
-    if (!d.word_start[u[p]] || (p > 0 && is_word(u[p - 1]))) continue;
+  // p: where the value starts; with a lead, the match starts one byte before it (at 0: at p)
+  for (long p = lead && pos > 0 ? pos + 1 : pos; p < end; p++) {
+    if (lead ? !d.value_lead[u[p]] || (p > 0 && d.value_lead[u[p - 1]])
+             : !d.word_start[u[p]] || (p > 0 && is_word(u[p - 1])))
+      continue;
     int count = 0;
     for (long i = p, stop = std::min(end, p + L); i < stop && count < k; i++) {
       if (d.has_run && !d.run[u[i]]) break;
       count += d.required[u[i]];
     }
     if (count < k) continue;
+    long s = lead && p > 0 ? p - 1 : p;
+    if (!d.re->Match(text, static_cast<size_t>(s), static_cast<size_t>(end), RE2::ANCHOR_START, &match, 1)) {
+      if (budget != nullptr && budget->charge(kSearchCost, out)) return;
+      continue;
+    }
+    long e = s + static_cast<long>(match.size());
+    if (lead) s += !d.value_lead[u[s]];  // the leading byte, if one was matched (see search_from)
+    out.push_back({s, e});
+    // the next match starts at or after e (its value one byte later with a lead)
+    if (e > s) p = lead ? e : e - 1;
+  }
+}
+
+// The spans of a detector whose matches all start with the same bytes (a custom regex such as
+// EID-\d{9}-US), as search_from finds them: those bytes found with memchr and memcmp, and at each place a search
+// anchored there (an unanchored search, which finds them with memchr too, also runs backwards from each
+// match's end to find its start). The first place where one is found is the leftmost match's.
+void prefix_spans(const Detector &d, const StringPiece &text, long pos, long end, std::vector<Span> &out,
+                  Budget *budget) {
+  const char *t = text.data();
+  const long m = static_cast<long>(d.prefix.size());
+  StringPiece match;
+  long i = pos;
+  while (i + m <= end) {
+    const void *hit = std::memchr(t + i, d.prefix[0], static_cast<size_t>(end - m + 1 - i));
+    if (hit == nullptr) break;
+    long p = static_cast<const char *>(hit) - t;
+    if (std::memcmp(t + p + 1, d.prefix.data() + 1, static_cast<size_t>(m - 1)) != 0) {
+      i = p + 1;
+      continue;
+    }
     if (!d.re->Match(text, static_cast<size_t>(p), static_cast<size_t>(end), RE2::ANCHOR_START, &match, 1)) {
       if (budget != nullptr && budget->charge(kSearchCost, out)) return;
+      i = p + 1;
       continue;
     }
     long e = p + static_cast<long>(match.size());
     out.push_back({p, e});
-    if (e > p) p = e - 1;  // the next match starts at or after e
+    i = e > p ? e : p + 1;
   }
+  // what memchr read after the last value (at memchr's pace, as search_from charges a prefixed search)
+  if (budget != nullptr) budget->charge(kByteCost * (end - i) / 64 + kSearchCost, out);
 }
 
 // detectors._spans_into: the spans one loop of RE2 searches from pos over [pos, end) finds, searching
@@ -912,13 +981,17 @@ void word_start_spans(const Detector &d, const StringPiece &text, long pos, long
 void spans_into(const Detector &d, const StringPiece &text, long pos, long end, long anchor_min, std::vector<Span> &out,
                 Budget *budget) {
   bool found;
+  if (!d.has_required && d.prefixed && d.group == 0) {
+    prefix_spans(d, text, pos, end, out, budget);
+    return;
+  }
   if (!d.has_required) {
     search_from(d, text, pos, pos, end, end, end - pos + 2, &found, out, budget);
     return;
   }
   const unsigned char *u = reinterpret_cast<const unsigned char *>(text.data());
-  if (end - pos < anchor_min && d.has_word_start && d.max_len >= 0) {
-    word_start_spans(d, text, pos, end, out, budget);
+  if (end - pos < anchor_min && anchored_starts(d)) {
+    anchored_spans(d, text, pos, end, out, budget);
     return;
   }
   if (end - pos < anchor_min) {
@@ -1350,6 +1423,7 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
       return -1;
     }
     d.prefixed = prefix >= 2;
+    if (d.prefixed) d.prefix = lo.substr(0, prefix);
     d.needs_set = !d.has_required && d.mode != MODE_REQUIRED && !d.prefixed;
     set_needed = set_needed || d.needs_set;
     PyObject *it = PyObject_GetIter(exclude);
