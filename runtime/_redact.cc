@@ -190,6 +190,10 @@ struct KeywordTrie {
   uint32_t root[256] = {};                                // the root's children by byte, either case
   // The first two bytes of the spellings (lower case), as bits; a one-byte spelling sets every second byte.
   std::vector<uint64_t> pair = std::vector<uint64_t>(1024);
+  // The first three bytes of the spellings (lower case, five bits of each: a few more pass), as bits,
+  // and the pairs a spelling of one or two bytes starts with (any third byte)
+  std::vector<uint64_t> triple = std::vector<uint64_t>(512);
+  std::vector<uint64_t> short_pair = std::vector<uint64_t>(1024);
   bool letters_first = true;  // every spelling starts with a letter
   unsigned char lowered[256] = {};
 
@@ -276,13 +280,17 @@ struct KeywordTrie {
     return {};
   }
 
-  // Whether some spelling can start at i (its first two bytes; at the end of the text, only one).
+  // Whether some spelling can start at i (its first three bytes; at the end of the text, fewer).
   bool starts(const char *t, long i, long n) const {
     if (i + 1 >= n) return root[static_cast<unsigned char>(t[i])] != 0;
-    unsigned idx = (static_cast<unsigned>(lowered[static_cast<unsigned char>(t[i])]) << 8) |
-                   lowered[static_cast<unsigned char>(t[i + 1])];
-    return (pair[idx >> 6] >> (idx & 63)) & 1;
+    unsigned a = lowered[static_cast<unsigned char>(t[i])], b = lowered[static_cast<unsigned char>(t[i + 1])];
+    unsigned idx = (a << 8) | b;
+    if (!((pair[idx >> 6] >> (idx & 63)) & 1)) return false;
+    if (i + 2 >= n || ((short_pair[idx >> 6] >> (idx & 63)) & 1)) return true;
+    unsigned tri = triple_index(a, b, lowered[static_cast<unsigned char>(t[i + 2])]);
+    return (triple[tri >> 6] >> (tri & 63)) & 1;
   }
+  static unsigned triple_index(unsigned a, unsigned b, unsigned c) { return (a & 31) << 10 | (b & 31) << 5 | (c & 31); }
 };
 
 struct ScannerObject {
@@ -911,6 +919,8 @@ void anchored_spans(const Detector &d, const StringPiece &text, long pos, long e
     if (lead ? !d.value_lead[u[p]] || (p > 0 && d.value_lead[u[p - 1]])
              : !d.word_start[u[p]] || (p > 0 && is_word(u[p - 1])))
       continue;
+    // the value's first k bytes are in its run (when it has one): the k-th at least
+    if (d.has_run && (p + k - 1 >= end || !d.run[u[p + k - 1]])) continue;
     int count = 0;
     for (long i = p, stop = std::min(end, p + L); i < stop && count < k; i++) {
       if (d.has_run && !d.run[u[i]]) break;
@@ -1320,6 +1330,21 @@ bool build_trie(PyObject *spellings, const std::unordered_map<std::string, std::
     for (auto &second : children[edge.second]) set_pair(edge.first, second.first);
     if (terminal[edge.second])  // a one-byte spelling: any next byte
       for (unsigned second = 0; second < 256; second++) set_pair(edge.first, second);
+  }
+  auto set_short = [&trie](unsigned first, unsigned second) {
+    unsigned idx = (first << 8) | second;
+    trie.short_pair[idx >> 6] |= uint64_t{1} << (idx & 63);
+  };
+  for (auto &a : children[0]) {
+    if (terminal[a.second])  // a one-byte spelling: any next bytes
+      for (unsigned second = 0; second < 256; second++) set_short(a.first, second);
+    for (auto &b : children[a.second]) {
+      if (terminal[b.second]) set_short(a.first, b.first);  // a two-byte spelling
+      for (auto &c : children[b.second]) {
+        unsigned tri = KeywordTrie::triple_index(a.first, b.first, c.first);
+        trie.triple[tri >> 6] |= uint64_t{1} << (tri & 63);
+      }
+    }
   }
   for (auto &edge : children[0]) {  // a keyword's first letter in either case
     trie.root[edge.first] = edge.second;
