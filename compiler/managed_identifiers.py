@@ -464,10 +464,94 @@ def _search_hints(pattern: str, group: int = 0) -> SearchHints:
         first = _first_chars(value, constants)
         value_lead = lead if first and first <= lead else frozenset()
     word_start: frozenset[str] = frozenset()
+    streak = (0, -1)
     if group == 0 and items[0] == (constants.AT, constants.AT_BOUNDARY):
         first = _first_chars(items, constants)
         word_start = first if first and first <= _WORD else frozenset()
-    return SearchHints(best[1], best[2], alphabet, run_alphabet, run_lead, value_lead, word_start)
+        got = _streak(items, best[1], constants)
+        if got is not None:
+            (stop, through) = got
+            lo = min(r[0] for r in (stop, through) if r is not None)
+            hi = max(r[1] for r in (stop, through) if r is not None)
+            # a match that ends within its leading streak needs \b after it to say the text's streak ends
+            bounded = through is None or (
+                best[1] <= _WORD and items[-1] == (constants.AT, constants.AT_BOUNDARY)
+            )
+            streak = (lo, hi if bounded and hi < 4096 else -1)
+    return SearchHints(
+        best[1], best[2], alphabet, run_alphabet, run_lead, value_lead, word_start, streak[0], streak[1]
+    )
+
+
+_Range = tuple[int, int] | None
+
+
+def _streak(items: Any, chars: frozenset[str], k: Any) -> tuple[_Range, _Range] | None:
+    """The length of a match's leading run of ``chars``, as two ranges (None: no such match): where the
+    run ends inside the match (``stop``) and where the whole match is such a run (``through``). None:
+    unknown (a construct it does not follow)."""
+    stop: _Range = None
+    through: _Range = (0, 0)
+    for op, av in items:
+        got = _streak_item(op, av, chars, k)
+        if got is None:
+            return None
+        istop, ithrough = got
+        if through is not None and istop is not None:
+            stop = _hull(stop, (through[0] + istop[0], through[1] + istop[1]))
+        through = (
+            None
+            if through is None or ithrough is None
+            else (through[0] + ithrough[0], through[1] + ithrough[1])
+        )
+        if through is None:
+            break
+    return stop, through
+
+
+def _streak_item(op: Any, av: Any, chars: frozenset[str], k: Any) -> tuple[_Range, _Range] | None:
+    if op is k.AT:
+        return None, (0, 0)
+    if op in (k.LITERAL, k.IN):
+        cls = frozenset(chr(av)) if op is k.LITERAL else _class_chars(av, k)
+        if not cls:
+            return None
+        if cls <= chars:
+            return None, (1, 1)
+        return ((0, 0), None) if not cls & chars else ((0, 0), (1, 1))
+    if op is k.SUBPATTERN:
+        return None if av[1] & k.SRE_FLAG_IGNORECASE else _streak(av[-1], chars, k)
+    if op is k.BRANCH:
+        stop: _Range = None
+        through: _Range = None
+        for alt in av[1]:
+            got = _streak(alt, chars, k)
+            if got is None:
+                return None
+            stop, through = _hull(stop, got[0]), _hull(through, got[1])
+        return stop, through
+    if op in (k.MAX_REPEAT, k.MIN_REPEAT):
+        lo, hi, sub = av[0], min(av[1], 4096), av[2]
+        got = _streak(sub, chars, k)
+        if got is None:
+            return None
+        sstop, sthrough = got
+        through: _Range = (0, 0) if lo == 0 else None
+        if sthrough is not None:
+            through = _hull(through, (lo * sthrough[0], hi * sthrough[1]))
+        stop = None
+        if sstop is not None and hi >= 1:  # the n-th copy stops (any n), the ones before it went through
+            stop = sstop if sthrough is None else (sstop[0], (hi - 1) * sthrough[1] + sstop[1])
+        return stop, through
+    return None
+
+
+def _hull(a: _Range, b: _Range) -> _Range:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return min(a[0], b[0]), max(a[1], b[1])
 
 
 def _first_chars(items: Any, k: Any) -> frozenset[str] | None:

@@ -102,6 +102,9 @@ struct Detector {
   // word character (when has_word_start)
   bool has_word_start = false;
   bool word_start[256] = {};
+  // detectors.SearchHints.streak_min, streak_max: a match starts with that many required bytes in a row,
+  // and the text's run of them there is no longer (-1: unknown)
+  int streak_min = 0, streak_max = -1;
   // A relaxing detector (PhoneNumber) whose reported values are searched for only where they can be
   // reported (see relaxed_spans)
   bool relaxed_local = false;
@@ -921,6 +924,11 @@ void anchored_spans(const Detector &d, const StringPiece &text, long pos, long e
       continue;
     // the value's first k bytes are in its run (when it has one): the k-th at least
     if (d.has_run && (p + k - 1 >= end || !d.run[u[p + k - 1]])) continue;
+    if (!lead && (d.streak_min > 0 || d.streak_max >= 0)) {  // the run of required bytes the match starts with
+      long j = p, most = d.streak_max >= 0 ? std::min(end, p + d.streak_max + 1) : end;
+      while (j < most && d.required[u[j]]) j++;
+      if (j - p < d.streak_min || (d.streak_max >= 0 && j - p > d.streak_max)) continue;
+    }
     int count = 0;
     for (long i = p, stop = std::min(end, p + L); i < stop && count < k; i++) {
       if (d.has_run && !d.run[u[i]]) break;
@@ -1357,7 +1365,8 @@ bool build_trie(PyObject *spellings, const std::unordered_map<std::string, std::
 //         anchor_min_range)
 //   detectors: sequence of (pattern: bytes, group, mode, check code, check fn, strict code, strict fn,
 //              reach, exclude: iterable of str, name rank, name, required characters: str, their count,
-//              alphabet, run alphabet, run lead, value lead, word start: str, longest match or -1)
+//              alphabet, run alphabet, run lead, value lead, word start: str, streak min and max: int,
+//              longest match or -1)
 int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
   PyObject *dets, *kw_spellings, *owner;
   long max_mem, window, longest_keyword, anchor_min;
@@ -1385,11 +1394,11 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
   auto set = std::make_unique<RE2::Set>(options(max_mem * std::max<Py_ssize_t>(1, count), false), RE2::UNANCHORED);
   for (Py_ssize_t i = 0; i < count; i++) {
     PyObject *pat, *check_fn, *strict_fn, *exclude, *name, *required, *alphabet, *run, *lead, *value_lead, *word_start;
-    int group, mode, check, strict, rank, required_count;
+    int group, mode, check, strict, rank, required_count, streak_min, streak_max;
     long reach, max_len;
-    if (!PyArg_ParseTuple(PyTuple_GET_ITEM(seq, i), "O!iiiOiOlOiOUiUUUUUl", &PyBytes_Type, &pat, &group, &mode, &check,
+    if (!PyArg_ParseTuple(PyTuple_GET_ITEM(seq, i), "O!iiiOiOlOiOUiUUUUUiil", &PyBytes_Type, &pat, &group, &mode, &check,
                           &check_fn, &strict, &strict_fn, &reach, &exclude, &rank, &name, &required,
-                          &required_count, &alphabet, &run, &lead, &value_lead, &word_start, &max_len))
+                          &required_count, &alphabet, &run, &lead, &value_lead, &word_start, &streak_min, &streak_max, &max_len))
       return -1;
     if (group < 0 || group > 9) {
       PyErr_SetString(PyExc_ValueError, "group out of range for the native scanner");
@@ -1437,6 +1446,8 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
     d.has_lead = d.has_run && PyUnicode_GET_LENGTH(lead) > 0;
     d.value_by_lead = group > 0 && PyUnicode_GET_LENGTH(value_lead) > 0;
     d.has_word_start = group == 0 && PyUnicode_GET_LENGTH(word_start) > 0;
+    d.streak_min = streak_min;
+    d.streak_max = streak_max;
     d.relaxed_local = d.relaxes && d.strict == CHECK_COUNTRY_CODE && d.value_by_lead && d.has_run && d.has_required &&
                       max_len >= 0;
     std::string lo, hi;  // every match starts with the common prefix of the least and greatest

@@ -78,7 +78,9 @@ class SearchHints(NamedTuple):
     search that reports a group costs about three times as much). ``word_start`` (empty: unknown): for a
     pattern that starts with ``\\b`` and then one of these word characters, those characters: a match
     starts only at one of them that follows no word character (a search anchored there costs half an
-    unanchored one).
+    unanchored one). ``streak_min`` and ``streak_max`` (-1: unknown), with a word start: a match starts
+    with that many ``required`` characters in a row, and the text's run of them there is no longer (the
+    match goes on with another character, or ends where ``\\b`` says the run does).
     """
 
     required: frozenset[str]
@@ -88,6 +90,8 @@ class SearchHints(NamedTuple):
     run_lead: frozenset[str] = frozenset()
     value_lead: frozenset[str] = frozenset()
     word_start: frozenset[str] = frozenset()
+    streak_min: int = 0
+    streak_max: int = -1
 
 
 NO_HINTS = SearchHints(frozenset(), 0, frozenset())
@@ -401,6 +405,8 @@ class Scanner:
                     _ascii(det.hints.run_lead),
                     _ascii(det.hints.value_lead),
                     _ascii(det.hints.word_start),
+                    det.hints.streak_min,
+                    det.hints.streak_max,
                     det.max_len if det.max_len is not None else -1,
                 )
             )

@@ -655,6 +655,10 @@ def test_most_managed_patterns_have_hints() -> None:
         "VehicleIdentificationNumber",
     } <= by_word
     assert not by_word & {"EmailAddress", "PhoneNumber-US", "DateOfBirth"}  # "." first; a lead; (?i)
+    # the run of digits a match starts with: five for a ZIP code, three or four for a security code
+    zip_code, security_code = (detectors_for(n)[0].hints for n in ("ZipCode-US", "CreditCardSecurityCode"))
+    assert (zip_code.streak_min, zip_code.streak_max) == (5, 5)
+    assert (security_code.streak_min, security_code.streak_max) == (3, 4)
 
 
 @given(MATCHES)
@@ -684,6 +688,13 @@ def test_every_match_holds_its_hints(
         assert start == 0 or value[start - 1] not in hints.run_lead, (pattern, value)
     if hints.word_start:  # the core asks for a match only where one of these starts a word
         assert value[0] in hints.word_start and pattern.startswith("\\b"), (pattern, value)
+        # ... where the run of required characters there is as long as a match's first one can be
+        streak = len(value) - len(value.lstrip("".join(hints.required)))
+        assert hints.streak_min <= streak, (pattern, value)
+        if hints.streak_max >= 0:
+            assert streak <= hints.streak_max, (pattern, value)
+            # a match that is one run ends where \b says the text's run does
+            assert streak < len(value) or pattern.endswith("\\b"), (pattern, value)
     if hints.value_lead:  # the core takes the value from the whole match: its first character off or not
         assert (found.start() + (value[found.start()] not in hints.value_lead), found.end()) == (start, end)
 
