@@ -105,6 +105,7 @@ struct Detector {
   // detectors.SearchHints.streak_min, streak_max: a match starts with that many required bytes in a row,
   // and the text's run of them there is no longer (-1: unknown)
   int streak_min = 0, streak_max = -1;
+  bool digit_starts = false;  // every word_start byte is a digit (DigitStarts finds them)
   // A relaxing detector (PhoneNumber) whose reported values are searched for only where they can be
   // reported (see relaxed_spans)
   bool relaxed_local = false;
@@ -897,6 +898,59 @@ class Anchors {
   long seen_ = 0;
 };
 
+// The digits that start a word (after a byte that is no word character, or at the start of the text),
+// as bits, worked out 64 bytes at a time as keyword windows ask for them: the windows of the identifiers
+// whose values start with a digit overlap, and each looked at every byte of its own.
+class DigitStarts {
+ public:
+  DigitStarts(const unsigned char *u, long n)
+      : u_(u), n_(n), bits_(static_cast<size_t>(n >> 6) + 1), done_(static_cast<size_t>(n >> 6) + 1) {}
+
+  // The first one in [p, end) (end: none).
+  long next(long p, long end) {
+    while (p < end) {
+      long c = p >> 6;
+      uint64_t m = chunk(c) & (~uint64_t{0} << (p & 63));
+      if (m) return std::min(end, (c << 6) + __builtin_ctzll(m));
+      p = (c + 1) << 6;
+    }
+    return end;
+  }
+
+ private:
+  uint64_t chunk(long c) {
+    if (!done_[static_cast<size_t>(c)]) {
+      bits_[static_cast<size_t>(c)] = compute(c << 6);
+      done_[static_cast<size_t>(c)] = 1;
+    }
+    return bits_[static_cast<size_t>(c)];
+  }
+  uint64_t compute(long s) const {
+    uint64_t out = 0;
+#if defined(__SSE2__)
+    if (s >= 1 && s + 64 <= n_) {
+      for (int b = 0; b < 4; b++) {
+        const unsigned char *p = u_ + s + 16 * b;
+        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
+        __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p - 1));
+        __m128i word = _mm_or_si128(_mm_or_si128(bytes_between(w, '0', 9), bytes_between(w, 'A', 25)),
+                                    _mm_or_si128(bytes_between(w, 'a', 25), _mm_cmpeq_epi8(w, _mm_set1_epi8('_'))));
+        unsigned m = static_cast<unsigned>(_mm_movemask_epi8(_mm_andnot_si128(word, bytes_between(v, '0', 9))));
+        out |= static_cast<uint64_t>(m) << (16 * b);
+      }
+      return out;
+    }
+#endif
+    for (long i = s; i < std::min(n_, s + 64); i++)
+      if (is_digit(static_cast<char>(u_[i])) && (i == 0 || !is_word(u_[i - 1]))) out |= uint64_t{1} << (i - s);
+    return out;
+  }
+  const unsigned char *u_;
+  long n_;
+  std::vector<uint64_t> bits_;
+  std::vector<char> done_;
+};
+
 // The spans of a detector in a short range [pos, end) (a keyword's window), as search_from finds them, by
 // searches anchored where a match can start, when the hints say where that is: with a word start (\b and
 // a word character first), at a word_start byte after a byte that is no word character (or at the start
@@ -911,17 +965,22 @@ bool anchored_starts(const Detector &d) {
 }
 
 void anchored_spans(const Detector &d, const StringPiece &text, long pos, long end, std::vector<Span> &out,
-                    Budget *budget) {
+                    Budget *budget, DigitStarts *digits) {
   const unsigned char *u = reinterpret_cast<const unsigned char *>(text.data());
   const long L = d.max_len;
   const int k = std::max(1, d.required_count);
   const bool lead = !d.has_word_start;  // else a value lead
   StringPiece match;
   // p: where the value starts; with a lead, the match starts one byte before it (at 0: at p)
+  digits = d.digit_starts ? digits : nullptr;
   for (long p = lead && pos > 0 ? pos + 1 : pos; p < end; p++) {
-    if (lead ? !d.value_lead[u[p]] || (p > 0 && d.value_lead[u[p - 1]])
-             : !d.word_start[u[p]] || (p > 0 && is_word(u[p - 1])))
+    if (digits != nullptr) {
+      if ((p = digits->next(p, end)) >= end) break;
+      if (!d.word_start[u[p]]) continue;
+    } else if (lead ? !d.value_lead[u[p]] || (p > 0 && d.value_lead[u[p - 1]])
+                    : !d.word_start[u[p]] || (p > 0 && is_word(u[p - 1]))) {
       continue;
+    }
     // the value's first k bytes are in its run (when it has one): the k-th at least
     if (d.has_run && (p + k - 1 >= end || !d.run[u[p + k - 1]])) continue;
     if (!lead && (d.streak_min > 0 || d.streak_max >= 0)) {  // the run of required bytes the match starts with
@@ -997,7 +1056,7 @@ void prefix_spans(const Detector &d, const StringPiece &text, long pos, long end
 //
 // With a budget, it stops (budget->spent) once the budget is spent before the detector's first match.
 void spans_into(const Detector &d, const StringPiece &text, long pos, long end, long anchor_min, std::vector<Span> &out,
-                Budget *budget) {
+                Budget *budget, DigitStarts *digits = nullptr) {
   bool found;
   if (!d.has_required && d.prefixed && d.group == 0) {
     prefix_spans(d, text, pos, end, out, budget);
@@ -1009,7 +1068,7 @@ void spans_into(const Detector &d, const StringPiece &text, long pos, long end, 
   }
   const unsigned char *u = reinterpret_cast<const unsigned char *>(text.data());
   if (end - pos < anchor_min && anchored_starts(d)) {
-    anchored_spans(d, text, pos, end, out, budget);
+    anchored_spans(d, text, pos, end, out, budget, digits);
     return;
   }
   if (end - pos < anchor_min) {
@@ -1447,6 +1506,8 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
     d.value_by_lead = group > 0 && PyUnicode_GET_LENGTH(value_lead) > 0;
     d.has_word_start = group == 0 && PyUnicode_GET_LENGTH(word_start) > 0;
     d.streak_min = streak_min;
+    d.digit_starts = d.has_word_start;
+    for (int c = 0; c < 256; c++) d.digit_starts = d.digit_starts && (!d.word_start[c] || is_digit(static_cast<char>(c)));
     d.streak_max = streak_max;
     d.relaxed_local = d.relaxes && d.strict == CHECK_COUNTRY_CODE && d.value_by_lead && d.has_run && d.has_required &&
                       max_len >= 0;
@@ -1613,6 +1674,13 @@ PyObject *scanner_scan(ScannerObject *self, PyObject *args) {
     }
     static const std::vector<Span> none;
     std::vector<Span> spans;
+    std::unique_ptr<DigitStarts> digit_starts;  // made when a keyword window first needs it
+    auto starts_for = [&](const Detector &d) -> DigitStarts * {
+      if (!d.digit_starts) return nullptr;
+      if (!digit_starts)
+        digit_starts = std::make_unique<DigitStarts>(reinterpret_cast<const unsigned char *>(t), n);
+      return digit_starts.get();
+    };
     // The spans of one detector; with a budget, only until the budget is spent (budget->spent).
     auto collect = [&](const Detector &d, const std::vector<Span> &kws, Budget *b) {
       spans.clear();
@@ -1623,13 +1691,13 @@ PyObject *scanner_scan(ScannerObject *self, PyObject *args) {
           if (hi >= 0 && wlo <= hi) {
             hi = std::max(hi, whi);
           } else {
-            if (hi >= 0) spans_into(d, data, lo, hi, self->anchor_min, spans, b);
+            if (hi >= 0) spans_into(d, data, lo, hi, self->anchor_min, spans, b, starts_for(d));
             if (b != nullptr && b->spent) return;
             lo = wlo;
             hi = whi;
           }
         }
-        if (hi >= 0) spans_into(d, data, lo, hi, self->anchor_min, spans, b);
+        if (hi >= 0) spans_into(d, data, lo, hi, self->anchor_min, spans, b, starts_for(d));
       } else if (d.relaxed_local) {
         relaxed_spans(d, data, kws, self->window, self->anchor_min, spans, b);
       } else {

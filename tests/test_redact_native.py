@@ -855,6 +855,20 @@ def test_values_in_keyword_windows_among_other_digits_same_findings() -> None:
     assert checked > 5000 and found > checked // 4
 
 
+def test_values_at_every_offset_of_the_digit_starts_same_findings() -> None:
+    # Keyword windows find the digits that start a word from bits worked out 64 bytes at a time: values
+    # and the digits before them at every offset across two such blocks and at the end of the text.
+    native, twin = _all()
+    tail = 'ssn: 123-45-6789, "cvv": "432", zip 46582-1234 card number 4111 1111 1111 1111'
+    checked = 0
+    for offset in range(140):
+        for pad in ["x" * offset, ("7 " * offset)[:offset], ("a1" * offset)[:offset]]:
+            for text in [pad + tail, pad + tail[:40], tail[offset % len(tail) :] + pad]:
+                assert native.scan(text) == twin.scan(text), text
+                checked += 1
+    assert checked == 140 * 9
+
+
 def test_custom_regexes_with_a_literal_prefix_same_findings() -> None:
     # Every match of these starts with the same bytes: the core finds them with memchr and memcmp and asks
     # RE2 for a match anchored at each (prefixes repeated, overlapping, cut by the text's end, in words).
