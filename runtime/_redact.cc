@@ -570,7 +570,8 @@ constexpr unsigned long kProbeEvery = 16;  // a scan in this many tries without 
 // The loop of detectors._spans_into from cursor pos: leftmost-first spans of the detector's group in
 // [pos, end), keeping only matches that start by last_start, at most `limit` of them; returns the cursor
 // after them. The first search may start at `from` (>= pos) when no match starts in [pos, from): it then
-// finds what a search from pos would. *found tells whether the last search found a match it kept.
+// finds what a search from pos would; with start_first, a match starting at `from` itself is asked for
+// first (anchored). *found tells whether the last search found a match it kept.
 long search_from(const Detector &d, const StringPiece &text, long pos, long from, long end, long last_start,
                  long limit, bool *found, std::vector<Span> &out, Budget *budget, bool start_first = false) {
   StringPiece sub[10];
