@@ -470,9 +470,8 @@ def _search_hints(pattern: str, group: int = 0) -> SearchHints:
         word_start = first if first and first <= _WORD else frozenset()
         got = _streak(items, best[1], constants)
         if got is not None:
-            (stop, through) = got
-            lo = min(r[0] for r in (stop, through) if r is not None)
-            hi = max(r[1] for r in (stop, through) if r is not None)
+            stop, through = got
+            lo, hi = _hull(stop, through) or (0, -1)
             # a match that ends within its leading streak needs \b after it to say the text's streak ends
             bounded = through is None or (
                 best[1] <= _WORD and items[-1] == (constants.AT, constants.AT_BOUNDARY)
@@ -497,19 +496,15 @@ def _streak(items: Any, chars: frozenset[str], k: Any) -> tuple[_Range, _Range] 
         if got is None:
             return None
         istop, ithrough = got
-        if through is not None and istop is not None:
-            stop = _hull(stop, (through[0] + istop[0], through[1] + istop[1]))
-        through = (
-            None
-            if through is None or ithrough is None
-            else (through[0] + ithrough[0], through[1] + ithrough[1])
-        )
+        stop = _hull(stop, _plus(through, istop))  # it stops in this item, all before it went through
+        through = _plus(through, ithrough)
         if through is None:
             break
     return stop, through
 
 
 def _streak_item(op: Any, av: Any, chars: frozenset[str], k: Any) -> tuple[_Range, _Range] | None:
+    """``_streak`` of one parsed item."""
     if op is k.AT:
         return None, (0, 0)
     if op in (k.LITERAL, k.IN):
@@ -546,7 +541,13 @@ def _streak_item(op: Any, av: Any, chars: frozenset[str], k: Any) -> tuple[_Rang
     return None
 
 
+def _plus(a: _Range, b: _Range) -> _Range:
+    """Lengths of one part then another (None: either cannot happen)."""
+    return None if a is None or b is None else (a[0] + b[0], a[1] + b[1])
+
+
 def _hull(a: _Range, b: _Range) -> _Range:
+    """Either range (None: neither can happen)."""
     if a is None:
         return b
     if b is None:

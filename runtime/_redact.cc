@@ -98,6 +98,8 @@ struct Detector {
   // not one of these (when value_by_lead): RE2 is asked for the match alone, at a third of the cost
   bool value_by_lead = false;
   bool value_lead[256] = {};
+  // Where the value of a match starting at s starts (value_by_lead): after its leading byte, if one was matched
+  long value_start(const char *t, long s) const { return s + !value_lead[static_cast<unsigned char>(t[s])]; }
   // detectors.SearchHints.word_start: a match starts only at one of these bytes after a byte that is no
   // word character (when has_word_start)
   bool has_word_start = false;
@@ -284,15 +286,17 @@ struct KeywordTrie {
     return {};
   }
 
+  static bool has_bit(const std::vector<uint64_t> &bits, unsigned i) { return (bits[i >> 6] >> (i & 63)) & 1; }
+  static void set_bit(std::vector<uint64_t> &bits, unsigned i) { bits[i >> 6] |= uint64_t{1} << (i & 63); }
+
   // Whether some spelling can start at i (its first three bytes; at the end of the text, fewer).
   bool starts(const char *t, long i, long n) const {
     if (i + 1 >= n) return root[static_cast<unsigned char>(t[i])] != 0;
     unsigned a = lowered[static_cast<unsigned char>(t[i])], b = lowered[static_cast<unsigned char>(t[i + 1])];
     unsigned idx = (a << 8) | b;
-    if (!((pair[idx >> 6] >> (idx & 63)) & 1)) return false;
-    if (i + 2 >= n || ((short_pair[idx >> 6] >> (idx & 63)) & 1)) return true;
-    unsigned tri = triple_index(a, b, lowered[static_cast<unsigned char>(t[i + 2])]);
-    return (triple[tri >> 6] >> (tri & 63)) & 1;
+    if (!has_bit(pair, idx)) return false;
+    if (i + 2 >= n || has_bit(short_pair, idx)) return true;
+    return has_bit(triple, triple_index(a, b, lowered[static_cast<unsigned char>(t[i + 2])]));
   }
   static unsigned triple_index(unsigned a, unsigned b, unsigned c) { return (a & 31) << 10 | (b & 31) << 5 | (c & 31); }
 };
@@ -612,7 +616,7 @@ long search_from(const Detector &d, const StringPiece &text, long pos, long from
       out.push_back({s, e});
       nxt = e;
     } else if (d.value_by_lead) {  // (?:^|[^E])(value): the leading byte, if one was matched, is not in E
-      out.push_back({s + !d.value_lead[static_cast<unsigned char>(text[s])], e});
+      out.push_back({d.value_start(text.data(), s), e});
       nxt = e;
     } else if (sub[d.group].data() != nullptr) {
       long gs = sub[d.group].data() - text.data();
@@ -1001,7 +1005,7 @@ void anchored_spans(const Detector &d, const StringPiece &text, long pos, long e
       continue;
     }
     long e = s + static_cast<long>(match.size());
-    if (lead) s += !d.value_lead[u[s]];  // the leading byte, if one was matched (see search_from)
+    if (lead) s = d.value_start(text.data(), s);
     out.push_back({s, e});
     // the next match starts at or after e (its value one byte later with a lead)
     if (e > s) p = lead ? e : e - 1;
@@ -1150,13 +1154,12 @@ void country_codes(const char *t, long n, std::vector<long> &out) {
 // text) the chain finds the whole-message chain's values in the region. Regions whose chains would meet are
 // searched as one; each search ends max_len past its region and keeps only values starting in it (a value
 // starting later may be cut short there).
-void relaxed_spans(const Detector &d, const StringPiece &text, const std::vector<Span> &kws, long window,
-                   long anchor_min, std::vector<Span> &out, Budget *budget) {
-  const char *t = text.data();
-  const unsigned char *u = reinterpret_cast<const unsigned char *>(t);
+// `codes`: country_codes of the text (found once per scan, for every phone detector of the policy).
+void relaxed_spans(const Detector &d, const StringPiece &text, const std::vector<Span> &kws,
+                   const std::vector<long> &codes, long window, long anchor_min, std::vector<Span> &out,
+                   Budget *budget) {
+  const unsigned char *u = reinterpret_cast<const unsigned char *>(text.data());
   const long n = static_cast<long>(text.size()), L = d.max_len;
-  std::vector<long> codes;
-  country_codes(t, n, codes);
   long lo = -1, hi = -1;  // the current region: the chain from lo, its values starting before hi
   auto flush = [&]() {
     size_t had = out.size();
@@ -1389,10 +1392,7 @@ bool build_trie(PyObject *spellings, const std::unordered_map<std::string, std::
     trie.edges.insert(trie.edges.end(), children[i].begin(), children[i].end());
   }
   for (int c = 0; c < 256; c++) trie.lowered[c] = static_cast<unsigned char>(to_lower(static_cast<char>(c)));
-  auto set_pair = [&trie](unsigned first, unsigned second) {
-    unsigned idx = (first << 8) | second;
-    trie.pair[idx >> 6] |= uint64_t{1} << (idx & 63);
-  };
+  auto set_pair = [&trie](unsigned first, unsigned second) { KeywordTrie::set_bit(trie.pair, (first << 8) | second); };
   for (auto &edge : children[0]) {
     trie.letters_first = trie.letters_first && edge.first >= 'a' && edge.first <= 'z';
     for (auto &second : children[edge.second]) set_pair(edge.first, second.first);
@@ -1400,18 +1400,15 @@ bool build_trie(PyObject *spellings, const std::unordered_map<std::string, std::
       for (unsigned second = 0; second < 256; second++) set_pair(edge.first, second);
   }
   auto set_short = [&trie](unsigned first, unsigned second) {
-    unsigned idx = (first << 8) | second;
-    trie.short_pair[idx >> 6] |= uint64_t{1} << (idx & 63);
+    KeywordTrie::set_bit(trie.short_pair, (first << 8) | second);
   };
   for (auto &a : children[0]) {
     if (terminal[a.second])  // a one-byte spelling: any next bytes
       for (unsigned second = 0; second < 256; second++) set_short(a.first, second);
     for (auto &b : children[a.second]) {
       if (terminal[b.second]) set_short(a.first, b.first);  // a two-byte spelling
-      for (auto &c : children[b.second]) {
-        unsigned tri = KeywordTrie::triple_index(a.first, b.first, c.first);
-        trie.triple[tri >> 6] |= uint64_t{1} << (tri & 63);
-      }
+      for (auto &c : children[b.second])
+        KeywordTrie::set_bit(trie.triple, KeywordTrie::triple_index(a.first, b.first, c.first));
     }
   }
   for (auto &edge : children[0]) {  // a keyword's first letter in either case
@@ -1507,9 +1504,9 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
     d.value_by_lead = group > 0 && PyUnicode_GET_LENGTH(value_lead) > 0;
     d.has_word_start = group == 0 && PyUnicode_GET_LENGTH(word_start) > 0;
     d.streak_min = streak_min;
+    d.streak_max = streak_max;
     d.digit_starts = d.has_word_start;
     for (int c = 0; c < 256; c++) d.digit_starts = d.digit_starts && (!d.word_start[c] || is_digit(static_cast<char>(c)));
-    d.streak_max = streak_max;
     d.relaxed_local = d.relaxes && d.strict == CHECK_COUNTRY_CODE && d.value_by_lead && d.has_run && d.has_required &&
                       max_len >= 0;
     std::string lo, hi;  // every match starts with the common prefix of the least and greatest
@@ -1676,6 +1673,8 @@ PyObject *scanner_scan(ScannerObject *self, PyObject *args) {
     static const std::vector<Span> none;
     std::vector<Span> spans;
     std::unique_ptr<DigitStarts> digit_starts;  // made when a keyword window first needs it
+    std::vector<long> codes;                    // country_codes, found when a phone detector first needs them
+    bool codes_found = false;
     auto starts_for = [&](const Detector &d) -> DigitStarts * {
       if (!d.digit_starts) return nullptr;
       if (!digit_starts)
@@ -1700,7 +1699,11 @@ PyObject *scanner_scan(ScannerObject *self, PyObject *args) {
         }
         if (hi >= 0) spans_into(d, data, lo, hi, self->anchor_min, spans, b, starts_for(d));
       } else if (d.relaxed_local) {
-        relaxed_spans(d, data, kws, self->window, self->anchor_min, spans, b);
+        if (!codes_found) {
+          country_codes(t, n, codes);
+          codes_found = true;
+        }
+        relaxed_spans(d, data, kws, codes, self->window, self->anchor_min, spans, b);
       } else {
         spans_into(d, data, 0, n, self->anchor_min, spans, b);
       }
