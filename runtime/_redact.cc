@@ -181,44 +181,40 @@ struct ByteRanges {
 // ~140 bytes; the trie is walked only where a keyword can start. Same leftmost-longest hits: the
 // differential tests compare them with the Python keyword pass, which runs the regex.
 struct KeywordTrie {
-  struct Node {
-    uint32_t edges = 0;  // first edge in `edges`
-    uint32_t count = 0;
-    bool terminal = false;
-    const std::vector<int> *served = nullptr;  // a terminal's detectors (keyword_owner of its spelling)
-  };
   struct Hit {
     long end = -1;  // -1: none
     uint32_t node = 0;
   };
-  std::vector<Node> nodes;
-  std::vector<std::pair<unsigned char, uint32_t>> edges;  // (lower-case byte, child), grouped per node
-  uint32_t root[256] = {};                                // the root's children by byte, either case
-  // The first two bytes of the spellings (lower case), as bits; a one-byte spelling sets every second byte.
-  std::vector<uint64_t> pair = std::vector<uint64_t>(1024);
-  // The first three bytes of the spellings (lower case, five bits of each: a few more pass), as bits,
-  // and the pairs a spelling of one or two bytes starts with (any third byte)
+  // Nodes are numbered from 1 (0: the root). A child is reached through a double array: node x's child on
+  // symbol s sits in slot base[x] + s when check of that slot is x + 1, so each byte of a walk costs a few
+  // loads where a list of edges was searched (the walks were a third of the keyword pass). A child is held
+  // as a code, its number shifted left by one with its terminal flag in the low bit (code 0: none).
+  std::vector<const std::vector<int> *> served;  // per node: a terminal's detectors (keyword_owner)
+  std::vector<uint32_t> base;                     // per node: where its children's slots start
+  std::vector<uint32_t> check;                    // per slot: its owner plus one (0: free)
+  std::vector<uint32_t> next;                     // per slot: the child's code
+  uint32_t root[256] = {};                        // the root's children by byte, either case: codes
+  unsigned char sym[256] = {};                    // byte -> symbol (1..), either case; 0: in no spelling
+  // The first three bytes of the spellings folded to five bits each (either case of a letter folds to the
+  // same value; a few other bytes pass with it), as bits; a spelling of one or two bytes sets every third
+  // byte it leaves open. What a place must start with before the trie is walked from it.
   std::vector<uint64_t> triple = std::vector<uint64_t>(512);
-  std::vector<uint64_t> short_pair = std::vector<uint64_t>(1024);
   bool letters_first = true;  // every spelling starts with a letter
-  unsigned char lowered[256] = {};
-
-  uint32_t child(uint32_t node, unsigned char c) const {
-    const Node &nd = nodes[node];
-    for (uint32_t e = nd.edges, stop = nd.edges + nd.count; e < stop; e++)
-      if (edges[e].first == c) return edges[e].second;
-    return 0;  // the root is never a child
-  }
 
   // The longest spelling that starts at `from` and ends by `limit`, ignoring case.
   Hit walk(const char *t, long from, long limit) const {
     Hit best;
     if (from >= limit) return best;
-    uint32_t node = root[static_cast<unsigned char>(t[from])];
-    for (long j = from + 1; node != 0; j++) {
-      if (nodes[node].terminal) best = {j, node};
+    uint32_t code = root[static_cast<unsigned char>(t[from])];
+    for (long j = from + 1; code != 0; j++) {
+      uint32_t node = code >> 1;
+      if (code & 1) best = {j, node};
       if (j >= limit) break;
-      node = child(node, static_cast<unsigned char>(to_lower(t[j])));
+      unsigned s = sym[static_cast<unsigned char>(t[j])];
+      if (s == 0) break;
+      size_t slot = base[node] + s;
+      if (check[slot] != node + 1) break;
+      code = next[slot];
     }
     return best;
   }
@@ -289,14 +285,11 @@ struct KeywordTrie {
   static bool has_bit(const std::vector<uint64_t> &bits, unsigned i) { return (bits[i >> 6] >> (i & 63)) & 1; }
   static void set_bit(std::vector<uint64_t> &bits, unsigned i) { bits[i >> 6] |= uint64_t{1} << (i & 63); }
 
-  // Whether some spelling can start at i (its first three bytes; at the end of the text, fewer).
+  // Whether some spelling can start at i (its first three bytes, folded; at the end of the text, its first).
   bool starts(const char *t, long i, long n) const {
-    if (i + 1 >= n) return root[static_cast<unsigned char>(t[i])] != 0;
-    unsigned a = lowered[static_cast<unsigned char>(t[i])], b = lowered[static_cast<unsigned char>(t[i + 1])];
-    unsigned idx = (a << 8) | b;
-    if (!has_bit(pair, idx)) return false;
-    if (i + 2 >= n || has_bit(short_pair, idx)) return true;
-    return has_bit(triple, triple_index(a, b, lowered[static_cast<unsigned char>(t[i + 2])]));
+    if (i + 2 >= n) return root[static_cast<unsigned char>(t[i])] != 0;
+    return has_bit(triple, triple_index(static_cast<unsigned char>(t[i]), static_cast<unsigned char>(t[i + 1]),
+                                        static_cast<unsigned char>(t[i + 2])));
   }
   static unsigned triple_index(unsigned a, unsigned b, unsigned c) { return (a & 31) << 10 | (b & 31) << 5 | (c & 31); }
 };
@@ -1228,7 +1221,7 @@ void keyword_hits(const ScannerObject *self, const StringPiece &text, KeywordHit
       const std::vector<int> *served = nullptr;
       long b0 = -1;
       if (hit > 0) {  // the keyword starts after the context character: the spelling the trie walked
-        served = trie.nodes[m.node].served;
+        served = trie.served[m.node];
         b0 = hit + 1;
       } else {  // at the start of the text: the first of "the hit itself" and "after its first character"
         for (long cand : {0L, 1L}) {
@@ -1383,37 +1376,66 @@ bool build_trie(PyObject *spellings, const std::unordered_map<std::string, std::
   }
   Py_DECREF(it);
   if (PyErr_Occurred()) return false;
-  trie.nodes.resize(children.size());
-  for (size_t i = 0; i < children.size(); i++) {
-    trie.nodes[i].edges = static_cast<uint32_t>(trie.edges.size());
-    trie.nodes[i].count = static_cast<uint32_t>(children[i].size());
-    trie.nodes[i].terminal = terminal[i];
-    trie.nodes[i].served = served[i];
-    trie.edges.insert(trie.edges.end(), children[i].begin(), children[i].end());
+  // symbols: the bytes the spellings hold (lower case), numbered from 1; a capital letter is its lower case
+  unsigned nsym = 0;
+  for (const auto &edges : children)
+    for (const auto &edge : edges)
+      if (trie.sym[edge.first] == 0) trie.sym[edge.first] = static_cast<unsigned char>(++nsym);
+  for (int c = 'A'; c <= 'Z'; c++) trie.sym[c] = trie.sym[c + 32];
+  auto code = [&terminal](uint32_t node) { return node << 1 | (terminal[node] ? 1u : 0u); };
+  // each node's children placed at the first base whose slots are all free (first fit, from the first free slot)
+  trie.served = served;
+  trie.base.assign(children.size(), 0);
+  size_t first_free = 1;
+  for (size_t x = 0; x < children.size(); x++) {
+    if (x == 0 || children[x].empty()) continue;  // the root's children are reached through trie.root
+    size_t low = trie.sym[children[x].front().first];
+    for (const auto &edge : children[x]) low = std::min<size_t>(low, trie.sym[edge.first]);
+    size_t b = first_free > low ? first_free - low : 0;
+    for (;; b++) {
+      bool fits = true;
+      for (const auto &edge : children[x]) {
+        size_t slot = b + trie.sym[edge.first];
+        if (slot < trie.check.size() && trie.check[slot] != 0) {
+          fits = false;
+          break;
+        }
+      }
+      if (fits) break;
+    }
+    trie.base[x] = static_cast<uint32_t>(b);
+    for (const auto &edge : children[x]) {
+      size_t slot = b + trie.sym[edge.first];
+      if (slot >= trie.check.size()) {
+        trie.check.resize(slot + 1, 0);
+        trie.next.resize(slot + 1, 0);
+      }
+      trie.check[slot] = static_cast<uint32_t>(x + 1);
+      trie.next[slot] = code(edge.second);
+    }
+    while (first_free < trie.check.size() && trie.check[first_free] != 0) first_free++;
   }
-  for (int c = 0; c < 256; c++) trie.lowered[c] = static_cast<unsigned char>(to_lower(static_cast<char>(c)));
-  auto set_pair = [&trie](unsigned first, unsigned second) { KeywordTrie::set_bit(trie.pair, (first << 8) | second); };
-  for (auto &edge : children[0]) {
-    trie.letters_first = trie.letters_first && edge.first >= 'a' && edge.first <= 'z';
-    for (auto &second : children[edge.second]) set_pair(edge.first, second.first);
-    if (terminal[edge.second])  // a one-byte spelling: any next byte
-      for (unsigned second = 0; second < 256; second++) set_pair(edge.first, second);
-  }
-  auto set_short = [&trie](unsigned first, unsigned second) {
-    KeywordTrie::set_bit(trie.short_pair, (first << 8) | second);
+  // every base plus any symbol is a slot (a walk reads check there before it knows whether the child exists)
+  size_t top = 0;
+  for (uint32_t b : trie.base) top = std::max<size_t>(top, b);
+  trie.check.resize(top + nsym + 1, 0);
+  trie.next.resize(top + nsym + 1, 0);
+  auto set_all = [&trie](unsigned a, unsigned b) {  // a spelling of one or two bytes: any third byte
+    for (unsigned c = 0; c < 32; c++) KeywordTrie::set_bit(trie.triple, KeywordTrie::triple_index(a, b, c));
   };
   for (auto &a : children[0]) {
-    if (terminal[a.second])  // a one-byte spelling: any next bytes
-      for (unsigned second = 0; second < 256; second++) set_short(a.first, second);
+    trie.letters_first = trie.letters_first && a.first >= 'a' && a.first <= 'z';
+    if (terminal[a.second])
+      for (unsigned b = 0; b < 32; b++) set_all(a.first, b);
     for (auto &b : children[a.second]) {
-      if (terminal[b.second]) set_short(a.first, b.first);  // a two-byte spelling
+      if (terminal[b.second]) set_all(a.first, b.first);
       for (auto &c : children[b.second])
         KeywordTrie::set_bit(trie.triple, KeywordTrie::triple_index(a.first, b.first, c.first));
     }
   }
   for (auto &edge : children[0]) {  // a keyword's first letter in either case
-    trie.root[edge.first] = edge.second;
-    if (edge.first >= 'a' && edge.first <= 'z') trie.root[edge.first - 32] = edge.second;
+    trie.root[edge.first] = code(edge.second);
+    if (edge.first >= 'a' && edge.first <= 'z') trie.root[edge.first - 32] = code(edge.second);
   }
   return true;
 }
@@ -1605,32 +1627,29 @@ void merge_runs(std::vector<Raw> &raw) {
   }
 }
 
-// scan(text: str, allowed: bytes | None, explain: bool = False) -> list of findings, or None for a text that
-// is not ASCII; with explain, (findings, whether the set pass ran, the budget left) for the tests.
-PyObject *scanner_scan(ScannerObject *self, PyObject *args) {
-  PyObject *text, *allowed;
-  int explain = 0;
-  if (!PyArg_ParseTuple(args, "UO|p", &text, &allowed, &explain)) return nullptr;
+// The findings of one scan of text (str) into raw, sorted; allowed: bytes | None. 1 done, 0 a text that is
+// not ASCII (the Python path's), -1 a Python error raised. set_ran and budget_left: for explain.
+int scan_into(ScannerObject *self, PyObject *text, PyObject *allowed, std::vector<Raw> &raw, bool &set_ran,
+              long &budget_left) {
   if (self->dets == nullptr) {
     PyErr_SetString(PyExc_RuntimeError, "scanner not initialised");
-    return nullptr;
+    return -1;
   }
-  if (!PyUnicode_IS_ASCII(text)) Py_RETURN_NONE;
+  if (!PyUnicode_IS_ASCII(text)) return 0;
   const std::vector<Detector> &dets = *self->dets;
   const char *mask = nullptr;
   if (allowed != Py_None) {
     if (!PyBytes_Check(allowed) || PyBytes_GET_SIZE(allowed) != static_cast<Py_ssize_t>(dets.size())) {
       PyErr_SetString(PyExc_ValueError, "allowed must be one byte per detector");
-      return nullptr;
+      return -1;
     }
     mask = PyBytes_AS_STRING(allowed);
   }
   Py_ssize_t len;
   const char *t = PyUnicode_AsUTF8AndSize(text, &len);  // ASCII: the str's own buffer, no copy
-  if (t == nullptr) return nullptr;
+  if (t == nullptr) return -1;
   long n = static_cast<long>(len);
   StringPiece data(t, static_cast<size_t>(len));
-  std::vector<Raw> raw;
   // Candidates whose check (stage 0) or strict check (stage 1) has no native form: decided afterwards, in
   // order, with the GIL, so the RE2 work above runs without it (other threads go on meanwhile).
   struct Pending {
@@ -1639,8 +1658,8 @@ PyObject *scanner_scan(ScannerObject *self, PyObject *args) {
     bool near_keyword;  // for a relaxing detector: whether a keyword is in the window (strict check spared)
   };
   std::vector<Pending> pending;
-  bool set_ran = false;  // for explain
-  long budget_left = 0;
+  set_ran = false;
+  budget_left = 0;
   Py_BEGIN_ALLOW_THREADS;
   {
     std::vector<char> occurs;  // per detector, once the set pass has run (empty before)
@@ -1761,20 +1780,26 @@ PyObject *scanner_scan(ScannerObject *self, PyObject *args) {
       int ok = 1;
       if (p.stage == 0) {
         ok = run_check(d.check, d.check_fn, text, t, n, p.start, p.end);
-        if (ok < 0) return nullptr;
+        if (ok < 0) return -1;
         if (ok && d.relaxes && !p.near_keyword) {
           ok = run_check(d.strict, d.strict_fn, text, t, n, p.start, p.end);
-          if (ok < 0) return nullptr;
+          if (ok < 0) return -1;
         }
       } else {
         ok = run_check(d.strict, d.strict_fn, text, t, n, p.start, p.end);
-        if (ok < 0) return nullptr;
+        if (ok < 0) return -1;
       }
       r.det = ok ? p.det : -2;
     }
     raw.erase(std::remove_if(raw.begin(), raw.end(), [](const Raw &r) { return r.det < 0; }), raw.end());
   }
   merge_runs(raw);
+  return 1;
+}
+
+// The findings as a list of Finding tuples (the scanner's finding type).
+PyObject *findings_list(const ScannerObject *self, const std::vector<Raw> &raw) {
+  const std::vector<Detector> &dets = *self->dets;
   PyObject *out = PyList_New(static_cast<Py_ssize_t>(raw.size()));
   if (out == nullptr) return nullptr;
   for (size_t k = 0; k < raw.size(); k++) {
@@ -1797,10 +1822,39 @@ PyObject *scanner_scan(ScannerObject *self, PyObject *args) {
     PyObject_GC_UnTrack(f);
     PyList_SET_ITEM(out, static_cast<Py_ssize_t>(k), f);
   }
+  return out;
+}
+
+// scan(text: str, allowed: bytes | None, explain: bool = False) -> list of findings, or None for a text that
+// is not ASCII; with explain, (findings, whether the set pass ran, the budget left) for the tests.
+PyObject *scanner_scan(ScannerObject *self, PyObject *args) {
+  PyObject *text, *allowed;
+  int explain = 0;
+  if (!PyArg_ParseTuple(args, "UO|p", &text, &allowed, &explain)) return nullptr;
+  std::vector<Raw> raw;
+  bool set_ran = false;
+  long budget_left = 0;
+  int done = scan_into(self, text, allowed, raw, set_ran, budget_left);
+  if (done < 0) return nullptr;
+  if (done == 0) Py_RETURN_NONE;
+  PyObject *out = findings_list(self, raw);
+  if (out == nullptr) return nullptr;
   if (explain) return Py_BuildValue("(NNl)", out, PyBool_FromLong(set_ran), budget_left);
   return out;
 }
 
+
+// The findings of one scan held as C++ records until Python asks for them as Finding tuples: apply, whose
+// caller usually wants the rewritten message alone, hands them to rewrite and makes the tuples only when
+// its outcome's findings are read (thousands of tuples and ints made and freed were a tenth of a dense
+// message's time).
+struct FoundObject {
+  PyObject_HEAD
+  ScannerObject *scanner;  // a strong reference: the detectors' names
+  std::vector<Raw> *raw;
+};
+
+PyTypeObject FoundType = {PyVarObject_HEAD_INIT(nullptr, 0)};
 
 // ---------------------------------------------------------------------------------------------
 // De-identification of an ASCII message (runtime/redactor.py: _merged_spans, then _splice_inside_plain_strings
@@ -1839,70 +1893,100 @@ long count_byte(const char *p, long len, char c) {
 inline bool py_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r') || (c >= '\x1c' && c <= '\x1f'); }
 
 // rewrite(message, findings, operations) -> the rewritten message, or None when the Python path must
-// decide (not ASCII, a mask character that is not ASCII, or a JSON message whose spans are not all inside
+// decide; findings: a list of (identifier, start, end) or a Found (not ASCII, a mask character that is not ASCII, or a JSON message whose spans are not all inside
 // plain string literals). operations: identifier -> ("mask" | "redact", mask character).
 PyObject *rewrite(PyObject *, PyObject *args) {
   PyObject *message, *findings, *ops;
-  if (!PyArg_ParseTuple(args, "UO!O!", &message, &PyList_Type, &findings, &PyDict_Type, &ops)) return nullptr;
+  if (!PyArg_ParseTuple(args, "UOO!", &message, &findings, &PyDict_Type, &ops)) return nullptr;
+  const bool native = Py_TYPE(findings) == &FoundType;
+  if (!native && !PyList_Check(findings)) {
+    PyErr_SetString(PyExc_TypeError, "findings must be a list or a Found");
+    return nullptr;
+  }
   if (!PyUnicode_IS_ASCII(message)) Py_RETURN_NONE;
   Py_ssize_t len;
   const char *m = PyUnicode_AsUTF8AndSize(message, &len);
   if (m == nullptr) return nullptr;
   long n = static_cast<long>(len);
   std::vector<Piece> raw;
-  Py_ssize_t count = PyList_GET_SIZE(findings);
-  raw.reserve(static_cast<size_t>(count));
   struct Decoded {
     PyObject *ident = nullptr;
     int code = -1;  // 0 mask, 1 redact, -1 no operation
     char ch = 0;
   };
-  constexpr size_t kSeen = 16;
-  Decoded seen[kSeen];
-  size_t seen_count = 0;
-  for (Py_ssize_t i = 0; i < count; i++) {
-    PyObject *f = PyList_GET_ITEM(findings, i);
-    if (!PyTuple_Check(f) || PyTuple_GET_SIZE(f) != 3) {
-      PyErr_SetString(PyExc_TypeError, "findings must be (identifier, start, end) tuples");
-      return nullptr;
+  // An identifier's operation: 1 decoded, 0 one the Python path must decide, -1 a Python error raised.
+  auto decode = [ops](PyObject *ident, Decoded &op) -> int {
+    op.ident = ident;  // borrowed: the findings outlive this call
+    PyObject *entry = PyDict_GetItemWithError(ops, ident);
+    if (entry == nullptr) {
+      op.code = -1;  // no operation for this identifier
+      return PyErr_Occurred() ? -1 : 1;
     }
-    // Findings share a handful of identifier objects: their operations are decoded once per identity.
-    PyObject *ident = PyTuple_GET_ITEM(f, 0);
-    size_t slot = 0;
-    while (slot < seen_count && seen[slot].ident != ident) slot++;
-    Decoded op;
-    if (slot < seen_count) {
-      op = seen[slot];
+    if (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 2) {
+      PyErr_SetString(PyExc_TypeError, "operations must map to (operation, mask character)");
+      return -1;
+    }
+    PyObject *name = PyTuple_GET_ITEM(entry, 0), *ch = PyTuple_GET_ITEM(entry, 1);
+    if (PyUnicode_Check(name) && PyUnicode_CompareWithASCIIString(name, "mask") == 0) {
+      op.code = 0;
+    } else if (PyUnicode_Check(name) && PyUnicode_CompareWithASCIIString(name, "redact") == 0) {
+      op.code = 1;
     } else {
-      op.ident = ident;  // borrowed: the findings outlive this call
-      PyObject *entry = PyDict_GetItemWithError(ops, ident);
-      if (entry == nullptr && PyErr_Occurred()) return nullptr;
-      if (entry == nullptr) {
-        op.code = -1;  // no operation for this identifier
-      } else {
-        if (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 2) {
-          PyErr_SetString(PyExc_TypeError, "operations must map to (operation, mask character)");
-          return nullptr;
-        }
-        PyObject *name = PyTuple_GET_ITEM(entry, 0), *ch = PyTuple_GET_ITEM(entry, 1);
-        if (PyUnicode_Check(name) && PyUnicode_CompareWithASCIIString(name, "mask") == 0) {
-          op.code = 0;
-        } else if (PyUnicode_Check(name) && PyUnicode_CompareWithASCIIString(name, "redact") == 0) {
-          op.code = 1;
-        } else {
-          Py_RETURN_NONE;
-        }
-        if (!PyUnicode_Check(ch) || PyUnicode_GET_LENGTH(ch) != 1 || !PyUnicode_IS_ASCII(ch)) Py_RETURN_NONE;
-        op.ch = static_cast<char>(PyUnicode_READ_CHAR(ch, 0));
-      }
-      if (seen_count < kSeen) seen[seen_count++] = op;
+      return 0;
     }
-    if (op.code < 0) continue;
-    int code = op.code;
-    long s = PyLong_AsLong(PyTuple_GET_ITEM(f, 1)), e = PyLong_AsLong(PyTuple_GET_ITEM(f, 2));
-    if (PyErr_Occurred()) return nullptr;
-    if (s < 0 || e > n || s > e) Py_RETURN_NONE;
-    raw.push_back({s, e, code, op.ch});
+    if (!PyUnicode_Check(ch) || PyUnicode_GET_LENGTH(ch) != 1 || !PyUnicode_IS_ASCII(ch)) return 0;
+    op.ch = static_cast<char>(PyUnicode_READ_CHAR(ch, 0));
+    return 1;
+  };
+  if (native) {  // records: each detector's operation decoded once
+    const FoundObject *found = reinterpret_cast<const FoundObject *>(findings);
+    const std::vector<Detector> &dets = *found->scanner->dets;
+    std::vector<Decoded> per(dets.size());
+    std::vector<char> known(dets.size(), 0);
+    raw.reserve(found->raw->size());
+    for (const Raw &r : *found->raw) {
+      size_t d = static_cast<size_t>(r.det);
+      if (!known[d]) {
+        int ok = decode(dets[d].name, per[d]);
+        if (ok < 0) return nullptr;
+        if (ok == 0) Py_RETURN_NONE;
+        known[d] = 1;
+      }
+      if (per[d].code < 0) continue;
+      if (r.start < 0 || r.end > n || r.start > r.end) Py_RETURN_NONE;  // found in another text
+      raw.push_back({r.start, r.end, per[d].code, per[d].ch});
+    }
+  } else {
+    Py_ssize_t count = PyList_GET_SIZE(findings);
+    raw.reserve(static_cast<size_t>(count));
+    constexpr size_t kSeen = 16;
+    Decoded seen[kSeen];
+    size_t seen_count = 0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+      PyObject *f = PyList_GET_ITEM(findings, i);
+      if (!PyTuple_Check(f) || PyTuple_GET_SIZE(f) != 3) {
+        PyErr_SetString(PyExc_TypeError, "findings must be (identifier, start, end) tuples");
+        return nullptr;
+      }
+      // Findings share a handful of identifier objects: their operations are decoded once per identity.
+      PyObject *ident = PyTuple_GET_ITEM(f, 0);
+      size_t slot = 0;
+      while (slot < seen_count && seen[slot].ident != ident) slot++;
+      Decoded op;
+      if (slot < seen_count) {
+        op = seen[slot];
+      } else {
+        int ok = decode(ident, op);
+        if (ok < 0) return nullptr;
+        if (ok == 0) Py_RETURN_NONE;
+        if (seen_count < kSeen) seen[seen_count++] = op;
+      }
+      if (op.code < 0) continue;
+      long s = PyLong_AsLong(PyTuple_GET_ITEM(f, 1)), e = PyLong_AsLong(PyTuple_GET_ITEM(f, 2));
+      if (PyErr_Occurred()) return nullptr;
+      if (s < 0 || e > n || s > e) Py_RETURN_NONE;
+      raw.push_back({s, e, op.code, op.ch});
+    }
   }
   if (raw.empty()) {
     Py_INCREF(message);
@@ -1910,6 +1994,7 @@ PyObject *rewrite(PyObject *, PyObject *args) {
   }
   if (!std::is_sorted(raw.begin(), raw.end())) std::sort(raw.begin(), raw.end());
   std::vector<Piece> merged;
+  merged.reserve(raw.size());
   long last_end = -1;
   for (const Piece &p : raw) {
     if (p.start < last_end) {
@@ -2022,6 +2107,64 @@ PyObject *scanner_set_members(ScannerObject *self, PyObject *) {
   return out;
 }
 
+
+void found_dealloc(FoundObject *self) {
+  delete self->raw;
+  Py_XDECREF(self->scanner);
+  Py_TYPE(self)->tp_free(reinterpret_cast<PyObject *>(self));
+}
+
+Py_ssize_t found_length(FoundObject *self) { return static_cast<Py_ssize_t>(self->raw->size()); }
+
+// findings() -> a new list of Finding tuples, sorted as scan sorts them.
+PyObject *found_findings(FoundObject *self, PyObject *) { return findings_list(self->scanner, *self->raw); }
+
+// identifiers() -> frozenset of the names found.
+PyObject *found_identifiers(FoundObject *self, PyObject *) {
+  const std::vector<Detector> &dets = *self->scanner->dets;
+  std::vector<char> seen(dets.size(), 0);
+  PyObject *out = PyFrozenSet_New(nullptr);
+  if (out == nullptr) return nullptr;
+  for (const Raw &r : *self->raw) {
+    if (seen[static_cast<size_t>(r.det)]) continue;
+    seen[static_cast<size_t>(r.det)] = 1;
+    if (PySet_Add(out, dets[static_cast<size_t>(r.det)].name) < 0) {
+      Py_DECREF(out);
+      return nullptr;
+    }
+  }
+  return out;
+}
+
+PyMethodDef found_methods[] = {
+    {"findings", reinterpret_cast<PyCFunction>(found_findings), METH_NOARGS,
+     "findings() -> a new list of the findings, sorted by position"},
+    {"identifiers", reinterpret_cast<PyCFunction>(found_identifiers), METH_NOARGS,
+     "identifiers() -> frozenset of the identifier names found"},
+    {nullptr, nullptr, 0, nullptr},
+};
+
+PySequenceMethods found_sequence = {};
+
+// find(text: str, allowed: bytes | None) -> Found (the findings of scan, as records), or None for a text that
+// is not ASCII.
+PyObject *scanner_find(ScannerObject *self, PyObject *args) {
+  PyObject *text, *allowed;
+  if (!PyArg_ParseTuple(args, "UO", &text, &allowed)) return nullptr;
+  auto raw = std::make_unique<std::vector<Raw>>();
+  bool set_ran = false;
+  long budget_left = 0;
+  int done = scan_into(self, text, allowed, *raw, set_ran, budget_left);
+  if (done < 0) return nullptr;
+  if (done == 0) Py_RETURN_NONE;
+  FoundObject *out = PyObject_New(FoundObject, &FoundType);
+  if (out == nullptr) return nullptr;
+  Py_INCREF(self);
+  out->scanner = self;
+  out->raw = raw.release();
+  return reinterpret_cast<PyObject *>(out);
+}
+
 PyObject *scanner_new(PyTypeObject *type, PyObject *, PyObject *) {
   ScannerObject *self = reinterpret_cast<ScannerObject *>(type->tp_alloc(type, 0));
   if (self != nullptr) {
@@ -2042,6 +2185,8 @@ PyMethodDef scanner_methods[] = {
     {"scan", reinterpret_cast<PyCFunction>(scanner_scan), METH_VARARGS,
      "scan(text, allowed, explain=False) -> sorted findings, or None when text is not ASCII; with explain, "
      "(findings, whether the RE2 set pass ran, the waste budget left)"},
+    {"find", reinterpret_cast<PyCFunction>(scanner_find), METH_VARARGS,
+     "find(text, allowed) -> Found, the findings of scan held natively, or None when text is not ASCII"},
     {"keyword_hits", reinterpret_cast<PyCFunction>(scanner_keyword_hits), METH_VARARGS,
      "keyword_hits(text) -> [[(start, end), ...] per detector] for an ASCII text"},
     {"set_members", reinterpret_cast<PyCFunction>(scanner_set_members), METH_NOARGS,
@@ -2087,6 +2232,15 @@ PyMODINIT_FUNC PyInit__redact(void) {
   ScannerType.tp_dealloc = reinterpret_cast<destructor>(scanner_dealloc);
   ScannerType.tp_methods = scanner_methods;
   if (PyType_Ready(&ScannerType) < 0) return nullptr;
+  FoundType.tp_name = "tamis.runtime._redact.Found";
+  FoundType.tp_basicsize = sizeof(FoundObject);
+  FoundType.tp_flags = Py_TPFLAGS_DEFAULT;
+  FoundType.tp_dealloc = reinterpret_cast<destructor>(found_dealloc);
+  FoundType.tp_methods = found_methods;
+  found_sequence.sq_length = reinterpret_cast<lenfunc>(found_length);
+  FoundType.tp_as_sequence = &found_sequence;
+  FoundType.tp_doc = "The findings of one scan, held natively (Scanner.find).";
+  if (PyType_Ready(&FoundType) < 0) return nullptr;
   PyObject *m = PyModule_Create(&module);
   if (m == nullptr) return nullptr;
   Py_INCREF(&ScannerType);

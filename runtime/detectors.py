@@ -21,7 +21,7 @@ import os
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import re2
 
@@ -60,6 +60,38 @@ class Finding(NamedTuple):
     identifier: str
     start: int
     end: int
+
+
+class Found(Protocol):
+    """The findings of one scan (``Scanner.find``): the native core's records, or ``FoundList``."""
+
+    def __len__(self) -> int: ...
+
+    def findings(self) -> list[Finding]:
+        """A new list of the findings, sorted as ``Scanner.scan`` sorts them."""
+        ...
+
+    def identifiers(self) -> frozenset[str]:
+        """The names of the identifiers found."""
+        ...
+
+
+class FoundList:
+    """Findings the Python path made, behind the interface of the native core's records."""
+
+    __slots__ = ("_found",)
+
+    def __init__(self, found: list[Finding]) -> None:
+        self._found = found
+
+    def __len__(self) -> int:
+        return len(self._found)
+
+    def findings(self) -> list[Finding]:
+        return list(self._found)
+
+    def identifiers(self) -> frozenset[str]:
+        return frozenset(f.identifier for f in self._found)
 
 
 class SearchHints(NamedTuple):
@@ -431,13 +463,15 @@ class Scanner:
         return self._native is not None
 
     def rewrite(
-        self, message: str, found: list[Finding], operations: dict[str, tuple[str, str]]
+        self, message: str, found: list[Finding] | Found, operations: dict[str, tuple[str, str]]
     ) -> str | None:
         """The message with the findings merged and spliced in one native call (runtime/redactor.py's
         ``_merged_spans`` then its splices), or None where the Python steps must decide: no native core, a
         message or mask character that is not ASCII, a JSON message with a span outside plain strings."""
         if self._native is None:
             return None
+        if isinstance(found, FoundList):
+            found = found.findings()
         return _redact.rewrite(message, found, operations)
 
     def hits(self, data: bytes) -> list[int]:
@@ -454,17 +488,36 @@ class Scanner:
         if "\\" in text:
             text = _neutral_escapes(text)
         if self._native is not None:
-            allowed = None
-            if only is not None:
-                allowed = self._allowed.get(only)
-                if allowed is None:
-                    allowed = bytes(name in only for name in self._names)
-                    if len(self._allowed) >= _ALLOWED_CACHE:
-                        self._allowed.clear()
-                    self._allowed[only] = allowed
-            found = self._native.scan(text, allowed)
+            found = self._native.scan(text, self._allowed_mask(only))
             if found is not None:  # None: not ASCII, the path below handles it
                 return found
+        return self._scan_python(text, only)
+
+    def find(self, text: str, only: frozenset[str] | None = None) -> Found:
+        """``scan``'s findings, held by the native core where it ran: made into ``Finding`` tuples only when
+        ``findings()`` is called (``Redactor.apply`` rewrites from them without it)."""
+        if "\\" in text:
+            text = _neutral_escapes(text)
+        if self._native is not None:
+            found = self._native.find(text, self._allowed_mask(only))
+            if found is not None:
+                return found
+        return FoundList(self._scan_python(text, only))
+
+    def _allowed_mask(self, only: frozenset[str] | None) -> bytes | None:
+        """The native core's per-detector mask for ``only`` (None: every detector), made once per set."""
+        if only is None:
+            return None
+        allowed = self._allowed.get(only)
+        if allowed is None:
+            allowed = bytes(name in only for name in self._names)
+            if len(self._allowed) >= _ALLOWED_CACHE:
+                self._allowed.clear()
+            self._allowed[only] = allowed
+        return allowed
+
+    def _scan_python(self, text: str, only: frozenset[str] | None) -> list[Finding]:
+        """``scan`` without the native core (or for a text that is not ASCII), escapes already neutral."""
         data = text.encode("utf-8", "surrogatepass")
         if self._set is None:
             return []

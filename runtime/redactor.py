@@ -16,12 +16,12 @@ import random
 import time
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import orjson
 
-from tamis.runtime.detectors import Finding, Scanner
+from tamis.runtime.detectors import Finding, Found, FoundList, Scanner
 
 INBOUND, OUTBOUND = "Inbound", "Outbound"
 # Strength of the de-identifying operations: merged spans take the strongest.
@@ -65,19 +65,62 @@ class ServiceError:
         }
 
 
-@dataclass
 class Outcome:
-    """What happens to one message for one direction and principal."""
+    """What happens to one message for one direction and principal.
 
-    message: str | None
-    action: str  # "accept" | "reject" (Inbound), "deliver" | "drop_delivery" (Outbound), "ingest"
-    findings: list[Finding] = field(default_factory=list)
-    error: ServiceError | None = None
-    audit: dict[str, Any] | None = None
+    ``findings`` may be given as the scanner's ``Found`` records: the ``Finding`` tuples are then made
+    when the attribute is first read (a caller that wants the message alone never pays for them).
+    """
+
+    __slots__ = ("_findings", "_found", "action", "audit", "error", "message")
+
+    def __init__(
+        self,
+        message: str | None,
+        action: str,  # "accept" | "reject" (Inbound), "deliver" | "drop_delivery" (Outbound), "ingest"
+        findings: list[Finding] | Found | None = None,
+        error: ServiceError | None = None,
+        audit: dict[str, Any] | None = None,
+    ) -> None:
+        self.message = message
+        self.action = action
+        self._findings: list[Finding] | None = findings if isinstance(findings, list) else None
+        self._found: Found | None = None if isinstance(findings, list) else findings
+        if findings is None:
+            self._findings = []
+        self.error = error
+        self.audit = audit
+
+    @property
+    def findings(self) -> list[Finding]:
+        if self._findings is None:
+            self._findings = self._found.findings() if self._found is not None else []
+            self._found = None
+        return self._findings
+
+    @findings.setter
+    def findings(self, value: list[Finding]) -> None:
+        self._findings, self._found = value, None
 
     @property
     def denied(self) -> bool:
         return self.error is not None
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (self.message, self.action, self.findings, self.error, self.audit)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Outcome):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass it replaces
+
+    def __repr__(self) -> str:
+        return (
+            f"Outcome(message={self.message!r}, action={self.action!r}, findings={self.findings!r}, "
+            f"error={self.error!r}, audit={self.audit!r})"
+        )
 
 
 class Redactor:
@@ -114,42 +157,40 @@ class Redactor:
     ) -> Outcome:
         plan = self._applicable(direction, principal)
         rules, wanted = plan.rules, plan.wanted
-        found = self.scanner.scan(message, wanted) if wanted else []
+        found = self.scanner.find(message, wanted) if wanted else _NOTHING_FOUND
         outbound = direction == OUTBOUND
         ok_action = "deliver" if outbound else ("accept" if direction == INBOUND else "ingest")
         audit = None
+        listed: list[Finding] | None = None  # the findings as tuples, made only where needed
         for rule in rules:
             if rule.operation == "audit":
                 sample = (rng or random).random() * 100
                 if sample < rule.sample_rate:
-                    mine = [f for f in found if f.identifier in rule.identifiers]
+                    listed = found.findings()
+                    mine = [f for f in listed if f.identifier in rule.identifiers]
                     audit = self._audit_record(mine, principal, message_id)
                 break  # at most one Audit statement per policy
+        names: frozenset[str] | None = None
         for rule in rules:
-            if rule.operation == "deny" and any(f.identifier in rule.identifiers for f in found):
-                if outbound:
-                    err = ServiceError(
-                        "AuthorizationError",
-                        403,
-                        "The topic's data protection policy prohibits this message from being delivered "
-                        "to the subscription",
-                        rule.sid or f"Statement[{rule.index}]",
-                    )
-                    return Outcome(None, "drop_delivery", found, err, audit)
-                err = ServiceError(
-                    "AuthorizationError",
-                    403,
-                    "The data protection policy of the topic denies publishing this message",
-                    rule.sid or f"Statement[{rule.index}]",
-                )
-                return Outcome(None, "reject", found, err, audit)
+            if rule.operation != "deny":
+                continue
+            if names is None:
+                names = found.identifiers() if found else frozenset()
+            if names.isdisjoint(rule.identifiers):
+                continue
+            text = _DENIED_DELIVERY if outbound else _DENIED_PUBLISH
+            err = ServiceError("AuthorizationError", 403, text, rule.sid or f"Statement[{rule.index}]")
+            action = "drop_delivery" if outbound else "reject"
+            return Outcome(None, action, _either(listed, found), err, audit)
         if not (plan.operations and found):
-            return Outcome(message, ok_action, found, None, audit)
+            return Outcome(message, ok_action, _either(listed, found), None, audit)
         out = self.scanner.rewrite(message, found, plan.operations)
         if out is None:
-            spans = _merged_spans(found, plan.operations)
+            if listed is None:
+                listed = found.findings()
+            spans = _merged_spans(listed, plan.operations)
             out = self._rewrite(message, spans) if spans else message
-        return Outcome(out, ok_action, found, None, audit)
+        return Outcome(out, ok_action, _either(listed, found), None, audit)
 
     # -- de-identification -----------------------------------------------------------------
 
@@ -263,6 +304,19 @@ class _Applicable(NamedTuple):
     rules: tuple[Rule, ...]
     wanted: frozenset[str]
     operations: dict[str, tuple[str, str]]  # identifier -> (mask | redact, mask character)
+
+
+_NOTHING_FOUND = FoundList([])
+# The service's messages when a Deny statement fires.
+_DENIED_DELIVERY = (
+    "The topic's data protection policy prohibits this message from being delivered to the subscription"
+)
+_DENIED_PUBLISH = "The data protection policy of the topic denies publishing this message"
+
+
+def _either(listed: list[Finding] | None, found: Found) -> list[Finding] | Found:
+    """The findings for an Outcome: the tuples if they were made already, else the records."""
+    return listed if listed is not None else found
 
 
 def _operations(rules: Sequence[Rule]) -> dict[str, tuple[str, str]]:

@@ -15,6 +15,7 @@ import functools
 import gc
 import json
 import os
+import random
 import string
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -358,7 +359,7 @@ def test_non_ascii_texts_take_the_python_path_with_the_same_findings(text: str) 
 
 @given(
     st.lists(st.sampled_from(DETECTABLE + list(CUSTOM)), min_size=1, max_size=12, unique=True),
-    st.lists(st.sampled_from(["mask#", "mask*", "redact"]), min_size=1, max_size=3),
+    st.lists(st.sampled_from(["mask#", "mask*", "redact", "deny", "audit"]), min_size=1, max_size=3),
     st.data(),
 )
 def test_random_policies_same_findings_and_messages(
@@ -367,22 +368,35 @@ def test_random_policies_same_findings_and_messages(
     statements = []
     for op in ops:
         chosen = data.draw(st.lists(st.sampled_from(names), min_size=1, unique=True))
-        operation = (
-            {"Deidentify": {"RedactConfig": {}}}
-            if op == "redact"
-            else {"Deidentify": {"MaskConfig": {"MaskWithCharacter": op[-1]}}}
-        )
+        if op == "audit" and any("Audit" in st_["Operation"] for st_ in statements):
+            continue  # at most one Audit statement
+        operation = {
+            "redact": {"Deidentify": {"RedactConfig": {}}},
+            "deny": {"Deny": {}},
+            "audit": {"Audit": {"SampleRate": 99, "FindingsDestination": {}}},
+        }.get(op) or {"Deidentify": {"MaskConfig": {"MaskWithCharacter": op[-1]}}}
         statements.append(_statement(chosen, operation))
     custom = {k: v for k, v in CUSTOM.items() if k in names}
     native, twin = _pair(_doc(statements, custom))
     for _ in range(3):
         text = data.draw(MESSAGES)
-        got = _outcome(lambda text=text: native.apply(text, direction="Inbound", principal="p"))
-        want = _outcome(lambda text=text: twin.apply(text, direction="Inbound", principal="p"))
+        got = _outcome(lambda text=text: _inbound(native, text))
+        want = _outcome(lambda text=text: _inbound(twin, text))
         if got[0] == "ok":
-            got = ("ok", (got[1].message, got[1].findings, got[1].denied))
-            want = ("ok", (want[1].message, want[1].findings, want[1].denied))
+            got = ("ok", _decision(got[1]))
+            want = ("ok", _decision(want[1]))
         assert got == want
+
+
+def _inbound(policy: tamis.Policy, text: str) -> redactor.Outcome:
+    """The policy applied Inbound, sampling for an Audit statement with the same draws every time."""
+    return policy.apply(text, direction="Inbound", principal="p", rng=random.Random(7), message_id="m")
+
+
+def _decision(out: redactor.Outcome) -> tuple[Any, ...]:
+    """What an outcome decided, its audit record without the time it was made."""
+    audit = None if out.audit is None else {k: v for k, v in out.audit.items() if k != "auditTimestamp"}
+    return (out.message, out.action, out.findings, out.error, audit)
 
 
 IDENTS = ["A", "B", "C", "D"]
@@ -758,6 +772,67 @@ def test_findings_are_left_out_of_the_cycle_collector() -> None:
     assert not any(gc.is_tracked(f) for f in found)
     gc.collect()
     assert found == twin.scan(text)
+
+
+@given(TEXTS, st.lists(st.sampled_from(DETECTABLE + list(CUSTOM)), max_size=6, unique=True))
+def test_found_records_are_the_scan_findings(text: str, only: list[str]) -> None:
+    # Scanner.find keeps the findings as the core's records (apply rewrites from them): made into tuples,
+    # they are scan's findings, on both engines and for texts the core leaves to the Python path.
+    native, twin = (p._redactor.scanner for p in _all())
+    for subset in (None, frozenset(only)):
+        want = twin.scan(text, subset)
+        for scanner in (native, twin):
+            found = scanner.find(text, subset)
+            listed = found.findings()
+            assert listed == want and len(found) == len(want)
+            assert found.identifiers() == {f.identifier for f in want}
+            listed.clear()  # a new list each time: the caller may keep or change it
+            assert found.findings() == want
+    assert isinstance(native.find(text), detectors.FoundList) == (not text.isascii())
+
+
+@given(MESSAGES, st.data())
+def test_rewrite_from_records_is_the_rewrite_from_tuples(message: str, data: st.DataObject) -> None:
+    native = _all()[0]._redactor.scanner
+    names = sorted({f.identifier for f in native.scan(message)})
+    ops = (
+        {
+            n: data.draw(st.tuples(st.sampled_from(["mask", "redact"]), st.sampled_from(["#", "*"])))
+            for n in data.draw(st.lists(st.sampled_from(names), unique=True))
+            if names
+        }
+        if names
+        else {}
+    )
+    found = native.find(message)
+    assert native.rewrite(message, found, ops) == native.rewrite(message, found.findings(), ops)
+
+
+def test_rewrite_refuses_records_found_in_another_text() -> None:
+    native = _all()[0]._redactor.scanner
+    found = native.find("contact a@example.com or b@example.com")
+    ops = {"EmailAddress": ("mask", "#")}
+    assert (
+        native.rewrite("contact a@example.com or b@example.com", found, ops)
+        == "contact ############# or #############"
+    )
+    assert native.rewrite("contact a@example.com", found, ops) is None  # spans past its end: not applied
+    with pytest.raises(TypeError):
+        detectors._redact.rewrite("text", ("A", 0, 1), ops)
+
+
+def test_outcome_findings_are_made_when_first_read() -> None:
+    # apply hands its Outcome the core's records; the Finding tuples are made on first reading, once.
+    native, twin = _all()
+    text = '{"card": "4111 1111 1111 1111", "mail": "a@example.com", "ssn": "123-45-6789"}'
+    got = native.apply(text, direction="Inbound", principal="p")
+    want = twin.apply(text, direction="Inbound", principal="p")
+    assert isinstance(got._found, type(native._redactor.scanner.find(text))) and got._findings is None
+    assert got == want and repr(got) == repr(want)
+    assert got.findings is got.findings and got._found is None
+    got.findings = []
+    assert got.findings == [] and got != want
+    assert redactor.Outcome("m", "accept") == redactor.Outcome("m", "accept", [], None, None)
 
 
 # Phone numbers count as found near a keyword, or anywhere with a country code ("+", "00" and 1-9): the
