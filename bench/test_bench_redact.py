@@ -9,6 +9,8 @@ lines with a dozen findings in all (sparse).
   something matched; no engine can do less);
 - ``tamis``: ``Policy.apply`` (set scan, exact spans, checks, keyword windows, masking, JSON safety), on the
   native core (runtime/_redact.cc);
+- ``tamis-findings``: ``Policy.apply`` as above, then its ``findings`` read (the ``Finding`` tuples are made
+  when first read; a caller after the masked message alone never pays for them);
 - ``tamis-python``: the same policy without the native core (runtime/detectors.py and redactor.py alone);
 - ``python-re``: a plain loop of Python ``re.finditer`` over the same patterns, then masking (no
   checks, no keywords: a lower bound for a pure-``re`` implementation);
@@ -44,7 +46,7 @@ MESSAGES = {
     "256KB": data.message_256kb(),
     "256KB-sparse": data.message_256kb_sparse(),
 }
-ENGINES = ("floor", "tamis", "tamis-python", "python-re", "presidio")
+ENGINES = ("floor", "tamis", "tamis-findings", "tamis-python", "python-re", "presidio")
 
 POLICY = tamis.compile_policy(data.policy())
 DETECTORS = POLICY._redactor.scanner.detectors
@@ -75,6 +77,17 @@ def _floor() -> Callable[[str], Any]:
 def _tamis(policy: tamis.Policy = POLICY) -> Callable[[str], Any]:
     def run(text: str) -> str | None:
         return policy.apply(text, direction="Outbound", principal=data.PRINCIPAL).message
+
+    return run
+
+
+def _tamis_findings() -> Callable[[str], Any]:
+    """apply, then its findings read: the Finding tuples are made only then (Outcome.findings)."""
+
+    def run(text: str) -> str | None:
+        out = POLICY.apply(text, direction="Outbound", principal=data.PRINCIPAL)
+        assert out.findings is not None
+        return out.message
 
     return run
 
@@ -136,6 +149,7 @@ def _presidio() -> Callable[[str], Any]:
 BUILDERS = {
     "floor": _floor,
     "tamis": _tamis,
+    "tamis-findings": _tamis_findings,
     "tamis-python": _tamis_python,
     "python-re": _python_re,
     "presidio": _presidio,

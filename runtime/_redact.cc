@@ -243,6 +243,7 @@ struct KeywordTrie {
     }
     long h = pos;
 #if defined(__SSE2__)
+    const uint64_t *tri = triple.data();
     // Sixteen bytes at a time (SSE2 is part of every x86-64): the places where keyword_context holds, as a
     // bit mask.
     for (; h + 17 <= n; h += 16) {
@@ -257,9 +258,18 @@ struct KeywordTrie {
       // the places whose next two bytes start a spelling, decided without a branch per place (they are
       // unpredictable; the few that remain are walked)
       unsigned keep = 0;
-      for (unsigned rest = mask; rest; rest &= rest - 1) {
-        int bit = __builtin_ctz(rest);
-        keep |= static_cast<unsigned>(starts(t, h + bit + 1, n)) << bit;
+      if (h + 19 <= n) {  // every place's three bytes are in the text
+        const unsigned char *u = reinterpret_cast<const unsigned char *>(t + h + 1);
+        for (unsigned rest = mask; rest; rest &= rest - 1) {
+          int bit = __builtin_ctz(rest);
+          unsigned idx = triple_index(u[bit], u[bit + 1], u[bit + 2]);
+          keep |= static_cast<unsigned>((tri[idx >> 6] >> (idx & 63)) & 1) << bit;
+        }
+      } else {
+        for (unsigned rest = mask; rest; rest &= rest - 1) {
+          int bit = __builtin_ctz(rest);
+          keep |= static_cast<unsigned>(starts(t, h + bit + 1, n)) << bit;
+        }
       }
       for (; keep; keep &= keep - 1) {
         long at = h + __builtin_ctz(keep);
@@ -1254,18 +1264,34 @@ void keyword_hits(const ScannerObject *self, const StringPiece &text, KeywordHit
   }
 }
 
-// detectors._near_sorted.
-bool near(const ScannerObject *self, const std::vector<Span> &kws, long s, long e) {
-  long window = self->window;
-  long lo = s - window - self->longest_keyword;
-  auto it = std::lower_bound(kws.begin(), kws.end(), lo, [](const Span &k, long v) { return k.start < v; });
-  for (; it != kws.end(); ++it) {
-    if (it->start > e + window) break;
-    if (it->end <= s && s - it->end <= window) return true;
-    if (it->start >= e && it->start - e <= window) return true;
+// detectors._near_sorted, for one detector's spans in order: the first keyword that can be near a span is
+// carried from one span to the next (starts only grow), where a binary search per span was a few percent
+// of a dense message's time.
+class Near {
+ public:
+  Near(const ScannerObject *self, const std::vector<Span> &kws)
+      : window_(self->window), longest_(self->longest_keyword), begin_(kws.begin()), it_(kws.begin()),
+        end_(kws.end()) {}
+
+  // Whether a keyword lies within the window of [s, e) (spans come in order; one that does not is looked
+  // up again).
+  bool operator()(long s, long e) {
+    long lo = s - window_ - longest_;
+    if (it_ != begin_ && (it_ - 1)->start >= lo)
+      it_ = std::lower_bound(begin_, end_, lo, [](const Span &k, long v) { return k.start < v; });
+    while (it_ != end_ && it_->start < lo) ++it_;
+    for (auto it = it_; it != end_; ++it) {
+      if (it->start > e + window_) break;
+      if (it->end <= s && s - it->end <= window_) return true;
+      if (it->start >= e && it->start - e <= window_) return true;
+    }
+    return false;
   }
-  return false;
-}
+
+ private:
+  long window_, longest_;
+  std::vector<Span>::const_iterator begin_, it_, end_;
+};
 
 void scanner_dealloc(ScannerObject *self) {
   delete self->dets;
@@ -1739,22 +1765,23 @@ int scan_into(ScannerObject *self, PyObject *text, PyObject *allowed, std::vecto
         collect(d, kws, nullptr);
       }
       bool required = d.mode == MODE_REQUIRED;
+      Near near(self, kws);
       for (const Span &sp : spans) {
         long s = sp.start, e = sp.end;
         if (s == e) continue;
-        if (required && !near(self, kws, s, e)) continue;
+        if (required && !near(s, e)) continue;
         if (!d.exclude.empty()) {
           Digits digits(t, s, e);
           if (!digits.over && d.exclude.count(digits.view())) continue;
         }
         int ok = d.check == CHECK_NONE ? 1 : native_check(d.check, t, n, s, e);
         if (ok < 0) {
-          pending.push_back({s, e, i, 0, d.relaxes && near(self, kws, s, e)});
+          pending.push_back({s, e, i, 0, d.relaxes && near(s, e)});
           raw.push_back({s, e, d.rank, -1});  // a place kept in order; filled in or dropped below
           continue;
         }
         if (!ok) continue;
-        if (d.relaxes && !near(self, kws, s, e)) {
+        if (d.relaxes && !near(s, e)) {
           ok = native_check(d.strict, t, n, s, e);
           if (ok < 0) {
             pending.push_back({s, e, i, 1, false});
@@ -1872,9 +1899,10 @@ struct Piece {
   }
 };
 
-// How many bytes of [p, p + len) are c: sixteen at a time where SSE2 is there (byte counters, summed
-// before they can overflow).
-long count_byte(const char *p, long len, char c) {
+// How many bytes of [p, p + len) are c, where the bytes up to limit may be read: sixteen at a time where
+// SSE2 is there (byte counters, summed before they can overflow), the last few with one load masked when
+// sixteen can be read (the gaps between findings are mostly shorter than sixteen bytes).
+long count_byte(const char *p, long len, char c, const char *limit) {
   long count = 0, i = 0;
 #if defined(__SSE2__)
   const __m128i needle = _mm_set1_epi8(c), zero = _mm_setzero_si128();
@@ -1885,6 +1913,15 @@ long count_byte(const char *p, long len, char c) {
     __m128i sums = _mm_sad_epu8(acc, zero);
     count += _mm_cvtsi128_si32(sums) + _mm_extract_epi16(sums, 4);
   }
+  if (i < len && limit - (p + i) >= 16) {
+    unsigned hits = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p + i)), needle)));
+    hits &= (1u << (len - i)) - 1;
+    for (; hits; hits &= hits - 1) count++;
+    return count;
+  }
+#else
+  (void)limit;
 #endif
   for (; i < len; i++) count += p[i] == c;
   return count;
@@ -2024,13 +2061,13 @@ PyObject *rewrite(PyObject *, PyObject *args) {
     bool inside = false;
     for (const Piece &p : merged) {
       if (p.start > scanned) {
-        long quotes = count_byte(m + scanned, p.start - scanned, '"');
+        long quotes = count_byte(m + scanned, p.start - scanned, '"', m + n);
         if (backslash)
           for (long i = std::max(0L, scanned - 1); i + 1 < p.start; i++) quotes -= m[i] == '\\' && m[i + 1] == '"';
         inside ^= quotes % 2 != 0;
       }
       if (!inside) Py_RETURN_NONE;
-      if (p.end > p.start && memchr(m + p.start, '"', static_cast<size_t>(p.end - p.start)) != nullptr) Py_RETURN_NONE;
+      if (count_byte(m + p.start, p.end - p.start, '"', m + n) != 0) Py_RETURN_NONE;
       if (backslash)
         for (long i = std::max(0L, p.start - 6); i < std::min(n, p.end + 6); i++)
           if (m[i] == '\\') Py_RETURN_NONE;
