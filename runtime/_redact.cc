@@ -2080,6 +2080,11 @@ PyObject *rewrite(PyObject *, PyObject *args) {
   PyObject *out = PyUnicode_New(out_len, 127);
   if (out == nullptr) return nullptr;
   char *o = reinterpret_cast<char *>(PyUnicode_DATA(out));
+  if (out_len == n) {  // masks alone: the message copied whole, then each span masked in place
+    memcpy(o, m, static_cast<size_t>(n));
+    for (const Piece &p : merged) memset(o + p.start, p.ch, static_cast<size_t>(p.end - p.start));
+    return out;
+  }
   long pos = 0;
   for (const Piece &p : merged) {
     memcpy(o, m + pos, static_cast<size_t>(p.start - pos));
