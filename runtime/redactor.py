@@ -84,10 +84,12 @@ class Outcome:
     ) -> None:
         self.message = message
         self.action = action
-        self._findings: list[Finding] | None = findings if isinstance(findings, list) else None
-        self._found: Found | None = None if isinstance(findings, list) else findings
-        if findings is None:
-            self._findings = []
+        self._findings: list[Finding] | None = None
+        self._found: Found | None = None
+        if findings is None or isinstance(findings, list):
+            self._findings = [] if findings is None else findings
+        else:
+            self._found = findings
         self.error = error
         self.audit = audit
 
