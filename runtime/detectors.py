@@ -17,7 +17,6 @@ from __future__ import annotations
 import bisect
 import ipaddress
 import itertools
-import os
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,14 +24,16 @@ from typing import NamedTuple, Protocol
 
 import re2
 
+from tamis.runtime import NATIVE_ALLOWED
+
 try:  # the optional native core (runtime/_redact.cc, linked with RE2's C++ library)
     from tamis.runtime import _redact
 except ImportError:
     _redact = None  # type: ignore[assignment]
 
 # Whether scanners built from now on use the native core (tests switch it off to check this module).
-# TAMIS_NATIVE=0 in the environment turns it off for the whole process (to rule it out when diagnosing).
-USE_NATIVE = _redact is not None and os.environ.get("TAMIS_NATIVE", "1") != "0"
+# TAMIS_NATIVE=0 in the environment turns it off for the whole process (tamis.runtime.NATIVE_ALLOWED).
+USE_NATIVE = _redact is not None and NATIVE_ALLOWED
 
 # A keyword counts when it ends at most this many characters before the value starts, or starts at
 # most this many after it ends ("within 30 characters (inclusively)", CloudWatch Logs managed

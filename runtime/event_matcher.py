@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -26,6 +25,7 @@ from typing import Any
 import orjson
 import re2
 
+from tamis.runtime import NATIVE_ALLOWED
 from tamis.runtime import event_conditions as C
 from tamis.runtime.event_conditions import FieldCondition, SubRule, Test
 from tamis.runtime.event_walker import PathNode, build_fast_walk, walk_generic
@@ -39,8 +39,8 @@ except ImportError:  # pragma: no cover - only where the extension could not be 
     _native = None  # type: ignore[assignment]
 
 # Whether matchers created from now on use the native core (tests switch it off to check the twin).
-# TAMIS_NATIVE=0 in the environment turns it off for the whole process (to rule it out when diagnosing).
-USE_NATIVE = _native is not None and os.environ.get("TAMIS_NATIVE", "1") != "0"
+# TAMIS_NATIVE=0 in the environment turns it off for the whole process (tamis.runtime.NATIVE_ALLOWED).
+USE_NATIVE = _native is not None and NATIVE_ALLOWED
 NATIVE_MAX_DEPTH = 150  # path tries deeper than this use the Python walker (the C one recurses per level)
 
 _EMPTY: frozenset[int] = frozenset()
