@@ -185,10 +185,11 @@ struct KeywordTrie {
     long end = -1;  // -1: none
     uint32_t node = 0;
   };
-  // Nodes are numbered from 1 (0: the root). A child is reached through a double array: node x's child on
-  // symbol s sits in slot base[x] + s when check of that slot is x + 1, so each byte of a walk costs a few
-  // loads where a list of edges was searched (the walks were a third of the keyword pass). A child is held
-  // as a code, its number shifted left by one with its terminal flag in the low bit (code 0: none).
+  // The root is node 0, the others are numbered from 1. A child is reached through a double array: node
+  // x's child on symbol s sits in slot base[x] + s when check of that slot is x + 1, so each byte of a walk
+  // costs a few loads where a list of edges was searched (the walks were a third of the keyword pass). A
+  // child is held as a code, its number shifted left by one with its terminal flag in the low bit (code 0:
+  // none).
   std::vector<const std::vector<int> *> served;  // per node: a terminal's detectors (keyword_owner)
   std::vector<uint32_t> base;                     // per node: where its children's slots start
   std::vector<uint32_t> check;                    // per slot: its owner plus one (0: free)
@@ -255,8 +256,8 @@ struct KeywordTrie {
       if (letters_first)  // a keyword follows the boundary only where a letter does
         other &= static_cast<unsigned>(_mm_movemask_epi8(bytes_between(_mm_or_si128(w, _mm_set1_epi8(0x20)), 'a', 25)));
       unsigned mask = (other | static_cast<unsigned>(_mm_movemask_epi8(_mm_and_si128(low, next_up)))) & 0xFFFFu;
-      // the places whose next two bytes start a spelling, decided without a branch per place (they are
-      // unpredictable; the few that remain are walked)
+      // the places whose next three bytes can start a spelling, decided without a branch per place (they
+      // are unpredictable; the few that remain are walked)
       unsigned keep = 0;
       if (h + 19 <= n) {  // every place's three bytes are in the text
         const unsigned char *u = reinterpret_cast<const unsigned char *>(t + h + 1);
