@@ -263,8 +263,7 @@ struct KeywordTrie {
         const unsigned char *u = reinterpret_cast<const unsigned char *>(t + h + 1);
         for (unsigned rest = mask; rest; rest &= rest - 1) {
           int bit = __builtin_ctz(rest);
-          unsigned idx = triple_index(u[bit], u[bit + 1], u[bit + 2]);
-          keep |= static_cast<unsigned>((tri[idx >> 6] >> (idx & 63)) & 1) << bit;
+          keep |= static_cast<unsigned>(has_bit(tri, triple_index(u[bit], u[bit + 1], u[bit + 2]))) << bit;
         }
       } else {
         for (unsigned rest = mask; rest; rest &= rest - 1) {
@@ -293,13 +292,13 @@ struct KeywordTrie {
     return {};
   }
 
-  static bool has_bit(const std::vector<uint64_t> &bits, unsigned i) { return (bits[i >> 6] >> (i & 63)) & 1; }
+  static bool has_bit(const uint64_t *bits, unsigned i) { return (bits[i >> 6] >> (i & 63)) & 1; }
   static void set_bit(std::vector<uint64_t> &bits, unsigned i) { bits[i >> 6] |= uint64_t{1} << (i & 63); }
 
   // Whether some spelling can start at i (its first three bytes, folded; at the end of the text, its first).
   bool starts(const char *t, long i, long n) const {
     if (i + 2 >= n) return root[static_cast<unsigned char>(t[i])] != 0;
-    return has_bit(triple, triple_index(static_cast<unsigned char>(t[i]), static_cast<unsigned char>(t[i + 1]),
+    return has_bit(triple.data(), triple_index(static_cast<unsigned char>(t[i]), static_cast<unsigned char>(t[i + 1]),
                                         static_cast<unsigned char>(t[i + 2])));
   }
   static unsigned triple_index(unsigned a, unsigned b, unsigned c) { return (a & 31) << 10 | (b & 31) << 5 | (c & 31); }

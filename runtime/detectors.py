@@ -486,13 +486,7 @@ class Scanner:
 
         ``only`` limits the scan to the named identifiers (those of the statements that apply).
         """
-        if "\\" in text:
-            text = _neutral_escapes(text)
-        if self._native is not None:
-            found = self._native.scan(text, self._allowed_mask(only))
-            if found is not None:  # None: not ASCII, the path below handles it
-                return found
-        return self._scan_python(text, only)
+        return self.find(text, only).findings()
 
     def find(self, text: str, only: frozenset[str] | None = None) -> Found:
         """``scan``'s findings, held by the native core where it ran: made into ``Finding`` tuples only when
@@ -501,7 +495,7 @@ class Scanner:
             text = _neutral_escapes(text)
         if self._native is not None:
             found = self._native.find(text, self._allowed_mask(only))
-            if found is not None:
+            if found is not None:  # None: not ASCII, the Python path handles it
                 return found
         return FoundList(self._scan_python(text, only))
 
