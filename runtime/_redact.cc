@@ -1930,8 +1930,9 @@ long count_byte(const char *p, long len, char c, const char *limit) {
 inline bool py_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r') || (c >= '\x1c' && c <= '\x1f'); }
 
 // rewrite(message, findings, operations) -> the rewritten message, or None when the Python path must
-// decide; findings: a list of (identifier, start, end) or a Found (not ASCII, a mask character that is not ASCII, or a JSON message whose spans are not all inside
-// plain string literals). operations: identifier -> ("mask" | "redact", mask character).
+// decide (not ASCII, a mask character that is not ASCII, or a JSON message whose spans are not all inside
+// plain string literals). findings: a list of (identifier, start, end), or a Found; operations:
+// identifier -> ("mask" | "redact", mask character).
 PyObject *rewrite(PyObject *, PyObject *args) {
   PyObject *message, *findings, *ops;
   if (!PyArg_ParseTuple(args, "UOO!", &message, &findings, &PyDict_Type, &ops)) return nullptr;
