@@ -5,7 +5,7 @@ says how much slower that is. Engines, all fed the same event bytes in one proce
 
 - ``floor``: ``orjson.loads`` of the event bytes;
 - ``native``: ``tamis.RuleSet`` / ``tamis.compile_pattern`` with the native core (the default when built);
-- ``python``: the same with ``tamis.runtime.event_matcher.USE_NATIVE = False`` when the matcher is made.
+- ``python``: the same with ``tamis.runtime.events.matcher.USE_NATIVE = False`` when the matcher is made.
 
 Run: ``python3 -m pytest bench/test_bench_native.py --benchmark-json=bench/.results/native.json`` then
 ``python3 bench/test_bench_native.py bench/.results/native.json --results bench/RESULTS.md``.
@@ -37,7 +37,7 @@ CITYLOTS_EVENTS = data.citylots_events(200)
 
 def _matcher(engine: str, rules: list[tuple[str, Any]], single: bool) -> Callable[[Any], Any]:
     import tamis
-    from tamis.runtime import event_matcher
+    from tamis.runtime.events import matcher as event_matcher
 
     if engine == "native" and event_matcher._native is None:
         pytest.skip("the native core is not built here")

@@ -18,13 +18,13 @@ from typing import Any
 
 import orjson
 
-from tamis.compiler.event_pattern import Dialect, compile_rule, dialect_for
+from tamis.compiler.event_patterns.compiler import Dialect, compile_rule, dialect_for
 from tamis.errors import PatternError, TamisError
 from tamis.grammar.located_json import parse_json
-from tamis.runtime.event_conditions import TRUE as C_TRUE
-from tamis.runtime.event_conditions import FieldCondition, SubRule
-from tamis.runtime.event_matcher import EventMatcher, InvalidEvent
-from tamis.runtime.numbers import JSONNumber
+from tamis.runtime.events.conditions import TRUE as C_TRUE
+from tamis.runtime.events.conditions import FieldCondition, SubRule
+from tamis.runtime.events.matcher import EventMatcher, InvalidEvent
+from tamis.runtime.events.numbers import JSONNumber
 
 PatternInput = str | bytes | bytearray | dict[str, Any]
 

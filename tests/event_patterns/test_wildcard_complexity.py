@@ -16,8 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tamis
-from tamis.compiler import wildcard_complexity
-from tamis.compiler.wildcard_complexity import complexity, tokens, upper_bound
+from tamis.compiler.event_patterns import wildcard_complexity
+from tamis.compiler.event_patterns.wildcard_complexity import complexity, tokens, upper_bound
 
 EVENT_RULER_CASES: list[tuple[int, list[str]]] = [
     (1, ["*"]),

@@ -26,15 +26,15 @@ import orjson
 import re2
 
 from tamis.runtime import NATIVE_ALLOWED
-from tamis.runtime import event_conditions as C
-from tamis.runtime.event_conditions import FieldCondition, SubRule, Test
-from tamis.runtime.event_walker import PathNode, build_fast_walk, walk_generic
-from tamis.runtime.ignore_case import ignore_case_regex
-from tamis.runtime.ipaddr import ip_hex
-from tamis.runtime.numbers import JSONNumber, comparable, literal_key
+from tamis.runtime.events import conditions as C
+from tamis.runtime.events.conditions import FieldCondition, SubRule, Test
+from tamis.runtime.events.ignore_case import ignore_case_regex
+from tamis.runtime.events.ipaddr import ip_hex
+from tamis.runtime.events.numbers import JSONNumber, comparable, literal_key
+from tamis.runtime.events.walker import PathNode, build_fast_walk, walk_generic
 
 try:  # the optional native core (runtime/_native.c); without it the pure-Python twin below runs
-    from tamis.runtime import _native
+    from tamis.runtime.events import _native
 except ImportError:  # pragma: no cover - only where the extension could not be built
     _native = None  # type: ignore[assignment]
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import tamis
-from tamis.runtime.event_walker import MAX_DEPTH
+from tamis.runtime.events.walker import MAX_DEPTH
 
 
 def test_float_spelled_longer_than_its_double_is_compared_by_spelling() -> None:

@@ -38,7 +38,7 @@ EVENTBRIDGE_MATCH_FILES = (
 )
 SNS_MATCH_FILES = ("sns_filter_policy.jsonl", "sns_filter_policy_disputed.jsonl")
 INVALID_FILES = ("invalid_patterns.jsonl", "sns_invalid_filter_policies.jsonl")
-DEVIATIONS_FILE = Path(__file__).with_name("event_pattern_deviations.json")
+DEVIATIONS_FILE = Path(__file__).with_name("deviations.json")
 DECOY_RULES = {
     # Rules on fields no corpus event has: they must never match, and must not disturb the case's rule.
     "decoy-exact": '{"tamis-decoy": ["x"]}',
@@ -234,7 +234,7 @@ def test_one_ruleset_per_file(name: str, engine: str, monkeypatch: pytest.Monkey
     if not cases:
         shared_path(*CORPUS, name)
     tamis = _tamis()
-    from tamis.runtime import event_matcher
+    from tamis.runtime.events import matcher as event_matcher
 
     if engine == "native" and event_matcher._native is None:
         pytest.skip("the native matcher core is not built here")

@@ -12,14 +12,14 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from tamis.compiler.event_patterns.wildcard_complexity import complexity as wildcard_complexity
+from tamis.compiler.event_patterns.wildcard_complexity import upper_bound as wildcard_upper_bound
 from tamis.compiler.json_types import kind_of
-from tamis.compiler.wildcard_complexity import complexity as wildcard_complexity
-from tamis.compiler.wildcard_complexity import upper_bound as wildcard_upper_bound
 from tamis.errors import PatternError
-from tamis.runtime import event_conditions as C
-from tamis.runtime.event_conditions import FieldCondition, SubRule, Test
-from tamis.runtime.ipaddr import cidr_bounds, ip_hex
-from tamis.runtime.numbers import comparable, literal_key
+from tamis.runtime.events import conditions as C
+from tamis.runtime.events.conditions import FieldCondition, SubRule, Test
+from tamis.runtime.events.ipaddr import cidr_bounds, ip_hex
+from tamis.runtime.events.numbers import comparable, literal_key
 
 JSONPath = tuple[str | int, ...]
 Locator = Callable[[JSONPath, bool], tuple[int | None, int | None]]

@@ -1,4 +1,5 @@
-"""The native matcher core (runtime/_native.c) against its pure-Python twin and the reference interpreter.
+"""The native matcher core (runtime/events/_native.c) against its pure-Python twin and the reference
+interpreter.
 
 The core is optional at install time (no C compiler, no core; the twin runs). `.ci/run` sets
 TAMIS_REQUIRE_NATIVE=1 so that a build that silently lost the core fails here instead of getting slower.
@@ -16,11 +17,11 @@ from typing import Any
 import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
+from support.pattern_strategies import dumps, pattern_and_events, ruleset_scripts
 from support.reference_patterns import ref_matches
-from test_event_pattern_properties import dumps, pattern_and_events, ruleset_scripts
 
 import tamis
-from tamis.runtime import event_matcher
+from tamis.runtime.events import matcher as event_matcher
 
 NATIVE = event_matcher._native is not None
 needs_native = pytest.mark.skipif(not NATIVE, reason="the native matcher core is not built here")
@@ -47,7 +48,7 @@ def both(pattern: Any) -> tuple[Any, Any]:
 def test_native_core_is_built_when_required() -> None:
     if os.environ.get("TAMIS_REQUIRE_NATIVE") != "1":
         pytest.skip("TAMIS_REQUIRE_NATIVE is not set (only CI insists on the core)")
-    assert NATIVE, "tamis.runtime._native did not build: see the C compiler output of `pip install`"
+    assert NATIVE, "tamis.runtime.events._native did not build: see the C compiler output of `pip install`"
 
 
 @needs_native
@@ -251,7 +252,8 @@ def test_environment_switch_selects_the_python_twin() -> None:
     import subprocess
 
     code = (
-        "from tamis.runtime import event_matcher as m; import tamis; p = tamis.compile_pattern({'a': [1]});"
+        "from tamis.runtime.events import matcher as m; import tamis;"
+        " p = tamis.compile_pattern({'a': [1]});"
         "assert p.matches({'a': 1}); print(m.USE_NATIVE, p._rules._matcher._native_tables is not None)"
     )
     env = {**os.environ, "TAMIS_NATIVE": "0"}
