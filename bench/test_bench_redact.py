@@ -8,7 +8,7 @@ lines with a dozen findings in all (sparse).
 - ``floor``: one ``re2.Set`` match of the policy's patterns over the message (says only *whether*
   something matched; no engine can do less);
 - ``tamis``: ``Policy.apply`` (set scan, exact spans, checks, keyword windows, masking, JSON safety), on the
-  native core (runtime/_redact.cc);
+  native core (runtime/redact/_redact.cc);
 - ``tamis-findings``: ``Policy.apply`` as above, then its ``findings`` read (the ``Finding`` tuples are made
   when first read; a caller after the masked message alone never pays for them);
 - ``tamis-python``: the same policy without the native core (runtime/detectors.py and redactor.py alone);
@@ -38,7 +38,7 @@ import redact_data as data
 import timing
 
 import tamis
-from tamis.runtime import detectors
+from tamis.runtime.redact import detectors
 
 BUDGET = float(os.environ.get("TAMIS_BENCH_BUDGET", "0.5"))
 MESSAGES = {

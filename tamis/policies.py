@@ -11,10 +11,10 @@ import random
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tamis.compiler.data_protection import DIALECTS, PolicyModel, build_runtime, compile_model
+from tamis.compiler.data_protection.policy import DIALECTS, PolicyModel, build_runtime, compile_model
 from tamis.errors import Diagnostic
-from tamis.runtime.detectors import Finding
-from tamis.runtime.redactor import INBOUND, OUTBOUND, Outcome, Redactor, ServiceError
+from tamis.runtime.redact.detectors import Finding
+from tamis.runtime.redact.redactor import INBOUND, OUTBOUND, Outcome, Redactor, ServiceError
 
 __all__ = ["Finding", "Outcome", "Policy", "ServiceError", "compile_policy"]
 

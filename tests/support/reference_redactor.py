@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 
 import re2
 
-from tamis.runtime.detectors import KEYWORD_WINDOW, Detector
+from tamis.runtime.redact.detectors import KEYWORD_WINDOW, Detector
 
 STRENGTH = {"mask": 1, "redact": 2}
 

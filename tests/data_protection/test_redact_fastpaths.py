@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tamis
-from tamis.runtime import detectors, redactor
+from tamis.runtime.redact import detectors, redactor
 
 ARN = "arn:aws:dataprotection::aws:data-identifier/"
 MANAGED = [

@@ -26,8 +26,8 @@ import re2
 
 from tamis.runtime import NATIVE_ALLOWED
 
-try:  # the optional native core (runtime/_redact.cc, linked with RE2's C++ library)
-    from tamis.runtime import _redact
+try:  # the optional native core (runtime/redact/_redact.cc, linked with RE2's C++ library)
+    from tamis.runtime.redact import _redact
 except ImportError:
     _redact = None  # type: ignore[assignment]
 
@@ -1110,7 +1110,8 @@ CHECKS: dict[str, Check] = {
 }
 
 
-# Checks the native core runs itself (codes of runtime/_redact.cc); any other check is called from there.
+# Checks the native core runs itself (codes of runtime/redact/_redact.cc); any other check is called
+# from there.
 NATIVE_CHECKS: dict[Check, int] = {
     check_credit_card: 2,
     check_luhn: 3,

@@ -20,7 +20,13 @@ from typing import Any
 
 import re2
 
-from tamis.compiler.managed_identifiers import (
+from tamis.compiler.data_protection.custom_identifiers import (
+    MAX_CUSTOM_IDENTIFIERS,
+    REGEX_MAX_MEM,
+    check_custom_name,
+    check_custom_regex,
+)
+from tamis.compiler.data_protection.managed.identifiers import (
     ARN_PREFIX,
     MANAGED_TABLE,
     NOT_DETECTED_LOCALLY,
@@ -28,16 +34,10 @@ from tamis.compiler.managed_identifiers import (
     countries_of,
     detectors_for,
 )
-from tamis.compiler.regex_guardrails import (
-    MAX_CUSTOM_IDENTIFIERS,
-    REGEX_MAX_MEM,
-    check_custom_name,
-    check_custom_regex,
-)
 from tamis.errors import Diagnostic, PolicyError
 from tamis.grammar.located_json import LocatedJSON, parse_json
-from tamis.runtime.detectors import Detector, Scanner
-from tamis.runtime.redactor import Redactor, Rule
+from tamis.runtime.redact.detectors import Detector, Scanner
+from tamis.runtime.redact.redactor import Redactor, Rule
 
 VERSION = "2021-06-01"
 MAX_POLICY_CHARS = 30_720  # PutDataProtectionPolicy / CreateTopic (SNS); PutDataProtectionPolicy (CWL)

@@ -37,7 +37,7 @@ namespace {
 using re2::RE2;
 using re2::StringPiece;
 
-// Check codes: the Python check functions with a native form (tamis.runtime.detectors.NATIVE_CHECKS).
+// Check codes: the Python check functions with a native form (tamis.runtime.redact.detectors.NATIVE_CHECKS).
 enum Check {
   CHECK_NONE = 0,
   CHECK_PYTHON,  // no native form: call the Python check

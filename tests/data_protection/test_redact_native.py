@@ -1,5 +1,6 @@
-"""The native redactor core (runtime/_redact.cc) against its definition, runtime/detectors.py and
-runtime/redactor.py: the same findings, the same rewritten messages, the same decisions of every check,
+"""The native redactor core (runtime/redact/_redact.cc) against its definition,
+runtime/redact/detectors.py and runtime/redact/redactor.py: the same findings, the same rewritten
+messages, the same decisions of every check,
 on generated policies and texts and on the labelled corpus.
 
 The core is optional for users (it links RE2's C++ library, Debian's ``libre2-dev``); `.ci/run` installs
@@ -28,8 +29,12 @@ from support.identifier_examples import EXAMPLES
 from support.shared import shared_path
 
 import tamis
-from tamis.compiler.managed_identifiers import MANAGED_TABLE, NOT_DETECTED_LOCALLY, detectors_for
-from tamis.runtime import detectors, redactor
+from tamis.compiler.data_protection.managed.identifiers import (
+    MANAGED_TABLE,
+    NOT_DETECTED_LOCALLY,
+    detectors_for,
+)
+from tamis.runtime.redact import detectors, redactor
 
 ARN = "arn:aws:dataprotection::aws:data-identifier/"
 DETECTABLE = sorted(n for n in MANAGED_TABLE if n not in NOT_DETECTED_LOCALLY)
@@ -85,7 +90,7 @@ MASK = {"Deidentify": {"MaskConfig": {"MaskWithCharacter": "#"}}}
 
 @contextlib.contextmanager
 def _detectors_setting(name: str, value: Any) -> Iterator[None]:
-    """``tamis.runtime.detectors.<name>`` set to ``value`` for the scanners built meanwhile."""
+    """``tamis.runtime.redact.detectors.<name>`` set to ``value`` for the scanners built meanwhile."""
     saved = getattr(detectors, name)
     setattr(detectors, name, value)
     try:

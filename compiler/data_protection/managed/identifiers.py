@@ -16,7 +16,7 @@ import string
 from functools import cache
 from typing import Any
 
-from tamis.runtime.detectors import CHECKS, NO_HINTS, Detector, SearchHints
+from tamis.runtime.redact.detectors import CHECKS, NO_HINTS, Detector, SearchHints
 
 ARN_PREFIX = "arn:aws:dataprotection::aws:data-identifier/"
 

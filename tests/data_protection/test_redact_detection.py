@@ -10,7 +10,11 @@ from support.identifier_examples import EXAMPLES
 from support.shared import shared_path
 
 import tamis
-from tamis.compiler.managed_identifiers import MANAGED_TABLE, NOT_DETECTED_LOCALLY, detectors_for
+from tamis.compiler.data_protection.managed.identifiers import (
+    MANAGED_TABLE,
+    NOT_DETECTED_LOCALLY,
+    detectors_for,
+)
 from tamis.policies import Finding
 
 ARN = "arn:aws:dataprotection::aws:data-identifier/"

@@ -8,8 +8,8 @@ import pytest
 from support.shared import shared_path
 
 import tamis
-from tamis.compiler.data_protection import MAX_POLICY_CHARS
-from tamis.compiler.regex_guardrails import check_custom_regex
+from tamis.compiler.data_protection.custom_identifiers import check_custom_regex
+from tamis.compiler.data_protection.policy import MAX_POLICY_CHARS
 
 # The rule each invalid policy of the shared corpus breaks, by id (from its stated reason).
 EXPECTED_RULE = {

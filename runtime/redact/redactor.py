@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from tamis.runtime.detectors import Finding, Found, FoundList, Scanner
+from tamis.runtime.redact.detectors import Finding, Found, FoundList, Scanner
 
 INBOUND, OUTBOUND = "Inbound", "Outbound"
 # Strength of the de-identifying operations: merged spans take the strongest.

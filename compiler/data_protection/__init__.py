@@ -1,0 +1,1 @@
+"""Data-protection policies (SNS and CloudWatch Logs): policy -> checked model -> redactor."""
