@@ -138,7 +138,7 @@ CHOICE_INPUT = {"order": {"total": 20, "country": "DE", "placed": "2024-05-01T10
 
 @pytest.mark.benchmark(group="asl-choice")
 def test_choice_compiled(benchmark: Any) -> None:
-    from tamis.compiler.asl_choice import compile_choice
+    from tamis.compiler.asl.choice_compiler import compile_choice
 
     decide = compile_choice(CHOICE_STATE)
     assert benchmark(decide, CHOICE_INPUT) == "Ship"
@@ -146,7 +146,7 @@ def test_choice_compiled(benchmark: Any) -> None:
 
 @pytest.mark.benchmark(group="asl-choice")
 def test_choice_compiled_jsonata(benchmark: Any) -> None:
-    from tamis.compiler.asl_choice import compile_choice
+    from tamis.compiler.asl.choice_compiler import compile_choice
 
     state = {
         "Type": "Choice",

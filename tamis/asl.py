@@ -11,8 +11,8 @@ from collections.abc import Callable
 from pathlib import Path as FsPath
 from typing import Any
 
-from tamis.compiler.asl_inputs import JsonReader, LoadedDefinition, json_locator, load_definitions
-from tamis.compiler.asl_validator import MAX_DEFINITION_BYTES, Finding, validate_value
+from tamis.compiler.asl.sources import JsonReader, LoadedDefinition, json_locator, load_definitions
+from tamis.compiler.asl.validator import MAX_DEFINITION_BYTES, Finding, validate_value
 from tamis.errors import DefinitionError, Diagnostic, TamisError
 
 __all__ = ["compile_choice", "pointer", "validate_asl", "validate_asl_file", "validate_loaded"]
@@ -163,7 +163,7 @@ def _validate(definition: Any, source: str | None, base_dir: str | None, express
 
 
 def validate_loaded(loaded: LoadedDefinition, *, express: bool = False) -> list[Diagnostic]:
-    """Diagnostics for one definition from ``tamis.compiler.asl_inputs.load_definitions`` (for tools that
+    """Diagnostics for one definition from ``tamis.compiler.asl.sources.load_definitions`` (for tools that
     find definitions themselves, such as the linter), located in the file it came from."""
     try:
         findings = loaded.findings + validate_value(loaded.value, express=express)
@@ -191,9 +191,9 @@ def validate_asl_file(path: str | FsPath, *, machine_type: str = "STANDARD") -> 
 def compile_choice(*args: Any, **kwargs: Any) -> Callable[..., str]:
     """Compile a Choice state into a function (input, variables=None) -> next state name.
 
-    Implemented in ``tamis.compiler.asl_choice``; imported on first use so that this module loads
+    Implemented in ``tamis.compiler.asl.choice_compiler``; imported on first use so that this module loads
     whether or not that compiler is installed.
     """
-    from tamis.compiler.asl_choice import compile_choice as _compile_choice
+    from tamis.compiler.asl.choice_compiler import compile_choice as _compile_choice
 
     return _compile_choice(*args, **kwargs)

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tamis.grammar.asl_intrinsics import check_intrinsic, looks_like_call
-from tamis.grammar.asl_jsonata import check_jsonata, grammar_check, split_expression
-from tamis.grammar.asl_paths import check_path, parse_path
+from tamis.grammar.asl.intrinsics import check_intrinsic, looks_like_call
+from tamis.grammar.asl.jsonata import check_jsonata, grammar_check, split_expression
+from tamis.grammar.asl.jsonpath import check_path, parse_path
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from support.reference_choice import ReferenceFailure, decide, timestamp_key
 
-from tamis.compiler.asl_choice import compile_choice
-from tamis.runtime.choice import StatesError
+from tamis.compiler.asl.choice_compiler import compile_choice
+from tamis.runtime.choice.decision import StatesError
 
 # Small alphabets make equal values, prefixes and wildcard hits likely.
 TEXT = st.text(alphabet="ab*\\.", max_size=6)

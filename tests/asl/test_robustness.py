@@ -117,8 +117,8 @@ def test_deep_expressions_are_reported_not_raised() -> None:
     }
     call = "States.Array(" * 600 + ")" * 600
     d2 = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Parameters": {"a.$": call}, "End": True}}}
-    from tamis.grammar.asl_intrinsics import check_intrinsic
-    from tamis.grammar.asl_jsonata import check_jsonata
+    from tamis.grammar.asl.intrinsics import check_intrinsic
+    from tamis.grammar.asl.jsonata import check_jsonata
 
     with recursion_limit(1000):
         check_jsonata.cache_clear()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from tamis.grammar.asl_intrinsics import SIGNATURES, _check_call, check_intrinsic, fast_parse, grammar_check
+from tamis.grammar.asl.intrinsics import SIGNATURES, _check_call, check_intrinsic, fast_parse, grammar_check
 
 NAMES = sorted(SIGNATURES)
 

@@ -1,7 +1,8 @@
 """Decision functions for compiled Choice states: the hot path of ``tamis.compile_choice``.
 
-The compiler (``tamis.compiler.asl_choice``) resolves everything it can once: reference paths become tuples
-of keys and indexes, literal timestamps become comparable tuples, operators become the functions below.
+The compiler (``tamis.compiler.asl.choice_compiler``) resolves everything it can once: reference paths
+become tuples of keys and indexes, literal timestamps become comparable tuples, operators become the
+functions below.
 A decision then only reads the input and compares. This module imports neither lark nor jsonschema.
 
 Run-time semantics follow the Step Functions developer guide (``state-choice.html``) and the ASL

@@ -2,10 +2,10 @@
 
 ``compile_choice(state_or_definition, state_name=None)`` accepts a whole definition (text, bytes or a dict;
 the state is looked up by name through Parallel branches and Map processors too) or one Choice state. The
-result is a :class:`tamis.runtime.choice.ChoiceDecision`: ``decide(input, variables=None, context=None)``
-returns the next state's name. Everything is prepared here: reference paths become key/index tuples,
-literal timestamps are parsed, operators are resolved to functions and JSONata conditions are parsed, so a
-decision only reads and compares.
+result is a :class:`tamis.runtime.choice.decision.ChoiceDecision`: ``decide(input, variables=None,
+context=None)`` returns the next state's name. Everything is prepared here: reference paths become key/index
+tuples, literal timestamps are parsed, operators are resolved to functions and JSONata conditions are
+parsed, so a decision only reads and compares.
 
 A Choice state tamis cannot compile faithfully is rejected with a ``DefinitionError`` naming the JSON
 pointer (and line/column when the definition came as text); full validation is ``tamis.validate_asl``.
@@ -20,7 +20,7 @@ import orjson
 
 from tamis.errors import DefinitionError
 from tamis.grammar.located_json import LocatedJSON, parse_json
-from tamis.runtime import choice as rt
+from tamis.runtime.choice import decision as rt
 
 JSONPathKey = tuple[str | int, ...]
 

@@ -12,7 +12,7 @@ from support.shared import shared_path
 import tamis
 from tamis.asl import validate_asl_file
 
-DEVIATIONS = Path(__file__).with_name("asl_deviations.json")
+DEVIATIONS = Path(__file__).with_name("deviations.json")
 
 
 def _rows() -> list[dict[str, object]]:
@@ -108,7 +108,7 @@ def test_unquoted_placeholder_is_reported_where_it_stands(name: str) -> None:
 
 
 def test_embedded_definitions_are_found_in_templates() -> None:
-    from tamis.compiler.asl_inputs import load_definitions
+    from tamis.compiler.asl.sources import load_definitions
 
     path = shared_path("conformance", "asl", "embedded", "cfn_definitionstring_fn_sub.yaml")
     defs = load_definitions(path.read_text(encoding="utf-8"), source=str(path))
@@ -117,7 +117,7 @@ def test_embedded_definitions_are_found_in_templates() -> None:
 
 
 def test_standard_library_reader_gives_the_same_diagnostics() -> None:
-    from tamis.compiler.asl_inputs import JsonReader
+    from tamis.compiler.asl.sources import JsonReader
 
     root = shared_path("conformance", "asl")
     files = [root / str(row["file"]) for row in _rows()][::4]

@@ -11,7 +11,7 @@ import pytest
 import tamis
 from tamis.asl import pointer, validate_asl_file
 from tamis.cli import main
-from tamis.compiler.asl_inputs import json_locator, load_definitions, neutralize_placeholders
+from tamis.compiler.asl.sources import json_locator, load_definitions, neutralize_placeholders
 from tamis.grammar.located_json import parse_json
 
 JSON_TEXT = """{

@@ -33,7 +33,7 @@ def _run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from tamis.asl import validate_asl_file
-    from tamis.compiler.asl_inputs import JsonReader
+    from tamis.compiler.asl.sources import JsonReader
 
     # A pre-commit run checks a few files: the standard library's parser starts faster than orjson.
     JsonReader.fast = len(args.files) > 20

@@ -22,8 +22,8 @@ from typing import Any
 import re2
 
 from tamis.compiler.json_types import json_type
-from tamis.grammar.asl_intrinsics import SIGNATURES, check_intrinsic
-from tamis.grammar.asl_paths import parse_path
+from tamis.grammar.asl.intrinsics import SIGNATURES, check_intrinsic
+from tamis.grammar.asl.jsonpath import parse_path
 
 # A location in the definition, built as a linked pair (parent path, key) from the root ``()``: adding a
 # step costs one small tuple, however deep, and the flat tuple is made only when a finding is reported.
@@ -1579,9 +1579,9 @@ class _StateCtx:
 
 
 def check_jsonata(expression: str) -> Any:
-    """``tamis.grammar.asl_jsonata.check_jsonata``, imported on first use: a JSONPath definition (and a
+    """``tamis.grammar.asl.jsonata.check_jsonata``, imported on first use: a JSONPath definition (and a
     command-line run on one) never needs the JSONata checker. The first call rebinds this name."""
-    from tamis.grammar.asl_jsonata import check_jsonata as check
+    from tamis.grammar.asl.jsonata import check_jsonata as check
 
     globals()["check_jsonata"] = check
     return check(expression)

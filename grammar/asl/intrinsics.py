@@ -13,7 +13,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tamis.grammar.asl_paths import parse_path
+from tamis.grammar.asl.jsonpath import parse_path
 
 if TYPE_CHECKING:  # lark loads on first use: most strings never need a grammar
     from lark import Lark, Token, Tree

@@ -1,0 +1,1 @@
+"""Amazon States Language sub-languages: JSONPath, intrinsics, JSONata: each .lark beside its parser."""

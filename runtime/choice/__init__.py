@@ -1,0 +1,1 @@
+"""Decision functions of compiled Choice states."""
