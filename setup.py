@@ -5,12 +5,12 @@ from setuptools import Extension, setup
 setup(
     ext_modules=[
         # Both optional: where a build fails (no C compiler, no RE2 headers) the pure-Python twin runs.
-        Extension("tamis.runtime._native", ["runtime/_native.c"], optional=True),
+        Extension("tamis.runtime.events._native", ["runtime/events/_native.c"], optional=True),
         # The redactor's core links RE2's C++ library (Debian: libre2-dev), which the google-re2 wheel
         # does not expose.
         Extension(
-            "tamis.runtime._redact",
-            ["runtime/_redact.cc"],
+            "tamis.runtime.redact._redact",
+            ["runtime/redact/_redact.cc"],
             libraries=["re2"],
             extra_compile_args=["-std=c++17", "-O2"],
             language="c++",

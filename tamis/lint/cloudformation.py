@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tamis.compiler.lint_check import CODE_UNRESOLVED, pointer_lookup
-from tamis.compiler.lint_model import (
+from tamis.errors import Diagnostic
+from tamis.lint.check import CODE_UNRESOLVED, pointer_lookup
+from tamis.lint.targets import (
     LineIndex,
     OffsetsMapper,
     Path_,
@@ -23,7 +24,6 @@ from tamis.compiler.lint_model import (
     Target,
     json_string_offsets,
 )
-from tamis.errors import Diagnostic
 
 Emit = Callable[[Target | Diagnostic], None]
 CODE_DUPLICATE_KEY = "lint.duplicate-key"

@@ -21,8 +21,8 @@ from typing import Any
 
 import orjson
 
-from tamis.compiler.lint_model import KINDS, LineIndex, Target, plain, pointer_path
 from tamis.errors import Diagnostic, TamisError
+from tamis.lint.targets import KINDS, LineIndex, Target, plain, pointer_path
 
 # Lint's own codes (checkers' codes pass through: "pattern.<rule>", "policy.<rule>", ASL service codes).
 CODE_UNRESOLVED = "lint.unresolved"
@@ -44,7 +44,7 @@ def _checker(family: str) -> Callable[..., Any] | None:
     if family == "policy":
         # Validation only: the compiled model, without building the redactor a Policy carries.
         try:
-            from tamis.compiler.data_protection import compile_model
+            from tamis.compiler.data_protection.policy import compile_model
 
             return compile_model
         except ImportError:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from support.shared import shared_path
 
-from tamis.compiler.lint_model import KINDS
 from tamis.lint import lint
+from tamis.lint.targets import KINDS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 
 

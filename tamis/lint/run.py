@@ -1,13 +1,4 @@
-"""``tamis lint``: find every event pattern, filter policy, filter criteria, data-protection policy and state
-machine in a repository, check each with the right dialect, and report in the file the user edits.
-
-    result = tamis.lint.lint(["infra/"])          # LintResult
-    result.diagnostics                            # [tamis.Diagnostic], located in the edited files
-    result.exit_code                              # 0 clean, 1 errors
-
-Configuration comes from ``.tamis.toml`` or ``[tool.tamis]`` in ``pyproject.toml`` (see README, "tamis
-lint"); ``# tamis: ignore[CODE]`` in YAML and HCL silences one finding.
-"""
+"""One lint run: read each file, find its targets, check them, apply suppressions and severities."""
 
 from __future__ import annotations
 
@@ -17,7 +8,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from tamis.compiler.lint_discover import (
+from tamis.errors import Diagnostic, TamisError
+from tamis.lint.discover import (
     ConfigError,
     LintConfig,
     detect_kind,
@@ -26,9 +18,6 @@ from tamis.compiler.lint_discover import (
     kind_by_name,
     load_config,
 )
-from tamis.errors import Diagnostic, TamisError
-
-__all__ = ["ConfigError", "LintConfig", "LintResult", "lint"]
 
 CODE_SYNTAX = {"json": "lint.json-syntax", "yaml": "lint.yaml-syntax"}
 CODE_MISSING = "lint.missing-file"
@@ -97,7 +86,7 @@ class _Run:
 
     # -- emitting -------------------------------------------------------------------------------------
     def emit(self, item: Any) -> None:
-        from tamis.compiler.lint_check import check
+        from tamis.lint.check import check
 
         if isinstance(item, Diagnostic):
             self.raw.append(item)
@@ -201,13 +190,13 @@ class _Run:
         return lint_file
 
     def _terraform(self, text: str, display: str, folder: Path) -> None:
-        from tamis.compiler.lint_terraform import lint_terraform
+        from tamis.lint.terraform import lint_terraform
 
         self.comment_files.add(display)
         lint_terraform(text, display, folder, self.emit, self._callback(display))
 
     def _json(self, text: str, display: str, path: Path, kind: str | None, *, substitutions: bool) -> None:
-        from tamis.compiler.lint_model import IdentityMapper, LineIndex, Target
+        from tamis.lint.targets import IdentityMapper, LineIndex, Target
 
         if kind is None:
             import orjson
@@ -230,7 +219,7 @@ class _Run:
                 return
             self._document(doc, display, path, kind, substitutions)
             return
-        from tamis.compiler.lint_cfn import placeholder_ranges
+        from tamis.lint.cloudformation import placeholder_ranges
 
         ranges: list[tuple[int, int]] = []
         checked = text
@@ -265,8 +254,8 @@ class _Run:
                     _diag(CODE_SYNTAX["yaml"], "error", exc.message, display, exc.line or 1, exc.column or 1)
                 )
             return
-        from tamis.compiler.lint_cfn import Doc
-        from tamis.compiler.lint_model import LineIndex
+        from tamis.lint.cloudformation import Doc
+        from tamis.lint.targets import LineIndex
 
         index = LineIndex(text)
         for located in docs:
@@ -278,8 +267,8 @@ class _Run:
     def _duplicate_keys(self, text: str, display: str) -> None:
         """Warn of each key repeated in an object of a stand-alone JSON file, as inside templates: the
         checkers (and the services' JSON readers) keep only the last one."""
-        from tamis.compiler.lint_cfn import CODE_DUPLICATE_KEY, duplicate_key_message
-        from tamis.compiler.lint_check import load_noting_repeats
+        from tamis.lint.check import load_noting_repeats
+        from tamis.lint.cloudformation import CODE_DUPLICATE_KEY, duplicate_key_message
 
         try:  # the C scanner: the located parse below runs only when a key repeats
             _, repeated = load_noting_repeats(text)
@@ -293,9 +282,9 @@ class _Run:
             self.raw.append(_diag(CODE_DUPLICATE_KEY, "warning", message, display, line, column))
 
     def _parse(self, text: str, display: str, fmt: str) -> Any:
-        from tamis.compiler.lint_cfn import Doc
-        from tamis.compiler.lint_model import LineIndex
         from tamis.grammar.located_json import parse_json
+        from tamis.lint.cloudformation import Doc
+        from tamis.lint.targets import LineIndex
 
         try:
             located = parse_json(text, source=display)
@@ -307,7 +296,7 @@ class _Run:
         return Doc(located, display, LineIndex(text))
 
     def _document(self, doc: Any, display: str, path: Path, kind: str, substitutions: bool) -> None:
-        from tamis.compiler.lint_cfn import cloudformation, standalone
+        from tamis.lint.cloudformation import cloudformation, standalone
 
         if kind == "cloudformation":
             cloudformation(doc, self.emit, self._callback(display), path.parent)

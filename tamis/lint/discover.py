@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tamis.compiler.lint_model import KINDS
 from tamis.errors import TamisError
+from tamis.lint.targets import KINDS
 
 CONFIG_KEYS = {"warnings-as-errors", "ignore", "exclude", "kinds", "severity"}
 SEVERITIES = ("error", "warning", "info")

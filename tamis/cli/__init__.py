@@ -16,10 +16,10 @@ from tamis.errors import TamisError
 
 # Modules that define ``register(subparsers)``; missing ones are skipped so work can land piecewise.
 SUBCOMMAND_MODULES = (
-    "tamis.cli_patterns",
-    "tamis.cli_redact",
-    "tamis.cli_asl",
-    "tamis.cli_lint",
+    "tamis.cli.patterns",
+    "tamis.cli.redact",
+    "tamis.cli.validate_asl",
+    "tamis.cli.lint",
 )
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from tamis.cli import main
-from tamis.compiler import data_protection, lint_discover
+from tamis.compiler.data_protection import policy as data_protection
 from tamis.errors import Diagnostic
 from tamis.lint import ConfigError, LintResult, lint
+from tamis.lint import discover as lint_discover
 
 SCHEMA = Path(__file__).with_name("sarif-2.1.0-subset.schema.json")
 

@@ -17,10 +17,10 @@ from typing import Any
 
 from lark import Token, Tree
 
-from tamis.compiler.lint_cfn import Emit, LintFile, placeholder_ranges
-from tamis.compiler.lint_check import CODE_UNRESOLVED
-from tamis.compiler.lint_model import LineIndex, OffsetsMapper, Path_, Placeholder, Target
 from tamis.errors import Diagnostic
+from tamis.lint.check import CODE_UNRESOLVED
+from tamis.lint.cloudformation import Emit, LintFile, placeholder_ranges
+from tamis.lint.targets import LineIndex, OffsetsMapper, Path_, Placeholder, Target
 
 CODE_HCL_SYNTAX = "lint.hcl-syntax"
 
@@ -497,7 +497,7 @@ def _short(text: str) -> str:
 
 
 def _pointer_positions(spans: dict[Path_, tuple[int, int]]) -> Callable[[str], tuple[int, int] | None]:
-    from tamis.compiler.lint_check import pointer_lookup
+    from tamis.lint.check import pointer_lookup
 
     def position(path: Path_) -> tuple[int | None, int | None]:
         p = tuple(path)

@@ -15,8 +15,8 @@ import pytest
 from support.shared import shared_path
 
 import tamis
-from tamis.compiler.lint_check import check
-from tamis.compiler.lint_model import IdentityMapper, LineIndex, Target
+from tamis.lint.check import check
+from tamis.lint.targets import IdentityMapper, LineIndex, Target
 
 
 def _lines(*parts: str) -> list[dict[str, Any]]:

@@ -46,8 +46,8 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from tamis import __version__
-    from tamis.compiler import lint_output
     from tamis.lint import ConfigError, lint
+    from tamis.lint import output as lint_output
 
     try:
         result = lint(
