@@ -16,7 +16,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from tamis.errors import TamisError
-from tamis.runtime.events.numbers import JSONNumber
+from tamis.json_number import JSONNumber
 
 JSONPath = tuple[str | int, ...]
 # Deeper documents are rejected before Python's recursion limit could turn them into a traceback.

@@ -21,10 +21,10 @@ import orjson
 from tamis.compiler.event_patterns.compiler import Dialect, compile_rule, dialect_for
 from tamis.errors import PatternError, TamisError
 from tamis.grammar.located_json import parse_json
+from tamis.json_number import JSONNumber
 from tamis.runtime.events.conditions import TRUE as C_TRUE
 from tamis.runtime.events.conditions import FieldCondition, SubRule
 from tamis.runtime.events.matcher import EventMatcher, InvalidEvent
-from tamis.runtime.events.numbers import JSONNumber
 
 PatternInput = str | bytes | bytearray | dict[str, Any]
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from tamis.compiler.event_patterns.operators import NUMERIC_OPS, RESERVED_OPERATORS, VALUE_OPERATORS
 from tamis.compiler.event_patterns.wildcard_complexity import complexity as wildcard_complexity
 from tamis.compiler.event_patterns.wildcard_complexity import upper_bound as wildcard_upper_bound
 from tamis.compiler.json_types import kind_of
@@ -24,32 +25,6 @@ from tamis.runtime.events.numbers import comparable, literal_key
 JSONPath = tuple[str | int, ...]
 Locator = Callable[[JSONPath, bool], tuple[int | None, int | None]]
 
-NUMERIC_OPS = ("=", "<", "<=", ">", ">=")
-VALUE_OPERATORS = (
-    "prefix",
-    "suffix",
-    "equals-ignore-case",
-    "wildcard",
-    "anything-but",
-    "numeric",
-    "exists",
-    "cidr",
-    "exactly",
-)
-# Names the services keep for future operators: rejected as unknown, with a clearer message.
-RESERVED_OPERATORS = (
-    "regex",
-    "not-wildcard",
-    "not-equals-ignore-case",
-    "date-after",
-    "date-on-or-after",
-    "date-before",
-    "date-on-or-before",
-    "in-date-range",
-    "ip-address-in-range",
-    "ip-address-not-in-range",
-)
-
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
@@ -59,7 +34,7 @@ class Dialect:
     """The EventBridge pattern language; the other services override a few hooks."""
 
     name = "eventbridge"
-    #: Largest accepted pattern text, in characters (EventBridge event pattern: 4096; AWS PutRule docs).
+    #: Largest accepted pattern text, in characters (None: no limit; each service sets its own below).
     max_pattern_chars: int | None = None
     #: Most sub-rules an `$or` expansion may produce.
     max_combinations: int | None = None
@@ -103,7 +78,7 @@ class SnsDialect(Dialect):
     max_keys = 5  # "A filter policy can have a maximum of five keys"
     allow_empty = True  # an empty policy {} accepts every message
     # SNS has no wildcard operator, and no `exactly`.
-    operators = ("prefix", "suffix", "equals-ignore-case", "anything-but", "numeric", "exists", "cidr")
+    operators = tuple(op for op in VALUE_OPERATORS if op not in ("wildcard", "exactly"))
     number_limit = 1e9  # "the value can range from -10^9 to 10^9 ... five digits of accuracy"
     anything_but_operators = ("prefix", "suffix", "equals-ignore-case")
 
@@ -135,7 +110,7 @@ class LambdaDialect(EventBridgeDialect):
     filters by default (a quota that can be raised to 10)."""
 
     name = "lambda"
-    operators = ("prefix", "suffix", "equals-ignore-case", "anything-but", "numeric", "exists", "cidr")
+    operators = tuple(op for op in VALUE_OPERATORS if op not in ("wildcard", "exactly"))
     anything_but_operators = ()
     max_filters = 10
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from tamis.runtime.events.matcher import wildcard_tokens as tokens
+from tamis.runtime.events.wildcards import wildcard_tokens as tokens
 
 STAR = None  # the token of an unescaped `*`
 Token = str | None

@@ -25,13 +25,15 @@ from typing import Any
 import orjson
 import re2
 
+from tamis.json_number import JSONNumber
 from tamis.runtime import NATIVE_ALLOWED
 from tamis.runtime.events import conditions as C
 from tamis.runtime.events.conditions import FieldCondition, SubRule, Test
 from tamis.runtime.events.ignore_case import ignore_case_regex
 from tamis.runtime.events.ipaddr import ip_hex
-from tamis.runtime.events.numbers import JSONNumber, comparable, literal_key
+from tamis.runtime.events.numbers import comparable, literal_key
 from tamis.runtime.events.walker import PathNode, build_fast_walk, walk_generic
+from tamis.runtime.events.wildcards import wildcard_regex
 
 try:  # the optional native core (runtime/_native.c); without it the pure-Python twin below runs
     from tamis.runtime.events import _native
@@ -65,35 +67,6 @@ def _re2_options() -> re2.Options:
     options.dot_nl = True  # `*` in a wildcard spans newlines too
     options.max_mem = 64 << 20
     return options
-
-
-def wildcard_tokens(text: str) -> tuple[str | None, ...]:
-    """A wildcard as its characters, with None for each `*` (`\\*` and `\\\\` are literal characters)."""
-    out: list[str | None] = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\" and i + 1 < len(text):
-            out.append(text[i + 1])
-            i += 2
-            continue
-        out.append(None if ch == "*" else ch)
-        i += 1
-    return tuple(out)
-
-
-def wildcard_regex(text: str) -> str:
-    """RE2 source of a wildcard: `*` is any run of characters; `\\*` and `\\\\` are literals."""
-    out, literal = [], []
-    for token in wildcard_tokens(text):
-        if token is None:
-            out.append(re2.escape("".join(literal)))
-            out.append(".*")
-            literal = []
-        else:
-            literal.append(token)
-    out.append(re2.escape("".join(literal)))
-    return "".join(out)
 
 
 def _utf8_safe(s: str) -> str:

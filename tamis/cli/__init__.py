@@ -1,4 +1,4 @@
-"""The ``tamis`` command. Each language registers its subcommands from its own module.
+"""The ``tamis`` command. Each command registers its arguments from its own module.
 
 Subcommand modules only declare arguments at import time; the heavy imports happen inside the
 handlers, so ``tamis --version`` and ``tamis --help`` start fast.
@@ -7,20 +7,11 @@ handlers, so ``tamis --version`` and ``tamis --help`` start fast.
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Sequence
 
 from tamis import __version__
 from tamis.errors import TamisError
-
-# Modules that define ``register(subparsers)``; missing ones are skipped so work can land piecewise.
-SUBCOMMAND_MODULES = (
-    "tamis.cli.patterns",
-    "tamis.cli.redact",
-    "tamis.cli.validate_asl",
-    "tamis.cli.lint",
-)
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -32,14 +23,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"tamis {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in SUBCOMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(sub)
+    # Imported here, not at the top: each command module imports EXIT_* from this one.
+    from tamis.cli import lint, patterns, redact, validate_asl
+
+    for command in (patterns, redact, validate_asl, lint):
+        command.register(sub)
     return parser
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tamis.compiler.event_patterns.operators import VALUE_OPERATORS
 from tamis.errors import TamisError
 from tamis.lint.targets import KINDS
 
@@ -41,16 +42,8 @@ EVENT_ENVELOPE = {
     "id",
     "version",
 }
-PATTERN_OPERATORS = {
-    "prefix",
-    "suffix",
-    "equals-ignore-case",
-    "anything-but",
-    "numeric",
-    "exists",
-    "cidr",
-    "wildcard",
-}
+# Every operator of the pattern language (lint recognises a pattern by its use of one).
+PATTERN_OPERATORS = frozenset(VALUE_OPERATORS)
 
 
 class ConfigError(TamisError):

@@ -54,7 +54,7 @@ import json  # noqa: E402
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from tamis.runtime.events.numbers import JSONNumber  # noqa: E402
+from tamis.json_number import JSONNumber  # noqa: E402
 
 _json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
