@@ -12,9 +12,12 @@ from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 
-# The suites import their data generators as plain modules; importlib mode keeps bench/ off sys.path.
-if str(BENCH) not in sys.path:
-    sys.path.insert(0, str(BENCH))
+# The suites import their data generators (beside them, one folder per language) and timing.py (here) as
+# plain modules; importlib mode keeps these folders off sys.path.
+LANGUAGES = ("event_patterns", "data_protection", "asl", "lint")
+for folder in (BENCH, *(BENCH / language for language in LANGUAGES)):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
 
 
 def _version(dist: str) -> str | None:

@@ -1,4 +1,4 @@
-// Design probe for the redactor (bench/re2_probe.py builds and runs it; needs Debian's libre2-dev).
+// Design probe for the redactor (bench/data_protection/re2_probe.py builds and runs it; needs Debian's libre2-dev).
 //
 // Not part of tamis: it measures what RE2 itself costs, natively, for the ways a single-pass redactor could
 // find exact spans, against the floor of the redaction targets (one RE2 set match over the message):

@@ -165,7 +165,8 @@ TARGETS = [
 
 
 def ratio_table(path: str) -> str:
-    """Markdown tables from a pytest-benchmark JSON of bench/test_bench_redact.py: every engine on medians,
+    """Markdown tables from a pytest-benchmark JSON of bench/data_protection/test_bench_redact.py: every
+    engine on medians,
     then each target on medians, on best rounds and interleaved (both sides alternating in one loop)."""
     with open(path, encoding="utf-8") as fh:
         doc = json.load(fh)

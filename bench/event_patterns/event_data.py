@@ -394,7 +394,7 @@ def sns_attributes() -> Json:
 # ---------------------------------------------------------------------------------------------------------
 # CityLots-style events and the CityLots2 benchmark rules
 
-SHARED_RULES = Path(__file__).resolve().parents[2] / "shared" / "bench" / "event_ruler_benchmark_rules.json"
+SHARED_RULES = Path(__file__).resolve().parents[3] / "shared" / "bench" / "event_ruler_benchmark_rules.json"
 
 # Street names of San Francisco, including those the CityLots2 rules address (prefix AC/BL/DR/FU/RH, suffix
 # ON/KE/MM/ING/GO, JEFFERSON, BEACH, HYDE, CHESTNUT, FULTON, MASON).
@@ -480,7 +480,7 @@ def citylots_rules(path: Path = SHARED_RULES) -> dict[str, list[tuple[str, Json]
 
 
 # ---------------------------------------------------------------------------------------------------------
-# A driver for profilers: python3 bench/event_data.py WORKLOAD [SECONDS]
+# A driver for profilers: python3 bench/event_patterns/event_data.py WORKLOAD [SECONDS]
 
 
 def _profile_loop(workload: str, seconds: float, profile_match: bool = False) -> int:

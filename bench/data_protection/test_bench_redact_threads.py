@@ -1,11 +1,14 @@
 """Redaction on several threads: the native core runs RE2 without the GIL.
 
-Scans 16 copies of the dense 256 KB message (``bench/redact_data.py``) through a thread pool of 1 and of 2
+Scans 16 copies of the dense 256 KB message (``bench/data_protection/redact_data.py``) through a thread pool
+of 1 and of 2
 workers (this machine has 2 cores) and reports messages per second and the speed-up, from wall time (CPU
 time would add both threads up).
 
-Run: ``python3 -m pytest bench/test_bench_redact_threads.py --benchmark-json=bench/.results/threads.json``,
-then ``python3 bench/test_bench_redact_threads.py bench/.results/threads.json`` prints the table.
+Run: ``python3 -m pytest bench/data_protection/test_bench_redact_threads.py
+--benchmark-json=bench/.results/threads.json``,
+then ``python3 bench/data_protection/test_bench_redact_threads.py bench/.results/threads.json`` prints the
+table.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@
 //           replies with validated, passes, seconds, per_second, invalid, sampled.
 //   {"op": "once", "tool": ..., "set": NAME}  -> one pass (for pytest-benchmark's own timing)
 //   {"op": "quit"}
-// Packages are resolved from bench/.peers/ (see bench/install_peers.sh).
+// Packages are resolved from bench/asl/.peers/ (see bench/asl/install_peers.sh).
 "use strict";
 const path = require("path");
 const readline = require("readline");

@@ -3,7 +3,7 @@
 Throughput (definitions validated per second, in-process, from definition text):
   - tamis.validate_asl (text in, diagnostics out)
   - npm asl-validator and @wmfs/statelint, both driven through ONE long-lived Node process
-    (bench/peers/asl_driver.js; JSON.parse + validate per definition)
+    (bench/asl/peers/asl_driver.js; JSON.parse + validate per definition)
   - PyPI statelint (Linter.validate on the text)
   - cfn-lint (the definition wrapped in an AWS::StepFunctions::StateMachine template; its rule E3601
     checks the definition; rules loaded once, the whole template linted per definition; time-bounded)
@@ -12,8 +12,8 @@ over the whole conformance corpus (../shared/conformance/asl/{valid,invalid}) an
 (hyperfine when installed, else repeated subprocess timing).
 
 Usage:
-  bash bench/install_peers.sh           # once: npm peers into bench/.peers/, PyPI peers, hyperfine
-  python3 bench/asl_peers.py [--min-time 2] [--cold-runs 10] [--json out.json] [--markdown]
+  bash bench/asl/install_peers.sh           # once: npm peers into bench/asl/.peers/, PyPI peers, hyperfine
+  python3 bench/asl/asl_peers.py [--min-time 2] [--cold-runs 10] [--json out.json] [--markdown]
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
+ROOT = BENCH.parents[1]
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "conformance" / "asl"
 PEERS = BENCH / ".peers"
@@ -223,7 +223,7 @@ def _safe(check: Check, text: str) -> bool:
 
 
 class NodePeers:
-    """One long-lived ``node bench/peers/asl_driver.js`` process for the npm validators."""
+    """One long-lived ``node bench/asl/peers/asl_driver.js`` process for the npm validators."""
 
     def __init__(self) -> None:
         self.proc = subprocess.Popen(
@@ -415,7 +415,7 @@ def run_all(min_time: float, cold_runs: int, slow_max_time: float, do_cold: bool
         with node_peers() as peers:
             if peers is None:
                 results["notes"].append(
-                    "node or bench/.peers missing: npm peers skipped (bash bench/install_peers.sh)"
+                    "node or bench/asl/.peers missing: npm peers skipped (bash bench/asl/install_peers.sh)"
                 )
             else:
                 peers.load(set_name, texts)

@@ -9,7 +9,7 @@ prices the set pass, if any, and the scan with one detector allowed prices that 
 work (and the keyword pass for a keyed one). CPU time, best of several rounds, the garbage
 collector off. Prints a markdown table.
 
-Run: ``python3 bench/redact_breakdown.py`` (needs the native core: Debian's ``libre2-dev``).
+Run: ``python3 bench/data_protection/redact_breakdown.py`` (needs the native core: Debian's ``libre2-dev``).
 """
 
 from __future__ import annotations

@@ -7,8 +7,9 @@ says how much slower that is. Engines, all fed the same event bytes in one proce
 - ``native``: ``tamis.RuleSet`` / ``tamis.compile_pattern`` with the native core (the default when built);
 - ``python``: the same with ``tamis.runtime.events.matcher.USE_NATIVE = False`` when the matcher is made.
 
-Run: ``python3 -m pytest bench/test_bench_native.py --benchmark-json=bench/.results/native.json`` then
-``python3 bench/test_bench_native.py bench/.results/native.json --results bench/RESULTS.md``.
+Run: ``python3 -m pytest bench/event_patterns/test_bench_native.py
+--benchmark-json=bench/.results/native.json`` then
+``python3 bench/event_patterns/test_bench_native.py bench/.results/native.json --results bench/RESULTS.md``.
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ from typing import Any
 import event_data as data
 import orjson
 import pytest
-from test_bench_event_patterns import measure
+from test_bench_matching import measure
 
 SECTION = "## Event-pattern matching without the native core"
 COMMAND = (
-    "python3 -m pytest bench/test_bench_native.py --benchmark-json=bench/.results/native.json && "
-    "python3 bench/test_bench_native.py bench/.results/native.json --results bench/RESULTS.md"
+    "python3 -m pytest bench/event_patterns/test_bench_native.py "
+    "--benchmark-json=bench/.results/native.json && "
+    "python3 bench/event_patterns/test_bench_native.py bench/.results/native.json --results bench/RESULTS.md"
 )
 ENGINES = ("floor", "native", "python")
 EVENT_BYTES = data.to_bytes(data.cloudtrail_event())
@@ -92,7 +94,7 @@ def test_native_and_twin(benchmark: Any, workload: str, engine: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Report: python3 bench/test_bench_native.py JSON [--results RESULTS.md]
+# Report: python3 bench/event_patterns/test_bench_native.py JSON [--results RESULTS.md]
 
 
 def report(path: Path) -> str:

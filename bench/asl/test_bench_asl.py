@@ -1,13 +1,15 @@
 """ASL validation and compiled Choice decisions, tamis beside its peers (pytest-benchmark).
 
-    bash bench/install_peers.sh    # npm peers into bench/.peers/, PyPI statelint and cfn-lint, hyperfine
-    python3 -m pytest bench/test_bench_asl.py --benchmark-json=bench/.results/asl.json
+    bash bench/asl/install_peers.sh    # npm peers into bench/asl/.peers/, PyPI statelint and cfn-lint,
+    hyperfine
+    python3 -m pytest bench/asl/test_bench_asl.py --benchmark-json=bench/.results/asl.json
 
 One round = one pass over the set. Groups put the tools side by side: ``asl-corpus`` (the 1,035 definitions
 of ../shared/conformance/asl), ``asl-100-state`` (one generated 100-state definition). The npm validators
-run in one long-lived Node process (bench/peers/asl_driver.js); a round is one request to it (one pass plus
+run in one long-lived Node process (bench/asl/peers/asl_driver.js); a round is one request to it (one pass
+plus
 one pipe round trip, well under a millisecond). Slow peers (asl-validator, cfn-lint) run on a fixed sample
-of the corpus, named in extra_info. ``bench/asl_peers.py`` prints the same comparison as a table, plus the
+of the corpus, named in extra_info. ``bench/asl/asl_peers.py`` prints the same comparison as a table, plus the
 cold starts of the command-line tools.
 """
 
@@ -39,7 +41,7 @@ def hundred() -> list[str]:
 def node(corpus: list[str], hundred: list[str]) -> Iterator[asl_peers.NodePeers]:
     peers = asl_peers.NodePeers.start()
     if peers is None:
-        pytest.skip("node or bench/.peers/node_modules missing: run bash bench/install_peers.sh")
+        pytest.skip("node or bench/asl/.peers/node_modules missing: run bash bench/asl/install_peers.sh")
     peers.load("corpus", corpus)
     peers.load("sample", corpus[:: max(1, len(corpus) // SLOW_SAMPLE)][:SLOW_SAMPLE])
     peers.load("100-state", hundred)

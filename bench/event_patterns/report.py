@@ -1,7 +1,9 @@
-"""Turn a pytest-benchmark JSON of bench/test_bench_event_patterns.py into the RESULTS section and a chart.
+"""Turn a pytest-benchmark JSON of bench/event_patterns/test_bench_matching.py into the RESULTS section and a
+chart.
 
-    python3 bench/report.py bench/.results/patterns.json --chart bench/event_patterns_rule_count.png \
-        --results bench/RESULTS.md --notes bench/data/event_patterns_notes.md
+    python3 bench/event_patterns/report.py bench/.results/patterns.json --chart
+    bench/event_patterns/rule_count.png \
+        --results bench/RESULTS.md --notes bench/event_patterns/notes.md
 
 Every figure is a ratio of medians measured in the same run: tamis against the parse floor
 (``orjson.loads`` of the same bytes, timed in the same group) and each peer against tamis. Without
@@ -25,9 +27,11 @@ ENGINES = ("floor", "tamis", "moto", "localstack")
 PEERS = ("moto", "localstack")
 RULESET_SIZES = (1, 100, 1_000, 10_000)
 DEFAULT_COMMAND = (
-    "python3 -m pytest bench/test_bench_event_patterns.py --benchmark-json=bench/.results/patterns.json && "
-    "python3 bench/report.py bench/.results/patterns.json --chart bench/event_patterns_rule_count.png "
-    "--results bench/RESULTS.md --notes bench/data/event_patterns_notes.md"
+    "python3 -m pytest bench/event_patterns/test_bench_matching.py "
+    "--benchmark-json=bench/.results/patterns.json && "
+    "python3 bench/event_patterns/report.py bench/.results/patterns.json --chart "
+    "bench/event_patterns/rule_count.png "
+    "--results bench/RESULTS.md --notes bench/event_patterns/notes.md"
 )
 
 

@@ -1,7 +1,8 @@
 """Data-protection redaction, side by side in one pytest-benchmark run.
 
 Engines, all given the same ``str`` message and the same policy (ten managed identifiers plus two
-custom ones, ``bench/redact_data.py``), each producing the masked message. Messages: a ~1 KB JSON
+custom ones, ``bench/data_protection/redact_data.py``), each producing the masked message. Messages: a ~1 KB
+JSON
 expense report; 256 KB of reports and log lines with about ten findings per KB (dense); 256 KB of log
 lines with a dozen findings in all (sparse).
 
@@ -18,10 +19,12 @@ lines with a dozen findings in all (sparse).
   ``UsSsnRecognizer``, ``IpRecognizer``, ``PhoneRecognizer``) plus ``PatternRecognizer`` for the
   identifiers Presidio lacks, with no NLP model (``nlp_artifacts=None``), then masking.
 
-Run: ``python3 -m pytest bench/test_bench_redact.py --benchmark-disable-gc --benchmark-timer=time.process_time
+Run: ``python3 -m pytest bench/data_protection/test_bench_redact.py --benchmark-disable-gc
+--benchmark-timer=time.process_time
 --benchmark-json=bench/.results/redact.json`` (the collector is off while timing, as in ``timeit``:
 Presidio's spaCy import would otherwise slow every later collection, whoever triggers it), then
-``python3 bench/redact_data.py bench/.results/redact.json`` prints the ratio table for RESULTS.md.
+``python3 bench/data_protection/redact_data.py bench/.results/redact.json`` prints the ratio table for
+RESULTS.md.
 ``TAMIS_BENCH_BUDGET`` (seconds per benchmark, default 0.5) bounds the run.
 """
 

@@ -11,7 +11,8 @@ Engines, all fed the same bytes in the same process:
 The peers have no many-rule structure, so their rule set is what they offer: a loop over one matcher per
 rule. They get events decoded by ``orjson`` (the floor's parser) so that the comparison is about matching.
 
-Run: ``python3 -m pytest bench/test_bench_event_patterns.py --benchmark-json=bench/.results/patterns.json``
+Run: ``python3 -m pytest bench/event_patterns/test_bench_matching.py
+--benchmark-json=bench/.results/patterns.json``
 (see bench/README.md). ``TAMIS_BENCH_BUDGET`` (seconds per benchmark, default 0.5) bounds the run.
 """
 

@@ -1,7 +1,7 @@
 """``tamis lint`` speed: a 500-file mixed repository, end to end as a command on one core, and the
 start-up of ``tamis --version``.
 
-    python3 -m pytest bench/test_bench_lint.py --benchmark-json=bench/.results/lint.json
+    python3 -m pytest bench/lint/test_bench_lint.py --benchmark-json=bench/.results/lint.json
 
 Targets (issue 5): the 500-file lint under 2 s on one core; ``tamis --version`` under 150 ms. Each
 command runs as a fresh process (as pre-commit and CI run it), pinned to one core with ``taskset`` when

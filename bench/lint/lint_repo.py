@@ -1,6 +1,6 @@
 """Generates a repository of mixed infrastructure files for timing ``tamis lint`` (seeded, reproducible).
 
-    python3 bench/lint_repo.py OUT_DIR [--files 500] [--seed 7]
+    python3 bench/lint/lint_repo.py OUT_DIR [--files 500] [--seed 7]
 
 The mix follows what a real repository holds: CloudFormation and SAM templates (YAML with short intrinsic
 tags, and JSON), Terraform modules (``jsonencode``, heredocs, ``templatefile``), stand-alone patterns,

@@ -1,9 +1,10 @@
-"""Build and run bench/re2_probe.cc on the redaction benchmark's policy and messages (a design probe).
+"""Build and run bench/data_protection/re2_probe.cc on the redaction benchmark's policy and messages (a
+design probe).
 
 Needs a C++ compiler and RE2's headers and library (Debian: ``apt-get install libre2-dev``); neither is a
 tamis dependency, so this is not part of any suite. Prints a markdown table (see re2_probe.cc).
 
-Run: ``python3 bench/re2_probe.py``
+Run: ``python3 bench/data_protection/re2_probe.py``
 """
 
 from __future__ import annotations
