@@ -2,7 +2,7 @@
 
 ``compile_choice(state_or_definition, state_name=None)`` accepts a whole definition (text, bytes or a dict;
 the state is looked up by name through Parallel branches and Map processors too) or one Choice state. The
-result is a :class:`tamis.runtime.choice.decision.ChoiceDecision`: ``decide(input, variables=None,
+result is a :class:`tamis.runtime.choice.ChoiceDecision`: ``decide(input, variables=None,
 context=None)`` returns the next state's name. Everything is prepared here: reference paths become key/index
 tuples, literal timestamps are parsed, operators are resolved to functions and JSONata conditions are
 parsed, so a decision only reads and compares.
@@ -20,7 +20,22 @@ import orjson
 
 from tamis.errors import DefinitionError
 from tamis.grammar.located_json import LocatedJSON, parse_json
-from tamis.runtime.choice import decision as rt
+from tamis.runtime.choice.decision import ChoiceDecision
+from tamis.runtime.choice.jsonata_conditions import STEP_FUNCTIONS_JSONATA, jsonata_condition
+from tamis.runtime.choice.operators import COMPARISONS, TYPE_TESTS, prepare_literal
+from tamis.runtime.choice.paths import Getter, context_getter, input_getter, variable_getter
+from tamis.runtime.choice.predicates import (
+    Predicate,
+    all_of,
+    any_of,
+    compare_literal,
+    compare_path,
+    is_present,
+    negate,
+    string_matches,
+    type_test,
+)
+from tamis.runtime.choice.timestamps import parse_timestamp
 
 JSONPathKey = tuple[str | int, ...]
 
@@ -67,7 +82,7 @@ class _Ctx:
 
 # --------------------------------------------------------------------------------------------------------
 # Reference paths: `$`, `$.a.b`, `$['a'][0]`, `$$.Execution.Id`, `$name.field`, with `\` escapes in dotted
-# names (notes/asl.md §1.3). Filters, unions, slices, wildcards and deep scans are not Reference Paths.
+# names (shared/notes/asl.md §1.3). Filters, unions, slices, wildcards and deep scans are not Reference Paths.
 
 
 def _is_ident_start(ch: str) -> bool:
@@ -143,7 +158,7 @@ def parse_reference_path(text: str) -> tuple[str, str | None, tuple[str | int, .
     return root, name, tuple(steps)
 
 
-def _getter(text: Any, ctx: _Ctx, path: JSONPathKey) -> rt.Getter:
+def _getter(text: Any, ctx: _Ctx, path: JSONPathKey) -> Getter:
     if type(text) is not str:
         raise ctx.fail("a path must be a string", path)
     parsed = parse_reference_path(text)
@@ -151,11 +166,11 @@ def _getter(text: Any, ctx: _Ctx, path: JSONPathKey) -> rt.Getter:
         raise ctx.fail(f"invalid reference path {text!r}: {parsed}", path)
     root, name, steps = parsed
     if root == "input":
-        return rt.input_getter(steps)
+        return input_getter(steps)
     if root == "context":
-        return rt.context_getter(steps)
+        return context_getter(steps)
     assert name is not None
-    return rt.variable_getter(name, steps)
+    return variable_getter(name, steps)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -174,12 +189,12 @@ def _check_literal(op: str, value: Any, ctx: _Ctx, path: JSONPathKey) -> None:
     elif op == "BooleanEquals" or op in TYPE_OPERATORS:
         ok, want = type(value) is bool, "a boolean"
     else:
-        ok, want = rt.parse_timestamp(value) is not None, "an RFC 3339 timestamp string"
+        ok, want = parse_timestamp(value) is not None, "an RFC 3339 timestamp string"
     if not ok:
         raise ctx.fail(f"the value of {op} must be {want}, not {value!r}", path)
 
 
-def _compile_rule(rule: Any, ctx: _Ctx, path: JSONPathKey, top: bool) -> rt.Predicate:
+def _compile_rule(rule: Any, ctx: _Ctx, path: JSONPathKey, top: bool) -> Predicate:
     if type(rule) is not dict:
         raise ctx.fail("a Choice rule must be an object", path)
     if top:
@@ -198,11 +213,11 @@ def _compile_rule(rule: Any, ctx: _Ctx, path: JSONPathKey, top: bool) -> rt.Pred
         op = boolean[0]
         sub = rule[op]
         if op == "Not":
-            return rt.negate(_compile_rule(sub, ctx, (*path, "Not"), False))
+            return negate(_compile_rule(sub, ctx, (*path, "Not"), False))
         if type(sub) is not list or not sub:
             raise ctx.fail(f"{op} must be a non-empty array of rules", (*path, op))
         preds = [_compile_rule(r, ctx, (*path, op, i), False) for i, r in enumerate(sub)]
-        return rt.all_of(preds) if op == "And" else rt.any_of(preds)
+        return all_of(preds) if op == "And" else any_of(preds)
     if "Variable" not in rule:
         raise ctx.fail("a Choice rule needs 'Variable' and one comparison operator, or And/Or/Not", path)
     ops = [k for k in tests if k != "Variable"]
@@ -219,15 +234,15 @@ def _compile_rule(rule: Any, ctx: _Ctx, path: JSONPathKey, top: bool) -> rt.Pred
     pointer = ctx.pointer(path)
     if op in PATH_OPERATORS:
         other = _getter(value, ctx, vpath)
-        return rt.compare_path(get, rt.COMPARISONS[op[:-4]], other, var_text, value, pointer)
+        return compare_path(get, COMPARISONS[op[:-4]], other, var_text, value, pointer)
     _check_literal(op, value, ctx, vpath)
     if op == "IsPresent":
-        return rt.is_present(get, value)
+        return is_present(get, value)
     if op in TYPE_OPERATORS:
-        return rt.type_test(get, rt.TYPE_TESTS[op], value, var_text, pointer)
+        return type_test(get, TYPE_TESTS[op], value, var_text, pointer)
     if op == "StringMatches":
-        return rt.string_matches(get, value, var_text, pointer)
-    return rt.compare_literal(get, rt.COMPARISONS[op], rt.prepare_literal(op, value), var_text, pointer)
+        return string_matches(get, value, var_text, pointer)
+    return compare_literal(get, COMPARISONS[op], prepare_literal(op, value), var_text, pointer)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -242,7 +257,7 @@ def _re2_engine(pattern: str, flags: Any) -> Any:
     return re2.compile(f"(?{prefix}){pattern}" if prefix else pattern)
 
 
-def _compile_condition(rule: Any, ctx: _Ctx, path: JSONPathKey) -> rt.Predicate:
+def _compile_condition(rule: Any, ctx: _Ctx, path: JSONPathKey) -> Predicate:
     if type(rule) is not dict:
         raise ctx.fail("a Choice rule must be an object", path)
     for key in rule:
@@ -266,13 +281,13 @@ def _compile_condition(rule: Any, ctx: _Ctx, path: JSONPathKey) -> rt.Predicate:
         import jsonata
 
         expression = jsonata.Jsonata(body, _re2_engine)
-        for name, function in rt.STEP_FUNCTIONS_JSONATA.items():
+        for name, function in STEP_FUNCTIONS_JSONATA.items():
             expression.register_lambda(name, function)
     except Exception as exc:  # the library's parse errors (JException) and regex compile errors
         raise ctx.fail(
             f"invalid JSONata expression: {exc}", cpath, rule="INVALID_JSONATA_EXPRESSION"
         ) from None
-    return rt.jsonata_condition(expression, body.strip(), ctx.pointer(cpath))
+    return jsonata_condition(expression, body.strip(), ctx.pointer(cpath))
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -324,7 +339,7 @@ def compile_choice(
     state_name: str | None = None,
     *,
     source: str | None = None,
-) -> rt.ChoiceDecision:
+) -> ChoiceDecision:
     """Compile one Choice state into ``decide(input, variables=None, context=None) -> next state name``.
 
     ``state_or_definition`` is a whole state machine (then ``state_name`` picks the state; it may be omitted
@@ -352,7 +367,7 @@ def compile_choice(
 
 def _compile(
     value: Any, state_name: str | None, doc: LocatedJSON | None, source: str | None
-) -> rt.ChoiceDecision:
+) -> ChoiceDecision:
     root = _Ctx(doc, (), source)
     if type(value) is not dict:
         raise root.fail("a definition or Choice state must be a JSON object", ())
@@ -381,7 +396,7 @@ def _compile(
     default = state.get("Default")
     if default is not None and type(default) is not str:
         raise ctx.fail("'Default' must be a state name", ("Default",))
-    rules: list[tuple[rt.Predicate, str]] = []
+    rules: list[tuple[Predicate, str]] = []
     for i, rule in enumerate(choices):
         path = ("Choices", i)
         if language == "JSONata":
@@ -389,4 +404,4 @@ def _compile(
         else:
             pred = _compile_rule(rule, ctx, path, True)
         rules.append((pred, rule["Next"]))
-    return rt.ChoiceDecision(rules, default, state_name=state_name, query_language=language)
+    return ChoiceDecision(rules, default, state_name=state_name, query_language=language)

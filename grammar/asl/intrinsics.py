@@ -139,7 +139,7 @@ def fast_parse(text: str) -> _Node | None:
     It accepts a subset of the grammar's language: names, nested calls, quoted strings with any
     escape, numbers, true/false/null and paths of printable ASCII with `[...]` holding no quotes.
     Whatever it is unsure of (odd whitespace, quoted brackets, non-ASCII in paths) it gives up on;
-    tests/test_asl_speed_paths.py checks it against the grammar on generated calls."""
+    tests/asl/test_speed_paths.py checks it against the grammar on generated calls."""
     n = len(text)
     i = 0
     while i < n and text[i] in _WS:

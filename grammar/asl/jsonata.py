@@ -3,7 +3,8 @@
 Besides syntax, Step Functions restricts what an expression may reference (DG ``transforming-data``):
 no ``$`` or unqualified field name at the top level of the expression (they may appear nested, e.g.
 inside a predicate), no ``$$``, and only some ``$states`` fields in some places. The checker collects
-what the expression references; the validator decides what the place allows.
+what the expression references; the validator (``tamis.compiler.asl.expressions``) decides what the
+place allows.
 """
 
 from __future__ import annotations

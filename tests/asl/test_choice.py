@@ -10,19 +10,15 @@ from typing import Any
 
 import pytest
 
+from tamis.asl import compile_choice
 from tamis.errors import DefinitionError, TamisError
 from tamis.grammar.located_json import parse_json
-from tamis.runtime.choice.decision import (
+from tamis.runtime.choice import (
     NoChoiceMatchedError,
     QueryEvaluationError,
     StatesError,
     StatesRuntimeError,
 )
-
-try:  # the public front door, once tamis/asl.py exports it
-    from tamis.asl import compile_choice
-except (ImportError, AttributeError):  # pragma: no cover - before the validator module lands
-    from tamis.compiler.asl.choice_compiler import compile_choice
 
 
 def one_rule(rule: dict[str, Any], default: str | None = "No") -> Any:

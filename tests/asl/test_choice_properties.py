@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from support.reference_choice import ReferenceFailure, decide, timestamp_key
 
 from tamis.compiler.asl.choice_compiler import compile_choice
-from tamis.runtime.choice.decision import StatesError
+from tamis.runtime.choice import StatesError
 
 # Small alphabets make equal values, prefixes and wildcard hits likely.
 TEXT = st.text(alphabet="ab*\\.", max_size=6)

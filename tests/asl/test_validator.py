@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 import tamis
-from tamis.compiler.asl.validator import is_rfc3339
+from tamis.compiler.asl.values import is_rfc3339
 
 BASE: dict[str, Any] = {
     "StartAt": "Work",
