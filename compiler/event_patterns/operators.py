@@ -2,7 +2,7 @@
 
 Operator names and their per-service support come from the EventBridge user guide's comparison-operator
 table (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html) and the
-SNS filter-policy pages; each dialect (compiler.py) narrows ``VALUE_OPERATORS`` to what its service runs.
+SNS filter-policy pages; each dialect (dialects.py) narrows ``VALUE_OPERATORS`` to what its service runs.
 """
 
 from __future__ import annotations

@@ -1,26 +1,13 @@
-/* Native core of the event matcher (tamis.runtime._native).
+/* Native core of the event matcher (tamis.runtime.events._native).
  *
- * The pure-Python matcher in event_matcher.py and event_walker.py is the definition; this module runs the
- * same per-event steps without the interpreter's per-field overhead, over tables the Python build
- * prepares once (EventMatcher._native_build):
+ * The pure-Python matcher (runtime/events/matcher.py, field_index.py, walker.py, rule_trie.py) is the
+ * definition; this module runs the same per-event steps without the interpreter's per-field overhead.
+ * It keeps no state: every call receives the tables the matcher builds once per rule set.
  *
- *   match(obj, (node, specs, absent, few, root))
- *       the whole per-event pass in one call: reads the rule fields of the event (the path trie as nested
- *       tuples; event_walker.walk_generic is the Python twin), evaluates each leaf value against its field's
- *       spec (FieldIndex.evaluate's twin), fills in `exists: false`, walks the rule trie and returns the
- *       names met; when values sat inside arrays of objects, or floats met numeric tests, it evaluates what
- *       it can and hands its sets back for EventMatcher._finish;
- *   collect(root, matched)
- *       walks the rule trie (nodes are (names, children) tuples) through satisfied conditions only and
- *       returns the names met on the way;
- *   touching(names, conditions_by_name, ids), floats_exact(text, floats)
- *       two steps of EventMatcher._finish (the candidates' positional test, the exact-number scan).
+ * THE LAYOUT OF THOSE TABLES IS DECLARED IN runtime/events/native.py (its docstring, field by field, and
+ * the functions that build them); the enums below (E_*, S_*, N_*) are positions in those tuples and must
+ * follow it. Each function here names its Python twin.
  *
- * A field's spec (FieldIndex.native_spec):
- *   dict  -> exact strings only: value -> tuple of condition ids;
- *   tuple -> strings, booleans, null and plain numbers are decided here, other values (big integers,
- *            subnormals, decimals) go to the field's Python evaluator, the last item;
- *   other -> a Python callable evaluator(value, matched) (address mode, several anything-but tests).
  * Per event nothing is allocated beyond the result sets, probe keys, array trails and the output.
  */
 #define PY_SSIZE_T_CLEAN
@@ -53,7 +40,7 @@ static int probe_add(PyObject *table, PyObject *key, PyObject *out)
     return add_all(out, hit);
 }
 
-/* Prefix or suffix tables: {edge code point: ((length, {text: ids}), ...)} with lengths ascending. */
+/* Prefix or suffix tables (AFFIX in native.py); twin of string_tests.AffixTables.find. */
 static int affix_find(PyObject *groups, PyObject *s, int suffix, PyObject *out)
 {
     Py_ssize_t size = PyUnicode_GET_LENGTH(s);
@@ -96,14 +83,12 @@ static int affix_find(PyObject *groups, PyObject *s, int suffix, PyObject *out)
     return 0;
 }
 
+/* Positions in a field's SPEC tuple and in its NUMBERS tuple (native.index_spec, native.number_tables). */
 enum { S_EXACT, S_PREFIX, S_SUFFIX, S_AB_KEPT, S_AB_ALL, S_ALWAYS, S_TRUE, S_FALSE, S_NULL, S_FINDERS,
        S_NUMBERS, S_FALLBACK, S_SIZE };
-/* S_NUMBERS: None (no numeric test: numbers are like any other value), False (numbers go to the fallback)
- * or (exact {double: ids} | None, points (sorted doubles), at, gap, anything-but {double: kept ids} | None):
- * at[k] holds the range ids containing points[k], gap[k] those containing the open stretch before it. */
 enum { N_EXACT, N_POINTS, N_AT, N_GAP, N_AB_KEPT };
 
-static PyObject *float_seen; /* FLOAT_SEEN of event_matcher.py: floats met a numeric test */
+static PyObject *float_seen; /* FLOAT_SEEN of field_index.py: floats met a numeric test */
 
 static int call2(PyObject *fn, PyObject *a, PyObject *b)
 {
@@ -115,7 +100,8 @@ static int call2(PyObject *fn, PyObject *a, PyObject *b)
     return 0;
 }
 
-/* Numbers: returns 1 when decided here, 0 when the fallback must decide, -1 on error. */
+/* Numbers (NUMBERS in native.py): returns 1 when decided here, 0 when the fallback must decide, -1 on
+ * error. The numeric branch of FieldIndex.evaluate. */
 static int evaluate_number(PyObject *numbers, PyObject *v, PyObject *out, PyObject **kept)
 {
     double d;
@@ -183,6 +169,7 @@ static int evaluate_number(PyObject *numbers, PyObject *v, PyObject *out, PyObje
     return rc < 0 ? -1 : 1;
 }
 
+/* One leaf value against its field's SPEC (native.field_spec); twin of FieldIndex.evaluate. */
 static int evaluate(PyObject *spec, PyObject *v, PyObject *out)
 {
     if (PyDict_CheckExact(spec))
@@ -243,11 +230,10 @@ static int evaluate(PyObject *spec, PyObject *v, PyObject *out)
     return add_all(out, PyTuple_GET_ITEM(spec, S_ALWAYS));
 }
 
-/* The path trie: node = (entries, positional); entry = (key, child node | None, pid | None, positional,
- * tracked). `positional`: array positions matter under the node (entry: under the field); `tracked`: the
- * field's presence is noted in `seen` (an `exists: false` depends on it). Values met inside arrays of
- * objects are queued in `trailed` as (pid, value, trail), trail naming the (array id, index) they sit at;
- * event_walker.walk_generic is the Python twin. */
+/* Reading the event along the path trie (PATH_NODE in native.py). Values met inside arrays of objects
+ * are queued in `trailed` as (pid, value, trail), trail naming the (array id, index) they sit at.
+ * walk_node, descend and leaves twin walker.walk_generic, walker.descend and walker.leaves. */
+/* Positions in a PATH_NODE's entries (native.path_tables). */
 enum { E_KEY, E_CHILD, E_PID, E_POSITIONAL, E_TRACKED };
 #define MAX_NESTING 1100 /* beyond the nesting any JSON decoder here accepts */
 
@@ -395,7 +381,7 @@ static int walk_node(WalkState *st, PyObject *obj, PyObject *node, PyObject *tra
     return 0;
 }
 
-/* Rule trie: node = (names tuple, {condition id: node}). */
+/* The rule trie (RULE_NODE in native.py): twin of rule_trie.collect. */
 static PyObject *collect(PyObject *root, PyObject *matched)
 {
     PyObject *items = PySequence_Tuple(matched);
@@ -483,7 +469,8 @@ static int all_in(PyObject *ids, PyObject *set)
     return 1;
 }
 
-/* Values met inside arrays of objects: evaluate each into its own set (EventMatcher._finish needs to know
+/* Values met inside arrays of objects (the first loop of EventMatcher._finish): evaluate each into its own
+ * set (EventMatcher._finish needs to know
  * which conditions each array element met) and into `matched`; `free` keeps what was met outside them.
  * Returns (matched, seen, trailed, free, [(trail, ids), ...]). */
 static PyObject *evaluate_trailed(PyObject *specs, PyObject *matched, PyObject *seen, PyObject *trailed)
@@ -520,12 +507,11 @@ done:
     return out;
 }
 
-/* match(obj, (node, specs, absent, few, root)): the whole per-event pass when the event needs neither the
- * array-consistency check (no rule value sat inside an array of objects) nor the exact-number re-check (no
- * float met a numeric test): returns the names matched (in trie order, possibly repeated). Otherwise
- * returns (matched, seen, trailed, free, evaluated) for EventMatcher._finish to complete in Python.
- * absent: ((pid, ids), ...) of `exists: false` conditions; few: ((ids, name), ...) or None (then the rule
- * trie `root` is walked). */
+/* match(obj, TABLES): the whole per-event pass (TABLES and the results: native.py). Decides the event
+ * when it needs neither the array-consistency check (no rule value sat inside an array of objects) nor
+ * the exact-number re-check (no float met a numeric test); otherwise hands its sets back for
+ * EventMatcher._finish. Twin of EventMatcher._match_obj with the Python walk (and _finish's `exists:
+ * false` fill-in and _collect). */
 static PyObject *native_match(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 2 || !PyDict_CheckExact(args[0]) || !PyTuple_CheckExact(args[1]) ||
@@ -623,7 +609,7 @@ static PyObject *native_touching(PyObject *self, PyObject *const *args, Py_ssize
     Py_RETURN_NONE;
 }
 
-/* ---- the exact-number re-check (event_matcher._floats_exact) ---------------------------------------- */
+/* ---- the exact-number re-check (event_json.floats_exact) ---------------------------------------------- */
 
 static int number_byte(unsigned char c)
 {
@@ -705,7 +691,7 @@ static int same_decimal(const char *a, Py_ssize_t na, const char *b, Py_ssize_t 
     return sa == sb && ca == cb && ea == eb && memcmp(da, db, (size_t)ca) == 0;
 }
 
-/* floats_exact(text, floats): the token loop of event_matcher._floats_exact. For every run of bytes that
+/* floats_exact(text, floats): the token loop of event_json.floats_exact. For every run of bytes that
  * can belong to a JSON number, 16 or more long, that float() reads as one of `floats`: is it written with
  * the value of that double's shortest form? (Shorter tokens have at most 15 significant digits, which a
  * double always keeps; so do longer ones with at most 15 in the normal range, skipped without printing the

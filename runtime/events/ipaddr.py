@@ -4,7 +4,7 @@ A string is an IP address when it looks like one (four dot-separated decimal run
 colons with at least one colon) and parses as an address literal: IPv4 parts are decimal with leading
 zeros allowed (``010.000.000.001`` is 10.0.0.1), IPv6 follows the usual ``::`` compression rules, and
 an IPv4-mapped IPv6 address is the IPv4 address. CIDR ranges compare these hex strings, so the
-comparison rules live in one place (runtime/event_matcher.py).
+comparison rules live in one place (runtime/events/intervals.py).
 """
 
 from __future__ import annotations

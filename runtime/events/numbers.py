@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import math
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
+from typing import Any
 
 from tamis.json_number import JSONNumber
 
 _TWO_DIGITS = Context(prec=2, rounding=ROUND_HALF_EVEN)
 _EXACT_INT_LIMIT = 2**53
+SMALLEST_NORMAL = 2.2250738585072014e-308
 
 
 def java_double_decimal(f: float) -> Decimal:
@@ -64,6 +66,21 @@ def comparable(value: object) -> float | None:
     if isinstance(value, Decimal):
         return comparable_from_decimal(value)
     return None
+
+
+def comparable_fast(v: Any, t: type) -> float | None:
+    """``comparable(v)`` for the matcher's hot path, ``t`` being ``type(v)``: the common doubles and
+    integers are decided without building a Decimal."""
+    if t is float:
+        # A finite double written in its shortest form is comparable; only subnormals need the full check.
+        if v != v or v in (math.inf, -math.inf):
+            return None
+        if v == 0.0:
+            return 0.0
+        return v if abs(v) >= SMALLEST_NORMAL else comparable(v)
+    if t is int and -9007199254740992 <= v <= 9007199254740992:
+        return float(v)
+    return comparable(v)
 
 
 def literal_key(value: object) -> str:

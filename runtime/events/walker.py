@@ -1,16 +1,17 @@
 """Reading the rule fields of an event: only the fields some rule names, nothing else.
 
-The field-path trie (one node per path prefix, with the dotted spellings `{"a.b": ...}` the services
-accept) is turned, once per rule set, into straight-line Python that fetches each field with a constant
-key and hands each leaf value to its field's evaluator. Values inside arrays of objects are queued with
-their array positions instead, for the array-consistency check. ``walk_generic`` interprets the same
-trie, for paths too deep to generate code for.
+The field-path trie (runtime/events/path_trie.py) is turned, once per rule set, into straight-line Python
+that fetches each field with a constant key and hands each leaf value to its field's evaluator. Values
+inside arrays of objects are queued with their array positions instead, for the array-consistency check.
+``walk_generic`` interprets the same trie, for paths too deep to generate code for.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+
+from tamis.runtime.events.path_trie import PathNode
 
 Evaluator = Callable[[Any, set[int]], None]
 Trailed = list[tuple[int, Any, tuple[Any, ...]]]
@@ -29,19 +30,6 @@ class _Missing:
 MISSING: Any = _Missing()
 
 
-class PathNode:
-    """One level of the field-path trie: the keys to read at this level of the event."""
-
-    __slots__ = ("entries", "positional")
-
-    def __init__(self) -> None:
-        # (key as written in the event, child node or None, path id or -1, whether positions matter there)
-        self.entries: list[tuple[str, PathNode | None, int, bool]] = []
-        # Whether array positions matter at this prefix: some sub-rule names two or more paths under it, so
-        # an array here must not let them come from different elements.
-        self.positional = False
-
-
 MAX_DEPTH = 24  # deeper rule paths use the generic walker (generated code nests one block per level)
 
 
@@ -54,7 +42,7 @@ def walk_generic(
     seen: set[int] | None,
     trailed: list[tuple[int, Any, tuple[Any, ...]]],
 ) -> None:
-    """Interpretive twin of the generated reader (runtime/event_walker.py), for any depth: evaluates
+    """Interpretive twin of the generated reader (``build_fast_walk``), for any depth: evaluates
     values outside arrays of objects into ``matched``; queues the others, with positions, in ``trailed``."""
     get = obj.get
     for key, child, pid, positional in node.entries:

@@ -21,7 +21,9 @@ from support.pattern_strategies import dumps, pattern_and_events, ruleset_script
 from support.reference_patterns import ref_matches
 
 import tamis
+from tamis.runtime.events import event_json
 from tamis.runtime.events import matcher as event_matcher
+from tamis.runtime.events import native as native_tables
 
 NATIVE = event_matcher._native is not None
 needs_native = pytest.mark.skipif(not NATIVE, reason="the native matcher core is not built here")
@@ -174,7 +176,7 @@ def test_deep_arrays_answer_like_the_twin() -> None:
 
 @needs_native
 def test_paths_deeper_than_the_native_limit_use_the_python_walker() -> None:
-    depth = event_matcher.NATIVE_MAX_DEPTH + 5
+    depth = native_tables.MAX_DEPTH + 5
     pattern: Any = {"leaf": [{"prefix": "x"}]}
     event: Any = {"leaf": "xy"}
     for i in range(depth):
@@ -210,14 +212,14 @@ def number_texts(draw: st.DrawFn) -> tuple[bytes, set[float]]:
 @given(case=number_texts())
 def test_native_exact_number_check_agrees(case: tuple[bytes, set[float]]) -> None:
     text, floats = case
-    assert event_matcher._floats_exact(text, floats, native=True) is event_matcher._floats_exact(
+    assert event_json.floats_exact(text, floats, native=True) is event_json.floats_exact(
         text, floats, native=False
     )
 
 
 @needs_native
 def test_native_exact_number_check_examples() -> None:
-    check = event_matcher._native.floats_exact
+    check = native_tables.core.floats_exact
     assert check(b'{"a": 0.30000000000000004}', {0.30000000000000004}) is True  # the shortest form itself
     assert check(b'{"a": 0.3000000000000000000}', {0.3}) is True  # longer spelling, same value
     assert check(b'{"a": 0.30000000000000001}', {0.3}) is False  # reads as 0.3, is not 0.3
@@ -225,7 +227,7 @@ def test_native_exact_number_check_examples() -> None:
     assert check(b'{"a": 1234567890123456789e1, "b": "1-2-3-4-5-6-7-8-9"}', set()) is True
     assert check(b"-0.0000000000000000", {0.0}) is True
     for native in (True, False):  # a spelling beyond the double range is never exact, whatever Decimal says
-        assert event_matcher._floats_exact(b"1e1234567800000000000", {float("inf")}, native=native) is False
+        assert event_json.floats_exact(b"1e1234567800000000000", {float("inf")}, native=native) is False
     long_token = b"1." + b"0" * 600 + b"1"
     assert check(long_token, {1.0}) is False  # too long to compare here: reported inexact (re-decoded)
 

@@ -182,7 +182,7 @@ def _decoded_with_decimals(raw: str) -> Any:
     )
 )
 def test_string_array_decoding_keeps_its_definition(raw: str) -> None:
-    from tamis.patterns import _string_array
+    from tamis.runtime.events.service_inputs import _string_array
 
     # repr: NaN is not equal to itself, and Decimal("2.500") must not pass for 2.5
     assert repr(_string_array(raw)) == repr(_decoded_with_decimals(raw))

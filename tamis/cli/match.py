@@ -1,4 +1,4 @@
-"""`tamis test-event-pattern` and `tamis match`: event patterns from the command line."""
+"""`tamis match`: filter a JSON-lines stream of events through patterns, like grep."""
 
 from __future__ import annotations
 
@@ -8,21 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from tamis.cli.pattern_options import add_dialect_options
+
 EXIT_MATCH, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
 PATTERN_SUFFIXES = (".json",)
 
 
 def register(sub: Any) -> None:
-    test = sub.add_parser(
-        "test-event-pattern",
-        help="test one event against one pattern, like `aws events test-event-pattern`",
-        description='Prints {"Result": true} or {"Result": false}. Values are JSON text or file://path.',
-    )
-    test.add_argument("--event-pattern", required=True, metavar="PATTERN", help="JSON text or file://path")
-    test.add_argument("--event", required=True, metavar="EVENT", help="JSON text or file://path")
-    _dialect_options(test)
-    test.set_defaults(handler=_test_event_pattern)
-
     match = sub.add_parser(
         "match",
         help="filter a JSON-lines stream of events through patterns, like grep",
@@ -37,39 +29,8 @@ def register(sub: Any) -> None:
     match.add_argument("--rules", metavar="DIR", help="match every pattern file (*.json) under DIR instead")
     match.add_argument("-v", "--invert-match", action="store_true", help="print the events that do not match")
     match.add_argument("-c", "--count", action="store_true", help="print only the number of matching events")
-    _dialect_options(match)
+    add_dialect_options(match)
     match.set_defaults(handler=_match)
-
-
-def _dialect_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dialect", default="eventbridge", choices=("eventbridge", "sns", "lambda"))
-    parser.add_argument(
-        "--scope",
-        choices=("MessageAttributes", "MessageBody"),
-        help="SNS FilterPolicyScope (default MessageAttributes)",
-    )
-
-
-def _read_value(text: str) -> tuple[str | bytes, str | None]:
-    """A CLI value: JSON text, or file://path as the AWS CLI reads it (as bytes: the parser reports bad
-    UTF-8 with its position). Returns (text, source name)."""
-    if text.startswith("file://"):
-        path = text[len("file://") :]
-        return Path(path).read_bytes(), path
-    return text, None
-
-
-def _test_event_pattern(args: argparse.Namespace) -> int:
-    import orjson
-
-    from tamis.patterns import compile_pattern
-
-    pattern_text, pattern_source = _read_value(args.event_pattern)
-    event_text, _ = _read_value(args.event)
-    pattern = compile_pattern(pattern_text, dialect=args.dialect, scope=args.scope, source=pattern_source)
-    result = pattern.matches(event_text)
-    sys.stdout.write(orjson.dumps({"Result": result}).decode() + "\n")
-    return 0
 
 
 def _event_lines(names: list[str]) -> Iterator[tuple[str, int, bytes]]:

@@ -1,0 +1,102 @@
+"""Reading one event pattern, given as JSON text, bytes or a dict, into its compiled sub-rules.
+
+Well-formed text takes the C JSON decoder; text it refuses, and any pattern the compiler rejects, is
+read again by the located parser so that the error names its line and column. The service's size limit
+is checked on the text as written (on a dict, on its compact serialisation).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from tamis.compiler.event_patterns.compiler import compile_rule
+from tamis.errors import PatternError
+from tamis.grammar.located_json import parse_json
+from tamis.json_number import JSONNumber
+from tamis.runtime.events.conditions import SubRule
+
+if TYPE_CHECKING:
+    from tamis.compiler.event_patterns.dialects import Dialect
+
+PatternInput = str | bytes | bytearray | dict[str, Any]
+
+
+def pattern_text(value: str | bytes | bytearray, source: str | None = None) -> str:
+    """Pattern text from text or UTF-8 bytes; bytes that are not UTF-8 raise a located ``PatternError``."""
+    if isinstance(value, bytes | bytearray):
+        try:
+            return bytes(value).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raw = bytes(value)
+            line = raw.count(b"\n", 0, exc.start) + 1
+            column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+            raise PatternError(
+                "the pattern is not valid UTF-8", rule="json", line=line, column=column, source=source
+            ) from None
+    return value
+
+
+def parse_pattern(
+    pattern: PatternInput,
+    dialect: Dialect,
+    source: str | None = None,
+    transform: Callable[[Any], Any] | None = None,
+) -> list[SubRule]:
+    """Check one pattern and return its compiled sub-rules; raises a located ``PatternError``."""
+    if isinstance(pattern, dict):
+        limit = dialect.max_pattern_chars
+        if limit is not None:
+            # The service sees JSON text: measure the compact serialisation.
+            size = len(json.dumps(pattern, separators=(",", ":"), ensure_ascii=False, default=str))
+            if size > limit:
+                raise PatternError(
+                    f"the pattern is {size} characters long as JSON; {dialect.name} accepts at most {limit}",
+                    source=source,
+                    rule="pattern-size",
+                )
+        return compile_rule(transform(pattern) if transform else pattern, dialect, source=source)
+    if not isinstance(pattern, str | bytes | bytearray):
+        raise PatternError(
+            f"a pattern must be JSON text or a dict, got {type(pattern).__name__}", rule="pattern-type"
+        )
+    text = pattern_text(pattern, source)
+    limit = dialect.max_pattern_chars
+    if limit is not None and len(text) > limit:
+        raise PatternError(
+            f"the pattern is {len(text)} characters long; {dialect.name} accepts at most {limit}",
+            line=1,
+            column=1,
+            source=source,
+            rule="pattern-size",
+        )
+    value = _decode_valid(text)
+    if value is not _INVALID:
+        try:
+            return compile_rule(transform(value) if transform else value, dialect, source=source)
+        except PatternError:
+            pass  # compile again below, with positions, to say where
+    doc = parse_json(text, source=source, error=PatternError)
+    value = transform(doc.value) if transform else doc.value
+    return compile_rule(value, dialect, lambda path, key: doc.position(path, key=key), source)
+
+
+_INVALID: Any = object()
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _decode_valid(text: str) -> Any:
+    """Fast path for well-formed patterns: the C decoder, which accepts exactly the JSON the Lark grammar
+    (grammar/json.lark) accepts, with the same numbers (exact, spelled) and duplicate-key rule (last
+    wins). Anything it refuses, and any pattern the compiler rejects, goes through the Lark parser so the
+    error names its line and column."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        return json.loads(text, parse_float=JSONNumber, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        return _INVALID
