@@ -57,6 +57,10 @@ class PatternError(TamisError):
     """An event pattern, SNS filter policy or Lambda filter criteria that the service would reject."""
 
 
+class EventError(TamisError):
+    """An event (or SNS message, or Lambda record) that is not in the shape the service accepts."""
+
+
 class PolicyError(TamisError):
     """A data-protection policy that the service would reject."""
 

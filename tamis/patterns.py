@@ -16,10 +16,10 @@ from typing import Any
 from tamis.compiler.event_patterns.dialects import Dialect, dialect_for
 from tamis.compiler.event_patterns.filter_criteria import parse_filter_criteria
 from tamis.compiler.event_patterns.parse import PatternInput, parse_pattern
+from tamis.errors import EventError
 from tamis.runtime.events.event_json import InvalidEvent
 from tamis.runtime.events.matcher import EventMatcher
 from tamis.runtime.events.service_inputs import (
-    EventError,
     lambda_record_event,
     sns_attributes_event,
     sns_body_event,

@@ -16,12 +16,7 @@ from typing import Any
 
 import orjson
 
-from tamis.errors import TamisError
-
-
-class EventError(TamisError):
-    """An event (or SNS message, or Lambda record) that is not in the shape the service accepts."""
-
+from tamis.errors import EventError
 
 # -- SNS ---------------------------------------------------------------------------------------------
 _FIVE_PLACES = Decimal("0.00001")
