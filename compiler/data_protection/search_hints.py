@@ -14,7 +14,7 @@ import string
 from functools import cache
 from typing import Any
 
-from tamis.runtime.redact.detectors import NO_HINTS, SearchHints
+from tamis.runtime.redact.detector import NO_HINTS, SearchHints
 
 
 def max_width(pattern: str) -> int | None:

@@ -12,7 +12,7 @@ from support.shared import shared_path
 from tamis.compiler.data_protection.managed import catalogue
 from tamis.compiler.data_protection.managed.catalogue import MANAGED_TABLE
 from tamis.compiler.data_protection.managed.patterns import NOT_DETECTED_LOCALLY, patterns_of
-from tamis.runtime.redact.detectors import CHECKS
+from tamis.runtime.redact.checks import CHECKS
 
 
 def _packaged() -> list[dict[str, Any]]:

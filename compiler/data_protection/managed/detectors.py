@@ -7,7 +7,8 @@ from functools import cache
 from tamis.compiler.data_protection.managed.catalogue import MANAGED_TABLE
 from tamis.compiler.data_protection.managed.patterns import patterns_of
 from tamis.compiler.data_protection.search_hints import max_width, search_hints
-from tamis.runtime.redact.detectors import CHECKS, Detector
+from tamis.runtime.redact.checks import CHECKS
+from tamis.runtime.redact.detector import Detector
 
 
 @cache
