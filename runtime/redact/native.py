@@ -32,15 +32,16 @@ end)`` -> 1 holds, 0 fails, -1 left to the Python check (``NATIVE_CHECKS`` gives
 Twins (the C++ function follows the Python one step by step; tests/data_protection/test_redact_native.py
 holds each pair to the same results):
 
-- core/keywords.cc ``KeywordTrie`` (and ``keyword_context``) <-> keywords.py ``keyword_regex``;
-  ``build_trie`` <-> ``keyword_spellings``; ``keyword_bounded`` <-> ``keyword_bounded``;
-  ``keyword_hits`` <-> scanner.py ``Scanner._keyword_hits_ascii`` (its ``match_at`` step
-  <-> keywords.py ``shorter_keyword``); core/redact.h ``Near`` <-> keywords.py ``near_sorted``;
-- core/scanner.cc ``search_from`` and ``spans_into`` <-> search.py ``spans_into``; ``scan_into``
-  <-> scanner.py ``Scanner._scan_python``;
-- core/checks.cc ``native_check`` <-> checks.py, code by code (``NATIVE_CHECKS``); ``luhn_ok``
-  <-> ``luhn_ok``; ``standalone_number`` <-> ``standalone_number``; ``issuer_ok`` <-> ``issuer_ok``;
-  ``country_code_at`` <-> ``has_country_code``;
+- core/redact.h ``KeywordTrie`` (with ``keyword_context``) <-> keywords.py ``keyword_regex``;
+  core/keywords.cc ``build_trie`` <-> ``keyword_spellings``; ``keyword_bounded`` <-> ``keyword_bounded``;
+  ``keyword_hits`` <-> scanner.py ``Scanner._keyword_hits_ascii`` (its shorter-keyword step, through
+  ``KeywordTrie::match_at``, <-> keywords.py ``shorter_keyword``);
+- core/redact.h ``Near`` <-> keywords.py ``near_sorted``;
+- core/search.cc ``search_from`` (and ``spans_into`` around it) <-> search.py ``spans_into``;
+- core/scanner.cc ``scan_into`` <-> scanner.py ``Scanner._scan_python``;
+- core/checks.cc ``native_check`` <-> checks.py, code by code (``NATIVE_CHECKS``); within it ``luhn_ok``
+  <-> ``luhn_ok``, ``standalone_number`` <-> ``_standalone_number``, ``issuer_ok`` <-> ``_issuer_ok``,
+  ``vin_value`` <-> ``_VIN_VALUES``, ``country_code_at`` <-> ``has_country_code``;
 - core/rewrite.cc ``rewrite`` <-> redactor.py ``merged_spans`` then json_rewrite.py
   ``splice_inside_plain_strings`` (a message that starts like JSON) or ``splice`` (any other).
 """
