@@ -10,7 +10,16 @@ setup(
         # does not expose.
         Extension(
             "tamis.runtime.redact._redact",
-            ["runtime/redact/_redact.cc"],
+            # one file per concept, each named for the Python module it follows (runtime/redact/native.py)
+            [
+                "runtime/redact/core/module.cc",
+                "runtime/redact/core/scanner.cc",
+                "runtime/redact/core/search.cc",
+                "runtime/redact/core/keywords.cc",
+                "runtime/redact/core/checks.cc",
+                "runtime/redact/core/rewrite.cc",
+            ],
+            depends=["runtime/redact/core/redact.h"],
             libraries=["re2"],
             extra_compile_args=["-std=c++17", "-O2"],
             language="c++",

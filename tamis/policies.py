@@ -13,7 +13,7 @@ from typing import Any
 
 from tamis.compiler.data_protection.policy import DIALECTS, PolicyModel, build_runtime, compile_model
 from tamis.errors import Diagnostic
-from tamis.runtime.redact.detectors import Finding
+from tamis.runtime.redact.detector import Finding
 from tamis.runtime.redact.redactor import INBOUND, OUTBOUND, Outcome, Redactor, ServiceError
 
 __all__ = ["Finding", "Outcome", "Policy", "ServiceError", "compile_policy"]

@@ -41,7 +41,7 @@ import redact_data as data
 import timing
 
 import tamis
-from tamis.runtime.redact import detectors
+from tamis.runtime.redact import native as detectors
 
 BUDGET = float(os.environ.get("TAMIS_BENCH_BUDGET", "0.5"))
 MESSAGES = {

@@ -26,18 +26,19 @@ from tamis.compiler.data_protection.custom_identifiers import (
     check_custom_name,
     check_custom_regex,
 )
-from tamis.compiler.data_protection.managed.identifiers import (
+from tamis.compiler.data_protection.managed.catalogue import (
     ARN_PREFIX,
     MANAGED_TABLE,
-    NOT_DETECTED_LOCALLY,
     base_names,
     countries_of,
-    detectors_for,
 )
+from tamis.compiler.data_protection.managed.detectors import detectors_for
+from tamis.compiler.data_protection.managed.patterns import NOT_DETECTED_LOCALLY
 from tamis.errors import Diagnostic, PolicyError
 from tamis.grammar.located_json import LocatedJSON, parse_json
-from tamis.runtime.redact.detectors import Detector, Scanner
+from tamis.runtime.redact.detector import Detector
 from tamis.runtime.redact.redactor import Redactor, Rule
+from tamis.runtime.redact.scanner import Scanner
 
 VERSION = "2021-06-01"
 MAX_POLICY_CHARS = 30_720  # PutDataProtectionPolicy / CreateTopic (SNS); PutDataProtectionPolicy (CWL)

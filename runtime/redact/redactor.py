@@ -5,13 +5,11 @@ parsed or compiled here. Behaviour chosen where the AWS documentation is silent 
 Deny wins over Redact, Redact over Mask; overlapping findings are merged into one span that gets
 the strongest operation; offsets count characters of the original message; in a JSON message a
 finding is only ever rewritten inside string literals (whole escape sequences) or as a whole
-number token, so the result stays valid JSON.
+number token, so the result stays valid JSON (json_rewrite.py).
 """
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import random
 import time
 import uuid
@@ -19,13 +17,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-import orjson
-
-from tamis.runtime.redact.detectors import Finding, Found, FoundList, Scanner
+from tamis.runtime.redact.detector import Finding, Found, FoundList
+from tamis.runtime.redact.json_rewrite import STRENGTH, rewrite
+from tamis.runtime.redact.scanner import Scanner
 
 INBOUND, OUTBOUND = "Inbound", "Outbound"
-# Strength of the de-identifying operations: merged spans take the strongest.
-_STRENGTH = {"mask": 1, "redact": 2}
 
 
 @dataclass(frozen=True)
@@ -190,90 +186,15 @@ class Redactor:
         if out is None:
             if listed is None:
                 listed = found.findings()
-            spans = _merged_spans(listed, plan.operations)
-            out = self._rewrite(message, spans) if spans else message
+            spans = merged_spans(listed, plan.operations)
+            out = rewrite(message, spans) if spans else message
         return Outcome(out, ok_action, _either(listed, found), None, audit)
 
     # -- de-identification -----------------------------------------------------------------
 
     def _spans(self, found: Iterable[Finding], rules: Sequence[Rule]) -> list[tuple[int, int, str, str]]:
         """Merged (start, end, operation, mask character) spans, sorted, non-overlapping."""
-        return _merged_spans(found, _operations(rules))
-
-    def _rewrite(self, message: str, spans: list[tuple[int, int, str, str]]) -> str:
-        stripped = message.lstrip()
-        if stripped[:1] in ("{", "["):
-            # When every span lies inside one string literal, away from quotes and escapes, the JSON
-            # rewrite would cut exactly the spans: the result is the same JSON or not, so the
-            # (whole-message) JSON validation is not needed.
-            plain = _splice_inside_plain_strings(message, spans)
-            if plain is not None:
-                return plain
-            if _is_json(message):
-                return self._rewrite_json(message, spans)
-        return _splice(message, spans)
-
-    def _rewrite_json(self, message: str, spans: list[tuple[int, int, str, str]]) -> str:
-        if "\\\\" in message:  # escaped backslashes: locate every string delimiter exactly
-            return self._rewrite_json_slow(message, spans)
-        # Fast path: without "\\\\", a quote is escaped exactly when a backslash precedes it, so the
-        # parity of delimiters before any point is a count of '"' minus a count of '\\"' (C speed).
-        pieces: list[tuple[int, int, str, str]] = []
-        scanned, inside = 0, False
-        n = len(message)
-        backslash = "\\" in message
-        for s, e, op, ch in spans:
-            if s > scanned:
-                quotes = message.count('"', scanned, s)
-                if backslash:
-                    quotes -= message.count('\\"', max(0, scanned - 1), s)
-                inside ^= quotes % 2 == 1
-                scanned = s
-            cursor = s
-            while cursor < e:
-                if message[cursor] == '"' and (cursor == 0 or message[cursor - 1] != "\\"):
-                    inside = not inside  # a delimiter itself is never rewritten
-                    cursor += 1
-                    continue
-                q = message.find('"', cursor)
-                while backslash and q > 0 and message[q - 1] == "\\":
-                    q = message.find('"', q + 1)
-                seg_end = min(e, q if q >= 0 else n)
-                if inside:
-                    cs, ce = cursor, seg_end
-                    if backslash and "\\" in message[max(0, cs - 6) : ce + 6]:
-                        start = message.rfind('"', 0, cs)
-                        while start > 0 and message[start - 1] == "\\":
-                            start = message.rfind('"', 0, start)
-                        cs, ce = _escape_aligned(message, start + 1, q if q >= 0 else n, cs, ce)
-                    pieces.append((cs, ce, op, ch))
-                else:
-                    _number_pieces(message, cursor, seg_end, op, ch, pieces)
-                cursor = seg_end
-            scanned = max(scanned, cursor)
-        return _splice(message, _merge_pieces(pieces))
-
-    def _rewrite_json_slow(self, message: str, spans: list[tuple[int, int, str, str]]) -> str:
-        quotes = _quote_positions(message)
-        pieces: list[tuple[int, int, str, str]] = []
-        for s, e, op, ch in spans:
-            pos = s
-            while pos < e:
-                k = bisect.bisect_right(quotes, pos)  # quotes at or before pos
-                if k and quotes[k - 1] == pos:  # a string delimiter itself: never rewritten
-                    pos += 1
-                    continue
-                if k % 2 == 1:  # inside a string literal opened at quotes[k-1]
-                    close = quotes[k] if k < len(quotes) else len(message)
-                    seg_end = min(e, close)
-                    cs, ce = _escape_aligned(message, quotes[k - 1] + 1, close, pos, seg_end)
-                    pieces.append((cs, ce, op, ch))
-                    pos = seg_end if seg_end > pos else pos + 1
-                else:  # outside strings: rewrite whole number tokens, leave structure alone
-                    seg_end = min(e, quotes[k] if k < len(quotes) else len(message))
-                    _number_pieces(message, pos, seg_end, op, ch, pieces)
-                    pos = seg_end
-        return _splice(message, _merge_pieces(pieces))
+        return merged_spans(found, _operations(rules))
 
     def _audit_record(
         self, found: list[Finding], principal: str | None, message_id: str | None
@@ -325,16 +246,16 @@ def _operations(rules: Sequence[Rule]) -> dict[str, tuple[str, str]]:
     """identifier -> the strongest de-identifying operation and its mask character."""
     per_identifier: dict[str, tuple[str, str]] = {}
     for rule in rules:  # document order: the first mask statement's character wins
-        if rule.operation not in _STRENGTH:
+        if rule.operation not in STRENGTH:
             continue
         for ident in rule.identifiers:
             prev = per_identifier.get(ident)
-            if prev is None or _STRENGTH[rule.operation] > _STRENGTH[prev[0]]:
+            if prev is None or STRENGTH[rule.operation] > STRENGTH[prev[0]]:
                 per_identifier[ident] = (rule.operation, rule.mask_char)
     return per_identifier
 
 
-def _merged_spans(
+def merged_spans(
     found: Iterable[Finding], per_identifier: dict[str, tuple[str, str]]
 ) -> list[tuple[int, int, str, str]]:
     """Merged (start, end, operation, mask character) spans, sorted, non-overlapping."""
@@ -351,7 +272,7 @@ def _merged_spans(
         if span[0] < last_end:
             ps, pe, pop, pch = merged[-1]
             s, e, op, ch = span
-            if _STRENGTH[op] > _STRENGTH[pop]:
+            if STRENGTH[op] > STRENGTH[pop]:
                 pop, pch = op, ch
             last_end = max(pe, e)
             merged[-1] = (ps, last_end, pop, pch)
@@ -359,146 +280,3 @@ def _merged_spans(
             merged.append(span)
             last_end = span[1]
     return merged
-
-
-def _splice_inside_plain_strings(message: str, spans: list[tuple[int, int, str, str]]) -> str | None:
-    """``_splice(message, spans)`` when, read as JSON, each span lies inside a string literal with no
-    quote in it and no backslash within six characters (what ``_rewrite_json``'s fast path leaves
-    exactly as it is); None otherwise.
-
-    The parity of delimiters is counted as ``_rewrite_json``'s fast path counts it (a quote is escaped
-    exactly when a backslash precedes it, true when the text holds no escaped backslash).
-    """
-    if "\\\\" in message:
-        return None
-    backslash = "\\" in message
-    count, find = message.count, message.find
-    scanned, inside = 0, False
-    parts: list[str] = []
-    append = parts.append
-    for s, e, op, ch in spans:
-        if s > scanned:
-            quotes = count('"', scanned, s)
-            if backslash:
-                quotes -= count('\\"', max(0, scanned - 1), s)
-            inside ^= quotes % 2 == 1
-        if not inside or find('"', s, e) >= 0:
-            return None
-        if backslash and "\\" in message[max(0, s - 6) : e + 6]:
-            return None
-        append(message[scanned:s])
-        if op == "mask":
-            append(ch * (e - s))
-        scanned = e
-    append(message[scanned:])
-    return "".join(parts)
-
-
-_NUMBER_CHARS = frozenset("0123456789+-.eE")
-
-
-def _number_pieces(
-    message: str, start: int, end: int, op: str, ch: str, pieces: list[tuple[int, int, str, str]]
-) -> None:
-    """Whole number tokens touched by ``[start, end)`` outside strings (structure is left alone)."""
-    i = start
-    while i < end:
-        if message[i] in _NUMBER_CHARS:
-            ts = i
-            while ts > 0 and message[ts - 1] in _NUMBER_CHARS:
-                ts -= 1
-            te = i
-            while te < len(message) and message[te] in _NUMBER_CHARS:
-                te += 1
-            pieces.append((ts, te, "json-" + op, ch))
-            i = te
-        else:
-            i += 1
-
-
-def _quote_positions(message: str) -> list[int]:
-    """Offsets of the unescaped double quotes of a JSON text (string delimiters), in order."""
-    pieces = message.split('"')
-    positions = list(itertools.accumulate(len(p) + 1 for p in pieces[:-1]))
-    quotes = [p - 1 for p in positions]
-    if "\\" not in message:
-        return quotes
-    # A quote preceded by an odd run of backslashes is escaped: it is part of a string, not a delimiter.
-    out = []
-    for q in quotes:
-        run = 0
-        while q - run - 1 >= 0 and message[q - run - 1] == "\\":
-            run += 1
-        if run % 2 == 0:
-            out.append(q)
-    return out
-
-
-def _is_json(message: str) -> bool:
-    try:
-        orjson.loads(message)
-    except (orjson.JSONDecodeError, UnicodeEncodeError):
-        return False
-    return True
-
-
-def _escape_covering(text: str, lo: int, p: int) -> tuple[int, int] | None:
-    """The JSON escape sequence (``\\n``, ``\\u00e9``) strictly around position ``p``, if any.
-
-    Local: only the few characters before ``p`` are looked at, so rewriting stays linear.
-    """
-    for j in range(p - 1, max(lo, p - 6) - 1, -1):
-        if text[j] != "\\":
-            continue
-        k = j
-        while k > lo and text[k - 1] == "\\":
-            k -= 1
-        if (j - k) % 2 == 0:  # an even run of backslashes before j: j starts an escape
-            width = 6 if text[j + 1 : j + 2] == "u" else 2
-            if j < p < j + width:
-                return j, j + width
-    return None
-
-
-def _escape_aligned(text: str, content_start: int, content_end: int, s: int, e: int) -> tuple[int, int]:
-    """Widen ``[s, e)`` so that it never cuts a JSON escape sequence (``\\n``, ``\\u00e9``) in two."""
-    around = _escape_covering(text, content_start, s)
-    if around is not None:
-        s = around[0]
-    around = _escape_covering(text, content_start, e)
-    if around is not None:
-        e = min(around[1], content_end)
-    return s, e
-
-
-def _merge_pieces(pieces: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
-    pieces.sort()
-    out: list[tuple[int, int, str, str]] = []
-    for p in pieces:
-        if out and p[0] < out[-1][1]:
-            ps, pe, pop, pch = out[-1]
-            if _STRENGTH[p[2].removeprefix("json-")] > _STRENGTH[pop.removeprefix("json-")]:
-                pop, pch = p[2], p[3]  # the stronger operation wins, as for findings
-            out[-1] = (ps, max(pe, p[1]), pop, pch)
-        else:
-            out.append(p)
-    return out
-
-
-def _splice(message: str, spans: list[tuple[int, int, str, str]]) -> str:
-    parts: list[str] = []
-    append = parts.append
-    pos = 0
-    for s, e, op, ch in spans:
-        append(message[pos:s])
-        n = e - s
-        if op == "mask":
-            append(ch * n)
-        elif op == "json-mask":
-            append('"' + ch * (n - 2) + '"' if n >= 2 else "0")
-        elif op == "json-redact":
-            append('""')
-        # "redact": nothing
-        pos = e
-    parts.append(message[pos:])
-    return "".join(parts)

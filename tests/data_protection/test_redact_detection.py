@@ -10,11 +10,9 @@ from support.identifier_examples import EXAMPLES
 from support.shared import shared_path
 
 import tamis
-from tamis.compiler.data_protection.managed.identifiers import (
-    MANAGED_TABLE,
-    NOT_DETECTED_LOCALLY,
-    detectors_for,
-)
+from tamis.compiler.data_protection.managed.catalogue import MANAGED_TABLE
+from tamis.compiler.data_protection.managed.detectors import detectors_for
+from tamis.compiler.data_protection.managed.patterns import NOT_DETECTED_LOCALLY
 from tamis.policies import Finding
 
 ARN = "arn:aws:dataprotection::aws:data-identifier/"

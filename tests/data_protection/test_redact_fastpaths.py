@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tamis
-from tamis.runtime.redact import detectors, redactor
+from tamis.runtime.redact import checks, json_rewrite, redactor, search
 
 ARN = "arn:aws:dataprotection::aws:data-identifier/"
 MANAGED = [
@@ -110,12 +110,12 @@ def _luhn_definition(digits: str) -> bool:
 
 @given(st.text(alphabet="0123456789", max_size=25) | st.text(alphabet="0123456789\u0663\u00b2", max_size=8))
 def test_luhn_fast_form_agrees_with_its_definition(digits: str) -> None:
-    assert detectors.luhn_ok(digits) == _luhn_definition(digits)
+    assert checks.luhn_ok(digits) == _luhn_definition(digits)
 
 
 @given(st.text(alphabet="0123456789 -.()/+x\u0663\u00b2", max_size=20))
 def test_digit_extraction_agrees_with_the_character_filter(value: str) -> None:
-    assert detectors._digits(value) == "".join(ch for ch in value if ch.isdigit())
+    assert checks.digits_of(value) == "".join(ch for ch in value if ch.isdigit())
 
 
 @given(
@@ -130,16 +130,15 @@ def test_spans_into_agrees_with_finditer_spans(text: str, windows: list[tuple[in
         for lo, width in [(0, len(data)), *windows]:
             lo, hi = min(lo, len(data)), min(lo + width, len(data))
             got: list[tuple[int, int]] = []
-            detectors._spans_into(plan.match, data, plan.group, lo, hi, got)
-            assert got == detectors._finditer_spans(plan.regex, data, plan.group, lo, hi)
+            search.spans_into(plan.match, data, plan.group, lo, hi, got)
+            assert got == search.finditer_spans(plan.regex, data, plan.group, lo, hi)
 
 
 def _old_rewrite(message: str, spans: list[tuple[int, int, str, str]]) -> str:
     """The decision before the shortcut: validate the JSON first, always."""
-    red = POLICY._redactor
-    if message.lstrip()[:1] in ("{", "[") and redactor._is_json(message):
-        return red._rewrite_json(message, spans)
-    return redactor._splice(message, spans)
+    if message.lstrip()[:1] in ("{", "[") and json_rewrite.is_json(message):
+        return json_rewrite._rewrite_json(message, spans)
+    return json_rewrite.splice(message, spans)
 
 
 JSON_SCALARS = st.one_of(
@@ -162,9 +161,9 @@ def test_rewrite_shortcut_gives_the_validated_result(doc: object, raw_unicode: b
     message = json.dumps(doc, ensure_ascii=not raw_unicode)
     for broken in (message, message[:-1]):  # valid JSON, and the same text no longer JSON
         found = SCANNER.scan(broken)
-        spans = redactor._merged_spans(found, dict.fromkeys({f.identifier for f in found}, (op, "#")))
+        spans = redactor.merged_spans(found, dict.fromkeys({f.identifier for f in found}, (op, "#")))
         if spans:
-            assert POLICY._redactor._rewrite(broken, spans) == _old_rewrite(broken, spans)
+            assert json_rewrite.rewrite(broken, spans) == _old_rewrite(broken, spans)
 
 
 @given(ASCII_TEXT)
@@ -217,6 +216,6 @@ def test_ipv4_check_agrees_with_its_definition(octets: list[str]) -> None:
     for text in (".".join(octets), "x." + ".".join(octets) + ".5", " " + ".".join(octets) + " "):
         value = ".".join(octets)
         start = text.index(value)
-        assert detectors.check_ipv4(text, start, start + len(value)) == _ipv4_definition(
+        assert checks.check_ipv4(text, start, start + len(value)) == _ipv4_definition(
             text, start, start + len(value)
         )

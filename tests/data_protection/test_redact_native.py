@@ -1,7 +1,7 @@
-"""The native redactor core (runtime/redact/_redact.cc) against its definition,
-runtime/redact/detectors.py and runtime/redact/redactor.py: the same findings, the same rewritten
-messages, the same decisions of every check,
-on generated policies and texts and on the labelled corpus.
+"""The native redactor core (runtime/redact/core/, built as ``_redact``) against its definition, the
+Python modules of runtime/redact/ (scanner.py, keywords.py, checks.py, redactor.py, json_rewrite.py): the
+same findings, the same rewritten messages, the same decisions of every check, on generated policies and
+texts and on the labelled corpus.
 
 The core is optional for users (it links RE2's C++ library, Debian's ``libre2-dev``); `.ci/run` installs
 that library and sets TAMIS_REQUIRE_REDACT_CORE=1 so that a build that silently lost the core fails here
@@ -29,12 +29,13 @@ from support.identifier_examples import EXAMPLES
 from support.shared import shared_path
 
 import tamis
-from tamis.compiler.data_protection.managed.identifiers import (
-    MANAGED_TABLE,
-    NOT_DETECTED_LOCALLY,
-    detectors_for,
-)
-from tamis.runtime.redact import detectors, redactor
+from tamis.compiler.data_protection.managed.catalogue import MANAGED_TABLE
+from tamis.compiler.data_protection.managed.detectors import detectors_for
+from tamis.compiler.data_protection.managed.patterns import NOT_DETECTED_LOCALLY
+from tamis.runtime.redact import checks, json_rewrite, keywords, redactor
+from tamis.runtime.redact import native as native_api
+from tamis.runtime.redact.detector import Check, Detector, Finding, FoundList, SearchHints
+from tamis.runtime.redact.scanner import Scanner
 
 ARN = "arn:aws:dataprotection::aws:data-identifier/"
 DETECTABLE = sorted(n for n in MANAGED_TABLE if n not in NOT_DETECTED_LOCALLY)
@@ -49,20 +50,20 @@ CUSTOM = {
 
 @pytest.fixture(autouse=True, scope="module")
 def _core() -> None:
-    if detectors._redact is None:
+    if native_api._redact is None:
         if os.environ.get("TAMIS_REQUIRE_REDACT_CORE") == "1":
             pytest.fail(
                 "TAMIS_REQUIRE_REDACT_CORE=1 but the native redactor core was not built (libre2-dev missing?)"
             )
         pytest.skip("the native redactor core is not built here (it needs RE2's C++ library: libre2-dev)")
-    if not detectors.USE_NATIVE:
+    if not native_api.USE_NATIVE:
         pytest.skip("TAMIS_NATIVE=0: the native redactor core is switched off for this process")
 
 
 def test_ci_insists_on_the_core() -> None:
     if os.environ.get("TAMIS_REQUIRE_REDACT_CORE") != "1":
         pytest.skip("TAMIS_REQUIRE_REDACT_CORE is not set (only CI, with libre2-dev installed, insists)")
-    assert detectors._redact is not None and detectors.USE_NATIVE
+    assert native_api._redact is not None and native_api.USE_NATIVE
 
 
 def _doc(statements: list[dict[str, Any]], custom: dict[str, str] | None = None) -> dict[str, Any]:
@@ -89,20 +90,20 @@ MASK = {"Deidentify": {"MaskConfig": {"MaskWithCharacter": "#"}}}
 
 
 @contextlib.contextmanager
-def _detectors_setting(name: str, value: Any) -> Iterator[None]:
-    """``tamis.runtime.redact.detectors.<name>`` set to ``value`` for the scanners built meanwhile."""
-    saved = getattr(detectors, name)
-    setattr(detectors, name, value)
+def _native_setting(name: str, value: Any) -> Iterator[None]:
+    """``tamis.runtime.redact.native.<name>`` set to ``value`` for the scanners built meanwhile."""
+    saved = getattr(native_api, name)
+    setattr(native_api, name, value)
     try:
         yield
     finally:
-        setattr(detectors, name, saved)
+        setattr(native_api, name, saved)
 
 
 def _pair(doc: dict[str, Any]) -> tuple[tamis.Policy, tamis.Policy]:
     """The policy compiled twice: on the native core, and on the Python definition alone."""
     native = tamis.compile_policy(doc)
-    with _detectors_setting("USE_NATIVE", False):
+    with _native_setting("USE_NATIVE", False):
         twin = tamis.compile_policy(doc)
     assert native._redactor.scanner.native
     assert not twin._redactor.scanner.native
@@ -237,7 +238,7 @@ LONG_TEXTS = st.lists(st.one_of(FRAGMENTS, DENSE), min_size=30, max_size=90).map
 @functools.cache
 def _anchored() -> tuple[tamis.Policy, tamis.Policy]:
     """``_all()`` with the native core looking for anchors in every range, however short."""
-    with _detectors_setting("_ANCHOR_MIN_RANGE", 0):
+    with _native_setting("ANCHOR_MIN_RANGE", 0):
         return _pair(ALL_DOC)
 
 
@@ -257,7 +258,7 @@ def test_long_dense_texts_same_findings(text: str) -> None:
 @settings(max_examples=LONG_EXAMPLES)
 @given(st.one_of(ASCII_TEXTS, st.lists(NEAR_WINDOW, min_size=1, max_size=3).map(" ".join), LONG_TEXTS))
 def test_anchors_in_every_range_same_findings(text: str) -> None:
-    # The keyword windows too searched by anchors (in use they are shorter than _ANCHOR_MIN_RANGE).
+    # The keyword windows too searched by anchors (in use they are shorter than ANCHOR_MIN_RANGE).
     native, twin = _anchored()
     assert _outcome(lambda: native.scan(text)) == _outcome(lambda: twin.scan(text))
 
@@ -272,7 +273,7 @@ def test_dense_report_same_findings_both_ways() -> None:
             f'"{46500 + i}", "amount": {i}.27}}'
         )
     text = "[" + ", ".join(rows) + "]"
-    assert len(text) > 10 * detectors._ANCHOR_MIN_RANGE
+    assert len(text) > 10 * native_api.ANCHOR_MIN_RANGE
     want = _all()[1].scan(text)
     assert len(want) > 400  # every kind of value, many times over
     assert _all()[0].scan(text) == want
@@ -293,7 +294,7 @@ def test_values_at_the_edges_of_ranges_and_blocks_same_findings() -> None:
     checked = found = 0
     for value in values:
         for filler in FILLERS:
-            pad = (filler * detectors._ANCHOR_MIN_RANGE)[: detectors._ANCHOR_MIN_RANGE]
+            pad = (filler * native_api.ANCHOR_MIN_RANGE)[: native_api.ANCHOR_MIN_RANGE]
             texts = [value + pad, value + value + pad, pad + value, pad + value + value]
             texts += [pad[:offset] + value + pad for offset in range(0, 34, 3)]
             for text in texts:
@@ -308,15 +309,15 @@ def test_values_at_the_edges_of_ranges_and_blocks_same_findings() -> None:
 def test_a_value_group_ending_before_its_anchor_same_findings() -> None:
     # An unbounded pattern whose value (group 1) ends before the required character its match holds: the
     # next search starts before that character, which must still count as the first one after the cursor.
-    det = detectors.Detector(
+    det = Detector(
         name="T",
         pattern="(a)a*b",
         group=1,
-        hints=detectors.SearchHints(frozenset("b"), 1, frozenset("ab")),
+        hints=SearchHints(frozenset("b"), 1, frozenset("ab")),
     )
-    native = detectors.Scanner([det])
-    with _detectors_setting("USE_NATIVE", False):
-        twin = detectors.Scanner([det])
+    native = Scanner([det])
+    with _native_setting("USE_NATIVE", False):
+        twin = Scanner([det])
     assert native.native and not twin.native
     for text in ["aaab " * 200, "x" * 600 + "aaaab", "aaab" * 150 + " b aab", "ab" * 300]:
         want = twin.scan(text)
@@ -326,20 +327,20 @@ def test_a_value_group_ending_before_its_anchor_same_findings() -> None:
 
 def test_keyword_spellings_follow_the_keyword_pattern() -> None:
     # The native core walks these spellings as a trie where the Python path runs the keyword regex.
-    spellings = detectors.keyword_spellings(KEYWORDS)
+    spellings = keywords.keyword_spellings(KEYWORDS)
     assert spellings is not None
     words = {k.lower().strip() for k in KEYWORDS}
     assert len(spellings) <= sum(4 ** k.count(" ") for k in words)  # different keywords may share spellings
     for k in words:  # each separator spelled every way: the four uniform ones at least
         assert {k.replace(" ", sep) for sep in ("", " ", "_", "-")} <= set(spellings), k
-    plain = {k: detectors.re2.compile("(?i)" + detectors._keyword_pattern(k)) for k in words}
+    plain = {k: re2.compile("(?i)" + keywords._keyword_pattern(k)) for k in words}
     by_norm: dict[str, list[str]] = {}
     for k in plain:
-        by_norm.setdefault(detectors._norm_keyword(k), []).append(k)
+        by_norm.setdefault(keywords.norm_keyword(k), []).append(k)
     for spelling in spellings:
         assert spelling == spelling.lower() and spelling.isascii()
-        assert any(plain[k].fullmatch(spelling) for k in by_norm[detectors._norm_keyword(spelling)]), spelling
-    assert detectors.keyword_spellings(["a b c d e f g h i j"]) is None  # 4**9 spellings: the Python path
+        assert any(plain[k].fullmatch(spelling) for k in by_norm[keywords.norm_keyword(spelling)]), spelling
+    assert keywords.keyword_spellings(["a b c d e f g h i j"]) is None  # 4**9 spellings: the Python path
 
 
 @given(
@@ -423,11 +424,11 @@ def test_rewrite_is_the_merge_and_splice_it_replaces(
     for _ in range(data.draw(st.integers(0, 8))):  # spans inside the message, often overlapping
         start = data.draw(st.integers(0, n))
         end = data.draw(st.integers(start, min(n, start + 12)))
-        found.append(detectors.Finding(data.draw(st.sampled_from(IDENTS)), start, end))
+        found.append(Finding(data.draw(st.sampled_from(IDENTS)), start, end))
     found.sort()
-    got = detectors._redact.rewrite(message, found, ops)
-    spans = redactor._merged_spans(found, ops)
-    want = _all()[1]._redactor._rewrite(message, spans) if spans else message
+    got = native_api._redact.rewrite(message, found, ops)
+    spans = redactor.merged_spans(found, ops)
+    want = json_rewrite.rewrite(message, spans) if spans else message
     if got is not None:  # None: the core leaves the message to the Python steps (not ASCII, escapes...)
         assert got == want
     elif message.isascii() and message.lstrip()[:1] not in ("{", "["):
@@ -438,33 +439,32 @@ def test_rewrite_counts_quotes_across_long_json_messages() -> None:
     # The native rewrite counts the quotes before each span (sixteen bytes at a time) to know it lies in a
     # string: long messages with spans inside values, every value length, must come out as Python's.
     ops = {"A": ("mask", "#"), "B": ("redact", "*")}
-    twin = _all()[1]._redactor
     for width in range(1, 40):
         doc = {f"k{i}": "v" * (i % width) + f" {1000 + i} " + "w" * (i % 7) for i in range(60)}
         message = json.dumps(doc)
         found = []
         for i in range(0, 60, 3):
             at = message.index(f" {1000 + i} ") + 1
-            found.append(detectors.Finding("A" if i % 2 else "B", at, at + 4))
-        got = detectors._redact.rewrite(message, found, ops)
+            found.append(Finding("A" if i % 2 else "B", at, at + 4))
+        got = native_api._redact.rewrite(message, found, ops)
         assert got is not None  # every span inside a plain string: the core rewrites it
-        assert got == twin._rewrite(message, redactor._merged_spans(found, ops))
+        assert got == json_rewrite.rewrite(message, redactor.merged_spans(found, ops))
         assert json.loads(got).keys() == doc.keys()
         key = message.index('"k7"')
-        outside = [*found, detectors.Finding("A", key, key + 2)]  # over a key's opening quote
+        outside = [*found, Finding("A", key, key + 2)]  # over a key's opening quote
         outside.sort()
-        assert detectors._redact.rewrite(message, outside, ops) is None
+        assert native_api._redact.rewrite(message, outside, ops) is None
 
 
 def test_rewrite_covers_json_and_plain_messages() -> None:
     ops = {"A": ("mask", "#"), "B": ("redact", "*")}
-    found = [detectors.Finding("A", 9, 13), detectors.Finding("B", 11, 15), detectors.Finding("C", 0, 2)]
+    found = [Finding("A", 9, 13), Finding("B", 11, 15), Finding("C", 0, 2)]
     # A and B overlap: one span [9, 15) that takes the stronger operation (redact); C has no operation
-    assert detectors._redact.rewrite('{"card":"12345678"}', found, ops) == '{"card":"78"}'
-    assert detectors._redact.rewrite("card 12345678 ok", found, ops) == "card 1234k"
-    assert detectors._redact.rewrite("card 12345678 ok", found[:1], ops) == "card 1234#### ok"
-    assert detectors._redact.rewrite('{"a": 12345678901234}', found, ops) is None  # a number: Python decides
-    assert detectors._redact.rewrite("é 12345678", found, ops) is None
+    assert native_api._redact.rewrite('{"card":"12345678"}', found, ops) == '{"card":"78"}'
+    assert native_api._redact.rewrite("card 12345678 ok", found, ops) == "card 1234k"
+    assert native_api._redact.rewrite("card 12345678 ok", found[:1], ops) == "card 1234#### ok"
+    assert native_api._redact.rewrite('{"a": 12345678901234}', found, ops) is None  # a number: Python decides
+    assert native_api._redact.rewrite("é 12345678", found, ops) is None
 
 
 # Values shaped like what the checks judge (digit groups with separators, boundary numbers, addresses,
@@ -485,19 +485,19 @@ CONTEXT = st.sampled_from(
 
 
 # Every check drawn by the one property (the grid test below takes each check in turn, exhaustively).
-CHECKS = sorted(detectors.NATIVE_CHECKS, key=lambda f: f.__name__)
+CHECKS = sorted(native_api.NATIVE_CHECKS, key=lambda f: f.__name__)
 
 
 @given(check=st.sampled_from(CHECKS), before=CONTEXT, value=CHECK_VALUES, after=CONTEXT, data=st.data())
 def test_each_native_check_decides_as_the_python_check(
-    check: detectors.Check, before: str, value: str, after: str, data: st.DataObject
+    check: Check, before: str, value: str, after: str, data: st.DataObject
 ) -> None:
     text = before + value + after
     start, end = len(before), len(before) + len(value)
     if data.draw(st.integers(0, 9)) == 0:  # now and then any span of the text
         start = data.draw(st.integers(0, len(text) - 1))
         end = data.draw(st.integers(start + 1, len(text)))
-    native = detectors._redact.check(detectors.NATIVE_CHECKS[check], text, start, end)
+    native = native_api._redact.check(native_api.NATIVE_CHECKS[check], text, start, end)
     python = _outcome(lambda: bool(check(text, start, end)))
     if native == -1:  # undecided natively: the core calls the Python check itself
         return
@@ -547,16 +547,16 @@ GRID_CONTEXTS = [
 
 
 @pytest.mark.parametrize(
-    "check", sorted(detectors.NATIVE_CHECKS, key=lambda f: f.__name__), ids=lambda f: f.__name__
+    "check", sorted(native_api.NATIVE_CHECKS, key=lambda f: f.__name__), ids=lambda f: f.__name__
 )
-def test_each_native_check_at_its_edges(check: detectors.Check) -> None:
-    code = detectors.NATIVE_CHECKS[check]
+def test_each_native_check_at_its_edges(check: Check) -> None:
+    code = native_api.NATIVE_CHECKS[check]
     decided = 0
     for value in GRID_VALUES:
         for before in GRID_CONTEXTS:
             for after in GRID_CONTEXTS:
                 text = before + value + after
-                native = detectors._redact.check(code, text, len(before), len(before) + len(value))
+                native = native_api._redact.check(code, text, len(before), len(before) + len(value))
                 if native == -1:
                     continue
                 decided += 1
@@ -579,27 +579,27 @@ def test_rewrite_merges_every_pair_of_operations_as_python_does(json_text: bool)
                 for sb, eb in spans:
                     found = sorted(
                         [
-                            detectors.Finding("A", sa + shift, ea + shift),
-                            detectors.Finding("B", sb + shift, eb + shift),
+                            Finding("A", sa + shift, ea + shift),
+                            Finding("B", sb + shift, eb + shift),
                         ]
                     )
-                    got = detectors._redact.rewrite(message, found, ops)
-                    merged = redactor._merged_spans(found, ops)
-                    assert got == (_all()[1]._redactor._rewrite(message, merged) if merged else message)
+                    got = native_api._redact.rewrite(message, found, ops)
+                    merged = redactor.merged_spans(found, ops)
+                    assert got == (json_rewrite.rewrite(message, merged) if merged else message)
                     compared += 1
     assert compared == 16 * len(spans) ** 2
 
 
 def test_checks_decide_natively_on_their_examples() -> None:
     # the property above must not pass by leaving everything to Python
-    code = detectors.NATIVE_CHECKS
-    assert detectors._redact.check(code[detectors.check_credit_card], "4539894458086459", 0, 16) == 1
-    assert detectors._redact.check(code[detectors.check_credit_card], "4539894458086458", 0, 16) == 0
-    assert detectors._redact.check(code[detectors.check_ipv4], "10.0.0.254", 0, 10) == 1
-    assert detectors._redact.check(code[detectors.check_ipv4], "10.0.0.256", 0, 10) == 0
-    assert detectors._redact.check(code[detectors.check_vin], "1HGCM82633A004352", 0, 17) == 1
-    assert detectors._redact.check(code[detectors.check_email], "a@b.c", 0, 5) == 1
-    assert detectors._redact.check(code[detectors.has_country_code], "00", 0, 2) == 1  # "" in "1..9" holds
+    code = native_api.NATIVE_CHECKS
+    assert native_api._redact.check(code[checks.check_credit_card], "4539894458086459", 0, 16) == 1
+    assert native_api._redact.check(code[checks.check_credit_card], "4539894458086458", 0, 16) == 0
+    assert native_api._redact.check(code[checks.check_ipv4], "10.0.0.254", 0, 10) == 1
+    assert native_api._redact.check(code[checks.check_ipv4], "10.0.0.256", 0, 10) == 0
+    assert native_api._redact.check(code[checks.check_vin], "1HGCM82633A004352", 0, 17) == 1
+    assert native_api._redact.check(code[checks.check_email], "a@b.c", 0, 5) == 1
+    assert native_api._redact.check(code[checks.has_country_code], "00", 0, 2) == 1  # "" in "1..9" holds
 
 
 def test_the_labelled_corpus_same_findings_one_by_one_and_as_one_long_message() -> None:
@@ -682,7 +682,7 @@ def test_most_managed_patterns_have_hints() -> None:
 
 @given(MATCHES)
 def test_every_match_holds_its_hints(
-    case: tuple[tuple[str, int, detectors.SearchHints, int | None], str],
+    case: tuple[tuple[str, int, SearchHints, int | None], str],
 ) -> None:
     # The core searches only near anchors (``count`` required characters within the longest match, in one
     # run of the value's alphabet; with a lead, the value starting its run after none of the lead's
@@ -751,7 +751,7 @@ def test_values_after_each_kind_of_lead_same_findings() -> None:
     leads = ["", " ", '"', "=", "x", "G", "1", "f", ":", ".", "(", "+", "-", "\n"]
     native, twin = _all()
     anchored = _anchored()[0]
-    pad = ("z " * detectors._ANCHOR_MIN_RANGE)[: detectors._ANCHOR_MIN_RANGE]
+    pad = ("z " * native_api.ANCHOR_MIN_RANGE)[: native_api.ANCHOR_MIN_RANGE]
     checked = found = 0
     for value in values:
         for lead in leads:
@@ -793,7 +793,7 @@ def test_found_records_are_the_scan_findings(text: str, only: list[str]) -> None
             assert found.identifiers() == {f.identifier for f in want}
             listed.clear()  # a new list each time: the caller may keep or change it
             assert found.findings() == want
-    assert isinstance(native.find(text), detectors.FoundList) == (not text.isascii())
+    assert isinstance(native.find(text), FoundList) == (not text.isascii())
 
 
 @given(MESSAGES, st.data())
@@ -823,7 +823,7 @@ def test_rewrite_refuses_records_found_in_another_text() -> None:
     )
     assert native.rewrite("contact a@example.com", found, ops) is None  # spans past its end: not applied
     with pytest.raises(TypeError):
-        detectors._redact.rewrite("text", ("A", 0, 1), ops)
+        native_api._redact.rewrite("text", ("A", 0, 1), ops)
 
 
 def test_outcome_findings_are_made_when_first_read() -> None:
@@ -901,7 +901,7 @@ def test_values_starting_their_run_or_after_it_same_findings() -> None:
     # E-mail and IPv4 addresses are asked for first at the start of the run of characters they can hold
     # before their anchor; where the value starts later in that run, the search goes on after it.
     native, twin = _all()
-    pad = ("z " * detectors._ANCHOR_MIN_RANGE)[: detectors._ANCHOR_MIN_RANGE]
+    pad = ("z " * native_api.ANCHOR_MIN_RANGE)[: native_api.ANCHOR_MIN_RANGE]
     values = ["a@example.com", ".a@example.com", "-.a@b.co", "%x@y.io", "a@b", "1.2.3.4", "1.2.3.4.5.6"]
     values += ["999.1.1.1", "01.2.3.4", "1.2.3.4.", ".1.2.3.4", "256.256.256.256 10.0.0.1"]
     for value in values:

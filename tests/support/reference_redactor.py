@@ -17,7 +17,8 @@ from collections.abc import Iterable, Sequence
 
 import re2
 
-from tamis.runtime.redact.detectors import KEYWORD_WINDOW, Detector
+from tamis.runtime.redact.detector import Detector
+from tamis.runtime.redact.keywords import KEYWORD_WINDOW
 
 STRENGTH = {"mask": 1, "redact": 2}
 

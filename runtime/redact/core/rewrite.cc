@@ -1,0 +1,223 @@
+// De-identification of an ASCII message (redactor.py: merged_spans, then json_rewrite.py:
+// splice_inside_plain_strings for a message that starts like JSON, or splice for any other).
+#include "redact.h"
+
+namespace tamis_redact {
+namespace {
+
+struct Piece {
+  long start, end;
+  int op;   // 0 mask, 1 redact: the order of their names, as the Python tuples sort
+  char ch;  // mask character
+  bool operator<(const Piece &o) const {
+    if (start != o.start) return start < o.start;
+    if (end != o.end) return end < o.end;
+    if (op != o.op) return op < o.op;
+    return ch < o.ch;
+  }
+};
+
+// How many bytes of [p, p + len) are c, where the bytes up to limit may be read: sixteen at a time where
+// SSE2 is there (byte counters, summed before they can overflow), the last few with one load masked when
+// sixteen can be read (the gaps between findings are mostly shorter than sixteen bytes).
+long count_byte(const char *p, long len, char c, const char *limit) {
+  long count = 0, i = 0;
+#if defined(__SSE2__)
+  const __m128i needle = _mm_set1_epi8(c), zero = _mm_setzero_si128();
+  while (i + 16 <= len) {
+    __m128i acc = zero;
+    for (int k = 0; k < 255 && i + 16 <= len; k++, i += 16)  // each match adds 1 (0 - -1) to its byte
+      acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p + i)), needle));
+    __m128i sums = _mm_sad_epu8(acc, zero);
+    count += _mm_cvtsi128_si32(sums) + _mm_extract_epi16(sums, 4);
+  }
+  if (i < len && limit - (p + i) >= 16) {
+    unsigned hits = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p + i)), needle)));
+    hits &= (1u << (len - i)) - 1;
+    for (; hits; hits &= hits - 1) count++;
+    return count;
+  }
+#else
+  (void)limit;
+#endif
+  for (; i < len; i++) count += p[i] == c;
+  return count;
+}
+
+inline bool py_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r') || (c >= '\x1c' && c <= '\x1f'); }
+
+}  // namespace
+
+// rewrite(message, findings, operations) -> the rewritten message, or None when the Python path must
+// decide (not ASCII, a mask character that is not ASCII, or a JSON message whose spans are not all inside
+// plain string literals). findings: a list of (identifier, start, end), or a Found; operations:
+// identifier -> ("mask" | "redact", mask character).
+PyObject *rewrite(PyObject *, PyObject *args) {
+  PyObject *message, *findings, *ops;
+  if (!PyArg_ParseTuple(args, "UOO!", &message, &findings, &PyDict_Type, &ops)) return nullptr;
+  const bool native = Py_TYPE(findings) == &FoundType;
+  if (!native && !PyList_Check(findings)) {
+    PyErr_SetString(PyExc_TypeError, "findings must be a list or a Found");
+    return nullptr;
+  }
+  if (!PyUnicode_IS_ASCII(message)) Py_RETURN_NONE;
+  Py_ssize_t len;
+  const char *m = PyUnicode_AsUTF8AndSize(message, &len);
+  if (m == nullptr) return nullptr;
+  long n = static_cast<long>(len);
+  std::vector<Piece> raw;
+  struct Decoded {
+    PyObject *ident = nullptr;
+    int code = -1;  // 0 mask, 1 redact, -1 no operation
+    char ch = 0;
+  };
+  // An identifier's operation: 1 decoded, 0 one the Python path must decide, -1 a Python error raised.
+  auto decode = [ops](PyObject *ident, Decoded &op) -> int {
+    op.ident = ident;  // borrowed: the findings outlive this call
+    PyObject *entry = PyDict_GetItemWithError(ops, ident);
+    if (entry == nullptr) {
+      op.code = -1;  // no operation for this identifier
+      return PyErr_Occurred() ? -1 : 1;
+    }
+    if (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 2) {
+      PyErr_SetString(PyExc_TypeError, "operations must map to (operation, mask character)");
+      return -1;
+    }
+    PyObject *name = PyTuple_GET_ITEM(entry, 0), *ch = PyTuple_GET_ITEM(entry, 1);
+    if (PyUnicode_Check(name) && PyUnicode_CompareWithASCIIString(name, "mask") == 0) {
+      op.code = 0;
+    } else if (PyUnicode_Check(name) && PyUnicode_CompareWithASCIIString(name, "redact") == 0) {
+      op.code = 1;
+    } else {
+      return 0;
+    }
+    if (!PyUnicode_Check(ch) || PyUnicode_GET_LENGTH(ch) != 1 || !PyUnicode_IS_ASCII(ch)) return 0;
+    op.ch = static_cast<char>(PyUnicode_READ_CHAR(ch, 0));
+    return 1;
+  };
+  if (native) {  // records: each detector's operation decoded once
+    const FoundObject *found = reinterpret_cast<const FoundObject *>(findings);
+    const std::vector<Detector> &dets = *found->scanner->dets;
+    std::vector<Decoded> per(dets.size());
+    std::vector<char> known(dets.size(), 0);
+    raw.reserve(found->raw->size());
+    for (const Raw &r : *found->raw) {
+      size_t d = static_cast<size_t>(r.det);
+      if (!known[d]) {
+        int ok = decode(dets[d].name, per[d]);
+        if (ok < 0) return nullptr;
+        if (ok == 0) Py_RETURN_NONE;
+        known[d] = 1;
+      }
+      if (per[d].code < 0) continue;
+      if (r.start < 0 || r.end > n || r.start > r.end) Py_RETURN_NONE;  // found in another text
+      raw.push_back({r.start, r.end, per[d].code, per[d].ch});
+    }
+  } else {
+    Py_ssize_t count = PyList_GET_SIZE(findings);
+    raw.reserve(static_cast<size_t>(count));
+    constexpr size_t kSeen = 16;
+    Decoded seen[kSeen];
+    size_t seen_count = 0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+      PyObject *f = PyList_GET_ITEM(findings, i);
+      if (!PyTuple_Check(f) || PyTuple_GET_SIZE(f) != 3) {
+        PyErr_SetString(PyExc_TypeError, "findings must be (identifier, start, end) tuples");
+        return nullptr;
+      }
+      // Findings share a handful of identifier objects: their operations are decoded once per identity.
+      PyObject *ident = PyTuple_GET_ITEM(f, 0);
+      size_t slot = 0;
+      while (slot < seen_count && seen[slot].ident != ident) slot++;
+      Decoded op;
+      if (slot < seen_count) {
+        op = seen[slot];
+      } else {
+        int ok = decode(ident, op);
+        if (ok < 0) return nullptr;
+        if (ok == 0) Py_RETURN_NONE;
+        if (seen_count < kSeen) seen[seen_count++] = op;
+      }
+      if (op.code < 0) continue;
+      long s = PyLong_AsLong(PyTuple_GET_ITEM(f, 1)), e = PyLong_AsLong(PyTuple_GET_ITEM(f, 2));
+      if (PyErr_Occurred()) return nullptr;
+      if (s < 0 || e > n || s > e) Py_RETURN_NONE;
+      raw.push_back({s, e, op.code, op.ch});
+    }
+  }
+  if (raw.empty()) {
+    Py_INCREF(message);
+    return message;
+  }
+  if (!std::is_sorted(raw.begin(), raw.end())) std::sort(raw.begin(), raw.end());
+  std::vector<Piece> merged;
+  merged.reserve(raw.size());
+  long last_end = -1;
+  for (const Piece &p : raw) {
+    if (p.start < last_end) {
+      Piece &prev = merged.back();
+      if (p.op > prev.op) {  // the stronger operation wins (redact over mask)
+        prev.op = p.op;
+        prev.ch = p.ch;
+      }
+      last_end = std::max(prev.end, p.end);
+      prev.end = last_end;
+    } else {
+      merged.push_back(p);
+      last_end = p.end;
+    }
+  }
+  long first = 0;
+  while (first < n && py_space(m[first])) first++;
+  bool json = first < n && (m[first] == '{' || m[first] == '[');
+  bool backslash = false;
+  if (json) {
+    for (const char *b = static_cast<const char *>(memchr(m, '\\', static_cast<size_t>(n))); b != nullptr;
+         b = static_cast<const char *>(memchr(b + 1, '\\', static_cast<size_t>(m + n - b - 1)))) {
+      if (b + 1 < m + n && b[1] == '\\') Py_RETURN_NONE;  // escaped backslashes: the Python path
+      backslash = true;
+    }
+    long scanned = 0;
+    bool inside = false;
+    for (const Piece &p : merged) {
+      if (p.start > scanned) {
+        long quotes = count_byte(m + scanned, p.start - scanned, '"', m + n);
+        if (backslash)
+          for (long i = std::max(0L, scanned - 1); i + 1 < p.start; i++) quotes -= m[i] == '\\' && m[i + 1] == '"';
+        inside ^= quotes % 2 != 0;
+      }
+      if (!inside) Py_RETURN_NONE;
+      if (count_byte(m + p.start, p.end - p.start, '"', m + n) != 0) Py_RETURN_NONE;
+      if (backslash)
+        for (long i = std::max(0L, p.start - 6); i < std::min(n, p.end + 6); i++)
+          if (m[i] == '\\') Py_RETURN_NONE;
+      scanned = p.end;
+    }
+  }
+  long out_len = n;
+  for (const Piece &p : merged)
+    if (p.op == 1) out_len -= p.end - p.start;
+  PyObject *out = PyUnicode_New(out_len, 127);
+  if (out == nullptr) return nullptr;
+  char *o = reinterpret_cast<char *>(PyUnicode_DATA(out));
+  if (out_len == n) {  // masks alone: the message copied whole, then each span masked in place
+    memcpy(o, m, static_cast<size_t>(n));
+    for (const Piece &p : merged) memset(o + p.start, p.ch, static_cast<size_t>(p.end - p.start));
+    return out;
+  }
+  long pos = 0;
+  for (const Piece &p : merged) {
+    memcpy(o, m + pos, static_cast<size_t>(p.start - pos));
+    o += p.start - pos;
+    if (p.op == 0) {
+      memset(o, p.ch, static_cast<size_t>(p.end - p.start));
+      o += p.end - p.start;
+    }
+    pos = p.end;
+  }
+  memcpy(o, m + pos, static_cast<size_t>(n - pos));
+  return out;
+}
+
+}  // namespace tamis_redact

@@ -1,0 +1,200 @@
+// One scan of an ASCII message (scanner.py's Scanner._scan_python): set pass, keyword pass, searches, checks.
+#include "redact.h"
+
+namespace tamis_redact {
+namespace {
+
+// Sorts raw, which comes as sorted runs (one or more per detector, in order): merged pairwise, a few
+// passes instead of a whole sort.
+void merge_runs(std::vector<Raw> &raw) {
+  std::vector<size_t> cuts{0};
+  for (size_t k = 1; k < raw.size(); k++)
+    if (raw[k] < raw[k - 1]) cuts.push_back(k);
+  cuts.push_back(raw.size());
+  while (cuts.size() > 2) {
+    std::vector<size_t> next{0};
+    size_t c = 0;
+    for (; c + 2 < cuts.size(); c += 2) {
+      std::inplace_merge(raw.begin() + static_cast<long>(cuts[c]), raw.begin() + static_cast<long>(cuts[c + 1]),
+                         raw.begin() + static_cast<long>(cuts[c + 2]));
+      next.push_back(cuts[c + 2]);
+    }
+    if (c + 1 < cuts.size()) next.push_back(cuts.back());  // an odd run out, carried to the next pass
+    cuts.swap(next);
+  }
+}
+
+}  // namespace
+
+// The findings of one scan of text (str) into raw, sorted; allowed: bytes | None. 1 done, 0 a text that is
+// not ASCII (the Python path's), -1 a Python error raised. set_ran and budget_left: for explain.
+int scan_into(ScannerObject *self, PyObject *text, PyObject *allowed, std::vector<Raw> &raw, bool &set_ran,
+              long &budget_left) {
+  if (self->dets == nullptr) {
+    PyErr_SetString(PyExc_RuntimeError, "scanner not initialised");
+    return -1;
+  }
+  if (!PyUnicode_IS_ASCII(text)) return 0;
+  const std::vector<Detector> &dets = *self->dets;
+  const char *mask = nullptr;
+  if (allowed != Py_None) {
+    if (!PyBytes_Check(allowed) || PyBytes_GET_SIZE(allowed) != static_cast<Py_ssize_t>(dets.size())) {
+      PyErr_SetString(PyExc_ValueError, "allowed must be one byte per detector");
+      return -1;
+    }
+    mask = PyBytes_AS_STRING(allowed);
+  }
+  Py_ssize_t len;
+  const char *t = PyUnicode_AsUTF8AndSize(text, &len);  // ASCII: the str's own buffer, no copy
+  if (t == nullptr) return -1;
+  long n = static_cast<long>(len);
+  StringPiece data(t, static_cast<size_t>(len));
+  // Candidates whose check (stage 0) or strict check (stage 1) has no native form: decided afterwards, in
+  // order, with the GIL, so the RE2 work above runs without it (other threads go on meanwhile).
+  struct Pending {
+    long start, end;
+    int det, stage;
+    bool near_keyword;  // for a relaxing detector: whether a keyword is in the window (strict check spared)
+  };
+  std::vector<Pending> pending;
+  set_ran = false;
+  budget_left = 0;
+  Py_BEGIN_ALLOW_THREADS;
+  {
+    std::vector<char> occurs;  // per detector, once the set pass has run (empty before)
+    auto set_pass = [&]() {
+      std::vector<int> slots;
+      RE2::Set::ErrorInfo error{};
+      bool any = (*self->set)->Match(data, &slots, &error);
+      // A set pass that failed (its DFA out of memory) rules nothing out: every detector is searched.
+      occurs.assign(dets.size(), !any && error.kind != RE2::Set::kNoError ? 1 : 0);
+      for (int i : slots) occurs[static_cast<size_t>(i)] = 1;
+      set_ran = true;
+    };
+    // Set pass first when some detector is searched only where it rules it in, or when searching without
+    // it lately cost more than it (but every kProbeEvery-th scan looks again).
+    unsigned long nth = __atomic_fetch_add(&self->scans, 1UL, __ATOMIC_RELAXED);
+    bool probe = nth % kProbeEvery == 0;
+    bool learnt = !probe && __atomic_load_n(&self->set_first, __ATOMIC_RELAXED);
+    if (self->set_needed || learnt) set_pass();
+    std::vector<int> hit;
+    for (size_t i = 0; i < dets.size(); i++)
+      if ((mask == nullptr || mask[i]) && (occurs.empty() || occurs[i])) hit.push_back(static_cast<int>(i));
+    Budget budget{n + 4096};
+    KeywordHits kwh;
+    bool keyed = false;
+    for (int i : hit) keyed = keyed || dets[i].keyed;
+    if (keyed && self->keywords != nullptr) {
+      kwh.resize(dets.size());
+      keyword_hits(self, data, kwh);
+    }
+    static const std::vector<Span> none;
+    std::vector<Span> spans;
+    std::unique_ptr<DigitStarts> digit_starts;  // made when a keyword window first needs it
+    std::vector<long> codes;                    // country_codes, found when a phone detector first needs them
+    bool codes_found = false;
+    auto starts_for = [&](const Detector &d) -> DigitStarts * {
+      if (!d.digit_starts) return nullptr;
+      if (!digit_starts)
+        digit_starts = std::make_unique<DigitStarts>(reinterpret_cast<const unsigned char *>(t), n);
+      return digit_starts.get();
+    };
+    // The spans of one detector; with a budget, only until the budget is spent (budget->spent).
+    auto collect = [&](const Detector &d, const std::vector<Span> &kws, Budget *b) {
+      spans.clear();
+      if (d.mode == MODE_REQUIRED) {
+        long lo = -1, hi = -1;
+        for (const Span &k : kws) {  // windows around the keywords, merged when they touch
+          long wlo = std::max(0L, k.start - d.reach), whi = std::min(n, k.end + d.reach);
+          if (hi >= 0 && wlo <= hi) {
+            hi = std::max(hi, whi);
+          } else {
+            if (hi >= 0) spans_into(d, data, lo, hi, self->anchor_min, spans, b, starts_for(d));
+            if (b != nullptr && b->spent) return;
+            lo = wlo;
+            hi = whi;
+          }
+        }
+        if (hi >= 0) spans_into(d, data, lo, hi, self->anchor_min, spans, b, starts_for(d));
+      } else if (d.relaxed_local) {
+        if (!codes_found) {
+          country_codes(t, n, codes);
+          codes_found = true;
+        }
+        relaxed_spans(d, data, kws, codes, self->window, self->anchor_min, spans, b);
+      } else {
+        spans_into(d, data, 0, n, self->anchor_min, spans, b);
+      }
+    };
+    for (int i : hit) {
+      if (!occurs.empty() && !occurs[static_cast<size_t>(i)]) continue;  // ruled out by a later set pass
+      const Detector &d = dets[i];
+      const std::vector<Span> &kws = kwh.empty() ? none : kwh[i];
+      if (d.mode == MODE_REQUIRED && kws.empty()) continue;
+      collect(d, kws, occurs.empty() ? &budget : nullptr);
+      if (budget.spent && occurs.empty()) {  // searching for absent values has cost a set pass: run it
+        set_pass();
+        if (!occurs[static_cast<size_t>(i)]) continue;
+        collect(d, kws, nullptr);
+      }
+      bool required = d.mode == MODE_REQUIRED;
+      Near near(self, kws);
+      for (const Span &sp : spans) {
+        long s = sp.start, e = sp.end;
+        if (s == e) continue;
+        if (required && !near(s, e)) continue;
+        if (!d.exclude.empty()) {
+          Digits digits(t, s, e);
+          if (!digits.over && d.exclude.count(digits.view())) continue;
+        }
+        int ok = d.check == CHECK_NONE ? 1 : native_check(d.check, t, n, s, e);
+        if (ok < 0) {
+          pending.push_back({s, e, i, 0, d.relaxes && near(s, e)});
+          raw.push_back({s, e, d.rank, -1});  // a place kept in order; filled in or dropped below
+          continue;
+        }
+        if (!ok) continue;
+        if (d.relaxes && !near(s, e)) {
+          ok = native_check(d.strict, t, n, s, e);
+          if (ok < 0) {
+            pending.push_back({s, e, i, 1, false});
+            raw.push_back({s, e, d.rank, -1});
+            continue;
+          }
+          if (!ok) continue;
+        }
+        raw.push_back({s, e, d.rank, i});
+      }
+    }
+    budget_left = budget.left;
+    if (!learnt && !self->set_needed) __atomic_store_n(&self->set_first, budget.spent ? 1 : 0, __ATOMIC_RELAXED);
+  }
+  Py_END_ALLOW_THREADS;
+  if (!pending.empty()) {
+    // The Python checks, in the order the Python path calls them (its first exception is the one raised).
+    size_t next = 0;
+    for (Raw &r : raw) {
+      if (r.det >= 0) continue;
+      const Pending &p = pending[next++];
+      const Detector &d = dets[static_cast<size_t>(p.det)];
+      int ok = 1;
+      if (p.stage == 0) {
+        ok = run_check(d.check, d.check_fn, text, t, n, p.start, p.end);
+        if (ok < 0) return -1;
+        if (ok && d.relaxes && !p.near_keyword) {
+          ok = run_check(d.strict, d.strict_fn, text, t, n, p.start, p.end);
+          if (ok < 0) return -1;
+        }
+      } else {
+        ok = run_check(d.strict, d.strict_fn, text, t, n, p.start, p.end);
+        if (ok < 0) return -1;
+      }
+      r.det = ok ? p.det : -2;
+    }
+    raw.erase(std::remove_if(raw.begin(), raw.end(), [](const Raw &r) { return r.det < 0; }), raw.end());
+  }
+  merge_runs(raw);
+  return 1;
+}
+
+}  // namespace tamis_redact
