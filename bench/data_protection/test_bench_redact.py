@@ -9,10 +9,10 @@ lines with a dozen findings in all (sparse).
 - ``floor``: one ``re2.Set`` match of the policy's patterns over the message (says only *whether*
   something matched; no engine can do less);
 - ``tamis``: ``Policy.apply`` (set scan, exact spans, checks, keyword windows, masking, JSON safety), on the
-  native core (runtime/redact/_redact.cc);
+  native core (runtime/redact/core/);
 - ``tamis-findings``: ``Policy.apply`` as above, then its ``findings`` read (the ``Finding`` tuples are made
   when first read; a caller after the masked message alone never pays for them);
-- ``tamis-python``: the same policy without the native core (runtime/detectors.py and redactor.py alone);
+- ``tamis-python``: the same policy without the native core (runtime/redact/*.py alone);
 - ``python-re``: a plain loop of Python ``re.finditer`` over the same patterns, then masking (no
   checks, no keywords: a lower bound for a pure-``re`` implementation);
 - ``presidio``: Presidio's regex recognizers (``CreditCardRecognizer``, ``EmailRecognizer``,
@@ -41,7 +41,7 @@ import redact_data as data
 import timing
 
 import tamis
-from tamis.runtime.redact import native as detectors
+from tamis.runtime.redact import native
 
 BUDGET = float(os.environ.get("TAMIS_BENCH_BUDGET", "0.5"))
 MESSAGES = {
@@ -53,10 +53,10 @@ ENGINES = ("floor", "tamis", "tamis-findings", "tamis-python", "python-re", "pre
 
 POLICY = tamis.compile_policy(data.policy())
 DETECTORS = POLICY._redactor.scanner.detectors
-# The same policy on runtime/detectors.py and redactor.py alone (no native core), for its own row.
-_saved, detectors.USE_NATIVE = detectors.USE_NATIVE, False
+# The same policy on runtime/redact/*.py alone (no native core), for its own row.
+_saved, native.USE_NATIVE = native.USE_NATIVE, False
 TWIN = tamis.compile_policy(data.policy())
-detectors.USE_NATIVE = _saved
+native.USE_NATIVE = _saved
 
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:
