@@ -16,6 +16,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from tamis.errors import TamisError
+from tamis.grammar.text import decode_or_raise, line_col
 from tamis.json_number import JSONNumber
 
 JSONPath = tuple[str | int, ...]
@@ -107,17 +108,7 @@ def parse_json(
     With ``exact_numbers`` integers become ``int`` and other numbers ``JSONNumber`` (a ``Decimal`` that
     keeps its spelling); otherwise non-integers become ``float``. Raises ``error``, located, on bad input.
     """
-    if isinstance(text, bytes | bytearray):
-        try:
-            text = bytes(text).decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = text.count(b"\n", 0, exc.start) + 1
-            col = exc.start - (text.rfind(b"\n", 0, exc.start) + 1) + 1
-            raise error(
-                "input is not valid UTF-8", line=line, column=col, source=source, rule="json"
-            ) from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = decode_or_raise(text, error=error, source=source, rule="json")
     try:
         tree = _parser().parse(text)
     except UnexpectedInput as exc:
@@ -133,9 +124,7 @@ def parse_json(
 
 def _end_position(text: str) -> tuple[int, int]:
     """Line and column just after the last non-blank character: where the input stopped short."""
-    end = len(text.rstrip())
-    line = text.count("\n", 0, end) + 1
-    return line, end - (text.rfind("\n", 0, end) + 1) + 1
+    return line_col(text, len(text.rstrip()))
 
 
 def _is_int(s: str) -> bool:

@@ -23,6 +23,7 @@ from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
 from tamis.errors import DefinitionError, TamisError
+from tamis.grammar.text import LineIndex, decode_or_raise
 
 if TYPE_CHECKING:
     from tamis.grammar.located_yaml import LocatedYAML
@@ -121,11 +122,6 @@ def neutralize_placeholders(text: str) -> tuple[str, list[tuple[int, str]]]:
         return text, []
     out.append(text[start:])
     return "".join(out), found
-
-
-def _line_col(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 _WS = " \t\n\r"
@@ -248,6 +244,7 @@ def json_locator(text: str, source: str | None = None) -> Locator:
         return doc.position(path, key=key)
 
     offsets = _JsonOffsets(text)
+    index = LineIndex(text)
 
     def locate(path: Path, key: bool) -> tuple[int | None, int | None]:
         p = tuple(path)
@@ -257,7 +254,7 @@ def json_locator(text: str, source: str | None = None) -> Locator:
             except (ValueError, IndexError, StopIteration):
                 return slow(path, key)
             if off is not None:
-                return _line_col(text, off)
+                return index.line_col(off)
             if not p:
                 return None, None
             p = p[:-1]  # report the nearest enclosing value that exists
@@ -280,8 +277,9 @@ def load_json_text(text: str, source: str | None = None) -> LoadedDefinition:
         parse_json(fixed, source=source, error=DefinitionError)  # raises with line and column
         raise DefinitionError("invalid JSON", source=source, rule="json") from None
     loaded = LoadedDefinition(value, source, locate=json_locator(fixed, source), text=fixed)
+    index = LineIndex(text)
     for offset, span in found:
-        line, col = _line_col(text, offset)
+        line, col = index.line_col(offset)
         loaded.findings.append(
             (
                 "TEMPLATE_PLACEHOLDER",
@@ -296,7 +294,7 @@ def load_json_text(text: str, source: str | None = None) -> LoadedDefinition:
 
     def locate(path: Path, key: bool) -> tuple[int | None, int | None]:
         if path[:1] == ("@",):
-            return _line_col(text, int(path[1]))
+            return index.line_col(int(path[1]))
         return base(path, key)
 
     loaded.locate = locate
@@ -322,15 +320,14 @@ def _embedded_locator(doc: LocatedYAML, node_path: Path, inner_text: str, inner:
     start_line, start_col = doc.position(node_path)
     offsets = doc.string_offsets(node_path) if doc.value_at(node_path) == inner_text else None
     if offsets is not None:
-        line_starts = [0]
-        line_starts.extend(i + 1 for i, ch in enumerate(inner_text) if ch == "\n")
+        inner_index = LineIndex(inner_text)
 
         def exact(path: Path, key: bool) -> tuple[int | None, int | None]:
             line, col = inner(path, key)
-            if line is None or line > len(line_starts):
+            if line is None or line > len(inner_index.starts):
                 return start_line, start_col
-            at = line_starts[line - 1] + (col or 1) - 1
-            return doc.line_col(offsets[min(at, len(offsets) - 1)])
+            # (offsets has one entry past the text's end, where offset() stops)
+            return doc.line_col(offsets[inner_index.offset(line, col or 1)])
 
         return exact
     info = doc.scalars.get(node_path)
@@ -501,13 +498,7 @@ def load_definitions(
 ) -> list[LoadedDefinition]:
     """Every state-machine definition in ``text`` (JSON, YAML, a CloudFormation/SAM template, or a
     template file with ``${...}`` placeholders). Raises DefinitionError when the text cannot be read."""
-    if isinstance(text, (bytes, bytearray)):
-        try:
-            text = bytes(text).decode("utf-8")
-        except UnicodeDecodeError:
-            raise DefinitionError("input is not valid UTF-8", source=source, rule="encoding") from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = decode_or_raise(text, error=DefinitionError, source=source, rule="encoding", located=False)
     bdir = FsPath(base_dir) if base_dir is not None else (FsPath(source).parent if source else None)
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):

@@ -22,7 +22,8 @@ from typing import Any
 import orjson
 
 from tamis.errors import Diagnostic, TamisError
-from tamis.lint.targets import KINDS, LineIndex, Target, plain, pointer_path
+from tamis.grammar.text import LineIndex
+from tamis.lint.targets import KINDS, Target, plain, pointer_path
 
 # Lint's own codes (checkers' codes pass through: "pattern.<rule>", "policy.<rule>", ASL service codes).
 CODE_UNRESOLVED = "lint.unresolved"

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from tamis.errors import Diagnostic
+from tamis.grammar.text import LineIndex
 from tamis.lint.check import CODE_UNRESOLVED, pointer_lookup
 from tamis.lint.targets import (
-    LineIndex,
     OffsetsMapper,
     Path_,
     Placeholder,

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tamis.errors import Diagnostic, TamisError
+from tamis.grammar.text import LineIndex, NotUTF8, decode
 from tamis.lint.discover import (
     ConfigError,
     LintConfig,
@@ -106,16 +107,15 @@ class _Run:
             self.raw.append(_diag(CODE_UNREADABLE, "error", f"cannot read: {exc.strerror}", display, 1, 1))
             return None
         try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+            text = decode(data)
+        except NotUTF8 as exc:
             severity = "error" if expected else "warning"
             self.raw.append(
-                _diag(CODE_UNREADABLE, severity, "not valid UTF-8: not checked", display, line, column)
+                _diag(
+                    CODE_UNREADABLE, severity, "not valid UTF-8: not checked", display, exc.line, exc.column
+                )
             )
             return None
-        text = text.removeprefix("\ufeff")
         self.result.texts[display] = text
         self.result.files = len(self.result.texts)
         return text
@@ -196,7 +196,7 @@ class _Run:
         lint_terraform(text, display, folder, self.emit, self._callback(display))
 
     def _json(self, text: str, display: str, path: Path, kind: str | None, *, substitutions: bool) -> None:
-        from tamis.lint.targets import IdentityMapper, LineIndex, Target
+        from tamis.lint.targets import IdentityMapper, Target
 
         if kind is None:
             import orjson
@@ -255,7 +255,6 @@ class _Run:
                 )
             return
         from tamis.lint.cloudformation import Doc
-        from tamis.lint.targets import LineIndex
 
         index = LineIndex(text)
         for located in docs:
@@ -284,7 +283,6 @@ class _Run:
     def _parse(self, text: str, display: str, fmt: str) -> Any:
         from tamis.grammar.located_json import parse_json
         from tamis.lint.cloudformation import Doc
-        from tamis.lint.targets import LineIndex
 
         try:
             located = parse_json(text, source=display)

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from tamis.grammar.text import LineIndex
+
 Path_ = tuple[str | int, ...]
 
 # Kinds of content the linter knows, with the checker and options each one uses.
@@ -34,37 +36,6 @@ KINDS: dict[str, dict[str, str]] = {
     "terraform": {"family": "template"},
     "none": {"family": "none"},
 }
-
-
-class LineIndex:
-    """Offsets <-> 1-based (line, column) over one text."""
-
-    __slots__ = ("starts", "text")
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        starts = [0]
-        find = text.find
-        i = find("\n")
-        while i >= 0:
-            starts.append(i + 1)
-            i = find("\n", i + 1)
-        self.starts = starts
-
-    def line_col(self, offset: int) -> tuple[int, int]:
-        line = bisect.bisect_right(self.starts, offset)
-        return line, offset - self.starts[line - 1] + 1
-
-    def offset(self, line: int, column: int) -> int:
-        line = min(max(line, 1), len(self.starts))
-        return min(self.starts[line - 1] + max(column, 1) - 1, len(self.text))
-
-    def line_text(self, line: int) -> str:
-        if not 1 <= line <= len(self.starts):
-            return ""
-        start = self.starts[line - 1]
-        end = self.text.find("\n", start)
-        return self.text[start : end if end >= 0 else len(self.text)].rstrip("\r")
 
 
 class Mapper:
