@@ -23,6 +23,7 @@ from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
 from tamis.errors import DefinitionError, TamisError
+from tamis.grammar.placeholders import neutralize_placeholders
 from tamis.grammar.text import LineIndex, decode_or_raise
 
 if TYPE_CHECKING:
@@ -83,45 +84,6 @@ class JsonReader:
                 loads = cls._orjson_loads = orjson.loads
             return loads(text)
         return _stdlib_loads(text)
-
-
-def neutralize_placeholders(text: str) -> tuple[str, list[tuple[int, str]]]:
-    """Replace each ``${...}`` standing outside a JSON string with a same-length JSON string.
-
-    Returns the new text and (offset, placeholder) for each replacement. ``$${`` (Terraform's escape
-    of a literal ``${``) is left alone.
-    """
-    out: list[str] = []
-    found: list[tuple[int, str]] = []
-    i, n = 0, len(text)
-    in_string = False
-    start = 0
-    while i < n:
-        ch = text[i]
-        if in_string:
-            if ch == "\\":
-                i += 2
-                continue
-            if ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch == "$" and text.startswith("${", i) and not (i > 0 and text[i - 1] == "$"):
-            end = text.find("}", i)
-            if end != -1 and end - i + 1 >= 4:
-                span = text[i : end + 1]
-                out.append(text[start:i])
-                # `"${}"` is itself a placeholder; padding keeps every later offset unchanged.
-                out.append('"${}"' + " " * (len(span) - 5) if len(span) >= 5 else "null")
-                found.append((i, span))
-                start = end + 1
-                i = end + 1
-                continue
-        i += 1
-    if not found:
-        return text, []
-    out.append(text[start:])
-    return "".join(out), found
 
 
 _WS = " \t\n\r"

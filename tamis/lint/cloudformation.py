@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tamis.errors import Diagnostic
+from tamis.grammar.placeholders import placeholder_ranges
 from tamis.grammar.text import LineIndex
 from tamis.lint.check import CODE_UNRESOLVED, pointer_lookup
 from tamis.lint.targets import (
@@ -93,66 +94,6 @@ class Found:
     options: dict[str, str]
     anchors: tuple[Path_, ...]
     substitutions: bool = False  # ${...} placeholders are expected (Fn::Sub, DefinitionSubstitutions)
-
-
-# --- templates with placeholders --------------------------------------------------------------------
-
-
-def placeholder_ranges(text: str, *, directives: bool = False) -> tuple[str, list[tuple[int, int]]]:
-    """Find ``${...}`` placeholders; those outside JSON strings become a same-length number.
-
-    Placeholders in value position (``"MaxAttempts": ${MaxAttempts}``) make the raw text invalid JSON
-    until it is rendered; a number of the same width keeps every column where it was. With ``directives``
-    (Terraform templates), ``%{...}`` directives become blanks of the same width.
-    """
-    ranges: list[tuple[int, int]] = []
-    chars = list(text)
-    if directives and "%{" in text:
-        i = text.find("%{")
-        while i >= 0:
-            end = text.find("}", i)
-            if end < 0:
-                break
-            ranges.append((i, end + 1))
-            for k in range(i, end + 1):
-                if chars[k] != "\n":
-                    chars[k] = " "
-            i = text.find("%{", end + 1)
-        text = "".join(chars)
-    if "${" not in text:
-        return text, ranges
-    in_string = False
-    i = 0
-    n = len(text)
-    while i < n:
-        c = text[i]
-        if in_string:
-            if c == "\\":
-                i += 2
-                continue
-            if c == '"':
-                in_string = False
-            elif c == "$" and text.startswith("${", i):
-                end = text.find("}", i)
-                if end < 0:
-                    break
-                ranges.append((i, end + 1))
-                i = end + 1
-                continue
-        elif c == '"':
-            in_string = True
-        elif c == "$" and text.startswith("${", i):
-            end = text.find("}", i)
-            if end < 0:
-                break
-            ranges.append((i, end + 1))
-            chars[i] = "1"
-            for k in range(i + 1, end + 1):
-                chars[k] = " "
-            i = end + 1
-            continue
-        i += 1
-    return "".join(chars), ranges
 
 
 def is_intrinsic(v: Any) -> bool:

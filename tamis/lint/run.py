@@ -219,7 +219,7 @@ class _Run:
                 return
             self._document(doc, display, path, kind, substitutions)
             return
-        from tamis.lint.cloudformation import placeholder_ranges
+        from tamis.grammar.placeholders import placeholder_ranges
 
         ranges: list[tuple[int, int]] = []
         checked = text

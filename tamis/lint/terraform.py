@@ -18,9 +18,10 @@ from typing import Any
 from lark import Token, Tree
 
 from tamis.errors import Diagnostic
+from tamis.grammar.placeholders import placeholder_ranges
 from tamis.grammar.text import LineIndex
 from tamis.lint.check import CODE_UNRESOLVED
-from tamis.lint.cloudformation import Emit, LintFile, placeholder_ranges
+from tamis.lint.cloudformation import Emit, LintFile
 from tamis.lint.targets import OffsetsMapper, Path_, Placeholder, Target
 
 CODE_HCL_SYNTAX = "lint.hcl-syntax"
