@@ -22,7 +22,8 @@ import orjson
 
 from tamis.errors import Diagnostic, TamisError
 from tamis.grammar.text import LineIndex
-from tamis.lint.targets import KINDS, Target, plain, pointer_path
+from tamis.lint.kinds import KINDS
+from tamis.lint.targets import Target, plain, pointer_path
 
 # Lint's own codes (checkers' codes pass through: "pattern.<rule>", "policy.<rule>", ASL service codes).
 CODE_UNRESOLVED = "lint.unresolved"

@@ -19,24 +19,6 @@ from tamis.grammar.text import LineIndex
 
 Path_ = tuple[str | int, ...]
 
-# Kinds of content the linter knows, with the checker and options each one uses.
-KINDS: dict[str, dict[str, str]] = {
-    "eventbridge-pattern": {"family": "pattern", "dialect": "eventbridge"},
-    # an archive's filter (AWS::Events::Archive, aws_cloudwatch_event_archive): the same language, at most
-    # 4,096 characters (CloudFormation's AWS::Events::Archive EventPattern "Maximum: 4096")
-    "eventbridge-archive-pattern": {"family": "pattern", "dialect": "eventbridge", "pattern_size": "4096"},
-    "sns-filter-policy": {"family": "pattern", "dialect": "sns", "scope": "MessageAttributes"},
-    "sns-filter-policy-body": {"family": "pattern", "dialect": "sns", "scope": "MessageBody"},
-    "lambda-filter-pattern": {"family": "pattern", "dialect": "lambda"},
-    "lambda-filter-criteria": {"family": "criteria"},
-    "sns-data-protection-policy": {"family": "policy", "dialect": "sns"},
-    "cloudwatch-logs-data-protection-policy": {"family": "policy", "dialect": "cloudwatch-logs"},
-    "state-machine": {"family": "asl"},
-    "cloudformation": {"family": "template"},
-    "terraform": {"family": "template"},
-    "none": {"family": "none"},
-}
-
 
 class Mapper:
     """Maps an offset of a target's text to (line, column) in the edited file."""
