@@ -75,6 +75,15 @@ class LocatedJSON(Located):
         span = self.spans[tuple(path)]
         return self.text[span[2] : span[3]]
 
+    def string_offsets(self, path: JSONPath) -> list[int] | None:
+        """Source offset of each character of the string at ``path``, plus one for its end (as
+        :meth:`LocatedYAML.string_offsets <tamis.grammar.located_yaml.LocatedYAML.string_offsets>`);
+        None when no string was written there."""
+        span = self.spans.get(tuple(path))
+        if span is None:
+            return None
+        return string_token_offsets(self.text[span[2] : span[3]], span[2])
+
 
 @cache
 def _parser() -> Lark:
@@ -191,3 +200,37 @@ def _string(tok: Token, doc: LocatedJSON, error: type[TamisError]) -> str:
             source=doc.source,
             rule="json",
         ) from None
+
+
+# -- strings written as JSON tokens -------------------------------------------------------------------
+
+_JSON_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+def string_token_offsets(raw: str, start: int) -> list[int] | None:
+    """Offsets (in the file) of each character of the JSON string token ``raw`` written at ``start``."""
+    if len(raw) < 2 or raw[0] != '"':
+        return None
+    out: list[int] = []
+    i = 1
+    end = len(raw) - 1
+    while i < end:
+        c = raw[i]
+        if c != "\\":
+            out.append(start + i)
+            i += 1
+            continue
+        e = raw[i + 1 : i + 2]
+        if e in _JSON_ESCAPES:
+            out.append(start + i)
+            i += 2
+        elif e == "u":
+            code = int(raw[i + 2 : i + 6], 16)
+            out.append(start + i)
+            i += 6
+            if 0xD800 <= code < 0xDC00 and raw[i : i + 2] == "\\u":  # surrogate pair: one character
+                i += 6
+        else:
+            return None
+    out.append(start + end)
+    return out

@@ -5,6 +5,10 @@ A value may be written as an object, as a JSON string, or built with intrinsic f
 :class:`Target` whose text maps back to the template. ``Fn::Sub`` and ``Fn::Join`` of literal parts are
 checked with their ``${...}`` left in place (marked unresolved: an error there is only a note); a ``Ref``
 to a parameter with a default checks that default; anything else gets an info note, not a silent pass.
+
+What a template means (resources, intrinsic functions, Fn::Sub / Fn::Join, where a state machine's
+definition is) is read by grammar/cloudformation.py, shared with the ASL validator; this module knows
+which properties hold what and turns each into a located target.
 """
 
 from __future__ import annotations
@@ -25,7 +29,6 @@ from tamis.lint.targets import (
     Path_,
     Placeholder,
     Target,
-    json_string_offsets,
 )
 
 Emit = Callable[[Target | Diagnostic], None]
@@ -50,7 +53,6 @@ class Doc:
         self.index = index
         self.text = index.text
         self.value = located.value
-        self.is_yaml = hasattr(located, "scalars")
 
     def value_at(self, path: Path_) -> Any:
         return self.located.value_at(path)
@@ -70,12 +72,7 @@ class Doc:
         return (line or 1, column or 1)
 
     def string_offsets(self, path: Path_) -> list[int] | None:
-        if self.is_yaml:
-            return self.located.string_offsets(path)
-        span = self.located.spans.get(tuple(path))
-        if span is None:
-            return None
-        return json_string_offsets(self.text[span[2] : span[3]], span[2])
+        return self.located.string_offsets(path)
 
     def anchor_lines(self, *paths: Path_) -> tuple[int, ...]:
         lines = []

@@ -222,40 +222,6 @@ def _decimal_text(d: Decimal) -> str:
     return text if "E" not in text else text.replace("E", "e")
 
 
-# --- strings written as JSON tokens ---------------------------------------------------------------
-
-_JSON_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-
-
-def json_string_offsets(raw: str, start: int) -> list[int] | None:
-    """Offsets (in the file) of each character of the JSON string token ``raw`` written at ``start``."""
-    if len(raw) < 2 or raw[0] != '"':
-        return None
-    out: list[int] = []
-    i = 1
-    end = len(raw) - 1
-    while i < end:
-        c = raw[i]
-        if c != "\\":
-            out.append(start + i)
-            i += 1
-            continue
-        e = raw[i + 1 : i + 2]
-        if e in _JSON_ESCAPES:
-            out.append(start + i)
-            i += 2
-        elif e == "u":
-            code = int(raw[i + 2 : i + 6], 16)
-            out.append(start + i)
-            i += 6
-            if 0xD800 <= code < 0xDC00 and raw[i : i + 2] == "\\u":  # surrogate pair: one character
-                i += 6
-        else:
-            return None
-    out.append(start + end)
-    return out
-
-
 def pointer_path(pointer: str) -> list[str]:
     """The reference tokens of a JSON pointer (RFC 6901)."""
     if not pointer or pointer == "/":
