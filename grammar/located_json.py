@@ -16,6 +16,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from tamis.errors import TamisError
+from tamis.grammar.text import decode_or_raise, line_col
 from tamis.json_number import JSONNumber
 
 JSONPath = tuple[str | int, ...]
@@ -74,6 +75,15 @@ class LocatedJSON(Located):
         span = self.spans[tuple(path)]
         return self.text[span[2] : span[3]]
 
+    def string_offsets(self, path: JSONPath) -> list[int] | None:
+        """Source offset of each character of the string at ``path``, plus one for its end (as
+        :meth:`LocatedYAML.string_offsets <tamis.grammar.located_yaml.LocatedYAML.string_offsets>`);
+        None when no string was written there."""
+        span = self.spans.get(tuple(path))
+        if span is None:
+            return None
+        return string_token_offsets(self.text[span[2] : span[3]], span[2])
+
 
 @cache
 def _parser() -> Lark:
@@ -107,17 +117,7 @@ def parse_json(
     With ``exact_numbers`` integers become ``int`` and other numbers ``JSONNumber`` (a ``Decimal`` that
     keeps its spelling); otherwise non-integers become ``float``. Raises ``error``, located, on bad input.
     """
-    if isinstance(text, bytes | bytearray):
-        try:
-            text = bytes(text).decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = text.count(b"\n", 0, exc.start) + 1
-            col = exc.start - (text.rfind(b"\n", 0, exc.start) + 1) + 1
-            raise error(
-                "input is not valid UTF-8", line=line, column=col, source=source, rule="json"
-            ) from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = decode_or_raise(text, error=error, source=source, rule="json")
     try:
         tree = _parser().parse(text)
     except UnexpectedInput as exc:
@@ -133,9 +133,7 @@ def parse_json(
 
 def _end_position(text: str) -> tuple[int, int]:
     """Line and column just after the last non-blank character: where the input stopped short."""
-    end = len(text.rstrip())
-    line = text.count("\n", 0, end) + 1
-    return line, end - (text.rfind("\n", 0, end) + 1) + 1
+    return line_col(text, len(text.rstrip()))
 
 
 def _is_int(s: str) -> bool:
@@ -202,3 +200,37 @@ def _string(tok: Token, doc: LocatedJSON, error: type[TamisError]) -> str:
             source=doc.source,
             rule="json",
         ) from None
+
+
+# -- strings written as JSON tokens -------------------------------------------------------------------
+
+_JSON_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+def string_token_offsets(raw: str, start: int) -> list[int] | None:
+    """Offsets (in the file) of each character of the JSON string token ``raw`` written at ``start``."""
+    if len(raw) < 2 or raw[0] != '"':
+        return None
+    out: list[int] = []
+    i = 1
+    end = len(raw) - 1
+    while i < end:
+        c = raw[i]
+        if c != "\\":
+            out.append(start + i)
+            i += 1
+            continue
+        e = raw[i + 1 : i + 2]
+        if e in _JSON_ESCAPES:
+            out.append(start + i)
+            i += 2
+        elif e == "u":
+            code = int(raw[i + 2 : i + 6], 16)
+            out.append(start + i)
+            i += 6
+            if 0xD800 <= code < 0xDC00 and raw[i : i + 2] == "\\u":  # surrogate pair: one character
+                i += 6
+        else:
+            return None
+    out.append(start + end)
+    return out

@@ -12,7 +12,6 @@ column of the YAML file.
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -21,6 +20,7 @@ import yaml
 
 from tamis.errors import TamisError
 from tamis.grammar.located_json import Located
+from tamis.grammar.text import LineIndex, decode_or_raise
 
 YAMLPath = tuple[str | int, ...]
 MAX_NESTING = 200
@@ -69,20 +69,13 @@ class LocatedYAML(Located):
     scalars: dict[YAMLPath, ScalarInfo] = field(default_factory=dict)
     # (path, line, column) of every member whose key repeats an earlier one (the last one wins).
     duplicates: list[tuple[YAMLPath, int, int]] = field(default_factory=list)
-    _line_starts: list[int] | None = field(default=None, repr=False)
+    _index: LineIndex | None = field(default=None, repr=False)
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column of a source offset."""
-        if self._line_starts is None:
-            starts = [0]
-            find = self.text.find
-            i = find("\n")
-            while i >= 0:
-                starts.append(i + 1)
-                i = find("\n", i + 1)
-            self._line_starts = starts
-        line = bisect.bisect_right(self._line_starts, offset)
-        return line, offset - self._line_starts[line - 1] + 1
+        if self._index is None:
+            self._index = LineIndex(self.text)
+        return self._index.line_col(offset)
 
     def string_offsets(self, path: YAMLPath) -> list[int] | None:
         """Source offset of each character of the string at ``path``, plus one for its end.
@@ -122,13 +115,7 @@ def parse_yaml_all(
 
     With ``exact_numbers`` a decimal number keeps its exact literal (``Decimal``, as located_json keeps
     it); without, it is a ``float``, as a JSON parser gives it."""
-    if isinstance(text, bytes | bytearray):
-        try:
-            text = bytes(text).decode("utf-8")
-        except UnicodeDecodeError:
-            raise error("input is not valid UTF-8", source=source, rule="yaml") from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = decode_or_raise(text, error=error, source=source, rule="yaml", located=False)
     try:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:

@@ -93,7 +93,6 @@ def test_leaves_import_nothing_of_tamis() -> None:
         assert all(not n.startswith("tamis") for _, n in _imports(path)), path
 
 
-@pytest.mark.xfail(strict=True, reason="lint/check.py loads its checkers by name (lint split pending)")
 def test_no_module_is_loaded_by_a_string_below_the_cli() -> None:
     """A module named by a string hides the import graph from readers and tools (the stdlib's own private
     parser, named per Python version, is the one exception)."""

@@ -23,6 +23,10 @@ from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
 from tamis.errors import DefinitionError, TamisError
+from tamis.grammar import cloudformation as cfn
+from tamis.grammar.cloudformation import STATE_MACHINE_TYPES
+from tamis.grammar.placeholders import neutralize_placeholders
+from tamis.grammar.text import LineIndex, decode_or_raise
 
 if TYPE_CHECKING:
     from tamis.grammar.located_yaml import LocatedYAML
@@ -32,8 +36,6 @@ Path = tuple[str | int, ...]
 Locator = Callable[[Path, bool], tuple[int | None, int | None]]
 # (code, severity, message, path, at_key), the validator's finding shape
 Finding = tuple[str, str, str, Path, bool]
-
-STATE_MACHINE_TYPES = ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine")
 
 
 @dataclass
@@ -82,50 +84,6 @@ class JsonReader:
                 loads = cls._orjson_loads = orjson.loads
             return loads(text)
         return _stdlib_loads(text)
-
-
-def neutralize_placeholders(text: str) -> tuple[str, list[tuple[int, str]]]:
-    """Replace each ``${...}`` standing outside a JSON string with a same-length JSON string.
-
-    Returns the new text and (offset, placeholder) for each replacement. ``$${`` (Terraform's escape
-    of a literal ``${``) is left alone.
-    """
-    out: list[str] = []
-    found: list[tuple[int, str]] = []
-    i, n = 0, len(text)
-    in_string = False
-    start = 0
-    while i < n:
-        ch = text[i]
-        if in_string:
-            if ch == "\\":
-                i += 2
-                continue
-            if ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch == "$" and text.startswith("${", i) and not (i > 0 and text[i - 1] == "$"):
-            end = text.find("}", i)
-            if end != -1 and end - i + 1 >= 4:
-                span = text[i : end + 1]
-                out.append(text[start:i])
-                # `"${}"` is itself a placeholder; padding keeps every later offset unchanged.
-                out.append('"${}"' + " " * (len(span) - 5) if len(span) >= 5 else "null")
-                found.append((i, span))
-                start = end + 1
-                i = end + 1
-                continue
-        i += 1
-    if not found:
-        return text, []
-    out.append(text[start:])
-    return "".join(out), found
-
-
-def _line_col(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 _WS = " \t\n\r"
@@ -248,6 +206,7 @@ def json_locator(text: str, source: str | None = None) -> Locator:
         return doc.position(path, key=key)
 
     offsets = _JsonOffsets(text)
+    index = LineIndex(text)
 
     def locate(path: Path, key: bool) -> tuple[int | None, int | None]:
         p = tuple(path)
@@ -257,7 +216,7 @@ def json_locator(text: str, source: str | None = None) -> Locator:
             except (ValueError, IndexError, StopIteration):
                 return slow(path, key)
             if off is not None:
-                return _line_col(text, off)
+                return index.line_col(off)
             if not p:
                 return None, None
             p = p[:-1]  # report the nearest enclosing value that exists
@@ -280,8 +239,9 @@ def load_json_text(text: str, source: str | None = None) -> LoadedDefinition:
         parse_json(fixed, source=source, error=DefinitionError)  # raises with line and column
         raise DefinitionError("invalid JSON", source=source, rule="json") from None
     loaded = LoadedDefinition(value, source, locate=json_locator(fixed, source), text=fixed)
+    index = LineIndex(text)
     for offset, span in found:
-        line, col = _line_col(text, offset)
+        line, col = index.line_col(offset)
         loaded.findings.append(
             (
                 "TEMPLATE_PLACEHOLDER",
@@ -296,7 +256,7 @@ def load_json_text(text: str, source: str | None = None) -> LoadedDefinition:
 
     def locate(path: Path, key: bool) -> tuple[int | None, int | None]:
         if path[:1] == ("@",):
-            return _line_col(text, int(path[1]))
+            return index.line_col(int(path[1]))
         return base(path, key)
 
     loaded.locate = locate
@@ -322,15 +282,14 @@ def _embedded_locator(doc: LocatedYAML, node_path: Path, inner_text: str, inner:
     start_line, start_col = doc.position(node_path)
     offsets = doc.string_offsets(node_path) if doc.value_at(node_path) == inner_text else None
     if offsets is not None:
-        line_starts = [0]
-        line_starts.extend(i + 1 for i, ch in enumerate(inner_text) if ch == "\n")
+        inner_index = LineIndex(inner_text)
 
         def exact(path: Path, key: bool) -> tuple[int | None, int | None]:
             line, col = inner(path, key)
-            if line is None or line > len(line_starts):
+            if line is None or line > len(inner_index.starts):
                 return start_line, start_col
-            at = line_starts[line - 1] + (col or 1) - 1
-            return doc.line_col(offsets[min(at, len(offsets) - 1)])
+            # (offsets has one entry past the text's end, where offset() stops)
+            return doc.line_col(offsets[inner_index.offset(line, col or 1)])
 
         return exact
     info = doc.scalars.get(node_path)
@@ -353,21 +312,8 @@ def _embedded_locator(doc: LocatedYAML, node_path: Path, inner_text: str, inner:
 
 
 # -- templates -------------------------------------------------------------------------------------------
-def _sub_text(value: Any) -> str | None:
-    """The text of a DefinitionString: a plain string, ``Fn::Sub`` or ``Fn::Join`` of strings."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and len(value) == 1:
-        ((fn, arg),) = value.items()
-        if fn == "Fn::Sub":
-            text = arg[0] if isinstance(arg, list) and arg else arg
-            return text.replace("${!", "${") if isinstance(text, str) else None
-        if fn == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], list):
-            parts = [p if isinstance(p, str) else "${Token}" for p in arg[1]]
-            return str(arg[0]).join(parts) if isinstance(arg[0], str) else None
-    return None
-
-
+# What a template means (resources, Fn::Sub and Fn::Join text, substitutions) is read by
+# grammar/cloudformation.py, which the linter shares; this part only turns what it finds into definitions.
 def _from_template(
     template: dict[str, Any],
     source: str | None,
@@ -376,17 +322,11 @@ def _from_template(
     base_dir: FsPath | None,
 ) -> list[LoadedDefinition]:
     found: list[LoadedDefinition] = []
-    resources = template.get("Resources")
-    if not isinstance(resources, dict):
-        return found
-    for logical_id, res in resources.items():
-        if not isinstance(res, dict) or res.get("Type") not in STATE_MACHINE_TYPES:
+    for resource in cfn.resources(template):
+        if resource.type not in STATE_MACHINE_TYPES:
             continue
-        props = res.get("Properties")
-        if not isinstance(props, dict):
-            continue
-        base: Path = ("Resources", logical_id, "Properties")
-        known = _substitution_names(props, template, props.get("DefinitionString"))
+        logical_id, props, base = resource.name, resource.properties, resource.path
+        known = cfn.substitution_names(props, template)
         first = len(found)
         if "Definition" in props:
             prefix = (*base, "Definition")
@@ -395,7 +335,7 @@ def _from_template(
             )
         elif "DefinitionString" in props:
             prefix = (*base, "DefinitionString")
-            text = _sub_text(props["DefinitionString"])
+            text = cfn.definition_string_text(props["DefinitionString"])
             if text is None:
                 continue  # built by other intrinsic functions: nothing to check statically
             try:
@@ -412,55 +352,34 @@ def _from_template(
             inner.prefix, inner.name = prefix, logical_id
             if yaml_doc is not None:
                 # the scalar holding the text: `DefinitionString: |`, `!Sub |`, or `Fn::Sub: [text, vars]`
-                candidates = [(*prefix, "Fn::Sub", 0), (*prefix, "Fn::Sub"), prefix]
-                node_path = next((c for c in candidates if c in yaml_doc.scalars), prefix)
+                in_sub = cfn.sub_string(props["DefinitionString"])
+                node_path = (*prefix, *in_sub[1]) if in_sub is not None else prefix
+                if node_path not in yaml_doc.scalars:
+                    node_path = prefix
                 inner.locate = _embedded_locator(yaml_doc, node_path, text, inner.locate)
             else:
                 outer = locate_in(prefix)
                 inner.locate = lambda path, key, _o=outer: _o((), False)
             found.append(inner)
-        elif isinstance(props.get("DefinitionUri"), str) and base_dir is not None:
-            target = base_dir / props["DefinitionUri"]
+        elif (uri := cfn.definition_file(props)) is not None and base_dir is not None:
+            target = base_dir / uri
             if target.is_file():
                 for d in load_definitions(target.read_text(encoding="utf-8"), source=str(target)):
                     d.name = logical_id
                     found.append(d)
         sub = isinstance(props.get("DefinitionString"), dict)
-        # CloudFormation's StateMachineType, SAM's Type
-        machine_type = props.get("StateMachineType", props.get("Type"))
+        machine_type = cfn.machine_type(props)
         for loaded in found[first:]:
             _check_placeholders(loaded, known, sub)
-            if machine_type in ("STANDARD", "EXPRESS"):
+            if machine_type is not None:
                 loaded.machine_type = machine_type
     return found
 
 
-def _placeholder_names(value: Any, path: Path) -> list[tuple[str, Path]]:
-    """Every ``${Name}`` written in the strings of ``value`` (``${!Literal}`` is Fn::Sub's escape)."""
-    out: list[tuple[str, Path]] = []
-    if isinstance(value, str):
-        i = value.find("${")
-        while i != -1:
-            end = value.find("}", i)
-            if end == -1:
-                break
-            name = value[i + 2 : end]
-            if name and not name.startswith("!"):
-                out.append((name, path))
-            i = value.find("${", end)
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            out.extend(_placeholder_names(v, (*path, k)))
-    elif isinstance(value, list):
-        for j, v in enumerate(value):
-            out.extend(_placeholder_names(v, (*path, j)))
-    return out
-
-
 def _check_placeholders(loaded: LoadedDefinition, known: set[str], sub: bool) -> None:
     """Report placeholders CloudFormation will not replace: they reach the service as written."""
-    for name, path in _placeholder_names(loaded.value, ()):
-        if name in known or (sub and (name.startswith("AWS::") or name.split(".", 1)[0] in known)):
+    for name, path in cfn.sub_references(loaded.value):
+        if cfn.resolves(name, known, sub):
             continue
         where = "DefinitionSubstitutions" + (", the template's Parameters and Resources" if sub else "")
         loaded.findings.append(
@@ -474,22 +393,6 @@ def _check_placeholders(loaded: LoadedDefinition, known: set[str], sub: bool) ->
         )
 
 
-def _substitution_names(props: dict[str, Any], template: dict[str, Any], definition_string: Any) -> set[str]:
-    names = (
-        set(props["DefinitionSubstitutions"])
-        if isinstance(props.get("DefinitionSubstitutions"), dict)
-        else set()
-    )
-    if isinstance(definition_string, dict) and "Fn::Sub" in definition_string:
-        for section in ("Parameters", "Resources"):
-            if isinstance(template.get(section), dict):
-                names.update(template[section])
-        arg = definition_string["Fn::Sub"]
-        if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], dict):
-            names.update(arg[1])
-    return names
-
-
 def _is_template(value: Any) -> bool:
     return (
         isinstance(value, dict) and "Resources" in value and "StartAt" not in value and "States" not in value
@@ -501,13 +404,7 @@ def load_definitions(
 ) -> list[LoadedDefinition]:
     """Every state-machine definition in ``text`` (JSON, YAML, a CloudFormation/SAM template, or a
     template file with ``${...}`` placeholders). Raises DefinitionError when the text cannot be read."""
-    if isinstance(text, (bytes, bytearray)):
-        try:
-            text = bytes(text).decode("utf-8")
-        except UnicodeDecodeError:
-            raise DefinitionError("input is not valid UTF-8", source=source, rule="encoding") from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = decode_or_raise(text, error=DefinitionError, source=source, rule="encoding", located=False)
     bdir = FsPath(base_dir) if base_dir is not None else (FsPath(source).parent if source else None)
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):

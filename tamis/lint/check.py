@@ -1,9 +1,9 @@
 """Runs one lint target through the checker of its language and maps what comes back to the edited file.
 
 The checkers (``tamis.compile_pattern``, the data-protection ``compile_model`` behind
-``tamis.compile_policy``, ``tamis.validate_asl``) are imported lazily, on first use: a repository with only
-state machines never loads the pattern compiler. A checker that is not installed gives a visible warning
-per target, never a silent pass.
+``tamis.compile_policy``, ``tamis.validate_asl``) are imported directly but lazily, inside
+:func:`_checker`, on first use: a repository with only state machines never loads the pattern compiler. A
+checker that is not installed gives a visible warning per target, never a silent pass.
 
 Each target is checked first as a plain value (cheap); only when that finds something is the text checked
 again, through the located parser, so that every finding has its line and column.
@@ -11,7 +11,6 @@ again, through the located parser, so that every finding has its line and column
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import json
 from collections.abc import Callable
@@ -22,16 +21,17 @@ from typing import Any
 import orjson
 
 from tamis.errors import Diagnostic, TamisError
-from tamis.lint.targets import KINDS, LineIndex, Target, plain, pointer_path
+from tamis.grammar.text import LineIndex
+from tamis.lint.kinds import KINDS
+from tamis.lint.targets import Target, plain, pointer_path
 
 # Lint's own codes (checkers' codes pass through: "pattern.<rule>", "policy.<rule>", ASL service codes).
 CODE_UNRESOLVED = "lint.unresolved"
 CODE_UNAVAILABLE = "lint.checker-unavailable"
 CODE_INTERNAL = "lint.internal-error"
 
+# The module each family's checker comes from: its absence means the checker is not installed.
 _CHECKER_MODULES = {"pattern": "tamis.patterns", "policy": "tamis.policies", "asl": "tamis.asl"}
-_CHECKER_FUNCS = {"pattern": "compile_pattern", "policy": "compile_policy", "asl": "validate_asl"}
-
 
 # Checking a plain value skips the located parse; only a failure is checked again from the text, for
 # positions. Larger texts always go through the text path (size limits are counted on the text).
@@ -41,21 +41,37 @@ ASL_FAST_PATH_MAX_CHARS = 200_000  # far below the 1 MB definition limit
 
 @cache
 def _checker(family: str) -> Callable[..., Any] | None:
-    if family == "policy":
-        # Validation only: the compiled model, without building the redactor a Policy carries.
-        try:
-            from tamis.compiler.data_protection.policy import compile_model
-
-            return compile_model
-        except ImportError:
-            pass
+    """The checker of a family, or None when its module is not installed (a module it needs being
+    absent is a bug, and raises)."""
+    module = _CHECKER_MODULES[family]
     try:
-        module = importlib.import_module(_CHECKER_MODULES[family])
+        if family == "pattern":
+            from tamis.patterns import compile_pattern
+
+            return compile_pattern
+        if family == "policy":
+            # Validation only: the compiled model, without building the redactor a Policy carries.
+            try:
+                from tamis.compiler.data_protection.policy import compile_model
+
+                return compile_model
+            except ImportError:
+                from tamis.policies import compile_policy
+
+                return compile_policy
+        if family == "asl":
+            from tamis.asl import validate_asl
+
+            return validate_asl
     except ModuleNotFoundError as exc:
-        if exc.name and _CHECKER_MODULES[family].startswith(exc.name):
+        if exc.name and module.startswith(exc.name):
             return None
         raise
-    return getattr(module, _CHECKER_FUNCS[family], None)
+    except ImportError as exc:  # the module is there without its checker function
+        if exc.name == module:
+            return None
+        raise
+    return None
 
 
 @cache

@@ -5,6 +5,10 @@ A value may be written as an object, as a JSON string, or built with intrinsic f
 :class:`Target` whose text maps back to the template. ``Fn::Sub`` and ``Fn::Join`` of literal parts are
 checked with their ``${...}`` left in place (marked unresolved: an error there is only a note); a ``Ref``
 to a parameter with a default checks that default; anything else gets an info note, not a silent pass.
+
+What a template means (resources, intrinsic functions, Fn::Sub / Fn::Join, where a state machine's
+definition is) is read by grammar/cloudformation.py, shared with the ASL validator; this module knows
+which properties hold what and turns each into a located target.
 """
 
 from __future__ import annotations
@@ -15,14 +19,16 @@ from pathlib import Path
 from typing import Any
 
 from tamis.errors import Diagnostic
+from tamis.grammar import cloudformation as cfn
+from tamis.grammar.cloudformation import intrinsic, intrinsic_text, join_args, sub_string
+from tamis.grammar.placeholders import placeholder_ranges
+from tamis.grammar.text import LineIndex
 from tamis.lint.check import CODE_UNRESOLVED, pointer_lookup
 from tamis.lint.targets import (
-    LineIndex,
     OffsetsMapper,
     Path_,
     Placeholder,
     Target,
-    json_string_offsets,
 )
 
 Emit = Callable[[Target | Diagnostic], None]
@@ -47,7 +53,6 @@ class Doc:
         self.index = index
         self.text = index.text
         self.value = located.value
-        self.is_yaml = hasattr(located, "scalars")
 
     def value_at(self, path: Path_) -> Any:
         return self.located.value_at(path)
@@ -67,12 +72,7 @@ class Doc:
         return (line or 1, column or 1)
 
     def string_offsets(self, path: Path_) -> list[int] | None:
-        if self.is_yaml:
-            return self.located.string_offsets(path)
-        span = self.located.spans.get(tuple(path))
-        if span is None:
-            return None
-        return json_string_offsets(self.text[span[2] : span[3]], span[2])
+        return self.located.string_offsets(path)
 
     def anchor_lines(self, *paths: Path_) -> tuple[int, ...]:
         lines = []
@@ -95,87 +95,11 @@ class Found:
     substitutions: bool = False  # ${...} placeholders are expected (Fn::Sub, DefinitionSubstitutions)
 
 
-# --- templates with placeholders --------------------------------------------------------------------
-
-
-def placeholder_ranges(text: str, *, directives: bool = False) -> tuple[str, list[tuple[int, int]]]:
-    """Find ``${...}`` placeholders; those outside JSON strings become a same-length number.
-
-    Placeholders in value position (``"MaxAttempts": ${MaxAttempts}``) make the raw text invalid JSON
-    until it is rendered; a number of the same width keeps every column where it was. With ``directives``
-    (Terraform templates), ``%{...}`` directives become blanks of the same width.
-    """
-    ranges: list[tuple[int, int]] = []
-    chars = list(text)
-    if directives and "%{" in text:
-        i = text.find("%{")
-        while i >= 0:
-            end = text.find("}", i)
-            if end < 0:
-                break
-            ranges.append((i, end + 1))
-            for k in range(i, end + 1):
-                if chars[k] != "\n":
-                    chars[k] = " "
-            i = text.find("%{", end + 1)
-        text = "".join(chars)
-    if "${" not in text:
-        return text, ranges
-    in_string = False
-    i = 0
-    n = len(text)
-    while i < n:
-        c = text[i]
-        if in_string:
-            if c == "\\":
-                i += 2
-                continue
-            if c == '"':
-                in_string = False
-            elif c == "$" and text.startswith("${", i):
-                end = text.find("}", i)
-                if end < 0:
-                    break
-                ranges.append((i, end + 1))
-                i = end + 1
-                continue
-        elif c == '"':
-            in_string = True
-        elif c == "$" and text.startswith("${", i):
-            end = text.find("}", i)
-            if end < 0:
-                break
-            ranges.append((i, end + 1))
-            chars[i] = "1"
-            for k in range(i + 1, end + 1):
-                chars[k] = " "
-            i = end + 1
-            continue
-        i += 1
-    return "".join(chars), ranges
-
-
-def is_intrinsic(v: Any) -> bool:
-    if not isinstance(v, dict) or len(v) != 1:
-        return False
-    (key,) = v
-    return key in ("Ref", "Condition") or (isinstance(key, str) and key.startswith("Fn::"))
-
-
-def _intrinsic_text(v: dict[str, Any]) -> str:
-    (key, arg) = next(iter(v.items()))
-    if key == "Ref" and isinstance(arg, str):
-        return "${" + arg + "}"
-    if key == "Fn::GetAtt" and isinstance(arg, list):
-        return "${" + ".".join(str(a) for a in arg) + "}"
-    return "${" + key + "}"
-
-
 def _structured(v: Any, substitutions: bool, depth: int = 0) -> Any:
     if depth > 200:
         return None
-    if is_intrinsic(v):
-        return Placeholder(_intrinsic_text(v))
+    if intrinsic(v) is not None:
+        return Placeholder(intrinsic_text(v))
     if isinstance(v, dict):
         return {k: _structured(x, substitutions, depth + 1) for k, x in v.items()}
     if isinstance(v, list):
@@ -226,38 +150,37 @@ def value_targets(doc: Doc, found: Found, emit: Emit) -> None:
     if isinstance(v, str):
         string_target(v, doc.string_offsets(path), path, found.substitutions)
         return
-    if is_intrinsic(v):
-        (fn, arg) = next(iter(v.items()))
-        if fn == "Fn::Sub":
-            inner = (*path, "Fn::Sub") if isinstance(arg, str) else (*path, "Fn::Sub", 0)
-            text = doc.value_at(inner)
-            if isinstance(text, str):
-                string_target(text, doc.string_offsets(inner), inner, True)
-                return
-        elif fn == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], list):
-            joined = _join(doc, (*path, "Fn::Join"), arg)
-            if joined is not None:
-                text, offsets, ranges = joined
-                emit(
-                    Target(
-                        kind=found.kind,
-                        text=text,
-                        file=doc.file,
-                        mapper=OffsetsMapper(doc.index, offsets, anchor),
-                        anchor=anchor,
-                        label=found.label,
-                        options=found.options,
-                        unresolved=ranges,
-                        anchor_lines=anchor_lines,
-                    )
+    call = intrinsic(v)
+    if call is not None:
+        fn, arg = call
+        sub, join = sub_string(v), join_args(v)
+        if sub is not None:  # checked with its ${...} in place, as unresolved ranges
+            inner = (*path, *sub[1])
+            string_target(sub[0], doc.string_offsets(inner), inner, True)
+            return
+        joined = _join(doc, (*path, "Fn::Join"), *join) if join is not None else None
+        if joined is not None:
+            text, offsets, ranges = joined
+            emit(
+                Target(
+                    kind=found.kind,
+                    text=text,
+                    file=doc.file,
+                    mapper=OffsetsMapper(doc.index, offsets, anchor),
+                    anchor=anchor,
+                    label=found.label,
+                    options=found.options,
+                    unresolved=ranges,
+                    anchor_lines=anchor_lines,
                 )
-                return
-        elif fn == "Fn::ToJsonString":
+            )
+            return
+        if fn == "Fn::ToJsonString":
             value_targets(
                 doc, Found((*path, fn), found.kind, found.label, found.options, found.anchors), emit
             )
             return
-        elif fn == "Ref" and isinstance(arg, str):
+        if fn == "Ref" and isinstance(arg, str):
             default_path: Path_ = ("Parameters", arg, "Default")
             if doc.value_at(default_path) is not None:
                 label = f"{found.label} (default of parameter {arg})"
@@ -309,10 +232,11 @@ def _scalar_json(v: Any) -> str:
         return json.dumps(str(v))
 
 
-def _join(doc: Doc, path: Path_, arg: list[Any]) -> tuple[str, list[int], list[tuple[int, int]]] | None:
-    delim, parts = arg
-    if not isinstance(delim, str):
-        return None
+def _join(
+    doc: Doc, path: Path_, delim: str, parts: list[Any]
+) -> tuple[str, list[int], list[tuple[int, int]]] | None:
+    """The text of an ``Fn::Join`` with, for each character, where it was written; an intrinsic part
+    becomes its ``${...}`` form, marked unresolved. None when a part is neither (a list, a number)."""
     delim_offsets = doc.string_offsets((*path, 0)) or []
     chars: list[str] = []
     offsets: list[int] = []
@@ -330,8 +254,8 @@ def _join(doc: Doc, path: Path_, arg: list[Any]) -> tuple[str, list[int], list[t
                 po = [start] * (len(part) + 1)
             chars.append(part)
             offsets.extend(po[: len(part)])
-        elif is_intrinsic(part):
-            text = _intrinsic_text(part)
+        elif intrinsic(part) is not None:
+            text = intrinsic_text(part)
             ranges.append((sum(len(c) for c in chars), sum(len(c) for c in chars) + len(text)))
             chars.append(text)
             offsets.extend([start] * len(text))
@@ -349,7 +273,7 @@ _SAM_FILTER_EVENTS = {"SQS", "Kinesis", "DynamoDB", "MQ", "MSK", "SelfManagedKaf
 def _filters(doc: Doc, base: Path_, label: str, anchors: tuple[Path_, ...], emit: Emit) -> None:
     """FilterCriteria: {Filters: [{Pattern: "<json>"}]}, each pattern a Lambda filter pattern."""
     filters = doc.value_at((*base, "Filters"))
-    if is_intrinsic(filters):
+    if intrinsic(filters) is not None:
         value_targets(doc, Found((*base, "Filters"), "lambda-filter-pattern", label, {}, anchors), emit)
         return
 
@@ -392,16 +316,7 @@ def _filters(doc: Doc, base: Path_, label: str, anchors: tuple[Path_, ...], emit
 
 
 def cloudformation(doc: Doc, emit: Emit, lint_file: LintFile, folder: Path) -> None:
-    resources = doc.value_at(("Resources",))
-    if not isinstance(resources, dict):
-        return
-    for name, res in resources.items():
-        if not isinstance(res, dict):
-            continue
-        rtype = res.get("Type")
-        props = res.get("Properties")
-        if not isinstance(rtype, str) or not isinstance(props, dict):
-            continue
+    for name, rtype, props in cfn.resources(doc.value):
         base: Path_ = ("Resources", name, "Properties")
         res_anchor: Path_ = ("Resources", name)
 
@@ -430,16 +345,15 @@ def cloudformation(doc: Doc, emit: Emit, lint_file: LintFile, folder: Path) -> N
         elif rtype == "AWS::Logs::AccountPolicy":
             if props.get("PolicyType") == "DATA_PROTECTION_POLICY":
                 prop("PolicyDocument", "cloudwatch-logs-data-protection-policy")
-        elif rtype in ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine"):
+        elif rtype in cfn.STATE_MACHINE_TYPES:
             subs = "DefinitionSubstitutions" in props
             prop("Definition", "state-machine", subs=subs)
             prop("DefinitionString", "state-machine", subs=subs)
-            uri = props.get("DefinitionUri")
-            if isinstance(uri, str):
+            uri = cfn.definition_file(props)
+            if uri is not None:
                 p = (*base, "DefinitionUri")
                 lint_file(folder / uri, "state-machine", doc.position(p), f"{rtype} {name} DefinitionUri")
-            elif uri is not None or "DefinitionS3Location" in props:
-                key = "DefinitionUri" if uri is not None else "DefinitionS3Location"
+            elif (key := cfn.definition_in_s3(props)) is not None:
                 p = (*base, key)
                 pos = doc.position(p)
                 emit(

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from tamis.errors import Diagnostic
+from tamis.grammar.text import LineIndex
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -20,10 +21,14 @@ _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 def format_text(diags: list[Diagnostic], texts: dict[str, str], *, show_source: bool = True) -> str:
     out: list[str] = []
+    indexes: dict[str, LineIndex] = {}
     for d in diags:
         out.append(f"{d.source}:{d.line}:{d.column}: {d.severity} {d.code} {d.message}")
         if show_source and d.source in texts and d.line:
-            line = _line(texts[d.source], d.line)
+            index = indexes.get(d.source)
+            if index is None:
+                index = indexes[d.source] = LineIndex(texts[d.source])
+            line = index.line_text(d.line)
             if line.strip():
                 stripped = line.expandtabs(4)
                 out.append(f"    {stripped}")
@@ -39,16 +44,6 @@ def summary(diags: list[Diagnostic], files: int, checked: int) -> str:
     parts.append(f"{counts['warning']} warning{'s' * (counts['warning'] != 1)}")
     parts.append(f"{counts['info']} note{'s' * (counts['info'] != 1)}")
     return f"tamis lint: {', '.join(parts)} ({checked} checked in {files} files)"
-
-
-def _line(text: str, line: int) -> str:
-    start = 0
-    for _ in range(line - 1):
-        start = text.find("\n", start) + 1
-        if start == 0:
-            return ""
-    end = text.find("\n", start)
-    return text[start : end if end >= 0 else len(text)].rstrip("\r")
 
 
 def format_json(diags: list[Diagnostic], files: int, checked: int) -> str:

@@ -9,32 +9,17 @@ from pathlib import Path
 from typing import Any
 
 from tamis.errors import Diagnostic, TamisError
-from tamis.lint.discover import (
-    ConfigError,
-    LintConfig,
-    detect_kind,
-    discover,
-    find_config,
-    kind_by_name,
-    load_config,
-)
+from tamis.grammar.text import LineIndex, NotUTF8, decode
+from tamis.lint.config import ConfigError, LintConfig, code_listed, find_config, load_config
+from tamis.lint.discover import discover
+from tamis.lint.kinds import detect_kind, kind_by_name, may_hold_targets, named_for_checking
+from tamis.lint.suppressions import is_suppressed, parse_suppressions
 
 CODE_SYNTAX = {"json": "lint.json-syntax", "yaml": "lint.yaml-syntax"}
 CODE_MISSING = "lint.missing-file"
 CODE_UNREADABLE = "lint.unreadable"
-# Substrings one of which a YAML file must contain to be worth parsing when nothing names its kind.
-_YAML_MARKERS = ("Resources", "StartAt", "Filters", "Statement", "source", "detail", "$or")
+# Larger data files are not policies (the services' own limits are far lower).
 _MAX_BYTES = 4 * 1024 * 1024
-# Words in a file name that say it holds something tamis checks, even when it does not parse.
-_NAME_HINTS = {
-    "pattern",
-    "filterpolicy",
-    "policy",
-    "filter",
-    "criteria",
-    "asl",
-    "statemachine",
-}  # larger data files are not policies (the services' own limits are far lower)
 
 
 @dataclass
@@ -106,16 +91,15 @@ class _Run:
             self.raw.append(_diag(CODE_UNREADABLE, "error", f"cannot read: {exc.strerror}", display, 1, 1))
             return None
         try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+            text = decode(data)
+        except NotUTF8 as exc:
             severity = "error" if expected else "warning"
             self.raw.append(
-                _diag(CODE_UNREADABLE, severity, "not valid UTF-8: not checked", display, line, column)
+                _diag(
+                    CODE_UNREADABLE, severity, "not valid UTF-8: not checked", display, exc.line, exc.column
+                )
             )
             return None
-        text = text.removeprefix("\ufeff")
         self.result.texts[display] = text
         self.result.files = len(self.result.texts)
         return text
@@ -196,7 +180,7 @@ class _Run:
         lint_terraform(text, display, folder, self.emit, self._callback(display))
 
     def _json(self, text: str, display: str, path: Path, kind: str | None, *, substitutions: bool) -> None:
-        from tamis.lint.targets import IdentityMapper, LineIndex, Target
+        from tamis.lint.targets import IdentityMapper, Target
 
         if kind is None:
             import orjson
@@ -206,7 +190,7 @@ class _Run:
             except orjson.JSONDecodeError:
                 # Not JSON: ours only when the name says so (a pattern with a typo); else not our business
                 # (tsconfig.json with comments, ...).
-                if _NAME_HINTS & set(path.name.lower().replace("_", "-").replace(".", "-").split("-")):
+                if named_for_checking(path.name):
                     self._parse(text, display, "json")
                 return
             kind = detect_kind(value, path.name)
@@ -219,7 +203,7 @@ class _Run:
                 return
             self._document(doc, display, path, kind, substitutions)
             return
-        from tamis.lint.cloudformation import placeholder_ranges
+        from tamis.grammar.placeholders import placeholder_ranges
 
         ranges: list[tuple[int, int]] = []
         checked = text
@@ -243,7 +227,7 @@ class _Run:
     def _yaml(self, text: str, display: str, path: Path, kind: str | None, *, substitutions: bool) -> None:
         from tamis.grammar.located_yaml import parse_yaml_all
 
-        if kind is None and not any(m in text for m in _YAML_MARKERS):
+        if kind is None and not may_hold_targets(text):
             return
         self.comment_files.add(display)
         try:
@@ -255,7 +239,6 @@ class _Run:
                 )
             return
         from tamis.lint.cloudformation import Doc
-        from tamis.lint.targets import LineIndex
 
         index = LineIndex(text)
         for located in docs:
@@ -284,7 +267,6 @@ class _Run:
     def _parse(self, text: str, display: str, fmt: str) -> Any:
         from tamis.grammar.located_json import parse_json
         from tamis.lint.cloudformation import Doc
-        from tamis.lint.targets import LineIndex
 
         try:
             located = parse_json(text, source=display)
@@ -311,17 +293,15 @@ class _Run:
         for display in self.comment_files:
             text = self.result.texts.get(display)
             if text is not None:
-                suppressions[display] = _suppressions(text)
+                suppressions[display] = parse_suppressions(text)
         ignore = [*self.config.ignore, *extra_ignore]
         seen: set[tuple[Any, ...]] = set()
         out: list[Diagnostic] = []
         for d in self.raw:
-            if self.config.silenced(d.code) or any(
-                i == d.code or (i.endswith("*") and d.code.startswith(i[:-1])) for i in ignore
-            ):
+            if self.config.silenced(d.code) or code_listed(d.code, ignore):
                 continue
             sup = suppressions.get(d.source or "")
-            if sup and _suppressed(d, sup):
+            if sup and is_suppressed(d, sup):
                 continue
             severity = self.config.severity.get(d.code, d.severity)
             if severity == "warning" and warnings_as_errors:
@@ -340,62 +320,6 @@ class _Run:
 
 def _diag(code: str, severity: str, message: str, source: str, line: int, column: int) -> Diagnostic:
     return Diagnostic(code=code, severity=severity, message=message, line=line, column=column, source=source)
-
-
-_MARKER = "tamis: ignore"
-
-
-def _suppressions(text: str) -> dict[int, set[str] | None]:
-    """Line -> codes silenced there (None: every code), from ``# tamis: ignore[CODE, ...]`` comments.
-
-    A comment at the end of a line covers that line; a comment on a line of its own also covers the next
-    line that is not blank or a comment. A silenced line that starts a value (a property key) covers the
-    whole value, through each finding's anchor lines.
-    """
-    out: dict[int, set[str] | None] = {}
-    if _MARKER not in text:
-        return out
-    lines = text.split("\n")
-    for n, line in enumerate(lines, start=1):
-        at = line.find(_MARKER)
-        if at < 0:
-            continue
-        before = line[:at].rstrip()
-        if not (before.endswith("#") or before.endswith("//")):
-            continue
-        rest = line[at + len(_MARKER) :]
-        codes: set[str] | None = None
-        if rest.startswith("["):
-            close = rest.find("]")
-            codes = {c.strip() for c in rest[1 : close if close > 0 else len(rest)].split(",") if c.strip()}
-        targets = [n]
-        comment_start = before[:-2].rstrip() if before.endswith("//") else before[:-1].rstrip()
-        if not comment_start:  # a comment line of its own: it also covers the next code line
-            for m in range(n + 1, len(lines) + 1):
-                s = lines[m - 1].strip()
-                if s and not s.startswith(("#", "//")):
-                    targets.append(m)
-                    break
-        for t in targets:
-            if t in out and out[t] is None:
-                continue
-            out[t] = None if codes is None else (out.get(t) or set()) | codes
-    return out
-
-
-def _suppressed(d: Diagnostic, sup: dict[int, set[str] | None]) -> bool:
-    lines = [d.line] if d.line is not None else []
-    lines.extend(d.extra.get("anchor_lines", ()) if d.extra else ())
-    for line in lines:
-        if line in sup:
-            codes = sup[line]
-            if (
-                codes is None
-                or d.code in codes
-                or any(c.endswith("*") and d.code.startswith(c[:-1]) for c in codes)
-            ):
-                return True
-    return False
 
 
 def lint(

@@ -15,56 +15,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from tamis.grammar.text import LineIndex
+
 Path_ = tuple[str | int, ...]
-
-# Kinds of content the linter knows, with the checker and options each one uses.
-KINDS: dict[str, dict[str, str]] = {
-    "eventbridge-pattern": {"family": "pattern", "dialect": "eventbridge"},
-    # an archive's filter (AWS::Events::Archive, aws_cloudwatch_event_archive): the same language, at most
-    # 4,096 characters (CloudFormation's AWS::Events::Archive EventPattern "Maximum: 4096")
-    "eventbridge-archive-pattern": {"family": "pattern", "dialect": "eventbridge", "pattern_size": "4096"},
-    "sns-filter-policy": {"family": "pattern", "dialect": "sns", "scope": "MessageAttributes"},
-    "sns-filter-policy-body": {"family": "pattern", "dialect": "sns", "scope": "MessageBody"},
-    "lambda-filter-pattern": {"family": "pattern", "dialect": "lambda"},
-    "lambda-filter-criteria": {"family": "criteria"},
-    "sns-data-protection-policy": {"family": "policy", "dialect": "sns"},
-    "cloudwatch-logs-data-protection-policy": {"family": "policy", "dialect": "cloudwatch-logs"},
-    "state-machine": {"family": "asl"},
-    "cloudformation": {"family": "template"},
-    "terraform": {"family": "template"},
-    "none": {"family": "none"},
-}
-
-
-class LineIndex:
-    """Offsets <-> 1-based (line, column) over one text."""
-
-    __slots__ = ("starts", "text")
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        starts = [0]
-        find = text.find
-        i = find("\n")
-        while i >= 0:
-            starts.append(i + 1)
-            i = find("\n", i + 1)
-        self.starts = starts
-
-    def line_col(self, offset: int) -> tuple[int, int]:
-        line = bisect.bisect_right(self.starts, offset)
-        return line, offset - self.starts[line - 1] + 1
-
-    def offset(self, line: int, column: int) -> int:
-        line = min(max(line, 1), len(self.starts))
-        return min(self.starts[line - 1] + max(column, 1) - 1, len(self.text))
-
-    def line_text(self, line: int) -> str:
-        if not 1 <= line <= len(self.starts):
-            return ""
-        start = self.starts[line - 1]
-        end = self.text.find("\n", start)
-        return self.text[start : end if end >= 0 else len(self.text)].rstrip("\r")
 
 
 class Mapper:
@@ -267,40 +220,6 @@ def _decimal_text(d: Decimal) -> str:
         return "null"
     text = str(d)
     return text if "E" not in text else text.replace("E", "e")
-
-
-# --- strings written as JSON tokens ---------------------------------------------------------------
-
-_JSON_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-
-
-def json_string_offsets(raw: str, start: int) -> list[int] | None:
-    """Offsets (in the file) of each character of the JSON string token ``raw`` written at ``start``."""
-    if len(raw) < 2 or raw[0] != '"':
-        return None
-    out: list[int] = []
-    i = 1
-    end = len(raw) - 1
-    while i < end:
-        c = raw[i]
-        if c != "\\":
-            out.append(start + i)
-            i += 1
-            continue
-        e = raw[i + 1 : i + 2]
-        if e in _JSON_ESCAPES:
-            out.append(start + i)
-            i += 2
-        elif e == "u":
-            code = int(raw[i + 2 : i + 6], 16)
-            out.append(start + i)
-            i += 6
-            if 0xD800 <= code < 0xDC00 and raw[i : i + 2] == "\\u":  # surrogate pair: one character
-                i += 6
-        else:
-            return None
-    out.append(start + end)
-    return out
 
 
 def pointer_path(pointer: str) -> list[str]:

@@ -117,3 +117,14 @@ def test_lark_and_c_decoder_agree_on_what_is_json(text: str) -> None:
             parse_json(text)
         return
     assert parse_json(text).value == expected
+
+
+def test_string_offsets_map_each_character_back_through_escapes() -> None:
+    text = '{"k": "a\\n\\u00e9\\ud83d\\ude00b", "n": 1}'
+    doc = parse_json(text)
+    value = doc.value["k"]
+    offsets = doc.string_offsets(("k",))
+    assert offsets is not None and len(offsets) == len(value) + 1
+    assert [text[o : o + 2] for o in offsets[:-1]] == ["a\\", "\\n", "\\u", "\\u", 'b"']
+    assert text[offsets[-1]] == '"'  # the end: the closing quote
+    assert doc.string_offsets(("n",)) is None and doc.string_offsets(("missing",)) is None

@@ -15,8 +15,9 @@ import pytest
 from support.shared import shared_path
 
 import tamis
+from tamis.grammar.text import LineIndex
 from tamis.lint.check import check
-from tamis.lint.targets import IdentityMapper, LineIndex, Target
+from tamis.lint.targets import IdentityMapper, Target
 
 
 def _lines(*parts: str) -> list[dict[str, Any]]:

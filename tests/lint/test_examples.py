@@ -10,7 +10,7 @@ from pathlib import Path
 from support.shared import shared_path
 
 from tamis.lint import lint
-from tamis.lint.targets import KINDS
+from tamis.lint.kinds import KINDS
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"

@@ -15,7 +15,7 @@ from tamis.cli import main
 from tamis.compiler.data_protection import policy as data_protection
 from tamis.errors import Diagnostic
 from tamis.lint import ConfigError, LintResult, lint
-from tamis.lint import discover as lint_discover
+from tamis.lint import kinds as lint_kinds
 
 SCHEMA = Path(__file__).with_name("sarif-2.1.0-subset.schema.json")
 
@@ -482,7 +482,7 @@ def test_a_data_protection_policy_is_known_by_its_version_whatever_its_statement
     result = run(tmp_path, files)
     got = sorted((d.source, d.code) for d in only(result))
     assert got == [("dp/empty.json", "policy.Statement"), ("dp/missing.json", "policy.Statement")]
-    assert lint_discover.DATA_PROTECTION_VERSION == data_protection.VERSION
+    assert lint_kinds.DATA_PROTECTION_VERSION == data_protection.VERSION
 
 
 def test_repeated_keys_in_standalone_json_are_warned_of_as_in_templates(tmp_path: Path) -> None:

@@ -1,0 +1,170 @@
+"""The linter's configuration: the ``[tool.tamis]`` table of ``pyproject.toml`` or a ``.tamis.toml``, found
+from the linted folder upwards, and the two matching languages it uses: codes (``pattern.*``) and globs.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tamis.errors import TamisError
+from tamis.lint.kinds import KINDS
+
+CONFIG_KEYS = {"warnings-as-errors", "ignore", "exclude", "kinds", "severity"}
+SEVERITIES = ("error", "warning", "info")
+
+
+class ConfigError(TamisError):
+    """The linter's configuration or command line is unusable (exit status 2)."""
+
+
+@dataclass
+class LintConfig:
+    warnings_as_errors: bool = False
+    ignore: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    kinds: dict[str, str] = field(default_factory=dict)
+    severity: dict[str, str] = field(default_factory=dict)
+    path: str | None = None  # the file the configuration came from
+    root: Path | None = None  # globs are relative to this folder
+
+    def silenced(self, code: str) -> bool:
+        return code_listed(code, self.ignore) or self.severity.get(code) == "off"
+
+    def kind_for(self, relpath: str) -> str | None:
+        for glob, kind in self.kinds.items():
+            if glob_match(glob, relpath):
+                return kind
+        return None
+
+    def excluded(self, relpath: str) -> bool:
+        return any(glob_match(g, relpath) for g in self.exclude)
+
+
+def code_listed(code: str, listed: Iterable[str]) -> bool:
+    """Whether ``code`` is in ``listed``, where an item ending in "*" stands for a family ("pattern.*"):
+    the one rule of --ignore, ``ignore``, ``severity`` and ``# tamis: ignore[...]`` alike. Plain string
+    operations, no pattern engine."""
+    return any(item == code or (item.endswith("*") and code.startswith(item[:-1])) for item in listed)
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML: {exc}", source=str(path), rule="config") from None
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``.tamis.toml``, or ``pyproject.toml`` with a ``[tool.tamis]`` table, at or above start."""
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / ".tamis.toml"
+        if candidate.is_file():
+            return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and "tool" in (data := _load_toml(pyproject)) and "tamis" in data["tool"]:
+            return pyproject
+        if (folder / ".git").exists():
+            break
+    return None
+
+
+def load_config(path: Path | None) -> LintConfig:
+    if path is None:
+        return LintConfig()
+    data = _load_toml(path)
+    table = data.get("tool", {}).get("tamis")
+    if table is None:
+        table = data if path.name != "pyproject.toml" else {}
+    src = str(path)
+    unknown = set(table) - CONFIG_KEYS
+    if unknown:
+        raise ConfigError(
+            f"unknown [tool.tamis] setting(s): {', '.join(sorted(unknown))}; "
+            f"known: {', '.join(sorted(CONFIG_KEYS))}",
+            source=src,
+            rule="config",
+        )
+    cfg = LintConfig(path=src, root=path.parent.resolve())
+    wae = table.get("warnings-as-errors", False)
+    if not isinstance(wae, bool):
+        raise ConfigError("warnings-as-errors must be true or false", source=src, rule="config")
+    cfg.warnings_as_errors = wae
+    for key in ("ignore", "exclude"):
+        items = table.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise ConfigError(f"{key} must be a list of strings", source=src, rule="config")
+        setattr(cfg, key, list(items))
+    kinds = table.get("kinds", {})
+    if not isinstance(kinds, dict):
+        raise ConfigError("kinds must be a table of glob = kind", source=src, rule="config")
+    for glob, kind in kinds.items():
+        if kind not in KINDS:
+            raise ConfigError(
+                f"kinds: unknown kind {kind!r} for {glob!r}; known: {', '.join(KINDS)}",
+                source=src,
+                rule="config",
+            )
+    cfg.kinds = dict(kinds)
+    severity = table.get("severity", {})
+    if not isinstance(severity, dict) or not all(v in (*SEVERITIES, "off") for v in severity.values()):
+        raise ConfigError(
+            "severity must be a table of code = error | warning | info | off", source=src, rule="config"
+        )
+    cfg.severity = dict(severity)
+    return cfg
+
+
+# --- globs, on RE2 ---------------------------------------------------------------------------------
+
+_GLOB_CACHE: dict[str, Any] = {}
+
+
+def glob_match(glob: str, relpath: str) -> bool:
+    """gitignore-like globs: ``**`` spans folders, ``*`` and ``?`` stay within one; a glob without ``/``
+    matches the file name anywhere. Compiled to RE2 (globs come from users)."""
+    compiled = _GLOB_CACHE.get(glob)
+    if compiled is None:
+        import re2
+
+        compiled = re2.compile(_glob_regex(glob))
+        _GLOB_CACHE[glob] = compiled
+    target = relpath if "/" in glob.rstrip("/") else relpath.rsplit("/", 1)[-1]
+    return compiled.fullmatch(target) is not None
+
+
+def _glob_regex(glob: str) -> str:
+    import re2
+
+    glob = glob.lstrip("/")
+    if glob.endswith("/"):
+        glob += "**"
+    out: list[str] = []
+    i = 0
+    while i < len(glob):
+        c = glob[i]
+        if glob.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif glob.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif c == "*":
+            out.append("[^/]*")
+            i += 1
+        elif c == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re2.escape(c))
+            i += 1
+    return "".join(out)

@@ -1,0 +1,61 @@
+"""Inline suppressions: ``# tamis: ignore`` and ``# tamis: ignore[CODE, PREFIX*]`` comments (``//`` too) in
+the YAML and Terraform files where findings are reported, and whether one silences a finding.
+"""
+
+from __future__ import annotations
+
+from tamis.errors import Diagnostic
+from tamis.lint.config import code_listed
+
+_MARKER = "tamis: ignore"
+
+
+def parse_suppressions(text: str) -> dict[int, set[str] | None]:
+    """Line -> codes silenced there (None: every code), from ``# tamis: ignore[CODE, ...]`` comments.
+
+    A comment at the end of a line covers that line; a comment on a line of its own also covers the next
+    line that is not blank or a comment. A silenced line that starts a value (a property key) covers the
+    whole value, through each finding's anchor lines.
+    """
+    out: dict[int, set[str] | None] = {}
+    if _MARKER not in text:
+        return out
+    lines = text.split("\n")
+    for n, line in enumerate(lines, start=1):
+        at = line.find(_MARKER)
+        if at < 0:
+            continue
+        before = line[:at].rstrip()
+        if not (before.endswith("#") or before.endswith("//")):
+            continue
+        rest = line[at + len(_MARKER) :]
+        codes: set[str] | None = None
+        if rest.startswith("["):
+            close = rest.find("]")
+            codes = {c.strip() for c in rest[1 : close if close > 0 else len(rest)].split(",") if c.strip()}
+        targets = [n]
+        comment_start = before[:-2].rstrip() if before.endswith("//") else before[:-1].rstrip()
+        if not comment_start:  # a comment line of its own: it also covers the next code line
+            for m in range(n + 1, len(lines) + 1):
+                s = lines[m - 1].strip()
+                if s and not s.startswith(("#", "//")):
+                    targets.append(m)
+                    break
+        for t in targets:
+            if t in out and out[t] is None:
+                continue
+            out[t] = None if codes is None else (out.get(t) or set()) | codes
+    return out
+
+
+def is_suppressed(d: Diagnostic, sup: dict[int, set[str] | None]) -> bool:
+    """Whether a comment silences ``d``: on its own line or on one of its anchor lines (the key that
+    starts the value it was found in)."""
+    lines = [d.line] if d.line is not None else []
+    lines.extend(d.extra.get("anchor_lines", ()) if d.extra else ())
+    for line in lines:
+        if line in sup:
+            codes = sup[line]
+            if codes is None or code_listed(d.code, codes):
+                return True
+    return False
