@@ -86,7 +86,7 @@ def test_shared_embedded_definitions_lint_clean(tmp_path: Path) -> None:
         assert result.checked >= (0 if "DefinitionUri" in dst.read_text() else 1), case
 
 
-def test_readme_lists_every_kind_the_configuration_takes() -> None:
-    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+def test_the_lint_docs_list_every_kind_the_configuration_takes() -> None:
+    readme = (EXAMPLES.parent / "docs" / "lint.md").read_text(encoding="utf-8")
     listed = readme[readme.index("Kinds: ") :].split(".\n", 1)[0]
     assert set(re.findall(r"`([a-z-]+)`", listed)) == set(KINDS)
