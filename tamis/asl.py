@@ -14,6 +14,7 @@ from typing import Any
 from tamis.compiler.asl.sources import JsonReader, LoadedDefinition, json_locator, load_definitions
 from tamis.compiler.asl.validator import MAX_DEFINITION_BYTES, Finding, validate_value
 from tamis.errors import DefinitionError, Diagnostic, TamisError
+from tamis.grammar.text import LineIndex
 
 __all__ = ["compile_choice", "pointer", "validate_asl", "validate_asl_file", "validate_loaded"]
 
@@ -51,10 +52,7 @@ def _column_inside_string(text: str, line: int, column: int, inner: int) -> int 
 
     JSON strings hold no raw line breaks, so the character is on the same line; escapes such as
     ``\\n`` or ``\\u00e9`` take several columns for one character."""
-    start = 0
-    for _ in range(line - 1):
-        start = text.index("\n", start) + 1
-    at = start + column - 1
+    at = LineIndex(text).offset(line, column)
     if text[at : at + 1] != '"':
         return None
     i = at + 1

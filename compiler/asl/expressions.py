@@ -13,6 +13,7 @@ from tamis.compiler.asl.values import is_placeholder
 from tamis.compiler.json_types import json_type
 from tamis.grammar.asl.intrinsics import check_intrinsic
 from tamis.grammar.asl.jsonpath import parse_path
+from tamis.grammar.text import LineIndex
 
 
 def path_field(
@@ -169,7 +170,7 @@ def _expression(ctx: StateCtx, text: str, path: Path, result: bool, error_output
     info = check_jsonata(expression)
     if info.error:
         # where in the string the error is, so a caller holding the text can point at the character
-        inner = 2 + _offset_of(expression, info.line or 1, info.column or 1)
+        inner = 2 + LineIndex(expression).offset(info.line or 1, info.column or 1)
         ctx.v.findings.append(
             (
                 "INVALID_JSONATA_EXPRESSION",
@@ -214,16 +215,6 @@ def check_jsonata(expression: str) -> Any:
 
     globals()["check_jsonata"] = check
     return check(expression)
-
-
-def _offset_of(text: str, line: int, column: int) -> int:
-    start = 0
-    for _ in range(line - 1):
-        nl = text.find("\n", start)
-        if nl == -1:
-            break
-        start = nl + 1
-    return start + column - 1
 
 
 def _looks_dynamic(value: str) -> bool:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from tamis.compiler.event_patterns.compiler import compile_rule
 from tamis.errors import PatternError
 from tamis.grammar.located_json import parse_json
+from tamis.grammar.text import line_col
 from tamis.json_number import JSONNumber
 from tamis.runtime.events.conditions import SubRule
 
@@ -29,9 +30,7 @@ def pattern_text(value: str | bytes | bytearray, source: str | None = None) -> s
         try:
             return bytes(value).decode("utf-8")
         except UnicodeDecodeError as exc:
-            raw = bytes(value)
-            line = raw.count(b"\n", 0, exc.start) + 1
-            column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+            line, column = line_col(bytes(value), exc.start)
             raise PatternError(
                 "the pattern is not valid UTF-8", rule="json", line=line, column=column, source=source
             ) from None

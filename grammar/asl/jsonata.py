@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import re2
 
+from tamis.grammar.text import line_col
+
 if TYPE_CHECKING:  # lark loads on first use: most strings never need a grammar
     from lark import Lark, Token, Tree
     from lark.exceptions import UnexpectedInput
@@ -108,8 +110,7 @@ def _grammar_check(expression: str) -> JsonataInfo:
         if at_end or line in (None, -1):
             # the expression stopped short: point just past its last character
             expression = expression.rstrip()
-            line = expression.count("\n") + 1
-            column = len(expression) - (expression.rfind("\n") + 1) + 1
+            line, column = line_col(expression, len(expression))
         return JsonataInfo(_describe(exc, expression), line, column)
     walker = _Walker()
     walker.walk(tree, True)
