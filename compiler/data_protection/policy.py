@@ -6,19 +6,17 @@ names line, column and the rule broken. Rules and limits come from the SNS devel
 API references of SNS and CloudWatch Logs, and the CloudWatch Logs data-protection pages; each
 check names its rule in ``PolicyError.rule``. The two dialects share one
 core: CloudWatch Logs is the SNS language without direction, principal, Deny, redaction or mask
-characters, and with its two-block shape.
+characters, and with its two-block shape. Every difference between them is a hook of ``dialects.py``;
+this module runs the shared steps (document, custom identifiers, statements, operations, audit
+destinations, diagnostics) and builds the runtime.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
-
-import re2
 
 from tamis.compiler.data_protection.custom_identifiers import (
     MAX_CUSTOM_IDENTIFIERS,
@@ -26,6 +24,9 @@ from tamis.compiler.data_protection.custom_identifiers import (
     check_custom_name,
     check_custom_regex,
 )
+from tamis.compiler.data_protection.dialects import DIALECTS as DIALECTS  # re-exported for tamis.policies
+from tamis.compiler.data_protection.dialects import MASK_CHARACTERS as MASK_CHARACTERS  # re-exported
+from tamis.compiler.data_protection.dialects import PolicyDialect, dialect_for
 from tamis.compiler.data_protection.managed.catalogue import (
     ARN_PREFIX,
     MANAGED_TABLE,
@@ -42,12 +43,6 @@ from tamis.runtime.redact.scanner import Scanner
 
 VERSION = "2021-06-01"
 MAX_POLICY_CHARS = 30_720  # PutDataProtectionPolicy / CreateTopic (SNS); PutDataProtectionPolicy (CWL)
-DIALECTS = ("sns", "cloudwatch-logs")
-# Mask characters: AWS points to a table it does not reproduce; tamis accepts one printable ASCII
-# character other than '"' and '\' (which could not stand inside a JSON string unescaped).
-MASK_CHARACTERS = frozenset(chr(c) for c in range(0x21, 0x7F)) - {'"', "\\"}
-_PRINCIPAL = re2.compile(r"arn:aws[a-z-]*:iam::\d{12}:(?:root|role/[\w+=,.@/-]+|user/[\w+=,.@/-]+)")
-_ACCOUNT = re2.compile(r"\d{12}")
 
 Path = tuple[str | int, ...]
 
@@ -84,7 +79,9 @@ class PolicyModel:
         return list(seen)
 
 
-class _Ctx:
+class PolicyContext:
+    """The policy's located document: a rule broken at a path becomes a located ``PolicyError``."""
+
     def __init__(self, doc: LocatedJSON | None, source: str | None) -> None:
         self.doc, self.source = doc, source
 
@@ -100,7 +97,7 @@ class _Ctx:
         return again
 
 
-def load(policy: str | bytes | Mapping[str, Any], *, source: str | None = None) -> tuple[Any, _Ctx]:
+def load(policy: str | bytes | Mapping[str, Any], *, source: str | None = None) -> tuple[Any, PolicyContext]:
     """Parse the policy text (or take a ready dict), enforcing the size limit."""
     if isinstance(policy, Mapping):
         text = json.dumps(policy, separators=(",", ":"), ensure_ascii=False, default=str)
@@ -110,7 +107,7 @@ def load(policy: str | bytes | Mapping[str, Any], *, source: str | None = None) 
                 rule="size",
                 source=source,
             )
-        return dict(policy), _Ctx(None, source)
+        return dict(policy), PolicyContext(None, source)
     if isinstance(policy, bytes | bytearray):
         try:
             policy = bytes(policy).decode("utf-8")
@@ -129,7 +126,7 @@ def load(policy: str | bytes | Mapping[str, Any], *, source: str | None = None) 
             rule="size",
         )
     doc = parse_json(policy, source=source, error=PolicyError)
-    ctx = _Ctx(doc, source)
+    ctx = PolicyContext(doc, source)
     if doc.duplicates:
         path, line, col = doc.duplicates[0]
         raise PolicyError(
@@ -146,12 +143,8 @@ def compile_model(
     policy: str | bytes | Mapping[str, Any], *, dialect: str = "sns", source: str | None = None
 ) -> PolicyModel:
     """Check every documented rule; return the model or raise a located ``PolicyError``."""
-    if dialect not in DIALECTS:
-        raise PolicyError(
-            f"unknown dialect {dialect!r}; expected one of {', '.join(DIALECTS)}", rule="dialect"
-        )
+    lang = dialect_for(dialect)
     value, ctx = load(policy, source=source)
-    cwl = dialect == "cloudwatch-logs"
     if not isinstance(value, dict):
         raise ctx.fail("a data-protection policy is a JSON object", (), "policy")
     allowed = {"Name", "Description", "Version", "Statement", "Configuration"}
@@ -184,20 +177,19 @@ def compile_model(
         raise ctx.fail("policy Statement must be an array of statements", ("Statement",), "Statement")
     if not stmts:
         raise ctx.fail("policy Statement must contain at least one statement", ("Statement",), "Statement")
-    statements = [_statement(st, i, custom, ctx, cwl) for i, st in enumerate(stmts)]
+    statements = [_statement(st, i, custom, ctx, lang) for i, st in enumerate(stmts)]
     audits = [s for s in statements if s.operation == "audit"]
     if len(audits) > 1:
         raise ctx.fail(
             "a policy may contain at most one Audit statement", ("Statement", audits[1].index), "Audit.count"
         )
-    if cwl:
-        _cwl_shape(statements, stmts, ctx)
+    lang.check_blocks(statements, ctx)
     model = PolicyModel(dialect, name, desc, statements, custom)
     _lint(model, ctx)
     return model
 
 
-def _custom_identifiers(value: dict[str, Any], ctx: _Ctx) -> dict[str, str]:
+def _custom_identifiers(value: dict[str, Any], ctx: PolicyContext) -> dict[str, str]:
     conf = value.get("Configuration")
     if conf is None:
         return {}
@@ -256,7 +248,7 @@ def _custom_identifiers(value: dict[str, Any], ctx: _Ctx) -> dict[str, str]:
     return out
 
 
-def _identifier(ref: Any, path: Path, custom: dict[str, str], ctx: _Ctx) -> str:
+def _identifier(ref: Any, path: Path, custom: dict[str, str], ctx: PolicyContext) -> str:
     """A statement's DataIdentifier entry -> the finding name (managed short name or custom name)."""
     rule = "DataIdentifier"
     if not isinstance(ref, str):
@@ -303,49 +295,24 @@ def _identifier(ref: Any, path: Path, custom: dict[str, str], ctx: _Ctx) -> str:
     )
 
 
-def _principal_ok(p: str) -> bool:
-    return p == "*" or _PRINCIPAL.fullmatch(p) is not None or _ACCOUNT.fullmatch(p) is not None
-
-
-def _statement(st: Any, i: int, custom: dict[str, str], ctx: _Ctx, cwl: bool) -> StatementModel:
+def _statement(
+    st: Any, i: int, custom: dict[str, str], ctx: PolicyContext, dialect: PolicyDialect
+) -> StatementModel:
     path: Path = ("Statement", i)
     if not isinstance(st, dict):
         raise ctx.fail("a statement is a JSON object", path, "Statement")
-    allowed = {"Sid", "DataIdentifier", "Operation"} | (set() if cwl else {"DataDirection", "Principal"})
     for key in st:
-        if key not in allowed:
-            hint = " (CloudWatch Logs statements have no direction or principal)" if cwl else ""
-            raise ctx.fail(f"unknown statement key {key!r}{hint}", (*path, key), "Statement", key=True)
+        if key not in dialect.statement_keys:
+            raise ctx.fail(
+                f"unknown statement key {key!r}{dialect.statement_key_hint}",
+                (*path, key),
+                "Statement",
+                key=True,
+            )
     sid = st.get("Sid")
     if sid is not None and not isinstance(sid, str):
         raise ctx.fail("Sid must be a string", (*path, "Sid"), "Sid")
-    direction = None
-    principals: tuple[str, ...] = ("*",)
-    if not cwl:
-        if "DataDirection" not in st:
-            raise ctx.fail("statement DataDirection is required (Inbound or Outbound)", path, "DataDirection")
-        direction = st["DataDirection"]
-        if direction not in ("Inbound", "Outbound"):
-            raise ctx.fail(
-                f"DataDirection must be 'Inbound' or 'Outbound' (case-sensitive), not {direction!r}",
-                (*path, "DataDirection"),
-                "DataDirection",
-            )
-        if "Principal" not in st:
-            raise ctx.fail("statement Principal is required", path, "Principal")
-        prin = st["Principal"]
-        if not isinstance(prin, list) or not prin:
-            raise ctx.fail(
-                'Principal must be a non-empty array ("*" or IAM ARNs)', (*path, "Principal"), "Principal"
-            )
-        for j, p in enumerate(prin):
-            if not isinstance(p, str) or not _principal_ok(p):
-                raise ctx.fail(
-                    f"Principal {p!r} is not '*', an account ID, or an IAM account root, role or user ARN",
-                    (*path, "Principal", j),
-                    "Principal",
-                )
-        principals = tuple(prin)
+    direction, principals = dialect.direction_and_principals(st, path, ctx)
     if "DataIdentifier" not in st:
         raise ctx.fail("statement DataIdentifier is required", path, "DataIdentifier")
     refs = st["DataIdentifier"]
@@ -354,41 +321,23 @@ def _statement(st: Any, i: int, custom: dict[str, str], ctx: _Ctx, cwl: bool) ->
             "DataIdentifier must be a non-empty array", (*path, "DataIdentifier"), "DataIdentifier"
         )
     idents = tuple(_identifier(r, (*path, "DataIdentifier", j), custom, ctx) for j, r in enumerate(refs))
-    op, extra = _operation(st, path, ctx, cwl)
+    op, extra = _operation(st, path, ctx, dialect)
     return StatementModel(i, sid, direction, principals, idents, op, **extra)
 
 
-def _empty_object(v: Any, path: Path, what: str, rule: str, ctx: _Ctx) -> None:
-    if not isinstance(v, dict):
-        raise ctx.fail(f"{what} must be an object", path, rule)
-    if v:
-        key = next(iter(v))
-        raise ctx.fail(f"{what} must be an empty object; unexpected {key!r}", (*path, key), rule, key=True)
-
-
-def _operation(st: dict[str, Any], path: Path, ctx: _Ctx, cwl: bool) -> tuple[str, dict[str, Any]]:
+def _operation(
+    st: dict[str, Any], path: Path, ctx: PolicyContext, dialect: PolicyDialect
+) -> tuple[str, dict[str, Any]]:
     if "Operation" not in st:
         raise ctx.fail("statement Operation is required", path, "Operation")
     op = st["Operation"]
     opath = (*path, "Operation")
     if not isinstance(op, dict):
         raise ctx.fail("Operation must be an object", opath, "Operation")
-    known = ("Audit", "Deidentify") if cwl else ("Audit", "Deidentify", "Deny")
+    known = dialect.operations
     for key in op:
         if key not in known:
-            if cwl and key == "Deny":
-                raise ctx.fail(
-                    "CloudWatch Logs supports Audit and Deidentify only, not Deny",
-                    (*opath, key),
-                    "cwl.Deny",
-                    key=True,
-                )
-            raise ctx.fail(
-                f"unknown operation {key!r}; expected exactly one of {', '.join(known)}",
-                (*opath, key),
-                "Operation",
-                key=True,
-            )
+            raise dialect.unknown_operation(key, (*opath, key), ctx)
     if len(op) != 1:
         raise ctx.fail(
             f"a statement sets exactly one operation ({', '.join(known)}); found {len(op)}",
@@ -399,98 +348,29 @@ def _operation(st: dict[str, Any], path: Path, ctx: _Ctx, cwl: bool) -> tuple[st
     body = op[kind]
     bpath = (*opath, kind)
     if kind == "Deny":
-        _empty_object(body, bpath, "Deny", "Deny", ctx)
-        return "deny", {}
+        return "deny", dialect.deny(body, bpath, ctx)
     if kind == "Audit":
-        return "audit", _audit(body, bpath, ctx, cwl)
+        return "audit", _audit(body, bpath, ctx, dialect)
     if not isinstance(body, dict):
         raise ctx.fail("Deidentify must be an object", bpath, "Deidentify")
     for key in body:
         if key not in ("MaskConfig", "RedactConfig"):
             raise ctx.fail(f"unknown Deidentify key {key!r}", (*bpath, key), "Deidentify", key=True)
-    if cwl:
-        if "RedactConfig" in body:
-            raise ctx.fail(
-                'CloudWatch Logs Deidentify takes "MaskConfig": {} only (RedactConfig is SNS-only)',
-                (*bpath, "RedactConfig"),
-                "cwl.MaskConfig",
-                key=True,
-            )
-        if "MaskConfig" not in body:
-            raise ctx.fail(
-                'CloudWatch Logs Deidentify must contain "MaskConfig": {}', bpath, "cwl.MaskConfig"
-            )
-        mc = body["MaskConfig"]
-        if not isinstance(mc, dict) or mc:
-            raise ctx.fail(
-                "CloudWatch Logs MaskConfig must be an empty object (MaskWithCharacter is SNS-only; "
-                "CloudWatch Logs masks with '*')",
-                (*bpath, "MaskConfig"),
-                "cwl.MaskConfig",
-            )
-        return "mask", {"mask_char": "*"}
-    if len(body) != 1:
-        raise ctx.fail(
-            "Deidentify takes exactly one of MaskConfig or RedactConfig" + ("; found both" if body else ""),
-            bpath,
-            "Deidentify",
-        )
-    if "RedactConfig" in body:
-        _empty_object(body["RedactConfig"], (*bpath, "RedactConfig"), "RedactConfig", "RedactConfig", ctx)
-        return "redact", {}
-    mc = body["MaskConfig"]
-    mpath = (*bpath, "MaskConfig")
-    if not isinstance(mc, dict):
-        raise ctx.fail("MaskConfig must be an object", mpath, "MaskConfig")
-    for key in mc:
-        if key != "MaskWithCharacter":
-            raise ctx.fail(f"unknown MaskConfig key {key!r}", (*mpath, key), "MaskConfig", key=True)
-    ch = mc.get("MaskWithCharacter", "*")
-    if not isinstance(ch, str) or len(ch) != 1:
-        raise ctx.fail(
-            f"MaskWithCharacter must be exactly one character, not {ch!r}",
-            (*mpath, "MaskWithCharacter"),
-            "MaskWithCharacter",
-        )
-    if ch not in MASK_CHARACTERS:
-        raise ctx.fail(
-            f"MaskWithCharacter {ch!r} is not supported; tamis accepts one printable ASCII character other "
-            "than '\"' and '\\' (the service's own table is not published in text form)",
-            (*mpath, "MaskWithCharacter"),
-            "MaskWithCharacter",
-        )
-    return "mask", {"mask_char": ch}
+    return dialect.deidentify(body, bpath, ctx)
 
 
-def _audit(body: Any, path: Path, ctx: _Ctx, cwl: bool) -> dict[str, Any]:
+def _audit(body: Any, path: Path, ctx: PolicyContext, dialect: PolicyDialect) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ctx.fail("Audit must be an object", path, "Audit")
-    allowed = (
-        ("FindingsDestination",) if cwl else ("SampleRate", "FindingsDestination", "NoFindingsDestination")
-    )
     for key in body:
-        if key not in allowed:
+        if key not in dialect.audit_keys:
             raise ctx.fail(f"unknown Audit key {key!r}", (*path, key), "Audit", key=True)
-    rate = 100
-    if not cwl:
-        # The documented Audit object always carries SampleRate (only the destinations are optional).
-        if "SampleRate" not in body:
-            raise ctx.fail("Audit SampleRate is required (an integer from 0 to 99)", path, "SampleRate")
-        rate = _sample_rate(body["SampleRate"], (*path, "SampleRate"), ctx)
-        if "FindingsDestination" not in body and "NoFindingsDestination" not in body:
-            raise ctx.fail(
-                "Audit needs a FindingsDestination or a NoFindingsDestination", path, "Audit.destination"
-            )
-    elif "FindingsDestination" not in body:
-        raise ctx.fail(
-            "CloudWatch Logs Audit must contain FindingsDestination (it may be an empty object)",
-            path,
-            "Audit.destination",
-        )
+    rate = dialect.sample_rate(body, path, ctx)
+    dialect.require_destination(body, path, ctx)
     dests = {}
     for key in ("FindingsDestination", "NoFindingsDestination"):
         if key in body:
-            dests[key] = _destination(body[key], (*path, key), ctx, cwl)
+            dests[key] = _destination(body[key], (*path, key), ctx, dialect)
     return {
         "sample_rate": rate,
         "findings_destination": dests.get("FindingsDestination"),
@@ -498,25 +378,7 @@ def _audit(body: Any, path: Path, ctx: _Ctx, cwl: bool) -> dict[str, Any]:
     }
 
 
-def _sample_rate(v: Any, path: Path, ctx: _Ctx) -> int:
-    rule = "SampleRate"
-    n: int | None = None
-    if isinstance(v, bool):
-        n = None
-    elif isinstance(v, int):
-        n = v
-    elif isinstance(v, str):  # the documented examples write it as a string: "99"
-        n = int(v) if v.lstrip("-").isdigit() and v.isascii() else None
-    elif isinstance(v, Decimal | float):
-        n = int(v) if math.isfinite(v) and v == int(v) else None
-    if n is None:
-        raise ctx.fail(f"SampleRate must be an integer from 0 to 99, not {v!r}", path, rule)
-    if not 0 <= n <= 99:
-        raise ctx.fail(f"SampleRate must be from 0 to 99 (percent of messages audited), not {n}", path, rule)
-    return n
-
-
-def _destination(v: Any, path: Path, ctx: _Ctx, cwl: bool) -> dict[str, Any]:
+def _destination(v: Any, path: Path, ctx: PolicyContext, dialect: PolicyDialect) -> dict[str, Any]:
     if not isinstance(v, dict):
         raise ctx.fail("an audit destination must be an object", path, "Audit.destination")
     sinks = {"CloudWatchLogs": "LogGroup", "Firehose": "DeliveryStream", "S3": "Bucket"}
@@ -532,47 +394,12 @@ def _destination(v: Any, path: Path, ctx: _Ctx, cwl: bool) -> dict[str, Any]:
         want = sinks[key]
         if not isinstance(sub, dict) or set(sub) != {want} or not isinstance(sub[want], str) or not sub[want]:
             raise ctx.fail(f'{key} destination must be {{"{want}": "<name>"}}', kpath, "Audit.destination")
-        if key == "CloudWatchLogs" and not cwl and not sub[want].startswith("/aws/vendedlogs/"):
-            raise ctx.fail(
-                f"SNS audit log group {sub[want]!r} must be named /aws/vendedlogs/...",
-                (*kpath, want),
-                "LogGroup",
-            )
+        if key == "CloudWatchLogs":
+            dialect.audit_log_group(sub[want], (*kpath, want), ctx)
     return dict(v)
 
 
-def _cwl_shape(statements: list[StatementModel], raw: list[Any], ctx: _Ctx) -> None:
-    audits = [s for s in statements if s.operation == "audit"]
-    masks = [s for s in statements if s.operation == "mask"]
-    if not audits:
-        raise ctx.fail(
-            "a CloudWatch Logs policy needs an Audit statement and a Deidentify statement",
-            ("Statement",),
-            "cwl.blocks",
-        )
-    if not masks:
-        raise ctx.fail(
-            "a CloudWatch Logs policy needs an Audit statement and a Deidentify statement",
-            ("Statement",),
-            "cwl.blocks",
-        )
-    if len(masks) > 1 or len(statements) != 2:
-        raise ctx.fail(
-            "a CloudWatch Logs policy has exactly two statements: one Audit and one Deidentify",
-            ("Statement", 2 if len(statements) > 2 else masks[1].index),
-            "cwl.blocks",
-        )
-    a, m = audits[0], masks[0]
-    if list(a.identifiers) != list(m.identifiers):
-        raise ctx.fail(
-            "CloudWatch Logs: the Audit and Deidentify statements must list exactly the same "
-            "DataIdentifier array",
-            ("Statement", m.index, "DataIdentifier"),
-            "cwl.identifiers",
-        )
-
-
-def _lint(model: PolicyModel, ctx: _Ctx) -> None:
+def _lint(model: PolicyModel, ctx: PolicyContext) -> None:
     used = set(model.identifiers)
     for st in model.statements:
         for j, ident in enumerate(st.identifiers):
@@ -619,7 +446,7 @@ def _lint(model: PolicyModel, ctx: _Ctx) -> None:
             )
 
 
-def _pos(ctx: _Ctx, path: Path) -> tuple[int | None, int | None]:
+def _pos(ctx: PolicyContext, path: Path) -> tuple[int | None, int | None]:
     return ctx.doc.position(path) if ctx.doc is not None else (None, None)
 
 
