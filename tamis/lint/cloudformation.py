@@ -24,6 +24,7 @@ from tamis.grammar.cloudformation import intrinsic, intrinsic_text, join_args, s
 from tamis.grammar.placeholders import placeholder_ranges
 from tamis.grammar.text import LineIndex
 from tamis.lint.check import CODE_UNRESOLVED, pointer_lookup
+from tamis.lint.record_sources import foreign_payload_fields, record_field_warning, source_of_arn
 from tamis.lint.targets import (
     OffsetsMapper,
     Path_,
@@ -268,10 +269,21 @@ def _join(
 # --- CloudFormation and SAM --------------------------------------------------------------------------
 
 _SAM_FILTER_EVENTS = {"SQS", "Kinesis", "DynamoDB", "MQ", "MSK", "SelfManagedKafka", "DocumentDB"}
+_SAM_RECORD_SOURCE = {"SQS": "sqs", "Kinesis": "kinesis", "DynamoDB": "dynamodb"}
 
 
-def _filters(doc: Doc, base: Path_, label: str, anchors: tuple[Path_, ...], emit: Emit) -> None:
-    """FilterCriteria: {Filters: [{Pattern: "<json>"}]}, each pattern a Lambda filter pattern."""
+def record_fields(doc: Doc, path: Path_, source: str, label: str, emit: Emit) -> None:
+    """Warn of a filter pattern (at ``path``) on a field the source's records never have."""
+    line, column = doc.position(path)
+    for field in foreign_payload_fields(doc.value_at(path), source):
+        emit(record_field_warning(source, field, label, doc.file, line, column))
+
+
+def _filters(
+    doc: Doc, base: Path_, label: str, anchors: tuple[Path_, ...], emit: Emit, source: str | None = None
+) -> None:
+    """FilterCriteria: {Filters: [{Pattern: "<json>"}]}, each pattern a Lambda filter pattern. ``source``
+    ("sqs", "kinesis", "dynamodb", where known) also flags filters on a field its records never have."""
     filters = doc.value_at((*base, "Filters"))
     if intrinsic(filters) is not None:
         value_targets(doc, Found((*base, "Filters"), "lambda-filter-pattern", label, {}, anchors), emit)
@@ -311,6 +323,8 @@ def _filters(doc: Doc, base: Path_, label: str, anchors: tuple[Path_, ...], emit
             value_targets(
                 doc, Found(p, "lambda-filter-pattern", f"{label} Filters[{i}]", {}, (*anchors, p)), emit
             )
+            if source is not None:
+                record_fields(doc, p, source, f"{label} Filters[{i}]", emit)
         else:
             fail((*base, "Filters", i), 'each filter must be an object with a "Pattern"', "lambda-criteria")
 
@@ -331,13 +345,14 @@ def cloudformation(doc: Doc, emit: Emit, lint_file: LintFile, folder: Path) -> N
             prop("FilterPolicy", *_sns_scope(props.get("FilterPolicyScope")))
         elif rtype == "AWS::Lambda::EventSourceMapping":
             if isinstance(props.get("FilterCriteria"), dict):
-                _filters(
-                    doc, (*base, "FilterCriteria"), f"{rtype} {name} FilterCriteria", (res_anchor,), emit
-                )
+                source = source_of_arn(props.get("EventSourceArn"), doc.value.get("Resources"))
+                label = f"{rtype} {name} FilterCriteria"
+                _filters(doc, (*base, "FilterCriteria"), label, (res_anchor,), emit, source)
         elif rtype == "AWS::Pipes::Pipe":
             fc = (*base, "SourceParameters", "FilterCriteria")
             if isinstance(doc.value_at(fc), dict):
-                _filters(doc, fc, f"{rtype} {name} FilterCriteria", (res_anchor,), emit)
+                source = source_of_arn(props.get("Source"), doc.value.get("Resources"))
+                _filters(doc, fc, f"{rtype} {name} FilterCriteria", (res_anchor,), emit, source)
         elif rtype == "AWS::SNS::Topic":
             prop("DataProtectionPolicy", "sns-data-protection-policy")
         elif rtype == "AWS::Logs::LogGroup":
@@ -406,7 +421,8 @@ def _sam_event(doc: Doc, rtype: str, fn: str, ev_name: str, ev: Any, emit: Emit)
     anchors: tuple[Path_, ...] = (("Resources", fn), ("Resources", fn, "Properties", "Events", ev_name))
     label = f"{rtype} {fn} event {ev_name}"
     if etype in _SAM_FILTER_EVENTS and isinstance(props.get("FilterCriteria"), dict):
-        _filters(doc, (*base, "FilterCriteria"), f"{label} FilterCriteria", anchors, emit)
+        source = _SAM_RECORD_SOURCE.get(etype)
+        _filters(doc, (*base, "FilterCriteria"), f"{label} FilterCriteria", anchors, emit, source)
     elif etype in ("EventBridgeRule", "CloudWatchEvent") and "Pattern" in props:
         p = (*base, "Pattern")
         value_targets(doc, Found(p, "eventbridge-pattern", f"{label} Pattern", {}, (*anchors, p)), emit)

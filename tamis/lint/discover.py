@@ -32,7 +32,9 @@ def discover(paths: list[Path]) -> list[Path]:
             continue
         if not path.is_dir():
             raise ConfigError(f"no such file or folder: {path}", rule="usage")
-        listed = _git_files(path)
+        # A folder named on the command line is read even when it is generated output that a walk or
+        # .gitignore passes over: `tamis lint cdk.out/` after `cdk synth` is how CDK apps are linted.
+        listed = None if path.resolve().name in SKIP_DIRS or _git_ignored(path) else _git_files(path)
         files = listed if listed is not None else _walk(path)
         for f in files:
             found.setdefault(str(f), f)
@@ -59,6 +61,21 @@ def _git_files(folder: Path) -> list[Path] | None:
             if p.is_file():  # listed in the index but deleted in the work tree
                 out.append(p)
     return out
+
+
+def _git_ignored(folder: Path) -> bool:
+    """The folder is in a git work tree and ignored there (git would list none of its files)."""
+    try:
+        proc = subprocess.run(
+            ["git", "check-ignore", "-q", "--", str(folder.resolve())],
+            cwd=folder,
+            capture_output=True,
+            check=False,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return proc.returncode == 0
 
 
 def _walk(folder: Path) -> list[Path]:

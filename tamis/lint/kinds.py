@@ -23,6 +23,7 @@ KINDS: dict[str, dict[str, str]] = {
     "state-machine": {"family": "asl"},
     "cloudformation": {"family": "template"},
     "terraform": {"family": "template"},
+    "serverless": {"family": "template"},  # a Serverless Framework service (serverless.yml)
     "none": {"family": "none"},
 }
 
@@ -71,6 +72,8 @@ def kind_by_name(name: str) -> str | None:
         return "terraform"
     if lower.endswith(ASL_SUFFIXES) or lower.endswith(ASL_TEMPLATE_SUFFIXES):
         return "state-machine"
+    if lower in ("serverless.yml", "serverless.yaml"):
+        return "serverless"
     return None
 
 

@@ -282,6 +282,10 @@ class _Run:
 
         if kind == "cloudformation":
             cloudformation(doc, self.emit, self._callback(display), path.parent)
+        elif kind == "serverless":
+            from tamis.lint.serverless import serverless
+
+            serverless(doc, self.emit, self._callback(display), path.parent)
         elif kind == "terraform":
             return
         else:
