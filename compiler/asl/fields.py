@@ -11,6 +11,7 @@ from tamis.compiler.asl.findings import Path
 from tamis.compiler.asl.scope import StateCtx
 from tamis.compiler.asl.values import delimited, is_int, is_num, is_placeholder
 from tamis.compiler.json_types import json_type
+from tamis.compiler.suggestions import did_you_mean
 
 if TYPE_CHECKING:
     from tamis.compiler.asl.validator import Validator
@@ -143,4 +144,6 @@ def unknown_fields(v: Validator, state: dict[str, Any], st: str, jsonata: bool, 
             if not jsonata:
                 v.err(f"field {key!r} is supported only in JSONata states", (path, key), key=True)
         else:
-            v.err(f"field {key!r} is not supported in a {st} state", (path, key), key=True)
+            allowed = common | (ja_only if jsonata else jp_only)
+            hint = did_you_mean(key, allowed) if isinstance(key, str) else ""
+            v.err(f"field {key!r} is not supported in a {st} state{hint}", (path, key), key=True)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from tamis.compiler.asl.findings import MISSING_TARGET
 from tamis.compiler.asl.scope import Scope, scope_word
 from tamis.compiler.asl.variables import variable_dataflow
+from tamis.compiler.suggestions import did_you_mean
 
 if TYPE_CHECKING:
     from tamis.compiler.asl.validator import Validator
@@ -44,7 +45,8 @@ def _scope_graph(v: Validator, scope: Scope) -> None:
                     msg = f"state {target!r} is outside this {where}; transitions must stay within it"
                 v.err(msg, p, MISSING_TARGET)
             else:
-                v.err(f"Missing 'Next' target: {target}", p, MISSING_TARGET)
+                hint = did_you_mean(target, states) if isinstance(target, str) else ""
+                v.err(f"Missing 'Next' target: {target}{hint}", p, MISSING_TARGET)
     if scope.start not in states:
         return
     seen = {scope.start}

@@ -11,6 +11,7 @@ from tamis.compiler.asl.findings import Path
 from tamis.compiler.asl.scope import StateCtx
 from tamis.compiler.asl.variables import assign
 from tamis.compiler.json_types import json_type
+from tamis.compiler.suggestions import did_you_mean
 
 if TYPE_CHECKING:
     from tamis.compiler.asl.validator import Validator
@@ -134,7 +135,8 @@ def _error_equals(v: Validator, r: dict[str, Any], path: Path, *, last: bool, wh
             v.err(f"error names must be strings, not {json_type(e)}", ((path, "ErrorEquals"), j))
         elif e.startswith("States.") and e not in PREDEFINED_ERRORS:
             v.warn(
-                f"{e!r} is not a predefined error name (names starting with 'States.' are reserved)",
+                f"{e!r} is not a predefined error name (names starting with 'States.' are reserved)"
+                + did_you_mean(e, PREDEFINED_ERRORS),
                 ((path, "ErrorEquals"), j),
                 "UNKNOWN_ERROR_NAME",
             )

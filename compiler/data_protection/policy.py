@@ -35,6 +35,7 @@ from tamis.compiler.data_protection.managed.catalogue import (
 )
 from tamis.compiler.data_protection.managed.detectors import detectors_for
 from tamis.compiler.data_protection.managed.patterns import NOT_DETECTED_LOCALLY
+from tamis.compiler.suggestions import did_you_mean
 from tamis.errors import Diagnostic, PolicyError
 from tamis.grammar.located_json import LocatedJSON, parse_json
 from tamis.runtime.redact.detector import Detector
@@ -277,7 +278,8 @@ def _identifier(ref: Any, path: Path, custom: dict[str, str], ctx: PolicyContext
     base, dash, cc = short.partition("-")
     suffixes = countries_of(base)
     if not suffixes:
-        raise ctx.fail(f"there is no managed data identifier named {short!r}", path, rule)
+        hint = did_you_mean(short, MANAGED_TABLE)
+        raise ctx.fail(f"there is no managed data identifier named {short!r}{hint}", path, rule)
     if not dash:
         listed = ", ".join(sorted(f"{base}-{c}" for c in suffixes if c))
         raise ctx.fail(

@@ -17,6 +17,7 @@ from tamis.compiler.event_patterns.operators import NUMERIC_OPS, RESERVED_OPERAT
 from tamis.compiler.event_patterns.wildcard_complexity import complexity as wildcard_complexity
 from tamis.compiler.event_patterns.wildcard_complexity import upper_bound as wildcard_upper_bound
 from tamis.compiler.json_types import kind_of
+from tamis.compiler.suggestions import did_you_mean
 from tamis.errors import PatternError
 from tamis.runtime.events import conditions as C
 from tamis.runtime.events.conditions import FieldCondition, SubRule, Test
@@ -265,7 +266,8 @@ class PatternCompiler:
                 raise self.fail(
                     here, f'"{op}" is not supported by {self.dialect.name}', "operator-unsupported", key=True
                 )
-            raise self.fail(here, f'unknown operator "{op}"', "operator-unknown", key=True)
+            hint = did_you_mean(op, self.dialect.operators)
+            raise self.fail(here, f'unknown operator "{op}"{hint}', "operator-unknown", key=True)
         if op == "exactly":
             return (C.STR, self._string_arg(op, arg, here))
         if op in ("prefix", "suffix"):
