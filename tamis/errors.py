@@ -28,7 +28,15 @@ class TamisError(ValueError):
         self.source = source
         self.rule = rule
         self.pointer = pointer
+        # The other independent mistakes found in the same input, in the order found (this one is the first).
+        self.more: tuple[TamisError, ...] = ()
         super().__init__(self.__str__())
+
+    @property
+    def all_errors(self) -> tuple[TamisError, ...]:
+        """Every mistake found in the input, this one first (a checker that recovers after an error
+        reports them all in one run)."""
+        return (self, *self.more)
 
     def located(self, *, line: int | None, column: int | None, source: str | None = None) -> TamisError:
         """Fill in the position (kept if already known) and return self, for re-raising."""

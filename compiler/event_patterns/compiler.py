@@ -47,8 +47,34 @@ class PatternCompiler:
         pointer = "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in where)
         return PatternError(message, line=line, column=column, source=self.source, rule=rule, pointer=pointer)
 
+    def _record(self, exc: PatternError) -> None:
+        """Keep a mistake and go on with the next field or value (the same mistake met again in another
+        `$or` branch counts once)."""
+        key = (exc.pointer, exc.rule, exc.message)
+        if key not in self._seen:
+            self._seen.add(key)
+            self._errors.append(exc)
+
     # -- structure ------------------------------------------------------------------------------------
     def compile(self, pattern: Any) -> list[SubRule]:
+        """The pattern's sub-rules. Every independent mistake is found in one run: the first is raised,
+        with the others in its ``more`` (a structure that cannot be read stops the search below it)."""
+        self._errors: list[PatternError] = []
+        self._seen: set[tuple[Any, ...]] = set()
+        # Wildcards met while finishing the sub-rules, as (text, location), and per matching machine.
+        self._wildcards: list[tuple[str, JSONPath]] = []
+        self._machines: dict[tuple[Any, ...], list[tuple[str, JSONPath]]] = {}
+        try:
+            subrules = self._compile(pattern)
+        except PatternError as exc:
+            self._record(exc)
+        if self._errors:
+            first = self._errors[0]
+            first.more = tuple(self._errors[1:])
+            raise first
+        return subrules
+
+    def _compile(self, pattern: Any) -> list[SubRule]:
         if not isinstance(pattern, dict):
             raise self.fail((), f"a pattern must be a JSON object, got {kind_of(pattern)}", "pattern-object")
         if not pattern:
@@ -56,6 +82,10 @@ class PatternCompiler:
                 return [()]
             raise self.fail((), "a pattern must not be an empty object", "empty-object")
         branches = self._object(pattern, (), "")
+        if self._errors:  # the values of the fields that could be read may hold mistakes of their own
+            for branch in branches:
+                self._finish(branch)
+            return []
         if self.dialect.max_keys is not None:
             keys = {path for branch in branches for path in branch}
             if len(keys) > self.dialect.max_keys:
@@ -73,10 +103,9 @@ class PatternCompiler:
                     f"the pattern is too complex: {count} combinations, at most {limit} allowed",
                     "too-complex",
                 )
-        # Wildcards met while finishing the sub-rules, as (text, location), and per matching machine.
-        self._wildcards: list[tuple[str, JSONPath]] = []
-        self._machines: dict[tuple[Any, ...], list[tuple[str, JSONPath]]] = {}
         subrules = [self._finish(branch) for branch in branches]
+        if self._errors:
+            return []
         if self.dialect.max_wildcard_complexity is not None:
             self._check_wildcard_complexity(self.dialect.max_wildcard_complexity)
         return subrules
@@ -102,39 +131,56 @@ class PatternCompiler:
         """Sub-rule skeletons of one object: path -> (location, OR-list of raw values)."""
         branches: list[dict[str, tuple[JSONPath, list[Any]]]] = [{}]
         for key, value in obj.items():
-            here = (*where, key)
-            if key == "$or" and isinstance(value, list):
-                if not self.dialect.allow_or:
-                    raise self.fail(here, '"$or" is not supported here', "or-unsupported", key=True)
-                alternatives = self._or(value, here, prefix)
-                branches = [{**b, **alt} for b in branches for alt in alternatives]
-                self._check_expansion(branches, here)
-                continue
-            path = prefix + key
-            if isinstance(value, dict):
-                if not value:
-                    raise self.fail(here, f'"{key}" must not be an empty object', "empty-object")
-                if not self.dialect.allow_nesting:
-                    raise self.fail(
-                        here,
-                        f'"{key}": nested objects are not supported with FilterPolicyScope '
-                        f"{getattr(self.dialect, 'scope', '')}; use MessageBody scope",
-                        "nesting-unsupported",
-                    )
-                inner = self._object(value, here, path + ".")
-                branches = [{**b, **alt} for b in branches for alt in inner]
-                self._check_expansion(branches, here)
-            elif isinstance(value, list):
-                if not value:
-                    raise self.fail(here, f'"{key}" must not be an empty array', "empty-array")
-                for b in branches:
-                    b[path] = (here, value)
-            else:
+            try:
+                branches = self._member(branches, key, value, where, prefix)
+            except PatternError as exc:
+                if exc.rule == "too-complex":
+                    raise  # a runaway `$or` expansion stops the whole search
+                self._record(exc)
+        return branches
+
+    def _member(
+        self,
+        branches: list[dict[str, tuple[JSONPath, list[Any]]]],
+        key: str,
+        value: Any,
+        where: JSONPath,
+        prefix: str,
+    ) -> list[dict[str, tuple[JSONPath, list[Any]]]]:
+        """The sub-rule skeletons once one member of an object is added to them."""
+        here = (*where, key)
+        if key == "$or" and isinstance(value, list):
+            if not self.dialect.allow_or:
+                raise self.fail(here, '"$or" is not supported here', "or-unsupported", key=True)
+            alternatives = self._or(value, here, prefix)
+            branches = [{**b, **alt} for b in branches for alt in alternatives]
+            self._check_expansion(branches, here)
+            return branches
+        path = prefix + key
+        if isinstance(value, dict):
+            if not value:
+                raise self.fail(here, f'"{key}" must not be an empty object', "empty-object")
+            if not self.dialect.allow_nesting:
                 raise self.fail(
                     here,
-                    f'"{key}" must be an object or an array, got {kind_of(value)}',
-                    "field-value-type",
+                    f'"{key}": nested objects are not supported with FilterPolicyScope '
+                    f"{getattr(self.dialect, 'scope', '')}; use MessageBody scope",
+                    "nesting-unsupported",
                 )
+            inner = self._object(value, here, path + ".")
+            branches = [{**b, **alt} for b in branches for alt in inner]
+            self._check_expansion(branches, here)
+        elif isinstance(value, list):
+            if not value:
+                raise self.fail(here, f'"{key}" must not be an empty array', "empty-array")
+            for b in branches:
+                b[path] = (here, value)
+        else:
+            raise self.fail(
+                here,
+                f'"{key}" must be an object or an array, got {kind_of(value)}',
+                "field-value-type",
+            )
         return branches
 
     def _check_expansion(self, branches: list[Any], where: JSONPath) -> None:
@@ -178,7 +224,10 @@ class PatternCompiler:
             tests: set[Test] = set()
             first_wildcard = len(self._wildcards)
             for i, value in enumerate(values):
-                tests.update(self._value(value, (*where, i)))
+                try:
+                    tests.update(self._value(value, (*where, i)))
+                except PatternError as exc:
+                    self._record(exc)  # the field's other values are independent of this one
             if len(self._wildcards) > first_wildcard:
                 before = tuple((p, repr(v)) for p, (_, v) in fields[:k])
                 machine = self._machines.setdefault((before, path), [])

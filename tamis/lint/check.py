@@ -123,7 +123,7 @@ def check(target: Target) -> list[Diagnostic]:
     try:
         result = func(target.text, **kwargs)
     except TamisError as exc:
-        return [_from_error(target, exc, family)]
+        return [_from_error(target, e, family) for e in exc.all_errors]
     except RecursionError:
         return [_diag(target, CODE_INTERNAL, "error", f"{target.label}: nested too deeply", target.anchor)]
     except Exception as exc:  # a checker bug must not hide the rest of the run

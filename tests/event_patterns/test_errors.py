@@ -7,6 +7,7 @@ column) and words the message must contain.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -238,3 +239,43 @@ def test_malformed_event_is_a_typed_error() -> None:
         pattern.matches('{"a": "x"')
     with pytest.raises(tamis.TamisError):
         pattern.matches(b'{"a": "\xff"}')
+
+
+def test_every_independent_mistake_is_found_in_one_run() -> None:
+    text = """{
+  "source": [{"prefix": 7}],
+  "detail": {
+    "a": [{"sufix": "x"}],
+    "b": "plain"
+  }
+}"""
+    with pytest.raises(PatternError) as err:
+        tamis.compile_pattern(text, source="p.json")
+    first = err.value
+    # The one raised is the one a single-error run raised: the structure is read before the values.
+    assert (first.rule, first.line) == ("field-value-type", 5)
+    found = [(e.rule, e.line) for e in first.all_errors]
+    assert found == [("field-value-type", 5), ("operator-unknown", 4), ("prefix-type", 2)]  # fields in order
+
+
+def test_a_mistake_repeated_in_or_branches_counts_once() -> None:
+    text = '{"$or": [{"a": [1]}, {"b": [2]}], "c": [{"prefix": 7}]}'
+    with pytest.raises(PatternError) as err:
+        tamis.compile_pattern(text)
+    assert [e.rule for e in err.value.all_errors] == ["prefix-type"]
+
+
+def test_lint_reports_every_mistake_of_one_pattern(tmp_path: Path) -> None:
+    from tamis.lint import lint
+
+    text = """{
+  "source": [{"prefix": 7}],
+  "detail": {"a": [{"sufix": "x"}], "b": [{"numeric": [">", "1"]}]}
+}"""
+    (tmp_path / "rule-pattern.json").write_text(text, encoding="utf-8")
+    codes = sorted((d.code, d.line) for d in lint(None, cwd=tmp_path).diagnostics)
+    assert codes == [
+        ("pattern.numeric-value", 3),
+        ("pattern.operator-unknown", 3),
+        ("pattern.prefix-type", 2),
+    ]
