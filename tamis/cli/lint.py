@@ -82,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         report = lint_output.format_json(diags, result.files, result.checked) + "\n"
     elif args.format == "sarif":
-        report = lint_output.format_sarif(diags, here, __version__) + "\n"
+        root = lint_output.repository_root(here, config_root=getattr(config, "root", None))
+        report = lint_output.format_sarif(diags, here, __version__, root=root, texts=result.texts) + "\n"
     else:
         report = lint_output.format_text(diags, result.texts, show_source=not args.no_source)
         report += lint_output.summary(diags, result.files, result.checked) + "\n"
