@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from tamis import __version__
 from tamis.errors import TamisError
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2  # the contract: tamis/cli/reporting.py
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"tamis {__version__}")
         return EXIT_OK
     parser = build_parser()
-    args = parser.parse_args(args_list)
+    args = _parse(parser, args_list)  # a usage error raises SystemExit(2), as argparse does
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help(sys.stderr)
@@ -54,6 +54,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """Options may come anywhere on the line (``tamis match PAT -c FILE``): each command's own parser reads
+    its line with ``parse_intermixed_args``, which argparse does not offer for a parser with subcommands."""
+    command = next((i for i, a in enumerate(argv) if not a.startswith("-")), None)
+    sub = _subparsers(parser)
+    if command is None or command != 0 or argv[0] not in sub:
+        return parser.parse_args(argv)  # --help, --version, an unknown command: argparse's own messages
+    args = sub[argv[0]].parse_intermixed_args(argv[1:])
+    args.command = argv[0]
+    return args
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
 
 
 if __name__ == "__main__":

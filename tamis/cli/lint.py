@@ -1,6 +1,7 @@
 """``tamis lint [PATH ...]``: check every pattern, policy and state machine in a repository.
 
-Exit status: 0 clean (notes and warnings allowed), 1 errors found, 2 usage or configuration error.
+Exit status: 0 clean (notes and warnings allowed), 1 errors found, 2 usage or configuration error, or a
+PATH that does not exist (the contract of every command: tamis/cli/reporting.py).
 """
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 from typing import Any
+
+from tamis.cli.reporting import EXIT_USAGE, add_format, add_quiet
 
 
 def register(sub: Any) -> None:
@@ -20,7 +23,7 @@ def register(sub: Any) -> None:
         ),
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
-    p.add_argument("--format", choices=("text", "json", "sarif"), default="text", help="report format")
+    add_format(p, ("text", "json", "sarif"))
     p.add_argument(
         "--config", metavar="FILE", help="a .tamis.toml or pyproject.toml to use instead of the nearest"
     )
@@ -34,7 +37,12 @@ def register(sub: Any) -> None:
         metavar="CODE",
         help="silence a rule (repeatable; PREFIX* allowed)",
     )
-    p.add_argument("-q", "--quiet", action="store_true", help="do not print info notes")
+    add_quiet(p)
+    p.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="skip files named on the command line that match `exclude` too (for pre-commit hooks)",
+    )
     p.add_argument("--no-source", action="store_true", help="text format: do not print the offending lines")
     p.add_argument(
         "-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output"
@@ -46,26 +54,36 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from tamis import __version__
-    from tamis.lint import ConfigError, lint
+    from tamis.cli.reporting import shown
+    from tamis.lint import ConfigError, LintResult, lint
     from tamis.lint import output as lint_output
+    from tamis.lint.config import force_excluded, resolve_config
 
+    here = Path.cwd()
+    paths: list[str] = list(args.paths)
     try:
-        result = lint(
-            args.paths or None,
-            config=args.config,
-            ignore=args.ignore,
-            warnings_as_errors=args.warnings_as_errors,
-        )
+        config: Any = args.config
+        if args.force_exclude:
+            config = resolve_config([here / p for p in paths], args.config, here)
+            paths = [p for p in paths if not (Path(p).is_file() and force_excluded(config, Path(p), here))]
+        if args.paths and not paths:  # every file named is excluded: nothing to read, not the whole folder
+            result = LintResult()
+        else:
+            result = lint(
+                paths or None,
+                config=config,
+                ignore=args.ignore,
+                warnings_as_errors=args.warnings_as_errors,
+            )
     except ConfigError as exc:
         print(f"tamis lint: error: {exc}", file=sys.stderr)
-        return 2
-    diags = result.diagnostics
-    if args.quiet:
-        diags = [d for d in diags if d.severity != "info"]
+        return EXIT_USAGE
+    diags = shown(result.diagnostics, args.quiet)
     if args.format == "json":
         report = lint_output.format_json(diags, result.files, result.checked) + "\n"
     elif args.format == "sarif":
-        report = lint_output.format_sarif(diags, Path.cwd(), __version__) + "\n"
+        root = lint_output.repository_root(here, config_root=getattr(config, "root", None))
+        report = lint_output.format_sarif(diags, here, __version__, root=root, texts=result.texts) + "\n"
     else:
         report = lint_output.format_text(diags, result.texts, show_source=not args.no_source)
         report += lint_output.summary(diags, result.files, result.checked) + "\n"
@@ -74,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
             Path(args.output).write_text(report, encoding="utf-8")
         except OSError as exc:
             print(f"tamis lint: error: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
-            return 2
+            return EXIT_USAGE
     else:
         sys.stdout.write(report)
     return result.exit_code

@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from tamis.cli.pattern_options import add_dialect_options
+from tamis.cli.reporting import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, add_quiet
 
-EXIT_MATCH, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
+# grep's convention, which the contract of every command keeps for match (tamis/cli/reporting.py).
+EXIT_MATCH, EXIT_NO_MATCH, EXIT_ERROR = EXIT_OK, EXIT_FINDINGS, EXIT_USAGE
 PATTERN_SUFFIXES = (".json",)
 
 
@@ -27,9 +29,11 @@ def register(sub: Any) -> None:
         "events", nargs="*", metavar="EVENTS", help="JSON-lines files (default: stdin; - is stdin)"
     )
     match.add_argument("--rules", metavar="DIR", help="match every pattern file (*.json) under DIR instead")
+    # -v is grep's --invert-match here: no tamis command has a verbose option for it to clash with.
     match.add_argument("-v", "--invert-match", action="store_true", help="print the events that do not match")
     match.add_argument("-c", "--count", action="store_true", help="print only the number of matching events")
     add_dialect_options(match)
+    add_quiet(match)  # match reports only errors (bad rules, bad events), which -q never hides
     match.set_defaults(handler=_match)
 
 

@@ -1,9 +1,11 @@
 """``tamis redact``: apply a data-protection policy to one message.
 
 Prints the de-identified message on stdout (exit 0), or the service's error on stderr with exit
-status 3 when a Deny statement fires. ``--audit`` prints the findings record as JSON on stderr. An
-invalid policy exits 1; an option of the other dialect (``--account-policy`` for SNS, ``--direction`` or
-``--principal`` for CloudWatch Logs) exits 2.
+status 1 when a Deny statement fires (the policy's finding: the service would refuse the message).
+``--audit`` prints the findings record as JSON on stderr. Exit 2 (the contract of every command,
+tamis/cli/reporting.py) when nothing could be applied: an invalid policy, a missing file, an option of the
+other dialect (``--account-policy`` for SNS, ``--direction`` or ``--principal`` for CloudWatch Logs).
+The policy's warnings and notes go to stderr; ``-q`` hides notes, ``-qq`` warnings too.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import argparse
 import sys
 from typing import Any
 
-from tamis.cli import EXIT_USAGE
+from tamis.cli.reporting import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, add_quiet
 
-EXIT_DENIED = 3
+# Until this contract, a Deny exited 3 and an invalid policy 1; 1 and 2 now mean what they mean everywhere.
+EXIT_DENIED = EXIT_FINDINGS
 
 
 def register(subparsers: Any) -> None:
@@ -34,6 +37,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--principal", metavar="ARN", default=None, help="SNS: publisher or subscriber principal")
     p.add_argument("--account-policy", metavar="FILE", help="CloudWatch Logs: the account-level policy")
     p.add_argument("--audit", action="store_true", help="print the audit findings record (JSON) on stderr")
+    add_quiet(p)
     p.add_argument("message", nargs="?", default="-", metavar="FILE|-", help="the message (default: stdin)")
     p.set_defaults(handler=_run)
 
@@ -53,6 +57,8 @@ def _read(path: str) -> str:
 def _run(args: argparse.Namespace) -> int:
     import orjson
 
+    from tamis.cli.reporting import shown
+    from tamis.errors import TamisError
     from tamis.policies import compile_policy
 
     # Options of the other dialect are refused, not ignored: each one means the user expects something.
@@ -67,8 +73,11 @@ def _run(args: argparse.Namespace) -> int:
     if args.account_policy:
         with open(args.account_policy, "rb") as fh:
             account = fh.read()
-    pol = compile_policy(policy_text, dialect=args.dialect, source=args.policy, account_policy=account)
-    for diag in pol.diagnostics:
+    try:
+        pol = compile_policy(policy_text, dialect=args.dialect, source=args.policy, account_policy=account)
+    except TamisError as exc:  # nothing can be applied: an input error, not a finding
+        return _usage(str(exc))
+    for diag in shown(pol.diagnostics, args.quiet):
         print(f"tamis: {diag}", file=sys.stderr)
     message = _read(args.message)
     if args.dialect == "sns":
@@ -86,4 +95,4 @@ def _run(args: argparse.Namespace) -> int:
         )
         return EXIT_DENIED
     sys.stdout.write(out.message or "")
-    return 0
+    return EXIT_OK

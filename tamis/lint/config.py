@@ -168,3 +168,31 @@ def _glob_regex(glob: str) -> str:
             out.append(re2.escape(c))
             i += 1
     return "".join(out)
+
+
+# --- the configuration a run uses, and --force-exclude ----------------------------------------------
+
+
+def resolve_config(targets: list[Path], config: str | None, here: Path) -> LintConfig:
+    """The configuration a run over ``targets`` uses: the file ``--config`` names, else the nearest one at or
+    above the first target (as :func:`tamis.lint.lint` finds it)."""
+    if config is not None:
+        cfg_path = Path(config)
+        if not cfg_path.is_file():
+            raise ConfigError(f"configuration file not found: {config}", rule="usage")
+        return load_config(cfg_path)
+    first = targets[0] if targets else here
+    start = first if first.is_dir() else first.parent
+    return load_config(find_config(start if start.exists() else here))
+
+
+def force_excluded(cfg: LintConfig, path: Path, here: Path) -> bool:
+    """Whether ``exclude`` covers a file named on the command line (``--force-exclude``: a pre-commit hook
+    names every changed file, and the excluded ones must stay unread)."""
+    absolute = path if path.is_absolute() else here / path
+    root = cfg.root or here.resolve()
+    try:
+        rel = absolute.resolve().relative_to(root).as_posix()
+    except ValueError:  # outside the configuration's folder: no glob of it applies
+        return False
+    return cfg.excluded(rel)

@@ -1,13 +1,22 @@
 """``tamis lint`` report formats: text (for people), JSON (for scripts) and SARIF 2.1.0 (for code scanning).
 
-SARIF facts used here come from the OASIS SARIF 2.1.0 specification (sarifLog, run, tool.driver,
-reportingDescriptor, result, physicalLocation, region; ``level`` is one of none/note/warning/error) and
-GitHub's code-scanning upload notes (results need ``ruleId``, a message and a location with a relative URI).
+SARIF facts used here come from the OASIS SARIF 2.1.0 specification
+(https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html: sarifLog, run, tool.driver,
+reportingDescriptor, result, partialFingerprints, physicalLocation, region with an exclusive endColumn;
+``level`` is one of none/note/warning/error) and GitHub's code-scanning notes
+(https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning:
+results need ``ruleId``, a message text and a location whose URI is relative to the repository root, found
+through ``uriBaseId``; fingerprints keep an alert across line moves; and
+https://docs.github.com/en/code-security/code-scanning/troubleshooting-sarif-uploads/results-exceed-limit:
+at most 25,000 results and 25,000 rules per run, 20 tags per rule).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import subprocess
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -15,7 +24,10 @@ from urllib.parse import quote
 from tamis.errors import Diagnostic
 from tamis.grammar.text import LineIndex
 
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SARIF_MAX_RESULTS = 25_000  # GitHub's hard limit per run (see the module docstring)
+FINGERPRINT_KEY = "tamis/v1"  # SARIF 3.27.17: a versioned, tool-named key
+INFORMATION_URI = "https://pypi.org/project/tamis/"
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
@@ -69,67 +81,213 @@ def format_json(diags: list[Diagnostic], files: int, checked: int) -> str:
     )
 
 
-def format_sarif(diags: list[Diagnostic], root: Path, version: str) -> str:
+def repository_root(here: Path, config_root: Path | None = None) -> Path:
+    """The folder SARIF URIs are relative to: the git work tree's top level, else the configuration's
+    folder, else ``here``. Code scanning resolves URIs against the repository root, so a run from
+    ``sam/`` must still say ``sam/template.yaml``."""
+    try:
+        proc = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], cwd=here, capture_output=True, check=False, timeout=30
+        )
+    except (OSError, subprocess.SubprocessError):
+        proc = None
+    if proc is not None and proc.returncode == 0 and proc.stdout.strip():
+        return Path(proc.stdout.decode("utf-8", "surrogateescape").strip()).resolve()
+    if config_root is None:
+        from tamis.lint.config import find_config
+
+        found = find_config(here)
+        config_root = found.parent if found is not None else None
+    return (config_root or here).resolve()
+
+
+def format_sarif(
+    diags: list[Diagnostic],
+    here: Path,
+    version: str,
+    *,
+    root: Path | None = None,
+    texts: dict[str, str] | None = None,
+) -> str:
+    """A SARIF 2.1.0 log of ``diags`` (whose ``source`` is relative to ``here`` or absolute), with URIs
+    relative to ``root`` (default: :func:`repository_root`) and end positions read from ``texts``."""
+    root = (root or repository_root(here)).resolve()
+    texts = texts or {}
+    indexes: dict[str, LineIndex] = {}
     rules: dict[str, int] = {}
     descriptors: list[dict[str, Any]] = []
     results: list[dict[str, Any]] = []
-    for d in diags:
+    occurrences: dict[str, int] = {}
+    for d in diags[:SARIF_MAX_RESULTS]:
         if d.code not in rules:
             rules[d.code] = len(descriptors)
-            descriptors.append(
-                {
-                    "id": d.code,
-                    "name": _rule_name(d.code),
-                    "shortDescription": {"text": _rule_text(d.code)},
-                    "defaultConfiguration": {"level": _LEVEL.get(d.severity, "warning")},
-                }
-            )
-        region: dict[str, Any] = {"startLine": max(d.line or 1, 1)}
+            descriptors.append(_descriptor(d))
+        source = d.source or ""
+        line_text = ""
+        if source in texts and d.line:
+            index = indexes.get(source)
+            if index is None:
+                index = indexes[source] = LineIndex(texts[source])
+            line_text = index.line_text(d.line)
+        artifact, uri = _artifact(source, here, root)
+        start_line = max(d.line or 1, 1)
+        region: dict[str, Any] = {"startLine": start_line, "endLine": start_line}
         if d.column:
             region["startColumn"] = max(d.column, 1)
-        source = d.source or ""
-        if Path(source).is_absolute():  # outside the run's root: a full file URI
-            artifact: dict[str, Any] = {"uri": Path(source).as_uri()}
-        else:
-            artifact = {"uri": quote(source, safe="/"), "uriBaseId": "%SRCROOT%"}
+            region["endColumn"] = token_end(line_text, region["startColumn"])
+        normalised = " ".join(line_text.split())
+        digest = hashlib.sha256("\0".join((d.code, uri, normalised)).encode("utf-8", "surrogatepass"))
+        stem = digest.hexdigest()[:32]
+        occurrence = occurrences.get(stem, 0)  # the same line twice in a file: told apart by order
+        occurrences[stem] = occurrence + 1
         result: dict[str, Any] = {
             "ruleId": d.code,
             "ruleIndex": rules[d.code],
             "level": _LEVEL.get(d.severity, "warning"),
-            "message": {"text": d.message},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": artifact,
-                        "region": region,
-                    }
-                }
-            ],
+            "message": {"text": d.message or d.code},
+            "locations": [{"physicalLocation": {"artifactLocation": artifact, "region": region}}],
+            "partialFingerprints": {FINGERPRINT_KEY: f"{stem}:{occurrence}"},
         }
         if d.pointer:
             result["properties"] = {"pointer": d.pointer}
         results.append(result)
-    log = {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "tamis",
-                        "version": version,
-                        "semanticVersion": version,
-                        "informationUri": "https://pypi.org/project/tamis/",
-                        "rules": descriptors,
-                    }
-                },
-                "originalUriBaseIds": {"%SRCROOT%": {"uri": root.resolve().as_uri() + "/"}},
-                "columnKind": "unicodeCodePoints",
-                "results": results,
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "tamis",
+                "version": version,
+                "semanticVersion": version,
+                "informationUri": INFORMATION_URI,
+                "rules": descriptors,
             }
-        ],
+        },
+        "originalUriBaseIds": {"%SRCROOT%": {"uri": root.as_uri().rstrip("/") + "/"}},
+        "columnKind": "unicodeCodePoints",
+        "results": results,
     }
+    if len(diags) > SARIF_MAX_RESULTS:
+        run["properties"] = {"truncated": len(diags) - SARIF_MAX_RESULTS}
+    log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(log, indent=2, ensure_ascii=False)
+
+
+def _artifact(source: str, here: Path, root: Path) -> tuple[dict[str, Any], str]:
+    """The artifactLocation of a diagnostic's file, and the URI used in its fingerprint."""
+    absolute = Path(os.path.abspath(here / source))
+    try:
+        rel = absolute.relative_to(root).as_posix()
+    except ValueError:
+        try:
+            rel = absolute.resolve().relative_to(root).as_posix()
+        except ValueError:  # outside the repository: a full file URI, which code scanning cannot place
+            uri = absolute.as_uri()
+            return {"uri": uri}, uri
+    uri = quote(rel, safe="/")
+    return {"uri": uri, "uriBaseId": "%SRCROOT%"}, uri
+
+
+def token_end(line: str, column: int) -> int:
+    """The (exclusive, 1-based) column just after the token starting at ``column``: a JSON string with its
+    quotes, else a run of characters up to a space or a delimiter; one character when neither applies."""
+    i = column - 1
+    if i >= len(line):
+        return column + 1 if not line else max(column, len(line) + 1)
+    if line[i] in "\"'":
+        quote_char = line[i]
+        j = i + 1
+        while j < len(line):
+            if line[j] == "\\":
+                j += 2
+                continue
+            if line[j] == quote_char:
+                return j + 2
+            j += 1
+        return len(line) + 1
+    j = i
+    while j < len(line) and not line[j].isspace() and line[j] not in ",:[]{}()=":
+        j += 1
+    return max(j, i + 1) + 1
+
+
+# --- rule descriptions -------------------------------------------------------------------------------
+
+_FAMILIES: dict[str, dict[str, Any]] = {
+    "pattern": {
+        "page": "event_patterns",
+        "tags": ["event-pattern", "eventbridge", "sns", "lambda"],
+        "full": "An EventBridge event pattern, SNS filter policy or Lambda filter criteria that the service "
+        "would reject or that does not mean what it seems to.",
+    },
+    "policy": {
+        "page": "data_protection",
+        "tags": ["data-protection", "sns", "cloudwatch-logs"],
+        "full": "A data-protection policy (SNS or CloudWatch Logs) that the service would reject.",
+    },
+    "DP": {
+        "page": "data_protection",
+        "tags": ["data-protection", "sns", "cloudwatch-logs"],
+        "full": "A data-protection policy that the service accepts but that likely does not do what is "
+        "meant.",
+    },
+    "lint": {
+        "page": "lint",
+        "tags": ["lint"],
+        "full": "A finding of the linter itself: a file it cannot read or parse, a value it cannot resolve, "
+        "a repeated key.",
+    },
+    "asl": {
+        "page": "asl",
+        "tags": ["state-machine", "step-functions"],
+        "full": "A Step Functions state machine definition (Amazon States Language) that the service would "
+        "reject, or a likely mistake in one.",
+    },
+}
+
+
+def _family(code: str) -> str:
+    head = code.partition(".")[0]
+    if head in ("pattern", "policy", "lint"):
+        return head
+    if code.startswith("DP") and code[2:].isdigit():
+        return "DP"
+    return "asl"
+
+
+def _docs_uri(page: str) -> str:
+    """Where a family's rules are documented: docs/<page>.md of the repository named in the installed
+    package's metadata (Project-URL), else the package's page."""
+    from importlib import metadata
+
+    try:
+        urls = metadata.metadata("tamis").get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        urls = []
+    for entry in urls:
+        label, _, url = entry.partition(",")
+        if label.strip().lower() in ("source", "repository", "homepage") and "github.com" in url:
+            return f"{url.strip().rstrip('/')}/blob/main/docs/{page}.md"
+    return INFORMATION_URI
+
+
+def _descriptor(d: Diagnostic) -> dict[str, Any]:
+    family = _FAMILIES[_family(d.code)]
+    short = _rule_text(d.code)
+    page = f"docs/{family['page']}.md"
+    help_text = f"{family['full']} The rules and their sources: {page} in the tamis repository."
+    uri = _docs_uri(family["page"])
+    return {
+        "id": d.code,
+        "name": _rule_name(d.code),
+        "shortDescription": {"text": short},
+        "fullDescription": {"text": family["full"]},
+        "help": {
+            "text": help_text,
+            "markdown": f"{family['full']}\n\nThe rules and their sources: [`{page}`]({uri}).",
+        },
+        "helpUri": uri,
+        "defaultConfiguration": {"level": _LEVEL.get(d.severity, "warning")},
+        "properties": {"tags": list(family["tags"])},
+    }
 
 
 def _rule_name(code: str) -> str:
@@ -144,4 +302,6 @@ def _rule_text(code: str) -> str:
         return f"Data-protection policy rule: {rule}"
     if family == "lint":
         return f"Linter: {rule.replace('-', ' ')}"
+    if _family(code) == "DP":
+        return f"Data-protection policy check: {code}"
     return f"State machine (Amazon States Language): {code}"

@@ -280,7 +280,8 @@ def test_cli_reports_and_exits(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 
 def test_cli_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["validate-asl", str(tmp_path / "nope.json")]) == 1
+    # a missing file is an input error: exit 2 as in every command (it was 1 before the CLI's one contract)
+    assert main(["validate-asl", str(tmp_path / "nope.json")]) == 2
     assert "FILE_NOT_FOUND" in capsys.readouterr().out
 
 

@@ -209,7 +209,8 @@ def test_cli_redact(tmp_path) -> None:  # type: ignore[no-untyped-def]
         text=True,
         check=False,
     )
-    assert done.returncode == 3 and done.stdout == "" and "AuthorizationError" in done.stderr
+    # a Deny is the policy's finding: exit 1 (the CLI's one contract; it was 3 before)
+    assert done.returncode == 1 and done.stdout == "" and "AuthorizationError" in done.stderr
     bad = tmp_path / "bad.json"
     bad.write_text('{"Name": "x",\n "Version": 1}', encoding="utf-8")
     done = subprocess.run(
@@ -218,7 +219,8 @@ def test_cli_redact(tmp_path) -> None:  # type: ignore[no-untyped-def]
         capture_output=True,
         text=True,
     )
-    assert done.returncode == 1 and f"{bad}:2:" in done.stderr and "Traceback" not in done.stderr
+    # an invalid policy cannot be applied: an input error, exit 2 (it was 1 before the CLI's one contract)
+    assert done.returncode == 2 and f"{bad}:2:" in done.stderr and "Traceback" not in done.stderr
     assert orjson.loads(b"null") is None
 
 

@@ -3,6 +3,7 @@ environment and runs ``tamis lint`` on a temporary repository's files."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -23,7 +24,43 @@ def test_hook_definition_is_well_formed() -> None:
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     (hook,) = [h for h in hooks if h["id"] == "tamis-lint"]
     assert hook["entry"].split()[:2] == ["tamis", "lint"]
+    assert "--force-exclude" in hook["entry"].split()  # pre-commit names excluded files too
     assert hook["language"] == "python"
+
+
+def test_force_exclude_skips_named_files_that_exclude_covers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tamis.cli import main
+
+    (tmp_path / ".tamis.toml").write_text('exclude = ["legacy/**", "*.generated.json"]\n', encoding="utf-8")
+    bad = '{"source": [{"prefix": 1}]}'
+    for name in ("legacy/orders-pattern.json", "rules/orders-pattern.json", "rules/x-pattern.generated.json"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(bad, encoding="utf-8")
+    sub = tmp_path / "rules"
+
+    def lint(cwd: Path, *args: str) -> tuple[int, str]:
+        monkeypatch.chdir(cwd)
+        code = main(["lint", "--format", "json", *args])
+        report = json.loads(capsys.readouterr().out)
+        return code, " ".join(sorted(d["path"] for d in report["diagnostics"]))
+
+    # without the flag a named file is always read, as before
+    assert lint(tmp_path, "legacy/orders-pattern.json") == (1, "legacy/orders-pattern.json")
+    assert lint(tmp_path, "--force-exclude", "legacy/orders-pattern.json") == (0, "")
+    assert lint(tmp_path, "legacy/orders-pattern.json", "rules/orders-pattern.json", "--force-exclude") == (
+        1,
+        "rules/orders-pattern.json",
+    )
+    # globs are relative to the configuration, wherever the command runs
+    assert lint(sub, "--force-exclude", "x-pattern.generated.json", "orders-pattern.json") == (
+        1,
+        "orders-pattern.json",
+    )
+    assert lint(sub, "--force-exclude", "../legacy/orders-pattern.json") == (0, "")
+    # folders named keep their usual exclusion, with or without the flag
+    assert lint(tmp_path, "--force-exclude", ".") == (1, "rules/orders-pattern.json")
 
 
 def test_pre_commit_runs_the_hook_on_a_repository(tmp_path: Path) -> None:
