@@ -8,8 +8,10 @@ with the file offset of every decoded character. What Terraform resources mean i
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from functools import cache
+from itertools import pairwise
 from typing import Any
 
 from lark import Token, Tree
@@ -30,9 +32,83 @@ def _parser() -> Any:
 
 
 def parse_hcl(text: str) -> Tree:
-    """The Lark tree of ``text``; raises lark's UnexpectedInput (or python-hcl2's own errors)."""
+    """The Lark tree of ``text``; raises lark's UnexpectedInput (or python-hcl2's own errors).
+
+    Heredoc end markers followed by spaces are accepted, as Terraform accepts them (python-hcl2's grammar
+    does not: https://github.com/amplify-education/python-hcl2/issues/343); every offset is kept."""
     # As python-hcl2's parses_to_tree: a final newline, since the grammar has no end-of-file token.
-    return _parser().parse(text + "\n")
+    return _parser().parse(fix_heredoc_markers(text) + "\n")
+
+
+# A heredoc opener (<<ID or <<-ID, then the end of its line) and the first later line that is the marker.
+_HEREDOC_OPEN = re.compile(r"<<-?([A-Za-z][A-Za-z0-9._-]*)\r?\n")
+
+
+def heredoc_spans(text: str) -> list[tuple[int, int, int]]:
+    """(start of the heredoc, start of its closing-marker line, end of that line) of each heredoc."""
+    spans: list[tuple[int, int, int]] = []
+    pos = 0
+    while (m := _HEREDOC_OPEN.search(text, pos)) is not None:
+        marker = m.group(1)
+        at = m.end()
+        found = False
+        while at < len(text):
+            nl = text.find("\n", at)
+            stop = len(text) if nl < 0 else nl
+            if text[at:stop].strip(" \t\r") == marker:
+                spans.append((m.start(), at, stop))
+                pos = stop
+                found = True
+                break
+            at = stop + 1
+        if not found:
+            pos = m.end()
+    return spans
+
+
+def fix_heredoc_markers(text: str) -> str:
+    """``text`` with the blanks that follow a heredoc's closing marker moved before it, on the same line:
+    the grammar then reads the marker, and no offset outside that line moves (the marker is not part of
+    the heredoc's value)."""
+    parts: list[str] = []
+    last = 0
+    for _start, line_start, line_end in heredoc_spans(text):
+        stop = line_end - 1 if line_end > line_start and text[line_end - 1] == "\r" else line_end
+        content = text[line_start:stop]
+        stripped = content.rstrip(" \t")
+        if stripped == content:
+            continue
+        parts.append(text[last:line_start])
+        parts.append(content[len(stripped) :] + stripped)
+        last = stop
+    if not parts:
+        return text
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+# A top-level block's first line: an identifier, labels, then "{" (``resource "a" "b" {``), at column 0.
+_BLOCK_HEAD = re.compile(r'^[A-Za-z_][\w-]*(?:[ \t]+(?:"[^"\n]*"|[A-Za-z_][\w-]*))*[ \t]*\{', re.M)
+
+
+def top_level_segments(text: str) -> list[tuple[int, int]]:
+    """The file cut before each top-level block (a block head at column 0, not inside a heredoc): the
+    pieces a file that fails to parse as a whole is parsed in, so one broken block hides no other."""
+    inside = heredoc_spans(text)
+    cuts = [
+        m.start() for m in _BLOCK_HEAD.finditer(text) if not any(a < m.start() < b for a, _l, b in inside)
+    ]
+    if not cuts or cuts[0] != 0:
+        cuts.insert(0, 0)
+    cuts.append(len(text))
+    return [(a, b) for a, b in pairwise(cuts) if a < b]
+
+
+def parse_segment(text: str, first: int, stop: int) -> Tree:
+    """The tree of ``text[first:stop]``, parsed with everything else blanked (newlines kept), so that
+    every position is the one in the whole file."""
+    before = re.sub(r"[^\n]", " ", text[:first])
+    return parse_hcl(before + text[first:stop])
 
 
 # -- positions ----------------------------------------------------------------------------------------

@@ -4,18 +4,23 @@ The HCL itself (the located Lark tree, strings and heredocs decoded with the off
 is read by grammar/hcl.py; this module knows which resource attributes hold what, and follows the value
 of each to something checkable. Values may be a quoted string, a heredoc, ``jsonencode(...)`` of an HCL
 object (each element located where it is written), ``file(...)`` or ``templatefile(...)`` (the
-referenced file is linted, ``${...}`` accepted), or a ``local.<name>`` defined in the same file.
-Anything else (``var.x``, other functions) gets an info note.
+referenced file is linted, ``${...}`` accepted), a ``local.<name>`` defined in any ``.tf`` file of the
+same folder, or a ``var.<name>`` whose ``variable`` block there has a ``default``; ``${local.x}`` and
+``${var.x}`` inside strings and heredocs are substituted when they name a literal. The arguments of the
+terraform-aws-modules modules that pass patterns, policies or state machines to those resources are
+read too, and so is the ``content`` of a ``dynamic`` block. Anything else gets an info note.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from lark import Token, Tree
+from lark.exceptions import UnexpectedInput
 
 from tamis.errors import Diagnostic
 from tamis.grammar import hcl
@@ -45,29 +50,164 @@ _ATTRS: dict[str, list[tuple[tuple[str, ...], str]]] = {
     "aws_sfn_state_machine": [(("definition",), "state-machine")],
 }
 
+# terraform-aws-modules module name -> [(path through the module's arguments, kind)]. In a path, "*" is
+# every element of a map (or list) and "**pattern" every ``pattern`` key below, whatever the nesting (the
+# modules accept one filter object, a list of them, or ``filter``/``filters`` lists). Input shapes, from
+# how each module passes its arguments on to the resources:
+# https://github.com/terraform-aws-modules/terraform-aws-eventbridge/blob/master/main.tf (rules and
+#   archives: ``lookup(each.value, "event_pattern", null)``) and .../pipes.tf (pipes: ``source_parameters``
+#   with ``filter_criteria``; a top-level ``filter_criteria`` is read too),
+# https://github.com/terraform-aws-modules/terraform-aws-lambda/blob/master/main.tf (event_source_mapping:
+#   ``flatten([each.value.filter_criteria])``, each with ``pattern``),
+# https://github.com/terraform-aws-modules/terraform-aws-sns/blob/master/main.tf (data_protection_policy;
+#   subscriptions with ``filter_policy`` and ``filter_policy_scope``),
+# https://github.com/terraform-aws-modules/terraform-aws-step-functions/blob/master/main.tf (definition).
+_LAMBDA = "lambda-filter-pattern"
+_MODULES: dict[str, list[tuple[tuple[str, ...], str]]] = {
+    "eventbridge": [
+        (("rules", "*", "event_pattern"), "eventbridge-pattern"),
+        (("archives", "*", "event_pattern"), "eventbridge-archive-pattern"),
+        (("pipes", "*", "source_parameters", "filter_criteria", "**pattern"), _LAMBDA),
+        (("pipes", "*", "filter_criteria", "**pattern"), _LAMBDA),
+    ],
+    "lambda": [(("event_source_mapping", "*", "filter_criteria", "**pattern"), _LAMBDA)],
+    "sns": [
+        (("data_protection_policy",), "sns-data-protection-policy"),
+        (("subscriptions", "*", "filter_policy"), "sns-filter-policy"),
+    ],
+    "step-functions": [(("definition",), "state-machine")],
+}
+# A module's source: the registry address (terraform-aws-modules/<name>/aws, maybe with a host and a
+# //submodule) or a git/GitHub URL of terraform-aws-modules/terraform-aws-<name>.
+_REGISTRY = re.compile(r"^(?:[\w.-]+/)?terraform-aws-modules/([\w-]+)/aws(?://.*)?$")
+_GIT = re.compile(r"github\.com[:/]terraform-aws-modules/terraform-aws-([\w-]+?)(?:\.git)?(?:$|//|\?|/)")
+_SCALARS = ("string", "int_lit", "float_lit", "literal_value", "heredoc_template", "heredoc_template_trim")
+_INTERPOLATION = re.compile(r"\$\{~?\s*(local|var)\.([A-Za-z_][\w-]*)\s*~?\}")
+
+
+def module_name(source: str) -> str | None:
+    """The terraform-aws-modules module a ``source`` names (``eventbridge``), else None."""
+    m = _REGISTRY.match(source) or _GIT.search(source)
+    return m.group(1) if m is not None else None
+
+
+_PARSED: dict[tuple[str, str], Tree | None] = {}
+
+
+def _parse_cached(path: Path, text: str) -> Tree | None:
+    """The tree of another file of a folder (None if it does not parse), parsed once however many files
+    of that folder look a name up in it."""
+    key = (str(path.resolve()), text)
+    if key not in _PARSED:
+        if len(_PARSED) > 256:
+            _PARSED.clear()
+        try:
+            _PARSED[key] = hcl.parse_hcl(text)
+        except Exception:
+            _PARSED[key] = None
+    return _PARSED[key]
+
+
+class Scope:
+    """The definitions of one module folder: ``locals`` and ``variable`` blocks of every ``.tf`` file,
+    each with the file that holds it. Other files are parsed only when a name is missing from this one."""
+
+    def __init__(self, owner: TerraformFile, path: Path | None) -> None:
+        self.owner = owner
+        self.path = path
+        self.locals: dict[str, tuple[TerraformFile, Tree]] = {}
+        self.variables: dict[str, tuple[TerraformFile, Tree | None]] = {}
+        self.loaded = False
+        self.unparsed: list[str] = []
+
+    def add(self, source: TerraformFile, blocks: list[hcl.Block]) -> None:
+        for block in blocks:
+            if block.kind == "locals":
+                for key, attr in block.attrs.items():
+                    self.locals.setdefault(key, (source, attr))
+            elif block.kind == "variable" and block.labels:
+                self.variables.setdefault(block.labels[0], (source, block.attrs.get("default")))
+
+    def load(self) -> None:
+        """Read the other ``.tf`` files of the folder (once)."""
+        if self.loaded:
+            return
+        self.loaded = True
+        owner = self.owner
+        try:
+            others = sorted(p for p in owner.folder.glob("*.tf") if p.is_file())
+        except OSError:
+            return
+        for other in others:
+            if self.path is not None and other.resolve() == self.path:
+                continue
+            try:
+                text = other.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                self.unparsed.append(other.name)
+                continue
+            if "locals" not in text and "variable" not in text:
+                continue
+            display = str(Path(owner.file).with_name(other.name))
+            sibling = TerraformFile(text, display, owner.folder, owner.emit, owner.lint_file, scope=self)
+            tree = _parse_cached(other, text)
+            if tree is None:  # reported when that file is linted itself, if it declares anything checked
+                self.unparsed.append(other.name)
+                continue
+            body = hcl.top_body(tree)
+            if body is not None:
+                self.add(sibling, hcl.read_body(text, body)[1])
+
+    def lookup(self, ns: str, ref: str) -> tuple[TerraformFile, Tree] | str:
+        """The file and expression a ``local.<ref>`` or ``var.<ref>`` stands for, else why not."""
+        table: dict[str, Any] = self.locals if ns == "local" else self.variables
+        if ref not in table:
+            self.load()
+        if ref not in table:
+            where = "declared in this folder" if ns == "var" else "defined in this folder"
+            if self.unparsed:
+                where += f" (not parsed: {', '.join(self.unparsed)})"
+            return f"{ns}.{ref} is not {where}"
+        source, node = table[ref]
+        if node is None:
+            return f"var.{ref} has no default: its value is set by the module's caller"
+        return source, hcl.attribute_value(node)
+
 
 class TerraformFile:
     """One ``.tf`` file: its resources' attributes, turned into targets (or notes) through ``emit``."""
 
-    def __init__(self, text: str, file: str, folder: Path, emit: Emit, lint_file: LintFile) -> None:
+    def __init__(
+        self,
+        text: str,
+        file: str,
+        folder: Path,
+        emit: Emit,
+        lint_file: LintFile,
+        *,
+        scope: Scope | None = None,
+        path: Path | None = None,
+    ) -> None:
         self.text = text
         self.index = LineIndex(text)
         self.file = file
         self.folder = folder
         self.emit = emit
         self.lint_file = lint_file
-        self.locals: dict[str, Tree] = {}
+        self.scope = scope if scope is not None else Scope(self, path)
 
     # -- resources --------------------------------------------------------------------------------------
-    def run(self, tree: Tree) -> None:
-        body = hcl.top_body(tree)
-        if body is None:
-            return
-        _, blocks = hcl.read_body(self.text, body)
+    def run(self, trees: list[Tree]) -> None:
+        blocks: list[hcl.Block] = []
+        for tree in trees:
+            body = hcl.top_body(tree)
+            if body is not None:
+                blocks.extend(hcl.read_body(self.text, body)[1])
+        self.scope.add(self, blocks)
         for block in blocks:
-            if block.kind == "locals":
-                self.locals.update(block.attrs)
-        for block in blocks:
+            if block.kind == "module" and block.labels:
+                self._module(block)
+                continue
             if block.kind != "resource" or len(block.labels) < 2:
                 continue
             rtype, rname = block.labels[0], block.labels[1]
@@ -92,11 +232,126 @@ class TerraformFile:
         if not rest:
             return [(block.attrs[head], (*trail, head))] if head in block.attrs else []
         out = []
-        subs = [b for b in block.blocks if b.kind == head]
-        for i, sub in enumerate(subs):
-            step = f"{head}[{i}]" if len(subs) > 1 else head
+        # A ``dynamic "<head>" { content { ... } }`` block stands for the blocks it generates: its content
+        # is read like them (a value built from the iterator then gets a note, as any plan-time value).
+        subs = [
+            (b, head)
+            if b.kind == head
+            else (next((c for c in b.blocks if c.kind == "content"), None), f"dynamic {head}")
+            for b in block.blocks
+            if b.kind == head or (b.kind == "dynamic" and b.labels[:1] == [head])
+        ]
+        for i, (sub, name) in enumerate(subs):
+            if sub is None:
+                continue
+            step = f"{name}[{i}]" if len(subs) > 1 else name
             out.extend(self._find(sub, rest, (*trail, step)))
         return out
+
+    # -- terraform-aws-modules modules ----------------------------------------------------------------
+    def _module(self, block: hcl.Block) -> None:
+        source = block.attrs.get("source")
+        name = module_name(self._literal_of(source) or "") if source is not None else None
+        if name is None or name not in _MODULES:
+            return
+        for path, kind in _MODULES[name]:
+            attr = block.attrs.get(path[0])
+            if attr is None:
+                continue
+            label = f"module.{block.labels[0]} {path[0]}"
+            anchors = (hcl.line(block.node), hcl.line(attr))
+            self._module_value(hcl.attribute_value(attr), path[1:], kind, label, anchors, None, 0)
+
+    def _module_value(
+        self,
+        expr: Tree,
+        path: tuple[str, ...],
+        kind: str,
+        label: str,
+        anchors: tuple[int, ...],
+        parent: Tree | None,
+        depth: int,
+    ) -> None:
+        """Follow ``path`` through the HCL object ``expr`` (of this file) to the values to check."""
+        if not path:
+            options: dict[str, str] = {}
+            if kind == "sns-filter-policy" and parent is not None:
+                scope = self._elem(parent, "filter_policy_scope")
+                if scope is not None and self._literal(scope) == "MessageBody":
+                    kind, options = "sns-filter-policy-body", {"scope": "MessageBody"}
+            self._value(expr, kind, label, options, anchors, depth)
+            return
+        node = hcl.unwrap(expr)
+        resolved = self._follow(node, depth)
+        if isinstance(resolved, str):
+            self._note(node, label, resolved, anchors)
+            return
+        owner, node = resolved
+        if owner is not self:
+            owner._module_value(node, path, kind, f"{label} ({self._raw(expr)})", (), parent, depth + 1)
+            return
+        head, rest = path[0], path[1:]
+        if node.data not in ("object", "tuple"):
+            self._note(node, label, f"its value ({self._raw(node)}) is known only at plan time", anchors)
+            return
+        if head == "*" or head.startswith("**"):
+            items = self._items(node)
+            if head.startswith("**"):
+                key = head[2:]
+                for step, value in items:
+                    if step == key:
+                        self._module_value(value, (), kind, f"{label}.{step}", anchors, node, depth)
+                    elif hcl.unwrap(value).data not in _SCALARS:  # objects, lists, references: look in
+                        self._module_value(value, path, kind, f"{label}.{step}", anchors, node, depth)
+                return
+            for step, value in items:
+                self._module_value(value, rest, kind, f"{label}.{step}", anchors, node, depth)
+            return
+        value = self._elem(node, head) if node.data == "object" else None
+        if value is not None:
+            self._module_value(value, rest, kind, f"{label}.{head}", anchors, node, depth)
+
+    def _follow(self, node: Tree, depth: int) -> tuple[TerraformFile, Tree] | str:
+        """``node``, or what the ``local``/``var`` reference it is stands for, with the file that holds it."""
+        owner: TerraformFile = self
+        for _ in range(10):
+            ref = owner._ref(node)
+            if ref is None:
+                return owner, node
+            found = owner.scope.lookup(*ref)
+            if isinstance(found, str):
+                return found
+            owner, node = found[0], hcl.unwrap(found[1])
+        return "its value is defined through too many locals"
+
+    def _items(self, node: Tree) -> list[tuple[str, Tree]]:
+        """The elements of an HCL object (by key) or tuple (by index)."""
+        if node.data == "tuple":
+            items = [c for c in hcl.children(node) if c.data != "new_line_or_comment"]
+            return [(f"[{i}]", c) for i, c in enumerate(items)]
+        out = []
+        for elem in hcl.children(node):
+            if elem.data == "object_elem":
+                parts = hcl.children(elem)
+                out.append((self._key(parts[0]), parts[-1]))
+        return out
+
+    def _elem(self, node: Tree, key: str) -> Tree | None:
+        node = hcl.unwrap(node)
+        if node.data != "object":
+            return None
+        return next((v for k, v in self._items(node) if k == key), None)
+
+    def _key(self, key_elem: Tree) -> str:
+        key_node = hcl.unwrap(key_elem.children[0]) if key_elem.children else key_elem
+        if isinstance(key_node, Tree) and key_node.data == "identifier":
+            return hcl.name(key_node)
+        if isinstance(key_node, Tree) and key_node.data == "string":
+            return hcl.string_value(self.text, key_node)[0]
+        return self.text[hcl.start(key_elem) : hcl.end(key_elem)]
+
+    def _raw(self, node: Tree) -> str:
+        return _short(self.text[hcl.start(node) : hcl.end(node)])
 
     # -- values -------------------------------------------------------------------------------------
     def _note(self, node: Tree, label: str, why: str, anchors: tuple[int, ...]) -> None:
@@ -135,33 +390,48 @@ class TerraformFile:
             self._string_target(text, offsets, node, kind, label, options, anchors, "${" in text)
         elif data == "function_call":
             self._call(node, kind, label, options, anchors, depth)
-        elif (ref := self._local_ref(node)) is not None:
-            if ref in self.locals:
-                self._value(
-                    hcl.attribute_value(self.locals[ref]),
-                    kind,
-                    f"{label} (local.{ref})",
-                    options,
-                    anchors,
-                    depth + 1,
-                )
-            else:
-                self._note(node, label, f"local.{ref} is not defined in this file", anchors)
+        elif (ref := self._ref(node)) is not None:
+            found = self.scope.lookup(*ref)
+            if isinstance(found, str):
+                self._note(node, label, found, anchors)
+                return
+            owner, value = found
+            what = f"{ref[0]}.{ref[1]}" + (" default" if ref[0] == "var" else "")
+            if owner is not self:
+                what += f" in {Path(owner.file).name}"
+                anchors = ()
+            owner._value(value, kind, f"{label} ({what})", options, anchors, depth + 1)
         else:
             raw = self.text[hcl.start(node) : hcl.end(node)]
             self._note(node, label, f"its value ({_short(raw)}) is known only at plan time", anchors)
 
     def _call(
-        self, node: Tree, kind: str, label: str, options: dict[str, str], anchors: tuple[int, ...], depth: int
+        self,
+        node: Tree,
+        kind: str,
+        label: str,
+        options: dict[str, str],
+        anchors: tuple[int, ...],
+        depth: int,
+        arg: Tree | None = None,
     ) -> None:
         parts = hcl.children(node)
         fname = hcl.name(parts[0])
         args_node = next((p for p in parts if p.data == "arguments"), None)
         args = hcl.children(args_node) if args_node is not None else []
+        if arg is not None:  # jsonencode(local.x) with local.x in this file: check the local's value here
+            fname, args = "jsonencode", [arg]
         if fname == "jsonencode" and args:
             arg = hcl.unwrap(args[0])
-            if (ref := self._local_ref(arg)) is not None and ref in self.locals and depth < 10:
-                arg = hcl.unwrap(hcl.attribute_value(self.locals[ref]))
+            if self._ref(arg) is not None:
+                resolved = self._follow(arg, depth)
+                if isinstance(resolved, str):
+                    self._note(arg, label, resolved, anchors)
+                    return
+                if resolved[0] is not self:
+                    resolved[0]._call(node, kind, label, options, (), depth + 1, arg=resolved[1])
+                    return
+                arg = resolved[1]
             spans: dict[Path_, tuple[int, int]] = {}
             keys: dict[Path_, tuple[int, int]] = {}
             value = self._convert(arg, (), spans, keys, 0)
@@ -207,18 +477,61 @@ class TerraformFile:
         path = Path(raw)
         return path if path.is_absolute() else self.folder / path
 
-    def _local_ref(self, node: Tree) -> str | None:
+    def _ref(self, node: Tree) -> tuple[str, str] | None:
+        """``("local", name)`` or ``("var", name)`` when ``node`` is exactly such a reference."""
         if node.data != "get_attr_expr_term":
             return None
         parts = hcl.children(node)
         head = hcl.unwrap(parts[0])
-        if head.data != "identifier" or hcl.name(head) != "local" or parts[1].data != "get_attr":
+        if len(parts) != 2 or head.data != "identifier" or parts[1].data != "get_attr":
+            return None
+        ns = hcl.name(head)
+        if ns not in ("local", "var"):
             return None
         ident = next((c for c in hcl.children(parts[1]) if c.data == "identifier"), None)
-        return hcl.name(ident) if ident is not None else None
+        return (ns, hcl.name(ident)) if ident is not None else None
 
     def _literal_of(self, attr: Tree) -> str | None:
         return hcl.string_literal(self.text, hcl.unwrap(hcl.attribute_value(attr)))
+
+    def _literal(self, expr: Tree) -> str | None:
+        """A literal string, number or bool (through locals and variable defaults), as text, else None."""
+        resolved = self._follow(hcl.unwrap(expr), 0)
+        if isinstance(resolved, str):
+            return None
+        owner, node = resolved
+        if node.data == "string":
+            return hcl.string_literal(owner.text, node)
+        if node.data in ("int_lit", "float_lit"):
+            return hcl.name(node)
+        if node.data == "literal_value" and hcl.name(node) in ("true", "false"):
+            return hcl.name(node)
+        return None
+
+    def _substitute(self, text: str, offsets: list[int]) -> tuple[str, list[int]]:
+        """``${local.x}`` and ``${var.x}`` of ``text`` replaced by the literal they name (each character
+        of the value placed where the ``${`` was written); the others kept as written."""
+        if "${" not in text:
+            return text, offsets
+        out: list[str] = []
+        where: list[int] = []
+        last = 0
+        for m in _INTERPOLATION.finditer(text):
+            ns, ref = m.group(1), m.group(2)
+            found = self.scope.lookup(ns, ref)
+            value = None if isinstance(found, str) else found[0]._literal(found[1])
+            if value is None:
+                continue
+            out.append(text[last : m.start()])
+            where.extend(offsets[last : m.start()])
+            out.append(value)
+            where.extend([offsets[m.start()]] * len(value))
+            last = m.end()
+        if not out:
+            return text, offsets
+        out.append(text[last:])
+        where.extend(offsets[last:])
+        return "".join(out), where
 
     def _string_target(
         self,
@@ -232,6 +545,9 @@ class TerraformFile:
         interpolated: bool,
     ) -> None:
         ranges: list[tuple[int, int]] = []
+        if interpolated:
+            text, offsets = self._substitute(text, offsets)
+            interpolated = "${" in text
         directives = "%{" in text
         if interpolated or directives:
             text, ranges = placeholder_ranges(text, directives=True)
@@ -270,13 +586,7 @@ class TerraformFile:
                 if elem.data != "object_elem":
                     continue
                 parts = hcl.children(elem)
-                key_node = hcl.unwrap(parts[0].children[0]) if parts[0].children else parts[0]
-                if isinstance(key_node, Tree) and key_node.data == "identifier":
-                    key = hcl.name(key_node)
-                elif isinstance(key_node, Tree) and key_node.data == "string":
-                    key = hcl.string_value(self.text, key_node)[0]
-                else:
-                    key = self.text[hcl.start(parts[0]) : hcl.end(parts[0])]
+                key = self._key(parts[0])
                 child = (*path, key)
                 keys[child] = hcl.position(parts[0])
                 out[key] = self._convert(parts[-1], child, spans, keys, depth + 1)
@@ -285,10 +595,13 @@ class TerraformFile:
             items = [c for c in hcl.children(node) if c.data != "new_line_or_comment"]
             return [self._convert(c, (*path, i), spans, keys, depth + 1) for i, c in enumerate(items)]
         if data == "string":
-            text, _offsets, interpolated = hcl.string_value(self.text, node)
-            return Placeholder(text) if interpolated else text
+            text, offsets, interpolated = hcl.string_value(self.text, node)
+            if interpolated:
+                text = self._substitute(text, offsets)[0]
+            return Placeholder(text) if "${" in text else text
         if data in ("heredoc_template", "heredoc_template_trim"):
-            text = hcl.heredoc_value(node)[0]
+            text, offsets = hcl.heredoc_value(node)
+            text = self._substitute(text, offsets)[0]
             return Placeholder(text) if "${" in text else text
         if data in ("int_lit", "float_lit"):
             return hcl.number(hcl.name(node))
@@ -302,8 +615,14 @@ class TerraformFile:
                 spans[path] = hcl.position(node)
                 if isinstance(v, int | Decimal) and not isinstance(v, bool):
                     return -v
-        if (ref := self._local_ref(node)) is not None and ref in self.locals:
-            return self._convert(hcl.attribute_value(self.locals[ref]), path, spans, keys, depth + 1)
+        if self._ref(node) is not None:
+            resolved = self._follow(node, depth)
+            if not isinstance(resolved, str):
+                owner, value = resolved
+                if owner is self:
+                    return self._convert(value, path, spans, keys, depth + 1)
+                # Defined in another file: its parts are located at the reference, in this one.
+                return owner._convert(value, path, {}, {}, depth + 1)
         raw = self.text[hcl.start(node) : hcl.end(node)]
         return Placeholder("${" + _short(raw) + "}")
 
@@ -328,35 +647,50 @@ def _pointer_positions(spans: dict[Path_, tuple[int, int]]) -> Callable[[str], t
     return pointer_lookup(position, lambda p: tuple(p) in spans)
 
 
-def lint_terraform(text: str, file: str, folder: Path, emit: Emit, lint_file: LintFile) -> None:
-    from lark.exceptions import UnexpectedInput
+def _syntax(exc: Exception, file: str, what: str) -> Diagnostic:
+    if isinstance(exc, UnexpectedInput):
+        why = _short(str(exc).splitlines()[0]) if str(exc) else "syntax error"
+        line, column = getattr(exc, "line", 1) or 1, getattr(exc, "column", 1) or 1
+    else:  # the HCL library may raise its own errors for odd input
+        why, line, column = _short(str(exc)) or type(exc).__name__, 1, 1
+    return Diagnostic(
+        code=CODE_HCL_SYNTAX,
+        severity="error",
+        message=f"invalid HCL: {why}; {what} not checked",
+        line=line,
+        column=column,
+        source=file,
+    )
 
-    if not any(rtype in text for rtype in _ATTRS):
+
+def _head(text: str, first: int) -> str:
+    head = " ".join(text[first : text.find("{", first)].split())
+    return (head if len(head) <= 80 else head[:77] + "...") or "text"
+
+
+def lint_terraform(text: str, file: str, folder: Path, emit: Emit, lint_file: LintFile) -> None:
+    if not any(rtype in text for rtype in _ATTRS) and "terraform-aws-modules" not in text:
         return  # nothing tamis checks is declared here: no need to parse (most .tf files of a repository)
+    trees: list[Tree] = []
     try:
-        tree = hcl.parse_hcl(text)
-    except UnexpectedInput as exc:
-        emit(
-            Diagnostic(
-                code=CODE_HCL_SYNTAX,
-                severity="error",
-                message=f"invalid HCL: {_short(str(exc).splitlines()[0]) if str(exc) else 'syntax error'}",
-                line=getattr(exc, "line", 1) or 1,
-                column=getattr(exc, "column", 1) or 1,
-                source=file,
-            )
-        )
-        return
-    except Exception as exc:  # the HCL library may raise its own errors for odd input
-        emit(
-            Diagnostic(
-                code=CODE_HCL_SYNTAX,
-                severity="error",
-                message=f"invalid HCL: {_short(str(exc)) or type(exc).__name__}",
-                line=1,
-                column=1,
-                source=file,
-            )
-        )
-        return
-    TerraformFile(text, file, folder, emit, lint_file).run(tree)
+        trees.append(hcl.parse_hcl(text))
+    except Exception as exc:
+        # Parse each top-level block on its own, so that one broken block hides no other; each block that
+        # still fails is reported, saying that what it declares was not checked.
+        segments = hcl.top_level_segments(text)
+        if len(segments) < 2:
+            emit(_syntax(exc, file, "this file's resources were"))
+            return
+        for first, stop in segments:
+            try:
+                trees.append(hcl.parse_segment(text, first, stop))
+            except Exception as part_exc:
+                emit(
+                    _syntax(
+                        part_exc,
+                        file,
+                        f"the block {_head(text, first)} (line {text.count(chr(10), 0, first) + 1}) was",
+                    )
+                )
+    path = (folder / Path(file).name).resolve()
+    TerraformFile(text, file, folder, emit, lint_file, path=path).run(trees)

@@ -90,3 +90,28 @@ def test_syntax_errors_carry_a_position() -> None:
     with pytest.raises(UnexpectedInput) as info:
         hcl.parse_hcl('resource "x" "y" {\n  a = {{\n')
     assert info.value.line >= 2
+
+
+def test_heredoc_end_marker_with_trailing_blanks_keeps_offsets() -> None:
+    text = 'a = <<EOF\n{"x": 1}\nEOF  \nb = <<-EOT\n  y\n  EOT\t\r\nc = "EOF  "\n'
+    fixed = hcl.fix_heredoc_markers(text)
+    assert len(fixed) == len(text)
+    assert fixed == text.replace("EOF  \n", "  EOF\n").replace("  EOT\t\r\n", "\t  EOT\r\n")
+    attrs, _ = hcl.read_body(text, hcl.top_body(hcl.parse_hcl(text)))  # type: ignore[arg-type]
+    value, offsets = hcl.heredoc_value(hcl.unwrap(hcl.attribute_value(attrs["a"])))
+    assert value == '{"x": 1}\n'
+    assert text[offsets[1]] == '"' and offsets[1] == text.index('"x"')
+    assert hcl.fix_heredoc_markers("x = 1\n") == "x = 1\n"
+
+
+def test_top_level_segments_parse_one_block_at_a_time() -> None:
+    text = 'a "x" {\n  v = <<EOF\nb "y" {\nEOF\n}\nb "z" {\n  w = [1,\n}\nc {\n  u = 2\n}\n'
+    segments = hcl.top_level_segments(text)
+    # no cut inside the heredoc; one before each block
+    assert [text[a:b].split("{")[0] for a, b in segments] == ['a "x" ', 'b "z" ', "c "]
+    with pytest.raises(UnexpectedInput):
+        hcl.parse_segment(text, *segments[1])
+    tree = hcl.parse_segment(text, *segments[2])
+    _attrs, blocks = hcl.read_body(text, hcl.top_body(tree))  # type: ignore[arg-type]
+    assert [b.kind for b in blocks] == ["c"]
+    assert hcl.position(blocks[0].attrs["u"]) == (10, 3)
