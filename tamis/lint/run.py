@@ -273,7 +273,7 @@ class _Run:
             line, column = doc.key_pos(recognition.where) or doc.position(recognition.where)
         rel = self.config_rel(path)
         message = (
-            f"{display}: {recognition.note}. If it is one, say so under [tool.tamis.kinds] "
+            f"{recognition.note}. If it is one, say so under [tool.tamis.kinds] "
             f'(or [kinds] in .tamis.toml): "{rel}" = "{recognition.suggested}"'
         )
         self.raw.append(_diag(CODE_UNRECOGNISED, "info", message, display, line, column))
