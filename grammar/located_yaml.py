@@ -36,6 +36,15 @@ _NULL = "tag:yaml.org,2002:null"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MERGE = "tag:yaml.org,2002:merge"
 
+# Booleans are read by the YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution:
+# true|True|TRUE|false|False|FALSE), not YAML 1.1's (https://yaml.org/type/bool.html, which PyYAML's resolver
+# follows: yes/no/on/off too). Keys are always their text (a JSON object's keys are strings), so under 1.1
+# a state named `Yes` and `Next: Yes` would read differently; under 1.2 both are the string "Yes", as
+# YAML 1.2 readers such as js-yaml (https://github.com/nodeca/js-yaml, "YAML 1.2 parser") read them. Where
+# a loader would read `yes` as true, tamis reads text: a conservative choice, since every place tamis checks
+# that wants a boolean then reports a string rather than passing a value that another loader reads as text.
+_CORE_BOOLS = frozenset({"true", "True", "TRUE", "false", "False", "FALSE"})
+
 # Short forms whose long form is not "Fn::<Name>" (CloudFormation template reference, "Intrinsic functions").
 _SPECIAL_TAGS = {"!Ref": "Ref", "!Condition": "Condition"}
 
@@ -222,8 +231,9 @@ class _Builder:
     def scalar(self, node: yaml.ScalarNode, path: YAMLPath) -> Any:
         tag = node.tag
         style = node.style or None  # libyaml reports plain scalars as "", the Python composer as None
-        if tag in (_STR, _TIMESTAMP) or style is not None:
-            # Dates stay text: JSON (and so every language tamis checks) has no date type.
+        if tag in (_STR, _TIMESTAMP) or style is not None or (tag == _BOOL and node.value not in _CORE_BOOLS):
+            # Dates stay text: JSON (and so every language tamis checks) has no date type. yes/no/on/off
+            # stay text too (YAML 1.2 booleans, above).
             self.doc.scalars[path] = ScalarInfo(style, node.start_mark.index, node.end_mark.index)
             return node.value
         if tag == _FLOAT and self.exact_numbers:

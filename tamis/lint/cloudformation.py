@@ -34,6 +34,29 @@ from tamis.lint.targets import (
 
 Emit = Callable[[Target | Diagnostic], None]
 CODE_DUPLICATE_KEY = "lint.duplicate-key"
+CODE_TAG_IN_STRING = "lint.tag-in-string"
+# CloudFormation's short-form tags (template reference, "Intrinsic function reference"): YAML syntax, read
+# only where YAML reads a tag. Written inside a string ("prefix": "!Ref Topic" in a JSON pattern), a tag is
+# never resolved: the pattern, policy or definition holds the literal text.
+SHORT_FORM_TAGS = (
+    "!Ref",
+    "!Sub",
+    "!GetAtt",
+    "!Join",
+    "!If",
+    "!Select",
+    "!Split",
+    "!FindInMap",
+    "!ImportValue",
+    "!Base64",
+    "!Cidr",
+    "!GetAZs",
+    "!Equals",
+    "!And",
+    "!Or",
+    "!Not",
+    "!Condition",
+)
 
 
 def duplicate_key_message(label: str, key: object) -> str:
@@ -130,16 +153,36 @@ def value_targets(doc: Doc, found: Found, emit: Emit) -> None:
             )
         )
 
+    def tag_warning(value: str, tag: str, pos: tuple[int, int]) -> None:
+        emit(
+            Diagnostic(
+                code=CODE_TAG_IN_STRING,
+                severity="warning",
+                message=(
+                    f"{found.label}: the string {_quote(value)} starts with {tag}, which CloudFormation"
+                    " does not resolve inside a string: the value is this text; write the value with"
+                    " ${...} in a !Sub string, or as YAML outside the string"
+                ),
+                line=pos[0],
+                column=pos[1],
+                source=doc.file,
+                extra={"target": found.label, "anchor_lines": anchor_lines},
+            )
+        )
+
     def string_target(text: str, offsets: list[int] | None, where: Path_, subs: bool) -> None:
         ranges: list[tuple[int, int]] = []
         if subs:
             text, ranges = placeholder_ranges(text)
+        mapper = OffsetsMapper(doc.index, offsets, doc.position(where))
+        for at, value, tag in tagged_strings(text):
+            tag_warning(value, tag, mapper(at + 1))
         emit(
             Target(
                 kind=found.kind,
                 text=text,
                 file=doc.file,
-                mapper=OffsetsMapper(doc.index, offsets, doc.position(where)),
+                mapper=mapper,
                 anchor=doc.position(where),
                 label=found.label,
                 options=found.options,
@@ -162,6 +205,8 @@ def value_targets(doc: Doc, found: Found, emit: Emit) -> None:
         joined = _join(doc, (*path, "Fn::Join"), *join) if join is not None else None
         if joined is not None:
             text, offsets, ranges = joined
+            for at, value, tag in tagged_strings(text):
+                tag_warning(value, tag, OffsetsMapper(doc.index, offsets, anchor)(at + 1))
             emit(
                 Target(
                     kind=found.kind,
@@ -207,6 +252,9 @@ def value_targets(doc: Doc, found: Found, emit: Emit) -> None:
                     extra={"target": found.label, "anchor_lines": anchor_lines},
                 )
             )
+    for p, value, tag in _tagged_values(v, (), 0):
+        chars = doc.string_offsets((*path, *p))  # at the tag itself, as in a JSON string
+        tag_warning(value, tag, doc.index.line_col(chars[0]) if chars else doc.position((*path, *p)))
     value = _structured(v, found.substitutions)
     emit(
         Target.structured(
@@ -222,6 +270,61 @@ def value_targets(doc: Doc, found: Found, emit: Emit) -> None:
             pointer_positions=pointer_lookup(doc.position, doc.exists, path),
         )
     )
+
+
+def short_form_tag(s: str) -> str | None:
+    """The short-form tag a string starts with (``"!Ref Topic"``), or None."""
+    if not s.startswith("!"):
+        return None
+    for tag in SHORT_FORM_TAGS:
+        if s.startswith(tag) and (len(s) == len(tag) or s[len(tag)] in " \t["):
+            return tag
+    return None
+
+
+def tagged_strings(text: str) -> list[tuple[int, str, str]]:
+    """(offset of the opening quote, raw content, tag) of each string value of a JSON text that starts
+    with a short-form tag; keys are not values. A plain scan over the string literals (no regex)."""
+    if '"!' not in text:
+        return []
+    out = []
+    n = len(text)
+    i = text.find('"')
+    while 0 <= i < n:
+        j = i + 1
+        while j < n and text[j] != '"':
+            j += 2 if text[j] == "\\" else 1
+        content = text[i + 1 : j]
+        tag = short_form_tag(content)
+        if tag is not None:
+            k = j + 1
+            while k < n and text[k] in " \t\r\n":
+                k += 1
+            if text[k : k + 1] != ":":
+                out.append((i, content, tag))
+        i = text.find('"', j + 1)
+    return out
+
+
+def _tagged_values(v: Any, path: Path_, depth: int) -> list[tuple[Path_, str, str]]:
+    """Strings of a structured value (a YAML mapping) that start with a short-form tag: quoted in YAML,
+    they are text, not the intrinsic the tag would be unquoted."""
+    if depth > 200:
+        return []
+    if isinstance(v, str):
+        tag = short_form_tag(v)
+        return [(path, v, tag)] if tag is not None else []
+    if intrinsic(v) is not None:
+        return []
+    if isinstance(v, dict):
+        return [f for k, x in v.items() for f in _tagged_values(x, (*path, k), depth + 1)]
+    if isinstance(v, list):
+        return [f for i, x in enumerate(v) for f in _tagged_values(x, (*path, i), depth + 1)]
+    return []
+
+
+def _quote(s: str) -> str:
+    return '"' + (s if len(s) <= 60 else s[:57] + "...") + '"'
 
 
 def _scalar_json(v: Any) -> str:

@@ -4,6 +4,7 @@ and options that check it), recognised by a file's name or, for JSON and YAML, b
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from tamis.compiler.event_patterns.operators import VALUE_OPERATORS
@@ -26,6 +27,9 @@ KINDS: dict[str, dict[str, str]] = {
     "serverless": {"family": "template"},  # a Serverless Framework service (serverless.yml)
     "none": {"family": "none"},
 }
+
+# An info note: a file named for a pattern or filter policy whose shape does not say it is one.
+CODE_UNRECOGNISED = "lint.unrecognised-kind"
 
 ASL_SUFFIXES = (".asl.json", ".asl.yaml", ".asl.yml")
 # Terraform templatefile() inputs named for what they render to.
@@ -79,19 +83,25 @@ def kind_by_name(name: str) -> str | None:
 
 def detect_kind(value: Any, name: str) -> str | None:
     """The kind of a parsed JSON/YAML document, recognised by its shape (None: not ours)."""
+    return recognise(value, name).kind
+
+
+def recognise(value: Any, name: str) -> Recognition:
+    """What a parsed JSON/YAML document holds, recognised by its shape; for a file whose name says it is
+    a pattern but whose shape does not, the reason it is not checked."""
     if not isinstance(value, dict) or not value:
-        return None
+        return Recognition(None)
     resources = value.get("Resources")
     if "AWSTemplateFormatVersion" in value or (
         isinstance(resources, dict)
         and any(isinstance(r, dict) and isinstance(r.get("Type"), str) for r in resources.values())
     ):
-        return "cloudformation"
+        return Recognition("cloudformation")
     if "StartAt" in value and isinstance(value.get("States"), dict):
-        return "state-machine"
+        return Recognition("state-machine")
     filters = value.get("Filters")
     if isinstance(filters, list) and filters and all(isinstance(f, dict) and "Pattern" in f for f in filters):
-        return "lambda-filter-criteria"
+        return Recognition("lambda-filter-criteria")
     statements = value.get("Statement")
     identifiers = isinstance(statements, list) and any(
         isinstance(s, dict) and "DataIdentifier" in s for s in statements
@@ -101,60 +111,161 @@ def detect_kind(value: Any, name: str) -> str | None:
         # (missing, empty, not a list): it is checked, so that the mistake is reported.
         statements = statements if isinstance(statements, list) else []
         sns = any(isinstance(s, dict) and ("DataDirection" in s or "Principal" in s) for s in statements)
-        return "sns-data-protection-policy" if sns else "cloudwatch-logs-data-protection-policy"
+        return Recognition("sns-data-protection-policy" if sns else "cloudwatch-logs-data-protection-policy")
+    return _pattern_kind(value, name)
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """What a stand-alone document holds: a kind, or None with, for a file named as a pattern or filter
+    policy whose shape does not say so, why it was not checked (``note``, at ``where`` in the document)
+    and the kind to declare if it is one (``suggested``)."""
+
+    kind: str | None
+    note: str | None = None
+    where: tuple[str | int, ...] = ()
+    suggested: str = ""
+
+
+def _pattern_kind(value: dict[str, Any], name: str) -> Recognition:
+    """An event pattern or SNS filter policy, recognised only when its shape leaves no doubt.
+
+    A pattern maps every field to a list of values and matchers (``["a", {"prefix": "b"}]``) or to a
+    nested pattern; metadata, sample events, JSON Schemas and manifests map fields to strings and
+    numbers. So the test is strict: every leaf a non-empty list whose items are values or one-key matcher
+    objects, plus a mark no other JSON carries (a known matcher, ``$or``, an event field used as a pattern
+    uses it: ``source``/``detail-type`` to a list, ``detail`` to an object) or a file name that says what
+    the file holds. One exception keeps the commonest mistake (a value not in a list) reported: a file
+    named for a pattern that uses a known matcher object is one, whatever else is misshapen about it only
+    by scalars. A file named for a pattern that passes none of this gets a note saying why (never an
+    error); ``[tool.tamis.kinds]`` settles any file.
+    """
     lower = name.lower().replace("_", "-")
-    shaped = _pattern_shaped(value, 0)
-    # A file named for what it holds is checked even when a mistake leaves it misshapen (a value not in a
-    # list: {"source": "aws.ec2"}; an operator the services lack: [{"contains": "x"}]), so that the mistake
-    # is reported instead of the file being passed over; other misshapen JSON stays someone else's.
     named_policy = "filter-policy" in lower or "filterpolicy" in lower
-    if named_policy or (shaped and "subscription" in lower):
-        nested = any(isinstance(v, dict) for v in value.values())
-        return "sns-filter-policy-body" if nested or "body" in lower else "sns-filter-policy"
-    if not shaped:
-        skeleton = all(isinstance(v, list | dict) for v in value.values())  # fields map to lists or objects
-        if "pattern" in lower and (skeleton or set(value) & EVENT_ENVELOPE):
-            return "eventbridge-pattern"
-        return None
-    if set(value) & EVENT_ENVELOPE or "pattern" in lower or "$or" in value or _uses_operator(value, 0):
-        return "eventbridge-pattern"
-    return None
+    named_pattern = "pattern" in lower
+    shape = _Shape()
+    shape.walk(value, (), 0)
+    top_evidence = (
+        isinstance(value.get("source"), list)
+        or isinstance(value.get("detail-type"), list)
+        or isinstance(value.get("detail"), dict)
+    )
+    # An event field used as no event uses it ({"resources": {"bullets": [...]}}): not an event pattern.
+    counter = next(
+        (
+            k
+            for k in sorted(EVENT_ENVELOPE & set(value))
+            if isinstance(value[k], list if k == "detail" else dict)
+        ),
+        None,
+    )
+    nested = any(isinstance(v, dict) for v in value.values())
+    sns = "sns-filter-policy-body" if nested or "body" in lower else "sns-filter-policy"
+    strict = shape.misfit is None and shape.leaves > 0
+    if strict:
+        if named_policy or ("subscription" in lower and not shape.unknown_items):
+            return Recognition(sns)
+        if counter is None and (
+            shape.operators
+            or shape.alternatives
+            or top_evidence
+            or (named_pattern and not shape.unknown_items)
+        ):
+            return Recognition("eventbridge-pattern")
+        if not (named_pattern or named_policy):
+            return Recognition(None)
+    elif (named_policy or (named_pattern and counter is None)) and shape.operators and shape.only_scalars:
+        # A matcher object ({"exists": true} in a list) is a pattern's alone: a scalar beside it is a
+        # mistake in a pattern, reported as one, not a sign of some other kind of file.
+        return Recognition(sns if named_policy else "eventbridge-pattern")
+    if not (named_pattern or named_policy):
+        return Recognition(None)
+    what, suggested = (
+        ("an SNS filter policy", sns) if named_policy else ("an event pattern", "eventbridge-pattern")
+    )
+    if strict and counter is not None:
+        where: tuple[str | int, ...] = (counter,)
+        why = f'"{counter}" maps to {_describe(value[counter])}, which no event has'
+    elif strict:
+        where = ()
+        why = 'nothing in it is only a pattern\'s (a matcher such as {"prefix": ...}, $or, an event field)'
+    else:
+        where = shape.misfit[0] if shape.misfit else ()
+        why = shape.misfit[1] if shape.misfit else "it has no list of values to match"
+    note = (
+        f"not checked as {what}, though its name suggests one: {why}; a pattern maps every field to a"
+        " list of values or matchers, or to an object"
+    )
+    return Recognition(None, note, where, suggested)
 
 
-def _uses_operator(value: Any, depth: int) -> bool:
-    """A matcher object such as {"prefix": ...} or {"numeric": [...]}: the mark of a pattern, not of data."""
-    if depth > 20:
-        return False
-    if isinstance(value, dict):
-        return any(_uses_operator(v, depth + 1) for v in value.values())
-    if isinstance(value, list):
-        return any(
-            isinstance(item, dict) and item and set(item) <= PATTERN_OPERATORS for item in value
-        ) or any(isinstance(item, dict) and _uses_operator(item, depth + 1) for item in value)
-    return False
+def _describe(v: Any) -> str:
+    if isinstance(v, dict):
+        return "an object"
+    if isinstance(v, list):
+        return "a list"
+    if isinstance(v, str):
+        return "a string"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if v is None:
+        return "null"
+    return "a number"
 
 
-def _pattern_shaped(value: dict[str, Any], depth: int) -> bool:
-    """Every field maps to a list of matchers or to a nested pattern: the shape all three dialects share."""
-    if depth > 20:
-        return False
-    for key, v in value.items():
-        if key == "$or":
-            if not (
-                isinstance(v, list)
-                and v
-                and all(isinstance(x, dict) and _pattern_shaped(x, depth + 1) for x in v)
-            ):
-                return False
-        elif isinstance(v, dict):
-            if not v or not _pattern_shaped(v, depth + 1):
-                return False
-        elif isinstance(v, list):
-            for item in v:
-                if isinstance(item, dict) and not (set(item) <= PATTERN_OPERATORS):
-                    return False
-                if isinstance(item, list):
-                    return False
-        else:
-            return False
-    return True
+def _label(path: tuple[str | int, ...]) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(path))
+
+
+class _Shape:
+    """A walk over a document read as a pattern: the first thing no pattern holds, and the marks of one."""
+
+    def __init__(self) -> None:
+        self.misfit: tuple[tuple[str | int, ...], str] | None = None
+        self.only_scalars = True  # every misfit is a scalar where a list belongs
+        self.leaves = 0  # lists of values
+        self.operators = False  # a known matcher object ({"prefix": ...})
+        self.unknown_items = False  # a one-key object in a list whose key is no matcher ({"prefx": ...})
+        self.alternatives = False  # $or
+
+    def fail(self, path: tuple[str | int, ...], why: str, scalar: bool = False) -> None:
+        if not scalar:
+            self.only_scalars = False
+        if self.misfit is None:
+            self.misfit = (path, f'"{_label(path)}" {why}')
+
+    def walk(self, value: dict[str, Any], path: tuple[str | int, ...], depth: int) -> None:
+        if depth > 20:
+            self.fail(path, "is nested too deeply")
+            return
+        for key, v in value.items():
+            here = (*path, key)
+            if key == "$or" and isinstance(v, list) and v and all(isinstance(x, dict) and x for x in v):
+                self.alternatives = True
+                for i, x in enumerate(v):
+                    self.walk(x, (*here, i), depth + 1)
+            elif isinstance(v, dict):
+                if v:
+                    self.walk(v, here, depth + 1)
+                else:
+                    self.fail(here, "is an empty object")
+            elif isinstance(v, list):
+                self.items(v, here)
+            else:
+                self.fail(here, f"is {_describe(v)}, not a list", scalar=True)
+
+    def items(self, v: list[Any], here: tuple[str | int, ...]) -> None:
+        if not v:
+            self.fail(here, "is an empty list")
+            return
+        self.leaves += 1
+        for i, item in enumerate(v):
+            if isinstance(item, list):
+                self.fail((*here, i), "is a list inside a list")
+            elif isinstance(item, dict):
+                if len(item) != 1:
+                    self.fail((*here, i), f"is an object of {len(item)} fields, not a one-field matcher")
+                elif next(iter(item)) in PATTERN_OPERATORS:
+                    self.operators = True
+                else:
+                    self.unknown_items = True

@@ -12,7 +12,14 @@ from tamis.errors import Diagnostic, TamisError
 from tamis.grammar.text import LineIndex, NotUTF8, decode
 from tamis.lint.config import ConfigError, LintConfig, code_listed, find_config, load_config
 from tamis.lint.discover import discover
-from tamis.lint.kinds import detect_kind, kind_by_name, may_hold_targets, named_for_checking
+from tamis.lint.kinds import (
+    CODE_UNRECOGNISED,
+    Recognition,
+    kind_by_name,
+    may_hold_targets,
+    named_for_checking,
+    recognise,
+)
 from tamis.lint.suppressions import is_suppressed, parse_suppressions
 
 CODE_SYNTAX = {"json": "lint.json-syntax", "yaml": "lint.yaml-syntax"}
@@ -51,6 +58,7 @@ class _Run:
         self.done: set[tuple[str, str]] = set()
         self.comment_files: set[str] = set()
         self.referenced: set[str] = set()  # files named by a template (DefinitionUri, file(), templatefile())
+        self.noted: set[str] = set()  # files that got a lint.unrecognised-kind note (one each)
 
     # -- paths ----------------------------------------------------------------------------------------
     def display(self, path: Path) -> str:
@@ -193,8 +201,12 @@ class _Run:
                 if named_for_checking(path.name):
                     self._parse(text, display, "json")
                 return
-            kind = detect_kind(value, path.name)
+            recognition = recognise(value, path.name)
+            kind = recognition.kind
             if kind is None:
+                if recognition.note is not None:
+                    doc = self._parse(text, display, "json")
+                    self._unrecognised(recognition, doc, display, path)
                 return
         index = LineIndex(text)
         if kind in ("cloudformation", "lambda-filter-criteria"):
@@ -242,10 +254,29 @@ class _Run:
 
         index = LineIndex(text)
         for located in docs:
-            doc_kind = kind or detect_kind(located.value, path.name)
+            recognition = Recognition(kind) if kind else recognise(located.value, path.name)
+            doc_kind = recognition.kind
+            if doc_kind is None and recognition.note is not None:
+                self._unrecognised(recognition, Doc(located, display, index), display, path)
             if doc_kind is None or doc_kind == "none":
                 continue
             self._document(Doc(located, display, index), display, path, doc_kind, substitutions)
+
+    def _unrecognised(self, recognition: Recognition, doc: Any, display: str, path: Path) -> None:
+        """One note for a file whose name says it holds a pattern but whose shape does not: why it was not
+        checked, and how to say what it holds."""
+        if display in self.noted:
+            return
+        self.noted.add(display)
+        line, column = 1, 1
+        if doc is not None and recognition.where:
+            line, column = doc.key_pos(recognition.where) or doc.position(recognition.where)
+        rel = self.config_rel(path)
+        message = (
+            f"{recognition.note}. If it is one, say so under [tool.tamis.kinds] "
+            f'(or [kinds] in .tamis.toml): "{rel}" = "{recognition.suggested}"'
+        )
+        self.raw.append(_diag(CODE_UNRECOGNISED, "info", message, display, line, column))
 
     def _duplicate_keys(self, text: str, display: str) -> None:
         """Warn of each key repeated in an object of a stand-alone JSON file, as inside templates: the

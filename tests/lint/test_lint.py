@@ -452,9 +452,11 @@ def test_terraform_syntax_error_is_reported(tmp_path: Path) -> None:
 # --- stand-alone files -------------------------------------------------------------------------------------
 
 
-def test_a_file_named_as_a_pattern_is_checked_even_when_misshapen(tmp_path: Path) -> None:
-    """The commonest mistake (a value not in a list) makes a pattern not pattern-shaped; when the file's
-    name says what it holds, it is checked and the mistake reported, not passed over."""
+def test_a_file_named_as_a_pattern_is_checked_only_when_its_shape_leaves_no_doubt(tmp_path: Path) -> None:
+    """A name says what a file may hold, its shape whether it does: a misshapen file named as a pattern is
+    checked when it uses a pattern's own construct (a matcher object in a list), so that the commonest
+    mistake (a value not in a list) is reported; with nothing but its name it gets one note saying why it
+    was not checked, never an error."""
     files = {
         "rules/ec2-pattern.json": '{"source": "aws.ec2"}',
         "subs/orders-filter-policy.json": '{\n  "store": "example_corp",\n  "price": [{"exists": true}]}',
@@ -466,10 +468,27 @@ def test_a_file_named_as_a_pattern_is_checked_even_when_misshapen(tmp_path: Path
     result = run(tmp_path, files)
     got = [(d.source, d.code, at(d)) for d in only(result)]
     assert got == [
-        ("rules/ec2-pattern.json", "pattern.field-value-type", (1, 12)),
         ("rules/search-pattern.json", "pattern.operator-unknown", (1, 23)),
         ("subs/orders-filter-policy.json", "pattern.field-value-type", (2, 12)),
     ]
+    notes = [(d.source, d.code, at(d)) for d in only(result, "info")]
+    assert notes == [
+        ("docs/url-patterns.json", "lint.unrecognised-kind", (1, 2)),
+        ("rules/ec2-pattern.json", "lint.unrecognised-kind", (1, 2)),
+    ]
+    ec2 = next(d for d in result.diagnostics if d.source == "rules/ec2-pattern.json")
+    assert '"source" is a string, not a list' in ec2.message
+    assert (
+        '[tool.tamis.kinds] (or [kinds] in .tamis.toml): "rules/ec2-pattern.json" = "eventbridge-pattern"'
+        in (ec2.message)
+    )
+    # declared, it is checked and its mistake reported
+    write(tmp_path, {".tamis.toml": '[kinds]\n"rules/ec2-*.json" = "eventbridge-pattern"\n'})
+    declared = lint(None, cwd=tmp_path)
+    assert ("rules/ec2-pattern.json", "pattern.field-value-type") in {
+        (d.source, d.code) for d in only(declared)
+    }
+    assert "rules/ec2-pattern.json" not in {d.source for d in only(declared, "info")}
 
 
 def test_a_data_protection_policy_is_known_by_its_version_whatever_its_statements(tmp_path: Path) -> None:
