@@ -107,6 +107,11 @@ def check(target: Target) -> list[Diagnostic]:
         kwargs["pattern_size"] = int(spec["pattern_size"])
     if _accepts(func, "source"):
         kwargs["source"] = target.file
+    # What the template says beyond the value (a state machine's type, its substitutions), for a checker
+    # that takes it (validate-asl reads the same from a whole template).
+    for name, arg in (*target.options.items(), *target.context.items()):
+        if name not in kwargs and _accepts(func, name):
+            kwargs[name] = arg
     value = _fast_value(target, family)
     if value is not None:
         try:

@@ -83,6 +83,9 @@ class Target:
     anchor: tuple[int, int]  # where the value starts in the file (for errors without a position)
     label: str  # what was found, for messages: "AWS::Events::Rule OrdersRule EventPattern"
     options: dict[str, str] = field(default_factory=dict)
+    # What the enclosing template says about how the service judges the value, passed to the checker as
+    # keyword arguments: a state machine's ``machine_type`` and the ``substitutions`` its deployment makes.
+    context: dict[str, Any] = field(default_factory=dict)
     # Text ranges that stand for placeholders or unresolved intrinsics: an error inside them is a note.
     unresolved: list[tuple[int, int]] = field(default_factory=list)
     # Lines of the file that anchor the value (the property key): a suppression comment there covers it.
