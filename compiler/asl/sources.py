@@ -280,6 +280,9 @@ def load_json_text(text: str, source: str | None = None) -> LoadedDefinition:
         raise DefinitionError("invalid JSON", source=source, rule="json") from None
     loaded = LoadedDefinition(value, source, locate=json_locator(fixed, source), text=fixed)
     index = LineIndex(text)
+    short = {index.line_col(offset): span for offset, span in found if len(span) < 5}
+    if short:
+        _restore_short_placeholders(loaded, short)
     for offset, span in found:
         line, col = index.line_col(offset)
         loaded.findings.append(
@@ -301,6 +304,26 @@ def load_json_text(text: str, source: str | None = None) -> LoadedDefinition:
 
     loaded.locate = locate
     return loaded
+
+
+def _restore_short_placeholders(loaded: LoadedDefinition, short: dict[tuple[int, int], str]) -> None:
+    """A placeholder too short for a same-width string (``${T}``) was read as ``null``: put the
+    placeholder back, an unknown value as every other one is, not a null the field rules would reject."""
+
+    def walk(value: Any, path: Path) -> Any:
+        if value is None:
+            return short.get(loaded.locate(path, False))
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if v is None or isinstance(v, dict | list):
+                    value[k] = walk(v, (*path, k))
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                if v is None or isinstance(v, dict | list):
+                    value[i] = walk(v, (*path, i))
+        return value
+
+    loaded.value = walk(loaded.value, ())
 
 
 # -- YAML ------------------------------------------------------------------------------------------------

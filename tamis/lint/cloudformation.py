@@ -133,6 +133,7 @@ def value_targets(doc: Doc, found: Found, emit: Emit) -> None:
 
     def string_target(text: str, offsets: list[int] | None, where: Path_, subs: bool) -> None:
         ranges: list[tuple[int, int]] = []
+        raw = text
         if subs:
             text, ranges = placeholder_ranges(text)
         emit(
@@ -146,6 +147,7 @@ def value_targets(doc: Doc, found: Found, emit: Emit) -> None:
                 options=found.options,
                 context=found.context,
                 unresolved=ranges,
+                raw_text=raw,
                 anchor_lines=anchor_lines,
             )
         )

@@ -242,6 +242,7 @@ class _Run:
                 anchor=(1, 1),
                 label=display,
                 unresolved=ranges,
+                raw_text=text,
                 lenient_syntax=directives,
                 context=dict(context or {}),
             )

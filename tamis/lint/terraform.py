@@ -237,6 +237,7 @@ class TerraformFile:
         interpolated: bool,
     ) -> None:
         ranges: list[tuple[int, int]] = []
+        raw = text
         directives = "%{" in text
         if interpolated or directives:
             text, ranges = placeholder_ranges(text, directives=True)
@@ -250,6 +251,7 @@ class TerraformFile:
                 label=label,
                 options=options,
                 unresolved=ranges,
+                raw_text=raw,
                 anchor_lines=anchors,
                 lenient_syntax=directives,
             )
