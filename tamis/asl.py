@@ -11,12 +11,25 @@ from collections.abc import Callable
 from pathlib import Path as FsPath
 from typing import Any
 
-from tamis.compiler.asl.sources import JsonReader, LoadedDefinition, json_locator, load_definitions
+from tamis.compiler.asl.sources import (
+    JsonReader,
+    LoadedDefinition,
+    Substitutions,
+    json_locator,
+    load_definitions,
+)
 from tamis.compiler.asl.validator import MAX_DEFINITION_BYTES, Finding, validate_value
 from tamis.errors import DefinitionError, Diagnostic, TamisError
 from tamis.grammar.text import LineIndex
 
-__all__ = ["compile_choice", "pointer", "validate_asl", "validate_asl_file", "validate_loaded"]
+__all__ = [
+    "Substitutions",
+    "compile_choice",
+    "pointer",
+    "validate_asl",
+    "validate_asl_file",
+    "validate_loaded",
+]
 
 
 def pointer(path: tuple[str | int, ...]) -> str:
@@ -91,6 +104,7 @@ def validate_asl(
     source: str | None = None,
     base_dir: str | None = None,
     machine_type: str = "STANDARD",
+    substitutions: Substitutions | None = None,
 ) -> list[Diagnostic]:
     """Validate one state-machine definition, or every definition in a template.
 
@@ -98,13 +112,17 @@ def validate_asl(
     template file with ``${...}`` placeholders. ``source`` names the file in diagnostics; ``base_dir``
     resolves a SAM ``DefinitionUri`` (defaults to the directory of ``source``). ``machine_type``
     ``"EXPRESS"`` adds the rules of Express workflows (no .sync, .waitForTaskToken or activities).
+
+    A definition taken out of a template (as the linter does) is judged as the template would have it
+    judged: ``machine_type`` is the resource's type, and ``substitutions`` what its deployment replaces
+    (``${Name}`` it does not replace are reported). A template given whole says both itself.
     """
     if machine_type not in ("STANDARD", "EXPRESS"):
         raise TamisError(
             f"machine_type must be STANDARD or EXPRESS, not {machine_type!r}", rule="machine-type"
         )
     try:
-        return _validate(definition, source, base_dir, machine_type == "EXPRESS")
+        return _validate(definition, source, base_dir, machine_type == "EXPRESS", substitutions)
     except RecursionError:  # nesting deeper than the interpreter's stack: report, never a traceback
         return [
             Diagnostic(
@@ -113,7 +131,9 @@ def validate_asl(
         ]
 
 
-def _validate(definition: Any, source: str | None, base_dir: str | None, express: bool) -> list[Diagnostic]:
+def _validate(
+    definition: Any, source: str | None, base_dir: str | None, express: bool, subs: Substitutions | None
+) -> list[Diagnostic]:
     if isinstance(definition, (dict, list)):  # a tuple: `dict | list` would build a union per call
         import json
 
@@ -121,7 +141,10 @@ def _validate(definition: Any, source: str | None, base_dir: str | None, express
             size = len(json.dumps(definition, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
         except (TypeError, ValueError):
             size = 0
-        return _diagnostics(_size_finding(size) + validate_value(definition, express=express), None, source)
+        findings = _size_finding(size) + validate_value(definition, express=express)
+        if subs is not None:
+            findings += subs.findings(definition)
+        return _diagnostics(findings, None, source)
     if not isinstance(definition, (str, bytes, bytearray)):
         raise TypeError(f"validate_asl takes str, bytes or dict, not {type(definition).__name__}")
     if not definition or definition.isspace():  # (no stripped copy of the whole text)
@@ -139,6 +162,8 @@ def _validate(definition: Any, source: str | None, base_dir: str | None, express
         value = None
     if isinstance(value, dict) and ("States" in value or "StartAt" in value or "Resources" not in value):
         findings = _size_finding(size) + validate_value(value, express=express)
+        if subs is not None:
+            findings += subs.findings(value)
         if not findings:
             return []
         text = definition if isinstance(definition, str) else bytes(definition).decode("utf-8")
@@ -156,6 +181,8 @@ def _validate(definition: Any, source: str | None, base_dir: str | None, express
             + _size_finding(size if len(loaded_all) == 1 else 0)
             + validate_value(loaded.value, express=express or loaded.machine_type == "EXPRESS")
         )
+        if subs is not None and loaded.name is None:  # a template's own resources say what they replace
+            findings += subs.findings(loaded.value)
         out.extend(_diagnostics(findings, loaded, loaded.source or source))
     return out
 

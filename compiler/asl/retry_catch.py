@@ -105,7 +105,9 @@ def check_catch(v: Validator, catch: Any, path: Path, ctx: StateCtx) -> None:
             continue
         for key in c if not c.keys() <= allowed else ():
             if key not in allowed:
-                extra = " in a JSONata state" if key in ("ResultPath", "Output") else ""
+                # ResultPath belongs to JSONPath, Output to JSONata: name the language the state uses
+                language = "JSONata" if ctx.jsonata else "JSONPath"
+                extra = f" in a {language} state" if key in ("ResultPath", "Output") else ""
                 v.err(f"field {key!r} is not supported in a Catcher{extra}", (cp, key), key=True)
         _error_equals(v, c, cp, last=i == len(catch) - 1, what="Catcher")
         if "Next" not in c:

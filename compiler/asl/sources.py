@@ -53,6 +53,46 @@ class LoadedDefinition:
     machine_type: str | None = None  # STANDARD or EXPRESS when the template says (StateMachineType / Type)
 
 
+@dataclass(frozen=True)
+class Substitutions:
+    """The ``${Name}`` a deployment replaces in a definition that came from a CloudFormation or SAM
+    template: the names of its ``DefinitionSubstitutions`` and, under ``Fn::Sub``, also the template's
+    parameters and resources, pseudo parameters (``AWS::Region``) and resource attributes
+    (``Queue.Arn``). Any other ``${Name}`` reaches the service as written."""
+
+    names: frozenset[str] = frozenset()
+    fn_sub: bool = False
+
+    @classmethod
+    def of_resource(cls, props: dict[str, Any], template: dict[str, Any]) -> Substitutions:
+        """What the state machine resource with ``props`` in ``template`` substitutes."""
+        return cls(
+            frozenset(cfn.substitution_names(props, template)),
+            isinstance(props.get("DefinitionString"), dict),
+        )
+
+    def findings(self, value: Any) -> list[Finding]:
+        """An ``UNRESOLVED_PLACEHOLDER`` warning for each ``${Name}`` in ``value`` that is not replaced."""
+        out: list[Finding] = []
+        known = set(self.names)
+        for name, path in cfn.sub_references(value):
+            if cfn.resolves(name, known, self.fn_sub):
+                continue
+            where = "DefinitionSubstitutions" + (
+                ", the template's Parameters and Resources" if self.fn_sub else ""
+            )
+            out.append(
+                (
+                    "UNRESOLVED_PLACEHOLDER",
+                    "warning",
+                    f"${{{name}}} is not defined in {where}; CloudFormation leaves it as written",
+                    path,
+                    False,
+                )
+            )
+        return out
+
+
 def _no_position(path: Path, key: bool) -> tuple[int | None, int | None]:
     return None, None
 
@@ -240,6 +280,9 @@ def load_json_text(text: str, source: str | None = None) -> LoadedDefinition:
         raise DefinitionError("invalid JSON", source=source, rule="json") from None
     loaded = LoadedDefinition(value, source, locate=json_locator(fixed, source), text=fixed)
     index = LineIndex(text)
+    short = {index.line_col(offset): span for offset, span in found if len(span) < 5}
+    if short:
+        _restore_short_placeholders(loaded, short)
     for offset, span in found:
         line, col = index.line_col(offset)
         loaded.findings.append(
@@ -261,6 +304,26 @@ def load_json_text(text: str, source: str | None = None) -> LoadedDefinition:
 
     loaded.locate = locate
     return loaded
+
+
+def _restore_short_placeholders(loaded: LoadedDefinition, short: dict[tuple[int, int], str]) -> None:
+    """A placeholder too short for a same-width string (``${T}``) was read as ``null``: put the
+    placeholder back, an unknown value as every other one is, not a null the field rules would reject."""
+
+    def walk(value: Any, path: Path) -> Any:
+        if value is None:
+            return short.get(loaded.locate(path, False))
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if v is None or isinstance(v, dict | list):
+                    value[k] = walk(v, (*path, k))
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                if v is None or isinstance(v, dict | list):
+                    value[i] = walk(v, (*path, i))
+        return value
+
+    loaded.value = walk(loaded.value, ())
 
 
 # -- YAML ------------------------------------------------------------------------------------------------
@@ -326,7 +389,7 @@ def _from_template(
         if resource.type not in STATE_MACHINE_TYPES:
             continue
         logical_id, props, base = resource.name, resource.properties, resource.path
-        known = cfn.substitution_names(props, template)
+        substitutions = Substitutions.of_resource(props, template)
         first = len(found)
         if "Definition" in props:
             prefix = (*base, "Definition")
@@ -367,30 +430,12 @@ def _from_template(
                 for d in load_definitions(target.read_text(encoding="utf-8"), source=str(target)):
                     d.name = logical_id
                     found.append(d)
-        sub = isinstance(props.get("DefinitionString"), dict)
         machine_type = cfn.machine_type(props)
         for loaded in found[first:]:
-            _check_placeholders(loaded, known, sub)
+            loaded.findings.extend(substitutions.findings(loaded.value))
             if machine_type is not None:
                 loaded.machine_type = machine_type
     return found
-
-
-def _check_placeholders(loaded: LoadedDefinition, known: set[str], sub: bool) -> None:
-    """Report placeholders CloudFormation will not replace: they reach the service as written."""
-    for name, path in cfn.sub_references(loaded.value):
-        if cfn.resolves(name, known, sub):
-            continue
-        where = "DefinitionSubstitutions" + (", the template's Parameters and Resources" if sub else "")
-        loaded.findings.append(
-            (
-                "UNRESOLVED_PLACEHOLDER",
-                "warning",
-                f"${{{name}}} is not defined in {where}; CloudFormation leaves it as written",
-                path,
-                False,
-            )
-        )
 
 
 def _is_template(value: Any) -> bool:

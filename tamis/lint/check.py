@@ -14,6 +14,7 @@ from __future__ import annotations
 import inspect
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -107,7 +108,14 @@ def check(target: Target) -> list[Diagnostic]:
         kwargs["pattern_size"] = int(spec["pattern_size"])
     if _accepts(func, "source"):
         kwargs["source"] = target.file
-    value = _fast_value(target, family)
+    # What the template says beyond the value (a state machine's type, its substitutions), for a checker
+    # that takes it (validate-asl reads the same from a whole template).
+    for name, arg in (*target.options.items(), *target.context.items()):
+        if name not in kwargs and _accepts(func, name):
+            kwargs[name] = arg
+    stand_ins = _stand_ins(target)
+    asl_text = _placeholders_restored(target, stand_ins) if family == "asl" else None
+    value = _fast_value(target, family, asl_text)
     if value is not None:
         try:
             result = func(value, **kwargs)
@@ -115,13 +123,32 @@ def check(target: Target) -> list[Diagnostic]:
             pass
         else:
             if family == "asl":
-                if not result:
+                if not [d for d in result or () if d.code not in LINT_ACCEPTS]:
                     return []
             elif not (getattr(result, "diagnostics", None) or getattr(result, "warnings", None)):
                 return []
     target.materialize()
+    if asl_text is None and family == "asl":
+        stand_ins = _stand_ins(target)
+        asl_text = _placeholders_restored(target, stand_ins)
+    found = _check_text(target, func, family, kwargs, asl_text or target.text)
+    if family != "asl" and stand_ins and any(d.severity == "error" for d in found):
+        # A stand-in is one value the placeholder may take: an error that another stand-in does not
+        # give depends on the value (a bound compared with it), known only at deployment.
+        other = _check_text(target, func, family, kwargs, _other_stand_ins(target.text, stand_ins))
+        again = {(d.code, d.line, d.column) for d in other if d.severity == "error"}
+        found = [
+            _unresolved(target, d) if d.severity == "error" and (d.code, d.line, d.column) not in again else d
+            for d in found
+        ]
+    return found
+
+
+def _check_text(
+    target: Target, func: Callable[..., Any], family: str, kwargs: dict[str, Any], text: str
+) -> list[Diagnostic]:
     try:
-        result = func(target.text, **kwargs)
+        result = func(text, **kwargs)
     except TamisError as exc:
         return [_from_error(target, e, family) for e in exc.all_errors]
     except RecursionError:
@@ -130,13 +157,53 @@ def check(target: Target) -> list[Diagnostic]:
         message = f"{target.label}: the {family} checker failed ({type(exc).__name__}: {exc})"
         return [_diag(target, CODE_INTERNAL, "error", message, target.anchor)]
     if family == "asl":
-        return [_from_diagnostic(target, d) for d in result or ()]
+        return [_from_diagnostic(target, d, asl=True) for d in result or () if d.code not in LINT_ACCEPTS]
     # Compiled patterns and policies may carry advisory findings (e.g. identifiers detected only by ML).
     notes = getattr(result, "diagnostics", None) or getattr(result, "warnings", None) or ()
     return [_from_diagnostic(target, d) for d in notes if isinstance(d, Diagnostic)]
 
 
-def _fast_value(target: Target, family: str) -> Any:
+# --- placeholders where JSON needs a value ------------------------------------------------------------
+# grammar/placeholders.placeholder_ranges turns ``"MaxAttempts": ${n}`` into a number of the same width,
+# ``1`` and blanks, so that the text is JSON with every position kept. That one value must not decide a
+# check that compares it with something else ("HeartbeatSeconds must be smaller than TimeoutSeconds", a
+# numeric range's bounds).
+
+
+def _stand_ins(target: Target) -> list[tuple[int, int]]:
+    """The ranges of ``target.text`` that hold a placeholder's stand-in number."""
+    text = target.text
+    return [
+        (a, b) for a, b in target.unresolved if b - a >= 3 and text[a] == "1" and not text[a + 1 : b].strip()
+    ]
+
+
+def _placeholders_restored(target: Target, stand_ins: list[tuple[int, int]]) -> str:
+    """For the ASL validator, which reads ``${...}`` itself as validate-asl does (an unknown value of the
+    type its field needs): each stand-in becomes its placeholder again."""
+    text, raw = target.text, target.raw_text
+    if not stand_ins:
+        return text
+    chars = list(text)
+    for a, b in stand_ins:
+        chars[a:b] = raw[a:b] if raw is not None and len(raw) == len(text) else "${" + "_" * (b - a - 3) + "}"
+    return "".join(chars)
+
+
+def _other_stand_ins(text: str, stand_ins: list[tuple[int, int]]) -> str:
+    """``text`` with each stand-in ``1`` replaced by a number at the other end of the range (9e99)."""
+    chars = list(text)
+    for a, b in stand_ins:
+        chars[a:b] = ("9e99" if b - a >= 4 else "9e9").ljust(b - a)
+    return "".join(chars)
+
+
+# ASL codes lint does not report: a placeholder where JSON needs a value is accepted in a file lint reads
+# as a template (docs/lint.md), where validate-asl, which checks a file as written, warns of it.
+LINT_ACCEPTS = frozenset({"TEMPLATE_PLACEHOLDER"})
+
+
+def _fast_value(target: Target, family: str, asl_text: str | None = None) -> Any:
     """The plain value to check first, or None to go straight to the text."""
     limit = ASL_FAST_PATH_MAX_CHARS if family == "asl" else FAST_PATH_MAX_CHARS
     if target.value is not None:
@@ -150,6 +217,8 @@ def _fast_value(target: Target, family: str) -> Any:
     if not target.text or len(target.text) > limit:
         return None
     if family == "asl":
+        if asl_text is not target.text and asl_text is not None:
+            return None  # placeholders where JSON needs a value: validate_asl reads them from the text
         # validate_asl reads text with orjson too (floats, not Decimals): the same value either way.
         try:
             return orjson.loads(target.text)
@@ -227,14 +296,17 @@ def _from_error(target: Target, exc: TamisError, family: str) -> Diagnostic:
     return _diag(target, code, "error", f"{message}", (line, column), exc.pointer or "")
 
 
-def _from_diagnostic(target: Target, d: Diagnostic) -> Diagnostic:
+def _from_diagnostic(target: Target, d: Diagnostic, *, asl: bool = False) -> Diagnostic:
+    """A checker's diagnostic located in the edited file. ``asl``: the validator reads ``${...}`` itself,
+    as validate-asl does, so only what it cannot see as a placeholder makes an error a note."""
     line, column, offset = _position(target, d.line, d.column, d.pointer or None)
     severity = d.severity
     message = d.message
     code = d.code
     syntax = code in ("INVALID_JSON_DESCRIPTION", "INVALID_YAML_DESCRIPTION")
     if severity == "error" and (
-        (offset >= 0 and target.in_unresolved(offset)) or (target.lenient_syntax and syntax)
+        (offset >= 0 and target.in_unresolved(offset, placeholders=not asl))
+        or (target.lenient_syntax and syntax)
     ):
         severity, code = "info", CODE_UNRESOLVED
         message = f"{target.label}: not fully checked, a value there is only known at deployment ({message})"
@@ -248,6 +320,12 @@ def _from_diagnostic(target: Target, d: Diagnostic) -> Diagnostic:
         source=target.file,
         extra={"target": target.label, "anchor_lines": target.anchor_lines},
     )
+
+
+def _unresolved(target: Target, d: Diagnostic) -> Diagnostic:
+    """An error that depends on a value known only at deployment, as a note."""
+    message = f"{target.label}: not fully checked, a value there is only known at deployment ({d.message})"
+    return replace(d, code=CODE_UNRESOLVED, severity="info", message=message)
 
 
 def _diag(

@@ -14,7 +14,7 @@ which properties hold what and turns each into a located target.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -64,8 +64,9 @@ def duplicate_key_message(label: str, key: object) -> str:
     return f"{label}: key {key!r} repeats an earlier key of the same object; only the last one is kept"
 
 
-# Asks the linter to check another file (DefinitionUri, templatefile) as the given kind.
-LintFile = Callable[[Path, str, tuple[int, int], str], None]
+# Asks the linter to check another file (DefinitionUri, templatefile) as the given kind, with the
+# enclosing resource's Target.context.
+LintFile = Callable[[Path, str, tuple[int, int], str, dict[str, Any]], None]
 
 
 class Doc:
@@ -117,6 +118,7 @@ class Found:
     options: dict[str, str]
     anchors: tuple[Path_, ...]
     substitutions: bool = False  # ${...} placeholders are expected (Fn::Sub, DefinitionSubstitutions)
+    context: dict[str, Any] = field(default_factory=dict)  # Target.context: what the resource says
 
 
 def _structured(v: Any, substitutions: bool, depth: int = 0) -> Any:
@@ -172,6 +174,7 @@ def value_targets(doc: Doc, found: Found, emit: Emit) -> None:
 
     def string_target(text: str, offsets: list[int] | None, where: Path_, subs: bool) -> None:
         ranges: list[tuple[int, int]] = []
+        raw = text
         if subs:
             text, ranges = placeholder_ranges(text)
         mapper = OffsetsMapper(doc.index, offsets, doc.position(where))
@@ -186,7 +189,9 @@ def value_targets(doc: Doc, found: Found, emit: Emit) -> None:
                 anchor=doc.position(where),
                 label=found.label,
                 options=found.options,
+                context=found.context,
                 unresolved=ranges,
+                raw_text=raw,
                 anchor_lines=anchor_lines,
             )
         )
@@ -216,21 +221,20 @@ def value_targets(doc: Doc, found: Found, emit: Emit) -> None:
                     anchor=anchor,
                     label=found.label,
                     options=found.options,
+                    context=found.context,
                     unresolved=ranges,
                     anchor_lines=anchor_lines,
                 )
             )
             return
         if fn == "Fn::ToJsonString":
-            value_targets(
-                doc, Found((*path, fn), found.kind, found.label, found.options, found.anchors), emit
-            )
+            value_targets(doc, replace(found, path=(*path, fn), substitutions=False), emit)
             return
         if fn == "Ref" and isinstance(arg, str):
             default_path: Path_ = ("Parameters", arg, "Default")
             if doc.value_at(default_path) is not None:
                 label = f"{found.label} (default of parameter {arg})"
-                value_targets(doc, Found(default_path, found.kind, label, found.options, found.anchors), emit)
+                value_targets(doc, replace(found, path=default_path, label=label, substitutions=False), emit)
                 return
             note(f"it is the value of {arg}, known only at deployment")
             return
@@ -266,6 +270,7 @@ def value_targets(doc: Doc, found: Found, emit: Emit) -> None:
             file=doc.file,
             label=found.label,
             options=found.options,
+            context=found.context,
             anchor_lines=anchor_lines,
             pointer_positions=pointer_lookup(doc.position, doc.exists, path),
         )
@@ -437,8 +442,14 @@ def cloudformation(doc: Doc, emit: Emit, lint_file: LintFile, folder: Path) -> N
         base: Path_ = ("Resources", name, "Properties")
         res_anchor: Path_ = ("Resources", name)
 
-        def prop(key: str, kind: str, options: dict[str, str] | None = None, subs: bool = False) -> None:
-            _prop(doc, emit, name, rtype, props, key, kind, options or {}, subs)  # noqa: B023
+        def prop(
+            key: str,
+            kind: str,
+            options: dict[str, str] | None = None,
+            subs: bool = False,
+            context: dict[str, Any] | None = None,
+        ) -> None:
+            _prop(doc, emit, name, rtype, props, key, kind, options or {}, subs, context or {})  # noqa: B023
 
         if rtype == "AWS::Events::Rule":
             prop("EventPattern", "eventbridge-pattern")
@@ -465,12 +476,14 @@ def cloudformation(doc: Doc, emit: Emit, lint_file: LintFile, folder: Path) -> N
                 prop("PolicyDocument", "cloudwatch-logs-data-protection-policy")
         elif rtype in cfn.STATE_MACHINE_TYPES:
             subs = "DefinitionSubstitutions" in props
-            prop("Definition", "state-machine", subs=subs)
-            prop("DefinitionString", "state-machine", subs=subs)
+            context = _machine_context(props, doc.value)
+            prop("Definition", "state-machine", subs=subs, context=context)
+            prop("DefinitionString", "state-machine", subs=subs, context=context)
             uri = cfn.definition_file(props)
             if uri is not None:
                 p = (*base, "DefinitionUri")
-                lint_file(folder / uri, "state-machine", doc.position(p), f"{rtype} {name} DefinitionUri")
+                label = f"{rtype} {name} DefinitionUri"
+                lint_file(folder / uri, "state-machine", doc.position(p), label, context)
             elif (key := cfn.definition_in_s3(props)) is not None:
                 p = (*base, key)
                 pos = doc.position(p)
@@ -502,11 +515,24 @@ def _prop(
     kind: str,
     options: dict[str, str],
     subs: bool,
+    context: dict[str, Any],
 ) -> None:
     if key in props:
         p: Path_ = ("Resources", name, "Properties", key)
-        found = Found(p, kind, f"{rtype} {name} {key}", options, (("Resources", name), p), subs)
+        found = Found(p, kind, f"{rtype} {name} {key}", options, (("Resources", name), p), subs, context)
         value_targets(doc, found, emit)
+
+
+def _machine_context(props: dict[str, Any], template: Any) -> dict[str, Any]:
+    """What a state machine resource tells the validator beyond its definition, as validate-asl reads
+    it from the same template: the machine's type and the ``${Name}`` its deployment substitutes."""
+    from tamis.compiler.asl.sources import Substitutions
+
+    context: dict[str, Any] = {"substitutions": Substitutions.of_resource(props, template)}
+    machine_type = cfn.machine_type(props)
+    if machine_type is not None:
+        context["machine_type"] = machine_type
+    return context
 
 
 def _sns_scope(scope: Any) -> tuple[str, dict[str, str]]:
@@ -538,11 +564,19 @@ def _sam_event(doc: Doc, rtype: str, fn: str, ev_name: str, ev: Any, emit: Emit)
 # --- stand-alone documents ---------------------------------------------------------------------------
 
 
-def standalone(doc: Doc, kind: str, emit: Emit, substitutions: bool = False, label: str = "") -> None:
-    """A document that is itself a pattern, policy, filter criteria or state machine."""
+def standalone(
+    doc: Doc,
+    kind: str,
+    emit: Emit,
+    substitutions: bool = False,
+    label: str = "",
+    context: dict[str, Any] | None = None,
+) -> None:
+    """A document that is itself a pattern, policy, filter criteria or state machine (``context``: what
+    a template that names the file says about it, Target.context)."""
     name = label or doc.file
     if kind == "lambda-filter-criteria":
         if isinstance(doc.value_at(()), dict):
             _filters(doc, (), f"{name} FilterCriteria", (), emit)
         return
-    value_targets(doc, Found((), kind, name, {}, (), substitutions), emit)
+    value_targets(doc, Found((), kind, name, {}, (), substitutions, dict(context or {})), emit)

@@ -146,8 +146,17 @@ class _Run:
         else:
             self._yaml(text, display, path, kind, substitutions=False)
 
-    def lint_referenced(self, path: Path, kind: str, where: tuple[int, int], label: str, origin: str) -> None:
-        """A file named by a template (DefinitionUri, file(), templatefile()): ``${...}`` are placeholders."""
+    def lint_referenced(
+        self,
+        path: Path,
+        kind: str,
+        where: tuple[int, int],
+        label: str,
+        origin: str,
+        context: dict[str, Any] | None = None,
+    ) -> None:
+        """A file named by a template (DefinitionUri, file(), templatefile()): ``${...}`` are placeholders.
+        ``context``: what the template says about how to check it (Target.context)."""
         if not path.is_file():
             self.raw.append(
                 _diag(
@@ -163,6 +172,8 @@ class _Run:
         self.referenced.add(str(path.resolve()))
         # A state machine read on its own already accepts ${...}: one reading serves both.
         key = (str(path.resolve()), kind if kind == "state-machine" else kind + "+subs")
+        if context and context.get("machine_type", "STANDARD") != "STANDARD":  # judged by other rules
+            key = (key[0], f"{key[1]}+{context['machine_type']}")
         if key in self.done:
             return
         self.done.add(key)
@@ -171,13 +182,15 @@ class _Run:
         if text is None:
             return
         if path.name.lower().endswith((".yaml", ".yml")):
-            self._yaml(text, display, path, kind, substitutions=True)
+            self._yaml(text, display, path, kind, substitutions=True, context=context)
         else:
-            self._json(text, display, path, kind, substitutions=True)
+            self._json(text, display, path, kind, substitutions=True, context=context)
 
     def _callback(self, origin: str) -> Any:
-        def lint_file(path: Path, kind: str, where: tuple[int, int], label: str) -> None:
-            self.lint_referenced(path, kind, where, label, origin)
+        def lint_file(
+            path: Path, kind: str, where: tuple[int, int], label: str, context: dict[str, Any] | None = None
+        ) -> None:
+            self.lint_referenced(path, kind, where, label, origin, context)
 
         return lint_file
 
@@ -187,7 +200,16 @@ class _Run:
         self.comment_files.add(display)
         lint_terraform(text, display, folder, self.emit, self._callback(display))
 
-    def _json(self, text: str, display: str, path: Path, kind: str | None, *, substitutions: bool) -> None:
+    def _json(
+        self,
+        text: str,
+        display: str,
+        path: Path,
+        kind: str | None,
+        *,
+        substitutions: bool,
+        context: dict[str, Any] | None = None,
+    ) -> None:
         from tamis.lint.targets import IdentityMapper, Target
 
         if kind is None:
@@ -213,7 +235,7 @@ class _Run:
             doc = self._parse(text, display, "json")
             if doc is None:
                 return
-            self._document(doc, display, path, kind, substitutions)
+            self._document(doc, display, path, kind, substitutions, context)
             return
         from tamis.grammar.placeholders import placeholder_ranges
 
@@ -232,11 +254,22 @@ class _Run:
                 anchor=(1, 1),
                 label=display,
                 unresolved=ranges,
+                raw_text=text,
                 lenient_syntax=directives,
+                context=dict(context or {}),
             )
         )
 
-    def _yaml(self, text: str, display: str, path: Path, kind: str | None, *, substitutions: bool) -> None:
+    def _yaml(
+        self,
+        text: str,
+        display: str,
+        path: Path,
+        kind: str | None,
+        *,
+        substitutions: bool,
+        context: dict[str, Any] | None = None,
+    ) -> None:
         from tamis.grammar.located_yaml import parse_yaml_all
 
         if kind is None and not may_hold_targets(text):
@@ -260,7 +293,7 @@ class _Run:
                 self._unrecognised(recognition, Doc(located, display, index), display, path)
             if doc_kind is None or doc_kind == "none":
                 continue
-            self._document(Doc(located, display, index), display, path, doc_kind, substitutions)
+            self._document(Doc(located, display, index), display, path, doc_kind, substitutions, context)
 
     def _unrecognised(self, recognition: Recognition, doc: Any, display: str, path: Path) -> None:
         """One note for a file whose name says it holds a pattern but whose shape does not: why it was not
@@ -308,7 +341,15 @@ class _Run:
             return None
         return Doc(located, display, LineIndex(text))
 
-    def _document(self, doc: Any, display: str, path: Path, kind: str, substitutions: bool) -> None:
+    def _document(
+        self,
+        doc: Any,
+        display: str,
+        path: Path,
+        kind: str,
+        substitutions: bool,
+        context: dict[str, Any] | None = None,
+    ) -> None:
         from tamis.lint.cloudformation import cloudformation, standalone
 
         if kind == "cloudformation":
@@ -320,7 +361,7 @@ class _Run:
         elif kind == "terraform":
             return
         else:
-            standalone(doc, kind, self.emit, substitutions, label=display)
+            standalone(doc, kind, self.emit, substitutions, label=display, context=context)
 
     # -- finishing ------------------------------------------------------------------------------------
     def finish(self, extra_ignore: Iterable[str], warnings_as_errors: bool) -> LintResult:

@@ -83,10 +83,16 @@ class Target:
     anchor: tuple[int, int]  # where the value starts in the file (for errors without a position)
     label: str  # what was found, for messages: "AWS::Events::Rule OrdersRule EventPattern"
     options: dict[str, str] = field(default_factory=dict)
+    # What the enclosing template says about how the service judges the value, passed to the checker as
+    # keyword arguments: a state machine's ``machine_type`` and the ``substitutions`` its deployment makes.
+    context: dict[str, Any] = field(default_factory=dict)
     # Text ranges that stand for placeholders or unresolved intrinsics: an error inside them is a note.
     unresolved: list[tuple[int, int]] = field(default_factory=list)
     # Lines of the file that anchor the value (the property key): a suppression comment there covers it.
     anchor_lines: tuple[int, ...] = ()
+    # The text as written, where placeholders stand in ``text`` as numbers (placeholder_ranges): a checker
+    # that reads ``${...}`` itself is given them back.
+    raw_text: str | None = None
     # A Terraform template with %{...} directives: it is JSON only once rendered, so a syntax error is a note.
     lenient_syntax: bool = False
     # JSON path -> position in the file, for diagnostics that carry a pointer but no line.
@@ -119,16 +125,24 @@ class Target:
             **fields,
         )
 
-    def in_unresolved(self, offset: int) -> bool:
-        """Whether a finding at ``offset`` falls on a placeholder, or on a string that contains one."""
+    def in_unresolved(self, offset: int, *, placeholders: bool = True) -> bool:
+        """Whether a finding at ``offset`` falls on a placeholder, or on a string that contains one.
+
+        ``placeholders=False``, for a checker that reads ``${...}`` in values itself (the ASL validator, as
+        validate-asl runs it): a value with a placeholder is its to judge, and only a key (a state name built
+        by the template) or what it cannot see as a placeholder (a stand-in number, a blanked directive)
+        makes a finding a note."""
         if not self.unresolved:
             return False
+        ranges = self.unresolved
         end = offset
         if 0 <= offset < len(self.text) and self.text[offset] == '"':
             end = offset + 1  # a finding on a string (a state name, a key) covers the whole string
             while end < len(self.text) and self.text[end] != '"':
                 end += 2 if self.text[end] == "\\" else 1
-        return any(a <= end and offset <= b for a, b in self.unresolved)
+        if not placeholders and not self.text[end + 1 : end + 64].lstrip().startswith(":"):
+            ranges = [(a, b) for a, b in ranges if "${" not in self.text[a:b]]
+        return any(a <= end and offset <= b for a, b in ranges)
 
 
 # --- located serialization of structured values ----------------------------------------------------

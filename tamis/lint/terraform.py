@@ -221,6 +221,11 @@ class TerraformFile:
                     scope = block.attrs.get("filter_policy_scope")
                     if scope is not None and self._literal_of(scope) == "MessageBody":
                         kind, options = "sns-filter-policy-body", {"scope": "MessageBody"}
+                elif rtype == "aws_sfn_state_machine" and "type" in block.attrs:
+                    # the validator's machine_type: an EXPRESS machine has rules of its own
+                    machine_type = self._literal_of(block.attrs["type"])
+                    if machine_type in ("STANDARD", "EXPRESS"):
+                        options = {"machine_type": machine_type}
                 for attr, trail in self._find(block, attr_path, ()):
                     label = f"{rtype}.{rname} {'.'.join(trail)}"
                     self._attribute(attr, kind, label, options, (hcl.line(block.node),))
@@ -461,7 +466,7 @@ class TerraformFile:
             if target is None:
                 self._note(args[0], label, "the file name is known only at plan time", anchors)
                 return
-            self.lint_file(target, kind, hcl.position(args[0]), f"{label} ({fname})")
+            self.lint_file(target, kind, hcl.position(args[0]), f"{label} ({fname})", options)
             return
         self._note(node, label, f"it is built with {fname}(), known only at plan time", anchors)
 
@@ -548,6 +553,7 @@ class TerraformFile:
         if interpolated:
             text, offsets = self._substitute(text, offsets)
             interpolated = "${" in text
+        raw = text  # with the placeholders left, as validate-asl reads a template
         directives = "%{" in text
         if interpolated or directives:
             text, ranges = placeholder_ranges(text, directives=True)
@@ -561,6 +567,7 @@ class TerraformFile:
                 label=label,
                 options=options,
                 unresolved=ranges,
+                raw_text=raw,
                 anchor_lines=anchors,
                 lenient_syntax=directives,
             )

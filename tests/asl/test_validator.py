@@ -612,3 +612,39 @@ def test_express_child_workflows_warn() -> None:
 def test_machine_type_is_checked() -> None:
     with pytest.raises(tamis.TamisError):
         tamis.validate_asl(BASE, machine_type="FAST")
+
+
+@pytest.mark.parametrize(("language", "field"), [("JSONPath", "Output"), ("JSONata", "ResultPath")])
+def test_a_catcher_field_of_the_other_language_names_the_states_language(language: str, field: str) -> None:
+    value = "{% $states.errorOutput %}" if field == "Output" else "$.error"
+    catcher = {"ErrorEquals": ["States.ALL"], "Next": "Done", field: value}
+    d = task(Catch=[catcher])
+    if language == "JSONata":
+        d["QueryLanguage"] = "JSONata"
+    [found] = [x for x in tamis.validate_asl(d) if x.pointer == f"/States/Work/Catch/0/{field}"]
+    assert (found.code, found.severity) == (S, "error")
+    assert found.message == f"field {field!r} is not supported in a Catcher in a {language} state"
+
+
+@pytest.mark.parametrize("value", [["abc"], [{"a.$": "$.x"}], "text", 3])
+@pytest.mark.parametrize("state", ["Pass", "Task", "Parallel", "Map"])
+def test_parameters_need_not_be_an_object(state: str, value: Any) -> None:
+    """The specification says a payload template is an object, but the service (the console's linter)
+    accepts any JSON value in Parameters: https://github.com/aws/aws-toolkit-vscode/pull/2660 (AWS's
+    language service schema changed to accept any type in aws/amazon-states-language-service PR 83 to
+    match it; https://github.com/ChristopheBougere/asl-validator/issues/67 reports such a machine
+    deploying). So tamis does not reject one (at most the NO_DOLLAR warning for a string)."""
+    states: dict[str, Any] = {
+        "Pass": {"Type": "Pass", "Next": "Done"},
+        "Task": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Next": "Done"},
+        "Parallel": {
+            "Type": "Parallel",
+            "Branches": [{"StartAt": "B", "States": {"B": {"Type": "Succeed"}}}],
+        },
+        "Map": {"Type": "Map", "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Succeed"}}}},
+    }
+    body = states[state]
+    if state in ("Parallel", "Map"):
+        body["Next"] = "Done"
+    d = machine(Work={**body, "Parameters": value})
+    assert errors(d) == []

@@ -4,6 +4,7 @@ shared ASL corpus, as JSON and as YAML, they report the same findings at the sam
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,9 @@ import yaml
 from support.shared import shared_path
 
 import tamis
+from tamis.asl import validate_asl_file
 from tamis.lint import LintResult, lint
+from tamis.lint.kinds import detect_kind, kind_by_name
 
 Finding = tuple[str, int | None, int | None]
 
@@ -62,3 +65,132 @@ def test_lint_and_validate_asl_agree_on_the_corpus(tmp_path: Path, form: str) ->
             ours, theirs = sorted(direct, key=str), sorted(via_lint, key=str)
             differ.append(f"{path.name}: validate-asl {ours}, lint {theirs}")
     assert not differ, "\n".join(differ[:10])
+
+
+# -- whole repositories: templates, the files they name, stand-alone definitions ---------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+# ASL's own codes (the service's, upper case); lint's (lint.*) and other languages' codes have no
+# validate-asl counterpart.
+_ASL_CODE = re.compile(r"[A-Z]+(?:_[A-Z]+)+")
+# A placeholder where JSON needs a value: validate-asl, which checks one file as written, warns of it;
+# lint accepts it in a file it reads as a template (docs/lint.md: "${...} placeholders are accepted, quoted
+# or not"), and so does not report it. Every other code must agree.
+_LINT_ACCEPTS = {"TEMPLATE_PLACEHOLDER"}
+
+Located = tuple[str, str, int | None]  # (file relative to the folder, code, line)
+
+
+def _asl_entries(folder: Path) -> list[Path]:
+    """The files validate-asl is run on: every template declaring a state machine, and every definition
+    no template names (a Terraform templatefile() input stands for its main.tf, which validate-asl cannot
+    read)."""
+    from tamis.grammar import cloudformation as cfn
+    from tamis.grammar.located_yaml import parse_yaml
+
+    templates, definitions, named = [], [], set()
+    for path in sorted(folder.rglob("*")):
+        name = path.name.lower()
+        if not path.is_file() or not name.endswith((".json", ".yaml", ".yml", ".tftpl")):
+            continue
+        text = path.read_text(encoding="utf-8")
+        if kind_by_name(path.name) == "state-machine":
+            definitions.append(path)
+            continue
+        try:
+            value = json.loads(text) if name.endswith(".json") else parse_yaml(text).value
+        except Exception:  # not a document lint reads as a state machine or a template
+            continue
+        machines = [r for r in cfn.resources(value) if r.type in cfn.STATE_MACHINE_TYPES]
+        if machines:
+            templates.append(path)
+            for r in machines:
+                uri = cfn.definition_file(r.properties)
+                if uri is not None:
+                    named.add((path.parent / uri).resolve())
+        elif detect_kind(value, path.name) == "state-machine":
+            definitions.append(path)
+    return templates + [p for p in definitions if p.resolve() not in named]
+
+
+def _relative(folder: Path, source: str | None, fallback: Path) -> str:
+    path = Path(source) if source else fallback
+    path = path if path.is_absolute() else folder / path
+    return path.resolve().relative_to(folder.resolve()).as_posix()
+
+
+def _repository_findings(folder: Path) -> tuple[set[Located], set[Located]]:
+    """ASL findings of validate-asl over the folder's entries, and of `tamis lint` over the folder."""
+    direct: set[Located] = set()
+    for path in _asl_entries(folder):
+        for d in validate_asl_file(path):
+            if d.code not in _LINT_ACCEPTS:
+                direct.add((_relative(folder, d.source, path), d.code, d.line))
+    linted = {
+        (_relative(folder, d.source, folder), d.code, d.line)
+        for d in lint([folder], cwd=folder).diagnostics
+        if _ASL_CODE.fullmatch(d.code)
+    }
+    return direct, linted
+
+
+def _repositories() -> list[tuple[str, Path]]:
+    found = [(f"examples/{p.name}", p) for p in sorted((ROOT / "examples").iterdir()) if p.is_dir()]
+    try:
+        embedded = shared_path("conformance", "asl", "embedded")
+    except pytest.skip.Exception:
+        return found
+    return [*found, ("shared/conformance/asl/embedded", embedded)]
+
+
+@pytest.mark.parametrize(("name", "folder"), _repositories(), ids=[n for n, _ in _repositories()])
+def test_lint_and_validate_asl_agree_on_repositories(name: str, folder: Path) -> None:
+    direct, linted = _repository_findings(folder)
+    assert direct == linted, f"{name}: validate-asl {sorted(direct, key=str)}, lint {sorted(linted, key=str)}"
+    if name == "examples/claims-sam":  # the documented mistakes in the DefinitionUri file are among them
+        assert {c for _, c, _ in direct} >= {"MISSING_TRANSITION_TARGET", "UNREACHABLE_STATE"}
+
+
+def test_lint_and_validate_asl_agree_on_what_a_template_says(tmp_path: Path) -> None:
+    """The type and substitutions a template gives its machines count alike in both front doors."""
+    (tmp_path / "template.yaml").write_text(
+        """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Uri:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      Type: EXPRESS
+      DefinitionUri: machine.asl.json
+      DefinitionSubstitutions: {Queue: q}
+  Inline:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      StateMachineType: EXPRESS
+      DefinitionString: !Sub |
+        {"StartAt": "A", "States": {"A": {"Type": "Task", "Next": "B",
+          "Resource": "arn:${AWS::Partition}:states:::sqs:sendMessage.waitForTaskToken"},
+          "B": {"Type": "Pass", "Result": "${Nowhere}", "End": true}}}
+""",
+        encoding="utf-8",
+    )
+    definition = {
+        "StartAt": "A",
+        "States": {
+            "A": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                "Parameters": {"QueueUrl": "${Queue}", "MessageBody": "${Body}"},
+                "End": True,
+            }
+        },
+    }
+    (tmp_path / "machine.asl.json").write_text(json.dumps(definition, indent=2), encoding="utf-8")
+    direct, linted = _repository_findings(tmp_path)
+    assert direct == linted
+    assert direct == {
+        ("machine.asl.json", "INVALID_RESOURCE", 6),
+        ("machine.asl.json", "UNRESOLVED_PLACEHOLDER", 9),
+        ("template.yaml", "INVALID_RESOURCE", 15),
+        ("template.yaml", "UNRESOLVED_PLACEHOLDER", 16),
+    }
