@@ -383,8 +383,8 @@ _SAM_RECORD_SOURCE = {"SQS": "sqs", "Kinesis": "kinesis", "DynamoDB": "dynamodb"
 def record_fields(doc: Doc, path: Path_, source: str, label: str, emit: Emit) -> None:
     """Warn of a filter pattern (at ``path``) on a field the source's records never have."""
     line, column = doc.position(path)
-    for field in foreign_payload_fields(doc.value_at(path), source):
-        emit(record_field_warning(source, field, label, doc.file, line, column))
+    for name in foreign_payload_fields(doc.value_at(path), source):
+        emit(record_field_warning(source, name, label, doc.file, line, column))
 
 
 def _filters(
