@@ -41,18 +41,17 @@ def discover(paths: list[Path]) -> list[Path]:
     return [found[k] for k in sorted(found)]
 
 
-def _git_files(folder: Path) -> list[Path] | None:
+def _git(folder: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:
+    """``git ARGS`` run in ``folder``, or None where git cannot run there."""
     try:
-        proc = subprocess.run(
-            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", "."],
-            cwd=folder,
-            capture_output=True,
-            check=False,
-            timeout=60,
-        )
+        return subprocess.run(["git", *args], cwd=folder, capture_output=True, check=False, timeout=60)
     except (OSError, subprocess.SubprocessError):
         return None
-    if proc.returncode != 0:
+
+
+def _git_files(folder: Path) -> list[Path] | None:
+    proc = _git(folder, "ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", ".")
+    if proc is None or proc.returncode != 0:
         return None
     out = []
     for rel in proc.stdout.decode("utf-8", "surrogateescape").split("\0"):
@@ -65,17 +64,8 @@ def _git_files(folder: Path) -> list[Path] | None:
 
 def _git_ignored(folder: Path) -> bool:
     """The folder is in a git work tree and ignored there (git would list none of its files)."""
-    try:
-        proc = subprocess.run(
-            ["git", "check-ignore", "-q", "--", str(folder.resolve())],
-            cwd=folder,
-            capture_output=True,
-            check=False,
-            timeout=60,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return proc.returncode == 0
+    proc = _git(folder, "check-ignore", "-q", "--", str(folder.resolve()))
+    return proc is not None and proc.returncode == 0
 
 
 def _walk(folder: Path) -> list[Path]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tamis.compiler.event_patterns.operators import VALUE_OPERATORS
+from tamis.compiler.json_types import kind_of
 
 # Kinds of content the linter knows, with the checker and options each one uses.
 KINDS: dict[str, dict[str, str]] = {
@@ -185,7 +186,7 @@ def _pattern_kind(value: dict[str, Any], name: str) -> Recognition:
     )
     if strict and counter is not None:
         where: tuple[str | int, ...] = (counter,)
-        why = f'"{counter}" maps to {_describe(value[counter])}, which no event has'
+        why = f'"{counter}" maps to {kind_of(value[counter])}, which no event has'
     elif strict:
         where = ()
         why = 'nothing in it is only a pattern\'s (a matcher such as {"prefix": ...}, $or, an event field)'
@@ -197,20 +198,6 @@ def _pattern_kind(value: dict[str, Any], name: str) -> Recognition:
         " list of values or matchers, or to an object"
     )
     return Recognition(None, note, where, suggested)
-
-
-def _describe(v: Any) -> str:
-    if isinstance(v, dict):
-        return "an object"
-    if isinstance(v, list):
-        return "a list"
-    if isinstance(v, str):
-        return "a string"
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if v is None:
-        return "null"
-    return "a number"
 
 
 def _label(path: tuple[str | int, ...]) -> str:
@@ -252,7 +239,7 @@ class _Shape:
             elif isinstance(v, list):
                 self.items(v, here)
             else:
-                self.fail(here, f"is {_describe(v)}, not a list", scalar=True)
+                self.fail(here, f"is {kind_of(v)}, not a list", scalar=True)
 
     def items(self, v: list[Any], here: tuple[str | int, ...]) -> None:
         if not v:
