@@ -255,3 +255,28 @@ def test_jobs_must_be_positive(
     with pytest.raises(SystemExit) as exc:
         main(["lint", "--jobs", "0"])
     assert exc.value.code == 2 and "--jobs" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the patch reaches forked workers only")
+@pytest.mark.parametrize("failure", ["crash", "unpicklable"])
+def test_a_real_worker_failure_loses_nothing(
+    repo: Path, small_chunks: None, monkeypatch: pytest.MonkeyPatch, failure: str
+) -> None:
+    """Forked workers inherit the patch: in a worker, one file kills the process or returns a value that
+    cannot be sent back; the main process reads those tasks again itself."""
+    import os
+
+    parent = os.getpid()
+    real = lint_run._Recorder.record
+
+    def failing(self: Any, path: Path, explicit: bool, referenced: bool) -> Any:
+        record = real(self, path, explicit, referenced)
+        if os.getpid() != parent and path.name == "a-template.yaml":
+            if failure == "crash":
+                os._exit(3)
+            return (*record[:2], [("d", lambda: None)])
+        return record
+
+    monkeypatch.setattr(lint_run, "_start_method", lambda: "fork")
+    monkeypatch.setattr(lint_run._Recorder, "record", failing)
+    _same(lint(["."], cwd=repo, jobs=2), lint(["."], cwd=repo, jobs=1))
