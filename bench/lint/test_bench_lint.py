@@ -61,6 +61,7 @@ def _run_timed(benchmark: Any, cmd: list[str], cwd: Path, rounds: int, ok: tuple
     benchmark.extra_info["cpu_seconds_min"] = round(min(cpu), 4)
     benchmark.extra_info["cpu_seconds_median"] = round(sorted(cpu)[len(cpu) // 2], 4)
     benchmark.extra_info["wall_seconds_min"] = round(min(wall), 4)
+    benchmark.extra_info["wall_seconds_median"] = round(sorted(wall)[len(wall) // 2], 4)
     benchmark.extra_info["command"] = " ".join(cmd)
     benchmark.extra_info["loadavg"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
 
@@ -78,6 +79,31 @@ def test_lint_500_files_in_process(benchmark: Any, repo: Path) -> None:
     benchmark.extra_info["files"] = result.files
     benchmark.extra_info["checked"] = result.checked
     benchmark.extra_info["errors"] = result.errors
+
+
+# --jobs: the same command on every core against one, at three sizes (issue 16). Not pinned: the point is the
+# second core. The 10,000-file case runs once after its warm-up.
+SIZES = {500: 3, 2000: 3, 10_000: 1}
+
+
+@pytest.fixture(scope="module", params=sorted(SIZES))
+def sized_repo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Path]:
+    files = request.param
+    out = tmp_path_factory.mktemp(f"lint-repo-{files}")
+    generate(out, files, seed=7)
+    if shutil.which("git"):
+        subprocess.run(["git", "init", "-q"], cwd=out, check=True)
+    return files, out
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_lint_command_jobs(benchmark: Any, sized_repo: tuple[int, Path], jobs: int) -> None:
+    files, repo = sized_repo
+    cmd = [sys.executable, "-m", "tamis", "lint", ".", "--jobs", str(jobs)]
+    benchmark.group = f"lint {files} files"
+    benchmark.extra_info["files"] = files
+    benchmark.extra_info["jobs"] = jobs
+    _run_timed(benchmark, cmd, repo, rounds=SIZES[files], ok=(1,))
 
 
 def test_version_startup(benchmark: Any, tmp_path: Path) -> None:

@@ -45,9 +45,27 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--no-source", action="store_true", help="text format: do not print the offending lines")
     p.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=None,
+        metavar="N",
+        help="worker processes for a repository of 300 files or more (default: one per core; 1: none)",
+    )
+    p.add_argument(
         "-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output"
     )
     p.set_defaults(handler=run)
+
+
+def _jobs(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
+    return n
 
 
 def run(args: argparse.Namespace) -> int:
@@ -74,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
                 config=config,
                 ignore=args.ignore,
                 warnings_as_errors=args.warnings_as_errors,
+                jobs=args.jobs,
             )
     except ConfigError as exc:
         print(f"tamis lint: error: {exc}", file=sys.stderr)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -77,15 +78,44 @@ class _Run:
         except ValueError:
             return self.display(path)
 
+    # -- state: every change of the run's state goes through these, which a worker of a parallel run
+    # (_Recorder) records instead, for the parent to replay in the serial order ----------------------
+    def _add(self, d: Diagnostic) -> None:
+        self.raw.append(d)
+
+    def _count(self) -> None:
+        self.result.checked += 1
+
+    def _text(self, display: str, text: str) -> None:
+        self.result.texts[display] = text
+        self.result.files = len(self.result.texts)
+
+    def _comments(self, display: str) -> None:
+        self.comment_files.add(display)
+
+    def _note(self, display: str, d: Diagnostic) -> None:
+        if display not in self.noted:
+            self.noted.add(display)
+            self.raw.append(d)
+
+    def _reference(self, resolved: str, key: tuple[str, str], body: Any) -> None:
+        """A template names ``resolved``: read it (``body()``) unless this reading was done already."""
+        self.referenced.add(resolved)
+        if key in self.done:
+            return
+        self.done.add(key)
+        body()
+
     # -- emitting -------------------------------------------------------------------------------------
     def emit(self, item: Any) -> None:
         from tamis.lint.check import check
 
         if isinstance(item, Diagnostic):
-            self.raw.append(item)
+            self._add(item)
             return
-        self.result.checked += 1
-        self.raw.extend(check(item))
+        self._count()
+        for d in check(item):
+            self._add(d)
 
     def read(self, path: Path, display: str, *, expected: bool = True) -> str | None:
         """The file's text, or None (with a diagnostic where one is due). ``expected``: the file was named,
@@ -96,38 +126,49 @@ class _Run:
                 return None
             data = path.read_bytes()
         except OSError as exc:
-            self.raw.append(_diag(CODE_UNREADABLE, "error", f"cannot read: {exc.strerror}", display, 1, 1))
+            self._add(_diag(CODE_UNREADABLE, "error", f"cannot read: {exc.strerror}", display, 1, 1))
             return None
         try:
             text = decode(data)
         except NotUTF8 as exc:
             severity = "error" if expected else "warning"
-            self.raw.append(
+            self._add(
                 _diag(
                     CODE_UNREADABLE, severity, "not valid UTF-8: not checked", display, exc.line, exc.column
                 )
             )
             return None
-        self.result.texts[display] = text
-        self.result.files = len(self.result.texts)
+        self._text(display, text)
         return text
 
     # -- files ----------------------------------------------------------------------------------------
-    def lint_file(self, path: Path, explicit: bool = False) -> None:
-        display = self.display(path)
+    def admit(self, path: Path, explicit: bool) -> tuple[str, str | None] | None:
+        """What does not depend on the files read before: ``(resolved path, kind)``, or None when the file
+        is excluded or its kind is "none"."""
         resolved = path.resolve()
         rel = self.config_rel(path, resolved)
         if not explicit and self.config.excluded(rel):
-            return
+            return None
         kind = self.config.kind_for(rel) or kind_by_name(path.name)
         if kind == "none":
+            return None
+        return str(resolved), kind
+
+    def lint_file(self, path: Path, explicit: bool = False) -> None:
+        admitted = self.admit(path, explicit)
+        if admitted is None:
             return
-        if kind is None and str(resolved) in self.referenced:
+        resolved, kind = admitted
+        if kind is None and resolved in self.referenced:
             return  # a template already said what this file holds; no need to guess from its shape
-        key = (str(resolved), kind or "")
+        key = (resolved, kind or "")
         if key in self.done:
             return
         self.done.add(key)
+        self.lint_admitted(path, kind, explicit)
+
+    def lint_admitted(self, path: Path, kind: str | None, explicit: bool) -> None:
+        display = self.display(path)
         name = path.name.lower()
         if kind == "terraform":
             text = self.read(path, display)
@@ -158,7 +199,7 @@ class _Run:
         """A file named by a template (DefinitionUri, file(), templatefile()): ``${...}`` are placeholders.
         ``context``: what the template says about how to check it (Target.context)."""
         if not path.is_file():
-            self.raw.append(
+            self._add(
                 _diag(
                     CODE_MISSING,
                     "error",
@@ -169,14 +210,14 @@ class _Run:
                 )
             )
             return
-        self.referenced.add(str(path.resolve()))
+        resolved = str(path.resolve())
         # A state machine read on its own already accepts ${...}: one reading serves both.
-        key = (str(path.resolve()), kind if kind == "state-machine" else kind + "+subs")
+        key = (resolved, kind if kind == "state-machine" else kind + "+subs")
         if context and context.get("machine_type", "STANDARD") != "STANDARD":  # judged by other rules
             key = (key[0], f"{key[1]}+{context['machine_type']}")
-        if key in self.done:
-            return
-        self.done.add(key)
+        self._reference(resolved, key, lambda: self._read_referenced(path, kind, context))
+
+    def _read_referenced(self, path: Path, kind: str, context: dict[str, Any] | None) -> None:
         display = self.display(path)
         text = self.read(path, display)
         if text is None:
@@ -197,7 +238,7 @@ class _Run:
     def _terraform(self, text: str, display: str, folder: Path) -> None:
         from tamis.lint.terraform import lint_terraform
 
-        self.comment_files.add(display)
+        self._comments(display)
         lint_terraform(text, display, folder, self.emit, self._callback(display))
 
     def _json(
@@ -274,12 +315,12 @@ class _Run:
 
         if kind is None and not may_hold_targets(text):
             return
-        self.comment_files.add(display)
+        self._comments(display)
         try:
             docs = parse_yaml_all(text, source=display)
         except TamisError as exc:
             if kind is not None or "AWSTemplateFormatVersion" in text or "StartAt" in text:
-                self.raw.append(
+                self._add(
                     _diag(CODE_SYNTAX["yaml"], "error", exc.message, display, exc.line or 1, exc.column or 1)
                 )
             return
@@ -300,7 +341,6 @@ class _Run:
         checked, and how to say what it holds."""
         if display in self.noted:
             return
-        self.noted.add(display)
         line, column = 1, 1
         if doc is not None and recognition.where:
             line, column = doc.key_pos(recognition.where) or doc.position(recognition.where)
@@ -309,7 +349,7 @@ class _Run:
             f"{recognition.note}. If it is one, say so under [tool.tamis.kinds] "
             f'(or [kinds] in .tamis.toml): "{rel}" = "{recognition.suggested}"'
         )
-        self.raw.append(_diag(CODE_UNRECOGNISED, "info", message, display, line, column))
+        self._note(display, _diag(CODE_UNRECOGNISED, "info", message, display, line, column))
 
     def _duplicate_keys(self, text: str, display: str) -> None:
         """Warn of each key repeated in an object of a stand-alone JSON file, as inside templates: the
@@ -326,7 +366,7 @@ class _Run:
         doc = self._parse(text, display, "json")
         for path, line, column in doc.located.duplicates if doc is not None else ():
             message = duplicate_key_message(display, path[-1])
-            self.raw.append(_diag(CODE_DUPLICATE_KEY, "warning", message, display, line, column))
+            self._add(_diag(CODE_DUPLICATE_KEY, "warning", message, display, line, column))
 
     def _parse(self, text: str, display: str, fmt: str) -> Any:
         from tamis.grammar.located_json import parse_json
@@ -335,9 +375,7 @@ class _Run:
         try:
             located = parse_json(text, source=display)
         except TamisError as exc:
-            self.raw.append(
-                _diag(CODE_SYNTAX[fmt], "error", exc.message, display, exc.line or 1, exc.column or 1)
-            )
+            self._add(_diag(CODE_SYNTAX[fmt], "error", exc.message, display, exc.line or 1, exc.column or 1))
             return None
         return Doc(located, display, LineIndex(text))
 
@@ -394,6 +432,220 @@ class _Run:
         return self.result
 
 
+# -- the parallel run ---------------------------------------------------------------------------------
+# Past this many files, a process pool pays for its start-up (about 0.1 s a worker) on a multi-core machine.
+PARALLEL_THRESHOLD = 300
+# Files per task sent to a worker: few enough tasks to keep the messages cheap, enough to balance the load.
+_CHUNK_MIN, _CHUNK_MAX = 16, 200
+
+# What a worker records, in the order the serial run would change its state:
+#   ("d", Diagnostic)                          a raw diagnostic
+#   ("c",)                                     one target checked
+#   ("t", display, text)                       a file read
+#   ("m", display)                             a file whose suppression comments apply
+#   ("n", display, Diagnostic)                 a lint.unrecognised-kind note (one per file)
+#   ("r", resolved, key, events | None)        a template names a file; its reading's own events
+Event = tuple[Any, ...]
+
+
+class _Recorder(_Run):
+    """A worker's run: each file read on its own, every change of state recorded (not applied), so that
+    the parent replays the records in the serial order against its own ``done``/``referenced`` sets and
+    ends with the serial run's result, whichever worker read which file."""
+
+    def __init__(self, config: LintConfig, cwd: Path) -> None:
+        super().__init__(config, cwd)
+        self.events: list[Event] = []
+        self.stack: list[tuple[str, str]] = []
+
+    def _add(self, d: Diagnostic) -> None:
+        self.events.append(("d", d))
+
+    def _count(self) -> None:
+        self.events.append(("c",))
+
+    def _text(self, display: str, text: str) -> None:
+        self.events.append(("t", display, text))
+
+    def _comments(self, display: str) -> None:
+        self.events.append(("m", display))
+
+    def _note(self, display: str, d: Diagnostic) -> None:
+        self.events.append(("n", display, d))
+
+    def _reference(self, resolved: str, key: tuple[str, str], body: Any) -> None:
+        # Read whether or not another file read it already (the parent decides): only a reading already
+        # under way in this file (a cycle) is certainly done in the parent too when this event replays.
+        if key in self.stack:
+            self.events.append(("r", resolved, key, None))
+            return
+        outer, self.events = self.events, []
+        outer.append(("r", resolved, key, self.events))
+        self.stack.append(key)
+        try:
+            body()
+        finally:
+            self.stack.pop()
+            self.events = outer
+
+    def record(self, path: Path, explicit: bool, referenced: bool) -> tuple[str, str, list[Event]] | None:
+        """``(resolved, kind, events)`` of one discovered file, or None where the serial run surely skips
+        it (``referenced``: a template of an earlier phase named it)."""
+        admitted = self.admit(path, explicit)
+        if admitted is None:
+            return None
+        resolved, kind = admitted
+        if kind is None and referenced:
+            return None
+        self.events = []
+        self.stack = [(resolved, kind or "")]
+        self.lint_admitted(path, kind, explicit)
+        return resolved, kind or "", self.events
+
+
+def _lint_chunk(
+    config: LintConfig, cwd: Path, items: list[tuple[Path, bool, bool]]
+) -> list[tuple[str, str, list[Event]] | None]:
+    """A worker's task (module level and plain arguments, as the ``spawn`` start method needs): the records
+    of ``items`` (path, named on the command line, named by a template of an earlier phase)."""
+    recorder = _Recorder(config, cwd)
+    return [recorder.record(path, explicit, referenced) for path, explicit, referenced in items]
+
+
+def available_cpus() -> int:
+    """The cores this process may run on (``os.process_cpu_count`` from Python 3.13, the affinity mask
+    where there is one, else every core)."""
+    count = getattr(os, "process_cpu_count", None)
+    if count is not None:
+        n = count()
+    elif hasattr(os, "sched_getaffinity"):
+        n = len(os.sched_getaffinity(0))
+    else:
+        n = os.cpu_count()
+    return max(1, n or 1)
+
+
+def _start_method() -> str:
+    """``fork`` on Linux when this process runs one thread (the workers then start in milliseconds with
+    the checkers already imported; forking a process that holds other threads may copy a held lock, so
+    then, and on other systems, ``spawn``: a fresh interpreter that imports tamis again, about 0.3 s)."""
+    import multiprocessing
+    import threading
+
+    if (
+        sys.platform.startswith("linux")
+        and threading.active_count() == 1
+        and "fork" in multiprocessing.get_all_start_methods()
+    ):
+        return "fork"
+    return "spawn"
+
+
+def _warm(terraform: bool) -> None:
+    """Before a fork: import the checkers (and build the HCL parser) once here, not once per worker."""
+    import tamis.grammar.located_json
+    import tamis.grammar.located_yaml
+    import tamis.lint.cloudformation
+    import tamis.lint.serverless  # noqa: F401
+    from tamis.lint.check import _checker
+
+    for family in ("pattern", "policy", "asl"):
+        _checker(family)
+    if terraform:
+        from tamis.grammar.hcl import _parser
+
+        _parser()
+
+
+def _executor(jobs: int, method: str) -> Any:
+    """A pool of ``jobs`` worker processes started by ``method``. A test may replace this function."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method))
+
+
+def _replay(run: _Run, events: list[Event]) -> None:
+    for event in events:
+        tag = event[0]
+        if tag == "d":
+            run._add(event[1])
+        elif tag == "c":
+            run._count()
+        elif tag == "t":
+            run._text(event[1], event[2])
+        elif tag == "m":
+            run._comments(event[1])
+        elif tag == "n":
+            run._note(event[1], event[2])
+        else:
+            _, resolved, key, inner = event
+
+            def body(inner: list[Event] | None = inner, key: tuple[str, str] = key) -> None:
+                # None only for a reading under way in the same file: then ``key`` is in ``done`` here too.
+                assert inner is not None, key
+                _replay(run, inner)
+
+            run._reference(resolved, key, body)
+
+
+def _lint_parallel(run: _Run, phases: list[list[tuple[Path, bool]]], jobs: int) -> None:
+    """Each phase (Terraform, then YAML and templates, then the rest) spread over the pool; the records
+    merged in the serial order, as :meth:`_Run.lint_file` would have taken the files one by one. A task
+    whose worker fails (a crash, a pickling problem) is done again here, in this process: no finding is
+    lost and the result stays the serial one."""
+    from concurrent.futures import Future
+
+    method = _start_method()
+    if method == "fork":
+        _warm(terraform=any(path.suffix.lower() == ".tf" for path, _ in phases[0]))
+    pool = None
+    try:
+        pool = _executor(jobs, method)
+    except (OSError, ImportError, NotImplementedError):  # no working multiprocessing here: one process
+        pool = None
+    try:
+        for files in phases:
+            size = max(_CHUNK_MIN, min(_CHUNK_MAX, -(-len(files) // (jobs * 4))))
+            chunks: list[list[tuple[Path, bool, bool]]] = []
+            for start in range(0, len(files), size):
+                chunks.append(
+                    [
+                        (path, explicit, str(path.resolve()) in run.referenced)
+                        for path, explicit in files[start : start + size]
+                    ]
+                )
+            futures: list[Future[Any] | None] = []
+            for chunk in chunks:
+                try:
+                    futures.append(pool.submit(_lint_chunk, run.config, run.cwd, chunk) if pool else None)
+                except Exception:  # a broken or shut-down pool: this chunk runs here
+                    futures.append(None)
+            for chunk, future in zip(chunks, futures, strict=True):
+                records = None
+                if future is not None:
+                    try:
+                        records = future.result()
+                    except Exception:  # the worker died or a value would not pickle: do it here
+                        records = None
+                if records is None:
+                    records = _lint_chunk(run.config, run.cwd, chunk)
+                for record in records:
+                    if record is None:
+                        continue
+                    resolved, kind, events = record
+                    if not kind and resolved in run.referenced:
+                        continue  # as lint_file: a template of this phase named it before
+                    key = (resolved, kind)
+                    if key in run.done:
+                        continue
+                    run.done.add(key)
+                    _replay(run, events)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _diag(code: str, severity: str, message: str, source: str, line: int, column: int) -> Diagnostic:
     return Diagnostic(code=code, severity=severity, message=message, line=line, column=column, source=source)
 
@@ -405,8 +657,12 @@ def lint(
     cwd: str | os.PathLike[str] | None = None,
     ignore: Iterable[str] = (),
     warnings_as_errors: bool | None = None,
+    jobs: int | None = 1,
 ) -> LintResult:
-    """Lint ``paths`` (default: the current folder). Raises :class:`ConfigError` on unusable input."""
+    """Lint ``paths`` (default: the current folder). Raises :class:`ConfigError` on unusable input.
+
+    ``jobs``: worker processes for a repository of at least :data:`PARALLEL_THRESHOLD` files (None: one per
+    available core; 1: this process only). The result is the same whatever the number."""
     here = Path(cwd) if cwd is not None else Path.cwd()
     targets = [Path(p) if Path(p).is_absolute() else here / p for p in (paths or ["."])]
     if isinstance(config, LintConfig):
@@ -424,7 +680,17 @@ def lint(
     # Templates first (Terraform, then YAML, then JSON): the files they name are then read as the kind the
     # template gives them, not as the kind their shape suggests.
     order = {".tf": 0, ".yaml": 1, ".yml": 1, ".template": 1}
-    for path in sorted(discover(targets), key=lambda p: (order.get(p.suffix.lower(), 2), str(p))):
-        run.lint_file(path, explicit=str(path) in explicit)
+    files = sorted(discover(targets), key=lambda p: (order.get(p.suffix.lower(), 2), str(p)))
+    workers = available_cpus() if jobs is None else jobs
+    if workers < 1:
+        raise ConfigError(f"jobs must be at least 1, not {jobs}", rule="usage")
+    if workers == 1 or len(files) < PARALLEL_THRESHOLD:
+        for path in files:
+            run.lint_file(path, explicit=str(path) in explicit)
+    else:
+        phases: list[list[tuple[Path, bool]]] = [[], [], []]
+        for path in files:
+            phases[order.get(path.suffix.lower(), 2)].append((path, str(path) in explicit))
+        _lint_parallel(run, [phase for phase in phases if phase], min(workers, len(files)))
     wae = cfg.warnings_as_errors if warnings_as_errors is None else warnings_as_errors
     return run.finish(ignore, wae)
