@@ -17,7 +17,8 @@ and within it the Sid, DataDirection, each Principal entry, each DataIdentifier 
 Operation); a document that is not an object, a wrong or missing Version (another language), or a
 Statement that is not an array stops the search below it. A check that relies on a part that failed is
 skipped rather than reporting a consequence: a DataIdentifier naming a custom identifier whose
-definition failed (or any custom name while the list is unreadable or over its limit), the whole-policy
+definition failed (or any custom name while the list is unreadable, over its limit or holds a Name that
+failed), the whole-policy
 Audit count and CloudWatch Logs two-statement shape while a statement's parts failed, an SNS statement's
 missing Principal when its DataDirection is missing too (the CloudWatch Logs shape: one mistake).
 """
@@ -373,6 +374,7 @@ def _custom_name(name: Any, managed: Any, path: Path, out: CustomIdentifiers, ct
     try:
         cname = check_custom_name(name, managed)
     except PolicyError as exc:
+        out.unreadable = True  # the name the author meant is unknown: no undefined reference is blamed
         raise ctx.locate(exc, path) from None
     if cname in out.valid:
         raise ctx.fail(

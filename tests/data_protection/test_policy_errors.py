@@ -226,3 +226,10 @@ def test_a_statement_without_direction_and_principal_is_one_mistake() -> None:
     st = {k: v for k, v in _statement("Nope").items() if k != "Principal"}
     text = _text([st])
     assert _errors(text) == [("Principal", _line(text, "{", 1)), ("DataIdentifier", _line(text, "Nope"))]
+
+
+def test_a_failed_custom_name_blames_no_undefined_custom_reference() -> None:
+    # "Employee Id" is not a valid Name; the statement's "EmployeeId" may be the name the author meant.
+    custom = [{"Name": "Employee Id", "Regex": "E-\\d{4}"}]
+    text = _text([_statement(DataIdentifier=["EmployeeId"])], Configuration={"CustomDataIdentifier": custom})
+    assert _errors(text) == [("CustomDataIdentifier.Name", _line(text, '"Employee Id"'))]
