@@ -7,7 +7,9 @@ redaction, no mask character), any audit log group name, and the two-block shape
 Deidentify statement over the same identifiers). ``policy.py`` runs the shared compile steps and asks the
 dialect at each of these points:
 
-- ``statement_keys`` / ``statement_key_hint`` and ``direction_and_principals``: a statement's keys;
+- ``statement_keys`` / ``statement_key_hint`` and ``direction_and_principals``: a statement's keys
+  (``direction_and_principals`` records its mistakes with ``ctx.record`` and goes on; the other hooks
+  raise the first mistake of their part);
 - ``operations`` / ``unknown_operation``, ``deny`` and ``deidentify``: its Operation;
 - ``audit_keys``, ``sample_rate``, ``require_destination`` and ``audit_log_group``: an Audit object;
 - ``check_blocks``: the statements as a whole.
@@ -48,32 +50,50 @@ class PolicyDialect:
 
     def direction_and_principals(
         self, st: dict[str, Any], path: Path, ctx: PolicyContext
-    ) -> tuple[str | None, tuple[str, ...]]:
-        """The statement's DataDirection and Principal (both required)."""
+    ) -> tuple[str | None, tuple[str, ...] | None]:
+        """The statement's DataDirection and Principal (both required). Each is an independent part:
+        its mistakes are recorded (``ctx.record``, each Principal entry on its own), and a part that
+        failed is None."""
+        direction = st.get("DataDirection")
         if "DataDirection" not in st:
-            raise ctx.fail("statement DataDirection is required (Inbound or Outbound)", path, "DataDirection")
-        direction = st["DataDirection"]
-        if direction not in ("Inbound", "Outbound"):
-            raise ctx.fail(
-                f"DataDirection must be 'Inbound' or 'Outbound' (case-sensitive), not {direction!r}",
-                (*path, "DataDirection"),
-                "DataDirection",
+            ctx.record(
+                ctx.fail("statement DataDirection is required (Inbound or Outbound)", path, "DataDirection")
             )
+        elif direction not in ("Inbound", "Outbound"):
+            ctx.record(
+                ctx.fail(
+                    f"DataDirection must be 'Inbound' or 'Outbound' (case-sensitive), not {direction!r}",
+                    (*path, "DataDirection"),
+                    "DataDirection",
+                )
+            )
+            direction = None
         if "Principal" not in st:
-            raise ctx.fail("statement Principal is required", path, "Principal")
+            if "DataDirection" in st:
+                ctx.record(ctx.fail("statement Principal is required", path, "Principal"))
+            # else: a statement with neither is in the CloudWatch Logs shape, one mistake (the dialect's)
+            return direction, None
         prin = st["Principal"]
         if not isinstance(prin, list) or not prin:
-            raise ctx.fail(
-                'Principal must be a non-empty array ("*" or IAM ARNs)', (*path, "Principal"), "Principal"
+            ctx.record(
+                ctx.fail(
+                    'Principal must be a non-empty array ("*" or IAM ARNs)', (*path, "Principal"), "Principal"
+                )
             )
+            return direction, None
+        ok = True
         for j, p in enumerate(prin):
             if not isinstance(p, str) or not _principal_ok(p):
-                raise ctx.fail(
-                    f"Principal {p!r} is not '*', an account ID, or an IAM account root, role or user ARN",
-                    (*path, "Principal", j),
-                    "Principal",
+                ctx.record(
+                    ctx.fail(
+                        f"Principal {p!r} is not '*', an account ID, or an IAM account root, role or user "
+                        "ARN",
+                        (*path, "Principal", j),
+                        "Principal",
+                    )
                 )
-        return direction, tuple(prin)
+                ok = False
+        return direction, tuple(prin) if ok else None
 
     def unknown_operation(self, key: str, path: Path, ctx: PolicyContext) -> PolicyError:
         """The error for an Operation key outside ``operations`` (``path`` ends at the key)."""
@@ -160,7 +180,7 @@ class CloudWatchLogsDialect(PolicyDialect):
 
     def direction_and_principals(
         self, st: dict[str, Any], path: Path, ctx: PolicyContext
-    ) -> tuple[str | None, tuple[str, ...]]:
+    ) -> tuple[str | None, tuple[str, ...] | None]:
         return None, ("*",)
 
     def unknown_operation(self, key: str, path: Path, ctx: PolicyContext) -> PolicyError:

@@ -9,14 +9,26 @@ core: CloudWatch Logs is the SNS language without direction, principal, Deny, re
 characters, and with its two-block shape. Every difference between them is a hook of ``dialects.py``;
 this module runs the shared steps (document, custom identifiers, statements, operations, audit
 destinations, diagnostics) and builds the runtime.
+
+Every independent mistake is found in one run, as the event-pattern compiler does: the error raised is
+the one a single-error run raised (the first met), with the others in its ``more``, in the order found.
+The checker recovers at each independent part (a top-level key, each custom identifier, each statement
+and within it the Sid, DataDirection, each Principal entry, each DataIdentifier entry and the
+Operation); a document that is not an object, a wrong or missing Version (another language), or a
+Statement that is not an array stops the search below it. A check that relies on a part that failed is
+skipped rather than reporting a consequence: a DataIdentifier naming a custom identifier whose
+definition failed (or any custom name while the list is unreadable, over its limit or holds a Name that
+failed), the whole-policy
+Audit count and CloudWatch Logs two-statement shape while a statement's parts failed, an SNS statement's
+missing Principal when its DataDirection is missing too (the CloudWatch Logs shape: one mistake).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from tamis.compiler.data_protection.custom_identifiers import (
     MAX_CUSTOM_IDENTIFIERS,
@@ -46,6 +58,17 @@ VERSION = "2021-06-01"
 MAX_POLICY_CHARS = 30_720  # PutDataProtectionPolicy / CreateTopic (SNS); PutDataProtectionPolicy (CWL)
 
 Path = tuple[str | int, ...]
+T = TypeVar("T")
+
+
+class Failed:
+    """The result of a part whose mistake was recorded (checks that rely on it are skipped)."""
+
+    def __repr__(self) -> str:
+        return "FAILED"
+
+
+FAILED = Failed()
 
 
 @dataclass(frozen=True)
@@ -81,10 +104,31 @@ class PolicyModel:
 
 
 class PolicyContext:
-    """The policy's located document: a rule broken at a path becomes a located ``PolicyError``."""
+    """The policy's located document: a rule broken at a path becomes a located ``PolicyError``; the
+    mistakes met so far, in the order found (``record``)."""
 
     def __init__(self, doc: LocatedJSON | None, source: str | None) -> None:
         self.doc, self.source = doc, source
+        self.errors: list[PolicyError] = []
+
+    def record(self, exc: PolicyError) -> None:
+        """Keep a mistake and go on with the next independent part."""
+        self.errors.append(exc)
+
+    def attempt(self, check: Callable[..., T], *args: Any) -> T | Failed:
+        """``check(*args)``, or ``FAILED`` once its mistake is recorded."""
+        try:
+            return check(*args)
+        except PolicyError as exc:
+            self.record(exc)
+            return FAILED
+
+    def raise_found(self) -> None:
+        """Raise the first mistake found, with the others in its ``more``."""
+        if self.errors:
+            first = self.errors[0]
+            first.more = tuple(self.errors[1:])
+            raise first
 
     def fail(self, message: str, path: Path, rule: str, *, key: bool = False) -> PolicyError:
         pointer = "/" + "/".join(str(p) for p in path)
@@ -143,7 +187,8 @@ def load(policy: str | bytes | Mapping[str, Any], *, source: str | None = None) 
 def compile_model(
     policy: str | bytes | Mapping[str, Any], *, dialect: str = "sns", source: str | None = None
 ) -> PolicyModel:
-    """Check every documented rule; return the model or raise a located ``PolicyError``."""
+    """Check every documented rule; return the model or raise a located ``PolicyError`` (the first
+    mistake, with every other independent one in its ``more``)."""
     lang = dialect_for(dialect)
     value, ctx = load(policy, source=source)
     if not isinstance(value, dict):
@@ -151,112 +196,212 @@ def compile_model(
     allowed = {"Name", "Description", "Version", "Statement", "Configuration"}
     for key in value:
         if key not in allowed:
-            raise ctx.fail(f"unknown top-level key {key!r}", (key,), "policy", key=True)
+            ctx.record(ctx.fail(f"unknown top-level key {key!r}", (key,), "policy", key=True))
     # Name (required), Description (optional), Version (required, "2021-06-01")
+    name = value.get("Name")
     if "Name" not in value:
-        raise ctx.fail("policy Name is required", (), "Name")
-    name = value["Name"]
-    if not isinstance(name, str) or not name:
-        raise ctx.fail("policy Name must be a non-empty string", ("Name",), "Name")
+        ctx.record(ctx.fail("policy Name is required", (), "Name"))
+    elif not isinstance(name, str) or not name:
+        ctx.record(ctx.fail("policy Name must be a non-empty string", ("Name",), "Name"))
     desc = value.get("Description")
     if desc is not None and not isinstance(desc, str):
-        raise ctx.fail("policy Description must be a string", ("Description",), "Description")
+        ctx.record(ctx.fail("policy Description must be a string", ("Description",), "Description"))
     if "Version" not in value:
-        raise ctx.fail(f"policy Version is required (the policy-language version {VERSION!r})", (), "Version")
-    if value["Version"] != VERSION:
-        raise ctx.fail(
-            f"policy Version must be {VERSION!r} (the data-protection policy language), "
-            f"not {value['Version']!r}",
-            ("Version",),
-            "Version",
+        ctx.record(
+            ctx.fail(f"policy Version is required (the policy-language version {VERSION!r})", (), "Version")
         )
+    elif value["Version"] != VERSION:
+        ctx.record(
+            ctx.fail(
+                f"policy Version must be {VERSION!r} (the data-protection policy language), "
+                f"not {value['Version']!r}",
+                ("Version",),
+                "Version",
+            )
+        )
+    if ctx.errors and ctx.errors[-1].rule == "Version":
+        # Version names the language: a document without this one's (an IAM policy's "2012-10-17", say)
+        # is not read as a data-protection policy below it, where every difference would be a consequence.
+        ctx.raise_found()
     custom = _custom_identifiers(value, ctx)
-    if "Statement" not in value:
-        raise ctx.fail("policy Statement is required", (), "Statement")
-    stmts = value["Statement"]
-    if not isinstance(stmts, list):
-        raise ctx.fail("policy Statement must be an array of statements", ("Statement",), "Statement")
-    if not stmts:
-        raise ctx.fail("policy Statement must contain at least one statement", ("Statement",), "Statement")
-    statements = [_statement(st, i, custom, ctx, lang) for i, st in enumerate(stmts)]
-    audits = [s for s in statements if s.operation == "audit"]
-    if len(audits) > 1:
-        raise ctx.fail(
-            "a policy may contain at most one Audit statement", ("Statement", audits[1].index), "Audit.count"
-        )
-    lang.check_blocks(statements, ctx)
-    model = PolicyModel(dialect, name, desc, statements, custom)
+    statements = _statements(value, custom, ctx, lang)
+    ctx.raise_found()
+    model = PolicyModel(dialect, name, desc, statements, custom.valid)
     _lint(model, ctx)
     return model
 
 
-def _custom_identifiers(value: dict[str, Any], ctx: PolicyContext) -> dict[str, str]:
+def _statements(
+    value: dict[str, Any], custom: CustomIdentifiers, ctx: PolicyContext, lang: PolicyDialect
+) -> list[StatementModel]:
+    """The statements that compiled; the whole-policy checks run only when the parts they rely on did."""
+    if "Statement" not in value:
+        ctx.record(ctx.fail("policy Statement is required", (), "Statement"))
+        return []
+    stmts = value["Statement"]
+    if not isinstance(stmts, list):
+        ctx.record(ctx.fail("policy Statement must be an array of statements", ("Statement",), "Statement"))
+        return []
+    if not stmts:
+        ctx.record(
+            ctx.fail("policy Statement must contain at least one statement", ("Statement",), "Statement")
+        )
+        return []
+    before = len(ctx.errors)
+    # Each statement's operation ("Audit", "Deny", "Deidentify"; None when its Operation failed) and model
+    # (None when any of its parts failed).
+    kinds: list[str | None] = []
+    statements: list[StatementModel | None] = []
+    for i, st in enumerate(stmts):
+        kind, model = _statement(st, i, custom, ctx, lang)
+        kinds.append(kind)
+        statements.append(model)
+    if None in kinds:
+        return []
+    audits = [i for i, kind in enumerate(kinds) if kind == "Audit"]
+    if len(audits) > 1:
+        ctx.record(
+            ctx.fail(
+                "a policy may contain at most one Audit statement", ("Statement", audits[1]), "Audit.count"
+            )
+        )
+        return []
+    compiled = [st for st in statements if st is not None]
+    # The shape needs every statement's identifiers and operation (a statement naming a custom identifier
+    # whose definition failed has no mistake of its own, and no model).
+    if len(ctx.errors) > before or len(compiled) != len(statements):
+        return []
+    ctx.attempt(lang.check_blocks, compiled, ctx)
+    return compiled
+
+
+@dataclass
+class CustomIdentifiers:
+    """The custom data identifiers of Configuration: those that compiled, and what a DataIdentifier entry
+    may not be blamed for (a name whose definition failed, or any name when the list could not be read)."""
+
+    valid: dict[str, str] = field(default_factory=dict)
+    failed: set[str] = field(default_factory=set)
+    unreadable: bool = False
+
+    def known(self, name: str) -> bool | None:
+        """True when defined, False when not, None when the definitions it depends on failed."""
+        if name in self.valid:
+            return True
+        if name in self.failed or self.unreadable:
+            return None
+        return False
+
+
+def _custom_identifiers(value: dict[str, Any], ctx: PolicyContext) -> CustomIdentifiers:
+    out = CustomIdentifiers()
     conf = value.get("Configuration")
     if conf is None:
-        return {}
+        return out
     if not isinstance(conf, dict):
-        raise ctx.fail("Configuration must be an object", ("Configuration",), "Configuration")
+        ctx.record(ctx.fail("Configuration must be an object", ("Configuration",), "Configuration"))
+        out.unreadable = True
+        return out
     for key in conf:
         if key != "CustomDataIdentifier":
-            raise ctx.fail(
-                f"unknown Configuration key {key!r}", ("Configuration", key), "Configuration", key=True
+            ctx.record(
+                ctx.fail(
+                    f"unknown Configuration key {key!r}", ("Configuration", key), "Configuration", key=True
+                )
             )
     items = conf.get("CustomDataIdentifier", [])
     base = ("Configuration", "CustomDataIdentifier")
     if not isinstance(items, list):
-        raise ctx.fail("CustomDataIdentifier must be an array", base, "CustomDataIdentifier")
+        ctx.record(ctx.fail("CustomDataIdentifier must be an array", base, "CustomDataIdentifier"))
+        out.unreadable = True
+        return out
     if len(items) > MAX_CUSTOM_IDENTIFIERS:
-        raise ctx.fail(
-            f"{len(items)} custom data identifiers; at most {MAX_CUSTOM_IDENTIFIERS} are allowed per policy",
-            (*base, MAX_CUSTOM_IDENTIFIERS),
-            "CustomDataIdentifier.count",
+        ctx.record(
+            ctx.fail(
+                f"{len(items)} custom data identifiers; at most {MAX_CUSTOM_IDENTIFIERS} are allowed per "
+                "policy",
+                (*base, MAX_CUSTOM_IDENTIFIERS),
+                "CustomDataIdentifier.count",
+            )
         )
+        # The list must shrink, and which names stay is the author's choice: until then a reference to an
+        # undefined custom name is not blamed (it may name one the author renames while trimming).
+        out.unreadable = True
     managed = base_names()
-    out: dict[str, str] = {}
     for i, item in enumerate(items):
         path = (*base, i)
         if not isinstance(item, dict):
-            raise ctx.fail(
-                "a custom data identifier is an object with Name and Regex", path, "CustomDataIdentifier"
+            ctx.record(
+                ctx.fail(
+                    "a custom data identifier is an object with Name and Regex", path, "CustomDataIdentifier"
+                )
             )
+            out.unreadable = True  # its name is unknown: no reference can be blamed
+            continue
+        if isinstance(item.get("Name"), str):
+            out.failed.add(item["Name"])  # until it compiles
+        else:  # without a readable name, any undefined reference may mean this one
+            out.unreadable = True
+        before = len(ctx.errors)
         for key in item:
             if key not in ("Name", "Regex"):
-                raise ctx.fail(
-                    f"unknown custom data identifier key {key!r}",
-                    (*path, key),
-                    "CustomDataIdentifier",
-                    key=True,
+                ctx.record(
+                    ctx.fail(
+                        f"unknown custom data identifier key {key!r}",
+                        (*path, key),
+                        "CustomDataIdentifier",
+                        key=True,
+                    )
                 )
         for key in ("Name", "Regex"):
             if key not in item:
-                raise ctx.fail(
-                    f"custom data identifier {key} is required", path, f"CustomDataIdentifier.{key}"
+                ctx.record(
+                    ctx.fail(f"custom data identifier {key} is required", path, f"CustomDataIdentifier.{key}")
                 )
-        try:
-            cname = check_custom_name(item["Name"], managed)
-        except PolicyError as exc:
-            raise ctx.locate(exc, (*path, "Name")) from None
-        if cname in out:
-            raise ctx.fail(
-                f"custom data identifier Name {cname!r} is defined twice",
-                (*path, "Name"),
-                "CustomDataIdentifier.Name",
-            )
-        try:
-            out[cname] = check_custom_regex(item["Regex"])
-        except PolicyError as exc:
-            raise ctx.locate(exc, (*path, "Regex")) from None
+        cname: str | Failed = FAILED
+        if "Name" in item:
+            cname = ctx.attempt(_custom_name, item["Name"], managed, (*path, "Name"), out, ctx)
+        regex: str | Failed = FAILED
+        if "Regex" in item:
+            regex = ctx.attempt(_custom_regex, item["Regex"], (*path, "Regex"), ctx)
+        if len(ctx.errors) == before and isinstance(cname, str) and isinstance(regex, str):
+            out.valid[cname] = regex
+            out.failed.discard(cname)
     return out
 
 
-def _identifier(ref: Any, path: Path, custom: dict[str, str], ctx: PolicyContext) -> str:
-    """A statement's DataIdentifier entry -> the finding name (managed short name or custom name)."""
+def _custom_name(name: Any, managed: Any, path: Path, out: CustomIdentifiers, ctx: PolicyContext) -> str:
+    try:
+        cname = check_custom_name(name, managed)
+    except PolicyError as exc:
+        out.unreadable = True  # the name the author meant is unknown: no undefined reference is blamed
+        raise ctx.locate(exc, path) from None
+    if cname in out.valid:
+        raise ctx.fail(
+            f"custom data identifier Name {cname!r} is defined twice", path, "CustomDataIdentifier.Name"
+        )
+    return cname
+
+
+def _custom_regex(regex: Any, path: Path, ctx: PolicyContext) -> str:
+    try:
+        return check_custom_regex(regex)
+    except PolicyError as exc:
+        raise ctx.locate(exc, path) from None
+
+
+def _identifier(ref: Any, path: Path, custom: CustomIdentifiers, ctx: PolicyContext) -> str | Failed:
+    """A statement's DataIdentifier entry -> the finding name (managed short name or custom name);
+    ``FAILED`` without a mistake of its own when it names a custom identifier whose definition failed."""
     rule = "DataIdentifier"
     if not isinstance(ref, str):
         raise ctx.fail("a DataIdentifier entry must be a string", path, rule)
     if not ref.startswith("arn:"):
-        if ref in custom:
+        known = custom.known(ref)
+        if known:
             return ref
+        if known is None:
+            return FAILED
         raise ctx.fail(
             f"DataIdentifier {ref!r} is neither a managed identifier ARN ({ARN_PREFIX}<Name>) nor a custom "
             "data identifier defined in Configuration.CustomDataIdentifier",
@@ -298,38 +443,55 @@ def _identifier(ref: Any, path: Path, custom: dict[str, str], ctx: PolicyContext
 
 
 def _statement(
-    st: Any, i: int, custom: dict[str, str], ctx: PolicyContext, dialect: PolicyDialect
-) -> StatementModel:
+    st: Any, i: int, custom: CustomIdentifiers, ctx: PolicyContext, dialect: PolicyDialect
+) -> tuple[str | None, StatementModel | None]:
+    """One statement -> (its operation key, its model); each independent part's mistake is recorded, and
+    the model is None when any part failed (the key None when the Operation did)."""
     path: Path = ("Statement", i)
     if not isinstance(st, dict):
-        raise ctx.fail("a statement is a JSON object", path, "Statement")
+        ctx.record(ctx.fail("a statement is a JSON object", path, "Statement"))
+        return None, None
+    before = len(ctx.errors)
     for key in st:
         if key not in dialect.statement_keys:
-            raise ctx.fail(
-                f"unknown statement key {key!r}{dialect.statement_key_hint}",
-                (*path, key),
-                "Statement",
-                key=True,
+            ctx.record(
+                ctx.fail(
+                    f"unknown statement key {key!r}{dialect.statement_key_hint}",
+                    (*path, key),
+                    "Statement",
+                    key=True,
+                )
             )
     sid = st.get("Sid")
     if sid is not None and not isinstance(sid, str):
-        raise ctx.fail("Sid must be a string", (*path, "Sid"), "Sid")
+        ctx.record(ctx.fail("Sid must be a string", (*path, "Sid"), "Sid"))
     direction, principals = dialect.direction_and_principals(st, path, ctx)
+    idents: list[str | Failed] = [FAILED]
     if "DataIdentifier" not in st:
-        raise ctx.fail("statement DataIdentifier is required", path, "DataIdentifier")
-    refs = st["DataIdentifier"]
-    if not isinstance(refs, list) or not refs:
-        raise ctx.fail(
-            "DataIdentifier must be a non-empty array", (*path, "DataIdentifier"), "DataIdentifier"
+        ctx.record(ctx.fail("statement DataIdentifier is required", path, "DataIdentifier"))
+    elif not isinstance(st["DataIdentifier"], list) or not st["DataIdentifier"]:
+        ctx.record(
+            ctx.fail("DataIdentifier must be a non-empty array", (*path, "DataIdentifier"), "DataIdentifier")
         )
-    idents = tuple(_identifier(r, (*path, "DataIdentifier", j), custom, ctx) for j, r in enumerate(refs))
-    op, extra = _operation(st, path, ctx, dialect)
-    return StatementModel(i, sid, direction, principals, idents, op, **extra)
+    else:
+        idents = [
+            ctx.attempt(_identifier, r, (*path, "DataIdentifier", j), custom, ctx)
+            for j, r in enumerate(st["DataIdentifier"])
+        ]
+    kind = ctx.attempt(_operation_kind, st, path, ctx, dialect)
+    if isinstance(kind, Failed):
+        return None, None
+    found = ctx.attempt(_operation, st["Operation"][kind], kind, (*path, "Operation", kind), ctx, dialect)
+    if len(ctx.errors) > before or isinstance(found, Failed) or any(isinstance(x, Failed) for x in idents):
+        return kind, None
+    op, extra = found
+    names = tuple(x for x in idents if isinstance(x, str))
+    assert principals is not None  # a part that failed recorded its mistake
+    return kind, StatementModel(i, sid, direction, principals, names, op, **extra)
 
 
-def _operation(
-    st: dict[str, Any], path: Path, ctx: PolicyContext, dialect: PolicyDialect
-) -> tuple[str, dict[str, Any]]:
+def _operation_kind(st: dict[str, Any], path: Path, ctx: PolicyContext, dialect: PolicyDialect) -> str:
+    """The statement's one operation key (Audit, Deidentify, Deny)."""
     if "Operation" not in st:
         raise ctx.fail("statement Operation is required", path, "Operation")
     op = st["Operation"]
@@ -346,9 +508,13 @@ def _operation(
             opath,
             "Operation",
         )
-    kind = next(iter(op))
-    body = op[kind]
-    bpath = (*opath, kind)
+    return next(iter(op))
+
+
+def _operation(
+    body: Any, kind: str, bpath: Path, ctx: PolicyContext, dialect: PolicyDialect
+) -> tuple[str, dict[str, Any]]:
+    """The body of the statement's operation ``kind`` -> (operation, the statement's extra fields)."""
     if kind == "Deny":
         return "deny", dialect.deny(body, bpath, ctx)
     if kind == "Audit":
