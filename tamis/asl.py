@@ -176,6 +176,9 @@ def _validate(
         return _unreadable(exc, source)
     out: list[Diagnostic] = []
     for loaded in loaded_all:
+        if loaded.unreadable:
+            out.extend(_diagnostics(loaded.findings, loaded, loaded.source or source))
+            continue
         findings = (
             loaded.findings
             + _size_finding(size if len(loaded_all) == 1 else 0)
@@ -190,6 +193,8 @@ def _validate(
 def validate_loaded(loaded: LoadedDefinition, *, express: bool = False) -> list[Diagnostic]:
     """Diagnostics for one definition from ``tamis.compiler.asl.sources.load_definitions`` (for tools that
     find definitions themselves, such as the linter), located in the file it came from."""
+    if loaded.unreadable:
+        return _diagnostics(loaded.findings, loaded, loaded.source)
     try:
         findings = loaded.findings + validate_value(loaded.value, express=express)
         return _diagnostics(findings, loaded, loaded.source)

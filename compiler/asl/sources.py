@@ -36,6 +36,8 @@ Path = tuple[str | int, ...]
 Locator = Callable[[Path, bool], tuple[int | None, int | None]]
 # (code, severity, message, path, at_key), the validator's finding shape
 Finding = tuple[str, str, str, Path, bool]
+# tamis's code for a DefinitionUri naming no file: the deployment's packaging step would fail on it.
+MISSING_DEFINITION_FILE = "MISSING_DEFINITION_FILE"
 
 
 @dataclass
@@ -51,6 +53,8 @@ class LoadedDefinition:
     locate: Locator = field(default=lambda path, key: (None, None))
     text: str | None = None  # the definition's own text, when it was given as text
     machine_type: str | None = None  # STANDARD or EXPRESS when the template says (StateMachineType / Type)
+    # The definition could not be read at all (a DefinitionUri naming no file): only ``findings`` apply.
+    unreadable: bool = False
 
 
 @dataclass(frozen=True)
@@ -430,6 +434,15 @@ def _from_template(
                 for d in load_definitions(target.read_text(encoding="utf-8"), source=str(target)):
                     d.name = logical_id
                     found.append(d)
+            elif source is not None and FsPath(source).is_file():
+                # Only when the template was read from its file does a relative DefinitionUri name a file
+                # here: a template given as text with a label as its source may come from anywhere.
+                prefix = (*base, "DefinitionUri")
+                message = f"DefinitionUri of {logical_id} names {uri!r}, which does not exist: not checked"
+                missing = LoadedDefinition(None, source, prefix, logical_id, locate=locate_in(prefix))
+                missing.findings.append((MISSING_DEFINITION_FILE, "error", message, (), False))
+                missing.unreadable = True
+                found.append(missing)
         machine_type = cfn.machine_type(props)
         for loaded in found[first:]:
             loaded.findings.extend(substitutions.findings(loaded.value))

@@ -90,7 +90,13 @@ EMBEDDED = [
 def test_embedded_definitions_are_valid_before_rendering(name: str) -> None:
     path = shared_path("conformance", "asl", "embedded", name)
     diags = validate_asl_file(path)
-    assert not [d for d in diags if d.severity == "error"], diags
+    errors = [d for d in diags if d.severity == "error"]
+    if name == "sam_definitionuri_substitutions.yaml":
+        # The corpus ships this template without the file its DefinitionUri names: that, and only that,
+        # is reported (the definition itself cannot be read).
+        assert [d.code for d in errors] == ["MISSING_DEFINITION_FILE"], diags
+        return
+    assert not errors, diags
 
 
 @pytest.mark.parametrize(

@@ -403,3 +403,18 @@ def test_template_machine_type_applies() -> None:
     text = text.replace('"Type": "Pass"', '"Type": "Task"')
     diags = [d for d in tamis.validate_asl(text) if d.extra.get("definition") == "Machine"]
     assert [(d.code, d.severity) for d in diags] == [("INVALID_RESOURCE", "error")]
+
+
+def test_a_definition_uri_naming_no_file_is_an_error_not_a_silent_skip(tmp_path: Path) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text(TEMPLATE.replace("sub/def.asl.json", "sub/missing.asl.json"), encoding="utf-8")
+    diags = [d for d in validate_asl_file(template) if d.code == "MISSING_DEFINITION_FILE"]
+    assert [(d.severity, d.extra["definition"], d.line) for d in diags] == [
+        ("error", "Other", _where(TEMPLATE, "DefinitionUri: sub/def.asl.json")[0])
+    ]
+    assert "sub/missing.asl.json" in diags[0].message
+    # the template's other machines are still checked
+    assert any(d.code == "MISSING_TRANSITION_TARGET" for d in validate_asl_file(template))
+    # text given with a label as its source names no folder: nothing to say about the file
+    text = TEMPLATE.replace("sub/def.asl.json", "sub/missing.asl.json")
+    assert not [d for d in tamis.validate_asl(text, source="t.yaml") if d.code == "MISSING_DEFINITION_FILE"]

@@ -126,10 +126,12 @@ def _repository_findings(folder: Path) -> tuple[set[Located], set[Located]]:
         for d in validate_asl_file(path):
             if d.code not in _LINT_ACCEPTS:
                 direct.add((_relative(folder, d.source, path), d.code, d.line))
+    # A DefinitionUri naming no file is lint's lint.missing-file and validate-asl's MISSING_DEFINITION_FILE.
+    renamed = {"lint.missing-file": "MISSING_DEFINITION_FILE"}
     linted = {
-        (_relative(folder, d.source, folder), d.code, d.line)
+        (_relative(folder, d.source, folder), renamed.get(d.code, d.code), d.line)
         for d in lint([folder], cwd=folder).diagnostics
-        if _ASL_CODE.fullmatch(d.code)
+        if _ASL_CODE.fullmatch(renamed.get(d.code, d.code))
     }
     return direct, linted
 
