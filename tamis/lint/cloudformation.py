@@ -31,10 +31,11 @@ from tamis.lint.targets import (
     Placeholder,
     Target,
 )
+from tamis.rules import code_for
 
 Emit = Callable[[Target | Diagnostic], None]
-CODE_DUPLICATE_KEY = "lint.duplicate-key"
-CODE_TAG_IN_STRING = "lint.tag-in-string"
+CODE_DUPLICATE_KEY = "LNT101"  # duplicate-key
+CODE_TAG_IN_STRING = "LNT102"  # tag-in-string
 # CloudFormation's short-form tags (template reference, "Intrinsic function reference"): YAML syntax, read
 # only where YAML reads a tag. Written inside a string ("prefix": "!Ref Topic" in a JSON pattern), a tag is
 # never resolved: the pattern, policy or definition holds the literal text.
@@ -60,7 +61,7 @@ SHORT_FORM_TAGS = (
 
 
 def duplicate_key_message(label: str, key: object) -> str:
-    """The lint.duplicate-key message, in a template's value or a stand-alone file alike."""
+    """The duplicate-key (LNT101) message, in a template's value or a stand-alone file alike."""
     return f"{label}: key {key!r} repeats an earlier key of the same object; only the last one is kept"
 
 
@@ -401,7 +402,7 @@ def _filters(
         line, column = doc.position(where)
         emit(
             Diagnostic(
-                code=f"pattern.{rule}",
+                code=code_for("pattern", rule) or rule,
                 severity="error",
                 message=message,
                 line=line,
