@@ -677,13 +677,15 @@ RULES: tuple[Rule, ...] = (
        service="MISSING_TRANSITION_TARGET"),
     _r("ASL202", "missing-end-state", "transitions", E,
        "No state ends the state machine (or a branch).",
-       "Every machine and branch needs a terminal state: End: true, Succeed or Fail.",
+       "Every machine and branch needs a terminal state: End: true, Succeed or Fail. Not claimed when a "
+       "reachable state's transitions are unknown because of an error already reported.",
        '{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "A"}}}',
        "End the last state with \"End\": true, or add a Succeed state.",
        service="MISSING_END_STATE"),
     _r("ASL203", "unreachable-state", "transitions", E,
        "A state cannot be reached from StartAt.",
-       "The service rejects states no transition leads to.",
+       "The service rejects states no transition leads to. A state that a broken state (no Type, no "
+       "Next, a missing target) names or nearly names is not called unreachable: one mistake, one error.",
        '{"StartAt": "A", "States": {"A": {"Type": "Succeed"}, "B": {"Type": "Succeed"}}}',
        "Add a transition to it, or remove it.",
        rules=("UNREACHABLE_STATE",)),

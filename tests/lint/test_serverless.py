@@ -85,7 +85,6 @@ def test_every_target_of_a_service_is_checked_where_it_is_written(tmp_path: Path
         ("error", "EVT203", line_of(SERVICE, "suffx")),
         ("warning", "LNT103", line_of(SERVICE, "- data:", 1)),
         ("warning", "LNT103", line_of(SERVICE, "- data:", 2)),
-        ("error", "ASL202", line_of(SERVICE, "Check:")),
         ("error", "ASL201", line_of(SERVICE, "Next: Missing")),
         ("error", "EVT226", line_of(SERVICE, '"anything-but": []')),
     ]
