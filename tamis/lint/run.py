@@ -365,7 +365,7 @@ class _Run:
         if not repeated:
             return
         doc = self._parse(text, display, "json")
-        for path, line, column in doc.located.duplicates if doc is not None else ():
+        for path, line, column in doc.duplicates() if doc is not None else ():
             message = duplicate_key_message(display, path[-1])
             self._add(_diag(CODE_DUPLICATE_KEY, "warning", message, display, line, column))
 

@@ -159,3 +159,39 @@ def test_a_dynamodb_filter_on_kinesis_data_is_reported_in_sam_and_cloudformation
         ("warning", "LNT103", line_of(template, '"data": {"eventName"')),
         ("warning", "LNT103", line_of(template, '"body": {"a": [1]}}')),
     ]
+
+
+def test_a_repeated_key_in_resources_is_reported_where_it_is_written(tmp_path: Path) -> None:
+    """``resources.Resources`` is read as a CloudFormation fragment: its values' paths are the template's,
+    and a key repeated inside a checked value is found there too (a warning at the second key)."""
+    text = """
+    service: claims
+    provider:
+      name: aws
+    functions:
+      f:
+        handler: h
+        events:
+          - eventBridge:
+              pattern:
+                source: [claims.a]
+                source: [claims.b]
+    resources:
+      Resources:
+        Rule:
+          Type: AWS::Events::Rule
+          Properties:
+            EventPattern:
+              detail-type: [Created]
+              source: [claims.intake]
+              source: [claims.other]
+    """
+    got = lint_service(tmp_path, text)
+    assert got == [
+        ("warning", "LNT101", line_of(text, "source: [claims.b]")),
+        ("warning", "LNT101", line_of(text, "source: [claims.other]")),
+    ]
+    result = lint(None, cwd=tmp_path)
+    resources = next(d for d in result.diagnostics if d.line == line_of(text, "source: [claims.other]"))
+    written = textwrap.dedent(text).lstrip("\n").splitlines()[resources.line - 1]
+    assert resources.column == written.index("source") + 1 and "Rule" in resources.message
