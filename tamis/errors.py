@@ -7,8 +7,18 @@ and the rule that was broken, so that a CLI or an editor can point at it without
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import tamis.rules as _rules
+if TYPE_CHECKING:
+    from tamis.rules import Rule
+
+
+def _rule(code: str | None) -> Rule | None:
+    # The registry is imported on first use: reading it costs milliseconds, and most errors are never
+    # asked for their code (the matching hot path imports this module too).
+    import tamis.rules
+
+    return tamis.rules.get(code) if code is not None else None
 
 
 class TamisError(ValueError):
@@ -43,7 +53,9 @@ class TamisError(ValueError):
     @property
     def code(self) -> str | None:
         """The rule's code (tamis.rules), or None for a rule no code covers."""
-        return _rules.code_for(self.family, self.rule)
+        import tamis.rules
+
+        return tamis.rules.code_for(self.family, self.rule)
 
     @property
     def all_errors(self) -> tuple[TamisError, ...]:
@@ -114,13 +126,13 @@ class Diagnostic:
     @property
     def service_code(self) -> str | None:
         """The service's own code for this finding (``MISSING_TRANSITION_TARGET``), where it has one."""
-        found = _rules.get(self.code)
+        found = _rule(self.code)
         return found.service_code if found is not None else None
 
     @property
     def name(self) -> str | None:
         """The readable name of the code (``missing-transition-target``)."""
-        found = _rules.get(self.code)
+        found = _rule(self.code)
         return found.name if found is not None else None
 
     def __str__(self) -> str:
