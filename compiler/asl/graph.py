@@ -95,6 +95,9 @@ def _scope_graph(v: Validator, scope: Scope) -> None:
         )
 
 
+_YAML_BOOLEANS = {True: {"yes", "y", "true", "on"}, False: {"no", "n", "false", "off"}}
+
+
 def _possible_targets(value: Any, states: dict[str, Any]) -> list[str]:
     """The states a broken state may have meant to go to: every string in it that names a state, or is
     a near spelling of one."""
@@ -109,6 +112,10 @@ def _possible_targets(value: Any, states: dict[str, Any]) -> list[str]:
                 near = closest(v, states) if len(v) <= 80 else None
                 if near is not None:
                     out.append(near)
+        elif isinstance(v, bool | int | float):
+            # a YAML 1.1 reader turns an unquoted "Next: Yes" into true, and "Next: 5" into a number
+            spellings = _YAML_BOOLEANS[v] if isinstance(v, bool) else {str(v)}
+            out.extend(name for name in states if isinstance(name, str) and name.casefold() in spellings)
         elif isinstance(v, dict):
             todo.extend(v.values())
         elif isinstance(v, list):

@@ -122,6 +122,19 @@ def test_a_failed_choice_rule_does_not_cascade() -> None:
     assert d.pointer.startswith("/States/Pick/Choices/0")
 
 
+def test_a_target_read_as_a_boolean_or_a_number_names_its_state() -> None:
+    """A YAML 1.1 reader turns ``Next: Yes`` into true: the target is wrong, once; the state named Yes is
+    the one it meant, not an unreachable one."""
+    text = (
+        "StartAt: Ask\nStates:\n  Ask:\n    Type: Choice\n    Choices:\n      - Variable: $.ok\n"
+        "        BooleanEquals: true\n        Next: {target}\n    Default: No\n"
+        "  {name}:\n    Type: Succeed\n  No:\n    Type: Fail\n"
+    )
+    for target, name in (("true", "Yes"), ("5", "'5'")):
+        found = errors(text.replace("{target}", target).replace("{name}", name))
+        assert found == [("ASL101", "/States/Ask/Choices/0/Next")], (target, found)
+
+
 MISINDENTED = """\
 StartAt: A
 States:
