@@ -1,6 +1,7 @@
 """Amazon States Language: ``validate_asl`` (and ``compile_choice``, from the Choice compiler).
 
-``validate_asl`` returns every problem as a :class:`tamis.Diagnostic` with the service's code, a
+``validate_asl`` returns every problem as a :class:`tamis.Diagnostic` with its code (tamis.rules:
+``ASL201``; ``Diagnostic.service_code`` is the service's own, ``MISSING_TRANSITION_TARGET``), a
 severity, a plain message, the JSON pointer of the offending value and, when the definition came as
 text, its line and column. Positions are computed only when there is something to report.
 """
@@ -19,8 +20,9 @@ from tamis.compiler.asl.sources import (
     load_definitions,
 )
 from tamis.compiler.asl.validator import MAX_DEFINITION_BYTES, Finding, validate_value
-from tamis.errors import DefinitionError, Diagnostic, TamisError
+from tamis.errors import DefinitionError, Diagnostic
 from tamis.grammar.text import LineIndex
+from tamis.rules import code_for
 
 __all__ = [
     "Substitutions",
@@ -56,8 +58,16 @@ def _diagnostics(
                 column = _column_inside_string(loaded.text or "", line, column, inner[0]) or column
         ptr = pointer((*prefix, *path)) if path[:1] != ("@",) else pointer(prefix)
         extra: dict[str, object] = {"definition": loaded.name} if loaded is not None and loaded.name else {}
-        out.append(Diagnostic(code, severity, message, ptr, line, column, source, extra))
+        out.append(Diagnostic(asl_code(code), severity, message, ptr, line, column, source, extra))
     return out
+
+
+def asl_code(finding_code: str) -> str:
+    """The code (tamis.rules) of a validator finding's code (the service's, or tamis's own)."""
+    found = code_for("asl", finding_code)
+    if found is None:  # a check naming a code the registry lacks: tests/test_rules.py keeps this unreachable
+        raise AssertionError(f"ASL finding code {finding_code!r} has no code in tamis.rules")
+    return found
 
 
 def _column_inside_string(text: str, line: int, column: int, inner: int) -> int | None:
@@ -92,7 +102,7 @@ def _size_finding(size: int) -> list[Finding]:
 
 
 def _unreadable(exc: DefinitionError, source: str | None) -> list[Diagnostic]:
-    code = (
+    code = asl_code(
         "INVALID_JSON_DESCRIPTION" if exc.rule in ("json", "encoding", None) else "INVALID_YAML_DESCRIPTION"
     )
     return [Diagnostic(code, "error", exc.message, "/", exc.line, exc.column, source or exc.source)]
@@ -118,7 +128,7 @@ def validate_asl(
     (``${Name}`` it does not replace are reported). A template given whole says both itself.
     """
     if machine_type not in ("STANDARD", "EXPRESS"):
-        raise TamisError(
+        raise DefinitionError(
             f"machine_type must be STANDARD or EXPRESS, not {machine_type!r}", rule="machine-type"
         )
     try:
@@ -126,7 +136,13 @@ def validate_asl(
     except RecursionError:  # nesting deeper than the interpreter's stack: report, never a traceback
         return [
             Diagnostic(
-                "TOO_DEEPLY_NESTED", "error", "the definition is nested too deeply", "/", None, None, source
+                asl_code("TOO_DEEPLY_NESTED"),
+                "error",
+                "the definition is nested too deeply",
+                "/",
+                None,
+                None,
+                source,
             )
         ]
 
@@ -149,7 +165,9 @@ def _validate(
         raise TypeError(f"validate_asl takes str, bytes or dict, not {type(definition).__name__}")
     if not definition or definition.isspace():  # (no stripped copy of the whole text)
         return [
-            Diagnostic("MISSING_DESCRIPTION", "error", "the definition is empty", "/", None, None, source)
+            Diagnostic(
+                asl_code("MISSING_DESCRIPTION"), "error", "the definition is empty", "/", None, None, source
+            )
         ]
     size = len(definition)
     if isinstance(definition, str) and size * 4 > MAX_DEFINITION_BYTES:
@@ -201,7 +219,7 @@ def validate_loaded(loaded: LoadedDefinition, *, express: bool = False) -> list[
     except RecursionError:
         return [
             Diagnostic(
-                "TOO_DEEPLY_NESTED",
+                asl_code("TOO_DEEPLY_NESTED"),
                 "error",
                 "the definition is nested too deeply",
                 "/",

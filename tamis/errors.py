@@ -7,10 +7,28 @@ and the rule that was broken, so that a CLI or an editor can point at it without
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tamis.rules import Rule
+
+
+def _rule(code: str | None) -> Rule | None:
+    # The registry is imported on first use: reading it costs milliseconds, and most errors are never
+    # asked for their code (the matching hot path imports this module too).
+    import tamis.rules
+
+    return tamis.rules.get(code) if code is not None else None
 
 
 class TamisError(ValueError):
-    """Base of every input error tamis raises. A ``ValueError`` so callers can catch it generically."""
+    """Base of every input error tamis raises. A ``ValueError`` so callers can catch it generically.
+
+    ``rule`` names the rule broken in the words of its checker (``numeric-bounds``); ``code`` is its code
+    in the one scheme of tamis.rules (``EVT223``), looked up by the error's family and rule."""
+
+    #: Where ``rule`` is looked up in tamis.rules; the base class is raised by the readers the linter uses.
+    family = "lint"
 
     def __init__(
         self,
@@ -31,6 +49,13 @@ class TamisError(ValueError):
         # The other independent mistakes found in the same input, in the order found (this one is the first).
         self.more: tuple[TamisError, ...] = ()
         super().__init__(self.__str__())
+
+    @property
+    def code(self) -> str | None:
+        """The rule's code (tamis.rules), or None for a rule no code covers."""
+        import tamis.rules
+
+        return tamis.rules.code_for(self.family, self.rule)
 
     @property
     def all_errors(self) -> tuple[TamisError, ...]:
@@ -64,17 +89,25 @@ class TamisError(ValueError):
 class PatternError(TamisError):
     """An event pattern, SNS filter policy or Lambda filter criteria that the service would reject."""
 
+    family = "pattern"
+
 
 class EventError(TamisError):
     """An event (or SNS message, or Lambda record) that is not in the shape the service accepts."""
+
+    family = "event"
 
 
 class PolicyError(TamisError):
     """A data-protection policy that the service would reject."""
 
+    family = "policy"
+
 
 class DefinitionError(TamisError):
     """A state-machine definition that cannot be read at all (not JSON/YAML, or not an object)."""
+
+    family = "asl"
 
 
 @dataclass(frozen=True)
@@ -90,8 +123,22 @@ class Diagnostic:
     source: str | None = None
     extra: dict[str, object] = field(default_factory=dict, compare=False)
 
+    @property
+    def service_code(self) -> str | None:
+        """The service's own code for this finding (``MISSING_TRANSITION_TARGET``), where it has one."""
+        found = _rule(self.code)
+        return found.service_code if found is not None else None
+
+    @property
+    def name(self) -> str | None:
+        """The readable name of the code (``missing-transition-target``)."""
+        found = _rule(self.code)
+        return found.name if found is not None else None
+
     def __str__(self) -> str:
         loc = ":".join(str(p) for p in (self.source, self.line, self.column) if p is not None)
         head = f"{loc}: " if loc else ""
         ptr = f" (at {self.pointer})" if self.pointer else ""
-        return f"{head}{self.severity} {self.code} {self.message}{ptr}"
+        service = self.service_code
+        code = f"{self.code} ({service})" if service else self.code
+        return f"{head}{self.severity} {code} {self.message}{ptr}"

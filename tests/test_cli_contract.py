@@ -44,7 +44,7 @@ FILES = {
     "invalid-pattern.json": '{"source": [{"prefix": 1}]}\n',
     "events.jsonl": '{"source": "shop"}\n{"source": "bank"}\n',
     "bank.jsonl": '{"source": "bank"}\n',
-    # redact: a mask with a note (DP002: "*" with another principal) and a warning (DP003: unused identifier)
+    # redact: a mask with a note (DP502: "*" with another principal) and a warning (DP503: unused identifier)
     "mask.json": json.dumps(
         {
             **json.loads(
@@ -123,6 +123,11 @@ CASES = {
         "missing": ["match", "pattern.json", "no-such.jsonl"],
         "invalid": ["match", "invalid-pattern.json", "events.jsonl"],
     },
+    "rule": {
+        "clean": ["rule", "EVT223"],
+        "usage": ["rule"],  # neither a CODE nor --all
+        "missing": ["rule", "EVT999"],  # no such code
+    },
     "redact": {
         "clean": ["redact", "--policy", "deny.json", "plain.txt"],
         "findings": ["redact", "--policy", "deny.json", "message.txt"],  # a Deny fired
@@ -162,25 +167,25 @@ def test_quiet_hides_notes_then_warnings_in_lint(work: Path, capsys: pytest.Capt
     assert severities("-qq") == set()
     assert severities("--quiet", "--quiet") == set()
     bad = tamis(capsys, "lint", "-qq", "bad")
-    assert bad.code == 1 and "error pattern.prefix-type" in bad.out  # errors always show
+    assert bad.code == 1 and "error EVT206" in bad.out  # errors always show
 
 
 def test_quiet_in_validate_asl(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
     run = tamis(capsys, "validate-asl", "warn.asl.json")
-    assert run.code == 0 and "warning INVALID_RESOURCE" in run.out
+    assert run.code == 0 and "warning ASL106" in run.out
     assert "warning" in tamis(capsys, "validate-asl", "-q", "warn.asl.json").out  # -q hides notes only
     run = tamis(capsys, "validate-asl", "warn.asl.json", "-qq")
     assert run.code == 0 and run.out == ""
     run = tamis(capsys, "validate-asl", "-qq", "bad.asl.json")
-    assert run.code == 1 and "error MISSING_TRANSITION_TARGET" in run.out
+    assert run.code == 1 and "error ASL201" in run.out
 
 
 def test_quiet_in_redact(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
     run = tamis(capsys, "redact", "--policy", "mask.json", "message.txt")
     assert run.code == 0 and "*" in run.out
-    assert "info DP002" in run.err and "warning DP003" in run.err
+    assert "info DP502" in run.err and "warning DP503" in run.err
     run = tamis(capsys, "redact", "--policy", "mask.json", "message.txt", "-q")
-    assert "DP002" not in run.err and "warning DP003" in run.err
+    assert "DP502" not in run.err and "warning DP503" in run.err
     run = tamis(capsys, "redact", "-qq", "--policy", "mask.json", "message.txt")
     assert run.code == 0 and run.err == ""
 
@@ -220,10 +225,10 @@ def test_json_output_parses_wherever_a_command_reports(
     assert lint.code == 1 and json.loads(lint.out)["summary"]["error"] == 1
     asl = tamis(capsys, "validate-asl", "bad.asl.json", "good.asl.json", "--format", "json")
     report = json.loads(asl.out)
-    assert asl.code == 1 and "MISSING_TRANSITION_TARGET" in {d["code"] for d in report["diagnostics"]}
+    assert asl.code == 1 and "ASL201" in {d["code"] for d in report["diagnostics"]}
     assert {d["path"] for d in report["diagnostics"]} == {"bad.asl.json"} and report["summary"]["files"] == 2
     missing = tamis(capsys, "validate-asl", "nope.asl.json", "--format", "json")
-    assert missing.code == 2 and json.loads(missing.out)["diagnostics"][0]["code"] == "FILE_NOT_FOUND"
+    assert missing.code == 2 and json.loads(missing.out)["diagnostics"][0]["code"] == "ASL006"
     test = ["test-event-pattern", "--event-pattern", "file://pattern.json", "--event", '{"source": "shop"}']
     assert json.loads(tamis(capsys, *test, "--format", "json").out) == {"Result": True}
     assert tamis(capsys, *test, "--format", "text").out == "true\n"

@@ -1,9 +1,9 @@
 """The layout's rules, enforced: ruff-clean, and imports flow one way (grammar -> compiler -> runtime).
 
-Every layer may import the two leaves ``tamis.errors`` and ``tamis.json_number`` (they import nothing of
-tamis). Beyond them: grammar imports only grammar; runtime imports only runtime, and neither lark nor
-jsonschema; compiler imports grammar, compiler and runtime, never the front door; the lint application
-calls the compilers directly and no layer below the CLI loads a module by a string.
+Every layer may import the leaves ``tamis.errors``, ``tamis.json_number`` and ``tamis.rules`` (they import
+nothing of tamis but each other). Beyond them: grammar imports only grammar; runtime imports only runtime,
+and neither lark nor jsonschema; compiler imports grammar, compiler and runtime, never the front door; the
+lint application calls the compilers directly and no layer below the CLI loads a module by a string.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-LEAVES = ("tamis.errors", "tamis.json_number")
+LEAVES = ("tamis.errors", "tamis.json_number", "tamis.rules")
 # Where each layer's source sits, and the tamis packages it may import besides the leaves.
 LAYERS = {
     "grammar": ("tamis.grammar",),
@@ -87,10 +87,10 @@ def test_runtime_imports_no_parser_or_schema_library() -> None:
     assert not wrong, "\n".join(wrong)
 
 
-def test_leaves_import_nothing_of_tamis() -> None:
+def test_leaves_import_nothing_of_tamis_but_leaves() -> None:
     for leaf in LEAVES:
         path = ROOT / (leaf.replace(".", "/") + ".py")
-        assert all(not n.startswith("tamis") for _, n in _imports(path)), path
+        assert all(not n.startswith("tamis") or n in LEAVES for _, n in _imports(path)), path
 
 
 def test_no_module_is_loaded_by_a_string_below_the_cli() -> None:

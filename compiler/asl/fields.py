@@ -78,6 +78,8 @@ FIELDS: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {
         frozenset({"Output", "Items"}),
     ),
 }
+# Every field some state type has: such a key among the states is a misplaced field, not a state.
+STATE_FIELD_NAMES = frozenset().union(*(f for fields in FIELDS.values() for f in fields))
 
 # (state type, is JSONata) -> every field such a state may have, for a one-step subset test.
 ALLOWED: dict[tuple[str, bool], frozenset[str]] = {

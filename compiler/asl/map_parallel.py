@@ -50,7 +50,8 @@ def _sub_machine(
         return
     for key in m:
         if key not in allowed:
-            v.err(f"field {key!r} is not supported in a {scope_word(kind)}", (path, key), key=True)
+            hint = v.misspelling(m, path, key, allowed)
+            v.err(f"field {key!r} is not supported in a {scope_word(kind)}{hint}", (path, key), key=True)
     optional_str(v, m, "Comment", path)
     # the states inside inherit the enclosing state's query language (each may set its own)
     v.machine(m, path, kind, ctx.scope, "JSONata" if ctx.jsonata else "JSONPath", distributed)

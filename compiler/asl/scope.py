@@ -17,10 +17,12 @@ class Scope:
     """One state machine or sub-machine (a Parallel branch, a Map processor)."""
 
     __slots__ = (
+        "broken",
         "distributed",
         "edges",
         "express",
         "kind",
+        "misplaced_into",
         "parent",
         "path",
         "reads",
@@ -42,6 +44,11 @@ class Scope:
         self.edges: dict[str, list[tuple[str, Path]]] = {}
         self.reads: dict[str, list[tuple[str, Path]]] = {}
         self.writes: dict[str, set[str]] = {}
+        # States whose transitions are not known because of a mistake already reported (no Type, no
+        # Next, a target that is not a name...): the graph checks do not guess where they lead.
+        self.broken: set[str] = set()
+        # State name -> its fields found among the states (a mis-indented "Next: B" in YAML), reported there.
+        self.misplaced_into: dict[str, dict[str, Any]] = {}
 
 
 def scope_word(kind: str) -> str:
@@ -85,5 +92,6 @@ class StateCtx:
     def target(self, value: Any, path: Path) -> None:
         if not isinstance(value, str):
             self.v.err(f"a transition target must be a state name (a string), not {json_type(value)}", path)
+            self.scope.broken.add(self.name)
             return
         self.scope.edges[self.name].append((value, path))

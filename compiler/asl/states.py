@@ -51,7 +51,9 @@ def state_fields(v: Validator, state: dict[str, Any], st: str, path: Path, ctx: 
         if has_next and end is True:
             v.err("a state cannot have both Next and End: true", (path, "Next"))
         elif not has_next and end is not True:
-            v.err("a state must have Next or End: true", path)
+            ctx.scope.broken.add(ctx.name)
+            if not {"Next", "End"} & ctx.scope.misplaced_into.get(ctx.name, {}).keys():  # said where it sits
+                v.err(f"a state must have Next or End: true{_nested_transition(state)}", path)
         if has_next:
             nxt = state["Next"]
             if type(nxt) is str:
@@ -203,3 +205,19 @@ BY_TYPE = {
     "Parallel": check_parallel,
     "Map": check_map,
 }
+
+
+# Fields whose value is passed on as data: a "Next" or "End" inside one is data, not a transition.
+_DATA_FIELDS = ("Parameters", "Arguments", "Result", "ResultSelector", "Output", "Assign", "ItemSelector")
+
+
+def _nested_transition(state: dict[str, Any]) -> str:
+    """A hint when the missing Next or End sits one level down, inside a field passed on as data: one
+    misplaced key is then one error (the hint), not a mystery and a cascade."""
+    for field in _DATA_FIELDS:
+        inner = state.get(field)
+        if isinstance(inner, dict):
+            for key in ("Next", "End"):
+                if key in inner:
+                    return f" (a {key!r} sits inside {field}, where it is data: move it up to the state)"
+    return ""

@@ -25,6 +25,7 @@ from tamis.compiler.asl.fields import (
     ALLOWED_JP,
     FIELDS,
     QUERY_LANGUAGES,
+    STATE_FIELD_NAMES,
     STATE_TYPES,
     TOP_FIELDS,
     int_field,
@@ -36,6 +37,7 @@ from tamis.compiler.asl.graph import graph_checks
 from tamis.compiler.asl.scope import Scope, StateCtx, in_distributed, scope_word
 from tamis.compiler.asl.states import state_fields
 from tamis.compiler.json_types import json_type
+from tamis.compiler.suggestions import closest, did_you_mean
 
 __all__ = ["MAX_DEFINITION_BYTES", "Finding", "Validator", "validate_value"]
 
@@ -54,6 +56,9 @@ class Validator:
         self.scopes: list[Scope] = []
         self.top_jsonata = False
         self.express_child = False  # set while entering a Distributed Map processor
+        # (machine path, required field) -> the misspelt key that holds it ("Sates" for "States"):
+        # reported once, as the misspelling, and read in its place.
+        self.misspelt: dict[tuple[Any, str], str] = {}
 
     # -- reporting ---------------------------------------------------------------------------------
     def err(self, message: str, path: Path, code: str = SCHEMA, *, key: bool = False) -> None:
@@ -69,7 +74,8 @@ class Validator:
             return self.findings
         for key in definition:
             if key not in TOP_FIELDS:
-                self.err(f"field {key!r} is not supported at the top level", ((), key), key=True)
+                hint = self.misspelling(definition, (), key, TOP_FIELDS)
+                self.err(f"field {key!r} is not supported at the top level{hint}", ((), key), key=True)
         optional_str(self, definition, "Comment", ())
         optional_str(self, definition, "Version", ())
         if "TimeoutSeconds" in definition:
@@ -94,25 +100,30 @@ class Validator:
         else:
             scope.express = parent.express
         self.scopes.append(scope)
+        # A misspelt required field was reported as such; it is read in its place (a misspelling is one
+        # mistake, and the states under it are still checked).
+        keys = {f: self.misspelt.get((path, f), f) for f in ("States", "StartAt")}
         if "States" not in m or "StartAt" not in m:
-            missing = [f for f in ("States", "StartAt") if f not in m]
-            self.err(f"These fields are required: [{', '.join(missing)}]", path)
-        start = m.get("StartAt")
+            missing = [f for f in ("States", "StartAt") if keys[f] not in m]
+            if missing:
+                self.err(f"These fields are required: [{', '.join(missing)}]", path)
+        start = m.get(keys["StartAt"])
         if start is not None and not isinstance(start, str):
-            self.err(f"StartAt must be a string, not {json_type(start)}", (path, "StartAt"))
+            self.err(f"StartAt must be a string, not {json_type(start)}", (path, keys["StartAt"]))
             start = None
         scope.start = start
-        states = m.get("States")
+        states = m.get(keys["States"])
         if states is None:
             return
+        spath = (path, keys["States"])
         if not isinstance(states, dict):
-            self.err(f"States must be an object, not {json_type(states)}", (path, "States"))
+            self.err(f"States must be an object, not {json_type(states)}", spath)
             return
         if not states:
-            self.err("States must not be empty", (path, "States"))
+            self.err("States must not be empty", spath)
+        states = self._misplaced_fields(states, spath, scope)
         scope.states = states
         all_names = self.all_names
-        spath = (path, "States")
         for name, state in states.items():
             state_path = (spath, name)
             if name in all_names:
@@ -123,9 +134,47 @@ class Validator:
         if start is not None and start not in states:
             self.err(
                 f"StartAt {start!r} does not name a state of this {scope_word(kind)}",
-                (path, "StartAt"),
+                (path, keys["StartAt"]),
                 MISSING_TARGET,
             )
+
+    def misspelling(self, m: dict[str, Any], path: Path, key: Any, allowed: Any) -> str:
+        """The "did you mean" hint for an unknown field ``key`` of the machine ``m``; a misspelt required
+        field that is missing is remembered, so that it is not reported a second time as missing."""
+        if not isinstance(key, str):
+            return ""
+        name = closest(key, allowed)
+        if name is None:
+            return ""
+        if name in ("States", "StartAt") and name not in m and (path, name) not in self.misspelt:
+            self.misspelt[(path, name)] = key
+        return f"; did you mean {name!r}?"
+
+    def _misplaced_fields(self, states: dict[str, Any], spath: Path, scope: Scope) -> dict[str, Any]:
+        """``states`` without the state fields written among them (in YAML, ``Next: B`` indented one level
+        too little leaves the state above without it): each is one error naming the state it belongs to,
+        and neither a state of its own nor a missing field of that state."""
+        misplaced = [
+            name
+            for name, value in states.items()
+            if name in STATE_FIELD_NAMES and not isinstance(value, dict)
+        ]
+        if not misplaced:
+            return states
+        above: str | None = None
+        for name in states:
+            if name not in misplaced:
+                above = name
+                continue
+            where = (
+                f"; it belongs to a state: indent it under {above!r}, the state above"
+                if above is not None
+                else "; it belongs inside a state"
+            )
+            self.err(f"{name!r} is a field of a state, not a state{where}", (spath, name), key=True)
+            if above is not None:
+                scope.misplaced_into.setdefault(above, {})[name] = states[name]
+        return {name: value for name, value in states.items() if name not in misplaced}
 
     # -- states ------------------------------------------------------------------------------------
     def _state(self, name: str, state: Any, path: Path, scope: Scope, outer_ql: str) -> None:
@@ -140,16 +189,21 @@ class Validator:
             )
         if not isinstance(state, dict):
             self.err(f"state {name!r} must be an object, not {json_type(state)}", path)
+            scope.broken.add(name)
             return
         st = state.get("Type")
         if st is None:
-            self.err("These fields are required: [Type]", path)
+            scope.broken.add(name)
+            if "Type" not in scope.misplaced_into.get(name, ()):
+                self.err("These fields are required: [Type]", path)
             return
         if not isinstance(st, str) or st not in FIELDS:
+            hint = did_you_mean(st, STATE_TYPES) if isinstance(st, str) else ""
             self.err(
-                f"The field 'Type' should have one of these values: [{', '.join(STATE_TYPES)}]",
+                f"The field 'Type' should have one of these values: [{', '.join(STATE_TYPES)}]{hint}",
                 (path, "Type"),
             )
+            scope.broken.add(name)
             return
         ql = state.get("QueryLanguage", outer_ql)
         if ql not in QUERY_LANGUAGES:
@@ -170,7 +224,10 @@ class Validator:
         edges: list[tuple[str, Path]] = []
         scope.edges[name] = edges
         ctx = StateCtx(self, scope, name, st, jsonata)
+        before = len(self.findings)
         state_fields(self, state, st, path, ctx)
+        if st == "Choice" and any(f[1] == ERROR for f in self.findings[before:]):
+            scope.broken.add(name)  # a rule that failed may have held a transition
 
 
 def validate_value(definition: Any, *, express: bool = False) -> list[Finding]:

@@ -575,7 +575,7 @@ def _lint(model: PolicyModel, ctx: PolicyContext) -> None:
                 line, col = _pos(ctx, ("Statement", st.index, "DataIdentifier", j))
                 model.diagnostics.append(
                     Diagnostic(
-                        "DP001",
+                        "DP501",  # identifier-not-local
                         "warning",
                         f"{ident} is detected by machine learning in the service; "
                         "tamis does not detect it locally",
@@ -589,7 +589,7 @@ def _lint(model: PolicyModel, ctx: PolicyContext) -> None:
             line, col = _pos(ctx, ("Statement", st.index, "Principal"))
             model.diagnostics.append(
                 Diagnostic(
-                    "DP002",
+                    "DP502",  # principal-redundant
                     "info",
                     'Principal lists "*" with other principals; the others are redundant',
                     f"/Statement/{st.index}/Principal",
@@ -603,7 +603,7 @@ def _lint(model: PolicyModel, ctx: PolicyContext) -> None:
             line, col = _pos(ctx, ("Configuration", "CustomDataIdentifier", i))
             model.diagnostics.append(
                 Diagnostic(
-                    "DP003",
+                    "DP503",  # custom-identifier-unused
                     "warning",
                     f"custom data identifier {cname!r} is defined but no statement uses it",
                     f"/Configuration/CustomDataIdentifier/{i}",

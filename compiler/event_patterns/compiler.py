@@ -293,9 +293,9 @@ class PatternCompiler:
             )
         return f
 
-    def _string_arg(self, op: str, arg: Any, where: JSONPath) -> str:
+    def _string_arg(self, op: str, arg: Any, where: JSONPath, rule: str) -> str:
         if not isinstance(arg, str):
-            raise self.fail(where, f'"{op}" expects a string, got {kind_of(arg)}', f"{op}-type")
+            raise self.fail(where, f'"{op}" expects a string, got {kind_of(arg)}', rule)
         return arg
 
     def _operator(self, obj: dict[str, Any], where: JSONPath) -> Test:
@@ -318,11 +318,11 @@ class PatternCompiler:
             hint = did_you_mean(op, self.dialect.operators)
             raise self.fail(here, f'unknown operator "{op}"{hint}', "operator-unknown", key=True)
         if op == "exactly":
-            return (C.STR, self._string_arg(op, arg, here))
+            return (C.STR, self._string_arg(op, arg, here, "exactly-type"))
         if op in ("prefix", "suffix"):
             return self._prefix_suffix(op, arg, here)
         if op == "equals-ignore-case":
-            return (C.EQ_IC, self._string_arg(op, arg, here))
+            return (C.EQ_IC, self._string_arg(op, arg, here, "equals-ignore-case-type"))
         if op == "wildcard":
             return (C.WILDCARD, self._wildcard(arg, here))
         if op == "exists":
@@ -330,7 +330,7 @@ class PatternCompiler:
                 raise self.fail(here, f'"exists" expects true or false, got {kind_of(arg)}', "exists-type")
             return (C.EXISTS, arg)
         if op == "cidr":
-            text = self._string_arg(op, arg, here)
+            text = self._string_arg(op, arg, here, "cidr-type")
             try:
                 low, high = cidr_bounds(text)
             except ValueError as exc:
@@ -346,22 +346,25 @@ class PatternCompiler:
         if isinstance(arg, dict):
             if len(arg) != 1:
                 raise self.fail(
-                    where, f'"{op}" takes a string or {{"equals-ignore-case": "..."}}', f"{op}-type"
+                    where,
+                    f'"{op}" takes a string or {{"equals-ignore-case": "..."}}',
+                    "prefix-type" if op == "prefix" else "suffix-type",
                 )
             ((inner, text),) = arg.items()
             if inner != "equals-ignore-case":
                 raise self.fail(
                     (*where, inner),
                     f'"{op}" supports only "equals-ignore-case" inside, not "{inner}"',
-                    f"{op}-inner",
+                    "prefix-inner" if op == "prefix" else "suffix-inner",
                     key=True,
                 )
-            text = self._string_arg("equals-ignore-case", text, (*where, inner))
+            text = self._string_arg("equals-ignore-case", text, (*where, inner), "equals-ignore-case-type")
             return (C.PREFIX_IC if op == "prefix" else C.SUFFIX_IC, text)
-        return (C.PREFIX if op == "prefix" else C.SUFFIX, self._string_arg(op, arg, where))
+        rule = "prefix-type" if op == "prefix" else "suffix-type"
+        return (C.PREFIX if op == "prefix" else C.SUFFIX, self._string_arg(op, arg, where, rule))
 
     def _wildcard(self, arg: Any, where: JSONPath) -> str:
-        text = self._string_arg("wildcard", arg, where)
+        text = self._string_arg("wildcard", arg, where, "wildcard-type")
         i, previous_star = 0, False
         while i < len(text):
             ch = text[i]

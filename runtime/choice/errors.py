@@ -9,6 +9,7 @@ class StatesError(TamisError):
     """A run-time failure of a Choice state; ``error`` is the service's error name (``States.*``)."""
 
     error = "States.Runtime"
+    family = "asl"  # its code (tamis.rules) is looked up among the state machines' rules
 
     def __init__(self, message: str, *, pointer: str | None = None, state: str | None = None) -> None:
         self.state = state

@@ -24,9 +24,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"tamis {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     # Imported here, not at the top: each command module imports EXIT_* from this one.
-    from tamis.cli import lint, match, redact, test_event_pattern, validate_asl
+    from tamis.cli import lint, match, redact, rule, test_event_pattern, validate_asl
 
-    for command in (test_event_pattern, match, redact, validate_asl, lint):
+    for command in (test_event_pattern, match, redact, validate_asl, lint, rule):
         command.register(sub)
     return parser
 

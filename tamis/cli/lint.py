@@ -35,7 +35,7 @@ def register(sub: Any) -> None:
         action="append",
         default=[],
         metavar="CODE",
-        help="silence a rule (repeatable; PREFIX* allowed)",
+        help="silence a code such as EVT223 (repeatable; PREFIX* allowed: EVT2*, ASL*)",
     )
     add_quiet(p)
     p.add_argument(
@@ -75,10 +75,14 @@ def run(args: argparse.Namespace) -> int:
     from tamis.cli.reporting import shown
     from tamis.lint import ConfigError, LintResult, lint
     from tamis.lint import output as lint_output
-    from tamis.lint.config import force_excluded, resolve_config
+    from tamis.lint.config import canonical_codes, force_excluded, resolve_config
 
     here = Path.cwd()
     paths: list[str] = list(args.paths)
+    deprecated: list[tuple[str, str]] = []
+    ignore = canonical_codes(args.ignore, deprecated)
+    for old, new in deprecated:  # a note, not an error: the old spelling still works
+        print(f"tamis lint: note: --ignore {old} is the old spelling of {new}; write {new}", file=sys.stderr)
     try:
         config: Any = args.config
         if args.force_exclude:
@@ -90,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
             result = lint(
                 paths or None,
                 config=config,
-                ignore=args.ignore,
+                ignore=ignore,
                 warnings_as_errors=args.warnings_as_errors,
                 jobs=args.jobs,
             )

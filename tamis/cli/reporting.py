@@ -2,12 +2,14 @@
 
 Exit status (every command):
   0  clean: no error found (``lint``, ``validate-asl``); the message delivered (``redact``); something
-     matched (``match``); the pattern tested, whatever the result (``test-event-pattern``, as the AWS CLI).
+     matched (``match``); the pattern tested, whatever the result (``test-event-pattern``, as the AWS CLI);
+     the code explained (``rule``).
   1  findings: an error in what was checked (``lint``, ``validate-asl``); a Deny statement refused the message
      (``redact``); nothing matched (``match``, grep's convention).
   2  the command could not do what was asked: a usage error, a file that is missing or unreadable, an unusable
      configuration, or a pattern or policy that the running commands (``match``, ``redact``,
-     ``test-event-pattern``) cannot run because it is invalid (grep exits 2 for a bad regex too).
+     ``test-event-pattern``) cannot run because it is invalid (grep exits 2 for a bad regex too), or a code
+     ``rule`` does not know.
 
 ``-q`` hides info notes, ``-qq`` warnings too; errors always show. ``--format text|json`` on every command
 that reports diagnostics.

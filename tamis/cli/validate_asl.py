@@ -1,7 +1,7 @@
 """``tamis validate-asl FILE...``: check state-machine definitions as a pre-commit hook would.
 
-Prints one line per finding, ``path:line:col: severity CODE message``, or with ``--format json`` the
-report ``tamis lint --format json`` gives. Exit status (the contract of every command,
+Prints one line per finding, ``path:line:col: severity CODE (SERVICE_CODE) message``, or with
+``--format json`` the report ``tamis lint --format json`` gives. Exit status (the contract of every command,
 tamis/cli/reporting.py): 0 when no definition has an error (warnings alone exit 0), 1 when one has, 2
 when a FILE is missing or unreadable.
 Heavy imports happen in the handler.
@@ -15,7 +15,7 @@ from typing import Any
 
 from tamis.cli.reporting import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, add_format, add_quiet
 
-CODE_NOT_FOUND = "FILE_NOT_FOUND"
+CODE_NOT_FOUND = "ASL006"  # file-not-found
 
 
 def register(subparsers: Any) -> None:
@@ -45,6 +45,7 @@ def _run(args: argparse.Namespace) -> int:
     from tamis.cli.reporting import shown
     from tamis.compiler.asl.sources import JsonReader
     from tamis.errors import Diagnostic
+    from tamis.lint.output import code_label, format_json
 
     # A pre-commit run checks a few files: the standard library's parser starts faster than orjson.
     JsonReader.fast = len(args.files) > 20
@@ -69,14 +70,12 @@ def _run(args: argparse.Namespace) -> int:
     failed = any(d.severity == "error" for d in diags)
     diags = shown(diags, args.quiet)
     if args.format == "json":
-        from tamis.lint.output import format_json
-
         sys.stdout.write(format_json(diags, read, read) + "\n")
     else:
         for d in diags:
             where = ":".join(str(p) for p in (d.source, d.line, d.column) if p is not None)
             pointer = f" ({d.pointer})" if d.pointer or d.code != CODE_NOT_FOUND else ""
-            sys.stdout.write(f"{where}: {d.severity} {d.code} {d.message}{pointer}\n")
+            sys.stdout.write(f"{where}: {d.severity} {code_label(d)} {d.message}{pointer}\n")
     if missing:
         return EXIT_USAGE
     return EXIT_FINDINGS if failed else EXIT_OK

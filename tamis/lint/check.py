@@ -25,11 +25,12 @@ from tamis.errors import Diagnostic, TamisError
 from tamis.grammar.text import LineIndex
 from tamis.lint.kinds import KINDS
 from tamis.lint.targets import Target, plain, pointer_path
+from tamis.rules import code_for
 
-# Lint's own codes (checkers' codes pass through: "pattern.<rule>", "policy.<rule>", ASL service codes).
-CODE_UNRESOLVED = "lint.unresolved"
-CODE_UNAVAILABLE = "lint.checker-unavailable"
-CODE_INTERNAL = "lint.internal-error"
+# Lint's own codes (tamis.rules); a checker's error carries its own code (``PatternError.code``).
+CODE_UNRESOLVED = "LNT201"  # unresolved
+CODE_UNAVAILABLE = "LNT202"  # checker-unavailable
+CODE_INTERNAL = "LNT203"  # internal-error
 
 # The module each family's checker comes from: its absence means the checker is not installed.
 _CHECKER_MODULES = {"pattern": "tamis.patterns", "policy": "tamis.policies", "asl": "tamis.asl"}
@@ -200,7 +201,7 @@ def _other_stand_ins(text: str, stand_ins: list[tuple[int, int]]) -> str:
 
 # ASL codes lint does not report: a placeholder where JSON needs a value is accepted in a file lint reads
 # as a template (docs/lint.md), where validate-asl, which checks a file as written, warns of it.
-LINT_ACCEPTS = frozenset({"TEMPLATE_PLACEHOLDER"})
+LINT_ACCEPTS = frozenset({"ASL401"})  # template-placeholder
 
 
 def _fast_value(target: Target, family: str, asl_text: str | None = None) -> Any:
@@ -282,8 +283,10 @@ def _text_index(target: Target) -> LineIndex:
 def _from_error(target: Target, exc: TamisError, family: str) -> Diagnostic:
     line, column, offset = _position(target, exc.line, exc.column, exc.pointer)
     rule = exc.rule or "invalid"
-    code = f"{family}.{rule}"
+    code = exc.code or code_for(family, exc.rule)
     message = exc.message
+    if code is None:  # a rule without a code is a tamis bug (tests/test_rules.py keeps it unreachable)
+        code, message = CODE_INTERNAL, f"{message} (rule {rule!r} of {family} has no code)"
     if (offset >= 0 and target.in_unresolved(offset)) or (target.lenient_syntax and rule == "json"):
         return _diag(
             target,
@@ -303,7 +306,7 @@ def _from_diagnostic(target: Target, d: Diagnostic, *, asl: bool = False) -> Dia
     severity = d.severity
     message = d.message
     code = d.code
-    syntax = code in ("INVALID_JSON_DESCRIPTION", "INVALID_YAML_DESCRIPTION")
+    syntax = code in ("ASL001", "ASL002")  # the definition's JSON or YAML does not parse
     if severity == "error" and (
         (offset >= 0 and target.in_unresolved(offset, placeholders=not asl))
         or (target.lenient_syntax and syntax)

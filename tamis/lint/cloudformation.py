@@ -31,10 +31,11 @@ from tamis.lint.targets import (
     Placeholder,
     Target,
 )
+from tamis.rules import code_for
 
 Emit = Callable[[Target | Diagnostic], None]
-CODE_DUPLICATE_KEY = "lint.duplicate-key"
-CODE_TAG_IN_STRING = "lint.tag-in-string"
+CODE_DUPLICATE_KEY = "LNT101"  # duplicate-key
+CODE_TAG_IN_STRING = "LNT102"  # tag-in-string
 # CloudFormation's short-form tags (template reference, "Intrinsic function reference"): YAML syntax, read
 # only where YAML reads a tag. Written inside a string ("prefix": "!Ref Topic" in a JSON pattern), a tag is
 # never resolved: the pattern, policy or definition holds the literal text.
@@ -60,7 +61,7 @@ SHORT_FORM_TAGS = (
 
 
 def duplicate_key_message(label: str, key: object) -> str:
-    """The lint.duplicate-key message, in a template's value or a stand-alone file alike."""
+    """The duplicate-key (LNT101) message, in a template's value or a stand-alone file alike."""
     return f"{label}: key {key!r} repeats an earlier key of the same object; only the last one is kept"
 
 
@@ -70,34 +71,52 @@ LintFile = Callable[[Path, str, tuple[int, int], str, dict[str, Any]], None]
 
 
 class Doc:
-    """A located JSON or YAML document behind one interface."""
+    """A located JSON or YAML document behind one interface; with a ``prefix``, the value below it as a
+    document of its own (``resources`` of a serverless.yml is a CloudFormation fragment), positions still
+    those of the whole file. Paths given to and returned by every method are relative to the prefix."""
 
-    def __init__(self, located: Any, file: str, index: LineIndex) -> None:
+    def __init__(self, located: Any, file: str, index: LineIndex, prefix: Path_ = ()) -> None:
         self.located = located
         self.file = file
         self.index = index
         self.text = index.text
-        self.value = located.value
+        self.prefix = tuple(prefix)
+        self.value = located.value_at(self.prefix) if self.prefix else located.value
+
+    def _abs(self, path: Path_) -> tuple[Any, ...]:
+        return (*self.prefix, *path) if self.prefix else tuple(path)
 
     def value_at(self, path: Path_) -> Any:
-        return self.located.value_at(path)
+        return self.located.value_at(self._abs(path))
 
     def exists(self, path: Path_) -> bool:
-        return tuple(path) in self.located.spans
+        return self._abs(path) in self.located.spans
+
+    def span(self, path: Path_) -> Any:
+        """The located span of the value at ``path`` (line, column, start and end offsets), or None."""
+        return self.located.spans.get(self._abs(path))
 
     def value_pos(self, path: Path_) -> tuple[int, int] | None:
-        span = self.located.spans.get(tuple(path))
+        span = self.span(path)
         return (span[0], span[1]) if span else None
 
     def key_pos(self, path: Path_) -> tuple[int, int] | None:
-        return self.located.keys.get(tuple(path))
+        return self.located.keys.get(self._abs(path))
 
     def position(self, path: Path_) -> tuple[int, int]:
-        line, column = self.located.position(path)
+        line, column = self.located.position(self._abs(path))
         return (line or 1, column or 1)
 
     def string_offsets(self, path: Path_) -> list[int] | None:
-        return self.located.string_offsets(path)
+        return self.located.string_offsets(self._abs(path))
+
+    def duplicates(self, under: Path_ = ()) -> list[tuple[tuple[Any, ...], int, int]]:
+        """Each repeated key inside the value at ``under``: (its path, line, column)."""
+        base = self._abs(under)
+        n, cut = len(base), len(self.prefix)
+        return [
+            (tuple(p[cut:]), line, col) for p, line, col in self.located.duplicates if tuple(p[:n]) == base
+        ]
 
     def anchor_lines(self, *paths: Path_) -> tuple[int, ...]:
         lines = []
@@ -243,19 +262,18 @@ def value_targets(doc: Doc, found: Found, emit: Emit) -> None:
     if not isinstance(v, dict | list):
         string_target(_scalar_json(v), None, path, False)
         return
-    for dup_path, line, column in doc.located.duplicates:
-        if tuple(dup_path[: len(path)]) == tuple(path):
-            emit(
-                Diagnostic(
-                    code=CODE_DUPLICATE_KEY,
-                    severity="warning",
-                    message=duplicate_key_message(found.label, dup_path[-1]),
-                    line=line,
-                    column=column,
-                    source=doc.file,
-                    extra={"target": found.label, "anchor_lines": anchor_lines},
-                )
+    for dup_path, line, column in doc.duplicates(path):
+        emit(
+            Diagnostic(
+                code=CODE_DUPLICATE_KEY,
+                severity="warning",
+                message=duplicate_key_message(found.label, dup_path[-1]),
+                line=line,
+                column=column,
+                source=doc.file,
+                extra={"target": found.label, "anchor_lines": anchor_lines},
             )
+        )
     for p, value, tag in _tagged_values(v, (), 0):
         chars = doc.string_offsets((*path, *p))  # at the tag itself, as in a JSON string
         tag_warning(value, tag, doc.index.line_col(chars[0]) if chars else doc.position((*path, *p)))
@@ -355,7 +373,7 @@ def _join(
             chars.append(delim)
             offsets.extend(delim_offsets[: len(delim)] or [0] * len(delim))
         ppath = (*path, 1, i)
-        span = doc.located.spans.get(ppath)
+        span = doc.span(ppath)
         start = span[2] if span else 0
         if isinstance(part, str):
             po = doc.string_offsets(ppath)
@@ -401,7 +419,7 @@ def _filters(
         line, column = doc.position(where)
         emit(
             Diagnostic(
-                code=f"pattern.{rule}",
+                code=code_for("pattern", rule) or rule,
                 severity="error",
                 message=message,
                 line=line,

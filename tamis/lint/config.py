@@ -1,5 +1,7 @@
 """The linter's configuration: the ``[tool.tamis]`` table of ``pyproject.toml`` or a ``.tamis.toml``, found
-from the linted folder upwards, and the two matching languages it uses: codes (``pattern.*``) and globs.
+from the linted folder upwards, and the two matching languages it uses: codes (``EVT223``, ``EVT2*``) and
+globs. Old spellings of codes (``pattern.numeric-bounds``, ``MISSING_TRANSITION_TARGET``, ``lint.*``) still
+work wherever a code is accepted; :func:`canonical_code` gives the new one.
 """
 
 from __future__ import annotations
@@ -7,11 +9,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from tamis.errors import TamisError
 from tamis.lint.kinds import KINDS
+from tamis.rules import RULES, resolve
 
 CONFIG_KEYS = {"warnings-as-errors", "ignore", "exclude", "kinds", "severity"}
 SEVERITIES = ("error", "warning", "info")
@@ -30,6 +34,8 @@ class LintConfig:
     severity: dict[str, str] = field(default_factory=dict)
     path: str | None = None  # the file the configuration came from
     root: Path | None = None  # globs are relative to this folder
+    # Old spellings of codes the file uses, as (old, new), each once: the run notes each (LNT903).
+    deprecated: list[tuple[str, str]] = field(default_factory=list)
 
     def silenced(self, code: str) -> bool:
         return code_listed(code, self.ignore) or self.severity.get(code) == "off"
@@ -45,10 +51,49 @@ class LintConfig:
 
 
 def code_listed(code: str, listed: Iterable[str]) -> bool:
-    """Whether ``code`` is in ``listed``, where an item ending in "*" stands for a family ("pattern.*"):
-    the one rule of --ignore, ``ignore``, ``severity`` and ``# tamis: ignore[...]`` alike. Plain string
-    operations, no pattern engine."""
-    return any(item == code or (item.endswith("*") and code.startswith(item[:-1])) for item in listed)
+    """Whether ``code`` is in ``listed``, where an item ending in "*" stands for every code it starts
+    ("EVT*", "ASL2*"): the one rule of --ignore, ``ignore``, ``severity`` and ``# tamis: ignore[...]`` alike.
+    Old spellings in ``listed`` count as their new codes. Plain string operations, no pattern engine."""
+    for spelling in listed:
+        for item in canonical_code(spelling)[0]:
+            if item == code or (item.endswith("*") and code.startswith(item[:-1])):
+                return True
+    return False
+
+
+# The old scheme's family wildcards, and the prefix of their new codes.
+_OLD_FAMILIES = {"pattern.": "EVT", "policy.": "DP", "lint.": "LNT"}
+
+
+@cache
+def canonical_code(spelling: str) -> tuple[tuple[str, ...], bool]:
+    """The new spellings of a code or a wildcard (``pattern.numeric-bounds`` -> ``EVT223``, ``lint.*`` ->
+    ``LNT*``, ``pattern.numeric-*`` -> the codes whose old names it covered), and whether ``spelling`` was
+    an old one. An unknown spelling comes back as it is."""
+    spelling = spelling.strip()
+    if spelling.endswith("*"):
+        stem = spelling[:-1]
+        new = _OLD_FAMILIES.get(stem)
+        if new is not None:
+            return (new + "*",), True
+        if stem.startswith(tuple(_OLD_FAMILIES)):
+            codes = tuple(r.code for r in RULES if any(a.startswith(stem) for a in r.aliases))
+            if codes:
+                return codes, True
+        return (spelling,), False
+    found, old = resolve(spelling)
+    return ((found.code,), old) if found is not None else ((spelling,), False)
+
+
+def canonical_codes(spellings: Iterable[str], deprecated: list[tuple[str, str]]) -> list[str]:
+    """``spellings`` in the new scheme; each old one is added to ``deprecated`` as (old, new) (once)."""
+    out: list[str] = []
+    for spelling in spellings:
+        new, old = canonical_code(spelling)
+        if old and (spelling, ", ".join(new)) not in deprecated:
+            deprecated.append((spelling, ", ".join(new)))
+        out.extend(new)
+    return out
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
@@ -103,7 +148,7 @@ def load_config(path: Path | None) -> LintConfig:
         items = table.get(key, [])
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
             raise ConfigError(f"{key} must be a list of strings", source=src, rule="config")
-        setattr(cfg, key, list(items))
+        setattr(cfg, key, canonical_codes(items, cfg.deprecated) if key == "ignore" else list(items))
     kinds = table.get("kinds", {})
     if not isinstance(kinds, dict):
         raise ConfigError("kinds must be a table of glob = kind", source=src, rule="config")
@@ -120,7 +165,9 @@ def load_config(path: Path | None) -> LintConfig:
         raise ConfigError(
             "severity must be a table of code = error | warning | info | off", source=src, rule="config"
         )
-    cfg.severity = dict(severity)
+    cfg.severity = {
+        new: level for key, level in severity.items() for new in canonical_codes([key], cfg.deprecated)
+    }
     return cfg
 
 

@@ -30,7 +30,7 @@ KINDS: dict[str, dict[str, str]] = {
 }
 
 # An info note: a file named for a pattern or filter policy whose shape does not say it is one.
-CODE_UNRECOGNISED = "lint.unrecognised-kind"
+CODE_UNRECOGNISED = "LNT104"  # unrecognised-kind
 
 ASL_SUFFIXES = (".asl.json", ".asl.yaml", ".asl.yml")
 # Terraform templatefile() inputs named for what they render to.

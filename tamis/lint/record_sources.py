@@ -17,7 +17,7 @@ import orjson
 from tamis.errors import Diagnostic
 from tamis.grammar.cloudformation import intrinsic
 
-CODE_RECORD_FIELD = "lint.record-field"
+CODE_RECORD_FIELD = "LNT103"  # record-field
 
 # The field that holds each source's payload in the record Lambda filters.
 PAYLOAD_FIELD = {"sqs": "body", "kinesis": "data", "dynamodb": "dynamodb"}

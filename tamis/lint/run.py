@@ -11,7 +11,7 @@ from typing import Any
 
 from tamis.errors import Diagnostic, TamisError
 from tamis.grammar.text import LineIndex, NotUTF8, decode
-from tamis.lint.config import ConfigError, LintConfig, code_listed, find_config, load_config
+from tamis.lint.config import ConfigError, LintConfig, canonical_codes, code_listed, find_config, load_config
 from tamis.lint.discover import discover
 from tamis.lint.kinds import (
     CODE_UNRECOGNISED,
@@ -21,11 +21,12 @@ from tamis.lint.kinds import (
     named_for_checking,
     recognise,
 )
-from tamis.lint.suppressions import is_suppressed, parse_suppressions
+from tamis.lint.suppressions import deprecated_spellings, is_suppressed, parse_suppressions
 
-CODE_SYNTAX = {"json": "lint.json-syntax", "yaml": "lint.yaml-syntax"}
-CODE_MISSING = "lint.missing-file"
-CODE_UNREADABLE = "lint.unreadable"
+CODE_SYNTAX = {"json": "LNT001", "yaml": "LNT002"}  # json-syntax, yaml-syntax
+CODE_MISSING = "LNT005"  # missing-file
+CODE_UNREADABLE = "LNT004"  # unreadable
+CODE_DEPRECATED = "LNT903"  # deprecated-code
 # Larger data files are not policies (the services' own limits are far lower).
 _MAX_BYTES = 4 * 1024 * 1024
 
@@ -364,7 +365,7 @@ class _Run:
         if not repeated:
             return
         doc = self._parse(text, display, "json")
-        for path, line, column in doc.located.duplicates if doc is not None else ():
+        for path, line, column in doc.duplicates() if doc is not None else ():
             message = duplicate_key_message(display, path[-1])
             self._add(_diag(CODE_DUPLICATE_KEY, "warning", message, display, line, column))
 
@@ -411,7 +412,7 @@ class _Run:
         ignore = [*self.config.ignore, *extra_ignore]
         seen: set[tuple[Any, ...]] = set()
         out: list[Diagnostic] = []
-        for d in self.raw:
+        for d in [*self.raw, *self._deprecations()]:
             if self.config.silenced(d.code) or code_listed(d.code, ignore):
                 continue
             sup = suppressions.get(d.source or "")
@@ -430,6 +431,36 @@ class _Run:
         out.sort(key=lambda d: (d.source or "", d.line or 0, d.column or 0, d.code))
         self.result.diagnostics = out
         return self.result
+
+    def _deprecations(self) -> list[Diagnostic]:
+        """A note for each old spelling of a code in the configuration and in suppression comments."""
+        notes: list[Diagnostic] = []
+        if self.config.deprecated and self.config.path:
+            display = self.display(Path(self.config.path))
+            try:
+                text = Path(self.config.path).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                text = ""
+            index = LineIndex(text)
+            for old, new in self.config.deprecated:
+                at = text.find(f'"{old}"')
+                if at < 0:
+                    at = text.find(f"'{old}'")
+                line, column = index.line_col(at + 1) if at >= 0 else (1, 1)
+                notes.append(
+                    _diag(CODE_DEPRECATED, "info", _deprecated_message(old, new), display, line, column)
+                )
+        for display in sorted(self.comment_files):
+            text = self.result.texts.get(display)
+            for line, column, old, new in deprecated_spellings(text or ""):
+                notes.append(
+                    _diag(CODE_DEPRECATED, "info", _deprecated_message(old, new), display, line, column)
+                )
+        return notes
+
+
+def _deprecated_message(old: str, new: str) -> str:
+    return f"{old!r} is the old spelling of {new}; write {new} (the old one still works)"
 
 
 # -- the parallel run ---------------------------------------------------------------------------------
@@ -693,4 +724,16 @@ def lint(
             phases[order.get(path.suffix.lower(), 2)].append((path, str(path) in explicit))
         _lint_parallel(run, [phase for phase in phases if phase], min(workers, len(files)))
     wae = cfg.warnings_as_errors if warnings_as_errors is None else warnings_as_errors
-    return run.finish(ignore, wae)
+    return run.finish(_ignore_codes(ignore), wae)
+
+
+def _ignore_codes(ignore: Iterable[str]) -> list[str]:
+    """``ignore`` in the new scheme; an old spelling still works, with a DeprecationWarning naming the new
+    code (the CLI prints its own note for --ignore)."""
+    import warnings
+
+    deprecated: list[tuple[str, str]] = []
+    codes = canonical_codes(ignore, deprecated)
+    for old, new in deprecated:
+        warnings.warn(_deprecated_message(old, new), DeprecationWarning, stacklevel=3)
+    return codes

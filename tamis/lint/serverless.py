@@ -51,7 +51,8 @@ def serverless(doc: Doc, emit: Emit, lint_file: LintFile, folder: Path) -> None:
                 value_targets(doc, found, emit)
     resources = value.get("resources")
     if isinstance(resources, dict) and isinstance(resources.get("Resources"), dict):
-        cloudformation(_Within(doc, ("resources",)), emit, lint_file, folder)
+        # a CloudFormation fragment: the template's paths, below "resources", and the file's positions
+        cloudformation(Doc(doc.located, doc.file, doc.index, prefix=("resources",)), emit, lint_file, folder)
 
 
 def _event(doc: Doc, fn: str, i: int, event: Any, emit: Emit) -> None:
@@ -93,31 +94,3 @@ def _source(etype: str, body: dict[str, Any]) -> str | None:
             return str(kind)
         return source_of_arn(body.get("arn"))
     return None
-
-
-class _Within(Doc):
-    """The document below ``prefix`` as a document of its own, positions still those of the whole file:
-    ``resources`` of a service is a CloudFormation template fragment."""
-
-    def __init__(self, doc: Doc, prefix: Path_) -> None:
-        super().__init__(doc.located, doc.file, doc.index)
-        self.prefix = tuple(prefix)
-        self.value = doc.value_at(self.prefix)
-
-    def value_at(self, path: Path_) -> Any:
-        return super().value_at((*self.prefix, *path))
-
-    def exists(self, path: Path_) -> bool:
-        return super().exists((*self.prefix, *path))
-
-    def value_pos(self, path: Path_) -> tuple[int, int] | None:
-        return super().value_pos((*self.prefix, *path))
-
-    def key_pos(self, path: Path_) -> tuple[int, int] | None:
-        return super().key_pos((*self.prefix, *path))
-
-    def position(self, path: Path_) -> tuple[int, int]:
-        return super().position((*self.prefix, *path))
-
-    def string_offsets(self, path: Path_) -> list[int] | None:
-        return super().string_offsets((*self.prefix, *path))

@@ -1,11 +1,12 @@
 """Inline suppressions: ``# tamis: ignore`` and ``# tamis: ignore[CODE, PREFIX*]`` comments (``//`` too) in
-the YAML and Terraform files where findings are reported, and whether one silences a finding.
+the YAML and Terraform files where findings are reported, and whether one silences a finding. Old spellings
+of codes still silence their findings; :func:`deprecated_spellings` finds them for the run to note.
 """
 
 from __future__ import annotations
 
 from tamis.errors import Diagnostic
-from tamis.lint.config import code_listed
+from tamis.lint.config import canonical_code, code_listed
 
 _MARKER = "tamis: ignore"
 
@@ -45,6 +46,28 @@ def parse_suppressions(text: str) -> dict[int, set[str] | None]:
             if t in out and out[t] is None:
                 continue
             out[t] = None if codes is None else (out.get(t) or set()) | codes
+    return out
+
+
+def deprecated_spellings(text: str) -> list[tuple[int, int, str, str]]:
+    """(line, column, old, new) of each old spelling of a code in a suppression comment of ``text``."""
+    out: list[tuple[int, int, str, str]] = []
+    if _MARKER not in text:
+        return out
+    for n, line in enumerate(text.split("\n"), start=1):
+        at = line.find(_MARKER + "[")
+        if at < 0:
+            continue
+        start = at + len(_MARKER) + 1
+        close = line.find("]", start)
+        inside = line[start : close if close > 0 else len(line)]
+        offset = start
+        for part in inside.split(","):
+            spelling = part.strip()
+            new, old = canonical_code(spelling) if spelling else ((), False)
+            if old:
+                out.append((n, offset + part.find(spelling) + 1, spelling, ", ".join(new)))
+            offset += len(part) + 1
     return out
 
 

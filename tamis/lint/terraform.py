@@ -30,7 +30,7 @@ from tamis.lint.check import CODE_UNRESOLVED
 from tamis.lint.cloudformation import Emit, LintFile
 from tamis.lint.targets import OffsetsMapper, Path_, Placeholder, Target
 
-CODE_HCL_SYNTAX = "lint.hcl-syntax"
+CODE_HCL_SYNTAX = "LNT003"  # hcl-syntax
 
 # resource type -> [(attribute path through nested blocks, kind)]
 _ATTRS: dict[str, list[tuple[tuple[str, ...], str]]] = {

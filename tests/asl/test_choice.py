@@ -479,7 +479,7 @@ def test_jsonata_regex_runs_on_re2() -> None:
     # a backreference is not RE2 syntax: rejected when compiled, never run on a backtracking engine
     with pytest.raises(DefinitionError) as info:
         compile_choice(jsonata_machine("{% $contains($states.input.s, /(a)\\1/) %}"), "C")
-    assert info.value.rule == "INVALID_JSONATA_EXPRESSION"
+    assert (info.value.code, info.value.rule) == ("ASL301", "INVALID_JSONATA_EXPRESSION")
 
 
 def test_jsonata_non_boolean_and_failures_are_query_evaluation_errors() -> None:
@@ -532,15 +532,15 @@ def test_jsonata_no_choice_matched() -> None:
 @pytest.mark.parametrize(
     ("condition", "rule"),
     [
-        ("{% 1 + %}", "INVALID_JSONATA_EXPRESSION"),
-        ("$states.input.a = 1", "SCHEMA_VALIDATION_FAILED"),  # not wrapped in {% %}
-        (42, "SCHEMA_VALIDATION_FAILED"),
+        ("{% 1 + %}", "ASL301"),
+        ("$states.input.a = 1", "ASL101"),  # not wrapped in {% %}
+        (42, "ASL101"),
     ],
 )
 def test_jsonata_malformed_conditions(condition: Any, rule: str) -> None:
     with pytest.raises(DefinitionError) as info:
         compile_choice(jsonata_machine(condition), "C")
-    assert info.value.rule == rule
+    assert info.value.code == rule
     assert info.value.pointer == "/States/C/Choices/0/Condition"
 
 

@@ -94,7 +94,7 @@ def test_embedded_definitions_are_valid_before_rendering(name: str) -> None:
     if name == "sam_definitionuri_substitutions.yaml":
         # The corpus ships this template without the file its DefinitionUri names: that, and only that,
         # is reported (the definition itself cannot be read).
-        assert [d.code for d in errors] == ["MISSING_DEFINITION_FILE"], diags
+        assert [d.code for d in errors] == ["ASL007"], diags
         return
     assert not errors, diags
 
@@ -105,7 +105,7 @@ def test_embedded_definitions_are_valid_before_rendering(name: str) -> None:
 def test_unquoted_placeholder_is_reported_where_it_stands(name: str) -> None:
     path = shared_path("conformance", "asl", "embedded", name)
     text = path.read_text(encoding="utf-8")
-    warnings = [d for d in validate_asl_file(path) if d.code == "TEMPLATE_PLACEHOLDER"]
+    warnings = [d for d in validate_asl_file(path) if d.code == "ASL401"]
     assert warnings
     for w in warnings:
         assert w.line is not None and w.column is not None

@@ -39,17 +39,17 @@ def _where(text: str, needle: str, nth: int = 0) -> tuple[int, int]:
 
 def test_json_value_and_key_positions() -> None:
     diags = {d.code: d for d in tamis.validate_asl(JSON_TEXT, source="m.json")}
-    target = diags["MISSING_TRANSITION_TARGET"]
+    target = diags["ASL201"]
     assert target.pointer == "/States/Check/Choices/0/Next"
     assert (target.line, target.column) == _where(JSON_TEXT, '"Missing"')
     assert target.source == "m.json"
-    unknown = diags["SCHEMA_VALIDATION_FAILED"]
+    unknown = diags["ASL101"]
     assert unknown.pointer == "/States/Done/Bogus"
     assert (unknown.line, unknown.column) == _where(JSON_TEXT, '"Bogus"')  # the key, not the value
 
 
 def test_dict_input_has_pointer_but_no_position() -> None:
-    [d] = [x for x in tamis.validate_asl(json.loads(JSON_TEXT)) if x.code == "MISSING_TRANSITION_TARGET"]
+    [d] = [x for x in tamis.validate_asl(json.loads(JSON_TEXT)) if x.code == "ASL201"]
     assert d.pointer == "/States/Check/Choices/0/Next"
     assert d.line is None and d.column is None
 
@@ -95,14 +95,14 @@ States:
 
 def test_yaml_positions() -> None:
     [d] = tamis.validate_asl(YAML_TEXT, source="m.asl.yaml")
-    assert d.code == "MISSING_TRANSITION_TARGET"
+    assert d.code == "ASL201"
     assert d.pointer == "/States/Check/Choices/0/Next"
     assert (d.line, d.column) == (9, 15)
 
 
 def test_yaml_syntax_error_is_located() -> None:
     [d] = tamis.validate_asl("StartAt: [A\nStates: {}\n")
-    assert d.code == "INVALID_YAML_DESCRIPTION" and d.line is not None
+    assert d.code == "ASL002" and d.line is not None
 
 
 def test_yaml_alias_bomb_is_refused_with_its_place() -> None:
@@ -110,7 +110,7 @@ def test_yaml_alias_bomb_is_refused_with_its_place() -> None:
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
     [d] = tamis.validate_asl("\n".join(lines) + "\n", source="bomb.asl.yaml")
-    assert d.code == "INVALID_YAML_DESCRIPTION" and "aliases" in d.message
+    assert d.code == "ASL002" and "aliases" in d.message
     assert d.line is not None and d.source == "bomb.asl.yaml"
 
 
@@ -121,12 +121,12 @@ def test_yaml_timestamps_stay_text() -> None:
     )
     assert tamis.validate_asl(definition, source="w.asl.yaml") == []
     bad = definition.replace("2016-03-14T01:59:00Z", "2016-03-14")
-    assert [d.code for d in tamis.validate_asl(bad, source="w.asl.yaml")] == ["SCHEMA_VALIDATION_FAILED"]
+    assert [d.code for d in tamis.validate_asl(bad, source="w.asl.yaml")] == ["ASL101"]
 
 
 def test_invalid_json_is_located() -> None:
     [d] = tamis.validate_asl('{"StartAt": "A",\n  "States": {,}}')
-    assert d.code == "INVALID_JSON_DESCRIPTION"
+    assert d.code == "ASL001"
     assert (d.line, d.column) == (2, 14)
 
 
@@ -171,17 +171,17 @@ def test_cloudformation_and_sam_definitions(tmp_path: Path) -> None:
     template.write_text(TEMPLATE)
     diags = validate_asl_file(template)
     by_def = {(d.extra.get("definition"), d.code): d for d in diags}
-    nope = by_def[("Machine", "MISSING_TRANSITION_TARGET")]
+    nope = by_def[("Machine", "ASL201")]
     assert nope.pointer == "/Resources/Machine/Properties/DefinitionString/States/A/Next"
     assert (nope.line, nope.column) == _where(TEMPLATE, '"Nope"')
-    wait = by_def[("Other", "SCHEMA_VALIDATION_FAILED")]
+    wait = by_def[("Other", "ASL101")]
     assert wait.source is not None and wait.source.endswith("def.asl.json")
     assert (wait.line, wait.column) == _where(inner, '"x"')
-    timeout = by_def[("Third", "SCHEMA_VALIDATION_FAILED")]
+    timeout = by_def[("Third", "ASL101")]
     assert timeout.pointer == "/Resources/Third/Properties/Definition/States/X/TimeoutSeconds"
     assert (timeout.line, timeout.column) == _where(TEMPLATE, "-3")
     # the ${Fn} placeholder stands for an ARN: not reported
-    assert not [d for d in diags if d.code == "INVALID_RESOURCE"]
+    assert not [d for d in diags if d.code == "ASL106"]
 
 
 SCALAR_STYLES = """\
@@ -210,7 +210,7 @@ def test_definition_string_positions_in_every_scalar_style() -> None:
     found = {
         d.extra.get("definition"): d
         for d in tamis.validate_asl(SCALAR_STYLES, source="t.yaml")
-        if d.code == "MISSING_TRANSITION_TARGET"
+        if d.code == "ASL201"
     }
     assert (found["Quoted"].line, found["Quoted"].column) == _where(SCALAR_STYLES, '\\"Nope')
     assert (found["Folded"].line, found["Folded"].column) == _where(SCALAR_STYLES, '"Gone"')
@@ -251,9 +251,9 @@ def test_unquoted_placeholder_in_definition() -> None:
         }
     """)
     diags = tamis.validate_asl(text)
-    [warn] = [d for d in diags if d.code == "TEMPLATE_PLACEHOLDER"]
+    [warn] = [d for d in diags if d.code == "ASL401"]
     assert warn.severity == "warning" and (warn.line, warn.column) == _where(text, "${Timeout}")
-    [err] = [d for d in diags if d.code == "MISSING_TRANSITION_TARGET"]
+    [err] = [d for d in diags if d.code == "ASL201"]
     assert (err.line, err.column) == _where(text, '"X"')
 
 
@@ -273,8 +273,9 @@ def test_cli_reports_and_exits(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert main(["validate-asl", str(good), str(bad)]) == 1
     out = capsys.readouterr().out.splitlines()
     line, col = _where(JSON_TEXT, '"Missing"')
-    assert f"{bad}:{line}:{col}: error MISSING_TRANSITION_TARGET Missing 'Next' target: Missing" in "\n".join(
-        out
+    assert (
+        f"{bad}:{line}:{col}: error ASL201 (MISSING_TRANSITION_TARGET) Missing 'Next' target: Missing"
+        in "\n".join(out)
     )
     assert all(entry.startswith(str(bad)) for entry in out)
 
@@ -282,7 +283,7 @@ def test_cli_reports_and_exits(tmp_path: Path, capsys: pytest.CaptureFixture[str
 def test_cli_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # a missing file is an input error: exit 2 as in every command (it was 1 before the CLI's one contract)
     assert main(["validate-asl", str(tmp_path / "nope.json")]) == 2
-    assert "FILE_NOT_FOUND" in capsys.readouterr().out
+    assert "ASL006" in capsys.readouterr().out
 
 
 def test_compile_choice_is_exported() -> None:
@@ -317,8 +318,8 @@ def test_validate_loaded_for_other_tools() -> None:
     )
     third = validate_loaded(defs[2])
     assert [(d.code, d.line, d.source) for d in third] == [
-        ("UNRESOLVED_PLACEHOLDER", 27, "t.yaml"),
-        ("SCHEMA_VALIDATION_FAILED", 28, "t.yaml"),
+        ("ASL402", 27, "t.yaml"),
+        ("ASL101", 28, "t.yaml"),
     ]
 
 
@@ -327,7 +328,7 @@ def test_placeholders_cloudformation_will_not_replace() -> None:
         "DefinitionUri: sub/def.asl.json",
         "Definition: {StartAt: P, States: {P: {Type: Pass, Result: '${Fn}-${Missing}', End: true}}}",
     )
-    diags = [d for d in tamis.validate_asl(text) if d.code == "UNRESOLVED_PLACEHOLDER"]
+    diags = [d for d in tamis.validate_asl(text) if d.code == "ASL402"]
     # Other's substitutions define Fn only; Third has no substitutions at all
     assert [(d.extra["definition"], d.message.split()[0]) for d in diags] == [
         ("Other", "${Missing}"),
@@ -336,7 +337,7 @@ def test_placeholders_cloudformation_will_not_replace() -> None:
     assert all(d.severity == "warning" for d in diags)
     assert (diags[1].line, diags[1].column) == _where(TEMPLATE, "${Fn}")
     fn_sub = TEMPLATE.replace('"Nope"', '"${AWS::Region}-${Machine.Arn}-${Nowhere}"')
-    messages = [d.message for d in tamis.validate_asl(fn_sub) if d.code == "UNRESOLVED_PLACEHOLDER"]
+    messages = [d.message for d in tamis.validate_asl(fn_sub) if d.code == "ASL402"]
     assert any(m.startswith("${Nowhere}") for m in messages)
     assert not any("AWS::Region" in m or "Machine.Arn" in m for m in messages)
 
@@ -352,7 +353,7 @@ def test_jsonata_error_column_points_inside_the_string() -> None:
         }
     """)
     [d] = tamis.validate_asl(text)
-    assert d.code == "INVALID_JSONATA_EXPRESSION" and d.pointer == "/States/A/Output/k"
+    assert d.code == "ASL301" and d.pointer == "/States/A/Output/k"
     line = text.splitlines()[d.line - 1]
     assert line[d.column - 1 :].startswith("2 %}")  # the unexpected token, past the escapes
     # a dict has no text: the pointer alone
@@ -402,19 +403,19 @@ def test_template_machine_type_applies() -> None:
     )
     text = text.replace('"Type": "Pass"', '"Type": "Task"')
     diags = [d for d in tamis.validate_asl(text) if d.extra.get("definition") == "Machine"]
-    assert [(d.code, d.severity) for d in diags] == [("INVALID_RESOURCE", "error")]
+    assert [(d.code, d.severity) for d in diags] == [("ASL106", "error")]
 
 
 def test_a_definition_uri_naming_no_file_is_an_error_not_a_silent_skip(tmp_path: Path) -> None:
     template = tmp_path / "template.yaml"
     template.write_text(TEMPLATE.replace("sub/def.asl.json", "sub/missing.asl.json"), encoding="utf-8")
-    diags = [d for d in validate_asl_file(template) if d.code == "MISSING_DEFINITION_FILE"]
+    diags = [d for d in validate_asl_file(template) if d.code == "ASL007"]
     assert [(d.severity, d.extra["definition"], d.line) for d in diags] == [
         ("error", "Other", _where(TEMPLATE, "DefinitionUri: sub/def.asl.json")[0])
     ]
     assert "sub/missing.asl.json" in diags[0].message
     # the template's other machines are still checked
-    assert any(d.code == "MISSING_TRANSITION_TARGET" for d in validate_asl_file(template))
+    assert any(d.code == "ASL201" for d in validate_asl_file(template))
     # text given with a label as its source names no folder: nothing to say about the file
     text = TEMPLATE.replace("sub/def.asl.json", "sub/missing.asl.json")
-    assert not [d for d in tamis.validate_asl(text, source="t.yaml") if d.code == "MISSING_DEFINITION_FILE"]
+    assert not [d for d in tamis.validate_asl(text, source="t.yaml") if d.code == "ASL007"]

@@ -42,7 +42,7 @@ def test_base_is_valid() -> None:
     assert tamis.validate_asl(BASE) == []
 
 
-S = "SCHEMA_VALIDATION_FAILED"
+S = "ASL101"
 
 
 @pytest.mark.parametrize(
@@ -53,8 +53,8 @@ S = "SCHEMA_VALIDATION_FAILED"
         ({**BASE, "Foo": 1}, (S, "/Foo")),
         ({**BASE, "TimeoutSeconds": "60"}, (S, "/TimeoutSeconds")),
         ({**BASE, "QueryLanguage": "jsonata"}, (S, "/QueryLanguage")),
-        ({**BASE, "StartAt": "Nope"}, ("MISSING_TRANSITION_TARGET", "/StartAt")),
-        (machine(Work={"Type": "Pass", "Next": "Gone"}), ("MISSING_TRANSITION_TARGET", "/States/Work/Next")),
+        ({**BASE, "StartAt": "Nope"}, ("ASL201", "/StartAt")),
+        (machine(Work={"Type": "Pass", "Next": "Gone"}), ("ASL201", "/States/Work/Next")),
         (machine(Work={"Type": "Pass", "Next": "Done", "End": True}), (S, "/States/Work/Next")),
         (machine(Work={"Type": "Pass", "End": False}), (S, "/States/Work")),
         (machine(Work={"Type": "pass", "End": True}), (S, "/States/Work/Type")),
@@ -67,9 +67,9 @@ S = "SCHEMA_VALIDATION_FAILED"
             machine(Done={"Type": "Fail", "CausePath": "States.StringToJson($.x)"}),
             (S, "/States/Done/CausePath"),
         ),
-        (machine(Orphan={"Type": "Succeed"}), ("UNREACHABLE_STATE", "/States/Orphan")),
-        (machine(Done={"Type": "Pass", "Next": "Work"}), ("MISSING_END_STATE", "/States")),
-        (machine(**{"W" * 81: {"Type": "Succeed"}}), ("INVALID_STATE_NAME", "/States/" + "W" * 81)),
+        (machine(Orphan={"Type": "Succeed"}), ("ASL203", "/States/Orphan")),
+        (machine(Done={"Type": "Pass", "Next": "Work"}), ("ASL202", "/States")),
+        (machine(**{"W" * 81: {"Type": "Succeed"}}), ("ASL102", "/States/" + "W" * 81)),
     ],
 )
 def test_structure(definition: Any, expected: tuple[str, str]) -> None:
@@ -85,15 +85,15 @@ def task(**fields: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("fields", "expected"),
     [
-        ({"Resource": "my lambda"}, ("INVALID_RESOURCE", "/States/Work/Resource")),
-        ({"Resource": "arn:aws:states:::dynamodb:query"}, ("INVALID_RESOURCE", "/States/Work/Resource")),
+        ({"Resource": "my lambda"}, ("ASL106", "/States/Work/Resource")),
+        ({"Resource": "arn:aws:states:::dynamodb:query"}, ("ASL106", "/States/Work/Resource")),
         (
             {"Resource": "arn:aws:states:::aws-sdk:s3:getObject.sync"},
-            ("INVALID_RESOURCE", "/States/Work/Resource"),
+            ("ASL106", "/States/Work/Resource"),
         ),
         (
             {"Resource": "arn:aws:lambda:us-east-1:1:function:f:"},
-            ("INVALID_RESOURCE", "/States/Work/Resource"),
+            ("ASL106", "/States/Work/Resource"),
         ),
         ({"TimeoutSeconds": 0}, (S, "/States/Work/TimeoutSeconds")),
         ({"TimeoutSeconds": 5, "TimeoutSecondsPath": "$.t"}, (S, "/States/Work/TimeoutSecondsPath")),
@@ -140,7 +140,7 @@ def task(**fields: Any) -> dict[str, Any]:
         ({"Catch": [{"ErrorEquals": ["X"]}]}, (S, "/States/Work/Catch/0")),
         (
             {"Catch": [{"ErrorEquals": ["X"], "Next": "Nope"}]},
-            ("MISSING_TRANSITION_TARGET", "/States/Work/Catch/0/Next"),
+            ("ASL201", "/States/Work/Catch/0/Next"),
         ),
         (
             {
@@ -316,14 +316,14 @@ def test_parallel_and_scopes() -> None:
     empty = machine(Work={"Type": "Parallel", "Branches": [], "Next": "Done"})
     assert (S, "/States/Work/Branches") in errors(empty)
     out = machine(Work={"Type": "Parallel", "Branches": [branch("A1", last_next="Done")], "Next": "Done"})
-    assert ("MISSING_TRANSITION_TARGET", "/States/Work/Branches/0/States/A1/Next") in errors(out)
+    assert ("ASL201", "/States/Work/Branches/0/States/A1/Next") in errors(out)
     into = machine(Work={"Type": "Parallel", "Branches": [branch("A1")], "Next": "A1"})
-    assert ("MISSING_TRANSITION_TARGET", "/States/Work/Next") in errors(into)
+    assert ("ASL201", "/States/Work/Next") in errors(into)
     dupe = machine(Work={"Type": "Parallel", "Branches": [branch("Done")], "Next": "Done"})
     # the later occurrence in document order is reported
-    assert ("DUPLICATE_STATE_NAME", "/States/Done") in errors(dupe)
+    assert ("ASL103", "/States/Done") in errors(dupe)
     no_end = machine(Work={"Type": "Parallel", "Branches": [branch("A1", last_next="A1")], "Next": "Done"})
-    assert ("MISSING_END_STATE", "/States/Work/Branches/0/States") in errors(no_end)
+    assert ("ASL202", "/States/Work/Branches/0/States") in errors(no_end)
 
 
 def mapstate(**fields: Any) -> dict[str, Any]:
@@ -381,7 +381,7 @@ def test_map_processor_config() -> None:
     assert (S, "/States/Work/ItemProcessor/ProcessorConfig/ExecutionType") in errors(d)
     out = mapstate()
     out["States"]["Work"]["ItemProcessor"] = branch("Item", last_next="Done")
-    assert ("MISSING_TRANSITION_TARGET", "/States/Work/ItemProcessor/States/Item/Next") in errors(out)
+    assert ("ASL201", "/States/Work/ItemProcessor/States/Item/Next") in errors(out)
 
 
 def jsonata(**states: Any) -> dict[str, Any]:
@@ -397,31 +397,31 @@ def jsonata(**states: Any) -> dict[str, Any]:
         ({"Type": "Pass", "InputPath": "$", "Next": "Done"}, (S, "/States/Work/InputPath")),
         (
             {"Type": "Pass", "Output": "{% 1 + %}", "Next": "Done"},
-            ("INVALID_JSONATA_EXPRESSION", "/States/Work/Output"),
+            ("ASL301", "/States/Work/Output"),
         ),
         (
             {"Type": "Pass", "Output": {"a": ["{% $states.input.x"]}, "Next": "Done"},
-            ("INVALID_JSONATA_EXPRESSION", "/States/Work/Output/a/0"),
+            ("ASL301", "/States/Work/Output/a/0"),
         ),
         (
             {"Type": "Pass", "Output": {"v": "{% phone %}"}, "Next": "Done"},
-            ("UNSUPPORTED_JSONATA_EXPRESSION", "/States/Work/Output/v"),
+            ("ASL302", "/States/Work/Output/v"),
         ),
         (
             {"Type": "Pass", "Output": "{% $.x %}", "Next": "Done"},
-            ("UNSUPPORTED_JSONATA_EXPRESSION", "/States/Work/Output"),
+            ("ASL302", "/States/Work/Output"),
         ),
         (
             {"Type": "Pass", "Output": "{% $states.result %}", "Next": "Done"},
-            ("UNSUPPORTED_JSONATA_EXPRESSION", "/States/Work/Output"),
+            ("ASL302", "/States/Work/Output"),
         ),
         (
             {"Type": "Pass", "Output": "{% $states.errorOutput %}", "Next": "Done"},
-            ("UNSUPPORTED_JSONATA_EXPRESSION", "/States/Work/Output"),
+            ("ASL302", "/States/Work/Output"),
         ),
         (
             {"Type": "Pass", "Output": "{% $states.inputs %}", "Next": "Done"},
-            ("UNSUPPORTED_JSONATA_EXPRESSION", "/States/Work/Output"),
+            ("ASL302", "/States/Work/Output"),
         ),
         ({"Type": "Pass", "QueryLanguage": "JSONPath", "Next": "Done"}, (S, "/States/Work/QueryLanguage")),
         (
@@ -480,11 +480,11 @@ def test_variable_read_before_assignment_warns() -> None:
         Set={"Type": "Pass", "Assign": {"count": 1}, "Next": "Use"},
         Use={"Type": "Pass", "Parameters": {"c.$": "$count"}, "Next": "Done"},
     )
-    assert ("VARIABLE_NOT_ASSIGNED", "/States/Use/Parameters/c.$") in warnings(d)
+    assert ("ASL306", "/States/Use/Parameters/c.$") in warnings(d)
     assert errors(d) == []
     # assigned on every path: no warning
     d["States"]["Work"]["Default"] = "Set"
-    assert ("VARIABLE_NOT_ASSIGNED", "/States/Use/Parameters/c.$") not in warnings(d)
+    assert ("ASL306", "/States/Use/Parameters/c.$") not in warnings(d)
 
 
 def test_outer_variables_visible_in_inline_map_not_distributed() -> None:
@@ -492,19 +492,19 @@ def test_outer_variables_visible_in_inline_map_not_distributed() -> None:
     d["States"]["Work"]["ItemProcessor"]["States"]["Item"]["Parameters"] = {"v.$": "$limit"}
     d["States"]["Start"] = {"Type": "Pass", "Assign": {"limit": 3}, "Next": "Work"}
     d["StartAt"] = "Start"
-    assert not [w for w in warnings(d) if w[0] == "VARIABLE_NOT_ASSIGNED"]
+    assert not [w for w in warnings(d) if w[0] == "ASL306"]
     d["States"]["Work"]["ItemProcessor"]["ProcessorConfig"] = {
         "Mode": "DISTRIBUTED",
         "ExecutionType": "STANDARD",
     }
-    assert ("VARIABLE_NOT_ASSIGNED", "/States/Work/ItemProcessor/States/Item/Parameters/v.$") in warnings(d)
+    assert ("ASL306", "/States/Work/ItemProcessor/States/Item/Parameters/v.$") in warnings(d)
 
 
 def test_service_warnings() -> None:
     d = task(Parameters={"Payload": "$.x"})
-    assert ("NO_DOLLAR", "/States/Work/Parameters/Payload") in warnings(d)
+    assert ("ASL303", "/States/Work/Parameters/Payload") in warnings(d)
     p = machine(Work={"Type": "Pass", "Result": {"a.$": "$.x"}, "Next": "Done"})
-    assert ("PASS_RESULT_IS_STATIC", "/States/Work/Result") in warnings(p)
+    assert ("ASL304", "/States/Work/Result") in warnings(p)
 
 
 def test_definition_size_limit() -> None:
@@ -521,7 +521,7 @@ def test_string_matches_escapes_warn() -> None:
     assert warnings(good) == []
     for pattern in ("a\\b", "end\\"):
         bad = choice({"Variable": "$.f", "StringMatches": pattern, "Next": "Done"})
-        assert warnings(bad) == [("STRING_MATCHES_ESCAPE", "/States/Work/Choices/0/StringMatches")]
+        assert warnings(bad) == [("ASL305", "/States/Work/Choices/0/StringMatches")]
         assert errors(bad) == []
 
 
@@ -533,7 +533,7 @@ def test_size_limit_applies_to_dict_input() -> None:
 
 def test_distributed_only_fields_warn_on_inline_map() -> None:
     d = mapstate(ToleratedFailureCount=1)
-    assert ("MAP_FIELD_NEEDS_DISTRIBUTED", "/States/Work/ToleratedFailureCount") in warnings(d)
+    assert ("ASL108", "/States/Work/ToleratedFailureCount") in warnings(d)
     d["States"]["Work"]["ItemProcessor"]["ProcessorConfig"] = {
         "Mode": "DISTRIBUTED",
         "ExecutionType": "STANDARD",
@@ -553,7 +553,7 @@ def test_http_task_fields() -> None:
     )
     assert warnings(ok) == []
     bad = task(Resource=http, Parameters={"ApiEndpoint.$": "$.url"})
-    [w] = [d for d in tamis.validate_asl(bad) if d.code == "HTTP_TASK_FIELD_MISSING"]
+    [w] = [d for d in tamis.validate_asl(bad) if d.code == "ASL107"]
     assert w.pointer == "/States/Work/Parameters" and "Method, Authentication" in w.message
 
 
@@ -571,9 +571,9 @@ def test_variables_assigned_outside_are_visible_two_levels_down() -> None:
     outer["States"]["Work"]["Branches"][0]["States"]["Inner"].pop("Next")
     outer["StartAt"] = "Start"
     assert errors(outer) == []
-    assert not [w for w in warnings(outer) if w[0] == "VARIABLE_NOT_ASSIGNED"]
+    assert not [w for w in warnings(outer) if w[0] == "ASL306"]
     outer["States"]["Start"]["Assign"] = {"other": 1}
-    assert [w[0] for w in warnings(outer)] == ["VARIABLE_NOT_ASSIGNED"]
+    assert [w[0] for w in warnings(outer)] == ["ASL306"]
 
 
 @pytest.mark.parametrize(
@@ -590,7 +590,7 @@ def test_express_machines_refuse_waiting_integrations(resource: str) -> None:
     express = [
         (x.code, x.pointer) for x in tamis.validate_asl(d, machine_type="EXPRESS") if x.severity == "error"
     ]
-    assert express == [("INVALID_RESOURCE", "/States/Work/Resource")]
+    assert express == [("ASL106", "/States/Work/Resource")]
     assert tamis.validate_asl(task(), machine_type="EXPRESS") == []
 
 
@@ -605,7 +605,7 @@ def test_express_child_workflows_warn() -> None:
         "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
         "End": True,
     }
-    assert ("INVALID_RESOURCE", "/States/Work/ItemProcessor/States/Item/Resource") in warnings(d)
+    assert ("ASL106", "/States/Work/ItemProcessor/States/Item/Resource") in warnings(d)
     assert errors(d) == []
 
 
@@ -633,7 +633,7 @@ def test_parameters_need_not_be_an_object(state: str, value: Any) -> None:
     accepts any JSON value in Parameters: https://github.com/aws/aws-toolkit-vscode/pull/2660 (AWS's
     language service schema changed to accept any type in aws/amazon-states-language-service PR 83 to
     match it; https://github.com/ChristopheBougere/asl-validator/issues/67 reports such a machine
-    deploying). So tamis does not reject one (at most the NO_DOLLAR warning for a string)."""
+    deploying). So tamis does not reject one (at most the ASL303 warning for a string)."""
     states: dict[str, Any] = {
         "Pass": {"Type": "Pass", "Next": "Done"},
         "Task": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Next": "Done"},

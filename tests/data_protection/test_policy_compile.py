@@ -175,13 +175,13 @@ def test_custom_identifier_boundaries_accepted() -> None:
     ]
     pol = tamis.compile_policy(_sns([_mask("N" * 128, "Id0")], custom))
     assert pol.identifiers == ["N" * 128, "Id0"]
-    assert any(d.code == "DP003" for d in pol.diagnostics)  # Id1..Id8 are defined but unused
+    assert any(d.code == "DP503" for d in pol.diagnostics)  # Id1..Id8 are defined but unused
 
 
 def test_name_and_address_are_accepted_and_reported_as_not_detected_locally() -> None:
     pol = tamis.compile_policy(_sns([_mask(ARN + "Name", ARN + "Address")]))
     codes = [(d.code, d.message.split()[0]) for d in pol.diagnostics]
-    assert ("DP001", "Name") in codes and ("DP001", "Address") in codes
+    assert ("DP501", "Name") in codes and ("DP501", "Address") in codes
 
 
 def test_unknown_dialect_and_duplicate_keys() -> None:

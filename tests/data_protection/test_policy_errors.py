@@ -196,9 +196,9 @@ def test_lint_reports_each_mistake_of_a_policy_at_its_line(tmp_path: Path) -> No
     found = sorted((d.code, d.line) for d in lint(None, cwd=tmp_path).diagnostics)
     assert found == sorted(
         [
-            ("policy.DataDirection", _line(text, '"inbound"')),
-            ("policy.DataIdentifier", _line(text, "NoSuchIdentifier")),
-            ("policy.Deny", _line(text, '"x"')),
+            ("DP202", _line(text, '"inbound"')),
+            ("DP204", _line(text, "NoSuchIdentifier")),
+            ("DP215", _line(text, '"x"')),
         ]
     )
 

@@ -275,7 +275,7 @@ def test_lint_reports_every_mistake_of_one_pattern(tmp_path: Path) -> None:
     (tmp_path / "rule-pattern.json").write_text(text, encoding="utf-8")
     codes = sorted((d.code, d.line) for d in lint(None, cwd=tmp_path).diagnostics)
     assert codes == [
-        ("pattern.numeric-value", 3),
-        ("pattern.operator-unknown", 3),
-        ("pattern.prefix-type", 2),
+        ("EVT203", 3),  # operator-unknown
+        ("EVT206", 2),  # prefix-type
+        ("EVT221", 3),  # numeric-value
     ]

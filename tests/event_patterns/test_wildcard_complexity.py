@@ -182,5 +182,5 @@ def test_lint_reports_the_rule(tmp_path: Path) -> None:
 
     (tmp_path / "rule.json").write_text(_stack_rule(["A", "B", "C", "D"]), encoding="utf-8")
     result = lint([str(tmp_path)])
-    assert [d.code for d in result.diagnostics] == ["pattern.wildcard-complexity"]
+    assert [d.code for d in result.diagnostics] == ["EVT302"]
     assert result.exit_code == 1

@@ -159,15 +159,15 @@ def test_validator_and_linter_find_the_same_definitions(tmp_path: Path) -> None:
     direct = {
         d.extra.get("definition"): (d.line, d.column)
         for d in tamis.validate_asl(SHARED, source="template.yaml")
-        if d.code == "MISSING_TRANSITION_TARGET"
+        if d.code == "ASL201"
     }
     linted = lint([path], cwd=tmp_path).diagnostics
-    via_lint = sorted((d.line, d.column) for d in linted if d.code == "MISSING_TRANSITION_TARGET")
+    via_lint = sorted((d.line, d.column) for d in linted if d.code == "ASL201")
     # Fn::Sub text is located character by character by both; the validator places an Fn::Join's
     # findings on the property, the linter maps each part of it back to where it was written.
     assert direct == {"Subbed": _where(SHARED, '"Gone"'), "Joined": _where(SHARED, "!Join")}
     assert via_lint == [_where(SHARED, '"Gone"'), _where(SHARED, '"Away"')]
-    [s3] = [d for d in linted if d.code == "lint.unresolved"]
+    [s3] = [d for d in linted if d.code == "LNT201"]
     assert "InS3 DefinitionUri: not checked, the definition is in S3" in s3.message
 
 

@@ -33,7 +33,7 @@ def codes(root: Path, *paths: str) -> list[tuple[str | None, str]]:
 def test_cdk_out_named_on_the_command_line_is_read_outside_git(tmp_path: Path) -> None:
     synthesized(tmp_path)
     assert codes(tmp_path) == []  # the walk of the whole folder skips generated output
-    assert codes(tmp_path, "cdk.out") == [("cdk.out/ClaimsStack.template.json", "pattern.prefix-type")]
+    assert codes(tmp_path, "cdk.out") == [("cdk.out/ClaimsStack.template.json", "EVT206")]
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -42,5 +42,5 @@ def test_cdk_out_named_on_the_command_line_is_read_though_git_ignores_it(tmp_pat
     (tmp_path / ".gitignore").write_text("cdk.out/\n", encoding="utf-8")
     synthesized(tmp_path)
     assert codes(tmp_path) == []  # .gitignore holds for the repository as a whole
-    assert codes(tmp_path, "cdk.out") == [("cdk.out/ClaimsStack.template.json", "pattern.prefix-type")]
-    assert codes(tmp_path, "cdk.out/") == [("cdk.out/ClaimsStack.template.json", "pattern.prefix-type")]
+    assert codes(tmp_path, "cdk.out") == [("cdk.out/ClaimsStack.template.json", "EVT206")]
+    assert codes(tmp_path, "cdk.out/") == [("cdk.out/ClaimsStack.template.json", "EVT206")]

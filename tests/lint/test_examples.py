@@ -80,7 +80,7 @@ def test_shared_embedded_definitions_lint_clean(tmp_path: Path) -> None:
         errors = [d for d in result.diagnostics if d.severity == "error"]
         if "DefinitionUri" in dst.read_text():
             # the referenced file is not part of the corpus: named, not silently skipped
-            assert [d.code for d in errors] == ["lint.missing-file"], case
+            assert [d.code for d in errors] == ["LNT005"], case
         else:
             assert errors == [], (case, errors)
         assert result.checked >= (0 if "DefinitionUri" in dst.read_text() else 1), case

@@ -99,23 +99,23 @@ def test_cloudformation_yaml_values_are_located_in_the_template(tmp_path: Path) 
     result = run(tmp_path, {"template.yaml": CFN})
     errors = {d.code: d for d in only(result)}
     assert set(errors) == {
-        "pattern.operator-unknown",
-        "pattern.numeric-value",
-        "pattern.exists-type",
-        "pattern.prefix-type",
+        "EVT203",
+        "EVT221",
+        "EVT214",
+        "EVT206",
     }
     # an object pattern: the offending operator
-    assert at(errors["pattern.operator-unknown"])[0] == where(tmp_path, "template.yaml", '"prefixx"')[0]
+    assert at(errors["EVT203"])[0] == where(tmp_path, "template.yaml", '"prefixx"')[0]
     # a JSON string in a !Sub block scalar: the exact character inside the block
-    assert at(errors["pattern.numeric-value"]) == where(tmp_path, "template.yaml", '"ten"')
+    assert at(errors["EVT221"]) == where(tmp_path, "template.yaml", '"ten"')
     # !Join of literal parts: the column inside the last part
-    assert at(errors["pattern.exists-type"]) == where(tmp_path, "template.yaml", "1}]}}")
+    assert at(errors["EVT214"]) == where(tmp_path, "template.yaml", "1}]}}")
     # !Ref to a parameter with a default: the default is checked where it is written
-    assert at(errors["pattern.prefix-type"]) == where(tmp_path, "template.yaml", "7}]}")
+    assert at(errors["EVT206"]) == where(tmp_path, "template.yaml", "7}]}")
     for d in errors.values():
         assert d.source == "template.yaml"
     notes = only(result, "info")
-    assert [n.code for n in notes] == ["lint.unresolved"]
+    assert [n.code for n in notes] == ["LNT201"]
     assert at(notes[0])[0] == where(tmp_path, "template.yaml", "!Ref NoDefault")[0]
     assert result.exit_code == 1
 
@@ -138,10 +138,10 @@ def test_cloudformation_json_template_and_json_string_values(tmp_path: Path) -> 
     }
     result = run(tmp_path, {"stack.json": json.dumps(template, indent=2)})
     errors = {d.code: d for d in only(result)}
-    assert set(errors) == {"pattern.operator-unsupported", "pattern.suffix-type"}
+    assert set(errors) == {"EVT204", "EVT207"}
     # inside a JSON string inside JSON: escaped quotes are counted as written
-    assert at(errors["pattern.operator-unsupported"]) == where(tmp_path, "stack.json", '\\"wildcard')
-    assert at(errors["pattern.suffix-type"]) == where(tmp_path, "stack.json", "3")
+    assert at(errors["EVT204"]) == where(tmp_path, "stack.json", '\\"wildcard')
+    assert at(errors["EVT207"]) == where(tmp_path, "stack.json", "3")
 
 
 def test_sam_events_filters_and_state_machines(tmp_path: Path) -> None:
@@ -210,21 +210,21 @@ def test_sam_events_filters_and_state_machines(tmp_path: Path) -> None:
     for d in errors:
         by_file.setdefault(d.source or "", []).append(d)
     tpl = by_file["app/template.yaml"]
-    codes = sorted(d.code for d in tpl if d.code != "MISSING_END_STATE")
-    assert [c for c in codes if not c.startswith("pattern.")] == [
-        "MISSING_TRANSITION_TARGET",
-        "lint.missing-file",
+    codes = sorted(d.code for d in tpl if d.code != "ASL202")
+    assert [c for c in codes if not c.startswith("EVT")] == [
+        "ASL201",
+        "LNT005",
     ]
-    assert codes.count("pattern.numeric-value") == 3 and len(codes) == 6, tpl
+    assert codes.count("EVT221") == 3 and len(codes) == 6, tpl
     assert where(tmp_path, "app/template.yaml", '"cheap"') in {at(d) for d in tpl}
     positions = {at(d) for d in tpl}
     assert where(tmp_path, "app/template.yaml", '"x"') in positions
     assert where(tmp_path, "app/template.yaml", "Nowhere") in positions
     flow = by_file["app/machines/flow.asl.json"]
     # the referenced file is checked with its placeholders accepted, and reported in that file
-    missing = [d for d in flow if d.code == "MISSING_TRANSITION_TARGET"]
+    missing = [d for d in flow if d.code == "ASL201"]
     assert [at(d) for d in missing] == [where(tmp_path, "app/machines/flow.asl.json", '"Gone"')]
-    assert {d.code for d in flow} <= {"MISSING_TRANSITION_TARGET", "MISSING_END_STATE"}
+    assert {d.code for d in flow} <= {"ASL201", "ASL202"}
 
 
 def test_data_protection_policies_in_templates(tmp_path: Path) -> None:
@@ -260,7 +260,7 @@ def test_data_protection_policies_in_templates(tmp_path: Path) -> None:
     )
     errors = only(result)
     assert len(errors) == 2, errors
-    assert all(d.code.startswith("policy.") for d in errors)
+    assert all(d.code.startswith("DP") for d in errors)
     assert at(errors[0])[0] == where(tmp_path, "t.yaml", "Sideways")[0]
     assert errors[1].line == where(tmp_path, "t.yaml", "PolicyDocument: '{")[0]
 
@@ -362,24 +362,24 @@ def test_terraform_values_are_located_in_the_tf_file(tmp_path: Path) -> None:
     tf = "mod/main.tf"
     got = {(d.source, d.line, d.column, d.code) for d in errors}
     expected = {
-        (tf, *where(tmp_path, tf, '"lots"'), "pattern.numeric-value"),
-        (tf, *where(tmp_path, tf, '"maybe"'), "pattern.exists-type"),
-        (tf, *where(tmp_path, tf, "1}]}"), "pattern.suffix-type"),
-        (tf, *where(tmp_path, tf, "5 }"), "pattern.prefix-type"),
-        (tf, *where(tmp_path, tf, "wildcard"), "pattern.operator-unsupported"),
+        (tf, *where(tmp_path, tf, '"lots"'), "EVT221"),
+        (tf, *where(tmp_path, tf, '"maybe"'), "EVT214"),
+        (tf, *where(tmp_path, tf, "1}]}"), "EVT207"),
+        (tf, *where(tmp_path, tf, "5 }"), "EVT206"),
+        (tf, *where(tmp_path, tf, "wildcard"), "EVT204"),
     }
     assert expected <= got, sorted(got)
     # the second filter of the event-source mapping
     numeric = [d for d in errors if d.source == tf and d.line == where(tmp_path, tf, 'numeric = ["<"]')[0]]
     assert numeric, errors
     # templatefile(): reported in the template file, placeholders accepted
-    sm = [d for d in errors if d.source == "mod/sm.asl.json.tftpl" and d.code != "MISSING_END_STATE"]
+    sm = [d for d in errors if d.source == "mod/sm.asl.json.tftpl"]
     assert [(d.code, at(d)) for d in sm] == [
-        ("MISSING_TRANSITION_TARGET", where(tmp_path, "mod/sm.asl.json.tftpl", '"Elsewhere"'))
+        ("ASL201", where(tmp_path, "mod/sm.asl.json.tftpl", '"Elsewhere"'))
     ]
     # file(): the policy file is checked as a CloudWatch Logs policy
     logs = [d for d in errors if d.source == "mod/logs-policy.json"]
-    assert len(logs) == 1 and logs[0].code.startswith("policy.")
+    assert len(logs) == 1 and logs[0].code.startswith("DP")
     assert logs[0].line == where(tmp_path, "mod/logs-policy.json", "MaskWithCharacter")[0]
     notes = only(result, "info")
     # a value known only at plan time: not checked (var.pattern), or an error it causes becomes a note
@@ -388,7 +388,7 @@ def test_terraform_values_are_located_in_the_tf_file(tmp_path: Path) -> None:
         where(tmp_path, tf, "var.pattern"),
         where(tmp_path, tf, "var.threshold"),
     }
-    assert len(errors) == 9, sorted(got)
+    assert len(errors) == 8, sorted(got)
 
 
 def test_event_archives_filter_with_event_patterns(tmp_path: Path) -> None:
@@ -430,9 +430,9 @@ def test_event_archives_filter_with_event_patterns(tmp_path: Path) -> None:
     result = run(tmp_path, files)
     got = sorted((d.source, d.code, d.line) for d in only(result))
     assert got == [
-        ("main.tf", "pattern.pattern-size", 14),  # the rule; the archive takes the same pattern
-        ("main.tf", "pattern.prefix-type", 3),
-        ("template.yaml", "pattern.numeric-value", 8),
+        ("main.tf", "EVT004", 14),  # the rule; the archive takes the same pattern
+        ("main.tf", "EVT206", 3),
+        ("template.yaml", "EVT221", 8),
     ]
 
 
@@ -445,7 +445,7 @@ def test_terraform_syntax_error_is_reported(tmp_path: Path) -> None:
             "other.tf": 'resource "aws_vpc" "y" {\n  cidr_block = [1,\n}\n',
         },
     )
-    assert [(d.source, d.code) for d in result.diagnostics] == [("bad.tf", "lint.hcl-syntax")]
+    assert [(d.source, d.code) for d in result.diagnostics] == [("bad.tf", "LNT003")]
     assert result.diagnostics[0].line == 3
 
 
@@ -468,13 +468,13 @@ def test_a_file_named_as_a_pattern_is_checked_only_when_its_shape_leaves_no_doub
     result = run(tmp_path, files)
     got = [(d.source, d.code, at(d)) for d in only(result)]
     assert got == [
-        ("rules/search-pattern.json", "pattern.operator-unknown", (1, 23)),
-        ("subs/orders-filter-policy.json", "pattern.field-value-type", (2, 12)),
+        ("rules/search-pattern.json", "EVT203", (1, 23)),
+        ("subs/orders-filter-policy.json", "EVT104", (2, 12)),
     ]
     notes = [(d.source, d.code, at(d)) for d in only(result, "info")]
     assert notes == [
-        ("docs/url-patterns.json", "lint.unrecognised-kind", (1, 2)),
-        ("rules/ec2-pattern.json", "lint.unrecognised-kind", (1, 2)),
+        ("docs/url-patterns.json", "LNT104", (1, 2)),
+        ("rules/ec2-pattern.json", "LNT104", (1, 2)),
     ]
     ec2 = next(d for d in result.diagnostics if d.source == "rules/ec2-pattern.json")
     assert '"source" is a string, not a list' in ec2.message
@@ -485,9 +485,7 @@ def test_a_file_named_as_a_pattern_is_checked_only_when_its_shape_leaves_no_doub
     # declared, it is checked and its mistake reported
     write(tmp_path, {".tamis.toml": '[kinds]\n"rules/ec2-*.json" = "eventbridge-pattern"\n'})
     declared = lint(None, cwd=tmp_path)
-    assert ("rules/ec2-pattern.json", "pattern.field-value-type") in {
-        (d.source, d.code) for d in only(declared)
-    }
+    assert ("rules/ec2-pattern.json", "EVT104") in {(d.source, d.code) for d in only(declared)}
     assert "rules/ec2-pattern.json" not in {d.source for d in only(declared, "info")}
 
 
@@ -500,7 +498,7 @@ def test_a_data_protection_policy_is_known_by_its_version_whatever_its_statement
     }
     result = run(tmp_path, files)
     got = sorted((d.source, d.code) for d in only(result))
-    assert got == [("dp/empty.json", "policy.Statement"), ("dp/missing.json", "policy.Statement")]
+    assert got == [("dp/empty.json", "DP109"), ("dp/missing.json", "DP109")]
     assert lint_kinds.DATA_PROTECTION_VERSION == data_protection.VERSION
 
 
@@ -516,9 +514,9 @@ def test_repeated_keys_in_standalone_json_are_warned_of_as_in_templates(tmp_path
     result = run(tmp_path, files)
     got = sorted((d.source, d.code, at(d)) for d in result.diagnostics)
     assert got == [
-        ("flows/order.asl.json", "lint.duplicate-key", (2, 39)),
-        ("rules/orders-pattern.json", "lint.duplicate-key", (2, 2)),
-        ("template.yaml", "lint.duplicate-key", (7, 9)),
+        ("flows/order.asl.json", "LNT101", (2, 39)),
+        ("rules/orders-pattern.json", "LNT101", (2, 2)),
+        ("template.yaml", "LNT101", (7, 9)),
     ]
     assert all(
         d.severity == "warning" and "only the last one is kept" in d.message for d in result.diagnostics
@@ -573,8 +571,8 @@ def test_standalone_files_detected_by_shape_and_name(tmp_path: Path) -> None:
         "misc/orders.json",
     }, got
     syntax = next(d for d in only(result) if d.source == "rules/refunds-pattern.json")
-    assert syntax.code == "lint.json-syntax" and syntax.line == 2
-    assert ("subs/filter-policy.json", "pattern.operator-unsupported") in got
+    assert syntax.code == "LNT001" and syntax.line == 2
+    assert ("subs/filter-policy.json", "EVT204") in got
     esm = next(d for d in only(result) if d.source == "esm/criteria.json")
     assert at(esm) == where(tmp_path, "esm/criteria.json", "0}]}}")
 
@@ -615,28 +613,34 @@ def test_configuration_kinds_excludes_ignores_and_severity(tmp_path: Path) -> No
     }
     result = run(tmp_path, files)
     got = sorted((d.source, d.severity) for d in result.diagnostics)
+    # the old spelling still works, with one note naming the codes it stands for
+    [note] = [d for d in result.diagnostics if d.code == "LNT903"]
+    assert (note.source, note.severity, note.line) == ("pyproject.toml", "info", 6)
+    assert "'pattern.numeric-*' is the old spelling of EVT217, EVT218" in note.message
     assert ("odd/a.json", "error") in got
     assert all(s not in ("noise/pattern.json", "legacy/pattern.json", "n/pattern.json") for s, _ in got)
     # the ML-only identifier warning becomes an error
     assert ("w/policy.json", "error") in got
     # an explicitly named file is linted even when excluded
     explicit = lint(["legacy/pattern.json"], cwd=tmp_path)
-    assert [d.code for d in explicit.diagnostics] == ["pattern.prefix-type"]
+    assert [d.code for d in explicit.diagnostics if d.code != "LNT903"] == ["EVT206"]
     # the command line can switch warnings-as-errors off and add ignores
-    relaxed = lint(None, cwd=tmp_path, warnings_as_errors=False, ignore=["pattern.*"])
-    assert {(d.source, d.severity) for d in relaxed.diagnostics} == {("w/policy.json", "warning")}
+    relaxed = lint(None, cwd=tmp_path, warnings_as_errors=False, ignore=["EVT*"])
+    assert {(d.source, d.severity) for d in relaxed.diagnostics if d.code != "LNT903"} == {
+        ("w/policy.json", "warning")
+    }
 
 
 def test_tamis_toml_and_bad_configuration(tmp_path: Path) -> None:
     write(
         tmp_path,
         {
-            ".tamis.toml": '[severity]\n"pattern.prefix-type" = "warning"\n',
+            ".tamis.toml": '[severity]\n"EVT206" = "warning"\n',
             "p/pattern.json": '{"source": [{"prefix": 1}]}',
         },
     )
     result = lint(None, cwd=tmp_path)
-    assert [(d.code, d.severity) for d in result.diagnostics] == [("pattern.prefix-type", "warning")]
+    assert [(d.code, d.severity) for d in result.diagnostics] == [("EVT206", "warning")]
     assert result.exit_code == 0
     (tmp_path / ".tamis.toml").write_text("colour = 1\n")
     with pytest.raises(ConfigError):
@@ -656,7 +660,7 @@ def test_inline_suppression_in_yaml_and_hcl(tmp_path: Path) -> None:
           A:
             Type: AWS::Events::Rule
             Properties:
-              EventPattern: {"source": [{"prefix": 1}]}  # tamis: ignore[pattern.prefix-type]
+              EventPattern: {"source": [{"prefix": 1}]}  # tamis: ignore[EVT206]
           B:
             Type: AWS::Events::Rule
             Properties:
@@ -670,7 +674,7 @@ def test_inline_suppression_in_yaml_and_hcl(tmp_path: Path) -> None:
         """,
         "m.tf": """
         resource "aws_cloudwatch_event_rule" "a" {
-          // tamis: ignore[pattern.prefix-type]
+          // tamis: ignore[EVT206]
           event_pattern = jsonencode({
             source = [{ prefix = 4 }]
           })
@@ -733,7 +737,7 @@ def test_cli_text_output_and_exit_codes(
     line, col = where(tmp_path, "bad/pattern.json", "1}")
     assert code == 1
     lines = out.splitlines()
-    assert lines[0].startswith(f"bad/pattern.json:{line}:{col}: error pattern.prefix-type ")
+    assert lines[0].startswith(f"bad/pattern.json:{line}:{col}: error EVT206 ")
     assert lines[1].strip() == '"source": [{"prefix": 1}]'
     assert lines[2].index("^") == lines[1].index("1}")
     code, _, err = _cli(tmp_path, monkeypatch, capsys, "no/such/folder")
@@ -761,9 +765,9 @@ def test_json_and_sarif_outputs(
     report = json.loads(out)
     assert code == 1
     assert {d["code"] for d in report["diagnostics"]} == {
-        "pattern.prefix-type",
-        "pattern.suffix-type",
-        "lint.unresolved",
+        "EVT206",
+        "EVT207",
+        "LNT201",
     }
     assert report["summary"]["error"] == 2 and report["summary"]["info"] == 1
     code, out, _ = _cli(tmp_path, monkeypatch, capsys, "--format", "sarif")
@@ -779,10 +783,7 @@ def test_json_and_sarif_outputs(
         assert not uri.startswith("/") and " " not in uri
     # the same finding, written to a file
     code, _, _ = _cli(tmp_path, monkeypatch, capsys, "--format", "sarif", "-o", "out.sarif", "p")
-    assert (
-        json.loads((tmp_path / "out.sarif").read_text())["runs"][0]["results"][0]["ruleId"]
-        == "pattern.prefix-type"
-    )
+    assert json.loads((tmp_path / "out.sarif").read_text())["runs"][0]["results"][0]["ruleId"] == "EVT206"
 
 
 def test_schema_subset_rejects_broken_logs() -> None:
@@ -852,9 +853,9 @@ Resources:
     result = run(tmp_path, files)
     got = {(d.code, d.severity, d.line) for d in result.diagnostics}
     assert got == {
-        ("pattern.lambda-filter-count", "error", where(tmp_path, "t.yaml", "Filters:")[0] + 1),
-        ("pattern.lambda-criteria", "error", where(tmp_path, "t.yaml", "NotAPattern")[0]),
-        ("lint.duplicate-key", "warning", where(tmp_path, "t.yaml", 'source: ["b"]')[0]),
+        ("EVT403", "error", where(tmp_path, "t.yaml", "Filters:")[0] + 1),
+        ("EVT402", "error", where(tmp_path, "t.yaml", "NotAPattern")[0]),
+        ("LNT101", "warning", where(tmp_path, "t.yaml", 'source: ["b"]')[0]),
     }
 
 
@@ -907,7 +908,7 @@ def test_a_file_named_by_a_template_is_checked_as_the_template_says(tmp_path: Pa
         tamis.compile_policy(policy, dialect="sns")
     result = run(tmp_path, files)
     assert [(d.source, d.code) for d in result.diagnostics] == [
-        ("a/policy.json", f"policy.{info.value.rule}")
+        ("a/policy.json", info.value.code)  # the error's code is lint's code
     ]
 
 
@@ -946,7 +947,7 @@ def test_terraform_template_directives(tmp_path: Path) -> None:
     errors = [(d.source, d.code, at(d)) for d in only(result)]
     assert (
         "m/loop.asl.json.tftpl",
-        "MISSING_TRANSITION_TARGET",
+        "ASL201",
         where(tmp_path, "m/loop.asl.json.tftpl", '"Nowhere"'),
     ) in errors
     assert all(d.source != "m/list.json.tftpl" for d in only(result))

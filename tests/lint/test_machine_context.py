@@ -121,7 +121,7 @@ def test_an_express_machine_is_judged_as_express(tmp_path: Path, name: str, text
         if machine_type == "STANDARD":
             assert found == set()
         else:
-            assert found == {(*where[:1], "INVALID_RESOURCE", where[1])}
+            assert found == {(*where[:1], "ASL106", where[1])}
             if name == "template.yaml":  # validate-asl reads the same type from the same template
                 direct = validate_asl_file(folder / name)
                 assert {(Path(d.source or "").name, d.code, d.line) for d in direct} == found
@@ -131,7 +131,7 @@ def test_the_express_reading_of_a_shared_file_wins(tmp_path: Path) -> None:
     """A definition file named by an EXPRESS machine is judged as EXPRESS, though also found on its own."""
     (tmp_path / "template.yaml").write_text(SAM_URI.format(machine_type="EXPRESS"), encoding="utf-8")
     (tmp_path / "machine.asl.json").write_text(DEFINITION, encoding="utf-8")
-    assert _codes(tmp_path) == {("machine.asl.json", "INVALID_RESOURCE", 6)}
+    assert _codes(tmp_path) == {("machine.asl.json", "ASL106", 6)}
 
 
 SUBSTITUTIONS = """\
@@ -161,4 +161,4 @@ def test_placeholders_the_deployment_does_not_replace_are_reported_alike(tmp_pat
     result = lint([tmp_path], cwd=tmp_path)
     linted = {(d.code, d.severity, d.line) for d in result.diagnostics}
     direct = {(d.code, d.severity, d.line) for d in validate_asl_file(tmp_path / "template.yaml")}
-    assert linted == direct == {("UNRESOLVED_PLACEHOLDER", "warning", 17)}
+    assert linted == direct == {("ASL402", "warning", 17)}

@@ -57,7 +57,7 @@ Resources:{machines}
   Rule:
     Type: AWS::Events::Rule
     Properties:
-      EventPattern: {{"source": [{{"prefix": 7}}]}}  # tamis: ignore[pattern.prefix-type]
+      EventPattern: {{"source": [{{"prefix": 7}}]}}  # tamis: ignore[EVT206]
   Other:
     Type: AWS::Events::Rule
     Properties:
@@ -146,12 +146,10 @@ def test_the_repository_exercises_what_interacts(repo: Path) -> None:
     assert result.files > lint_run.PARALLEL_THRESHOLD
     assert "cross/shared/flow.asl.json" in sources  # read through a template
     assert "tfref/machine.asl.json" in result.texts and "values/main.tf" in sources
-    assert ("unrecognised/rule-pattern.json", "lint.unrecognised-kind") in codes
+    assert ("unrecognised/rule-pattern.json", "LNT104") in codes
     assert {"cross/y-machine.yaml", "jsonref/b-machine.json", "cross/z-flow.asl.yaml"} <= sources
     # The suppressed mistake is gone, the other one of the same template is reported.
-    assert {d.code for d in result.diagnostics if d.source == "cross/a-template.yaml"} == {
-        "pattern.numeric-value"
-    }
+    assert {d.code for d in result.diagnostics if d.source == "cross/a-template.yaml"} == {"EVT221"}
 
 
 @pytest.mark.parametrize("method", ["fork", "spawn"])

@@ -87,14 +87,14 @@ def test_terraform_templatefile(tmp_path: Path) -> None:
     (tmp_path / "pattern.json.tftpl").write_text(PATTERN_TEMPLATE, encoding="utf-8")
     assert _findings(tmp_path) == {
         # state B compares two written values: still an error; state A's comparison is not made
-        ("machine.asl.json.tftpl", 15, "error", "SCHEMA_VALIDATION_FAILED"),
-        ("pattern.json.tftpl", 1, "info", "lint.unresolved"),
-        ("main.tf", 13, "info", "lint.unresolved"),
+        ("machine.asl.json.tftpl", 15, "error", "ASL101"),
+        ("pattern.json.tftpl", 1, "info", "LNT201"),
+        ("main.tf", 13, "info", "LNT201"),
     }
     direct = validate_asl_file(tmp_path / "machine.asl.json.tftpl")
     assert {(d.line, d.severity, d.code) for d in direct} == {
-        (7, "warning", "TEMPLATE_PLACEHOLDER"),
-        (15, "error", "SCHEMA_VALIDATION_FAILED"),
+        (7, "warning", "ASL401"),
+        (15, "error", "ASL101"),
     }
 
 
@@ -102,14 +102,14 @@ def test_cloudformation_sub(tmp_path: Path) -> None:
     """The parameters' defaults are not substituted into Fn::Sub text: the comparison is a note."""
     (tmp_path / "template.yaml").write_text(CLOUDFORMATION, encoding="utf-8")
     assert _findings(tmp_path) == {
-        ("template.yaml", 9, "info", "lint.unresolved"),
-        ("template.yaml", 19, "error", "SCHEMA_VALIDATION_FAILED"),
+        ("template.yaml", 9, "info", "LNT201"),
+        ("template.yaml", 19, "error", "ASL101"),
     }
     # validate-asl: the 4-character ${T} is an unknown value too, not a null TimeoutSeconds
     direct = validate_asl_file(tmp_path / "template.yaml")
     assert {(d.line, d.severity, d.code) for d in direct} == {
-        (17, "warning", "TEMPLATE_PLACEHOLDER"),
-        (19, "error", "SCHEMA_VALIDATION_FAILED"),
+        (17, "warning", "ASL401"),
+        (19, "error", "ASL101"),
     }
 
 
@@ -117,4 +117,4 @@ def test_a_written_comparison_is_still_an_error(tmp_path: Path) -> None:
     (tmp_path / "pattern.json").write_text(
         '{"detail": {"n": [{"numeric": [">", 9, "<", 3]}]}}\n', encoding="utf-8"
     )
-    assert _findings(tmp_path) == {("pattern.json", 1, "error", "pattern.numeric-bounds")}
+    assert _findings(tmp_path) == {("pattern.json", 1, "error", "EVT223")}

@@ -121,14 +121,14 @@ def test_pre_commit_runs_the_hook_on_a_repository(tmp_path: Path) -> None:
         # e.g. no package index reachable to build the hook's environment: say so rather than fail obscurely
         pytest.skip(f"pre-commit could not install the hook environment here:\n{output[-2000:]}")
     assert failed.returncode == 1, output
-    assert "rules/orders-pattern.json:2:25: error pattern.prefix-type" in output, output
+    assert "rules/orders-pattern.json:2:25: error EVT206" in output, output
     tf_line = (repo / "main.tf").read_text().splitlines()[1]
-    assert f"main.tf:2:{tf_line.index('wildcard') + 1}: error pattern.operator-unsupported" in output, output
+    assert f"main.tf:2:{tf_line.index('wildcard') + 1}: error EVT204" in output, output
 
     (rules / "orders-pattern.json").write_text('{\n  "source": [{"prefix": "42"}]\n}\n', encoding="utf-8")
     (repo / "main.tf").write_text(
         'resource "aws_sns_topic_subscription" "s" {\n'
-        "  # tamis: ignore[pattern.operator-unsupported]\n"
+        "  # tamis: ignore[EVT204]\n"
         '  filter_policy = jsonencode({ store = [{ wildcard = "a*" }] })\n'
         "}\n",
         encoding="utf-8",

@@ -106,8 +106,9 @@ def test_log_is_valid_against_the_official_schema_and_github_rules(
         assert 1 <= len(rule["properties"]["tags"]) <= 20
         assert rule["defaultConfiguration"]["level"] in ("error", "warning", "note")
     pages = {r["id"]: r["help"]["text"] for r in rules}
-    assert "docs/event_patterns.md" in pages["pattern.prefix-type"]
-    assert "docs/lint.md" in pages["lint.unresolved"]
+    # each rule's help is its entry in the registry (tamis.rules), as `tamis rule` prints it
+    assert pages["EVT206"].startswith('"prefix" takes a string') and "Fix: Give a string" in pages["EVT206"]
+    assert pages["LNT201"].startswith("A value is known only at deployment")
     for r in found:
         assert r["ruleId"] and rules[r["ruleIndex"]]["id"] == r["ruleId"]
         assert r["message"]["text"].strip()
@@ -171,16 +172,14 @@ def test_fingerprints_survive_line_moves_and_tell_repeats_apart(
         for a, b in zip(after, before, strict=True)
     )
     assert [r["partialFingerprints"] for r in before] == [r["partialFingerprints"] for r in after]
-    prefix = [
-        r["partialFingerprints"][FINGERPRINT_KEY] for r in before if r["ruleId"] == "pattern.prefix-type"
-    ]
+    prefix = [r["partialFingerprints"][FINGERPRINT_KEY] for r in before if r["ruleId"] == "EVT206"]
     assert len(prefix) == 2 and len(set(prefix)) == 2  # the same text on two lines: two alerts
     assert {p.rsplit(":", 1)[0] for p in prefix} == {prefix[0].rsplit(":", 1)[0]}
     template.write_text(
         TEMPLATE.replace('"prefix": 1}]\n  Other', '"prefix": 3}]\n  Other'), encoding="utf-8"
     )
     changed = results(sarif(repo, monkeypatch, capsys))
-    firsts = [r["partialFingerprints"] for r in changed if r["ruleId"] == "pattern.prefix-type"]
+    firsts = [r["partialFingerprints"] for r in changed if r["ruleId"] == "EVT206"]
     assert firsts[0] != before[0]["partialFingerprints"]  # the offending line itself changed
 
 
@@ -195,7 +194,7 @@ def test_regions_end_at_the_end_of_the_offending_value(
         line = lines[region["startLine"] - 1]
         token = line[region["startColumn"] - 1 : region["endColumn"] - 1]
         assert token in ("1", "7", '"wildcard"', "{"), (r["ruleId"], token, line)
-        assert token not in ("{",) or r["ruleId"] != "pattern.prefix-type"
+        assert token not in ("{",) or r["ruleId"] != "EVT206"
 
 
 @pytest.mark.parametrize(

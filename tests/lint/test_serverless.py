@@ -80,14 +80,13 @@ def line_of(text: str, needle: str, nth: int = 1) -> int:
 def test_every_target_of_a_service_is_checked_where_it_is_written(tmp_path: Path) -> None:
     got = lint_service(tmp_path, SERVICE)
     expected = [
-        ("error", "pattern.numeric-value", line_of(SERVICE, '[">", "100"]')),
-        ("error", "pattern.prefix-type", line_of(SERVICE, "{prefix: 7}")),
-        ("error", "pattern.operator-unknown", line_of(SERVICE, "suffx")),
-        ("warning", "lint.record-field", line_of(SERVICE, "- data:", 1)),
-        ("warning", "lint.record-field", line_of(SERVICE, "- data:", 2)),
-        ("error", "MISSING_END_STATE", line_of(SERVICE, "Check:")),
-        ("error", "MISSING_TRANSITION_TARGET", line_of(SERVICE, "Next: Missing")),
-        ("error", "pattern.anything-but-empty", line_of(SERVICE, '"anything-but": []')),
+        ("error", "EVT221", line_of(SERVICE, '[">", "100"]')),
+        ("error", "EVT206", line_of(SERVICE, "{prefix: 7}")),
+        ("error", "EVT203", line_of(SERVICE, "suffx")),
+        ("warning", "LNT103", line_of(SERVICE, "- data:", 1)),
+        ("warning", "LNT103", line_of(SERVICE, "- data:", 2)),
+        ("error", "ASL201", line_of(SERVICE, "Next: Missing")),
+        ("error", "EVT226", line_of(SERVICE, '"anything-but": []')),
     ]
     assert sorted(got) == sorted(expected)
 
@@ -157,6 +156,42 @@ def test_a_dynamodb_filter_on_kinesis_data_is_reported_in_sam_and_cloudformation
     """
     got = lint_service(tmp_path, template, name="template.yaml")
     assert got == [
-        ("warning", "lint.record-field", line_of(template, '"data": {"eventName"')),
-        ("warning", "lint.record-field", line_of(template, '"body": {"a": [1]}}')),
+        ("warning", "LNT103", line_of(template, '"data": {"eventName"')),
+        ("warning", "LNT103", line_of(template, '"body": {"a": [1]}}')),
     ]
+
+
+def test_a_repeated_key_in_resources_is_reported_where_it_is_written(tmp_path: Path) -> None:
+    """``resources.Resources`` is read as a CloudFormation fragment: its values' paths are the template's,
+    and a key repeated inside a checked value is found there too (a warning at the second key)."""
+    text = """
+    service: claims
+    provider:
+      name: aws
+    functions:
+      f:
+        handler: h
+        events:
+          - eventBridge:
+              pattern:
+                source: [claims.a]
+                source: [claims.b]
+    resources:
+      Resources:
+        Rule:
+          Type: AWS::Events::Rule
+          Properties:
+            EventPattern:
+              detail-type: [Created]
+              source: [claims.intake]
+              source: [claims.other]
+    """
+    got = lint_service(tmp_path, text)
+    assert got == [
+        ("warning", "LNT101", line_of(text, "source: [claims.b]")),
+        ("warning", "LNT101", line_of(text, "source: [claims.other]")),
+    ]
+    result = lint(None, cwd=tmp_path)
+    resources = next(d for d in result.diagnostics if d.line == line_of(text, "source: [claims.other]"))
+    written = textwrap.dedent(text).lstrip("\n").splitlines()[resources.line - 1]
+    assert resources.column == written.index("source") + 1 and "Rule" in resources.message

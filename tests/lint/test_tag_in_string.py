@@ -1,4 +1,4 @@
-"""lint.tag-in-string: a CloudFormation short-form tag written inside a string is never resolved."""
+"""LNT102: a CloudFormation short-form tag written inside a string is never resolved."""
 
 from __future__ import annotations
 
@@ -63,12 +63,12 @@ def test_short_form_tags_in_strings_are_warned_at_the_string(tmp_path: Path) -> 
     got = sorted((d.code, d.severity, d.line, d.column) for d in result.diagnostics)
     assert got == sorted(
         [
-            ("lint.tag-in-string", "warning", *where('"!Ref MSKTopicName"')),
-            ("lint.tag-in-string", "warning", *where('"!Sub ${AWS')),
-            ("lint.tag-in-string", "warning", *where('"!GetAtt Queue')),
-            ("lint.tag-in-string", "warning", *where('"!GetAtt Worker')),
+            ("LNT102", "warning", *where('"!Ref MSKTopicName"')),
+            ("LNT102", "warning", *where('"!Sub ${AWS')),
+            ("LNT102", "warning", *where('"!GetAtt Queue')),
+            ("LNT102", "warning", *where('"!GetAtt Worker')),
             # and the validator's own finding on the same string
-            ("INVALID_RESOURCE", "error", where('"!GetAtt Worker')[0], where('"!GetAtt Worker')[1] - 1),
+            ("ASL106", "error", where('"!GetAtt Worker')[0], where('"!GetAtt Worker')[1] - 1),
         ]
     )
     messages = [d.message for d in result.diagnostics]

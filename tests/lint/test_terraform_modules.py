@@ -46,27 +46,26 @@ def test_module_arguments_are_checked(tmp_path: Path) -> None:
 
     assert found(result, "error") == {
         # eventbridge: rules (one of two is wrong), archives, pipes' source_parameters.filter_criteria
-        (tf, *at("7 }] })"), "pattern.prefix-type"),
-        (tf, *at('"1"'), "pattern.numeric-value"),
-        (tf, *at("1 }] }"), "pattern.prefix-type"),
+        (tf, *at("7 }] })"), "EVT206"),
+        (tf, *at('"1"'), "EVT221"),
+        (tf, *at("1 }] }"), "EVT206"),
         # lambda (a git URL source): a list of filters, and one filter whose pattern is a local of
         # another file of the folder, reported where that local is written
-        (tf, *at("2 }] }"), "pattern.suffix-type"),
-        (loc, *at("5}", loc), "pattern.prefix-type"),
+        (tf, *at("2 }] }"), "EVT207"),
+        (loc, *at("5}", loc), "EVT206"),
         # sns: a nested object is an error with the default scope, fine with MessageBody
-        (tf, *at("{ b =", nth=2), "pattern.nesting-unsupported"),
-        (tf, *at("{ Name"), "policy.Version"),
+        (tf, *at("{ b =", nth=2), "EVT106"),
+        (tf, *at("{ Name"), "DP108"),
         # step-functions: the definition heredoc
-        (tf, *at('"Nowhere"'), "MISSING_TRANSITION_TARGET"),
-        (tf, *at('{"A"'), "MISSING_END_STATE"),
+        (tf, *at('"Nowhere"'), "ASL201"),
     }
     # a module argument known only from the caller is a note, never a silent skip; a module that is not
     # one of these (terraform-aws-modules/vpc) is not read
     assert found(result, "info") == {
-        (tf, *at("var.rules"), "lint.unresolved"),
-        (tf, *at("var.filters"), "lint.unresolved"),
+        (tf, *at("var.rules"), "LNT201"),
+        (tf, *at("var.filters"), "LNT201"),
     }
-    notes = {(d.line, d.column): d.message for d in by_code(result, "lint.unresolved")}
+    notes = {(d.line, d.column): d.message for d in by_code(result, "LNT201")}
     assert "var.rules has no default: its value is set by the module's caller" in notes[at("var.rules")]
     assert "var.filters is not declared in this folder" in notes[at("var.filters")]
 
@@ -97,14 +96,14 @@ def test_dynamic_blocks_variables_and_locals_of_the_folder(tmp_path: Path) -> No
 
     assert found(result, "error") == {
         # a literal pattern in a dynamic block's content
-        (tf, *at("9 }"), "pattern.prefix-type"),
+        (tf, *at("9 }"), "EVT206"),
         # var.pattern's default, a whole value, reported where the default is written
-        (var, *at("1}]}", var), "pattern.suffix-type"),
+        (var, *at("1}]}", var), "EVT207"),
         # ${var.n} (a default of 4) substituted in a heredoc: the error is at the interpolation;
         # ${local.src} (another file's local) is substituted too, and ${var.unset} stays a placeholder
-        (tf, *at("${var.n}"), "pattern.prefix-type"),
+        (tf, *at("${var.n}"), "EVT206"),
         # jsonencode of a variable's default: located at the reference
-        (tf, *at("var.sources"), "pattern.wildcard-type"),
+        (tf, *at("var.sources"), "EVT211"),
     }
     notes = {(d.line, d.column): d.message for d in result.diagnostics if d.severity == "info"}
     assert set(notes) == {at("filter.value"), at("local.nowhere")}
@@ -123,7 +122,7 @@ def test_interpolated_locals_are_substituted(tmp_path: Path) -> None:
     result = lint(["main.tf"], cwd=tmp_path)
     # the local's value, substituted, makes the pattern's prefix a list: an error at the interpolation
     assert [(d.code, d.line, d.column) for d in result.diagnostics] == [
-        ("pattern.prefix-type", *where(tmp_path, "main.tf", "${local.n}"))
+        ("EVT206", *where(tmp_path, "main.tf", "${local.n}"))
     ]
 
 
@@ -132,12 +131,12 @@ def test_heredoc_markers_with_trailing_blanks_and_a_broken_block(tmp_path: Path)
     tf = "recovery/main.tf"
     assert found(result, "error") == {
         # "EOF   " and "EOF\t " close their heredocs, as Terraform reads them; positions are exact
-        (tf, *where(tmp_path, tf, "1}]}"), "pattern.prefix-type"),
-        (tf, *where(tmp_path, tf, "2}]}"), "pattern.suffix-type"),
+        (tf, *where(tmp_path, tf, "1}]}"), "EVT206"),
+        (tf, *where(tmp_path, tf, "2}]}"), "EVT207"),
         # the broken block is reported, naming what was not checked; the blocks beside it are checked
-        (tf, 9, 1, "lint.hcl-syntax"),
+        (tf, 9, 1, "LNT003"),
     }
-    (syntax,) = by_code(result, "lint.hcl-syntax")
+    (syntax,) = by_code(result, "LNT003")
     assert 'resource "aws_cloudwatch_event_rule" "broken" (line 7) was not checked' in syntax.message
 
 
@@ -146,5 +145,5 @@ def test_a_file_that_cannot_be_cut_says_its_resources_were_not_checked(tmp_path:
         'resource "aws_cloudwatch_event_rule" "y" {\n  event_pattern = [1,\n}\n', encoding="utf-8"
     )
     result = lint(["bad.tf"], cwd=tmp_path)
-    assert [(d.code, d.line) for d in result.diagnostics] == [("lint.hcl-syntax", 3)]
+    assert [(d.code, d.line) for d in result.diagnostics] == [("LNT003", 3)]
     assert "this file's resources were not checked" in result.diagnostics[0].message

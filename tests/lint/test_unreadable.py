@@ -15,8 +15,8 @@ def test_undecodable_files_are_reported(tmp_path: Path) -> None:
     # named by its suffix as a state machine: an error; a YAML file of unknown kind: a warning
     assert ("machine.asl.json", "error", 1, 14) in found
     assert ("template.yaml", "warning", 4, 6) in found
-    assert all(d.code == "lint.unreadable" for d in result.diagnostics)
+    assert all(d.code == "LNT004" for d in result.diagnostics)
     assert result.exit_code == 1
     # named on the command line, it is an error too
     named = lint([str(tmp_path / "template.yaml")], cwd=tmp_path)
-    assert [(d.code, d.severity) for d in named.diagnostics] == [("lint.unreadable", "error")]
+    assert [(d.code, d.severity) for d in named.diagnostics] == [("LNT004", "error")]

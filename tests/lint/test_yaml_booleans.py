@@ -84,4 +84,4 @@ def test_a_yes_where_a_boolean_belongs_is_reported(tmp_path: Path) -> None:
     )
     result = lint(None, cwd=tmp_path)
     errors = [(d.code, d.line) for d in result.diagnostics if d.severity == "error"]
-    assert ("SCHEMA_VALIDATION_FAILED", 5) in errors, errors  # at `End: yes`
+    assert ("ASL101", 5) in errors, errors  # at `End: yes`
