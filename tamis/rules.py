@@ -860,6 +860,13 @@ RULES: tuple[Rule, ...] = (
        "work, but the codes are the stable names: docs and tools know them.",
        "# tamis: ignore[pattern.numeric-bounds]",
        "Write the new code the note names (here EVT223); `tamis rule OLD` shows it."),
+    _r("LNT904", "unknown-code", "configuration", W,
+       "A suppression comment names a code tamis does not have.",
+       "A misspelt code silences nothing, so the finding the comment was meant for is still reported, and "
+       "the comment hides that it no longer does anything.",
+       "# tamis: ignore[EVT2233]",
+       "Correct the code (the message suggests the closest); `tamis rule --all` lists them.",
+       aliases=()),
 )  # fmt: skip
 
 

@@ -416,6 +416,38 @@ def test_ignore_option_takes_old_spellings(tmp_path: Path, capsys: pytest.Captur
         lint(None, cwd=tmp_path, ignore=["lint.duplicate-key"])
 
 
+def test_unknown_codes_are_refused_not_ignored(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An ignore entry that names no code silences nothing: configuration and --ignore refuse it (exit
+    2, with the closest code), a suppression comment gets a warning at the misspelt code."""
+    import os
+
+    from tamis.lint import ConfigError, lint
+
+    _write(
+        tmp_path,
+        {".tamis.toml": 'ignore = ["EVT206", "EVT2233"]\n', "t.yaml": BAD_RULE.replace("{comment}", "")},
+    )
+    with pytest.raises(ConfigError, match="'EVT2233' is not a tamis code; did you mean \"EVT223\"") as info:
+        lint(None, cwd=tmp_path)
+    assert (info.value.line, info.value.column) == (1, 21)
+    (tmp_path / ".tamis.toml").write_text('[severity]\n"pattern.nope" = "warning"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"severity: 'pattern\.nope' is not a tamis code"):
+        lint(None, cwd=tmp_path)
+    (tmp_path / ".tamis.toml").unlink()
+    with pytest.raises(ConfigError, match="'XYZ\\*' is not a tamis code"):
+        lint(None, cwd=tmp_path, ignore=["XYZ*"])
+    here = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        code, _, err = _tamis(capsys, "lint", "--ignore", "EVT2233")
+    finally:
+        os.chdir(here)
+    assert code == 2 and "--ignore 'EVT2233' is not a tamis code" in err
+    _write(tmp_path, {"t.yaml": BAD_RULE.replace("{comment}", "  # tamis: ignore[EVT206, EVT2233]")})
+    found = [(d.code, d.severity, d.line) for d in lint(None, cwd=tmp_path).diagnostics]
+    assert found == [("EVT223", "error", 5), ("LNT904", "warning", 5)]
+
+
 # --- reports ------------------------------------------------------------------------------------------
 
 

@@ -75,10 +75,15 @@ def run(args: argparse.Namespace) -> int:
     from tamis.cli.reporting import shown
     from tamis.lint import ConfigError, LintResult, lint
     from tamis.lint import output as lint_output
-    from tamis.lint.config import canonical_codes, force_excluded, resolve_config
+    from tamis.lint.config import canonical_codes, force_excluded, resolve_config, unknown_spelling
 
     here = Path.cwd()
     paths: list[str] = list(args.paths)
+    for spelling in args.ignore:
+        why = unknown_spelling(spelling)
+        if why is not None:  # an --ignore that silences nothing is a usage error, as in the config file
+            print(f"tamis lint: error: --ignore {why}", file=sys.stderr)
+            return 2
     deprecated: list[tuple[str, str]] = []
     ignore = canonical_codes(args.ignore, deprecated)
     for old, new in deprecated:  # a note, not an error: the old spelling still works

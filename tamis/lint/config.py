@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from tamis.compiler.suggestions import did_you_mean
 from tamis.errors import TamisError
 from tamis.lint.kinds import KINDS
 from tamis.rules import RULES, resolve
@@ -85,6 +86,22 @@ def canonical_code(spelling: str) -> tuple[tuple[str, ...], bool]:
     return ((found.code,), old) if found is not None else ((spelling,), False)
 
 
+def unknown_spelling(spelling: str) -> str | None:
+    """Why ``spelling`` names no code (with a did-you-mean), or None when it names one or a family of them.
+    An ignore entry that silences nothing is a mistake the user cannot see, so it is refused, not skipped."""
+    items, _ = canonical_code(spelling)
+    codes = [r.code for r in RULES]
+    for item in items:
+        if item.endswith("*"):
+            if any(code.startswith(item[:-1]) for code in codes):
+                continue
+        elif item in codes:
+            continue
+        hint = did_you_mean(spelling.strip(), codes)
+        return f"{spelling!r} is not a tamis code{hint} (tamis rule --all lists them)"
+    return None
+
+
 def canonical_codes(spellings: Iterable[str], deprecated: list[tuple[str, str]]) -> list[str]:
     """``spellings`` in the new scheme; each old one is added to ``deprecated`` as (old, new) (once)."""
     out: list[str] = []
@@ -94,6 +111,26 @@ def canonical_codes(spellings: Iterable[str], deprecated: list[tuple[str, str]])
             deprecated.append((spelling, ", ".join(new)))
         out.extend(new)
     return out
+
+
+def _refuse_unknown(spellings: list[str], path: Path, key: str) -> None:
+    """A ConfigError, at the spelling's place in the file, for the first entry naming no code."""
+    for spelling in spellings:
+        why = unknown_spelling(spelling)
+        if why is None:
+            continue
+        line = column = None
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        for quoted in (f'"{spelling}"', f"'{spelling}'"):
+            at = text.find(quoted)
+            if at >= 0:
+                line = text.count("\n", 0, at) + 1
+                column = at - (text.rfind("\n", 0, at) + 1) + 1
+                break
+        raise ConfigError(f"{key}: {why}", source=str(path), line=line, column=column, rule="config")
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
@@ -148,6 +185,8 @@ def load_config(path: Path | None) -> LintConfig:
         items = table.get(key, [])
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
             raise ConfigError(f"{key} must be a list of strings", source=src, rule="config")
+        if key == "ignore":
+            _refuse_unknown(items, path, "ignore")
         setattr(cfg, key, canonical_codes(items, cfg.deprecated) if key == "ignore" else list(items))
     kinds = table.get("kinds", {})
     if not isinstance(kinds, dict):
@@ -165,6 +204,7 @@ def load_config(path: Path | None) -> LintConfig:
         raise ConfigError(
             "severity must be a table of code = error | warning | info | off", source=src, rule="config"
         )
+    _refuse_unknown(list(severity), path, "severity")
     cfg.severity = {
         new: level for key, level in severity.items() for new in canonical_codes([key], cfg.deprecated)
     }

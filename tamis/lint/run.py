@@ -11,7 +11,15 @@ from typing import Any
 
 from tamis.errors import Diagnostic, TamisError
 from tamis.grammar.text import LineIndex, NotUTF8, decode
-from tamis.lint.config import ConfigError, LintConfig, canonical_codes, code_listed, find_config, load_config
+from tamis.lint.config import (
+    ConfigError,
+    LintConfig,
+    canonical_codes,
+    code_listed,
+    find_config,
+    load_config,
+    unknown_spelling,
+)
 from tamis.lint.discover import discover
 from tamis.lint.kinds import (
     CODE_UNRECOGNISED,
@@ -21,12 +29,13 @@ from tamis.lint.kinds import (
     named_for_checking,
     recognise,
 )
-from tamis.lint.suppressions import deprecated_spellings, is_suppressed, parse_suppressions
+from tamis.lint.suppressions import deprecated_spellings, is_suppressed, parse_suppressions, unknown_spellings
 
 CODE_SYNTAX = {"json": "LNT001", "yaml": "LNT002"}  # json-syntax, yaml-syntax
 CODE_MISSING = "LNT005"  # missing-file
 CODE_UNREADABLE = "LNT004"  # unreadable
 CODE_DEPRECATED = "LNT903"  # deprecated-code
+CODE_UNKNOWN = "LNT904"  # unknown-code
 # Larger data files are not policies (the services' own limits are far lower).
 _MAX_BYTES = 4 * 1024 * 1024
 
@@ -456,6 +465,10 @@ class _Run:
                 notes.append(
                     _diag(CODE_DEPRECATED, "info", _deprecated_message(old, new), display, line, column)
                 )
+            for line, column, _spelling, why in unknown_spellings(text or ""):
+                notes.append(
+                    _diag(CODE_UNKNOWN, "warning", f"suppression comment: {why}", display, line, column)
+                )
         return notes
 
 
@@ -732,6 +745,11 @@ def _ignore_codes(ignore: Iterable[str]) -> list[str]:
     code (the CLI prints its own note for --ignore)."""
     import warnings
 
+    ignore = list(ignore)
+    for spelling in ignore:
+        why = unknown_spelling(spelling)
+        if why is not None:
+            raise ConfigError(f"ignore: {why}", rule="usage")
     deprecated: list[tuple[str, str]] = []
     codes = canonical_codes(ignore, deprecated)
     for old, new in deprecated:

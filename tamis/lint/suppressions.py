@@ -6,7 +6,7 @@ of codes still silence their findings; :func:`deprecated_spellings` finds them f
 from __future__ import annotations
 
 from tamis.errors import Diagnostic
-from tamis.lint.config import canonical_code, code_listed
+from tamis.lint.config import canonical_code, code_listed, unknown_spelling
 
 _MARKER = "tamis: ignore"
 
@@ -51,7 +51,17 @@ def parse_suppressions(text: str) -> dict[int, set[str] | None]:
 
 def deprecated_spellings(text: str) -> list[tuple[int, int, str, str]]:
     """(line, column, old, new) of each old spelling of a code in a suppression comment of ``text``."""
-    out: list[tuple[int, int, str, str]] = []
+    return [(n, c, spelling, new) for n, c, spelling, new, _ in _spellings(text) if new]
+
+
+def unknown_spellings(text: str) -> list[tuple[int, int, str, str]]:
+    """(line, column, spelling, why) of each code in a suppression comment of ``text`` that names none."""
+    return [(n, c, spelling, why) for n, c, spelling, _, why in _spellings(text) if why]
+
+
+def _spellings(text: str) -> list[tuple[int, int, str, str, str]]:
+    """(line, column, spelling, new code if old spelling else "", why unknown else "") of each code."""
+    out: list[tuple[int, int, str, str, str]] = []
     if _MARKER not in text:
         return out
     for n, line in enumerate(text.split("\n"), start=1):
@@ -64,9 +74,12 @@ def deprecated_spellings(text: str) -> list[tuple[int, int, str, str]]:
         offset = start
         for part in inside.split(","):
             spelling = part.strip()
-            new, old = canonical_code(spelling) if spelling else ((), False)
-            if old:
-                out.append((n, offset + part.find(spelling) + 1, spelling, ", ".join(new)))
+            if spelling:
+                new, old = canonical_code(spelling)
+                why = unknown_spelling(spelling) or ""
+                if old or why:
+                    column = offset + part.find(spelling) + 1
+                    out.append((n, column, spelling, ", ".join(new) if old else "", why))
             offset += len(part) + 1
     return out
 

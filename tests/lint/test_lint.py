@@ -670,7 +670,7 @@ def test_inline_suppression_in_yaml_and_hcl(tmp_path: Path) -> None:
           C:
             Type: AWS::Events::Rule
             Properties:
-              EventPattern: {"source": [{"prefix": 3}]}  # tamis: ignore[pattern.other]
+              EventPattern: {"source": [{"prefix": 3}]}  # tamis: ignore[EVT223]
         """,
         "m.tf": """
         resource "aws_cloudwatch_event_rule" "a" {
