@@ -733,6 +733,14 @@ RULES: tuple[Rule, ...] = (
        "Use a predefined error name (States.Timeout is States.Timeout; check spelling), or your own name "
        "without the States. prefix.",
        rules=("UNKNOWN_ERROR_NAME",)),
+    _r("ASL308", "payload-template-not-object", "expressions", W,
+       "A payload template (Parameters, ResultSelector, ItemSelector...) is not a JSON object.",
+       "The ASL specification requires an object; the Step Functions console accepts any JSON value "
+       "(aws-toolkit-vscode pull request 2660), so this is a warning: the value is passed as written and "
+       "no '.$' key is evaluated.",
+       '"Parameters": ["$.a", "$.b"]',
+       'Use an object, for example {"items.$": "States.Array($.a, $.b)"}.',
+       rules=("PAYLOAD_TEMPLATE_NOT_OBJECT",)),
     # --- ASL4xx: templates -------------------------------------------------------------------------
     _r("ASL401", "template-placeholder", "templates", W,
        "A ${...} placeholder stands where JSON needs a value.",

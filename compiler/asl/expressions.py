@@ -74,15 +74,22 @@ def intrinsic(ctx: StateCtx, value: str, path: Path) -> None:
 def template(ctx: StateCtx, tpl: Any, path: Path, *, top: bool = True) -> None:
     """A JSONPath payload template: an object whose ``.$`` keys hold paths or intrinsic calls.
 
-    Another value is not an error: the specification asks for an object, but the service accepts any JSON
-    value in Parameters (https://github.com/aws/aws-toolkit-vscode/pull/2660, the console's linter "permits
-    the value to be any type"); a string that reads like a path gets the service's NO_DOLLAR warning."""
+    Another value is a warning, not an error: the specification asks for an object, but the console
+    accepts any JSON value in Parameters (https://github.com/aws/aws-toolkit-vscode/pull/2660, its linter
+    "permits the value to be any type"); a string that reads like a path gets the service's NO_DOLLAR."""
     if top and isinstance(tpl, str) and (tpl.startswith("$") or "(" in tpl):
         ctx.v.warn(
             f"{path[1]} is a string used literally; a payload template is an object whose keys "
             "end in '.$' to evaluate paths",
             path,
             "NO_DOLLAR",
+        )
+    elif top and not isinstance(tpl, dict):
+        ctx.v.warn(
+            f"{path[1]} is a JSON {json_type(tpl)}, passed as written; the ASL specification asks for an "
+            "object (a payload template whose '.$' keys are evaluated)",
+            path,
+            "PAYLOAD_TEMPLATE_NOT_OBJECT",
         )
     if isinstance(tpl, dict):
         for key, value in tpl.items():

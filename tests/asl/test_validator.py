@@ -633,7 +633,8 @@ def test_parameters_need_not_be_an_object(state: str, value: Any) -> None:
     accepts any JSON value in Parameters: https://github.com/aws/aws-toolkit-vscode/pull/2660 (AWS's
     language service schema changed to accept any type in aws/amazon-states-language-service PR 83 to
     match it; https://github.com/ChristopheBougere/asl-validator/issues/67 reports such a machine
-    deploying). So tamis does not reject one (at most the ASL303 warning for a string)."""
+    deploying). So tamis does not reject one: a warning says the value is passed as written (ASL303 for
+    a string that reads like a path, ASL308 for any other value that is not an object)."""
     states: dict[str, Any] = {
         "Pass": {"Type": "Pass", "Next": "Done"},
         "Task": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Next": "Done"},
@@ -648,3 +649,4 @@ def test_parameters_need_not_be_an_object(state: str, value: Any) -> None:
         body["Next"] = "Done"
     d = machine(Work={**body, "Parameters": value})
     assert errors(d) == []
+    assert warnings(d) == [("ASL308", "/States/Work/Parameters")]  # "text" does not read like a path
