@@ -16,7 +16,8 @@ Computed here on the prefixes themselves, in two steps so that a rule costs micr
   first `*` need the value to be exactly that prefix, and those of one later literal run must be suffixes of
   one another (borders, found with the KMP failure function). Nearly every real rule is under the limit by
   this bound alone.
-- ``complexity`` walks the subset construction over the prefix automaton (prefixes as bits of one integer),
+- ``complexity`` walks the subset construction over the prefix automaton (prefixes as bits of one integer,
+  largest sets first),
   trying at each state only the characters some prefix expects next plus one "other": a character no prefix
   expects leads to a subset of what any expected one leads to, and the walk is monotone, so it can change
   no maximum. The walk stops at the cap and past ``MAX_STATES`` explored states.
@@ -25,9 +26,11 @@ Computed here on the prefixes themselves, in two steps so that a rule costs micr
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 from functools import lru_cache
 
+from tamis.runtime.events.wildcards import wildcard_segments
 from tamis.runtime.events.wildcards import wildcard_tokens as tokens
 
 STAR = None  # the token of an unescaped `*`
@@ -82,36 +85,35 @@ def complexity(wildcards: Iterable[str], cap: int) -> int:
     first = closure(starts & stars)  # the empty value matches the prefixes made of STARs only
     best = first.bit_count()
     seen = {first}
-    frontier = [first]
-    at_start = True  # before the first character every pattern is at its beginning
-    while frontier:
+    # Largest prefix sets first: a rule over the limit shows it after a few steps, not after every smaller
+    # set is explored. Only the empty value is "at the start", where every pattern may begin.
+    todo: list[tuple[int, int, int]] = [(-best, 0, first)]
+    while todo:
         if best >= cap or len(seen) > MAX_STATES:
             return cap
-        following: list[int] = []
-        for state in frontier:
-            heads = (state << 1) & inner
-            if at_start:
-                heads |= starts
-            kept = state & stars  # a STAR absorbs any character
-            reached: list[int] = []
-            expected = heads & literals
-            while expected:
-                letter = same_letter[(expected & -expected).bit_length() - 1]
-                expected &= ~letter
-                reached.append((heads & letter) | kept)
-            if not reached:  # only "other" characters: the STARs alone
-                reached.append(kept)
-            for bits in reached:
-                if not bits:
-                    continue
-                bits = closure(bits)
-                if bits in seen:
-                    continue
-                seen.add(bits)
-                following.append(bits)
-                best = max(best, bits.bit_count())
-        frontier = following
-        at_start = False
+        _, order, state = heapq.heappop(todo)
+        heads = (state << 1) & inner
+        if order == 0:
+            heads |= starts
+        kept = state & stars  # a STAR absorbs any character
+        reached: list[int] = []
+        expected = heads & literals
+        while expected:
+            letter = same_letter[(expected & -expected).bit_length() - 1]
+            expected &= ~letter
+            reached.append((heads & letter) | kept)
+        if not reached:  # only "other" characters: the STARs alone
+            reached.append(kept)
+        for bits in reached:
+            if not bits:
+                continue
+            bits = closure(bits)
+            if bits in seen:
+                continue
+            seen.add(bits)
+            size = bits.bit_count()
+            best = max(best, size)
+            heapq.heappush(todo, (-size, len(seen), bits))
     return min(best, cap)
 
 
@@ -132,44 +134,87 @@ def _border_depths(run: str) -> list[int]:
 
 
 @lru_cache(maxsize=1 << 16)
-def _pattern_bound(chain: tuple[Token, ...]) -> tuple[int, tuple[tuple[str, int], ...]]:
+def _pattern_bound(text: str) -> tuple[int, tuple[tuple[str, int], ...]]:
     """One pattern's STARs, and per last character the most of its literal-ending prefixes matched at once."""
-    runs: list[list[str]] = [[]]
-    for token in chain:
-        if token is STAR:
-            runs.append([])
-        else:
-            runs[-1].append(token)
-    head, later = runs[0], runs[1:]
+    head, *later = wildcard_segments(text)
     per_letter: dict[str, int] = {}
     for run in later:
+        if run[:1] not in run[1:]:  # no prefix of the run recurs inside it: no borders, one per letter
+            for letter in set(run):
+                per_letter[letter] = per_letter.get(letter, 0) + 1
+            continue
         run_best: dict[str, int] = {}
-        for letter, depth in zip(run, _border_depths("".join(run)), strict=True):
-            run_best[letter] = max(run_best.get(letter, 0), depth)
+        for letter, depth in zip(run, _border_depths(run), strict=True):
+            if depth > run_best.get(letter, 0):
+                run_best[letter] = depth
         for letter, depth in run_best.items():
             per_letter[letter] = per_letter.get(letter, 0) + depth
     # A prefix inside the head needs the value to be exactly it: one at a time, and none of a later run
     # (those need the whole head and one more character at least).
     for letter in set(head):
-        per_letter[letter] = max(per_letter.get(letter, 0), 1)
+        per_letter.setdefault(letter, 1)
     return len(later), tuple(per_letter.items())
 
 
 def upper_bound(wildcards: Iterable[str]) -> int:
-    """A bound on ``complexity`` read off the patterns in one pass (see the module docstring)."""
+    """A bound on ``complexity`` read off the patterns (see the module docstring): the lesser of a count per
+    last character and a count per longest required ending."""
+    texts = list(dict.fromkeys(wildcards))
+    stars, loose = _letter_bound(texts)
+    return min(loose, stars + _by_ending(texts))
+
+
+def _letter_bound(texts: list[str]) -> tuple[int, int]:
+    """The patterns' STARs, and the bound counting per last character."""
     stars = 0
     by_last: dict[str, int] = {}
-    for chain in dict.fromkeys(tokens(w) for w in wildcards):
-        count, per_letter = _pattern_bound(chain)
+    for text in texts:
+        count, per_letter = _pattern_bound(text)
         stars += count
         for letter, most in per_letter:
             by_last[letter] = by_last.get(letter, 0) + most
-    return stars + max(by_last.values(), default=0)
+    return stars, stars + max(by_last.values(), default=0)
+
+
+def _by_ending(texts: list[str]) -> int:
+    """The most literal-ending prefixes matched at once, over the value's possible endings.
+
+    A prefix ending inside a pattern's head needs the value to be that head prefix; one ending in a later
+    literal run needs the value to end with that run's beginning. All of these are suffixes of the longest,
+    which is one of them and ends in the same character: try each, summing per pattern (head or later
+    runs, never both).
+    """
+    # per last character: required ending -> (patterns whose head it is, later-run count per pattern)
+    by_last: dict[str, dict[str, tuple[set[int], dict[int, int]]]] = {}
+    for p, text in enumerate(texts):
+        head, *later = wildcard_segments(text)
+        for t in range(1, len(head) + 1):
+            by_last.setdefault(head[t - 1], {}).setdefault(head[:t], (set(), {}))[0].add(p)
+        for run in later:
+            for t in range(1, len(run) + 1):
+                counts = by_last.setdefault(run[t - 1], {}).setdefault(run[:t], (set(), {}))[1]
+                counts[p] = counts.get(p, 0) + 1
+    best = 0
+    for group in by_last.values():
+        for ending, (heads, _) in group.items():
+            later_at: dict[int, int] = {}
+            for text, (_, counts) in group.items():
+                if counts and ending.endswith(text):
+                    for p, n in counts.items():
+                        later_at[p] = later_at.get(p, 0) + n
+            total = sum(later_at.values()) + sum(1 for p in heads if p not in later_at)
+            best = max(best, total)
+    return best
 
 
 @lru_cache(maxsize=1 << 14)
 def _exceeds(wildcards: frozenset[str], limit: int) -> bool:
-    return upper_bound(wildcards) > limit and complexity(wildcards, limit + 1) > limit
+    # Cheapest first: most rules are settled by the per-letter count, most others by the per-ending one.
+    texts = list(wildcards)
+    stars, loose = _letter_bound(texts)
+    if loose <= limit or stars + _by_ending(texts) <= limit:
+        return False
+    return complexity(wildcards, limit + 1) > limit
 
 
 def exceeds(wildcards: Iterable[str], limit: int) -> bool:
