@@ -231,11 +231,9 @@ class PatternCompiler:
             numeric = bool(kinds & {C.NUM, C.RANGE}) or any(
                 t[0] == C.ANYTHING_BUT and t[1] == C.NUM for t in tests
             )
-            ip = C.IP in kinds
-            if numeric:
-                # A numerically compared field never sees addresses: its IP tests cannot match.
-                tests = {t for t in tests if t[0] != C.IP}
-            conditions.append(FieldCondition(path, frozenset(tests), numeric, ip and not numeric))
+            # Address tests keep working beside numbers: an IP-looking value is tried as its address and,
+            # for every other test, as written (event-ruler pull request 131, see docs/event_patterns.md).
+            conditions.append(FieldCondition(path, frozenset(tests), numeric, C.IP in kinds))
         return tuple(conditions)
 
     def _value(self, value: Any, where: JSONPath) -> list[Test]:
