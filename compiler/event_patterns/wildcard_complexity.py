@@ -196,10 +196,11 @@ def _by_ending(texts: list[str]) -> int:
                 counts[p] = counts.get(p, 0) + 1
     best = 0
     for group in by_last.values():
+        laters = [(text, counts) for text, (_, counts) in group.items() if counts]
         for ending, (heads, _) in group.items():
             later_at: dict[int, int] = {}
-            for text, (_, counts) in group.items():
-                if counts and ending.endswith(text):
+            for text, counts in laters:
+                if ending.endswith(text):
                     for p, n in counts.items():
                         later_at[p] = later_at.get(p, 0) + n
             total = sum(later_at.values()) + sum(1 for p in heads if p not in later_at)
