@@ -157,15 +157,16 @@ def _pattern_bound(text: str) -> tuple[int, tuple[tuple[str, int], ...]]:
 
 
 def upper_bound(wildcards: Iterable[str]) -> int:
-    """A bound on ``complexity`` read off the patterns (see the module docstring): the lesser of a count per
-    last character and a count per longest required ending."""
+    """A bound on ``complexity`` read off the patterns (see the module docstring): per last character of
+    the value, the lesser of a count per character and a count per longest required ending."""
     texts = list(dict.fromkeys(wildcards))
-    stars, loose = _letter_bound(texts)
-    return min(loose, stars + _by_ending(texts))
+    stars, by_last = _letter_bound(texts)
+    tighter = _by_ending(texts, set(by_last))
+    return stars + max((min(n, tighter.get(c, 0)) for c, n in by_last.items()), default=0)
 
 
-def _letter_bound(texts: list[str]) -> tuple[int, int]:
-    """The patterns' STARs, and the bound counting per last character."""
+def _letter_bound(texts: list[str]) -> tuple[int, dict[str, int]]:
+    """The patterns' STARs, and per last character of the value the most literal-ending prefixes."""
     stars = 0
     by_last: dict[str, int] = {}
     for text in texts:
@@ -173,11 +174,12 @@ def _letter_bound(texts: list[str]) -> tuple[int, int]:
         stars += count
         for letter, most in per_letter:
             by_last[letter] = by_last.get(letter, 0) + most
-    return stars, stars + max(by_last.values(), default=0)
+    return stars, by_last
 
 
-def _by_ending(texts: list[str]) -> int:
-    """The most literal-ending prefixes matched at once, over the value's possible endings.
+def _by_ending(texts: list[str], letters: set[str]) -> dict[str, int]:
+    """Per last character in ``letters``, the most literal-ending prefixes matched at once, over the
+    value's possible endings.
 
     A prefix ending inside a pattern's head needs the value to be that head prefix; one ending in a later
     literal run needs the value to end with that run's beginning. All of these are suffixes of the longest,
@@ -189,31 +191,36 @@ def _by_ending(texts: list[str]) -> int:
     for p, text in enumerate(texts):
         head, *later = wildcard_segments(text)
         for t in range(1, len(head) + 1):
-            by_last.setdefault(head[t - 1], {}).setdefault(head[:t], (set(), {}))[0].add(p)
+            if head[t - 1] in letters:
+                by_last.setdefault(head[t - 1], {}).setdefault(head[:t], (set(), {}))[0].add(p)
         for run in later:
             for t in range(1, len(run) + 1):
-                counts = by_last.setdefault(run[t - 1], {}).setdefault(run[:t], (set(), {}))[1]
-                counts[p] = counts.get(p, 0) + 1
-    best = 0
-    for group in by_last.values():
+                if run[t - 1] in letters:
+                    counts = by_last.setdefault(run[t - 1], {}).setdefault(run[:t], (set(), {}))[1]
+                    counts[p] = counts.get(p, 0) + 1
+    out: dict[str, int] = {}
+    for letter, group in by_last.items():
         laters = [(text, counts) for text, (_, counts) in group.items() if counts]
+        best = 0
         for ending, (heads, _) in group.items():
             later_at: dict[int, int] = {}
             for text, counts in laters:
                 if ending.endswith(text):
                     for p, n in counts.items():
                         later_at[p] = later_at.get(p, 0) + n
-            total = sum(later_at.values()) + sum(1 for p in heads if p not in later_at)
-            best = max(best, total)
-    return best
+            best = max(best, sum(later_at.values()) + sum(1 for p in heads if p not in later_at))
+        out[letter] = best
+    return out
 
 
 @lru_cache(maxsize=1 << 14)
 def _exceeds(wildcards: frozenset[str], limit: int) -> bool:
-    # Cheapest first: most rules are settled by the per-letter count, most others by the per-ending one.
+    # Cheapest first: most rules are settled by the per-letter count; the per-ending count is only taken
+    # for the characters the per-letter one leaves over the limit; the walk only for what is still over.
     texts = list(wildcards)
-    stars, loose = _letter_bound(texts)
-    if loose <= limit or stars + _by_ending(texts) <= limit:
+    stars, by_last = _letter_bound(texts)
+    over = {c for c, n in by_last.items() if stars + n > limit}
+    if not over or all(stars + n <= limit for n in _by_ending(texts, over).values()):
         return False
     return complexity(wildcards, limit + 1) > limit
 
