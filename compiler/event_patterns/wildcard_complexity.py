@@ -10,17 +10,18 @@ time, for the patterns that share a matching machine. Its tests show `*a*a*a*` a
 "production-style cap of 11"; an open emulator of the service states the same admission rule, more than 10
 rejected (see docs/event_patterns.md, "Choices where the sources are silent or disagree").
 
-Computed here on the prefixes themselves, in two steps so that a rule costs microseconds:
-- ``upper_bound`` reads the patterns once. Every prefix ending in `*` may be matched at once; the prefixes
-  ending in a literal character all end in the value's last character; within one pattern those before its
-  first `*` need the value to be exactly that prefix, and those of one later literal run must be suffixes of
-  one another (borders, found with the KMP failure function). Nearly every real rule is under the limit by
-  this bound alone.
+Computed here on the prefixes themselves, in steps so that a rule costs tens of microseconds:
+- ``upper_bound`` reads the patterns. Every prefix ending in `*` may be matched at once; the prefixes
+  ending in a literal character all end in the value's last character. Per pattern, those inside its head
+  (before the first `*`) need the value to be exactly that prefix, and those of one later literal run
+  must be suffixes of one another (borders, from the KMP failure function): a count per last character.
+  Where that count is over the limit, all the required endings are suffixes of the longest one, which is
+  one of them: a count per longest ending. Nearly every real rule is settled by these counts alone.
 - ``complexity`` walks the subset construction over the prefix automaton (prefixes as bits of one integer,
-  largest sets first),
-  trying at each state only the characters some prefix expects next plus one "other": a character no prefix
-  expects leads to a subset of what any expected one leads to, and the walk is monotone, so it can change
-  no maximum. The walk stops at the cap and past ``MAX_STATES`` explored states.
+  largest sets first), trying at each state only the characters some prefix expects next plus one
+  "other": a character no prefix expects leads to a subset of what any expected one leads to, and the
+  walk is monotone, so it can change no maximum. The walk stops at the cap and past ``MAX_STATES``
+  explored states.
 ``exceeds`` combines them and remembers its answers, so a rule set that repeats wildcards pays once.
 """
 
