@@ -14,8 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from tamis.compiler.event_patterns.operators import NUMERIC_OPS, RESERVED_OPERATORS, VALUE_OPERATORS
-from tamis.compiler.event_patterns.wildcard_complexity import complexity as wildcard_complexity
-from tamis.compiler.event_patterns.wildcard_complexity import upper_bound as wildcard_upper_bound
+from tamis.compiler.event_patterns.wildcard_complexity import exceeds as wildcard_complexity_exceeds
 from tamis.compiler.json_types import kind_of
 from tamis.compiler.suggestions import did_you_mean
 from tamis.errors import PatternError
@@ -113,14 +112,10 @@ class PatternCompiler:
     def _check_wildcard_complexity(self, limit: int) -> None:
         """Reject wildcards the service finds too complex (the machines are gathered by ``_finish``)."""
         for (_, path), found in self._machines.items():
-            texts = [text for text, _ in found]
-            if wildcard_upper_bound(texts) <= limit:
-                continue
-            value = wildcard_complexity(texts, limit + 1)
-            if value > limit:
+            if wildcard_complexity_exceeds((text for text, _ in found), limit):
                 raise self.fail(
                     found[-1][1],
-                    f'the wildcard patterns of "{path}" are too complex: one value can match {value} or '
+                    f'the wildcard patterns of "{path}" are too complex: one value can match {limit + 1} or '
                     f"more of their prefixes at once, EventBridge accepts at most {limit}",
                     "wildcard-complexity",
                 )
@@ -236,11 +231,9 @@ class PatternCompiler:
             numeric = bool(kinds & {C.NUM, C.RANGE}) or any(
                 t[0] == C.ANYTHING_BUT and t[1] == C.NUM for t in tests
             )
-            ip = C.IP in kinds
-            if numeric:
-                # A numerically compared field never sees addresses: its IP tests cannot match.
-                tests = {t for t in tests if t[0] != C.IP}
-            conditions.append(FieldCondition(path, frozenset(tests), numeric, ip and not numeric))
+            # Address tests keep working beside numbers: an IP-looking value is tried as its address and,
+            # for every other test, as written (event-ruler pull request 131, see docs/event_patterns.md).
+            conditions.append(FieldCondition(path, frozenset(tests), numeric, C.IP in kinds))
         return tuple(conditions)
 
     def _value(self, value: Any, where: JSONPath) -> list[Test]:

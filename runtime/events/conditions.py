@@ -31,9 +31,9 @@ class FieldCondition:
     """The OR of value tests on one path, with the per-path mode the services apply.
 
     ``numeric_mode``: the rule compares this field numerically somewhere, so event numbers are compared
-    as numbers and IP-looking strings are *not* turned into addresses.
-    ``ip_mode``: the rule has IP tests on this field (and no numeric ones), so an IP-looking event string
-    is seen as its address only: string tests other than anything-but cannot match it.
+    as numbers.
+    ``ip_mode``: the rule has IP tests on this field, so an IP-looking event string is tried twice: as its
+    address against the IP tests, and as written against every other test (numbers never meet IP tests).
     """
 
     __slots__ = ("ip_mode", "key", "numeric_mode", "path", "tests")

@@ -261,18 +261,11 @@ class FieldIndex:
             if self.ip_mode:
                 address = ip_hex(v)
                 if address is not None:
-                    # The value is seen as its address: only address tests, anything-but and exists apply.
+                    # Address tests see the address; the string tests below see the value as written.
                     if self.ip4 is not None:
                         out.update(self.ip4.stab(address[:8]))
                     if self.ip6 is not None and len(address) == 32:
                         out.update(self.ip6.stab(address))
-                    if self.anything_but:
-                        owner = self.ab_owner
-                        out.update(
-                            self.anything_but if owner is None else (owner[a] for a in self.anything_but)
-                        )
-                    out.update(self.always)
-                    return
             if self.strings is not None:
                 self.strings.find(v, out)
             if self.ab_strings is not None:

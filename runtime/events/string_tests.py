@@ -6,7 +6,7 @@ Each index has ``find(s, out)``, which adds to ``out`` the ids of the conditions
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
@@ -14,7 +14,15 @@ import re2
 
 from tamis.runtime.events import conditions as C
 from tamis.runtime.events.ignore_case import ignore_case_regex
-from tamis.runtime.events.wildcards import wildcard_regex
+from tamis.runtime.events.wildcards import segments_match, wildcard_regex, wildcard_segments
+
+# Wildcards per RE2 set: a set of every pattern of a field fails to compile past about 20,000 patterns
+# within max_mem; parts of this size compile in a few MiB each and keep the DFA of each small.
+PARTITION_SIZE = 2048
+# Wildcards sharing a key that are checked one by one; a larger group goes to RE2 sets.
+GROUP_SIZE = 16
+# Longest run of an inner literal used as a key: a value is probed at each position for each length used.
+GRAM = 8
 
 
 def re2_options() -> re2.Options:
@@ -120,25 +128,141 @@ class IgnoreCaseTests:
                     out.add(ident)
 
 
-class WildcardTests:
-    """Every wildcard of one field in one RE2 set: one pass over the value, however many rules."""
+class RegexPartitions:
+    """Wildcards checked by RE2 sets of at most ``PARTITION_SIZE`` patterns each.
 
-    __slots__ = ("ids", "set")
+    One set over every pattern of a field stops compiling somewhere past 20,000 patterns (RE2 keeps the
+    whole program within ``max_mem``), so the patterns are split; a part that still fails is halved until
+    it compiles, and a single pattern RE2 cannot take is checked by ``segments_match``. The sets are
+    full-match sets, so one pass over the value per part, whatever the patterns.
+    """
 
-    def __init__(self, entries: list[tuple[str, int]]) -> None:
-        self.set = re2.Set.FullMatchSet(re2_options())
-        grouped: dict[str, list[int]] = defaultdict(list)
-        for text, ident in entries:
-            grouped[wildcard_regex(text)].append(ident)
-        self.ids: list[tuple[int, ...]] = []
-        for regex, idents in grouped.items():
-            self.set.Add(regex)
-            self.ids.append(tuple(idents))
-        self.set.Compile()
+    __slots__ = ("parts", "plain")
+
+    def __init__(self, items: list[tuple[str, tuple[int, ...]]]) -> None:
+        self.parts: list[tuple[Any, tuple[tuple[int, ...], ...]]] = []
+        self.plain: list[tuple[tuple[str, ...], tuple[int, ...]]] = []
+        for at in range(0, len(items), PARTITION_SIZE):
+            self._add(items[at : at + PARTITION_SIZE])
+
+    def _add(self, items: list[tuple[str, tuple[int, ...]]]) -> None:
+        regex_set = re2.Set.FullMatchSet(re2_options())
+        for text, _ in items:
+            regex_set.Add(wildcard_regex(text))
+        try:
+            regex_set.Compile()
+        except re2.error:
+            if len(items) == 1:
+                self.plain.append((wildcard_segments(items[0][0]), items[0][1]))
+                return
+            half = len(items) // 2
+            self._add(items[:half])
+            self._add(items[half:])
+            return
+        self.parts.append((regex_set, tuple(ids for _, ids in items)))
 
     def find(self, s: str, out: set[int]) -> None:
-        for k in self.set.Match(utf8_safe(s)) or ():
-            out.update(self.ids[k])
+        for regex_set, ids in self.parts:
+            for k in regex_set.Match(s) or ():
+                out.update(ids[k])
+        for segments, idents in self.plain:
+            if segments_match(segments, s):
+                out.update(idents)
+
+
+class WildcardTests:
+    """Every wildcard of one field, most of them decided without a regex.
+
+    A wildcard without `*` is an exact string. Every other one is filed under one key a matching value
+    must contain: its literal head (found through prefix tables like AffixTables'), its literal tail
+    (suffix tables) or a run of up to ``GRAM`` characters from a literal run between `*`s (found by
+    looking up the value's own runs of that length). Each pattern takes the key the fewest of the field's
+    wildcards share, so a value reaches few groups. A group is checked pattern by pattern
+    (``segments_match``: a few ``str.find``); one larger than ``GROUP_SIZE`` goes to partitioned RE2 sets.
+    RE2 alone would build its DFA afresh for most new values, at a cost that grows with the pattern count.
+    """
+
+    __slots__ = ("exact", "grams", "groups", "prefixes", "suffixes", "unkeyed")
+
+    def __init__(self, entries: list[tuple[str, int]]) -> None:
+        grouped: dict[str, list[int]] = defaultdict(list)
+        for text, ident in entries:
+            grouped[text].append(ident)
+        exact: dict[str, set[int]] = defaultdict(set)
+        starred: list[tuple[str, tuple[str, ...], tuple[int, ...]]] = []
+        for text, idents in grouped.items():
+            segments = wildcard_segments(text)
+            if len(segments) == 1:
+                exact[segments[0]].update(idents)
+            else:
+                starred.append((text, segments, tuple(idents)))
+        self.exact = {k: frozenset(v) for k, v in exact.items()}
+        # Candidate keys of each pattern: (0, head), (1, tail), (2, gram); counted once per pattern.
+        candidates = [_keys(segments) for _, segments, _ in starred]
+        shared = Counter(key for keys in candidates for key in keys)
+        by_key: dict[tuple[int, str], list[tuple[str, tuple[str, ...], tuple[int, ...]]]] = defaultdict(list)
+        unkeyed: list[tuple[str, tuple[int, ...]]] = []  # `*` alone: every string
+        for item, keys in zip(starred, candidates, strict=True):
+            if not keys:
+                unkeyed.append((item[0], item[2]))
+                continue
+            by_key[min(keys, key=lambda k: (shared[k], -len(k[1]), k))].append(item)
+        self.groups: list[Any] = []
+        tables: dict[int, list[tuple[str, int]]] = {0: [], 1: [], 2: []}
+        for (kind, key), items in by_key.items():
+            tables[kind].append((key, len(self.groups)))
+            if len(items) > GROUP_SIZE:
+                self.groups.append(RegexPartitions([(text, idents) for text, _, idents in items]))
+            else:
+                self.groups.append(tuple((segments, idents) for _, segments, idents in items))
+        self.prefixes = AffixTables(tables[0], suffix=False) if tables[0] else None
+        self.suffixes = AffixTables(tables[1], suffix=True) if tables[1] else None
+        grams: dict[int, dict[str, int]] = defaultdict(dict)
+        for key, group in tables[2]:
+            grams[len(key)][key] = group
+        self.grams = tuple(sorted(grams.items()))
+        self.unkeyed = RegexPartitions(unkeyed) if unkeyed else None
+
+    def find(self, s: str, out: set[int]) -> None:
+        s = utf8_safe(s)
+        hit = self.exact.get(s)
+        if hit:
+            out.update(hit)
+        reached: set[int] = set()
+        if self.prefixes is not None:
+            self.prefixes.find(s, reached)
+        if self.suffixes is not None:
+            self.suffixes.find(s, reached)
+        for size, table in self.grams:
+            for at in range(len(s) - size + 1):
+                group = table.get(s[at : at + size])
+                if group is not None:
+                    reached.add(group)
+        for k in reached:
+            group = self.groups[k]
+            if isinstance(group, RegexPartitions):
+                group.find(s, out)
+                continue
+            for segments, idents in group:
+                if segments_match(segments, s):
+                    out.update(idents)
+        if self.unkeyed is not None:
+            self.unkeyed.find(s, out)
+
+
+def _keys(segments: tuple[str, ...]) -> set[tuple[int, str]]:
+    """What a value matching these literal runs must hold: its head, its tail, runs of its inner runs."""
+    keys: set[tuple[int, str]] = set()
+    if segments[0]:
+        keys.add((0, segments[0]))
+    if segments[-1]:
+        keys.add((1, segments[-1]))
+    for inner in segments[1:-1]:
+        if len(inner) <= GRAM:
+            keys.add((2, inner))
+        else:
+            keys.update((2, inner[at : at + GRAM]) for at in range(len(inner) - GRAM + 1))
+    return keys
 
 
 class StringTests:

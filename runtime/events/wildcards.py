@@ -25,13 +25,40 @@ def wildcard_tokens(text: str) -> tuple[str | None, ...]:
 
 def wildcard_regex(text: str) -> str:
     """RE2 source of a wildcard: `*` is any run of characters; `\\*` and `\\\\` are literals."""
+    return ".*".join(re2.escape(run) for run in wildcard_segments(text))
+
+
+def wildcard_segments(text: str) -> tuple[str, ...]:
+    """The literal runs between a wildcard's `*`s: ``a*b\\*c*`` is ("a", "b*c", ""); no `*`, one run."""
+    if "\\" not in text:
+        return tuple(text.split("*"))
     out, literal = [], []
     for token in wildcard_tokens(text):
         if token is None:
-            out.append(re2.escape("".join(literal)))
-            out.append(".*")
+            out.append("".join(literal))
             literal = []
         else:
             literal.append(token)
-    out.append(re2.escape("".join(literal)))
-    return "".join(out)
+    out.append("".join(literal))
+    return tuple(out)
+
+
+def segments_match(segments: tuple[str, ...], s: str) -> bool:
+    """Whether ``s`` matches the wildcard whose literal runs are ``segments``.
+
+    With `*` as the only operator, taking each inner run at its leftmost place after the previous one is
+    never wrong: a later place leaves less room to what follows. So no backtracking is needed.
+    """
+    head, tail = segments[0], segments[-1]
+    if len(segments) == 1:
+        return s == head
+    end = len(s) - len(tail)
+    if end < len(head) or not s.startswith(head) or not s.endswith(tail):
+        return False
+    at = len(head)
+    for inner in segments[1:-1]:
+        found = s.find(inner, at, end)
+        if found < 0:
+            return False
+        at = found + len(inner)
+    return True

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from support.reference_wildcard_complexity import ref_complexity
 
 import tamis
 from tamis.compiler.event_patterns import wildcard_complexity
-from tamis.compiler.event_patterns.wildcard_complexity import complexity, tokens, upper_bound
+from tamis.compiler.event_patterns.wildcard_complexity import complexity, exceeds, tokens, upper_bound
 
 EVENT_RULER_CASES: list[tuple[int, list[str]]] = [
     (1, ["*"]),
@@ -128,6 +129,36 @@ def test_value_never_exceeds_the_cap_and_grows_with_patterns(patterns: list[str]
     assert complexity(patterns, 5) == min(full, 5)
     assert full <= upper_bound(patterns)  # the bound the compiler uses to skip the walk
     assert full >= max((complexity([p], 1000) for p in patterns), default=0)
+
+
+small_sets = st.lists(
+    st.lists(st.sampled_from(["a", "b", "ab", "ba", "*", "\\*"]), min_size=1, max_size=7)
+    .map("".join)
+    .filter(lambda t: "**" not in t.replace("\\*", "")),
+    min_size=1,
+    max_size=4,
+)
+
+
+@given(small_sets)
+def test_walk_and_bound_agree_with_the_plain_subset_construction(patterns: list[str]) -> None:
+    # The walk skips characters no prefix expects and the bound reads the patterns once; the reference
+    # tries every character and walks every subset to the end.
+    expected = ref_complexity(patterns)
+    assert complexity(patterns, 1000) == expected
+    assert upper_bound(patterns) >= expected
+    for limit in (3, 6, 10):
+        assert exceeds(patterns, limit) is (expected > limit)
+
+
+def test_typical_rules_are_decided_by_the_bound_alone() -> None:
+    # Three stack-name wildcards (complexity 9) used to cost a walk of thousands of prefix sets; the
+    # bound sees that each pattern's head and each later literal run add one prefix at most.
+    names = ["Shared", "Api", "Web", "orders-service", "a"]
+    for n in range(1, 4):
+        stacks = [f"arn:aws:cloudformation:*:stack/{name}/*" for name in names[:n]]
+        assert upper_bound(stacks) == complexity(stacks, 100) == 3 * n
+    assert upper_bound(["uploads/*/customer-*/*.pdf"]) == complexity(["uploads/*/customer-*/*.pdf"], 100)
 
 
 def _stack_rule(names: list[str]) -> str:

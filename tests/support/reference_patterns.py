@@ -338,8 +338,9 @@ def _value_matches(leaf: _Leaf, fld: _Field) -> bool:
     """Does one event leaf satisfy any matcher of the field's value list?"""
     numeric_mode = leaf.kind == "number" and fld.has_numeric and leaf.value.comparable
     ip_value = None
-    if leaf.kind == "string" and fld.has_ip and not fld.has_numeric:
-        # The byte machine converts IP strings to hex before walking: then only ranges can match them.
+    if leaf.kind == "string" and fld.has_ip:
+        # An IP-looking string is walked as its hex address for the ranges, and as written for every other
+        # matcher (event-ruler pull request 131); numbers never meet the ranges.
         ip_value = ip_hex(leaf.value)
     for m in fld.matchers:
         kind = m[0]
@@ -348,7 +349,7 @@ def _value_matches(leaf: _Leaf, fld: _Field) -> bool:
                 return True
             continue
         if kind == "anything-but-string":
-            if not (leaf.kind == "string" and ip_value is None and leaf.value in m[1]):
+            if not (leaf.kind == "string" and leaf.value in m[1]):
                 return True
             continue
         if kind == "anything-but-number":
@@ -357,7 +358,7 @@ def _value_matches(leaf: _Leaf, fld: _Field) -> bool:
             continue
         if kind == "anything-but-op":
             _, inner, values = m
-            if leaf.kind != "string" or ip_value is not None:
+            if leaf.kind != "string":
                 return True
             tests = [_string_test(*_string_matcher(inner, v), leaf.value) for v in values]
             if not any(tests):
@@ -367,8 +368,6 @@ def _value_matches(leaf: _Leaf, fld: _Field) -> bool:
             if ip_value is not None and _in_ip_range(ip_value, m[1], m[2]):
                 return True
             continue
-        if ip_value is not None:
-            continue  # an IP-converted value only meets ranges, exists and anything-but
         if kind == "null":
             if leaf.kind == "null":
                 return True
