@@ -16,8 +16,10 @@ from typing import Any
 from tamis.compiler.event_patterns.dialects import Dialect, dialect_for
 from tamis.compiler.event_patterns.filter_criteria import parse_filter_criteria
 from tamis.compiler.event_patterns.parse import PatternInput, parse_pattern
-from tamis.errors import EventError
+from tamis.errors import EventError, PatternError
+from tamis.runtime.events.conditions import FieldCondition, SubRule
 from tamis.runtime.events.event_json import InvalidEvent
+from tamis.runtime.events.field_index import FieldIndex
 from tamis.runtime.events.matcher import EventMatcher
 from tamis.runtime.events.service_inputs import (
     lambda_record_event,
@@ -52,8 +54,11 @@ class RuleSet:
         self._adapt: Callable[[Any], Any] = self.dialect.event_input() or _identity
 
     def add(self, name: str, pattern: PatternInput, *, source: str | None = None) -> None:
-        """Add a named pattern (adding a name again ORs the patterns). Raises ``PatternError``."""
-        self._matcher.add(name, self.dialect.compile(pattern, source))
+        """Add a named pattern (adding a name again ORs the patterns). Raises ``PatternError`` and leaves
+        the set as it was when the pattern is invalid or cannot be indexed for matching."""
+        subrules = self.dialect.compile(pattern, source)
+        _check_indexable(subrules, source)
+        self._matcher.add(name, subrules)
 
     def remove(self, name: str) -> bool:
         """Remove a rule by name; returns whether it was there."""
@@ -75,6 +80,28 @@ class RuleSet:
             return self._matcher.match(self._adapt(event))
         except InvalidEvent as exc:
             raise EventError(str(exc), rule="event") from None
+
+
+def _check_indexable(subrules: list[SubRule], source: str | None) -> None:
+    """Build the rule's own field indexes (where its strings, wildcards and ranges are compiled) and probe
+    them once, so that a rule the compiler let through but the index cannot hold fails here, alone, instead
+    of in every later ``matches`` of the whole set. The cost is that of the rule, not of the set."""
+    by_field: dict[tuple[str, bool], list[tuple[int, FieldCondition]]] = {}
+    for sub in subrules:
+        for cond in sub:
+            conds = by_field.setdefault((cond.path, cond.ip_mode), [])
+            conds.append((len(conds), cond))
+    try:
+        for (_path, ip_mode), conds in by_field.items():
+            index = FieldIndex(conds, ip_mode)
+            index.fast_evaluator()
+            index.evaluate("", set())
+    except Exception as exc:  # whatever the index raised, it must not poison the set
+        raise PatternError(
+            f"the pattern cannot be indexed for matching ({type(exc).__name__}: {exc})",
+            source=source,
+            rule="runtime-index",
+        ) from exc
 
 
 def _identity(event: Any) -> Any:
