@@ -92,7 +92,7 @@ def leaves(
     positional: bool = True,
 ) -> None:
     """Leaf values of one field: evaluated now when outside arrays of objects, else queued with positions."""
-    if type(v) is not list:
+    if type(v) is not list:  # the common case, a scalar, kept out of the loop below
         if trail:
             trailed.append((pid, v, trail))
         else:
