@@ -87,3 +87,13 @@ def test_lone_surrogates_and_non_string_keys_in_dicts() -> None:
     assert (diagnostic.code, diagnostic.pointer) == ("INVALID_JSON_DESCRIPTION", "/States/A/Parameters/x")
     (diagnostic,) = tamis.validate_asl({"StartAt": "A", "States": {1: {"Type": "Pass", "End": True}}})
     assert (diagnostic.code, diagnostic.pointer) == ("INVALID_JSON_DESCRIPTION", "/States/1")
+
+
+def test_lone_surrogate_escapes_and_long_integers_in_json_text() -> None:
+    # JSON by the grammar that the fast readers refuse: the escape is said where it stands...
+    text = '{"StartAt":"A","States":{"A":{"Type":"Pass","End":true,"Comment":"\\ud800"}}}'
+    (diagnostic,) = tamis.validate_asl(text)
+    assert diagnostic.code == "INVALID_JSON_DESCRIPTION" and "surrogate" in diagnostic.message
+    assert (diagnostic.line, diagnostic.column) == (1, text.index('"\\ud800') + 1)
+    # ...and a 5,000-digit number is read, not called invalid JSON
+    assert codes(json_text('{"x": ' + "9" * 5000 + "}")) == []
