@@ -7,6 +7,7 @@ Python values and, when they reject something, ask the table where that value wa
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -22,6 +23,7 @@ from tamis.json_number import JSONNumber
 JSONPath = tuple[str | int, ...]
 # Deeper documents are rejected before Python's recursion limit could turn them into a traceback.
 MAX_NESTING = 200
+_INT_MAX_CHARS = sys.get_int_max_str_digits() or 4300  # digits, not counting a sign: "-" costs one less
 
 
 class Located:
@@ -137,7 +139,8 @@ def _end_position(text: str) -> tuple[int, int]:
 
 
 def _is_int(s: str) -> bool:
-    return "." not in s and "e" not in s and "E" not in s
+    # An integer longer than the interpreter writes or reads as text (4,300 digits) stays a spelled number.
+    return "." not in s and "e" not in s and "E" not in s and len(s) <= _INT_MAX_CHARS
 
 
 def _plain_number(s: str) -> int | float:

@@ -132,6 +132,14 @@ def parse_yaml_all(
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
+        if "nesting depth" in problem:  # libyaml's own bound (1000): reported as the one limit below it
+            raise error(
+                f"YAML nesting deeper than {MAX_NESTING} levels",
+                line=line,
+                column=column,
+                source=source,
+                rule="yaml-nesting",
+            ) from None
         raise error(
             f"invalid YAML: {problem}", line=line, column=column, source=source, rule="yaml"
         ) from None

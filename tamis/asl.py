@@ -21,8 +21,11 @@ from tamis.compiler.asl.sources import (
 )
 from tamis.compiler.asl.validator import MAX_DEFINITION_BYTES, Finding, validate_value
 from tamis.errors import DefinitionError, Diagnostic
+from tamis.grammar.located_json import MAX_NESTING
 from tamis.grammar.text import LineIndex
 from tamis.rules import code_for
+from tamis.runtime.json_values import first_problem, lone_surrogate, text_may_be_deeper, too_deep
+from tamis.runtime.json_values import pointer as json_pointer
 
 __all__ = [
     "Substitutions",
@@ -102,10 +105,74 @@ def _size_finding(size: int) -> list[Finding]:
 
 
 def _unreadable(exc: DefinitionError, source: str | None) -> list[Diagnostic]:
-    code = asl_code(
-        "INVALID_JSON_DESCRIPTION" if exc.rule in ("json", "encoding", None) else "INVALID_YAML_DESCRIPTION"
-    )
+    json_rules = ("json", "json-nesting", "encoding", None)
+    code = asl_code("INVALID_JSON_DESCRIPTION" if exc.rule in json_rules else "INVALID_YAML_DESCRIPTION")
     return [Diagnostic(code, "error", exc.message, "/", exc.line, exc.column, source or exc.source)]
+
+
+def _unsound_value(value: Any, source: str | None) -> list[Diagnostic]:
+    """A definition given as a dict is what the service receives as JSON: nesting past the JSON reader's
+    200 levels (the one limit of every input form), a key that is not a string or a string that is not
+    Unicode is an INVALID_JSON_DESCRIPTION, at its pointer."""
+    problem = first_problem(value, MAX_NESTING)
+    if problem is None or problem[3] == "number-size":  # long integers are the validator's to judge
+        return []
+    path, _key, message, _rule = problem
+    code = asl_code("INVALID_JSON_DESCRIPTION")
+    return [Diagnostic(code, "error", message, json_pointer(path), None, None, source)]
+
+
+def _not_unicode(text: str, source: str | None) -> list[Diagnostic]:
+    """Text holding a lone surrogate cannot be sent as UTF-8: refused where it stands, with the code of the
+    language the text is written in."""
+    at = lone_surrogate(text)
+    if at is None:
+        return []
+    line, column = LineIndex(text).line_col(at)
+    code = asl_code(
+        "INVALID_JSON_DESCRIPTION" if text.lstrip()[:1] in ("{", "[") else "INVALID_YAML_DESCRIPTION"
+    )
+    message = f"lone surrogate U+{ord(text[at]):04X}: the definition is not Unicode text (nor UTF-8)"
+    return [Diagnostic(code, "error", message, "/", line, column, source)]
+
+
+def _too_deep_text(text: str | bytes, value: Any, source: str | None) -> list[Diagnostic]:
+    """JSON text the fast reader took (it goes to 1024 levels) but that nests past the one limit: reported
+    at the bracket that opens the level too many."""
+    if not text_may_be_deeper(text, MAX_NESTING) or too_deep(value, MAX_NESTING) is None:
+        return []
+    return _nesting_diagnostic(text, source)
+
+
+def _nesting_diagnostic(text: str | bytes, source: str | None) -> list[Diagnostic]:
+    if isinstance(text, bytes | bytearray):
+        text = bytes(text).decode("utf-8")
+    line, column = LineIndex(text).line_col(_opening_past(text, MAX_NESTING))
+    message = f"JSON nesting deeper than {MAX_NESTING} levels"
+    return [Diagnostic(asl_code("INVALID_JSON_DESCRIPTION"), "error", message, "/", line, column, source)]
+
+
+def _opening_past(text: str, limit: int) -> int:
+    """Offset of the first bracket, outside strings, that opens level ``limit + 1`` (a loop, not a parser:
+    run only on text already known to nest that deep)."""
+    depth, in_string, i = 0, False, 0
+    while i < len(text):
+        ch = text[i]
+        if in_string:
+            if ch == "\\":
+                i += 1
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "{[":
+            depth += 1
+            if depth > limit:
+                return i
+        elif ch in "}]":
+            depth -= 1
+        i += 1
+    return 0
 
 
 def validate_asl(
@@ -153,6 +220,10 @@ def _validate(
     if isinstance(definition, (dict, list)):  # a tuple: `dict | list` would build a union per call
         import json
 
+        unsound = _unsound_value(definition, source)
+        if unsound:
+            return unsound
+
         try:  # the limit is on the definition as sent: its compact JSON
             size = len(json.dumps(definition, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
         except (TypeError, ValueError):
@@ -169,6 +240,10 @@ def _validate(
                 asl_code("MISSING_DESCRIPTION"), "error", "the definition is empty", "/", None, None, source
             )
         ]
+    if isinstance(definition, str) and not definition.isascii():
+        not_unicode = _not_unicode(definition, source)
+        if not_unicode:
+            return not_unicode
     size = len(definition)
     if isinstance(definition, str) and size * 4 > MAX_DEFINITION_BYTES:
         # the size in UTF-8 bytes matters only near the limit (a character is at most 4 bytes)
@@ -176,9 +251,14 @@ def _validate(
     # Fast path: a plain JSON definition parsed at C speed; positions only if something is wrong.
     try:
         value = JsonReader.loads(definition)
-    except (ValueError, RecursionError):
+    except RecursionError:  # the standard library's reader, on JSON nested past the interpreter's stack
+        return _nesting_diagnostic(definition, source)
+    except ValueError:
         value = None
     if isinstance(value, dict) and ("States" in value or "StartAt" in value or "Resources" not in value):
+        deep = _too_deep_text(definition, value, source)
+        if deep:
+            return deep
         findings = _size_finding(size) + validate_value(value, express=express)
         if subs is not None:
             findings += subs.findings(value)

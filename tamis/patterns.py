@@ -16,14 +16,17 @@ from typing import Any
 from tamis.compiler.event_patterns.dialects import Dialect, dialect_for
 from tamis.compiler.event_patterns.filter_criteria import parse_filter_criteria
 from tamis.compiler.event_patterns.parse import PatternInput, parse_pattern
-from tamis.errors import EventError
-from tamis.runtime.events.event_json import InvalidEvent
+from tamis.errors import EventError, PatternError
+from tamis.runtime.events.conditions import FieldCondition, SubRule
+from tamis.runtime.events.event_json import InvalidEvent, decode_event, nesting_message, utf8
+from tamis.runtime.events.field_index import FieldIndex
 from tamis.runtime.events.matcher import EventMatcher
 from tamis.runtime.events.service_inputs import (
     lambda_record_event,
     sns_attributes_event,
     sns_body_event,
 )
+from tamis.runtime.json_values import EVENT_MAX_DEPTH, text_may_be_deeper, too_deep
 
 __all__ = [
     "Dialect",
@@ -52,8 +55,11 @@ class RuleSet:
         self._adapt: Callable[[Any], Any] = self.dialect.event_input() or _identity
 
     def add(self, name: str, pattern: PatternInput, *, source: str | None = None) -> None:
-        """Add a named pattern (adding a name again ORs the patterns). Raises ``PatternError``."""
-        self._matcher.add(name, self.dialect.compile(pattern, source))
+        """Add a named pattern (adding a name again ORs the patterns). Raises ``PatternError`` and leaves
+        the set as it was when the pattern is invalid or cannot be indexed for matching."""
+        subrules = self.dialect.compile(pattern, source)
+        _check_indexable(subrules, source)
+        self._matcher.add(name, subrules)
 
     def remove(self, name: str) -> bool:
         """Remove a rule by name; returns whether it was there."""
@@ -72,9 +78,65 @@ class RuleSet:
     def matches(self, event: Any) -> list[str]:
         """Names of the rules that match ``event`` (a dict, or JSON text/bytes), in the order added."""
         try:
+            if type(event) is bytes and len(event) > _SHORT_EVENT:
+                _check_depth(event)
             return self._matcher.match(self._adapt(event))
-        except InvalidEvent as exc:
-            raise EventError(str(exc), rule="event") from None
+        except (InvalidEvent, RecursionError, UnicodeEncodeError) as exc:
+            return _retry(self._matcher.match, self._adapt, event, exc)
+
+
+def _check_indexable(subrules: list[SubRule], source: str | None) -> None:
+    """Build the rule's own field indexes (where its strings, wildcards and ranges are compiled) and probe
+    them once, so that a rule the compiler let through but the index cannot hold fails here, alone, instead
+    of in every later ``matches`` of the whole set. The cost is that of the rule, not of the set."""
+    by_field: dict[tuple[str, bool], list[tuple[int, FieldCondition]]] = {}
+    for sub in subrules:
+        for cond in sub:
+            conds = by_field.setdefault((cond.path, cond.ip_mode), [])
+            conds.append((len(conds), cond))
+    try:
+        for (_path, ip_mode), conds in by_field.items():
+            index = FieldIndex(conds, ip_mode)
+            index.fast_evaluator()
+            index.evaluate("", set())
+    except Exception as exc:  # whatever the index raised, it must not poison the set
+        raise PatternError(
+            f"the pattern cannot be indexed for matching ({type(exc).__name__}: {exc})",
+            source=source,
+            rule="runtime-index",
+        ) from exc
+
+
+# Each nesting level takes two brackets: text this short cannot nest past EVENT_MAX_DEPTH, and is not counted.
+_SHORT_EVENT = 2 * EVENT_MAX_DEPTH
+
+
+def _check_depth(event: bytes) -> None:
+    # Text that orjson reads (up to 1024 levels) but that nests past the services' limit is refused.
+    if text_may_be_deeper(event, EVENT_MAX_DEPTH):
+        decode_event(event)
+
+
+def _retry(
+    match: Callable[[Any], list[str]], adapt: Callable[[Any], Any], event: Any, exc: Exception
+) -> list[str]:
+    """The typed answer to what matching raised: an event in no shape the services accept is an
+    ``EventError``; a ``str`` with lone surrogates is matched as the UTF-8 the services would have made
+    of it (each written ``?``); a value nested past what the stack can walk is an ``EventError``."""
+    if isinstance(exc, InvalidEvent):
+        raise EventError(str(exc), rule="event") from None
+    if isinstance(exc, UnicodeEncodeError) and isinstance(event, str):
+        try:
+            return match(adapt(utf8(event)))
+        except InvalidEvent as again:
+            raise EventError(str(again), rule="event") from None
+    if isinstance(exc, RecursionError):
+        path = too_deep(event, EVENT_MAX_DEPTH) if isinstance(event, dict | list) else None
+        raise EventError(
+            nesting_message(path) if path is not None else "the event nests too deeply to be walked",
+            rule="event-nesting",
+        ) from None
+    raise exc
 
 
 def _identity(event: Any) -> Any:
@@ -103,11 +165,13 @@ class Pattern:
     def matches(self, event: Any) -> bool:
         """Whether ``event`` (a dict, or JSON text/bytes) matches the pattern."""
         try:
+            if type(event) is bytes and len(event) > _SHORT_EVENT:
+                _check_depth(event)
             if self._adapt is not None:
-                event = self._adapt(event)
+                return bool(self._match(self._adapt(event)))
             return bool(self._match(event))
-        except InvalidEvent as exc:
-            raise EventError(str(exc), rule="event") from None
+        except (InvalidEvent, RecursionError, UnicodeEncodeError) as exc:
+            return bool(_retry(self._match, self._adapt or _identity, event, exc))
 
 
 def compile_pattern(

@@ -13,6 +13,7 @@ from typing import Any
 
 from tamis.compiler.data_protection.policy import DIALECTS, PolicyModel, build_runtime, compile_model
 from tamis.errors import Diagnostic
+from tamis.runtime.json_values import lone_surrogate, without_surrogates
 from tamis.runtime.redact.detector import Finding
 from tamis.runtime.redact.redactor import INBOUND, OUTBOUND, Outcome, Redactor, ServiceError
 
@@ -79,10 +80,14 @@ class Policy:
 
 
 def _text(message: str | bytes) -> str:
+    """The message as the services see it: UTF-8 bytes decoded (an invalid byte becomes U+FFFD), and a
+    ``str``'s lone surrogates, which UTF-8 cannot carry, written as ``?`` as the services' encoders do."""
     if isinstance(message, bytes | bytearray):
         return bytes(message).decode("utf-8", "replace")
     if not isinstance(message, str):
         raise TypeError("message must be str or bytes")
+    if not message.isascii() and lone_surrogate(message) is not None:
+        return without_surrogates(message)
     return message
 
 

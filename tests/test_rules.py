@@ -97,6 +97,7 @@ _FOLDER_FAMILY = {
     "compiler/asl": "asl",
     "tamis/lint/cloudformation.py": "pattern",  # Lambda FilterCriteria: pattern rules
     "tamis/lint/config.py": "lint",
+    "runtime/events": "event",  # service_inputs.py: records and attributes that are not in their shape
 }
 # The readers' rules come back under the family of the error class they are given.
 _GRAMMAR_FAMILIES = {
@@ -190,6 +191,18 @@ def _emitted() -> tuple[set[tuple[str, str, str]], set[str], set[str]]:
                         and rel.startswith("runtime/choice")
                     ):
                         found.add(("asl", node.value.value, rel))
+            if (
+                rel == "runtime/json_values.py"
+                and isinstance(node, ast.Return)
+                and isinstance(node.value, ast.Tuple)
+                and _literals(node.value.elts[-1])
+            ):
+                # first_problem's (path, key?, message, rule): raised as a pattern's and a policy's rule
+                # (compiler/event_patterns/parse.py gives a pattern's number-size the dialect's own rule)
+                for value in _literals(node.value.elts[-1]) or ():
+                    found.add(("policy", value, rel))
+                    if value != "number-size":
+                        found.add(("pattern", value, rel))
             if not isinstance(node, ast.Call):
                 continue
             func = node.func
@@ -228,6 +241,28 @@ def test_every_emitted_rule_and_code_is_in_the_registry() -> None:
     # and the other way: no code documents something tamis never reports
     used = {rules.for_rule(family, rule).code for family, rule, _ in found} | literal_codes
     assert not [r.code for r in rules.RULES if r.code not in used]
+
+
+@pytest.mark.parametrize("family", ["pattern", "policy"])
+def test_every_value_check_has_a_code(family: str) -> None:
+    """runtime/json_values.first_problem returns its rule in a tuple the scan does not follow: each rule it
+    can give has a code in both families that raise it."""
+    import sys
+
+    from tamis.runtime import json_values
+
+    deep: list[object] = []
+    node = deep
+    for _ in range(300):
+        node.append([])
+        node = node[0]  # type: ignore[assignment]
+    cases = [{"a": "\ud800"}, {1: "a"}, {"a": 10 ** (sys.get_int_max_str_digits() or 4300)}, {"a": deep}]
+    for value in cases:
+        problem = json_values.first_problem(value, 200)
+        assert problem is not None
+        if family == "pattern" and problem[3] == "number-size":
+            continue  # parse.py raises it as the dialect's number-range or pattern-size
+        assert rules.for_rule(family, problem[3]) is not None, (family, problem[3])
 
 
 def test_the_scan_sees_each_kind_of_emission() -> None:

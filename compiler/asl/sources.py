@@ -27,6 +27,7 @@ from tamis.grammar import cloudformation as cfn
 from tamis.grammar.cloudformation import STATE_MACHINE_TYPES
 from tamis.grammar.placeholders import neutralize_placeholders
 from tamis.grammar.text import LineIndex, decode_or_raise
+from tamis.runtime.json_values import first_problem
 
 if TYPE_CHECKING:
     from tamis.grammar.located_yaml import LocatedYAML
@@ -278,10 +279,18 @@ def load_json_text(text: str, source: str | None = None) -> LoadedDefinition:
     try:
         value = JsonReader.loads(fixed)
     except ValueError:
-        from tamis.grammar.located_json import parse_json
+        from tamis.grammar.located_json import MAX_NESTING, parse_json
 
-        parse_json(fixed, source=source, error=DefinitionError)  # raises with line and column
-        raise DefinitionError("invalid JSON", source=source, rule="json") from None
+        doc = parse_json(fixed, source=source, error=DefinitionError)  # raises with line and column
+        # JSON by the grammar that the fast readers refuse: a lone surrogate written as an escape is said
+        # where it stands; numbers beyond what they read (a 5,000-digit integer) are taken as the grammar
+        # reads them, exact.
+        problem = first_problem(doc.value, MAX_NESTING)
+        if problem is not None:
+            path, key, message, _rule = problem
+            line, column = doc.position(path, key=key)
+            raise DefinitionError(message, line=line, column=column, source=source, rule="json") from None
+        value = doc.value
     loaded = LoadedDefinition(value, source, locate=json_locator(fixed, source), text=fixed)
     index = LineIndex(text)
     short = {index.line_col(offset): span for offset, span in found if len(span) < 5}

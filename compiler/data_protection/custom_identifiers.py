@@ -82,6 +82,65 @@ def _backreference(regex: str) -> int:
     return -1
 
 
+# Zero-width assertions: each holds somewhere in some text, so a regex that matches the empty string once
+# they hold (the regex with them removed) can find an empty match, a span with nothing to mask.
+_ASSERTION_ESCAPES = frozenset("bBAz")
+
+
+def _escape_at(regex: str, letter: str) -> int:
+    """Position of the escape ``\\<letter>`` (not an escaped backslash followed by it), or -1."""
+    i = 0
+    while i < len(regex) - 1:
+        if regex[i] == "\\":
+            if regex[i + 1] == letter:
+                return i
+            i += 2
+        else:
+            i += 1
+    return -1
+
+
+def _without_assertions(regex: str) -> str:
+    """``regex`` with every anchor and word-boundary assertion outside a character class removed."""
+    out: list[str] = []
+    i, in_class = 0, False
+    while i < len(regex):
+        ch = regex[i]
+        if ch == "\\" and i + 1 < len(regex):
+            if in_class or regex[i + 1] not in _ASSERTION_ESCAPES:
+                out.append(regex[i : i + 2])
+            i += 2
+            continue
+        if ch == "[" and not in_class:
+            in_class = True
+            out.append(ch)
+            i += 1
+            # a "]" right after "[" or "[^" is a literal member
+            for lead in ("^", "]"):
+                if regex[i : i + 1] == lead:
+                    out.append(lead)
+                    i += 1
+            continue
+        if ch == "]" and in_class:
+            in_class = False
+        elif not in_class and ch in "^$":
+            i += 1
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _matches_empty_text(regex: str, compiled: re2._Regexp, opts: re2.Options) -> bool:
+    if compiled.fullmatch("") is not None:
+        return True
+    stripped = _without_assertions(regex)
+    try:
+        return re2.compile(stripped, opts).fullmatch("") is not None
+    except re2.error:  # removing an anchor left something RE2 reads differently: judge the regex as given
+        return False
+
+
 def check_custom_name(name: object, managed_names: frozenset[str]) -> str:
     """A custom identifier name: 1-128 characters from [A-Za-z0-9_-], not a managed name."""
     if not isinstance(name, str):
@@ -161,6 +220,13 @@ def check_custom_regex(regex: object, *, max_mem: int = REGEX_MAX_MEM) -> str:
         )
     if "\\Z" in regex:
         raise PolicyError("RE2 has no \\Z; write $ (end of text) instead", rule=rule)
+    at = _escape_at(regex, "C")
+    if at >= 0:
+        raise PolicyError(
+            f"custom data identifier Regex uses \\C (any byte, at character {at + 1}), which can split a "
+            "UTF-8 character and mask half of it; write . (any character) instead",
+            rule=rule,
+        )
     opts = re2.Options()
     opts.max_mem = max_mem
     opts.log_errors = False
@@ -175,9 +241,10 @@ def check_custom_regex(regex: object, *, max_mem: int = REGEX_MAX_MEM) -> str:
         elif "repetition size" in reason:
             reason += " (RE2 allows counts up to 1000, including nested counts multiplied together)"
         raise PolicyError(f"custom data identifier Regex is rejected by RE2: {reason}", rule=rule) from None
-    if compiled.fullmatch("") is not None:
+    if _matches_empty_text(regex, compiled, opts):
         raise PolicyError(
-            "custom data identifier Regex matches the empty string, so it would match everywhere",
+            "custom data identifier Regex can match empty text (once its anchors and word boundaries hold), "
+            "so it would match everywhere and mask nothing",
             rule=rule,
         )
     return regex

@@ -49,7 +49,8 @@ from tamis.compiler.data_protection.managed.detectors import detectors_for
 from tamis.compiler.data_protection.managed.patterns import NOT_DETECTED_LOCALLY
 from tamis.compiler.suggestions import did_you_mean
 from tamis.errors import Diagnostic, PolicyError
-from tamis.grammar.located_json import LocatedJSON, parse_json
+from tamis.grammar.located_json import MAX_NESTING, LocatedJSON, parse_json
+from tamis.runtime.json_values import first_problem, pointer
 from tamis.runtime.redact.detector import Detector
 from tamis.runtime.redact.redactor import Redactor, Rule
 from tamis.runtime.redact.scanner import Scanner
@@ -142,9 +143,21 @@ class PolicyContext:
         return again
 
 
+def _check_value(value: Any, source: str | None, doc: LocatedJSON | None = None) -> None:
+    """Refuse, located, what no policy text can hold: nesting past the JSON reader's 200 levels, keys that
+    are not strings, strings with a lone surrogate (not Unicode, so not UTF-8), integers too long to write."""
+    problem = first_problem(value, MAX_NESTING)
+    if problem is None:
+        return
+    path, key, message, rule = problem
+    line, column = doc.position(path, key=key) if doc is not None else (None, None)
+    raise PolicyError(message, line=line, column=column, source=source, rule=rule, pointer=pointer(path))
+
+
 def load(policy: str | bytes | Mapping[str, Any], *, source: str | None = None) -> tuple[Any, PolicyContext]:
     """Parse the policy text (or take a ready dict), enforcing the size limit."""
     if isinstance(policy, Mapping):
+        _check_value(policy, source)
         text = json.dumps(policy, separators=(",", ":"), ensure_ascii=False, default=str)
         if len(text) > MAX_POLICY_CHARS:
             raise PolicyError(
@@ -171,6 +184,7 @@ def load(policy: str | bytes | Mapping[str, Any], *, source: str | None = None) 
             rule="size",
         )
     doc = parse_json(policy, source=source, error=PolicyError)
+    _check_value(doc.value, source, doc)
     ctx = PolicyContext(doc, source)
     if doc.duplicates:
         path, line, col = doc.duplicates[0]

@@ -34,6 +34,13 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
 
+def _magnitude(value: Any) -> float:
+    try:
+        return abs(float(value))
+    except OverflowError:  # an int beyond the double range (10**400)
+        return math.inf
+
+
 class PatternCompiler:
     def __init__(self, dialect: Dialect, locate: Locator, source: str | None) -> None:
         self.dialect = dialect
@@ -267,7 +274,7 @@ class PatternCompiler:
 
     def _check_number_range(self, value: Any, where: JSONPath) -> None:
         limit = self.dialect.number_limit
-        if limit is not None and abs(float(value)) > limit:
+        if limit is not None and _magnitude(value) > limit:
             raise self.fail(where, f"numbers must be between -{limit:.0f} and {limit:.0f}", "number-range")
 
     def _number_test(self, value: Any, where: JSONPath) -> Test:

@@ -127,6 +127,7 @@ class LambdaDialect(EventBridgeDialect):
     filters by default (a quota that can be raised to 10)."""
 
     name = "lambda"
+    max_pattern_chars = 4096  # FilterCriteria Filter.Pattern: "Maximum length of 4096" (API_Filter.html)
     operators = tuple(op for op in VALUE_OPERATORS if op not in ("wildcard", "exactly"))
     anything_but_operators = ()
     max_filters = 10

@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from tamis.compiler.event_patterns.compiler import compile_rule
 from tamis.errors import PatternError
-from tamis.grammar.located_json import parse_json
+from tamis.grammar.located_json import MAX_NESTING, parse_json
 from tamis.grammar.text import line_col
 from tamis.json_number import JSONNumber
 from tamis.runtime.events.conditions import SubRule
+from tamis.runtime.json_values import INT_MAX_DIGITS, first_problem, pointer
 
 if TYPE_CHECKING:
     from tamis.compiler.event_patterns.dialects import Dialect
@@ -45,6 +46,7 @@ def parse_pattern(
 ) -> list[SubRule]:
     """Check one pattern and return its compiled sub-rules; raises a located ``PatternError``."""
     if isinstance(pattern, dict):
+        _check_value(pattern, dialect, source)
         limit = dialect.max_pattern_chars
         if limit is not None:
             # The service sees JSON text: measure the compact serialisation.
@@ -71,17 +73,45 @@ def parse_pattern(
             rule="pattern-size",
         )
     value = _decode_valid(text)
-    if value is not _INVALID:
+    if value is not _INVALID and first_problem(value, MAX_NESTING) is None:
         try:
             return compile_rule(transform(value) if transform else value, dialect, source=source)
         except PatternError:
             pass  # compile again below, with positions, to say where
     doc = parse_json(text, source=source, error=PatternError)
+    _check_value(doc.value, dialect, source, lambda path, key: doc.position(path, key=key))
     value = transform(doc.value) if transform else doc.value
     return compile_rule(value, dialect, lambda path, key: doc.position(path, key=key), source)
 
 
 _INVALID: Any = object()
+
+
+def _check_value(
+    value: Any,
+    dialect: Dialect,
+    source: str | None,
+    locate: Callable[[tuple[Any, ...], bool], tuple[int | None, int | None]] | None = None,
+) -> None:
+    """Refuse, located, what no pattern text can hold: nesting deeper than the JSON reader's limit, keys
+    that are not strings, strings that are not Unicode (a lone surrogate has no UTF-8 form), integers too
+    long to write. Checked before compiling, so that no such value reaches the compiler or the index."""
+    problem = first_problem(value, MAX_NESTING)
+    if problem is None:
+        return
+    path, key, message, rule = problem
+    if rule == "number-size":
+        if dialect.number_limit is not None:
+            limit = dialect.number_limit
+            message, rule = f"numbers must be between -{limit:.0f} and {limit:.0f}", "number-range"
+        else:
+            message = (
+                f"a number of more than {INT_MAX_DIGITS} digits does not fit in a pattern of at most "
+                f"{dialect.max_pattern_chars} characters"
+            )
+            rule = "pattern-size"
+    line, column = locate(path, key) if locate is not None else (None, None)
+    raise PatternError(message, line=line, column=column, source=source, rule=rule, pointer=pointer(path))
 
 
 def _reject_constant(name: str) -> Any:

@@ -18,6 +18,14 @@ import orjson
 from tamis.json_number import JSONNumber
 from tamis.runtime.events.native import core as _native
 from tamis.runtime.events.numbers import SMALLEST_NORMAL
+from tamis.runtime.json_values import (
+    EVENT_MAX_DEPTH,
+    INT_MAX_DIGITS,
+    pointer,
+    text_may_be_deeper,
+    too_deep,
+    without_surrogates,
+)
 
 
 class InvalidEvent(ValueError):
@@ -25,28 +33,65 @@ class InvalidEvent(ValueError):
 
 
 def decode_event(event: Any) -> Any:
-    """The event as Python values: dicts pass through; JSON text is decoded once."""
+    """The event as Python values: dicts pass through; JSON text is decoded once.
+
+    Text nested deeper than ``EVENT_MAX_DEPTH`` levels is refused. A ``str`` holding lone surrogates
+    (which no UTF-8 text can) is read with each replaced by ``?``, as the services' UTF-8 encoders write
+    them."""
     if isinstance(event, dict):
         return event
     if isinstance(event, bytes | bytearray | memoryview | str):
-        raw = event.encode("utf-8") if isinstance(event, str) else bytes(event)
+        raw = utf8(event) if isinstance(event, str) else bytes(event)
         try:
-            return orjson.loads(raw)
+            value = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
-            # orjson refuses numbers beyond the double range; the services keep them as literals.
+            # orjson refuses numbers beyond the double range (the services keep them as literals) and
+            # nesting past 1024 levels: the exact reader tells the two apart.
             try:
-                return exact_loads(raw)
+                value = exact_loads(raw)
+            except RecursionError:
+                raise InvalidEvent(nesting_message(None)) from None
             except ValueError:
-                pass
-            raise InvalidEvent(f"the event is not valid JSON: {exc}") from None
+                raise InvalidEvent(f"the event is not valid JSON: {exc}") from None
         except ValueError as exc:
             raise InvalidEvent(f"the event is not valid JSON: {exc}") from None
+        check_depth(raw, value)
+        return value
     raise InvalidEvent(f"an event must be a JSON object (dict, str or bytes), got {type(event).__name__}")
 
 
+def utf8(text: str) -> bytes:
+    """``text`` as UTF-8, each lone surrogate written as ``?`` (as the services' encoders do)."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return without_surrogates(text).encode("utf-8")
+
+
+def nesting_message(path: tuple[Any, ...] | None) -> str:
+    where = ""
+    if path is not None:
+        at = pointer(path)
+        where = f" at {at if len(at) <= 60 else at[:57] + '...'}"
+    return (
+        f"the event nests deeper than {EVENT_MAX_DEPTH} levels{where} (the depth EventBridge's PutEvents "
+        "documents, applied to every service's input)"
+    )
+
+
+def check_depth(raw: str | bytes, value: Any) -> None:
+    """Refuse ``value``, decoded from ``raw``, when it nests deeper than ``EVENT_MAX_DEPTH`` levels. Each
+    level takes two brackets, so short texts (nearly every event) are never walked."""
+    if len(raw) > 2 * EVENT_MAX_DEPTH and text_may_be_deeper(raw, EVENT_MAX_DEPTH):
+        path = too_deep(value, EVENT_MAX_DEPTH)
+        if path is not None:
+            raise InvalidEvent(nesting_message(path))
+
+
 def _int_or_literal(text: str) -> int | JSONNumber:
-    # "-0" must keep its sign for literal matching; every other integer spells itself.
-    return JSONNumber(text) if text.startswith("-0") else int(text)
+    # "-0" must keep its sign for literal matching, and an integer longer than the interpreter converts
+    # (4,300 digits) stays spelled; every other integer spells itself.
+    return JSONNumber(text) if text.startswith("-0") or len(text) > INT_MAX_DIGITS else int(text)
 
 
 def exact_loads(raw: bytes) -> Any:

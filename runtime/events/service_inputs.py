@@ -17,6 +17,16 @@ from typing import Any
 import orjson
 
 from tamis.errors import EventError
+from tamis.json_number import JSONNumber
+from tamis.runtime.events.event_json import nesting_message
+from tamis.runtime.json_values import (
+    EVENT_MAX_DEPTH,
+    INT_MAX_DIGITS,
+    lone_surrogate,
+    text_may_be_deeper,
+    too_deep,
+    without_surrogates,
+)
 
 # -- SNS ---------------------------------------------------------------------------------------------
 _FIVE_PLACES = Decimal("0.00001")
@@ -46,8 +56,39 @@ def sns_number(value: Any) -> Any:
     return int(q) if q == q.to_integral_value() else q
 
 
-# Decimal keeps the values SNS rounds; built once (json.loads builds a decoder per call when given hooks).
-_ARRAY_DECODER = json.JSONDecoder(parse_float=Decimal)
+def _exact_number(text: str) -> Any:
+    # Decimal keeps the digits SNS rounds; JSONNumber also holds what Decimal cannot (1e99999999999999999999).
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return JSONNumber(text)
+
+
+def _exact_int(text: str) -> Any:
+    # An integer longer than the interpreter converts (4,300 digits) stays a Decimal.
+    return int(text) if len(text) <= INT_MAX_DIGITS else Decimal(text)
+
+
+# Built once (json.loads builds a decoder per call when given hooks).
+_ARRAY_DECODER = json.JSONDecoder(parse_float=_exact_number, parse_int=_exact_int)
+
+
+def _decode_payload(text: str | bytes, rule: str) -> Any:
+    """JSON text decoded with exact numbers, or ValueError; nesting past ``EVENT_MAX_DEPTH`` levels is an
+    ``EventError`` (``rule`` names the input) whichever reader meets it."""
+    if isinstance(text, bytes | bytearray):
+        text = bytes(text).decode("utf-8")  # UnicodeDecodeError is a ValueError: not JSON text
+    elif not text.isascii() and lone_surrogate(text) is not None:
+        text = without_surrogates(text)  # read as the UTF-8 the services would have received
+    try:
+        value = _ARRAY_DECODER.decode(text)
+    except RecursionError:
+        raise EventError(nesting_message(None), rule=rule) from None
+    if len(text) > 2 * EVENT_MAX_DEPTH and text_may_be_deeper(text, EVENT_MAX_DEPTH):
+        path = too_deep(value, EVENT_MAX_DEPTH)
+        if path is not None:
+            raise EventError(nesting_message(path), rule=rule)
+    return value
 
 
 def _string_array(raw: str) -> Any:
@@ -62,7 +103,9 @@ def _string_array(raw: str) -> Any:
         if type(items) is list and all(type(v) is str for v in items):
             return items
     try:
-        return _ARRAY_DECODER.decode(raw)
+        return _decode_payload(raw, "sns-attributes")
+    except EventError:
+        raise
     except ValueError:
         return raw
 
@@ -72,7 +115,7 @@ def _sns_number_text(text: str) -> Any:
     rounded to five places."""
     digits = text[1:] if text[:1] == "-" else text
     if digits.isascii() and digits.isdigit():
-        return int(text)
+        return int(text) if len(digits) <= INT_MAX_DIGITS else Decimal(text)
     whole, dot, frac = digits.partition(".")
     if dot and len(frac) <= 5 and len(digits) <= 16 and (whole + frac).isascii() and (whole + frac).isdigit():
         return float(text)
@@ -96,7 +139,9 @@ def sns_attributes_event(attributes: dict[str, Any]) -> dict[str, Any]:
     """
     if isinstance(attributes, bytes | bytearray | str):
         try:
-            attributes = json.loads(attributes)
+            attributes = _decode_payload(attributes, "sns-attributes")
+        except EventError:
+            raise
         except ValueError as exc:
             raise EventError(f"message attributes are not valid JSON: {exc}", rule="sns-attributes") from None
     if not isinstance(attributes, dict):
@@ -135,7 +180,9 @@ def sns_attributes_event(attributes: dict[str, Any]) -> dict[str, Any]:
                 ) from None
         elif base == "Number.Array":
             try:
-                items = _ARRAY_DECODER.decode(raw)
+                items = _decode_payload(raw, "sns-attributes")
+            except EventError:
+                raise
             except ValueError:
                 raise EventError(
                     f"message attribute {name!r}: Number.Array value is not a JSON array",
@@ -154,10 +201,15 @@ def sns_attributes_event(attributes: dict[str, Any]) -> dict[str, Any]:
 def sns_body_event(body: Any) -> dict[str, Any]:
     """The event SNS matches for MessageBody scope: the message body, which must be a JSON object."""
     if isinstance(body, dict):
+        path = too_deep(body, EVENT_MAX_DEPTH)
+        if path is not None:
+            raise EventError(nesting_message(path), rule="sns-body")
         return round_numbers(body)
     if isinstance(body, bytes | bytearray | str):
         try:
-            value = json.loads(body, parse_float=Decimal)
+            value = _decode_payload(body, "sns-body")
+        except EventError:
+            raise
         except ValueError:
             return {}  # a body that is not JSON has no properties: only `exists: false`-style policies match
         return round_numbers(value) if isinstance(value, dict) else {}
@@ -180,8 +232,10 @@ def lambda_record_event(record: Any) -> dict[str, Any]:
     """
     if isinstance(record, bytes | bytearray | str):
         try:
-            record = orjson.loads(record)
-        except orjson.JSONDecodeError as exc:
+            record = _decode_payload(record, "lambda-record")
+        except EventError:
+            raise
+        except ValueError as exc:
             raise EventError(f"the record is not valid JSON: {exc}", rule="lambda-record") from None
     if not isinstance(record, dict):
         raise EventError("a record must be a JSON object", rule="lambda-record")
@@ -210,7 +264,9 @@ def lambda_record_event(record: Any) -> dict[str, Any]:
 
 def _json_or_none(text: str) -> Any:
     try:
-        value = json.loads(text, parse_float=Decimal)
+        value = _decode_payload(text, "lambda-record")
+    except EventError:
+        raise
     except ValueError:
         return None
     return value if isinstance(value, dict | list) else None

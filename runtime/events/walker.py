@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tamis.runtime.events.event_json import InvalidEvent, nesting_message
 from tamis.runtime.events.path_trie import PathNode
+from tamis.runtime.json_values import EVENT_MAX_DEPTH
 
 Evaluator = Callable[[Any, set[int]], None]
 Trailed = list[tuple[int, Any, tuple[Any, ...]]]
@@ -90,7 +92,7 @@ def leaves(
     positional: bool = True,
 ) -> None:
     """Leaf values of one field: evaluated now when outside arrays of objects, else queued with positions."""
-    if type(v) is not list:
+    if type(v) is not list:  # the common case, a scalar, kept out of the loop below
         if trail:
             trailed.append((pid, v, trail))
         else:
@@ -98,13 +100,32 @@ def leaves(
             if seen is not None:
                 seen.add(pid)
         return
-    # Elements of a purely scalar array never combine with another field, so need no position.
-    mixed = positional and any(type(e) is dict or type(e) is list for e in v)
-    marker = id(v)
-    for i, e in enumerate(v):
-        if type(e) is not dict:
-            inner = (*trail, (marker, i)) if mixed else trail
-            leaves(e, inner, pid, evaluate, matched, seen, trailed, positional)
+    # Arrays inside arrays are walked with a stack of their own, not by recursion, so that what the event
+    # readers let through (1000 levels) costs no interpreter frames; deeper arrays in a dict event are
+    # refused as text events are. Elements are visited in order.
+    stack = [(v, trail, 1)]
+    while stack:
+        v, trail, level = stack.pop()
+        if type(v) is not list:
+            if trail:
+                trailed.append((pid, v, trail))
+            else:
+                evaluate(v, matched)
+                if seen is not None:
+                    seen.add(pid)
+            continue
+        # Elements of a purely scalar array never combine with another field, so need no position.
+        mixed = positional and any(type(e) is dict or type(e) is list for e in v)
+        marker = id(v)
+        if level > EVENT_MAX_DEPTH:
+            raise InvalidEvent(nesting_message(None))
+        stack.extend(
+            (
+                (e, (*trail, (marker, i)) if mixed else trail, level + 1)
+                for i, e in reversed(list(enumerate(v)))
+                if type(e) is not dict
+            )
+        )
 
 
 def build_fast_walk(root: Any, evaluators: list[Evaluator], track_seen: frozenset[int]) -> FastWalk | None:

@@ -7,13 +7,16 @@ handlers, so ``tamis --version`` and ``tamis --help`` start fast.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 from tamis import __version__
 from tamis.errors import TamisError
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2  # the contract: tamis/cli/reporting.py
+# The contract (tamis/cli/reporting.py): 0 clean, 1 findings, 2 the command could not do what was asked,
+# 3 an internal error (a bug in tamis: one line naming it; TAMIS_DEBUG=1 adds the traceback).
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +35,38 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. Never a traceback: input errors are one message and exit 2; anything unexpected is
+    one line naming it and exit 3 (``TAMIS_DEBUG=1`` prints the traceback too)."""
+    # Text tamis prints may hold what the terminal cannot encode (a file name that is not UTF-8 comes in
+    # as lone surrogates): written as escapes rather than failing.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except SystemExit:
+        raise  # argparse's usage errors (2), --help and --version (0)
+    except BaseException as exc:  # the one top-level handler: a bug, reported without a traceback
+        if os.environ.get("TAMIS_DEBUG", "") not in ("", "0"):
+            import traceback
+
+            traceback.print_exc()
+        text = str(exc).splitlines()[0] if str(exc) else ""
+        text = text if len(text) <= 200 else text[:197] + "..."
+        print(
+            f"tamis: internal error: {type(exc).__name__}{': ' + text if text else ''} "
+            "(a bug in tamis; TAMIS_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list == ["--version"]:  # fast path: no subcommand module is imported
         print(f"tamis {__version__}")
@@ -44,16 +79,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return int(handler(args) or 0)
-    except TamisError as exc:
+    except TamisError as exc:  # an input the command cannot run: not a finding
         print(f"tamis: error: {exc}", file=sys.stderr)
-        return EXIT_FAIL
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
     except OSError as exc:
         print(f"tamis: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:
-        return EXIT_OK
+    except UnicodeDecodeError as exc:  # a file that is not UTF-8 where text is needed
+        print(f"tamis: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:

@@ -10,6 +10,8 @@ Exit status (every command):
      configuration, or a pattern or policy that the running commands (``match``, ``redact``,
      ``test-event-pattern``) cannot run because it is invalid (grep exits 2 for a bad regex too), or a code
      ``rule`` does not know.
+  3  an internal error: a bug in tamis, reported as one line naming it (``TAMIS_DEBUG=1`` adds the
+     traceback). No input should ever cause it; the fuzz tests (tests/fuzz/) hold the CLI to that.
 
 ``-q`` hides info notes, ``-qq`` warnings too; errors always show. ``--format text|json`` on every command
 that reports diagnostics.
@@ -24,7 +26,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from tamis.errors import Diagnostic
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 # The lowest severity each -q level still shows.
 _HIDDEN = {0: (), 1: ("info",), 2: ("info", "warning")}

@@ -32,6 +32,24 @@ INFORMATION_URI = "https://pypi.org/project/tamis/"
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
+# Widest source line echoed under a diagnostic; a longer one (minified JSON, a 2 MB line) is cut around the
+# column, each cut marked with an ellipsis.
+CONTEXT_WIDTH = 120
+_ELLIPSIS = "..."
+
+
+def context_line(line: str, caret: int) -> tuple[str, int]:
+    """``line`` cut to at most ``CONTEXT_WIDTH`` characters (plus the ellipses) around ``caret``, and
+    where the caret falls in what is shown."""
+    if len(line) <= CONTEXT_WIDTH:
+        return line, caret
+    start = max(0, min(caret - CONTEXT_WIDTH // 2, len(line) - CONTEXT_WIDTH))
+    end = start + CONTEXT_WIDTH
+    head = _ELLIPSIS if start > 0 else ""
+    tail = _ELLIPSIS if end < len(line) else ""
+    return head + line[start:end] + tail, caret - start + len(head)
+
+
 def format_text(diags: list[Diagnostic], texts: dict[str, str], *, show_source: bool = True) -> str:
     out: list[str] = []
     indexes: dict[str, LineIndex] = {}
@@ -43,11 +61,10 @@ def format_text(diags: list[Diagnostic], texts: dict[str, str], *, show_source: 
                 index = indexes[d.source] = LineIndex(texts[d.source])
             line = index.line_text(d.line)
             if line.strip():
-                stripped = line.expandtabs(4)
-                out.append(f"    {stripped}")
                 col = max((d.column or 1) - 1, 0)
-                prefix = line[:col].expandtabs(4)
-                out.append("    " + " " * len(prefix) + "^")
+                shown, caret = context_line(line.expandtabs(4), len(line[:col].expandtabs(4)))
+                out.append(f"    {shown}")
+                out.append("    " + " " * caret + "^")
     return "\n".join(out) + ("\n" if out else "")
 
 

@@ -36,8 +36,10 @@ CODE_MISSING = "LNT005"  # missing-file
 CODE_UNREADABLE = "LNT004"  # unreadable
 CODE_DEPRECATED = "LNT903"  # deprecated-code
 CODE_UNKNOWN = "LNT904"  # unknown-code
-# Larger data files are not policies (the services' own limits are far lower).
-_MAX_BYTES = 4 * 1024 * 1024
+CODE_TOO_LARGE = "LNT006"  # too-large
+# Larger files are not read: the largest input any service takes is a 1 MB state-machine definition
+# (CloudFormation templates too are at most 1 MB from S3), so 4 MiB leaves room for any template.
+MAX_BYTES = 4 * 1024 * 1024
 
 
 @dataclass
@@ -132,7 +134,21 @@ class _Run:
         or its name or a template says it holds something to check, so text that is not UTF-8 is an error;
         otherwise it is a warning (a JSON or YAML file of some other kind)."""
         try:
-            if path.stat().st_size > _MAX_BYTES:
+            size = path.stat().st_size
+            if size > MAX_BYTES:
+                # Never a silent skip: an error where the file was named or is known to hold a target,
+                # a note for a large data file met on the way.
+                self._add(
+                    _diag(
+                        CODE_TOO_LARGE,
+                        "error" if expected else "info",
+                        f"not checked: the file is {size:,} bytes, over the {MAX_BYTES:,} (4 MiB) tamis lint "
+                        "reads (no service takes an input over 1 MB)",
+                        display,
+                        1,
+                        1,
+                    )
+                )
                 return None
             data = path.read_bytes()
         except OSError as exc:

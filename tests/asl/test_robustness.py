@@ -102,7 +102,7 @@ def test_deep_nesting_is_reported_not_raised() -> None:
         cur = cur["x"]
     d = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Parameters": deep, "End": True}}}
     with recursion_limit(1000):
-        assert [x.code for x in tamis.validate_asl(d)] == ["ASL004"]
+        assert [x.code for x in tamis.validate_asl(d)] == ["ASL001"]  # the one limit: 200 levels
         yaml_text = "StartAt: A\nStates:\n  A: " + "[" * 2000 + "]" * 2000
         diags = tamis.validate_asl(yaml_text)
     assert diags and all(x.severity == "error" for x in diags)

@@ -219,7 +219,7 @@ def test_cloudwatch_logs_rejects_sns_only_keys() -> None:
         ("\\u00e9", "\\x{e9}"),
         ("a{,3}", "{0,n}"),
         ("a{1001}", "1000"),
-        ("[a-z]*", "empty string"),
+        ("[a-z]*", "empty text"),
         ("a\\Z", "\\Z"),
         ("x{2,1}", "RE2"),
         ("\\pL{500}" * 1, "too large"),
