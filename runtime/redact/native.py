@@ -51,7 +51,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from tamis.runtime import NATIVE_ALLOWED
+from tamis.runtime import NATIVE_ALLOWED, cores
 from tamis.runtime.redact.checks import (
     check_aws_secret,
     check_credit_card,
@@ -75,7 +75,7 @@ try:  # the native core (runtime/redact/core/, on the RE2 inside the google-re2 
     from tamis.runtime.redact import _redact
 except ImportError as exc:
     _redact = None  # type: ignore[assignment]
-    UNAVAILABLE = str(exc)
+    UNAVAILABLE = cores.unavailable(cores.REDACTOR, exc)
 
 # Whether scanners built from now on use the native core (tests switch it off to check the Python path).
 # TAMIS_NATIVE=0 in the environment turns it off for the whole process (tamis.runtime.NATIVE_ALLOWED).
