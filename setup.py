@@ -4,10 +4,13 @@ Both cores build with a C/C++17 compiler and Python's headers alone: the redacto
 inside the google-re2 wheel, found at import time (runtime/redact/core/re2_link.h), so nothing from the
 OS package manager is needed. A core that does not build fails the install with the reason, instead of
 leaving a silently slower tamis; TAMIS_BUILD_NATIVE=0 installs the pure-Python engines on purpose (same
-answers, slower).
+answers, slower). The redactor's core reaches RE2 by the C++ symbol names of Linux's libstdc++ builds of
+google-re2, so it is built on Linux only; elsewhere the Python redactor runs, and `tamis --version` and a
+RuntimeWarning say so.
 """
 
 import os
+import sys
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
@@ -32,26 +35,25 @@ class BuildCores(build_ext):
             ) from exc
 
 
-CORES = [
-    Extension("tamis.runtime.events._native", ["runtime/events/_native.c"]),
-    Extension(
-        "tamis.runtime.redact._redact",
-        # one file per concept, each named for the Python module it follows (runtime/redact/native.py)
-        [
-            "runtime/redact/core/module.cc",
-            "runtime/redact/core/scanner.cc",
-            "runtime/redact/core/search.cc",
-            "runtime/redact/core/keywords.cc",
-            "runtime/redact/core/checks.cc",
-            "runtime/redact/core/rewrite.cc",
-            "runtime/redact/core/re2_link.cc",
-        ],
-        depends=["runtime/redact/core/redact.h", "runtime/redact/core/re2_link.h"],
-        libraries=["dl"],  # dlopen/dlsym (part of libc since glibc 2.34; a separate library before)
-        extra_compile_args=["-std=c++17", "-O2"],
-        language="c++",
-    ),
-]
+EVENT_MATCHER = Extension("tamis.runtime.events._native", ["runtime/events/_native.c"])
+REDACTOR = Extension(
+    "tamis.runtime.redact._redact",
+    # one file per concept, each named for the Python module it follows (runtime/redact/native.py)
+    [
+        "runtime/redact/core/module.cc",
+        "runtime/redact/core/scanner.cc",
+        "runtime/redact/core/search.cc",
+        "runtime/redact/core/keywords.cc",
+        "runtime/redact/core/checks.cc",
+        "runtime/redact/core/rewrite.cc",
+        "runtime/redact/core/re2_link.cc",
+    ],
+    depends=["runtime/redact/core/redact.h", "runtime/redact/core/re2_link.h"],
+    libraries=["dl"],  # dlopen/dlsym (part of libc since glibc 2.34; a separate library before)
+    extra_compile_args=["-std=c++17", "-O2"],
+    language="c++",
+)
+CORES = [EVENT_MATCHER, *([REDACTOR] if sys.platform.startswith("linux") else [])]
 
 setup(
     ext_modules=[] if os.environ.get("TAMIS_BUILD_NATIVE") == "0" else CORES,

@@ -27,7 +27,7 @@ def unavailable(core: str, error: ImportError) -> str:
         and error.name.startswith("tamis.runtime.")
         and "cannot import name" in str(error)
     ):
-        why = "not built (installed with TAMIS_BUILD_NATIVE=0, or from a wheel without it)"
+        why = "not built for this install (TAMIS_BUILD_NATIVE=0, or the redactor's core off Linux)"
     else:
         why = str(error)
     _UNAVAILABLE[core] = why

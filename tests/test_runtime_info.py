@@ -100,3 +100,18 @@ def test_cli_version_in_a_fresh_process() -> None:
         "event matcher: python (TAMIS_NATIVE=0)",
         "redactor: python (TAMIS_NATIVE=0)",
     ]
+
+
+def test_a_core_left_out_of_the_install_is_named_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tamis.runtime import cores
+
+    monkeypatch.setattr(cores, "_UNAVAILABLE", {})
+    monkeypatch.setattr(cores, "NATIVE_ALLOWED", True)
+    missing = ImportError(
+        "cannot import name '_redact' from 'tamis.runtime.redact'", name="tamis.runtime.redact"
+    )
+    with pytest.warns(RuntimeWarning, match="redactor's native core did not load"):
+        why = cores.unavailable(cores.REDACTOR, missing)
+    assert why.startswith("not built for this install")
+    assert cores.state(cores.REDACTOR) == f"python ({why})"
+    assert cores.state(cores.EVENT_MATCHER) == "native"
