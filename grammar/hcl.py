@@ -23,7 +23,9 @@ _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 @cache
 def _parser() -> Any:
     """python-hcl2's own grammar and post-lexer, without ``propagate_positions``: positions come from the
-    tokens (which always carry them), and skipping per-node metadata makes parsing about a third faster."""
+    tokens (which always carry them), and skipping per-node metadata makes parsing about a third faster.
+    Neither piece is python-hcl2's public API: pyproject.toml bounds its version, and
+    tests/grammar/test_hcl_coupling.py fails when a release moves them or its trees differ from the API's."""
     import hcl2.parser
     from hcl2.postlexer import PostLexer
     from lark import Lark

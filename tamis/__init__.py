@@ -6,9 +6,24 @@ The public names are loaded lazily so that ``import tamis`` (and the CLI's start
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ below loads each name on first use
+    from tamis.asl import compile_choice as compile_choice
+    from tamis.asl import validate_asl as validate_asl
+    from tamis.errors import DefinitionError as DefinitionError
+    from tamis.errors import Diagnostic as Diagnostic
+    from tamis.errors import PatternError as PatternError
+    from tamis.errors import PolicyError as PolicyError
+    from tamis.errors import TamisError as TamisError
+    from tamis.patterns import Pattern as Pattern
+    from tamis.patterns import RuleSet as RuleSet
+    from tamis.patterns import compile_pattern as compile_pattern
+    from tamis.policies import Finding as Finding
+    from tamis.policies import Policy as Policy
+    from tamis.policies import compile_policy as compile_policy
 
 _EXPORTS: dict[str, str] = {
     # errors and diagnostics

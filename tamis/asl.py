@@ -8,9 +8,8 @@ text, its line and column. Positions are computed only when there is something t
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path as FsPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tamis.compiler.asl.sources import (
     JsonReader,
@@ -26,6 +25,9 @@ from tamis.grammar.text import LineIndex
 from tamis.rules import code_for
 from tamis.runtime.json_values import first_problem, lone_surrogate, text_may_be_deeper, too_deep
 from tamis.runtime.json_values import pointer as json_pointer
+
+if TYPE_CHECKING:
+    from tamis.runtime.choice.decision import ChoiceDecision
 
 __all__ = [
     "Substitutions",
@@ -316,12 +318,17 @@ def validate_asl_file(path: str | FsPath, *, machine_type: str = "STANDARD") -> 
     return validate_asl(p.read_bytes(), source=str(path), base_dir=str(p.parent), machine_type=machine_type)
 
 
-def compile_choice(*args: Any, **kwargs: Any) -> Callable[..., str]:
-    """Compile a Choice state into a function (input, variables=None) -> next state name.
+def compile_choice(
+    state_or_definition: str | bytes | dict[str, Any],
+    state_name: str | None = None,
+    *,
+    source: str | None = None,
+) -> ChoiceDecision:
+    """Compile a Choice state into a callable (input, variables=None, context=None) -> next state name.
 
     Implemented in ``tamis.compiler.asl.choice_compiler``; imported on first use so that this module loads
     whether or not that compiler is installed.
     """
     from tamis.compiler.asl.choice_compiler import compile_choice as _compile_choice
 
-    return _compile_choice(*args, **kwargs)
+    return _compile_choice(state_or_definition, state_name, source=source)

@@ -10,6 +10,7 @@ precision) are small overrides in compiler/event_patterns/dialects.py.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -53,6 +54,9 @@ class RuleSet:
         self.dialect = dialect_for(dialect, scope, pattern_size)
         self._matcher = EventMatcher()
         self._adapt: Callable[[Any], Any] = self.dialect.event_input() or _identity
+        # What pickling keeps (__reduce__): the options and each add still in force, in order.
+        self._options = (dialect, scope, pattern_size)
+        self._added: list[tuple[str, PatternInput, str | None]] = []
 
     def add(self, name: str, pattern: PatternInput, *, source: str | None = None) -> None:
         """Add a named pattern (adding a name again ORs the patterns). Raises ``PatternError`` and leaves
@@ -60,10 +64,18 @@ class RuleSet:
         subrules = self.dialect.compile(pattern, source)
         _check_indexable(subrules, source)
         self._matcher.add(name, subrules)
+        self._added.append(
+            (name, pattern if isinstance(pattern, (str, bytes)) else copy.deepcopy(pattern), source)
+        )
 
     def remove(self, name: str) -> bool:
         """Remove a rule by name; returns whether it was there."""
+        self._added = [entry for entry in self._added if entry[0] != name]
         return self._matcher.remove(name)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickles as its options and patterns, compiled again once on load (a spawned worker, say)."""
+        return (_ruleset_from, (self._options, self._added))
 
     def __len__(self) -> int:
         return len(self._matcher)
@@ -143,6 +155,16 @@ def _identity(event: Any) -> Any:
     return event
 
 
+def _ruleset_from(
+    options: tuple[str, str | None, int | None], added: list[tuple[str, PatternInput, str | None]]
+) -> RuleSet:
+    dialect, scope, pattern_size = options
+    rules = RuleSet(dialect, scope, pattern_size=pattern_size)
+    for name, pattern, source in added:
+        rules.add(name, pattern, source=source)
+    return rules
+
+
 class Pattern:
     """One compiled pattern. ``matches(event) -> bool``."""
 
@@ -157,10 +179,16 @@ class Pattern:
     ) -> None:
         self._rules = RuleSet(dialect, scope, pattern_size=pattern_size)
         self._rules.add("pattern", pattern, source=source)
+        self._source = (self._rules._added[0][1], dialect, scope, source, pattern_size)
         self.dialect = self._rules.dialect.name
         self._match = self._rules._matcher.match
         adapt = self._rules._adapt
         self._adapt = None if adapt is _identity else adapt
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickles as its pattern and options, compiled again once on load."""
+        pattern, dialect, scope, source, pattern_size = self._source
+        return (_pattern_from, (pattern, dialect, scope, source, pattern_size))
 
     def matches(self, event: Any) -> bool:
         """Whether ``event`` (a dict, or JSON text/bytes) matches the pattern."""
@@ -172,6 +200,12 @@ class Pattern:
             return bool(self._match(event))
         except (InvalidEvent, RecursionError, UnicodeEncodeError) as exc:
             return bool(_retry(self._match, self._adapt or _identity, event, exc))
+
+
+def _pattern_from(
+    pattern: PatternInput, dialect: str, scope: str | None, source: str | None, pattern_size: int | None
+) -> Pattern:
+    return Pattern(pattern, dialect, scope, source, pattern_size=pattern_size)
 
 
 def compile_pattern(

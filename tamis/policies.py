@@ -32,6 +32,10 @@ class Policy:
         scanner, rules = build_runtime(self.models)
         self._redactor = Redactor(scanner, rules, resource_arn=resource_arn)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickles as its checked models and options; the scanner is compiled again once on load."""
+        return (_policy_from, (self.models, self._redactor.resource_arn))
+
     @property
     def identifiers(self) -> list[str]:
         """Every identifier the policy names (managed short names and custom names)."""
@@ -89,6 +93,10 @@ def _text(message: str | bytes) -> str:
     if not message.isascii() and lone_surrogate(message) is not None:
         return without_surrogates(message)
     return message
+
+
+def _policy_from(models: list[PolicyModel], resource_arn: str | None) -> Policy:
+    return Policy(models, resource_arn=resource_arn)
 
 
 def compile_policy(

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the ASL validators tamis is benchmarked against into bench/asl/.peers/ (git-ignored).
 #   npm:  asl-validator, @wmfs/statelint (driven by bench/asl/peers/asl_driver.js in one Node process)
-#   PyPI: statelint, cfn-lint (its E3601 rule validates state machines); hyperfine for cold starts (apt)
+#   PyPI: statelint, cfn-lint (its E3601 rule validates state machines; both also in the bench extra);
+#   hyperfine for cold starts (apt)
 # Usage: bash bench/asl/install_peers.sh   (idempotent; needs node/npm, pip, optionally apt-get)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

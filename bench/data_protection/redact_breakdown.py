@@ -9,7 +9,7 @@ prices the set pass, if any, and the scan with one detector allowed prices that 
 work (and the keyword pass for a keyed one). CPU time, best of several rounds, the garbage
 collector off. Prints a markdown table.
 
-Run: ``python3 bench/data_protection/redact_breakdown.py`` (needs the native core: Debian's ``libre2-dev``).
+Run: ``python3 bench/data_protection/redact_breakdown.py`` (needs the native core).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def _best(fn: Callable[[], object], reps: int = 20, rounds: int = 7) -> float:
 def main() -> int:
     scanner = tamis.compile_policy(data.policy())._redactor.scanner
     if not scanner.native:
-        print("redact_breakdown: the native redactor core is not built (libre2-dev)", file=sys.stderr)
+        print("redact_breakdown: the native redactor core did not load (tamis --version)", file=sys.stderr)
         return 2
     core, text = scanner._native, data.message_256kb()
     names = [d.name + (f" (group {d.group})" if d.group else "") for d in scanner.detectors]

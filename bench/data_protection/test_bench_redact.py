@@ -169,7 +169,7 @@ def test_redact(benchmark: Any, engine: str, size: str) -> None:
         assert isinstance(result, str) and len(result) == len(text) and "@example.com" not in result
         assert result == _tamis(TWIN if engine == "tamis" else POLICY)(text)
     if engine == "tamis" and os.environ.get("TAMIS_BENCH_ALLOW_PYTHON") != "1":
-        assert POLICY._redactor.scanner.native, "the native redactor core is not built (libre2-dev missing?)"
+        assert POLICY._redactor.scanner.native, "the native redactor core is not built (see tamis --version)"
     iterations = max(1, int(0.01 / one))
     rounds = max(3, min(200, int(BUDGET / (one * iterations))))
     benchmark.group = f"redact-{size}"

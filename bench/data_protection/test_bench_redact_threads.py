@@ -31,7 +31,7 @@ MESSAGES = [data.message_256kb()] * 16
 @pytest.mark.parametrize("workers", [1, 2])
 def test_scan_threads(benchmark: Any, workers: int) -> None:
     if os.environ.get("TAMIS_BENCH_ALLOW_PYTHON") != "1":
-        assert POLICY._redactor.scanner.native, "the native redactor core is not built (libre2-dev missing?)"
+        assert POLICY._redactor.scanner.native, "the native redactor core is not built (see tamis --version)"
     want = POLICY.scan(MESSAGES[0])
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
 

@@ -13,6 +13,7 @@ pointer (and line/column when the definition came as text); full validation is `
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 from typing import Any
 
@@ -348,6 +349,25 @@ def compile_choice(
     ``StatesRuntimeError`` (``States.Runtime``), ``NoChoiceMatchedError`` (``States.NoChoiceMatched``) or
     ``QueryEvaluationError`` (``States.QueryEvaluationError``), all ``tamis.TamisError``s.
     """
+    decision = _compile_source(state_or_definition, state_name, source)
+    # The source a pickle keeps (a dict copied, so that later changes to it do not reach the copy).
+    kept = state_or_definition
+    if not isinstance(kept, (str, bytes)):
+        kept = copy.deepcopy(kept)
+    decision._source = (_recompile, (kept, state_name, source))
+    return decision
+
+
+def _recompile(
+    state_or_definition: str | bytes | dict[str, Any], state_name: str | None, source: str | None
+) -> ChoiceDecision:
+    """A pickled decision, compiled again on load (ChoiceDecision.__reduce__)."""
+    return compile_choice(state_or_definition, state_name, source=source)
+
+
+def _compile_source(
+    state_or_definition: str | bytes | dict[str, Any], state_name: str | None, source: str | None
+) -> ChoiceDecision:
     if not isinstance(state_or_definition, (str, bytes)):
         return _compile(state_or_definition, state_name, None, source)
     # Text is read with orjson; the located parser runs only when there is an error to place (or when

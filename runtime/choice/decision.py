@@ -5,7 +5,7 @@ The first rule whose predicate holds gives the next state; no matching rule with
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from tamis.runtime.choice.errors import NoChoiceMatchedError
@@ -18,7 +18,7 @@ _EMPTY: Mapping[str, Any] = {}
 class ChoiceDecision:
     """Callable ``(input, variables=None, context=None) -> next state name`` of one compiled Choice state."""
 
-    __slots__ = ("_rules", "default", "nexts", "query_language", "state_name")
+    __slots__ = ("_rules", "_source", "default", "nexts", "query_language", "state_name")
 
     def __init__(
         self,
@@ -33,6 +33,14 @@ class ChoiceDecision:
         self.nexts = tuple(n for _, n in rules)
         self.state_name = state_name
         self.query_language = query_language
+        # How to compile it again: (function, args), set by the compiler that built it. Pickling keeps only
+        # this (its predicates are closures), and the decision is compiled again once on load.
+        self._source: tuple[Callable[..., ChoiceDecision], tuple[Any, ...]] | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        if self._source is None:
+            raise TypeError("a ChoiceDecision pickles only as compile_choice built it (from its source)")
+        return self._source
 
     def __call__(self, input: Any, variables: Mapping[str, Any] | None = None, context: Any = None) -> str:
         v = _EMPTY if variables is None else variables

@@ -60,15 +60,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tamis.runtime import cores
 from tamis.runtime.events.field_index import MAX_COMPLEMENT_CELLS, FieldIndex
 from tamis.runtime.events.path_trie import PathNode
 from tamis.runtime.events.rule_trie import RuleNode
 from tamis.runtime.events.string_tests import AffixTables
 
-try:  # the optional C extension (runtime/events/_native.c)
+try:  # the C extension (runtime/events/_native.c)
     from tamis.runtime.events import _native as core
-except ImportError:  # pragma: no cover - only where the extension could not be built
+except ImportError as exc:  # pragma: no cover - only where the extension did not build or load
     core = None  # type: ignore[assignment]
+    cores.unavailable(cores.EVENT_MATCHER, exc)
 
 MAX_DEPTH = 150  # path tries deeper than this use the Python walker (the C one recurses per level)
 

@@ -51,7 +51,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from tamis.runtime import NATIVE_ALLOWED
+from tamis.runtime import NATIVE_ALLOWED, cores
 from tamis.runtime.redact.checks import (
     check_aws_secret,
     check_credit_card,
@@ -70,10 +70,12 @@ from tamis.runtime.redact.checks import (
 from tamis.runtime.redact.detector import Check, Detector, Finding
 from tamis.runtime.redact.keywords import KEYWORD_WINDOW, LONGEST_KEYWORD, keyword_spellings
 
-try:  # the optional native core (runtime/redact/core/, linked with RE2's C++ library)
+UNAVAILABLE = ""  # why the core did not load, where it did not
+try:  # the native core (runtime/redact/core/, on the RE2 inside the google-re2 wheel)
     from tamis.runtime.redact import _redact
-except ImportError:
+except ImportError as exc:
     _redact = None  # type: ignore[assignment]
+    UNAVAILABLE = cores.unavailable(cores.REDACTOR, exc)
 
 # Whether scanners built from now on use the native core (tests switch it off to check the Python path).
 # TAMIS_NATIVE=0 in the environment turns it off for the whole process (tamis.runtime.NATIVE_ALLOWED).

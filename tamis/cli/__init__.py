@@ -24,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="tamis",
         description="Check and run event patterns, data-protection policies and state machines.",
     )
-    parser.add_argument("--version", action="version", version=f"tamis {__version__}")
+    parser.add_argument("--version", action="store_true", help="print tamis's version and its native cores")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     # Imported here, not at the top: each command module imports EXIT_* from this one.
     from tamis.cli import lint, match, redact, rule, test_event_pattern, validate_asl
@@ -32,6 +32,15 @@ def build_parser() -> argparse.ArgumentParser:
     for command in (test_event_pattern, match, redact, validate_asl, lint, rule):
         command.register(sub)
     return parser
+
+
+def version_text() -> str:
+    """``tamis X.Y.Z``, then one line per native core: ``native``, or ``python (why)``."""
+    from tamis.runtime import info
+
+    lines = [f"tamis {__version__}"]
+    lines += [f"{core}: {state}" for core, state in info().items() if core != "tamis"]
+    return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -69,10 +78,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list == ["--version"]:  # fast path: no subcommand module is imported
-        print(f"tamis {__version__}")
+        print(version_text())
         return EXIT_OK
     parser = build_parser()
     args = _parse(parser, args_list)  # a usage error raises SystemExit(2), as argparse does
+    if getattr(args, "version", False) and getattr(args, "command", None) is None:
+        print(version_text())
+        return EXIT_OK
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help(sys.stderr)

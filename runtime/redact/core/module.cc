@@ -18,13 +18,7 @@ void scanner_dealloc(ScannerObject *self) {
   Py_TYPE(self)->tp_free(reinterpret_cast<PyObject *>(self));
 }
 
-RE2::Options options(long max_mem, bool longest) {
-  RE2::Options o;
-  o.set_max_mem(max_mem);
-  o.set_log_errors(false);
-  o.set_longest_match(longest);
-  return o;
-}
+RE2::Options options(long max_mem) { return RE2::Options(max_mem); }  // leftmost-first, quiet
 
 // The bytes of table as ranges [first, last], in order.
 std::vector<std::pair<int, int>> table_ranges(const bool *table) {
@@ -104,7 +98,7 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
   auto detectors = std::make_unique<std::vector<Detector>>();
   Py_ssize_t count = PyTuple_GET_SIZE(seq);
   bool set_needed = false;
-  auto set = std::make_unique<RE2::Set>(options(max_mem * std::max<Py_ssize_t>(1, count), false), RE2::UNANCHORED);
+  auto set = std::make_unique<RE2::Set>(options(max_mem * std::max<Py_ssize_t>(1, count)), RE2::UNANCHORED);
   for (Py_ssize_t i = 0; i < count; i++) {
     PyObject *pat, *check_fn, *strict_fn, *exclude, *name, *required, *alphabet, *run, *lead, *value_lead, *word_start;
     int group, mode, check, strict, rank, required_count, streak_min, streak_max;
@@ -120,8 +114,8 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
     Detector d;
     std::string p;
     if (!bytes_of(pat, p)) return -1;
-    d.re = std::make_unique<RE2>(p, options(max_mem, false));
-    if (!d.re->ok() || d.re->NumberOfCapturingGroups() < group) {
+    d.re = std::make_unique<RE2>(p, options(max_mem));
+    if (!d.re->ok() || !d.re->HasGroup(group)) {
       PyErr_Format(PyExc_ValueError, "native RE2 rejects pattern %zd", i);
       return -1;
     }
@@ -457,6 +451,21 @@ PyModuleDef module = {PyModuleDef_HEAD_INIT, "_redact", "Native core of tamis's 
 using namespace tamis_redact;  // the types and tables above, for the init function
 
 PyMODINIT_FUNC PyInit__redact(void) {
+  {  // the RE2 of google-re2's extension (re2_link.h); the import fails, with the reason, where it cannot serve
+    PyObject *binding = PyImport_ImportModule("re2._re2");
+    if (binding == nullptr) return nullptr;
+    PyObject *file = PyObject_GetAttrString(binding, "__file__");
+    Py_DECREF(binding);
+    if (file == nullptr) return nullptr;
+    const char *path = PyUnicode_AsUTF8(file);
+    std::string why = path == nullptr ? std::string() : tamis_re2::link(path);
+    Py_DECREF(file);
+    if (path == nullptr) return nullptr;
+    if (!why.empty()) {
+      PyErr_Format(PyExc_ImportError, "the redactor's core cannot use google-re2's RE2: %s", why.c_str());
+      return nullptr;
+    }
+  }
   ScannerType.tp_name = "tamis.runtime._redact.Scanner";
   ScannerType.tp_basicsize = sizeof(ScannerObject);
   ScannerType.tp_flags = Py_TPFLAGS_DEFAULT;

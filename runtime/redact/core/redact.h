@@ -5,7 +5,7 @@
 // spans of each identifier that may occur (whole message or windows around its keywords), the keyword
 // windows and the checks, and returns the sorted findings. The Python binding of RE2 costs about a
 // microsecond per call and a dense message needs several calls per finding; here each is a plain C++
-// call into RE2 (Debian's libre2). Non-ASCII messages, where byte and character offsets differ and
+// call into RE2 (google-re2's own, re2_link.h). Non-ASCII messages, where byte and character offsets differ and
 // keyword boundaries follow Unicode categories, stay on the Python path. Checks without a native
 // form here (IPv6, IBAN, ...) call the Python check, so both paths share one definition of each. The RE2
 // work runs without the GIL: a service scanning messages on several threads uses several cores.
@@ -27,8 +27,6 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
-#include <re2/re2.h>
-#include <re2/set.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -40,10 +38,12 @@
 #include <unordered_map>
 #include <vector>
 
+#include "re2_link.h"
+
 namespace tamis_redact {
 
-using re2::RE2;
-using re2::StringPiece;
+using tamis_re2::RE2;
+using StringPiece = std::string_view;
 
 // Check codes: the Python check functions with a native form (runtime/redact/native.py: NATIVE_CHECKS).
 enum Check {
