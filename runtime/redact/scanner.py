@@ -23,6 +23,7 @@ import re2
 from tamis.runtime.redact import native
 from tamis.runtime.redact.checks import digits_of
 from tamis.runtime.redact.detector import Check, Detector, Finding, Found, FoundList
+from tamis.runtime.redact.json_strings import decoded_json, looks_like_json
 from tamis.runtime.redact.keywords import (
     KEYWORD_WINDOW,
     SEPARATORS,
@@ -203,7 +204,16 @@ class Scanner:
         """``scan``'s findings, held by the native core where it ran: made into ``Finding`` tuples only when
         ``findings()`` is called (``Redactor.apply`` rewrites from them without it)."""
         if "\\" in text:
+            # A JSON message is read as a JSON reader reads it (escapes decoded), the findings mapped back
+            # to whole escapes of the raw message; any other text with its escapes made neutral.
+            view = decoded_json(text) if looks_like_json(text) else None
+            if view is not None:
+                return FoundList(view.raw_findings(self._find(view.text, only).findings()))
             text = _neutral_escapes(text)
+        return self._find(text, only)
+
+    def _find(self, text: str, only: frozenset[str] | None) -> Found:
+        """``find`` of a text as it is scanned (decoded or escapes neutral)."""
         if self._native is not None:
             found = self._native.find(text, self._allowed_mask(only))
             if found is not None:  # None: a lone surrogate (no UTF-8 form), the Python path handles it
