@@ -132,6 +132,55 @@ def message_256kb(seed: int = 2) -> str:
     return json.dumps(items)
 
 
+def message_256kb_one_accent(seed: int = 2) -> str:
+    """The dense message with one "é" in it (a name in the middle): the case that left the native core."""
+    text = message_256kb(seed)
+    at = text.index('"name": "', len(text) // 2) + len('"name": "')
+    return text[:at] + "é" + text[at + 1 :]
+
+
+# Letters that are not ASCII, each with the ASCII letter that stands for it in the message's ASCII twin
+# (one character for one, so the two messages have as many characters).
+_LOWER, _PLAIN = "éèêàçôüöäßøåñłřčšžěůíóúýá", "eeeacouoasoanlrcszeuiouya"
+ACCENTED = str.maketrans(
+    _LOWER + _LOWER.replace("ß", "").upper(), _PLAIN + _PLAIN.replace("s", "", 1).upper()
+)
+NON_ASCII_NAMES = ["zoé", "rené", "müller", "łukasz", "dvořák", "søren", "josé", "françois", "žofie", "ángel"]
+NON_ASCII_WORDS = [
+    "réunion",
+    "hôtel",
+    "déjeuner",
+    "reçu",
+    "approuvé",
+    "größe",
+    "übernachtung",
+    "cestovné",
+    "año",
+]
+
+
+def message_256kb_unicode(seed: int = 2, *, ascii_twin: bool = False) -> str:
+    """The dense message's shape with names and notes in French, German, Czech, Polish and Spanish, as a
+    JSON writer that keeps characters (not ``\\u`` escapes) sends it; with ``ascii_twin``, the same message
+    with every such letter replaced by an ASCII one (as many characters, a few percent fewer bytes)."""
+    rng = random.Random(seed)
+    items: list[Any] = []
+    size = 2
+    while size < 256 * 1024:
+        if rng.random() < 0.35:
+            item: Any = report(rng)
+            first, last = rng.choice(NON_ASCII_NAMES), rng.choice(NON_ASCII_NAMES)
+            item["employee"]["name"] = f"{first.title()} {last.title()}"
+            item["notes"] = " ".join(rng.choice(WORDS + NON_ASCII_WORDS) for _ in range(rng.randint(20, 40)))
+        else:
+            words = " ".join(rng.choice(WORDS + NON_ASCII_WORDS) for _ in range(rng.randint(8, 20)))
+            item = f"2024-05-{rng.randint(10, 28)}T12:00:00Z INFO [req-{rng.randrange(16**6):06x}] {words}"
+        size += len(json.dumps(item, ensure_ascii=False).encode()) + 2
+        items.append(item)
+    text = json.dumps(items, ensure_ascii=False)
+    return text.translate(ACCENTED) if ascii_twin else text
+
+
 def message_256kb_sparse(seed: int = 3) -> str:
     """256 KB of plain log lines with a dozen sensitive values: what most log batches look like."""
     rng = random.Random(seed)

@@ -48,6 +48,14 @@ MESSAGES = {
     "1KB": data.message_1kb(),
     "256KB": data.message_256kb(),
     "256KB-sparse": data.message_256kb_sparse(),
+    # text that is not ASCII: one "é" in the dense message; names and notes in other languages throughout,
+    # and that message's ASCII twin (each such letter one ASCII letter: as many characters)
+    "256KB-one-é": data.message_256kb_one_accent(),
+    "256KB-unicode": data.message_256kb_unicode(),
+    "256KB-unicode-ascii": data.message_256kb_unicode(ascii_twin=True),
+    # JSON string escapes: "\n" at the start of the notes of the 1 KB report, and of every dense report
+    "1KB-escaped": data.message_1kb().replace('"notes": "', '"notes": "\\n', 1),
+    "256KB-escaped": data.message_256kb().replace('"notes": "', '"notes": "\\n'),
 }
 ENGINES = ("floor", "tamis", "tamis-findings", "tamis-python", "python-re", "presidio")
 

@@ -7,9 +7,10 @@ A keyword matches case-insensitively, starting a word (or camelCase), with each 
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import re2
 
@@ -67,23 +68,68 @@ _MAX_SPELLINGS = 1 << 16
 
 
 def keyword_spellings(keywords: Sequence[str]) -> tuple[str, ...] | None:
-    """Every ASCII spelling of the keywords that ``keyword_regex`` accepts, in lower case.
+    """Every spelling of the keywords that ``keyword_regex`` accepts, in lower case.
 
     Built by the same rule as ``_keyword_pattern``: each space stands for no character or one of
-    ``_KEYWORD_SEPARATORS``. The native core walks these as a trie on ASCII text (a keyword with any other
-    character cannot occur there). None when there would be more than ``_MAX_SPELLINGS``.
+    ``_KEYWORD_SEPARATORS``. The native core walks these as a trie, folding the case of ASCII letters only;
+    where a walk meets a character that is not ASCII in another case, it asks the regex. None when there
+    would be more than ``_MAX_SPELLINGS``.
     """
     choices = ("", *_KEYWORD_SEPARATORS)
     out: set[str] = set()
     for k in _keyword_words(keywords):
-        if not k.isascii():
-            continue
         parts = k.split(" ")
         if len(choices) ** (len(parts) - 1) + len(out) > _MAX_SPELLINGS:
             return None
         for seps in itertools.product(choices, repeat=len(parts) - 1):
             out.add(parts[0] + "".join(sep + part for sep, part in zip(seps, parts[1:], strict=True)))
     return tuple(sorted(out))
+
+
+@functools.cache
+def _case_groups() -> dict[str, frozenset[str]]:
+    """Every cased character -> the characters joined to it by case: its lower, upper and case-folded forms
+    (single characters), both ways and transitively. Computed once, over the planes that hold cased letters
+    (tens of milliseconds)."""
+    parent: dict[str, str] = {}
+
+    def root(c: str) -> str:
+        while parent.get(c, c) != c:
+            c = parent[c]
+        return c
+
+    for i in range(0x41, 0x1F000):
+        ch = chr(i)
+        for f in (ch.lower(), ch.upper(), ch.casefold()):
+            if len(f) == 1 and f != ch:
+                a, b = root(ch), root(f)
+                parent.setdefault(a, a)
+                parent.setdefault(b, b)
+                if a != b:
+                    parent[b] = a
+    groups: dict[str, set[str]] = {}
+    for c in parent:
+        groups.setdefault(root(c), set()).add(c)
+    return {c: frozenset(groups[root(c)]) for c in parent}
+
+
+def case_variants(ch: str) -> frozenset[str]:
+    """``ch`` and every character joined to it by case (lower, upper, fold, both ways, transitively): at least
+    what a case-insensitive RE2 match takes for it ("k" is also the Kelvin sign, "s" also "ſ")."""
+    return _case_groups().get(ch, frozenset({ch}))
+
+
+def keyword_leads(keywords: Sequence[str], *, anywhere: bool = False) -> bytes:
+    """The first bytes (not ASCII) of every character a keyword can start with in a case-insensitive match
+    (with ``anywhere``: hold anywhere): where the native core meets one of these in UTF-8 text, a keyword may
+    start (go on); no other byte that is not ASCII can start (or be the first of) a keyword's character."""
+    leads = set()
+    for k in _keyword_words(keywords):
+        for ch in {v for c in (k if anywhere else k[0]) for v in case_variants(c)}:
+            first = ch.encode("utf-8", "surrogatepass")[0]
+            if first >= 0x80:
+                leads.add(first)
+    return bytes(sorted(leads))
 
 
 def _is_word(ch: str) -> bool:
@@ -182,3 +228,58 @@ def shorter_keyword(regex: re2._Regexp, data: bytes, hit: int, kw_start: int, en
         m = regex.match(data, hit, end - 1)
         s, e = m.span() if m else (-1, -1)
     return None if s < 0 or e <= kw_start else e
+
+
+def _width(lead: int) -> int:
+    """The bytes of the UTF-8 character that starts with byte ``lead``."""
+    return 1 if lead < 0xC0 else (2 if lead < 0xE0 else (3 if lead < 0xF0 else 4))
+
+
+def keyword_hit(
+    regex: re2._Regexp, owner: Mapping[str, frozenset[int]], data: bytes, hit: int, end: int
+) -> tuple[int, int, frozenset[int]] | None:
+    """The keyword of one hit ``[hit, end)`` of the keyword regex in UTF-8 ``data``: its byte span and the
+    detectors it serves (``owner``, by normalised keyword), or None where the hit names no keyword.
+
+    The hit starts with one context character, except at the start of the text, where it may also be the
+    keyword itself (the first start that names a keyword is kept). The regex guarantees the leading
+    boundary; the trailing one is checked here, and when the longest keyword runs into a word
+    ("card_numbercard") a shorter one at the same place may stand. Characters are read around the keyword
+    only (the one before it and the one after), so a caller pays for the hit alone.
+    """
+    n = len(data)
+    starts = (0, _width(data[0])) if hit == 0 else (hit + _width(data[hit]),)
+    while True:
+        found = None
+        for b0 in starts:
+            if b0 < end:
+                served = owner.get(
+                    data[b0:end].decode("utf-8", "surrogatepass").lower().translate(SEPARATORS)
+                )
+                if served:
+                    found = (b0, served)
+                    break
+        if found is None:
+            return None
+        b0, served = found
+        lo = b0
+        if lo > 0:  # the character before the keyword
+            lo -= 1
+            while lo > 0 and data[lo] & 0xC0 == 0x80:
+                lo -= 1
+        hi = min(n, end + _width(data[end])) if end < n else n  # and the one after it
+        around = data[lo:hi].decode("utf-8", "surrogatepass")
+        s = len(data[lo:b0].decode("utf-8", "surrogatepass"))
+        e = s + len(data[b0:end].decode("utf-8", "surrogatepass"))
+        if (
+            e < len(around)
+            and around[e].isalnum()
+            and around[e - 1].isalnum()
+            and not keyword_bounded(around, s, e)
+        ):
+            shorter = shorter_keyword(regex, data, hit, b0, end)
+            if shorter is None:
+                return None
+            end = shorter
+            continue
+        return b0, end, served

@@ -4,24 +4,37 @@ The core is optional: where the extension did not build, or ``TAMIS_NATIVE=0``, 
 alone (``USE_NATIVE``). All that crosses the boundary is built here and read by core/module.cc:
 
 ``_redact.Scanner(detectors, keyword_spellings, keyword_owner, max_mem, finding_type, keyword_window,
-longest_keyword, anchor_min_range)``, built by ``scanner_core``:
+longest_keyword, anchor_min_range, keyword_pattern, keyword_hit, keyword_leads, keyword_inner_leads)``, built
+by ``scanner_core``:
 
 - ``detectors``: one ``DetectorRow`` per detector, in the scanner's order (the fields are documented
   there: pattern, group, keyword mode, check and strict check as native code and Python function, reach,
   excluded values, name and its rank, the ``SearchHints`` as ASCII strings and ints, the longest match);
 - ``keyword_spellings``: ``keywords.keyword_spellings`` of every keyword of the policy (a tuple of
-  lower-case ASCII str), or None when no detector takes keywords;
+  lower-case str), or None when no detector takes keywords;
 - ``keyword_owner``: normalised keyword (``keywords.norm_keyword``) -> tuple of the indices of the
   detectors it serves;
 - ``max_mem``: RE2's memory budget per pattern (the set's: that times the number of detectors);
 - ``finding_type``: ``Finding``, the tuple subclass findings are built as;
 - ``keyword_window``, ``longest_keyword``, ``anchor_min_range``: ``keywords.KEYWORD_WINDOW``,
-  ``keywords.LONGEST_KEYWORD`` and ``ANCHOR_MIN_RANGE`` (below).
+  ``keywords.LONGEST_KEYWORD`` and ``ANCHOR_MIN_RANGE`` (below);
+- ``keyword_pattern``: ``keywords.keyword_regex`` as UTF-8 bytes (None without keywords): in a text that is
+  not ASCII the core asks it, anchored, where its trie cannot decide a hit;
+- ``keyword_hit``: ``keywords.keyword_hit`` bound to that regex and the owners (``_keyword_hit``), called
+  with (UTF-8 bytes, hit start, hit end) for such a hit, or one with characters that are not ASCII around it;
+- ``keyword_leads``, ``keyword_inner_leads``: ``keywords.keyword_leads`` (bytes) of the keywords' first
+  characters and of all their characters: which bytes that are not ASCII can start, or go on with, a keyword.
 
-Its methods: ``find(text, allowed)`` -> a ``Found`` held natively, or None for a text that is not ASCII;
+Any text is scanned: ASCII as it is, any other as UTF-8 (a text with a lone surrogate has none and goes to
+the Python path), its byte offsets made characters by one count per scan; the keyword windows are
+``reach`` characters as in scanner.py, and a detector whose hints hold a character that is not ASCII is
+searched without them there.
+
+Its methods: ``find(text, allowed)`` -> a ``Found`` held natively, or None for a text with a lone surrogate;
 ``scan(text, allowed, explain=False)`` -> the sorted findings (with ``explain``, also whether the RE2 set
 pass ran and the budget left); ``keyword_hits(text)`` -> per detector its keyword spans;
-``set_members()`` -> the detectors the set pass must rule in first. ``allowed`` is ``allowed_mask``: one
+``set_members()`` -> the detectors the set pass must rule in first. ``keyword_hits`` gives byte offsets of the
+UTF-8 text. ``allowed`` is ``allowed_mask``: one
 byte per detector, non-zero where its identifier applies, or None for all.
 
 ``_redact.rewrite(message, findings, operations)`` -> the message with the findings merged and spliced, or
@@ -35,7 +48,10 @@ holds each pair to the same results):
 - core/redact.h ``KeywordTrie`` (with ``keyword_context``) <-> keywords.py ``keyword_regex``;
   core/keywords.cc ``build_trie`` <-> ``keyword_spellings``; ``keyword_bounded`` <-> ``keyword_bounded``;
   ``keyword_hits`` <-> scanner.py ``Scanner._keyword_hits_ascii`` (its shorter-keyword step, through
-  ``KeywordTrie::match_at``, <-> keywords.py ``shorter_keyword``);
+  ``KeywordTrie::match_at``, <-> keywords.py ``shorter_keyword``); ``keyword_hits_utf8`` (with
+  ``next_hit_utf8``) <-> ``Scanner._keyword_hits`` (keywords.py ``keyword_spans`` and ``keyword_hit``, the
+  latter called back for the hits the trie leaves);
+- core/redact.h ``CharIndex`` <-> scanner.py ``_OffsetMap`` (and the windows' ``encode`` in ``_scan_python``);
 - core/redact.h ``Near`` <-> keywords.py ``near_sorted``;
 - core/search.cc ``search_from`` (and ``spans_into`` around it) <-> search.py ``spans_into``;
 - core/scanner.cc ``scan_into`` <-> scanner.py ``Scanner._scan_python``;
@@ -48,8 +64,11 @@ holds each pair to the same results):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
+
+import re2
 
 from tamis.runtime import NATIVE_ALLOWED, cores
 from tamis.runtime.redact.checks import (
@@ -67,8 +86,15 @@ from tamis.runtime.redact.checks import (
     check_vin,
     has_country_code,
 )
-from tamis.runtime.redact.detector import Check, Detector, Finding
-from tamis.runtime.redact.keywords import KEYWORD_WINDOW, LONGEST_KEYWORD, keyword_spellings
+from tamis.runtime.redact.detector import Check, Detector, Finding, SearchHints
+from tamis.runtime.redact.keywords import (
+    KEYWORD_WINDOW,
+    LONGEST_KEYWORD,
+    keyword_hit,
+    keyword_leads,
+    keyword_spellings,
+)
+from tamis.runtime.redact.search import re2_options
 
 UNAVAILABLE = ""  # why the core did not load, where it did not
 try:  # the native core (runtime/redact/core/, on the RE2 inside the google-re2 wheel)
@@ -132,6 +158,9 @@ class DetectorRow(NamedTuple):
     streak_min: int
     streak_max: int
     max_len: int  # Detector.max_len, -1 when unknown
+    # Every character of the hints above was ASCII: they then hold in any text (in a text that is not ASCII
+    # the core searches a detector without its hints otherwise)
+    hints_ascii: bool
 
 
 def check_code(check: Check | None) -> int:
@@ -140,9 +169,21 @@ def check_code(check: Check | None) -> int:
 
 
 def _ascii(chars: frozenset[str]) -> str:
-    """The ASCII ones of a hint's characters, as the native core takes them (the others never occur in the
-    ASCII messages it scans)."""
+    """The ASCII ones of a hint's characters, as the native core takes them (its tables are per byte; a
+    detector with any other is searched without its hints in a text that is not ASCII: ``hints_ascii``)."""
     return "".join(sorted(c for c in chars if c.isascii()))
+
+
+def _hints_ascii(hints: SearchHints) -> bool:
+    sets = (
+        hints.required,
+        hints.alphabet,
+        hints.run_alphabet,
+        hints.run_lead,
+        hints.value_lead,
+        hints.word_start,
+    )
+    return all(c.isascii() for chars in sets for c in chars)
 
 
 def scanner_core(
@@ -151,6 +192,7 @@ def scanner_core(
     keywords: list[str],
     keyword_owner: Mapping[str, frozenset[int]],
     max_mem: int,
+    keyword_pattern: bytes | None,
 ) -> _redact.Scanner | None:
     """The native scanner of these detectors (``reaches``: each one's, as the Python path computes it);
     None where the core cannot take them (the Python path runs)."""
@@ -187,9 +229,14 @@ def scanner_core(
                 hints.streak_min,
                 hints.streak_max,
                 det.max_len if det.max_len is not None else -1,
+                _hints_ascii(hints),
             )
         )
     owner = {k: tuple(v) for k, v in keyword_owner.items()}
+    hit = None
+    if keyword_pattern is not None:
+        regex = re2.compile(keyword_pattern, re2_options(max_mem, longest=True))
+        hit = functools.partial(_keyword_hit, regex, keyword_owner)
     try:
         return _redact.Scanner(
             rows,
@@ -200,9 +247,21 @@ def scanner_core(
             KEYWORD_WINDOW,
             LONGEST_KEYWORD,
             ANCHOR_MIN_RANGE,
+            keyword_pattern if spellings is not None else None,
+            hit if spellings is not None else None,
+            keyword_leads(keywords) if spellings is not None else b"",
+            keyword_leads(keywords, anywhere=True) if spellings is not None else b"",
         )
     except ValueError:  # a pattern this RE2 build rejects: keep to the binding
         return None
+
+
+def _keyword_hit(
+    regex: re2._Regexp, owner: Mapping[str, frozenset[int]], data: bytes, hit: int, end: int
+) -> tuple[int, int, tuple[int, ...]] | None:
+    """``keywords.keyword_hit`` as the core takes it back: the detectors as a tuple."""
+    got = keyword_hit(regex, owner, data, hit, end)
+    return None if got is None else (got[0], got[1], tuple(got[2]))
 
 
 def allowed_mask(names: Sequence[str], only: frozenset[str]) -> bytes:

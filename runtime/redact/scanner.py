@@ -23,11 +23,13 @@ import re2
 from tamis.runtime.redact import native
 from tamis.runtime.redact.checks import digits_of
 from tamis.runtime.redact.detector import Check, Detector, Finding, Found, FoundList
+from tamis.runtime.redact.json_strings import decoded_json, looks_like_json
 from tamis.runtime.redact.keywords import (
     KEYWORD_WINDOW,
     SEPARATORS,
     contains_at_boundaries,
     keyword_bounded,
+    keyword_hit,
     keyword_regex,
     keyword_spans,
     near_sorted,
@@ -164,7 +166,7 @@ class Scanner:
         if native.USE_NATIVE:  # read now: tests switch it off for the scanners they build
             reaches = [plan.reach for plan in self._plans]
             self._native = native.scanner_core(
-                self.detectors, reaches, list(by_keyword), self._keyword_owner, max_mem
+                self.detectors, reaches, list(by_keyword), self._keyword_owner, max_mem, keyword_pattern
             )
 
     @property
@@ -177,8 +179,8 @@ class Scanner:
     ) -> str | None:
         """The message with the findings merged and spliced in one native call (redactor.py's
         ``merged_spans`` then json_rewrite.py's splices), or None where the Python steps must decide: no
-        native core, a message or mask character that is not ASCII, a JSON message with a span outside
-        plain strings."""
+        native core, a mask character that is not ASCII, a JSON message with a span outside plain
+        strings."""
         if self._native is None:
             return None
         if isinstance(found, FoundList):
@@ -202,10 +204,24 @@ class Scanner:
         """``scan``'s findings, held by the native core where it ran: made into ``Finding`` tuples only when
         ``findings()`` is called (``Redactor.apply`` rewrites from them without it)."""
         if "\\" in text:
+            # A JSON message is read as a JSON reader reads it (escapes decoded), the findings mapped back
+            # to whole escapes of the raw message; any other text with its escapes made neutral.
+            view = decoded_json(text) if looks_like_json(text) else None
+            if view is not None:
+                return FoundList(view.raw_findings(self._find(view.text, only).findings()))
             text = _neutral_escapes(text)
+        # _find inlined: this is every message's path, a call more is a few percent of a short one
         if self._native is not None:
             found = self._native.find(text, self._allowed_mask(only))
-            if found is not None:  # None: not ASCII, the Python path handles it
+            if found is not None:  # None: a lone surrogate (no UTF-8 form), the Python path handles it
+                return found
+        return FoundList(self._scan_python(text, only))
+
+    def _find(self, text: str, only: frozenset[str] | None) -> Found:
+        """``find`` of a text as it is scanned (the decoded view of a JSON message)."""
+        if self._native is not None:
+            found = self._native.find(text, self._allowed_mask(only))
+            if found is not None:
                 return found
         return FoundList(self._scan_python(text, only))
 
@@ -222,7 +238,7 @@ class Scanner:
         return allowed
 
     def _scan_python(self, text: str, only: frozenset[str] | None) -> list[Finding]:
-        """``scan`` without the native core (or for a text that is not ASCII), escapes already neutral."""
+        """``scan`` without the native core (or for a text with a lone surrogate), escapes already neutral."""
         data = text.encode("utf-8", "surrogatepass")
         if self._set is None:
             return []
@@ -253,11 +269,15 @@ class Scanner:
             if plan.required:
                 if not kws:
                     continue
-                reach = plan.reach if ascii_text else plan.reach * 4  # at most 4 UTF-8 bytes a character
+                reach = plan.reach
                 spans: list[tuple[int, int]] = []
                 lo, hi = -1, -1
-                for b0, b1, _s, _e in kws:  # windows around the keywords, merged when they touch
-                    wlo, whi = b0 - reach, b1 + reach
+                for b0, b1, s0, e0 in kws:  # windows around the keywords, merged when they touch
+                    if ascii_text:
+                        wlo, whi = b0 - reach, b1 + reach
+                    else:  # ``reach`` characters on each side, as many bytes as they take
+                        wlo = b0 - len(text[max(0, s0 - reach) : s0].encode("utf-8", "surrogatepass"))
+                        whi = b1 + len(text[e0 : e0 + reach].encode("utf-8", "surrogatepass"))
                     if wlo < 0:
                         wlo = 0
                     if whi > ndata:
@@ -314,35 +334,17 @@ class Scanner:
         out: dict[int, list[tuple[int, int, int, int]]] = {}
         if self._keyword_re is None:
             return out
-        ascii_text, owner = char is None, self._keyword_owner
-        n = len(text)
-        if ascii_text and self._keyword_match is not None:
+        if char is None and self._keyword_match is not None:
             return self._keyword_hits_ascii(text, data)
-        for hit, starts, b1 in keyword_spans(self._keyword_re, data):
-            while True:
-                e = b1 if ascii_text else char(b1)
-                found = None
-                for b0 in starts:
-                    s = b0 if ascii_text else char(b0)
-                    if s < e:
-                        served = owner.get(text[s:e].lower().translate(SEPARATORS))
-                        if served:
-                            found = (b0, s, served)
-                            break
-                if found is None:
-                    break
-                b0, s, served = found
-                # The regex guarantees the leading boundary; the trailing one is checked here. When
-                # the longest keyword runs into a word ("card_numbercard"), a shorter one may stand.
-                if e < n and text[e].isalnum() and text[e - 1].isalnum() and not keyword_bounded(text, s, e):
-                    shorter = shorter_keyword(self._keyword_re, data, hit, b0, b1)
-                    if shorter is None:
-                        break
-                    b1 = shorter
-                    continue
-                for i in served:
-                    out.setdefault(i, []).append((b0, b1, s, e))
-                break
+        owner, regex = self._keyword_owner, self._keyword_re
+        for hit, _starts, b1 in keyword_spans(regex, data):
+            got = keyword_hit(regex, owner, data, hit, b1)
+            if got is None:
+                continue
+            b0, b1, served = got
+            item = (b0, b1, b0, b1) if char is None else (b0, b1, char(b0), char(b1))
+            for i in served:
+                out.setdefault(i, []).append(item)
         return out
 
     def _keyword_hits_ascii(self, text: str, data: bytes) -> dict[int, list[tuple[int, int, int, int]]]:

@@ -337,7 +337,7 @@ def test_keyword_spellings_follow_the_keyword_pattern() -> None:
     for k in plain:
         by_norm.setdefault(keywords.norm_keyword(k), []).append(k)
     for spelling in spellings:
-        assert spelling == spelling.lower() and spelling.isascii()
+        assert spelling == spelling.lower()
         assert any(plain[k].fullmatch(spelling) for k in by_norm[keywords.norm_keyword(spelling)]), spelling
     assert keywords.keyword_spellings(["a b c d e f g h i j"]) is None  # 4**9 spellings: the Python path
 
@@ -354,12 +354,91 @@ def test_keyword_spellings_same_keyword_hits(text: str) -> None:
     assert {i: [(s, e, s, e) for s, e in spans] for i, spans in enumerate(got) if spans} == want
 
 
-@given(TEXTS)
-def test_non_ascii_texts_take_the_python_path_with_the_same_findings(text: str) -> None:
+# Characters that are not ASCII where they matter most: letters in both cases next to keywords and values
+# (a letter ends a keyword's word by its Unicode category), letters whose case folds to an ASCII one (the
+# keyword regex matches "ſ" for "s" and the Kelvin sign for "k"), digits and numbers that are not ASCII
+# (str.isdigit holds for "²" and "٣"), separators and symbols, and characters of two, three and four bytes.
+UNICODE_CHARS = st.sampled_from(
+    [
+        "é",
+        "É",
+        "ß",
+        "ſ",
+        "\u212a",
+        "İ",
+        "Σ",
+        "ǅ",
+        "\u00a0",
+        "٣",
+        "²",
+        "Ⅳ",
+        "ª",
+        "µ",
+        "—",
+        "中",
+        "😀",
+        "\u2028",
+    ]
+)
+NON_ASCII_KEYWORDS = [k for k in ALL_KEYWORDS if not k.isascii()]
+# Keywords that are not ASCII as messages spell them: in any case, glued to letters on either side.
+NON_ASCII_SPELLINGS = st.builds(
+    lambda before, k, cases, after: before + _spell(k, ["", " ", "_"], cases) + after,
+    st.sampled_from(["", " ", "a", "é", "É", "_", '"', "1"]),
+    st.sampled_from(NON_ASCII_KEYWORDS),
+    st.lists(st.booleans(), min_size=1, max_size=4),
+    st.sampled_from(["", " ", "é", "x", ":", "1", "Number"]),
+)
+# ASCII keywords with a letter swapped for one of the same case orbit (the regex's, not str.lower's).
+ORBIT_SPELLINGS = st.sampled_from([k for k in KEYWORDS if "s" in k or "k" in k]).flatmap(
+    lambda k: st.sampled_from(
+        [k.replace("s", "ſ", 1), k.replace("k", "\u212a", 1), k.upper().replace("S", "ſ")]
+    )
+)
+UNICODE_FRAGMENTS = st.one_of(UNICODE_CHARS, NON_ASCII_SPELLINGS, ORBIT_SPELLINGS, OTHER)
+UNICODE_TEXTS = (
+    st.lists(st.one_of(FRAGMENTS, UNICODE_FRAGMENTS), min_size=1, max_size=24)
+    .map("".join)
+    .filter(lambda t: not t.isascii())
+)
+# Values with a character that is not ASCII right before or after them, or inside their window.
+UNICODE_NEAR = st.builds(
+    lambda before, v, after: before + v + after,
+    st.one_of(UNICODE_FRAGMENTS, st.just("")),
+    st.one_of(VALUES, NEAR_WINDOW),
+    st.one_of(UNICODE_FRAGMENTS, st.just("")),
+)
+
+
+@given(st.one_of(UNICODE_TEXTS, st.lists(UNICODE_NEAR, min_size=1, max_size=6).map("".join)))
+def test_non_ascii_texts_same_findings(text: str) -> None:
     native, twin = _all()
-    if not text.isascii():
-        assert native._redactor.scanner._native.scan(text, None) is None
+    assert native._redactor.scanner._native.scan(text, None) is not None  # the core reads any UTF-8
     assert native.scan(text) == twin.scan(text)
+
+
+@given(st.lists(st.one_of(FRAGMENTS, DENSE, UNICODE_FRAGMENTS), min_size=30, max_size=90).map("".join))
+def test_long_non_ascii_texts_same_findings(text: str) -> None:
+    native, twin = _all()
+    assert native.scan(text) == twin.scan(text)
+
+
+@given(st.lists(st.one_of(KEYWORD_SPELLINGS, VALUES, UNICODE_FRAGMENTS), min_size=1, max_size=8).map("".join))
+def test_non_ascii_texts_same_keyword_hits(text: str) -> None:
+    # the native keyword pass on UTF-8 (its trie where the text around is ASCII, the regex elsewhere)
+    # against the Python one, hit by hit, in bytes
+    scanner = _all()[0]._redactor.scanner
+    data = text.encode()
+    want = scanner._keyword_hits(text, data, None if text.isascii() else lambda b: b)
+    got = scanner._native.keyword_hits(text)
+    assert {i: [(s, e, s, e) for s, e in spans] for i, spans in enumerate(got) if spans} == want
+
+
+def test_lone_surrogates_take_the_python_path() -> None:
+    native, twin = _all()
+    text = "card number 4111 1111 1111 1111 \ud800"
+    assert native._redactor.scanner._native.scan(text, None) is None  # no UTF-8 form: the Python path's
+    assert native.scan(text) == twin.scan(text) != []
 
 
 @given(
@@ -781,7 +860,7 @@ def test_findings_are_left_out_of_the_cycle_collector() -> None:
 @given(TEXTS, st.lists(st.sampled_from(DETECTABLE + list(CUSTOM)), max_size=6, unique=True))
 def test_found_records_are_the_scan_findings(text: str, only: list[str]) -> None:
     # Scanner.find keeps the findings as the core's records (apply rewrites from them): made into tuples,
-    # they are scan's findings, on both engines and for texts the core leaves to the Python path.
+    # they are scan's findings, on both engines, for ASCII text and any other.
     native, twin = (p._redactor.scanner for p in _all())
     for subset in (None, frozenset(only)):
         want = twin.scan(text, subset)
@@ -792,7 +871,7 @@ def test_found_records_are_the_scan_findings(text: str, only: list[str]) -> None
             assert found.identifiers() == {f.identifier for f in want}
             listed.clear()  # a new list each time: the caller may keep or change it
             assert found.findings() == want
-    assert isinstance(native.find(text), FoundList) == (not text.isascii())
+    assert not isinstance(native.find(text), FoundList)  # the core took it, ASCII or not
 
 
 @given(MESSAGES, st.data())

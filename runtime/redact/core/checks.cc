@@ -189,12 +189,32 @@ int native_check(int code, const char *t, long n, long s, long e) {
 int run_check(int code, PyObject *fn, PyObject *text, const char *t, long n, long s, long e) {
   if (code == CHECK_NONE) return 1;
   int r = native_check(code, t, n, s, e);
-  if (r >= 0) return r;
+  return r >= 0 ? r : python_check(fn, text, s, e);
+}
+
+int python_check(PyObject *fn, PyObject *text, long s, long e) {
   PyObject *res = PyObject_CallFunction(fn, "Oll", text, s, e);
   if (res == nullptr) return -1;
   int truth = PyObject_IsTrue(res);
   Py_DECREF(res);
   return truth;
+}
+
+// checks.digits_of: the characters of [s, e) that are digits (str.isdigit, Unicode's), as UTF-8.
+std::string digits_utf8(const char *t, long s, long e) {
+  std::string out;
+  const unsigned char *u = reinterpret_cast<const unsigned char *>(t);
+  for (long i = s; i < e;) {
+    long w = std::min(utf8_width(u[i]), e - i);
+    Py_UCS4 c = u[i];
+    if (w > 1) {  // decoded: the text came from a str, so it is well-formed
+      c &= 0xFFu >> (w + 1);
+      for (long k = 1; k < w; k++) c = c << 6 | (u[i + k] & 0x3F);
+    }
+    if (Py_UNICODE_ISDIGIT(c)) out.append(t + i, static_cast<size_t>(w));
+    i += w;
+  }
+  return out;
 }
 
 }  // namespace tamis_redact

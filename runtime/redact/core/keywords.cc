@@ -1,4 +1,4 @@
-// The keyword pass for ASCII text (keywords.py, scanner.py's Scanner._keyword_hits_ascii): the trie of the
+// The keyword pass (keywords.py, scanner.py's Scanner._keyword_hits_ascii and _keyword_hits): the trie of the
 // keywords' spellings and the hits it finds.
 #include "redact.h"
 
@@ -70,8 +70,197 @@ void keyword_hits(const ScannerObject *self, const StringPiece &text, KeywordHit
 }
 
 
-// The trie of keywords.keyword_spellings (an iterable of non-empty ASCII str, lower case); each
-// spelling's detectors are those keyword_owner gives its separator-free form.
+namespace {
+
+// One hit of the keyword regex in UTF-8 text: [hit, end), with the trie's node when the trie found it with
+// ASCII around it (exact), else found by the regex itself (its keyword then decided by hit_fn).
+struct Utf8Hit {
+  long hit = -1, end = -1;
+  uint32_t node = 0;
+  bool exact = false;
+};
+
+// Whether some spelling can start at i in UTF-8 text: KeywordTrie::starts where its three bytes are ASCII;
+// a byte that is not may be a letter in another case than the spelling's (the regex folds them all).
+inline bool may_start(const KeywordTrie &trie, const unsigned char *u, long i, long n) {
+  if (u[i] >= 0x80) return trie.foreign_first[u[i]];
+  if ((i + 1 < n && u[i + 1] >= 0x80) || (i + 2 < n && u[i + 2] >= 0x80)) return true;
+  return trie.starts(reinterpret_cast<const char *>(u), i, n);
+}
+
+// The leftmost-longest hit of the keyword regex at or after pos (a character start), as the Python path's
+// keyword_spans finds them in UTF-8 text. The trie decides a place where the context byte, the next one
+// and every byte its walk reads are ASCII (as for ASCII text); anywhere else the regex is asked, anchored
+// at that place (no hit starts before it): a character of several bytes is a context or a lower-case
+// letter only by its Unicode category, and a letter that is not ASCII matches a keyword's in either case.
+bool next_hit_utf8(const ScannerObject *self, const StringPiece &text, long pos, Utf8Hit &out) {
+  const KeywordTrie &trie = *self->keywords;
+  const char *t = text.data();
+  const unsigned char *u = reinterpret_cast<const unsigned char *>(t);
+  const long n = static_cast<long>(text.size());
+  StringPiece m;
+  auto by_regex = [&](long h) {
+    if (!self->keyword_re->Match(text, static_cast<size_t>(h), static_cast<size_t>(n), RE2::ANCHOR_START, &m, 1))
+      return false;
+    out = {h, h + static_cast<long>(m.size()), 0, false};
+    return true;
+  };
+  if (pos == 0 && n > 0) {  // the start of the text: "^" or a context character, whichever is longer
+    if (by_regex(0)) return true;
+    pos = utf8_width(u[0]);
+  }
+  // The decision at one place h (a candidate: see the loop).
+  auto decide = [&](long h) -> bool {
+    unsigned char c = u[h];
+    if (c >= 0x80) {
+      if (utf8_continuation(c)) return false;  // inside a character, decided at its first byte
+      long w = utf8_width(c);
+      if (h + w >= n || !may_start(trie, u, h + w, n)) return false;
+      // whether it is a context (or a lower-case letter before a capital) only matters where a keyword
+      // follows: the trie says where none can (it folds ASCII case, so camelCase spellings are in it)
+      bool foreign = false;
+      if (u[h + w] < 0x80 && trie.walk(t, h + w, n, &foreign).end < 0 && !foreign) return false;
+      return by_regex(h);
+    }
+    unsigned char x = u[h + 1];
+    if (x >= 0x80)  // a context or a lower-case letter before a character a keyword can start with
+      return trie.foreign_first[x] && (!is_alnum(static_cast<char>(c)) || is_lower(static_cast<char>(c))) && by_regex(h);
+    if (!keyword_context(static_cast<char>(c), static_cast<char>(x)) || !may_start(trie, u, h + 1, n)) return false;
+    bool foreign = false;
+    KeywordTrie::Hit hit = trie.match_at(t, n, h, n, &foreign);
+    if (foreign) return by_regex(h);
+    if (hit.end < 0) return false;
+    out = {h, hit.end, hit.node, true};
+    return true;
+  };
+  long h = pos;
+#if defined(__SSE2__)
+  // Sixteen places at a time, as KeywordTrie::find, with every first byte of a character that is not ASCII
+  // a candidate, and every place before a byte that may start a keyword (foreign_first).
+  const __m128i cont_top = _mm_set1_epi8(static_cast<char>(0xC0));
+  for (; h + 17 <= n; h += 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(t + h));
+    __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i *>(t + h + 1));
+    __m128i low = bytes_between(v, 'a', 25), next_up = bytes_between(w, 'A', 25);
+    __m128i word = _mm_or_si128(_mm_or_si128(low, bytes_between(v, 'A', 25)), bytes_between(v, '0', 9));
+    unsigned high_next = static_cast<unsigned>(_mm_movemask_epi8(w));  // the next byte is not ASCII
+    if (high_next && trie.foreign_count <= 4) {  // ... and may start a keyword
+      __m128i any = _mm_setzero_si128();
+      for (int k = 0; k < trie.foreign_count; k++)
+        any = _mm_or_si128(any, _mm_cmpeq_epi8(w, _mm_set1_epi8(static_cast<char>(trie.foreign_list[k]))));
+      high_next = static_cast<unsigned>(_mm_movemask_epi8(any));
+    }
+    // continuation bytes (signed, below 0xC0) are decided at their character's first byte
+    unsigned cont = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmplt_epi8(v, cont_top)));
+    unsigned other = ~static_cast<unsigned>(_mm_movemask_epi8(word));
+    if (trie.letters_first)
+      other &= static_cast<unsigned>(_mm_movemask_epi8(bytes_between(_mm_or_si128(w, _mm_set1_epi8(0x20)), 'a', 25))) |
+               high_next | static_cast<unsigned>(_mm_movemask_epi8(v));
+    unsigned lower = static_cast<unsigned>(_mm_movemask_epi8(low));
+    unsigned mask = (other | (lower & (static_cast<unsigned>(_mm_movemask_epi8(next_up)) | high_next))) & ~cont & 0xFFFFu;
+    if (mask && h + 19 <= n &&
+        (_mm_movemask_epi8(v) | _mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i *>(t + h + 3)))) == 0) {
+      // every byte a place and its next three read is ASCII: KeywordTrie::find's filter, without a branch
+      // per place, then walks (a walk that meets a byte that is not ASCII leaves the place to the regex)
+      unsigned keep = 0;
+      for (unsigned rest = mask; rest; rest &= rest - 1) {
+        int bit = __builtin_ctz(rest);
+        const unsigned char *q = u + h + bit + 1;
+        keep |= static_cast<unsigned>(KeywordTrie::has_bit(trie.triple.data(), KeywordTrie::triple_index(q[0], q[1], q[2])))
+                << bit;
+      }
+      for (; keep; keep &= keep - 1) {
+        long at = h + __builtin_ctz(keep);
+        bool foreign = false;
+        KeywordTrie::Hit hit = trie.match_at(t, n, at, n, &foreign);
+        if (foreign && by_regex(at)) return true;
+        if (!foreign && hit.end >= 0) {
+          out = {at, hit.end, hit.node, true};
+          return true;
+        }
+      }
+      continue;
+    }
+    for (; mask; mask &= mask - 1)
+      if (decide(h + __builtin_ctz(mask))) return true;
+  }
+#endif
+  for (; h + 1 < n; h++)
+    if (decide(h)) return true;
+  return false;
+}
+
+}  // namespace
+
+// Scanner._keyword_hits for UTF-8 text that is not ASCII: the hits of next_hit_utf8, each one's keyword
+// decided as keyword_hits does where the trie found it with only ASCII from its context byte to the byte
+// after it, else by the Python definition itself (scanner.keyword_hit, through hit_fn, with the GIL: a
+// keyword's Unicode case and the letter categories around it).
+bool keyword_hits_utf8(const ScannerObject *self, const StringPiece &text, KeywordHits &out, PyThreadState **save) {
+  const KeywordTrie &trie = *self->keywords;
+  const char *t = text.data();
+  const unsigned char *u = reinterpret_cast<const unsigned char *>(t);
+  long n = static_cast<long>(text.size());
+  PyObject *data = nullptr;  // the text as bytes, for hit_fn (made at its first call)
+  bool ok = true;
+  long pos = 0;
+  Utf8Hit m;
+  while (pos <= n && next_hit_utf8(self, text, pos, m)) {
+    long hit = m.hit, b1 = m.end;
+    long nxt = b1 > hit ? b1 - 1 : b1;  // share the last character (its first byte)
+    while (nxt > hit && utf8_continuation(u[nxt])) nxt--;
+    pos = nxt > pos ? nxt : pos + 1;
+    bool ascii = m.exact && hit > 0;
+    for (long i = hit; ascii && i <= std::min(b1, n - 1); i++) ascii = u[i] < 0x80;
+    if (ascii) {  // keyword_hits' steps (after the start of the text, the context is one byte)
+      long b0 = hit + 1;
+      const std::vector<int> *served = trie.served[m.node];
+      while (served != nullptr && !served->empty()) {
+        if (b1 < n && is_alnum(t[b1]) && is_alnum(t[b1 - 1]) && !keyword_bounded(t, n, b0, b1)) {
+          if (b1 - 1 <= b0) break;
+          KeywordTrie::Hit shorter = trie.match_at(t, n, hit, b1 - 1);
+          if (shorter.end <= b0) break;
+          b1 = shorter.end;
+          served = trie.served[shorter.node];
+          continue;
+        }
+        for (int i : *served) out[i].push_back({b0, b1});
+        break;
+      }
+      continue;
+    }
+    PyEval_RestoreThread(*save);
+    if (data == nullptr) data = PyBytes_FromStringAndSize(t, n);
+    PyObject *res = data == nullptr ? nullptr : PyObject_CallFunction(self->hit_fn, "Oll", data, hit, b1);
+    long k0 = 0, k1 = 0;
+    PyObject *served = nullptr;
+    ok = res != nullptr && (res == Py_None || PyArg_ParseTuple(res, "llO!", &k0, &k1, &PyTuple_Type, &served));
+    for (Py_ssize_t k = 0; ok && res != Py_None && k < PyTuple_GET_SIZE(served); k++) {
+      long i = PyLong_AsLong(PyTuple_GET_ITEM(served, k));
+      ok = i >= 0 && i < static_cast<long>(out.size()) && k0 >= 0 && k0 < k1 && k1 <= n;
+      if (ok) out[static_cast<size_t>(i)].push_back({k0, k1});
+      else if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "keyword_hit gave a span or detector out of range");
+    }
+    Py_XDECREF(res);
+    if (!ok) {
+      Py_XDECREF(data);
+      return false;  // the GIL held, the error set
+    }
+    *save = PyEval_SaveThread();
+  }
+  if (data != nullptr) {
+    PyEval_RestoreThread(*save);
+    Py_DECREF(data);
+    *save = PyEval_SaveThread();
+  }
+  for (auto &spans : out)  // hits come in order, but a detector's list must be sorted by start for Near
+    if (!std::is_sorted(spans.begin(), spans.end(), [](const Span &a, const Span &b) { return a.start < b.start; }))
+      std::stable_sort(spans.begin(), spans.end(), [](const Span &a, const Span &b) { return a.start < b.start; });
+  return true;
+}
+
+// The trie of keywords.keyword_spellings (an iterable of non-empty str, lower case), over their UTF-8
+// bytes; each spelling's detectors are those keyword_owner gives its separator-free form.
 bool build_trie(PyObject *spellings, const std::unordered_map<std::string, std::vector<int>> &owners,
                 KeywordTrie &trie) {
   std::vector<std::vector<std::pair<unsigned char, uint32_t>>> children(1);
@@ -82,11 +271,11 @@ bool build_trie(PyObject *spellings, const std::unordered_map<std::string, std::
   std::string norm;
   while (PyObject *item = PyIter_Next(it)) {
     Py_ssize_t len = 0;
-    const char *w = PyUnicode_Check(item) && PyUnicode_IS_ASCII(item) ? PyUnicode_AsUTF8AndSize(item, &len) : nullptr;
+    const char *w = PyUnicode_Check(item) ? PyUnicode_AsUTF8AndSize(item, &len) : nullptr;
     if (w == nullptr || len == 0) {
       Py_DECREF(item);
       Py_DECREF(it);
-      if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "keyword spellings must be non-empty ASCII str");
+      if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "keyword spellings must be non-empty str");
       return false;
     }
     uint32_t node = 0;
@@ -117,7 +306,13 @@ bool build_trie(PyObject *spellings, const std::unordered_map<std::string, std::
   unsigned nsym = 0;
   for (const auto &edges : children)
     for (const auto &edge : edges)
-      if (trie.sym[edge.first] == 0) trie.sym[edge.first] = static_cast<unsigned char>(++nsym);
+      if (trie.sym[edge.first] == 0) {
+        if (nsym == 255) {  // symbols are bytes: a policy whose keywords hold more distinct bytes than that
+          PyErr_SetString(PyExc_ValueError, "too many distinct bytes in the keywords for the trie");
+          return false;
+        }
+        trie.sym[edge.first] = static_cast<unsigned char>(++nsym);
+      }
   for (int c = 'A'; c <= 'Z'; c++) trie.sym[c] = trie.sym[c + 32];
   auto code = [&terminal](uint32_t node) { return node << 1 | (terminal[node] ? 1u : 0u); };
   // each node's children placed at the first base whose slots are all free (first fit, from the first free slot)
@@ -161,7 +356,9 @@ bool build_trie(PyObject *spellings, const std::unordered_map<std::string, std::
     for (unsigned c = 0; c < 32; c++) KeywordTrie::set_bit(trie.triple, KeywordTrie::triple_index(a, b, c));
   };
   for (auto &a : children[0]) {
-    trie.letters_first = trie.letters_first && a.first >= 'a' && a.first <= 'z';
+    // (a spelling that starts with a byte that is not ASCII never starts in ASCII text; in UTF-8 text every
+    // place before such a byte is looked at anyway: next_hit_utf8)
+    trie.letters_first = trie.letters_first && ((a.first >= 'a' && a.first <= 'z') || a.first >= 0x80);
     if (terminal[a.second])
       for (unsigned b = 0; b < 32; b++) set_all(a.first, b);
     for (auto &b : children[a.second]) {

@@ -10,6 +10,8 @@ namespace {
 
 void scanner_dealloc(ScannerObject *self) {
   delete self->dets;
+  delete self->dets_utf8;
+  delete self->keyword_re;
   delete self->set;
   delete self->keywords;
   delete self->owner;
@@ -18,7 +20,8 @@ void scanner_dealloc(ScannerObject *self) {
   Py_TYPE(self)->tp_free(reinterpret_cast<PyObject *>(self));
 }
 
-RE2::Options options(long max_mem) { return RE2::Options(max_mem); }  // leftmost-first, quiet
+// Quiet RE2 options with a memory budget; leftmost-first unless `longest` (the keyword regex).
+RE2::Options options(long max_mem, bool longest = false) { return RE2::Options(max_mem, longest); }
 
 // The bytes of table as ranges [first, last], in order.
 std::vector<std::pair<int, int>> table_ranges(const bool *table) {
@@ -68,19 +71,52 @@ bool bytes_of(PyObject *o, std::string &out) {
   return true;
 }
 
+// The detector as a text that is not ASCII takes it (ScannerObject::dets_utf8).
+Detector for_utf8(const Detector &d) {
+  Detector u = d;
+  if (!d.hints_ascii) {   // a hint's character that is not ASCII may be in the text: no hint holds
+    u.has_required = u.has_alphabet = u.has_run = u.has_lead = u.value_by_lead = false;
+    u.has_word_start = u.digit_starts = u.relaxed_local = false;
+    u.required_single = -1;
+    u.required_ranges = u.run_ranges = 0;
+    u.streak_min = 0;
+    u.streak_max = -1;
+  }
+  // a match of only ASCII characters (a known ASCII alphabet) is as many bytes long; any other up to four
+  // times as many
+  if (!(u.has_alphabet && d.max_len >= 0)) u.max_len = d.max_len < 0 ? -1 : 4 * d.max_len;
+  return u;
+}
+
 // Scanner(detectors, keyword_spellings, keyword_owner, max_mem, finding_type, keyword_window, longest_keyword,
-//         anchor_min_range)
+//         anchor_min_range, keyword_pattern, keyword_hit, keyword_leads, keyword_leads anywhere)
 //   detectors: sequence of (pattern: bytes, group, mode, check code, check fn, strict code, strict fn,
 //              reach, exclude: iterable of str, name rank, name, required characters: str, their count,
 //              alphabet, run alphabet, run lead, value lead, word start: str, streak min and max: int,
-//              longest match or -1)
+//              longest match or -1, whether the hints' characters were all ASCII)
 int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
-  PyObject *dets, *kw_spellings, *owner;
+  PyObject *dets, *kw_spellings, *owner, *kw_pattern, *kw_hit, *kw_leads, *kw_any_leads;
   long max_mem, window, longest_keyword, anchor_min;
   PyTypeObject *finding;
-  if (!PyArg_ParseTuple(args, "OOO!lO!lll", &dets, &kw_spellings, &PyDict_Type, &owner, &max_mem, &PyType_Type,
-                        &finding, &window, &longest_keyword, &anchor_min))
+  if (!PyArg_ParseTuple(args, "OOO!lO!lllOOSS", &dets, &kw_spellings, &PyDict_Type, &owner, &max_mem, &PyType_Type,
+                        &finding, &window, &longest_keyword, &anchor_min, &kw_pattern, &kw_hit, &kw_leads,
+                        &kw_any_leads))
     return -1;
+  if ((kw_spellings == Py_None) != (kw_pattern == Py_None) || (kw_pattern != Py_None && !PyBytes_Check(kw_pattern)) ||
+      (kw_pattern != Py_None && !PyCallable_Check(kw_hit))) {
+    PyErr_SetString(PyExc_TypeError, "keyword pattern (bytes) and keyword_hit (callable) go with the spellings");
+    return -1;
+  }
+  std::unique_ptr<RE2> keyword_re;
+  if (kw_pattern != Py_None) {
+    std::string p;
+    if (!bytes_of(kw_pattern, p)) return -1;
+    keyword_re = std::make_unique<RE2>(p, options(max_mem, true));
+    if (!keyword_re->ok()) {
+      PyErr_SetString(PyExc_ValueError, "native RE2 rejects the keyword pattern");
+      return -1;
+    }
+  }
   self->anchor_min = anchor_min;
   self->window = window;
   self->longest_keyword = longest_keyword;
@@ -91,7 +127,7 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
   PyObject *seq = PySequence_Tuple(dets);
   if (seq == nullptr) return -1;
   Py_XDECREF(self->spec);
-  self->spec = Py_BuildValue("(NOO)", seq, kw_spellings, owner);
+  self->spec = Py_BuildValue("(NOOO)", seq, kw_spellings, owner, kw_hit);
   if (self->spec == nullptr) return -1;
   Py_INCREF(finding);
   Py_XSETREF(self->finding, finding);
@@ -101,11 +137,12 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
   auto set = std::make_unique<RE2::Set>(options(max_mem * std::max<Py_ssize_t>(1, count)), RE2::UNANCHORED);
   for (Py_ssize_t i = 0; i < count; i++) {
     PyObject *pat, *check_fn, *strict_fn, *exclude, *name, *required, *alphabet, *run, *lead, *value_lead, *word_start;
-    int group, mode, check, strict, rank, required_count, streak_min, streak_max;
+    int group, mode, check, strict, rank, required_count, streak_min, streak_max, hints_ascii;
     long reach, max_len;
-    if (!PyArg_ParseTuple(PyTuple_GET_ITEM(seq, i), "O!iiiOiOlOiOUiUUUUUiil", &PyBytes_Type, &pat, &group, &mode, &check,
-                          &check_fn, &strict, &strict_fn, &reach, &exclude, &rank, &name, &required,
-                          &required_count, &alphabet, &run, &lead, &value_lead, &word_start, &streak_min, &streak_max, &max_len))
+    if (!PyArg_ParseTuple(PyTuple_GET_ITEM(seq, i), "O!iiiOiOlOiOUiUUUUUiilp", &PyBytes_Type, &pat, &group, &mode,
+                          &check, &check_fn, &strict, &strict_fn, &reach, &exclude, &rank, &name, &required,
+                          &required_count, &alphabet, &run, &lead, &value_lead, &word_start, &streak_min, &streak_max,
+                          &max_len, &hints_ascii))
       return -1;
     if (group < 0 || group > 9) {
       PyErr_SetString(PyExc_ValueError, "group out of range for the native scanner");
@@ -114,7 +151,7 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
     Detector d;
     std::string p;
     if (!bytes_of(pat, p)) return -1;
-    d.re = std::make_unique<RE2>(p, options(max_mem));
+    d.re = std::make_shared<RE2>(p, options(max_mem));
     if (!d.re->ok() || !d.re->HasGroup(group)) {
       PyErr_Format(PyExc_ValueError, "native RE2 rejects pattern %zd", i);
       return -1;
@@ -131,6 +168,7 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
     d.rank = rank;
     d.name = name;
     d.max_len = max_len;
+    d.hints_ascii = hints_ascii;
     // the hints' characters that can occur in ASCII text (empty: nothing known)
     PyObject *hint_chars[6] = {required, alphabet, run, lead, value_lead, word_start};
     bool *hint_tables[6] = {d.required, d.alphabet, d.run, d.lead, d.value_lead, d.word_start};
@@ -220,12 +258,28 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
   if (kw_spellings != Py_None) {
     keywords = std::make_unique<KeywordTrie>();
     if (!build_trie(kw_spellings, *owners, *keywords)) return -1;
+    for (Py_ssize_t k = 0; k < PyBytes_GET_SIZE(kw_leads); k++) {
+      unsigned char lead = static_cast<unsigned char>(PyBytes_AS_STRING(kw_leads)[k]);
+      if (keywords->foreign_first[lead]) continue;
+      keywords->foreign_first[lead] = true;
+      if (keywords->foreign_count < 4) keywords->foreign_list[keywords->foreign_count] = lead;
+      keywords->foreign_count++;
+    }
+    for (Py_ssize_t k = 0; k < PyBytes_GET_SIZE(kw_any_leads); k++)
+      keywords->foreign_any[static_cast<unsigned char>(PyBytes_AS_STRING(kw_any_leads)[k])] = true;
   }
+  auto utf8 = std::make_unique<std::vector<Detector>>();
+  for (const Detector &d : *detectors) utf8->push_back(for_utf8(d));
   delete self->dets;
+  delete self->dets_utf8;
+  delete self->keyword_re;
   delete self->set;
   delete self->keywords;
   delete self->owner;
   self->dets = detectors.release();
+  self->dets_utf8 = utf8.release();
+  self->keyword_re = keyword_re.release();
+  self->hit_fn = kw_pattern != Py_None ? kw_hit : nullptr;  // borrowed: spec keeps it
   self->set = new std::unique_ptr<RE2::Set>(count ? std::move(set) : nullptr);
   self->set_needed = set_needed;
   self->set_first = 0;
@@ -264,7 +318,7 @@ PyObject *findings_list(const ScannerObject *self, const std::vector<Raw> &raw) 
 }
 
 // scan(text: str, allowed: bytes | None, explain: bool = False) -> list of findings, or None for a text that
-// is not ASCII; with explain, (findings, whether the set pass ran, the budget left) for the tests.
+// holds a lone surrogate; with explain, (findings, whether the set pass ran, the budget left) for the tests.
 PyObject *scanner_scan(ScannerObject *self, PyObject *args) {
   PyObject *text, *allowed;
   int explain = 0;
@@ -281,19 +335,27 @@ PyObject *scanner_scan(ScannerObject *self, PyObject *args) {
   return out;
 }
 
-// keyword_hits(text) -> per detector, its keyword spans (tests compare them with the Python keyword pass).
+// keyword_hits(text) -> per detector, its keyword spans in bytes of the UTF-8 text (tests compare them with
+// the Python keyword pass).
 PyObject *scanner_keyword_hits(ScannerObject *self, PyObject *args) {
   PyObject *text;
   if (!PyArg_ParseTuple(args, "U", &text)) return nullptr;
-  if (self->dets == nullptr || !PyUnicode_IS_ASCII(text)) {
-    PyErr_SetString(PyExc_ValueError, "an initialised scanner and an ASCII text");
+  if (self->dets == nullptr) {
+    PyErr_SetString(PyExc_ValueError, "an initialised scanner");
     return nullptr;
   }
   Py_ssize_t len;
   const char *t = PyUnicode_AsUTF8AndSize(text, &len);
   if (t == nullptr) return nullptr;
   KeywordHits kwh(self->dets->size());
-  if (self->keywords != nullptr) keyword_hits(self, StringPiece(t, static_cast<size_t>(len)), kwh);
+  StringPiece data(t, static_cast<size_t>(len));
+  if (self->keywords != nullptr && PyUnicode_IS_ASCII(text)) {
+    keyword_hits(self, data, kwh);
+  } else if (self->keywords != nullptr) {
+    PyThreadState *save = PyEval_SaveThread();
+    if (!keyword_hits_utf8(self, data, kwh, &save)) return nullptr;
+    PyEval_RestoreThread(save);
+  }
   PyObject *out = PyList_New(static_cast<Py_ssize_t>(kwh.size()));
   if (out == nullptr) return nullptr;
   for (size_t i = 0; i < kwh.size(); i++) {
@@ -371,7 +433,7 @@ PyMethodDef found_methods[] = {
 PySequenceMethods found_sequence = {};
 
 // find(text: str, allowed: bytes | None) -> Found (the findings of scan, as records), or None for a text that
-// is not ASCII.
+// holds a lone surrogate.
 PyObject *scanner_find(ScannerObject *self, PyObject *args) {
   PyObject *text, *allowed;
   if (!PyArg_ParseTuple(args, "UO", &text, &allowed)) return nullptr;
@@ -393,6 +455,9 @@ PyObject *scanner_new(PyTypeObject *type, PyObject *, PyObject *) {
   ScannerObject *self = reinterpret_cast<ScannerObject *>(type->tp_alloc(type, 0));
   if (self != nullptr) {
     self->dets = nullptr;
+    self->dets_utf8 = nullptr;
+    self->keyword_re = nullptr;
+    self->hit_fn = nullptr;
     self->set = nullptr;
     self->set_needed = false;
     self->set_first = 0;
@@ -407,12 +472,12 @@ PyObject *scanner_new(PyTypeObject *type, PyObject *, PyObject *) {
 
 PyMethodDef scanner_methods[] = {
     {"scan", reinterpret_cast<PyCFunction>(scanner_scan), METH_VARARGS,
-     "scan(text, allowed, explain=False) -> sorted findings, or None when text is not ASCII; with explain, "
+     "scan(text, allowed, explain=False) -> sorted findings, or None when text has a lone surrogate; with explain, "
      "(findings, whether the RE2 set pass ran, the waste budget left)"},
     {"find", reinterpret_cast<PyCFunction>(scanner_find), METH_VARARGS,
-     "find(text, allowed) -> Found, the findings of scan held natively, or None when text is not ASCII"},
+     "find(text, allowed) -> Found, the findings of scan held natively, or None when text has a lone surrogate"},
     {"keyword_hits", reinterpret_cast<PyCFunction>(scanner_keyword_hits), METH_VARARGS,
-     "keyword_hits(text) -> [[(start, end), ...] per detector] for an ASCII text"},
+     "keyword_hits(text) -> [[(start, end), ...] per detector], byte offsets of the UTF-8 text"},
     {"set_members", reinterpret_cast<PyCFunction>(scanner_set_members), METH_NOARGS,
      "set_members() -> indices of the detectors the RE2 set pass must rule in before they are searched"},
     {nullptr, nullptr, 0, nullptr},

@@ -8,7 +8,9 @@
 //   wrote are measured;
 // - Options keeps its memory budget in its first 8 bytes: the quiet defaults must hold the exported
 //   kDefaultMaxMem there, and a small budget written there must make a large pattern fail to compile;
-// - the canned "quiet" options are RE2's defaults otherwise (UTF-8, Perl classes): probed by matching.
+// - the canned "quiet" options are RE2's defaults otherwise (UTF-8, Perl classes): probed by matching;
+// - Options keeps longest_match_ at byte kLongestByte (after max_mem_, encoding_ and posix_syntax_): the
+//   quiet defaults hold 0 there, and a 1 written there makes "a|ab" match "ab" where it matched "a".
 #include "re2_link.h"
 
 #include <dlfcn.h>
@@ -22,6 +24,8 @@ namespace {
 
 // RE2::Options::CannedOptions: DefaultOptions, Latin1, POSIX, Quiet.
 constexpr int kQuiet = 3;
+// Where Options keeps longest_match_: int64_t max_mem_, int encoding_, bool posix_syntax_, then it.
+constexpr size_t kLongestByte = 13;
 
 struct EntryPoints {
   void (*options_new)(void *self, int canned);
@@ -111,6 +115,17 @@ std::string self_test() {
   if (!dot.Match(e_acute, 0, e_acute.size(), RE2::UNANCHORED, nullptr, 0)) return "RE2 does not read UTF-8";
   std::string lo, hi;
   if (!re.PossibleMatchRange(&lo, &hi, 4) || lo.compare(0, 1, "a") != 0) return "RE2::PossibleMatchRange fails";
+  {
+    alignas(16) unsigned char probe[kOptionsBytes];
+    fn.options_new(probe, kQuiet);
+    if (probe[kLongestByte] != 0) return "RE2::Options does not keep longest_match where the core writes it";
+    RE2 first("a|ab", quiet);
+    RE2 longest("a|ab", RE2::Options(*fn.default_max_mem, true));
+    std::string_view ab = "ab", m;
+    if (!first.Match(ab, 0, 2, RE2::UNANCHORED, &m, 1) || m != "a" || !longest.Match(ab, 0, 2, RE2::UNANCHORED, &m, 1) ||
+        m != "ab")
+      return "RE2::Options does not keep longest_match where the core writes it";
+  }
   RE2::Set set(quiet, RE2::UNANCHORED);
   if (set.Add("a\\d", nullptr) != 0 || set.Add("b", nullptr) != 1 || !set.Compile())
     return "RE2::Set does not compile";
@@ -156,9 +171,10 @@ std::string link(const char *path) {
   return self_test();
 }
 
-RE2::Options::Options(int64_t max_mem) {
+RE2::Options::Options(int64_t max_mem, bool longest) {
   fn.options_new(storage_, kQuiet);
   std::memcpy(storage_, &max_mem, sizeof max_mem);  // set_max_mem (the layout link() checked)
+  storage_[kLongestByte] = longest ? 1 : 0;         // set_longest_match (likewise)
 }
 
 RE2::RE2(std::string_view pattern, const Options &options) { fn.regex_new(storage_, pattern, options.raw()); }

@@ -37,10 +37,11 @@ class RE2 {
  public:
   enum Anchor { UNANCHORED = 0, ANCHOR_START = 1, ANCHOR_BOTH = 2 };
 
-  // RE2's quiet defaults (UTF-8, Perl classes, leftmost-first, no logging) with a memory budget.
+  // RE2's quiet defaults (UTF-8, Perl classes, leftmost-first, no logging) with a memory budget, and
+  // leftmost-longest matching where `longest` (the keyword regex, as keywords.keyword_regex asks).
   class Options {
    public:
-    explicit Options(int64_t max_mem);
+    explicit Options(int64_t max_mem, bool longest = false);
     const void *raw() const { return storage_; }
 
    private:

@@ -1,13 +1,15 @@
 // Shared declarations of the data-protection scanner's native core (optional; built as
 // tamis.runtime.redact._redact from the .cc files beside this one, see setup.py).
 //
-// The core runs Scanner.scan for ASCII messages in one call: the RE2 set pass, the keyword pass, the exact
-// spans of each identifier that may occur (whole message or windows around its keywords), the keyword
-// windows and the checks, and returns the sorted findings. The Python binding of RE2 costs about a
-// microsecond per call and a dense message needs several calls per finding; here each is a plain C++
-// call into RE2 (google-re2's own, re2_link.h). Non-ASCII messages, where byte and character offsets differ and
-// keyword boundaries follow Unicode categories, stay on the Python path. Checks without a native
-// form here (IPv6, IBAN, ...) call the Python check, so both paths share one definition of each. The RE2
+// The core runs Scanner.scan in one call: the RE2 set pass, the keyword pass, the exact spans of each
+// identifier that may occur (whole message or windows around its keywords), the keyword windows and the
+// checks, and returns the sorted findings. The Python binding of RE2 costs about a microsecond per call and
+// a dense message needs several calls per finding; here each is a plain C++ call into RE2 (google-re2's
+// own, re2_link.h). A message that is not ASCII is read as its UTF-8 form, as the Python path reads it: offsets
+// become characters through CharIndex, keyword hits with characters that are not ASCII around them are
+// decided by the keyword regex and the Python keywords.keyword_hit, and checks that would read such a
+// character are left to Python. Checks without a native form here (IPv6, IBAN, ...) call the Python check,
+// so both paths share one definition of each. The RE2
 // work runs without the GIL: a service scanning messages on several threads uses several cores.
 //
 // The Python modules of runtime/redact/ are the definition, and each file here follows the one it is
@@ -66,8 +68,18 @@ enum Check {
 
 enum Mode { MODE_NONE = 0, MODE_REQUIRED = 1, MODE_RELAXES = 2 };
 
+// The bytes of the UTF-8 character that starts with byte c (1 for ASCII and for a stray continuation byte).
+inline long utf8_width(unsigned char c) { return c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4; }
+inline bool utf8_continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
+// The start of the character before byte p of UTF-8 text (p > 0).
+inline long utf8_before(const char *t, long p) {
+  long q = p - 1;
+  while (q > 0 && utf8_continuation(static_cast<unsigned char>(t[q]))) q--;
+  return q;
+}
+
 struct Detector {
-  std::unique_ptr<RE2> re;
+  std::shared_ptr<RE2> re;  // shared with the detector's copy for UTF-8 text (ScannerObject::dets_utf8)
   int group = 0;
   int mode = MODE_NONE;
   bool keyed = false;
@@ -106,8 +118,12 @@ struct Detector {
   // not one of these (when value_by_lead): RE2 is asked for the match alone, at a third of the cost
   bool value_by_lead = false;
   bool value_lead[256] = {};
-  // Where the value of a match starting at s starts (value_by_lead): after its leading byte, if one was matched
-  long value_start(const char *t, long s) const { return s + !value_lead[static_cast<unsigned char>(t[s])]; }
+  // Where the value of a match starting at s starts (value_by_lead): after its leading character, if one was
+  // matched (a character of several bytes in UTF-8 text)
+  long value_start(const char *t, long s) const {
+    unsigned char c = static_cast<unsigned char>(t[s]);
+    return value_lead[c] ? s : s + utf8_width(c);
+  }
   // detector.SearchHints.word_start: a match starts only at one of these bytes after a byte that is no
   // word character (when has_word_start)
   bool has_word_start = false;
@@ -120,6 +136,9 @@ struct Detector {
   // reported (see relaxed_spans)
   bool relaxed_local = false;
   long max_len = -1;
+  // Every character of every hint was ASCII, so the hints hold in any text (else, in a text that is not
+  // ASCII, the detector is searched without them: dets_utf8)
+  bool hints_ascii = true;
   // Whether the RE2 set pass must rule it in before it is searched. The set pass only says which patterns
   // occur somewhere, at about the cost of one DFA pass over the message; a detector whose searches are
   // bounded by anchors, keyword windows or a literal prefix (which RE2 finds with memchr) usually costs
@@ -128,6 +147,74 @@ struct Detector {
   bool prefixed = false;  // every match starts with the same two bytes or more (RE2 finds them with memchr)
   std::string prefix;     // those bytes
   PyObject *name = nullptr;  // borrowed, kept alive by spec
+};
+
+// Byte offsets of UTF-8 text -> character offsets (the findings' offsets are characters, as in the
+// Python path): the characters before each 64-byte block, counted once per scan sixteen bytes at a time,
+// then the character starts in the block before the offset. Made only for a text that is not ASCII.
+class CharIndex {
+ public:
+  CharIndex(const char *t, long n) : blocks_(static_cast<size_t>(n >> 6) + 1), before_(blocks_.size()) {
+    const unsigned char *u = reinterpret_cast<const unsigned char *>(t);
+    long count = 0;
+    for (size_t b = 0; b < blocks_.size(); b++) {
+      long s = static_cast<long>(b) << 6;
+      uint64_t cont = 0;
+      long i = 0;
+#if defined(__SSE2__)
+      // a continuation byte is 10xxxxxx: as a signed byte, below -64 (0xC0)
+      for (; i + 16 <= 64 && s + i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(u + s + i));
+        cont |= static_cast<uint64_t>(static_cast<unsigned>(
+                    _mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(static_cast<char>(0xC0))))))
+                << i;
+      }
+#endif
+      for (; i < 64 && s + i < n; i++) cont |= static_cast<uint64_t>(utf8_continuation(u[s + i])) << i;
+      blocks_[b] = cont;
+      before_[b] = count;
+      long in_block = std::min(64L, n - s);
+      if (in_block > 0) count += in_block - __builtin_popcountll(cont);
+    }
+  }
+  // The character offset of byte b (a character start, or the text's end); for a byte inside a character,
+  // the characters that start before it.
+  long operator()(long b) const {
+    size_t k = static_cast<size_t>(b >> 6);
+    uint64_t below = blocks_[k] & ((uint64_t{1} << (b & 63)) - 1);
+    return before_[k] + (b & 63) - __builtin_popcountll(below);
+  }
+  // The byte where the character `count` characters before the one at byte b starts (0 at most), b a
+  // character start: stepped back by as many bytes as characters are still missing (a byte is at most one).
+  long back(long b, long count) const {
+    long target = (*this)(b) - count, lo = std::max(0L, b - count);
+    while (lo > 0) {
+      long index = (*this)(lo) - inside(lo);  // of the character at or around lo
+      if (index > target) lo -= index - target;
+      else if (inside(lo)) lo--;
+      else break;
+    }
+    return std::max(0L, lo);
+  }
+  // The byte where the character `count` characters after the one at byte b starts (n at most).
+  long ahead(long b, long count, long n) const {
+    long target = (*this)(b) + count, hi = std::min(n, b + count);
+    while (hi < n) {
+      if (inside(hi)) {
+        hi++;
+      } else {
+        long index = (*this)(hi);
+        if (index >= target) break;
+        hi = std::min(n, hi + target - index);
+      }
+    }
+    return hi;
+  }
+
+ private:
+  long inside(long b) const { return (blocks_[static_cast<size_t>(b >> 6)] >> (b & 63)) & 1; }
+  std::vector<uint64_t> blocks_;  // per block: its continuation bytes, as bits
+  std::vector<long> before_;      // per block: the characters before it
 };
 
 struct Span {
@@ -209,20 +296,38 @@ struct KeywordTrie {
   // byte it leaves open. What a place must start with before the trie is walked from it.
   std::vector<uint64_t> triple = std::vector<uint64_t>(512);
   bool letters_first = true;  // every spelling starts with a letter
+  // The first bytes (not ASCII) of the characters a keyword can start with in a case-insensitive match
+  // (keywords.keyword_leads): in UTF-8 text, no other byte that is not ASCII starts a keyword.
+  bool foreign_first[256] = {};
+  bool foreign_any[256] = {};  // the same for a character anywhere in a keyword
+  int foreign_count = 0;            // how many bytes foreign_first holds
+  unsigned char foreign_list[4] = {};  // those bytes, when there are at most four
 
-  // The longest spelling that starts at `from` and ends by `limit`, ignoring case.
-  Hit walk(const char *t, long from, long limit) const {
+  // Whether the regex might go on where a walk stopped at byte c of UTF-8 text: the first byte of a character
+  // of a keyword in some case (foreign_any), or inside a character whose first byte the walk took.
+  bool could_go_on(char c) const {
+    unsigned char b = static_cast<unsigned char>(c);
+    return b >= 0x80 && (foreign_any[b] || utf8_continuation(b));
+  }
+
+  // The longest spelling that starts at `from` and ends by `limit`, ignoring ASCII case. *foreign (when
+  // given) is set where the walk stopped at a byte that is not ASCII where the regex, which folds the case of
+  // every letter, might have gone on (could_go_on).
+  Hit walk(const char *t, long from, long limit, bool *foreign = nullptr) const {
     Hit best;
     if (from >= limit) return best;
     uint32_t code = root[static_cast<unsigned char>(t[from])];
+    if (code == 0 && foreign != nullptr && could_go_on(t[from])) *foreign = true;
     for (long j = from + 1; code != 0; j++) {
       uint32_t node = code >> 1;
       if (code & 1) best = {j, node};
       if (j >= limit) break;
       unsigned s = sym[static_cast<unsigned char>(t[j])];
-      if (s == 0) break;
       size_t slot = base[node] + s;
-      if (check[slot] != node + 1) break;
+      if (s == 0 || check[slot] != node + 1) {
+        if (foreign != nullptr && could_go_on(t[j])) *foreign = true;
+        break;
+      }
       code = next[slot];
     }
     return best;
@@ -230,11 +335,11 @@ struct KeywordTrie {
 
   // The longest hit of the keyword regex that starts at h and ends by limit: at the start of the text
   // the keyword itself; after a character that is neither a letter nor a digit; or after a lower-case
-  // letter, a keyword spelled with a capital first letter (camelCase).
-  Hit match_at(const char *t, long n, long h, long limit) const {
-    Hit best = h == 0 ? walk(t, 0, limit) : Hit{};
+  // letter, a keyword spelled with a capital first letter (camelCase). ASCII context (see walk for foreign).
+  Hit match_at(const char *t, long n, long h, long limit, bool *foreign = nullptr) const {
+    Hit best = h == 0 ? walk(t, 0, limit, foreign) : Hit{};
     if (h + 1 < n && h + 1 < limit && keyword_context(t[h], t[h + 1])) {
-      Hit other = walk(t, h + 1, limit);
+      Hit other = walk(t, h + 1, limit, foreign);
       if (other.end > best.end) best = other;
     }
     return best;
@@ -315,6 +420,12 @@ struct KeywordTrie {
 struct ScannerObject {
   PyObject_HEAD
   std::vector<Detector> *dets;
+  // The detectors as a text that is not ASCII takes them (UTF-8: offsets in bytes, up to four bytes a
+  // character): the longest match four times as long unless the alphabet is ASCII, hints only where every
+  // character of them is ASCII
+  std::vector<Detector> *dets_utf8;
+  RE2 *keyword_re;     // keywords.keyword_regex (longest match), for the hits the trie cannot decide in UTF-8
+  PyObject *hit_fn;    // scanner.keyword_hit bound to the regex and owners: such a hit's keyword, with the GIL
   std::unique_ptr<RE2::Set> *set;  // every detector's pattern, slot i for detector i
   bool set_needed;                  // some detector has needs_set: the set pass runs first
   // Whether the last scan without the set pass first spent its Budget (then the next scans run the set
@@ -491,10 +602,24 @@ extern PyTypeObject FoundType;
 
 // checks.cc
 int native_check(int code, const char *t, long n, long s, long e);
+// Whether a byte of [s - 2, e + 2) is not ASCII: a native check, which reads at most two characters on each
+// side of a value, then leaves the decision to the Python check (Unicode digits and letters).
+inline bool foreign_near(const char *t, long n, long s, long e) {
+  for (long i = std::max(0L, s - 2), stop = std::min(n, e + 2); i < stop; i++)
+    if (static_cast<unsigned char>(t[i]) >= 0x80) return true;
+  return false;
+}
+// checks.digits_of of [s, e) as UTF-8 (Unicode digits too), for a value that is not ASCII.
+std::string digits_utf8(const char *t, long s, long e);
 int run_check(int code, PyObject *fn, PyObject *text, const char *t, long n, long s, long e);
+// The Python check fn(text, start, end) (character offsets): 1 holds, 0 fails, -1 a Python exception set.
+int python_check(PyObject *fn, PyObject *text, long s, long e);
 
 // keywords.cc
 void keyword_hits(const ScannerObject *self, const StringPiece &text, KeywordHits &out);
+// keyword_hits for UTF-8 text that is not ASCII; save: the thread state to take the GIL back with when a hit
+// the trie cannot decide goes to hit_fn. False: a Python error raised (with the GIL held).
+bool keyword_hits_utf8(const ScannerObject *self, const StringPiece &text, KeywordHits &out, PyThreadState **save);
 bool build_trie(PyObject *spellings, const std::unordered_map<std::string, std::vector<int>> &owners,
                 KeywordTrie &trie);
 

@@ -1,4 +1,4 @@
-// De-identification of an ASCII message (redactor.py: merged_spans, then json_rewrite.py:
+// De-identification of a message (redactor.py: merged_spans, then json_rewrite.py:
 // splice_inside_plain_strings for a message that starts like JSON, or splice for any other).
 #include "redact.h"
 
@@ -47,11 +47,94 @@ long count_byte(const char *p, long len, char c, const char *limit) {
 
 inline bool py_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r') || (c >= '\x1c' && c <= '\x1f'); }
 
+// rewrite's steps after the merge for a message that is not ASCII, over its code units (one a character,
+// of one, two or four bytes: the str's own kind), the same steps as the ASCII path below, character by
+// character. The result is made by PyUnicode_FromKindAndData, which gives it its own (smallest) kind: the
+// characters that are not ASCII may all have been masked or removed.
+// How many of [p, p + len) are c (count_byte where the units are bytes).
+template <typename T>
+long count_unit(const T *p, long len, T c, const T *limit) {
+  if constexpr (sizeof(T) == 1) {
+    return count_byte(reinterpret_cast<const char *>(p), len, static_cast<char>(c),
+                      reinterpret_cast<const char *>(limit));
+  } else {
+    (void)limit;
+    long count = 0, i = 0;
+#if defined(__SSE2__)
+    if constexpr (sizeof(T) == 2) {  // eight units at a time
+      const __m128i needle = _mm_set1_epi16(static_cast<short>(c));
+      for (; i + 8 <= len; i += 8) {
+        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p + i));
+        count += __builtin_popcount(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi16(v, needle)))) / 2;
+      }
+    }
+#endif
+    for (; i < len; i++) count += p[i] == c;
+    return count;
+  }
+}
+
+// The first backslash at or after i (n: none).
+template <typename T>
+long next_backslash(const T *m, long i, long n) {
+  if constexpr (sizeof(T) == 1) {
+    const void *b = i < n ? memchr(m + i, '\\', static_cast<size_t>(n - i)) : nullptr;
+    return b == nullptr ? n : static_cast<const T *>(b) - m;
+  } else {
+    while (i < n && m[i] != '\\') i++;
+    return i;
+  }
+}
+
+template <typename T>
+PyObject *rewrite_units(const T *m, long n, int kind, const std::vector<Piece> &merged) {
+  long first = 0;
+  while (first < n && Py_UNICODE_ISSPACE(m[first])) first++;  // str.lstrip()
+  if (first < n && (m[first] == '{' || m[first] == '[')) {  // json_rewrite.splice_inside_plain_strings
+    bool backslash = false;
+    for (long i = next_backslash(m, 0, n); i < n; i = next_backslash(m, i + 1, n)) {
+      if (i + 1 < n && m[i + 1] == '\\') Py_RETURN_NONE;  // escaped backslashes: the Python path
+      backslash = true;
+    }
+    long scanned = 0;
+    bool inside = false;
+    for (const Piece &p : merged) {
+      if (p.start > scanned) {
+        long quotes = count_unit(m + scanned, p.start - scanned, static_cast<T>('"'), m + n);
+        if (backslash)
+          for (long i = std::max(0L, scanned - 1); i + 1 < p.start; i++) quotes -= m[i] == '\\' && m[i + 1] == '"';
+        inside ^= quotes % 2 != 0;
+      }
+      if (!inside) Py_RETURN_NONE;
+      if (count_unit(m + p.start, p.end - p.start, static_cast<T>('"'), m + n) != 0) Py_RETURN_NONE;
+      if (backslash)
+        for (long i = std::max(0L, p.start - 6); i < std::min(n, p.end + 6); i++)
+          if (m[i] == '\\') Py_RETURN_NONE;
+      scanned = p.end;
+    }
+  }
+  long out_len = n;
+  for (const Piece &p : merged)
+    if (p.op == 1) out_len -= p.end - p.start;
+  std::vector<T> out(static_cast<size_t>(out_len));
+  T *o = out.data();
+  long pos = 0;
+  for (const Piece &p : merged) {
+    memcpy(o, m + pos, sizeof(T) * static_cast<size_t>(p.start - pos));
+    o += p.start - pos;
+    if (p.op == 0) o = std::fill_n(o, p.end - p.start, static_cast<T>(p.ch));
+    pos = p.end;
+  }
+  memcpy(o, m + pos, sizeof(T) * static_cast<size_t>(n - pos));
+  return PyUnicode_FromKindAndData(kind, out.data(), static_cast<Py_ssize_t>(out_len));
+}
+
 }  // namespace
 
 // rewrite(message, findings, operations) -> the rewritten message, or None when the Python path must
-// decide (not ASCII, a mask character that is not ASCII, or a JSON message whose spans are not all inside
-// plain string literals). findings: a list of (identifier, start, end), or a Found; operations:
+// decide (a mask character that is not ASCII, or a JSON message whose spans are not all inside plain string
+// literals). Findings count characters: a message that is not ASCII is rewritten by rewrite_units.
+// findings: a list of (identifier, start, end), or a Found; operations:
 // identifier -> ("mask" | "redact", mask character).
 PyObject *rewrite(PyObject *, PyObject *args) {
   PyObject *message, *findings, *ops;
@@ -61,11 +144,9 @@ PyObject *rewrite(PyObject *, PyObject *args) {
     PyErr_SetString(PyExc_TypeError, "findings must be a list or a Found");
     return nullptr;
   }
-  if (!PyUnicode_IS_ASCII(message)) Py_RETURN_NONE;
-  Py_ssize_t len;
-  const char *m = PyUnicode_AsUTF8AndSize(message, &len);
-  if (m == nullptr) return nullptr;
-  long n = static_cast<long>(len);
+  const bool ascii = PyUnicode_IS_ASCII(message);
+  const long n = static_cast<long>(PyUnicode_GET_LENGTH(message));  // findings count characters
+  const char *m = ascii ? reinterpret_cast<const char *>(PyUnicode_DATA(message)) : nullptr;
   std::vector<Piece> raw;
   struct Decoded {
     PyObject *ident = nullptr;
@@ -166,6 +247,16 @@ PyObject *rewrite(PyObject *, PyObject *args) {
     } else {
       merged.push_back(p);
       last_end = p.end;
+    }
+  }
+  if (!ascii) {
+    switch (PyUnicode_KIND(message)) {
+      case PyUnicode_1BYTE_KIND:
+        return rewrite_units(PyUnicode_1BYTE_DATA(message), n, PyUnicode_1BYTE_KIND, merged);
+      case PyUnicode_2BYTE_KIND:
+        return rewrite_units(PyUnicode_2BYTE_DATA(message), n, PyUnicode_2BYTE_KIND, merged);
+      default:
+        return rewrite_units(PyUnicode_4BYTE_DATA(message), n, PyUnicode_4BYTE_KIND, merged);
     }
   }
   long first = 0;

@@ -1,4 +1,4 @@
-// One scan of an ASCII message (scanner.py's Scanner._scan_python): set pass, keyword pass, searches, checks.
+// One scan of a message (scanner.py's Scanner._scan_python): set pass, keyword pass, searches, checks.
 #include "redact.h"
 
 namespace tamis_redact {
@@ -26,16 +26,18 @@ void merge_runs(std::vector<Raw> &raw) {
 
 }  // namespace
 
-// The findings of one scan of text (str) into raw, sorted; allowed: bytes | None. 1 done, 0 a text that is
-// not ASCII (the Python path's), -1 a Python error raised. set_ran and budget_left: for explain.
+// The findings of one scan of text (str) into raw, sorted, their offsets in characters; allowed: bytes |
+// None. 1 done, 0 a text the Python path takes (one holding a lone surrogate, which has no UTF-8), -1 a
+// Python error raised. set_ran and budget_left: for explain. A text that is not ASCII is read as UTF-8, as
+// the Python path reads it: the same byte windows (dets_utf8), its offsets made characters (CharIndex).
 int scan_into(ScannerObject *self, PyObject *text, PyObject *allowed, std::vector<Raw> &raw, bool &set_ran,
               long &budget_left) {
   if (self->dets == nullptr) {
     PyErr_SetString(PyExc_RuntimeError, "scanner not initialised");
     return -1;
   }
-  if (!PyUnicode_IS_ASCII(text)) return 0;
-  const std::vector<Detector> &dets = *self->dets;
+  const bool utf8 = !PyUnicode_IS_ASCII(text);
+  const std::vector<Detector> &dets = utf8 ? *self->dets_utf8 : *self->dets;
   const char *mask = nullptr;
   if (allowed != Py_None) {
     if (!PyBytes_Check(allowed) || PyBytes_GET_SIZE(allowed) != static_cast<Py_ssize_t>(dets.size())) {
@@ -45,22 +47,31 @@ int scan_into(ScannerObject *self, PyObject *text, PyObject *allowed, std::vecto
     mask = PyBytes_AS_STRING(allowed);
   }
   Py_ssize_t len;
-  const char *t = PyUnicode_AsUTF8AndSize(text, &len);  // ASCII: the str's own buffer, no copy
-  if (t == nullptr) return -1;
+  // ASCII: the str's own buffer; otherwise its UTF-8 form, made once and kept by the str (rewrite reads it)
+  const char *t = PyUnicode_AsUTF8AndSize(text, &len);
+  if (t == nullptr) {
+    if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) return -1;
+    PyErr_Clear();
+    return 0;
+  }
   long n = static_cast<long>(len);
   StringPiece data(t, static_cast<size_t>(len));
   // Candidates whose check (stage 0) or strict check (stage 1) has no native form: decided afterwards, in
-  // order, with the GIL, so the RE2 work above runs without it (other threads go on meanwhile).
+  // order, with the GIL, so the RE2 work above runs without it (other threads go on meanwhile). start and
+  // end in bytes, cstart and cend in characters (the Python check's).
   struct Pending {
-    long start, end;
+    long start, end, cstart, cend;
     int det, stage;
     bool near_keyword;  // for a relaxing detector: whether a keyword is in the window (strict check spared)
   };
   std::vector<Pending> pending;
   set_ran = false;
   budget_left = 0;
-  Py_BEGIN_ALLOW_THREADS;
+  bool failed = false;  // a Python error raised in the keyword pass (the GIL is then held)
+  PyThreadState *save = PyEval_SaveThread();
   {
+    std::unique_ptr<CharIndex> chars;  // byte -> character offsets, for a text that is not ASCII
+    if (utf8) chars = std::make_unique<CharIndex>(t, n);
     std::vector<char> occurs;  // per detector, once the set pass has run (empty before)
     auto set_pass = [&]() {
       std::vector<int> slots;
@@ -81,12 +92,21 @@ int scan_into(ScannerObject *self, PyObject *text, PyObject *allowed, std::vecto
     for (size_t i = 0; i < dets.size(); i++)
       if ((mask == nullptr || mask[i]) && (occurs.empty() || occurs[i])) hit.push_back(static_cast<int>(i));
     Budget budget{n + 4096};
-    KeywordHits kwh;
+    KeywordHits kwh, kwc;  // per detector its keyword spans in bytes, and (UTF-8) in characters for Near
     bool keyed = false;
     for (int i : hit) keyed = keyed || dets[i].keyed;
     if (keyed && self->keywords != nullptr) {
       kwh.resize(dets.size());
-      keyword_hits(self, data, kwh);
+      if (!utf8) {
+        keyword_hits(self, data, kwh);
+      } else if (!keyword_hits_utf8(self, data, kwh, &save)) {
+        failed = true;
+        hit.clear();
+      } else {
+        kwc.resize(dets.size());
+        for (size_t i = 0; i < kwh.size(); i++)
+          for (const Span &k : kwh[i]) kwc[i].push_back({(*chars)(k.start), (*chars)(k.end)});
+      }
     }
     static const std::vector<Span> none;
     std::vector<Span> spans;
@@ -105,7 +125,9 @@ int scan_into(ScannerObject *self, PyObject *text, PyObject *allowed, std::vecto
       if (d.mode == MODE_REQUIRED) {
         long lo = -1, hi = -1;
         for (const Span &k : kws) {  // windows around the keywords, merged when they touch
-          long wlo = std::max(0L, k.start - d.reach), whi = std::min(n, k.end + d.reach);
+          // reach characters on each side (UTF-8: as many bytes as they take, the Python path's window)
+          long wlo = utf8 ? chars->back(k.start, d.reach) : std::max(0L, k.start - d.reach);
+          long whi = utf8 ? chars->ahead(k.end, d.reach, n) : std::min(n, k.end + d.reach);
           if (hi >= 0 && wlo <= hi) {
             hi = std::max(hi, whi);
           } else {
@@ -121,7 +143,8 @@ int scan_into(ScannerObject *self, PyObject *text, PyObject *allowed, std::vecto
           country_codes(t, n, codes);
           codes_found = true;
         }
-        relaxed_spans(d, data, kws, codes, self->window, self->anchor_min, spans, b);
+        // (the window in bytes: at most four a character)
+        relaxed_spans(d, data, kws, codes, utf8 ? 4 * self->window : self->window, self->anchor_min, spans, b);
       } else {
         spans_into(d, data, 0, n, self->anchor_min, spans, b);
       }
@@ -138,38 +161,49 @@ int scan_into(ScannerObject *self, PyObject *text, PyObject *allowed, std::vecto
         collect(d, kws, nullptr);
       }
       bool required = d.mode == MODE_REQUIRED;
-      Near near(self, kws);
+      Near near(self, utf8 ? (kwc.empty() ? none : kwc[i]) : kws);
+      // A native check on UTF-8 text: left to the Python check where a character that is not ASCII is read.
+      auto check = [&](int code, long s, long e) {
+        return utf8 && foreign_near(t, n, s, e) ? -1 : native_check(code, t, n, s, e);
+      };
       for (const Span &sp : spans) {
         long s = sp.start, e = sp.end;
         if (s == e) continue;
-        if (required && !near(s, e)) continue;
+        long cs = utf8 ? (*chars)(s) : s, ce = utf8 ? (*chars)(e) : e;
+        if (required && !near(cs, ce)) continue;
         if (!d.exclude.empty()) {
-          Digits digits(t, s, e);
-          if (!digits.over && d.exclude.count(digits.view())) continue;
+          if (utf8 && foreign_near(t, n, s + 2, e - 2)) {  // a byte of the value is not ASCII
+            if (d.exclude.count(digits_utf8(t, s, e))) continue;
+          } else {
+            Digits digits(t, s, e);
+            if (!digits.over && d.exclude.count(digits.view())) continue;
+          }
         }
-        int ok = d.check == CHECK_NONE ? 1 : native_check(d.check, t, n, s, e);
+        int ok = d.check == CHECK_NONE ? 1 : check(d.check, s, e);
         if (ok < 0) {
-          pending.push_back({s, e, i, 0, d.relaxes && near(s, e)});
-          raw.push_back({s, e, d.rank, -1});  // a place kept in order; filled in or dropped below
+          pending.push_back({s, e, cs, ce, i, 0, d.relaxes && near(cs, ce)});
+          raw.push_back({cs, ce, d.rank, -1});  // a place kept in order; filled in or dropped below
           continue;
         }
         if (!ok) continue;
-        if (d.relaxes && !near(s, e)) {
-          ok = native_check(d.strict, t, n, s, e);
+        if (d.relaxes && !near(cs, ce)) {
+          ok = check(d.strict, s, e);
           if (ok < 0) {
-            pending.push_back({s, e, i, 1, false});
-            raw.push_back({s, e, d.rank, -1});
+            pending.push_back({s, e, cs, ce, i, 1, false});
+            raw.push_back({cs, ce, d.rank, -1});
             continue;
           }
           if (!ok) continue;
         }
-        raw.push_back({s, e, d.rank, i});
+        raw.push_back({cs, ce, d.rank, i});
       }
     }
     budget_left = budget.left;
-    if (!learnt && !self->set_needed) __atomic_store_n(&self->set_first, budget.spent ? 1 : 0, __ATOMIC_RELAXED);
+    if (!learnt && !self->set_needed && !failed)
+      __atomic_store_n(&self->set_first, budget.spent ? 1 : 0, __ATOMIC_RELAXED);
   }
-  Py_END_ALLOW_THREADS;
+  if (failed) return -1;  // the keyword pass took the GIL back to raise
+  PyEval_RestoreThread(save);
   if (!pending.empty()) {
     // The Python checks, in the order the Python path calls them (its first exception is the one raised).
     size_t next = 0;
@@ -177,16 +211,21 @@ int scan_into(ScannerObject *self, PyObject *text, PyObject *allowed, std::vecto
       if (r.det >= 0) continue;
       const Pending &p = pending[next++];
       const Detector &d = dets[static_cast<size_t>(p.det)];
+      auto check = [&](int code, PyObject *fn) {
+        if (code == CHECK_NONE) return 1;
+        int r = utf8 && foreign_near(t, n, p.start, p.end) ? -1 : native_check(code, t, n, p.start, p.end);
+        return r >= 0 ? r : python_check(fn, text, p.cstart, p.cend);
+      };
       int ok = 1;
       if (p.stage == 0) {
-        ok = run_check(d.check, d.check_fn, text, t, n, p.start, p.end);
+        ok = check(d.check, d.check_fn);
         if (ok < 0) return -1;
         if (ok && d.relaxes && !p.near_keyword) {
-          ok = run_check(d.strict, d.strict_fn, text, t, n, p.start, p.end);
+          ok = check(d.strict, d.strict_fn);
           if (ok < 0) return -1;
         }
       } else {
-        ok = run_check(d.strict, d.strict_fn, text, t, n, p.start, p.end);
+        ok = check(d.strict, d.strict_fn);
         if (ok < 0) return -1;
       }
       r.det = ok ? p.det : -2;

@@ -379,7 +379,7 @@ void anchored_spans(const Detector &d, const StringPiece &text, long pos, long e
       count += d.required[u[i]];
     }
     if (count < k) continue;
-    long s = lead && p > 0 ? p - 1 : p;
+    long s = lead && p > 0 ? utf8_before(text.data(), p) : p;  // the leading character's start
     if (!d.re->Match(text, static_cast<size_t>(s), static_cast<size_t>(end), RE2::ANCHOR_START, &match, 1)) {
       if (budget != nullptr && budget->charge(kSearchCost, out)) return;
       continue;
@@ -573,7 +573,7 @@ void relaxed_spans(const Detector &d, const StringPiece &text, const std::vector
       flush();
       if (budget != nullptr && budget->spent) return;
     }
-    lo = std::max(z, 0L);
+    lo = z > 0 ? utf8_before(text.data(), z + 1) : 0;  // the start of that character (UTF-8)
     hi = e;
   }
   if (hi >= 0) flush();
