@@ -11,7 +11,7 @@ precision) are small overrides in compiler/event_patterns/dialects.py.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from tamis.compiler.event_patterns.dialects import Dialect, dialect_for
 from tamis.compiler.event_patterns.filter_criteria import parse_filter_criteria
@@ -31,6 +31,7 @@ __all__ = [
     "Pattern",
     "PatternInput",
     "RuleSet",
+    "RuleSetSource",
     "compile_pattern",
     "dialect_for",
     "lambda_record_event",
@@ -39,6 +40,22 @@ __all__ = [
     "sns_attributes_event",
     "sns_body_event",
 ]
+
+
+class RuleSetSource(NamedTuple):
+    """What a ``RuleSet`` was built from: its options and each pattern added, in order. Plain data that
+    pickles, so another process (a pool worker, a Spark executor) compiles the same rule set from it."""
+
+    dialect: str
+    scope: str | None
+    pattern_size: int | None
+    rules: tuple[tuple[str, PatternInput], ...]
+
+    def compile(self) -> RuleSet:
+        rules = RuleSet(self.dialect, self.scope, pattern_size=self.pattern_size)
+        for name, pattern in self.rules:
+            rules.add(name, pattern)
+        return rules
 
 
 class RuleSet:
@@ -50,14 +67,22 @@ class RuleSet:
         self.dialect = dialect_for(dialect, scope, pattern_size)
         self._matcher = EventMatcher()
         self._adapt: Callable[[Any], Any] = self.dialect.event_input() or _identity
+        self._options = (dialect, scope, pattern_size)
+        self._added: list[tuple[str, PatternInput]] = []
 
     def add(self, name: str, pattern: PatternInput, *, source: str | None = None) -> None:
         """Add a named pattern (adding a name again ORs the patterns). Raises ``PatternError``."""
         self._matcher.add(name, self.dialect.compile(pattern, source))
+        self._added.append((name, pattern))
 
     def remove(self, name: str) -> bool:
         """Remove a rule by name; returns whether it was there."""
+        self._added = [added for added in self._added if added[0] != name]
         return self._matcher.remove(name)
+
+    def sources(self) -> RuleSetSource:
+        """The options and patterns this rule set was built from (``RuleSetSource.compile`` rebuilds it)."""
+        return RuleSetSource(*self._options, tuple(self._added))
 
     def __len__(self) -> int:
         return len(self._matcher)
