@@ -11,6 +11,7 @@ import os
 import shutil
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -211,3 +212,28 @@ def test_workers_report_their_native_cores(spark: Any) -> None:
         assert all(row["events_native"] for row in info)
     if os.environ.get("TAMIS_REQUIRE_REDACT_CORE") == "1":
         assert all(row["redact_native"] for row in info)
+
+
+def test_text_files_with_bytes_that_are_not_utf8(spark: Any, tmp_path: Path) -> None:
+    """``spark.read.text`` does not check UTF-8: such a line is a bad event to match (as in `tamis match`)
+    and a message whose other bytes pass through the redactor unchanged (as in `tamis redact --jsonl`)."""
+    from tamis import spark as tamis_spark
+
+    data = [v for _, v in rows() if v is not None]
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(b"".join(v + b"\n" for v in data))
+    frame = spark.read.text(str(path))
+    matched = tamis_spark.match(frame, rules(), column="value", errors="error").collect()
+    assert [(r["rules"], r["error"]) for r in matched] == expected_match(data, rule_set())
+    assert any("not valid UTF-8" in (r["error"] or "") for r in matched)
+    pol = compile_policy(orjson.dumps(policy()))
+    redacted = tamis_spark.redact(frame, pol, column="value", output="masked").collect()
+    for value, row in zip(data, redacted, strict=True):
+        outcome = pol.apply(value.decode("utf-8", "surrogateescape"), direction="Inbound")
+        if outcome.error is not None:
+            assert row["masked"] is None
+            continue
+        expected = (outcome.message or "").encode("utf-8", "surrogateescape")
+        # pyspark hands back a string that is not UTF-8 with replacement characters
+        assert row["masked"] == expected.decode("utf-8", "replace")
+        assert row["value"] == value.decode("utf-8", "replace")

@@ -37,6 +37,22 @@ def with_columns(batch: pa.RecordBatch, columns: dict[str, pa.Array]) -> pa.Reco
     return pa.RecordBatch.from_arrays(arrays, names=names)
 
 
+def as_binary(array: pa.Array) -> pa.Array:
+    """A string column's bytes, as they are: Spark does not check that the strings it reads (``read.text``)
+    are UTF-8, and pyarrow's ``to_pylist`` would fail on the first that is not. No copy is made."""
+    kind = array.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        target = pa.binary() if pa.types.is_string(kind) else pa.large_binary()
+        return pa.Array.from_buffers(target, len(array), array.buffers(), array.null_count, array.offset)
+    return array
+
+
+def as_string(values: list[bytes | None]) -> pa.Array:
+    """A string column holding exactly these bytes (a message that was not UTF-8 goes back as it came)."""
+    binary = pa.array(values, pa.binary())
+    return pa.Array.from_buffers(pa.string(), len(binary), binary.buffers(), binary.null_count, binary.offset)
+
+
 def match_batches(
     rules: Keyed, column: str, output: str, errors: str | None, batches: Iterator[pa.RecordBatch]
 ) -> Iterator[pa.RecordBatch]:
@@ -48,7 +64,7 @@ def match_batches(
     for batch in batches:
         found: list[list[str] | None] = []
         problems: list[str | None] = []
-        for value in batch.column(column).to_pylist():
+        for value in as_binary(batch.column(column)).to_pylist():
             if value is None:
                 found.append(None)
                 problems.append(None)
@@ -83,17 +99,19 @@ def redact_batches(
     apply = compiled_policy.apply
     options: dict[str, Any] = {"direction": direction, "principal": principal} if direction else {}
     for batch in batches:
-        texts: list[str | None] = []
+        texts: list[bytes | None] = []
         found: list[list[dict[str, Any]] | None] = []
         refused: list[str | None] = []
-        for value in batch.column(column).to_pylist():
+        for value in as_binary(batch.column(column)).to_pylist():
             if value is None:
                 texts.append(None)
                 found.append(None)
                 refused.append(None)
                 continue
-            outcome = apply(value, **options)
-            texts.append(outcome.message if outcome.error is None else None)
+            # As `tamis redact --jsonl`: bytes that are not UTF-8 pass through unchanged (surrogateescape).
+            outcome = apply(value.decode("utf-8", "surrogateescape"), **options)
+            message = outcome.message if outcome.error is None else None
+            texts.append(None if message is None else message.encode("utf-8", "surrogateescape"))
             if findings is not None:
                 found.append([{"identifier": f[0], "start": f[1], "end": f[2]} for f in outcome.findings])
             if outcome.error is None:
@@ -101,7 +119,7 @@ def redact_batches(
             else:
                 err = outcome.error
                 refused.append(f"{err.code} ({err.http_status}): {err.message} [statement {err.statement}]")
-        columns = {output: pa.array(texts, pa.string())}
+        columns = {output: as_string(texts)}
         if findings is not None:
             columns[findings] = pa.array(found, FINDINGS_TYPE)
         if denied is not None:
