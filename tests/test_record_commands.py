@@ -232,3 +232,42 @@ def test_progress_only_on_a_terminal() -> None:
     line._draw(line._start + 10)
     line.close()
     assert terminal.getvalue() == "\r\x1b[K" + text + "\r\x1b[K"
+
+
+def test_redact_jsonl_audit_records_name_file_and_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    import random
+
+    audited = policy()
+    audited["Statement"].append(
+        {
+            "Sid": "audit",
+            "DataDirection": "Inbound",
+            "Principal": ["*"],
+            "DataIdentifier": ["SessionToken"],
+            "Operation": {"Audit": {"SampleRate": 99, "FindingsDestination": {}}},
+        }
+    )
+    (tmp_path / "policy.json").write_bytes(orjson.dumps(audited))
+    (tmp_path / "m.jsonl").write_text("no token here\nsession tok_abcdefabcdef\n", encoding="utf-8")
+    monkeypatch.setattr(random, "random", lambda: 0.0)  # every message sampled (one process: --jobs 1)
+    code, out, err = run(
+        [
+            "redact",
+            "--policy",
+            str(tmp_path / "policy.json"),
+            "--jsonl",
+            "--audit",
+            str(tmp_path / "m.jsonl"),
+        ],
+        capsysbinary,
+    )
+    assert code == 0
+    assert out == b"no token here\nsession ################\n"
+    records = [orjson.loads(line) for line in err.splitlines()]
+    assert [(r["file"], r["line"]) for r in records] == [
+        (str(tmp_path / "m.jsonl"), 1),
+        (str(tmp_path / "m.jsonl"), 2),
+    ]
+    assert records[1]["audit"] != records[0]["audit"]
