@@ -20,8 +20,8 @@ def table(data: dict[str, Any]) -> str:
         runs[(info["kind"], info["engine"])] = info
     out = [
         "| work | engine | wall | records/s | MB/s | per core, records/s | vs one process | per core vs one"
-        " process | CPU s | load (1 min) |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        " process | CPU s | records per CPU-s | vs one process | load (1 min) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for kind in ("match", "redact"):
         base = runs.get((kind, "--jobs 1"))
@@ -34,18 +34,23 @@ def table(data: dict[str, Any]) -> str:
             per_core = rate / CORES[engine]
             ratio = base["wall_seconds"] / wall if base else float("nan")
             core_ratio = ratio / CORES[engine]
-            cpu = "" if info["cpu_seconds"] is None else f"{info['cpu_seconds']:.1f}"
+            cpu = info["cpu_seconds"]
+            per_cpu = info["lines"] / cpu if cpu else None
+            base_cpu = base["lines"] / base["cpu_seconds"] if base and base["cpu_seconds"] else None
+            cpu_cells = (
+                f"{cpu:.1f} | {per_cpu:,.0f} | {per_cpu / base_cpu:.0%}" if per_cpu and base_cpu else " | | "
+            )
             out.append(
                 f"| {kind} | {engine} | {wall:.1f} s | {rate:,.0f} | {info['bytes'] / wall / 1e6:.1f} | "
-                f"{per_core:,.0f} | {ratio:.2f}x | {core_ratio:.0%} | {cpu} | {info['loadavg']:.2f} |"
+                f"{per_core:,.0f} | {ratio:.2f}x | {core_ratio:.0%} | {cpu_cells} | {info['loadavg']:.2f} |"
             )
     for kind in ("match", "redact"):
         base = runs.get((kind, "--jobs 1"))
-        if base:
-            per_core_bytes = base["bytes"] / base["wall_seconds"]
+        if base and base["cpu_seconds"]:
+            per_cpu_bytes = base["bytes"] / base["cpu_seconds"]
             out.append(
-                f"\n{kind}: one process reads {per_core_bytes / 1e6:.1f} MB/s per core, "
-                f"{1e12 / per_core_bytes / 3600:.1f} core-hours per TB"
+                f"\n{kind}: one process handles {per_cpu_bytes / 1e6:.1f} MB per CPU-second: "
+                f"{1e12 / per_cpu_bytes / 3600:.1f} core-hours per TB"
             )
     return "\n".join(out)
 
