@@ -14,7 +14,7 @@ BENCH = Path(__file__).resolve().parent
 
 # The suites import their data generators (beside them, one folder per language) and timing.py (here) as
 # plain modules; importlib mode keeps these folders off sys.path.
-LANGUAGES = ("event_patterns", "data_protection", "asl", "lint")
+LANGUAGES = ("event_patterns", "data_protection", "asl", "lint", "archives")
 for folder in (BENCH, *(BENCH / language for language in LANGUAGES)):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from tamis.compiler.event_patterns.dialects import Dialect, dialect_for
 from tamis.compiler.event_patterns.filter_criteria import parse_filter_criteria
@@ -35,6 +35,7 @@ __all__ = [
     "Pattern",
     "PatternInput",
     "RuleSet",
+    "RuleSetSource",
     "compile_pattern",
     "dialect_for",
     "lambda_record_event",
@@ -43,6 +44,22 @@ __all__ = [
     "sns_attributes_event",
     "sns_body_event",
 ]
+
+
+class RuleSetSource(NamedTuple):
+    """What a ``RuleSet`` was built from: its options and each pattern added, in order. Plain data that
+    pickles, so another process (a pool worker, a Spark executor) compiles the same rule set from it."""
+
+    dialect: str
+    scope: str | None
+    pattern_size: int | None
+    rules: tuple[tuple[str, PatternInput], ...]
+
+    def compile(self) -> RuleSet:
+        rules = RuleSet(self.dialect, self.scope, pattern_size=self.pattern_size)
+        for name, pattern in self.rules:
+            rules.add(name, pattern)
+        return rules
 
 
 class RuleSet:
@@ -76,6 +93,10 @@ class RuleSet:
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickles as its options and patterns, compiled again once on load (a spawned worker, say)."""
         return (_ruleset_from, (self._options, self._added))
+
+    def sources(self) -> RuleSetSource:
+        """The options and patterns this rule set was built from (``RuleSetSource.compile`` rebuilds it)."""
+        return RuleSetSource(*self._options, tuple((name, pattern) for name, pattern, _ in self._added))
 
     def __len__(self) -> int:
         return len(self._matcher)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from tamis.compiler.data_protection.policy import DIALECTS, PolicyModel, build_runtime, compile_model
 from tamis.errors import Diagnostic
@@ -17,15 +17,32 @@ from tamis.runtime.json_values import lone_surrogate, without_surrogates
 from tamis.runtime.redact.detector import Finding
 from tamis.runtime.redact.redactor import INBOUND, OUTBOUND, Outcome, Redactor, ServiceError
 
-__all__ = ["Finding", "Outcome", "Policy", "ServiceError", "compile_policy"]
+__all__ = ["Finding", "Outcome", "Policy", "PolicySource", "ServiceError", "compile_policy"]
 
 PolicyInput = str | bytes | Mapping[str, Any]
+
+
+class PolicySource(NamedTuple):
+    """What ``compile_policy`` compiled: plain data that pickles, so another process (a pool worker, a Spark
+    executor) compiles the same policy from it."""
+
+    policy: PolicyInput
+    dialect: str
+    account_policy: PolicyInput | None = None
+    resource_arn: str | None = None
+
+    def compile(self) -> Policy:
+        return compile_policy(
+            self.policy, self.dialect, account_policy=self.account_policy, resource_arn=self.resource_arn
+        )
 
 
 class Policy:
     """A compiled data-protection policy (or several CloudWatch Logs policies combined)."""
 
     def __init__(self, models: Sequence[PolicyModel], *, resource_arn: str | None = None) -> None:
+        # What compile_policy compiled this from; None for a Policy built from models directly.
+        self.source: PolicySource | None = None
         self.models = list(models)
         self.dialect = self.models[0].dialect
         self.name = self.models[0].name
@@ -119,4 +136,6 @@ def compile_policy(
         if dialect != "cloudwatch-logs":
             raise ValueError("account_policy combines CloudWatch Logs policies only")
         models.append(compile_model(account_policy, dialect=dialect, source="account-policy"))
-    return Policy(models, resource_arn=resource_arn)
+    policy_object = Policy(models, resource_arn=resource_arn)
+    policy_object.source = PolicySource(policy, dialect, account_policy, resource_arn)
+    return policy_object

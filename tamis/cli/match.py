@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from tamis.cli.pattern_options import add_dialect_options
-from tamis.cli.reporting import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, add_quiet
+from tamis.cli.reporting import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, add_jobs, add_quiet
 
 # grep's convention, which the contract of every command keeps for match (tamis/cli/reporting.py).
 EXIT_MATCH, EXIT_NO_MATCH, EXIT_ERROR = EXIT_OK, EXIT_FINDINGS, EXIT_USAGE
@@ -21,8 +20,8 @@ def register(sub: Any) -> None:
         "match",
         help="filter a JSON-lines stream of events through patterns, like grep",
         description="Prints the events that match PATTERN_FILE; with --rules DIR, prints for each matching "
-        "event the names of the rules it matches, as JSON lines. Exit 0 when something matched, 1 when "
-        "nothing did, 2 on errors.",
+        "event the names of the rules it matches, as JSON lines. Inputs may be gzip or zstd compressed. "
+        "Exit 0 when something matched, 1 when nothing did, 2 on errors.",
     )
     match.add_argument("pattern", nargs="?", metavar="PATTERN_FILE", help="a pattern file (JSON)")
     match.add_argument(
@@ -32,37 +31,21 @@ def register(sub: Any) -> None:
     # -v is grep's --invert-match here: no tamis command has a verbose option for it to clash with.
     match.add_argument("-v", "--invert-match", action="store_true", help="print the events that do not match")
     match.add_argument("-c", "--count", action="store_true", help="print only the number of matching events")
+    add_jobs(match)
+    match.add_argument(
+        "--max-errors",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="tolerate up to N bad event lines (each still reported) and stop at the next one; by default "
+        "every bad line is reported, the run goes on and exits 2",
+    )
     add_dialect_options(match)
     add_quiet(match)  # match reports only errors (bad rules, bad events), which -q never hides
     match.set_defaults(handler=_match)
 
 
-def _event_lines(names: list[str]) -> Iterator[tuple[str, int, bytes]]:
-    # Lines are read as bytes: an event that is not UTF-8 is reported like any other bad event.
-    for name in names or ["-"]:
-        stream: BinaryIO
-        if name == "-":
-            stdin: Any = sys.stdin
-            if not hasattr(stdin, "buffer"):  # a text stream standing in for stdin (embedding, tests)
-                for number, text in enumerate(stdin, 1):
-                    if text.strip():
-                        yield "<stdin>", number, text.rstrip("\r\n").encode("utf-8", "surrogateescape")
-                continue
-            stream, label = stdin.buffer, "<stdin>"
-        else:
-            stream, label = open(name, "rb"), name  # noqa: SIM115 - closed below
-        try:
-            for number, line in enumerate(stream, 1):
-                if line.strip():
-                    yield label, number, line.rstrip(b"\r\n")
-        finally:
-            if name != "-":
-                stream.close()
-
-
 def _match(args: argparse.Namespace) -> int:
-    import orjson
-
     from tamis.errors import TamisError
     from tamis.patterns import RuleSet
 
@@ -97,30 +80,62 @@ def _match(args: argparse.Namespace) -> int:
         print(f"tamis match: {exc}", file=sys.stderr)
         return EXIT_ERROR
 
-    matched_count = 0
-    errors = 0
+    return _run_events(args, rules, events)
+
+
+def _count(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 0, got {value!r}")
+    return n
+
+
+def _run_events(args: argparse.Namespace, rules: Any, events: list[str]) -> int:
+    from tamis.cli.input_streams import InputError, Progress, blocks, input_size
+    from tamis.cli.match_blocks import MatchMode, MatchTask, match_block
+    from tamis.cli.progress import ProgressLine
+    from tamis.cli.worker_pool import available_cpus, ordered_map
+    from tamis.worker_cache import keyed, remember
+
+    jobs = args.jobs or available_cpus()
+    source = keyed(rules.sources())
+    remember(source, rules)  # this process's blocks, and forked workers, use the rules compiled here
+    mode = MatchMode(listing=bool(args.rules), invert=args.invert_match, count=args.count)
+    progress = Progress(input_size(events))
+    line = ProgressLine(progress)
+    tasks = (MatchTask(source, mode, block) for block in blocks(events, progress))
+    matched_count = errors = 0
     out = sys.stdout.buffer
-    for label, number, line in _event_lines(events):
-        try:
-            names = rules.matches(line)
-        except TamisError as exc:
-            errors += 1
-            print(f"{label}:{number}: {exc.message}", file=sys.stderr)
-            continue
-        hit = bool(names) != args.invert_match
-        if not hit:
-            continue
-        matched_count += 1
-        if args.count:
-            continue
-        if args.rules and not args.invert_match:
-            record: dict[str, Any] = {"file": label, "line": number, "rules": names}
-            out.write(orjson.dumps(record) + b"\n")
-        else:
-            out.write(line + b"\n")
+    try:
+        for result in ordered_map(match_block, tasks, jobs):
+            for bad in result.bad:
+                errors += 1
+                line.note(f"{result.label}:{bad.number}: {bad.message}")
+                if args.max_errors is not None and errors > args.max_errors:
+                    # The budget is spent: what came before this line is printed, nothing after it.
+                    out.write(result.output[: bad.offset])
+                    matched_count += bad.matched
+                    line.note(
+                        f"tamis match: stopped at {errors} bad event lines (--max-errors {args.max_errors})"
+                    )
+                    if args.count:
+                        out.write(f"{matched_count}\n".encode())
+                    out.flush()
+                    return EXIT_ERROR
+            out.write(result.output)
+            matched_count += result.matched
+            line.add(result.records)
+    except InputError as exc:
+        line.note(f"tamis match: {exc}")
+        return EXIT_ERROR
+    finally:
+        line.close()
     if args.count:
         out.write(f"{matched_count}\n".encode())
     out.flush()
-    if errors:
+    if errors and args.max_errors is None:
         return EXIT_ERROR
     return EXIT_MATCH if matched_count else EXIT_NO_MATCH

@@ -1,4 +1,4 @@
-"""``tamis redact``: apply a data-protection policy to one message.
+"""``tamis redact``: apply a data-protection policy to one message, or to each line of JSON-lines inputs.
 
 Prints the de-identified message on stdout (exit 0), or the service's error on stderr with exit
 status 1 when a Deny statement fires (the policy's finding: the service would refuse the message).
@@ -6,6 +6,11 @@ status 1 when a Deny statement fires (the policy's finding: the service would re
 tamis/cli/reporting.py) when nothing could be applied: an invalid policy, a missing file, an option of the
 other dialect (``--account-policy`` for SNS, ``--direction`` or ``--principal`` for CloudWatch Logs).
 The policy's warnings and notes go to stderr; ``-q`` hides notes, ``-qq`` warnings too.
+
+``--jsonl`` treats every line of the inputs (files, gzip or zstd, or stdin) as one message: the lines are read
+in blocks, so memory stays bounded whatever the size, and no keyword window spans two records. Each delivered
+message is printed on its line; a denied one is left out and reported on stderr as ``FILE:LINE: denied:``,
+and the command then exits 1. ``--jobs N`` spreads the lines over N worker processes, output in input order.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import argparse
 import sys
 from typing import Any
 
-from tamis.cli.reporting import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, add_quiet
+from tamis.cli.reporting import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, add_jobs, add_quiet
 
 # Until this contract, a Deny exited 3 and an invalid policy 1; 1 and 2 now mean what they mean everywhere.
 EXIT_DENIED = EXIT_FINDINGS
@@ -37,8 +42,19 @@ def register(subparsers: Any) -> None:
     p.add_argument("--principal", metavar="ARN", default=None, help="SNS: publisher or subscriber principal")
     p.add_argument("--account-policy", metavar="FILE", help="CloudWatch Logs: the account-level policy")
     p.add_argument("--audit", action="store_true", help="print the audit findings record (JSON) on stderr")
+    p.add_argument(
+        "--jsonl",
+        action="store_true",
+        help="every line of the inputs is one message (streamed; inputs may be gzip or zstd compressed)",
+    )
+    add_jobs(p)
     add_quiet(p)
-    p.add_argument("message", nargs="?", default="-", metavar="FILE|-", help="the message (default: stdin)")
+    p.add_argument(
+        "message",
+        nargs="*",
+        metavar="FILE|-",
+        help="the message (default: stdin); with --jsonl, any number of JSON-lines files",
+    )
     p.set_defaults(handler=_run)
 
 
@@ -67,6 +83,13 @@ def _run(args: argparse.Namespace) -> int:
     if args.dialect == "cloudwatch-logs" and (args.direction or args.principal):
         return _usage("CloudWatch Logs policies take no --direction or --principal (they are SNS's)")
 
+    if not args.jsonl:
+        if args.jobs is not None:
+            return _usage(
+                "--jobs spreads the lines of --jsonl inputs; one message is redacted in one process"
+            )
+        if len(args.message) > 1:
+            return _usage("give one message, or --jsonl for files of one message a line")
     with open(args.policy, "rb") as fh:
         policy_text = fh.read()
     account = None
@@ -79,7 +102,9 @@ def _run(args: argparse.Namespace) -> int:
         return _usage(str(exc))
     for diag in shown(pol.diagnostics, args.quiet):
         print(f"tamis: {diag}", file=sys.stderr)
-    message = _read(args.message)
+    if args.jsonl:
+        return _run_lines(args, pol)
+    message = _read(args.message[0] if args.message else "-")
     if args.dialect == "sns":
         out = pol.apply(message, direction=args.direction or "Inbound", principal=args.principal)
     else:
@@ -96,3 +121,41 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_DENIED
     sys.stdout.write(out.message or "")
     return EXIT_OK
+
+
+def _run_lines(args: argparse.Namespace, pol: Any) -> int:
+    import orjson
+
+    from tamis.cli.input_streams import InputError, Progress, blocks, input_size
+    from tamis.cli.progress import ProgressLine
+    from tamis.cli.redact_blocks import RedactTask, redact_block
+    from tamis.cli.worker_pool import available_cpus, ordered_map
+    from tamis.worker_cache import keyed, remember
+
+    jobs = args.jobs or available_cpus()
+    source = keyed(pol.source)
+    remember(source, pol)  # this process's blocks, and forked workers, use the policy compiled here
+    progress = Progress(input_size(args.message))
+    line = ProgressLine(progress)
+    direction = (args.direction or "Inbound") if args.dialect == "sns" else None
+    tasks = (RedactTask(source, direction, args.principal, block) for block in blocks(args.message, progress))
+    denied = 0
+    out = sys.stdout.buffer
+    try:
+        for result in ordered_map(redact_block, tasks, jobs):
+            out.write(result.output)
+            if args.audit:
+                for number, record in result.audits:
+                    audit = {"file": result.label, "line": number, "audit": record}
+                    line.note(orjson.dumps(audit).decode())
+            for item in result.denied:
+                denied += 1
+                line.note(f"{result.label}:{item.number}: denied: {item.text}")
+            line.add(result.records)
+    except InputError as exc:
+        line.note(f"tamis redact: error: {exc}")
+        return EXIT_USAGE
+    finally:
+        line.close()
+    out.flush()
+    return EXIT_DENIED if denied else EXIT_OK

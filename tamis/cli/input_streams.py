@@ -1,0 +1,190 @@
+"""The inputs of the record commands (``match``, ``redact --jsonl``): files or stdin, plain, gzip or zstd.
+
+Compression is recognised by the first bytes (gzip ``1f 8b``, zstd frames ``28 b5 2f fd``), whatever the
+file is called, and a ``.gz`` or ``.zst`` name whose content is neither is an input error rather than text
+read as records. zstd comes from the standard library's ``compression.zstd`` (Python 3.14) or the optional
+``zstandard`` package (``pip install 'tamis[zstd]'``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+GZIP_MAGIC = b"\x1f\x8b"
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+_SUFFIXES = {".gz": "gzip", ".gzip": "gzip", ".zst": "zstd", ".zstd": "zstd"}
+# Large enough that a worker's share of the records outweighs passing them between processes, small
+# enough that a few blocks in flight per worker keep memory bounded (tens of megabytes at most).
+BLOCK = 1 << 20
+
+
+class InputError(Exception):
+    """An input that cannot be read as records (the command exits 2 naming it)."""
+
+
+@dataclass
+class Block:
+    """Whole lines of one input: ``data`` holds ``lines`` lines (each ending in a newline but perhaps the
+    input's last), the first of them line ``first`` of the input labelled ``label``."""
+
+    label: str
+    first: int
+    lines: int
+    data: bytes
+
+
+class Progress:
+    """How far the reading has got, in bytes of the inputs as stored (compressed where they are)."""
+
+    def __init__(self, total: int | None) -> None:
+        self.total = total  # None: unknown (stdin, a pipe)
+        self.done = 0
+        self._base = 0
+        self._raw: Any = None
+
+    def _follow(self, raw: Any) -> None:
+        self._base, self._raw = self.done, raw
+
+    def _update(self) -> None:
+        if self._raw is not None:
+            with contextlib.suppress(OSError, ValueError):  # a pipe has no position: no ETA then
+                self.done = self._base + self._raw.tell()
+
+
+def input_size(names: list[str]) -> int | None:
+    """The inputs' total size on disk, or None when one is stdin or not a regular file."""
+    total = 0
+    for name in names or ["-"]:
+        if name == "-":
+            return None
+        try:
+            st = os.stat(name)
+        except OSError:
+            return None
+        if not os.path.isfile(name):
+            return None
+        total += st.st_size
+    return total
+
+
+def blocks(names: list[str], progress: Progress | None = None, size: int | None = None) -> Iterator[Block]:
+    """The inputs' lines in blocks of about ``size`` bytes (decompressed; default ``BLOCK``), in order,
+    numbered per input."""
+    size = size or BLOCK
+    for name in names or ["-"]:
+        raw: BinaryIO
+        if name == "-":
+            stdin: Any = sys.stdin
+            if hasattr(stdin, "buffer"):
+                raw = stdin.buffer
+            else:  # a text stream standing in for stdin (embedding, tests)
+                raw = io.BytesIO(stdin.read().encode("utf-8", "surrogateescape"))
+            label = "<stdin>"
+        else:
+            raw, label = open(name, "rb"), name  # noqa: SIM115 - closed below
+        try:
+            if progress is not None:
+                progress._follow(raw)
+            stream, compressed = _decompressed(raw, name)
+            yield from _blocks_of(stream, compressed, label, size, progress)
+        finally:
+            if name != "-":
+                raw.close()
+        if progress is not None:
+            progress._raw = None
+
+
+def _corrupt() -> tuple[type[BaseException], ...]:
+    kinds: list[type[BaseException]] = [EOFError, OSError, ValueError]
+    try:
+        import zstandard
+
+        kinds.append(zstandard.ZstdError)
+    except ImportError:
+        pass
+    return tuple(kinds)
+
+
+def _blocks_of(
+    stream: Any, compressed: bool, label: str, size: int, progress: Progress | None
+) -> Iterator[Block]:
+    first = 1
+    rest = b""
+    while True:
+        try:
+            data = stream.read(size)
+        except _corrupt() as exc:
+            if not compressed:
+                raise
+            raise InputError(f"{label}: cannot decompress line {first} onwards: {exc}") from None
+        if progress is not None:
+            progress._update()
+        if not data:
+            break
+        data = rest + data if rest else data
+        cut = data.rfind(b"\n") + 1
+        if cut == 0:  # no line ends yet: a long line, read on
+            rest = data
+            continue
+        rest = data[cut:]
+        lines = data.count(b"\n", 0, cut)
+        yield Block(label, first, lines, data[:cut])
+        first += lines
+    if rest:
+        yield Block(label, first, 1, rest)
+
+
+def _head(raw: Any) -> bytes:
+    peek = getattr(raw, "peek", None)
+    if peek is not None:
+        return bytes(peek(4)[:4])
+    return b""
+
+
+def _decompressed(raw: Any, name: str) -> tuple[Any, bool]:
+    head = _head(raw)
+    if not head and name != "-" and hasattr(raw, "seek"):  # an unbuffered file: look, then go back
+        head = raw.read(4)
+        raw.seek(0)
+    if head.startswith(GZIP_MAGIC):
+        import gzip
+
+        return gzip.GzipFile(fileobj=raw, mode="rb"), True
+    if head.startswith(ZSTD_MAGIC):
+        return _zstd_reader(raw, name), True
+    suffix = os.path.splitext(name)[1].lower()
+    if suffix in _SUFFIXES and head:
+        kind = _SUFFIXES[suffix]
+        raise InputError(f"{name}: named as {kind} but does not start like {kind} data")
+    return raw, False
+
+
+def _zstd_reader(raw: Any, name: str) -> Any:
+    try:
+        from compression import zstd  # type: ignore[import-not-found]  # Python 3.14
+
+        return zstd.ZstdFile(raw, mode="rb")
+    except ImportError:
+        pass
+    try:
+        import zstandard
+    except ImportError:
+        raise InputError(
+            f"{name}: zstd-compressed input needs the zstandard package: pip install 'tamis[zstd]'"
+        ) from None
+    return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+
+
+def split_lines(block: Block) -> Iterator[tuple[int, bytes]]:
+    """The block's non-blank lines with their numbers, each without its line ending."""
+    number = block.first
+    for line in block.data.split(b"\n"):
+        if line.strip():
+            yield number, line.rstrip(b"\r")
+        number += 1

@@ -1,0 +1,74 @@
+"""Worker processes for the record commands (``match --jobs``, ``redact --jsonl --jobs``), results in order.
+
+The reader hands out blocks of whole lines; each worker compiles the rule set or policy once from its
+source (``tamis.worker_cache``) and returns what the block's lines print. Results are taken in the order the
+blocks were read, with a few blocks in flight per worker, so the output is the one-process output and the
+memory held stays bounded whatever the input's size.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+IN_FLIGHT_PER_WORKER = 3
+
+
+def available_cpus() -> int:
+    """The cores this process may run on (the affinity mask where there is one, else every core)."""
+    count = getattr(os, "process_cpu_count", None)
+    if count is not None:
+        n = count()
+    elif hasattr(os, "sched_getaffinity"):
+        n = len(os.sched_getaffinity(0))
+    else:
+        n = os.cpu_count()
+    return max(1, n or 1)
+
+
+def _start_method() -> str:
+    """``fork`` on Linux when this process runs one thread (workers inherit the compiled rules and start at
+    once; forking a process holding other threads may copy a held lock), else ``spawn``."""
+    import multiprocessing
+    import threading
+
+    if (
+        sys.platform.startswith("linux")
+        and threading.active_count() == 1
+        and "fork" in multiprocessing.get_all_start_methods()
+    ):
+        return "fork"
+    return "spawn"
+
+
+def ordered_map(function: Callable[[T], R], tasks: Iterable[T], jobs: int) -> Iterator[R]:
+    """``map(function, tasks)`` over ``jobs`` worker processes (in this process when ``jobs`` is 1), yielding
+    in the tasks' order and reading ``tasks`` only as far as the results taken allow."""
+    tasks = iter(tasks)
+    head = list(itertools.islice(tasks, 2))
+    if jobs <= 1 or len(head) < 2:  # one block (a small input): starting workers would cost more
+        yield from map(function, itertools.chain(head, tasks))
+        return
+    tasks = itertools.chain(head, tasks)
+    import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(_start_method()))
+    pending: deque[Future[Any]] = deque()
+    try:
+        for task in tasks:
+            pending.append(pool.submit(function, task))
+            if len(pending) >= jobs * IN_FLIGHT_PER_WORKER:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
