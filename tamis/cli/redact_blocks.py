@@ -41,7 +41,8 @@ def redact_block(task: RedactTask) -> RedactResult:
     records = 0
     for number, line in split_lines(task.block):
         records += 1
-        # Lines are messages as they are: bytes that are not UTF-8 pass through unchanged (surrogateescape).
+        # Lines are messages as they are; bytes that are not UTF-8 reach the redactor as lone surrogates
+        # (surrogateescape), which it reads as "?", as the services' UTF-8 encoders write them.
         message = line.decode("utf-8", "surrogateescape")
         if sns:
             outcome = apply(message, direction=task.direction or "Inbound", principal=task.principal)
