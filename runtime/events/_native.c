@@ -92,7 +92,7 @@ static int affix_find(PyObject *groups, PyObject *s, int suffix, PyObject *out)
  * and in an interval tree NODE (intervals.py). */
 enum { S_EXACT, S_PREFIX, S_SUFFIX, S_AB_EXCL, S_AB_ALL, S_ALWAYS, S_TRUE, S_FALSE, S_NULL, S_FINDERS,
        S_NUMBERS, S_FALLBACK, S_SIZE };
-enum { N_EXACT, N_TREE, N_ADDED, N_REMOVED, N_AB_EXCL };
+enum { N_EXACT, N_TREES, N_ADDED, N_REMOVED, N_AB_EXCL };
 enum { I_CENTER, I_LOWS, I_LOW_INCS, I_LOW_IDS, I_HIGHS, I_HIGH_INCS, I_HIGH_IDS, I_LEFT, I_RIGHT, I_FLAT };
 
 static PyObject *float_seen; /* FLOAT_SEEN of field_index.py: floats met a numeric test */
@@ -136,7 +136,7 @@ static int add_kept(PyObject *out, PyObject *all, PyObject *excl)
 
 static double dbl(PyObject *f) { return PyFloat_AS_DOUBLE(f); }
 
-/* Stab an interval tree NODE with d: twin of intervals.stab_tree. Ends are floats (native.number_tables
+/* Stab an interval tree NODE with d: twin of intervals.stab_tree (Intervals.stab calls it per tree). Ends are floats (native.number_tables
  * declines other ranges). Ids in `removed` are skipped (Intervals.stab). */
 static int stab_tree(PyObject *node, double d, PyObject *removed, PyObject *out)
 {
@@ -242,8 +242,9 @@ static int evaluate_number(PyObject *numbers, PyObject *v, PyObject *out, PyObje
     int rc = 0;
     if (exact != Py_None)
         rc = probe_add(exact, key, out);
-    if (rc == 0)
-        rc = stab_tree(PyTuple_GET_ITEM(numbers, N_TREE), d, PyTuple_GET_ITEM(numbers, N_REMOVED), out);
+    PyObject *trees = PyTuple_GET_ITEM(numbers, N_TREES);
+    for (Py_ssize_t i = 0; rc == 0 && i < PyTuple_GET_SIZE(trees); i++)
+        rc = stab_tree(PyTuple_GET_ITEM(trees, i), d, PyTuple_GET_ITEM(numbers, N_REMOVED), out);
     PyObject *added = PyTuple_GET_ITEM(numbers, N_ADDED);
     for (Py_ssize_t i = 0; rc == 0 && i < PyTuple_GET_SIZE(added); i++) {
         PyObject *item = PyTuple_GET_ITEM(added, i); /* (low, low_inc, high, high_inc, id) */
@@ -330,7 +331,7 @@ static int evaluate(PyObject *spec, PyObject *v, PyObject *out)
  * walk_node, visit, descend and leaves twin walker.walk, walker._visit, walker.descend and walker.leaves. */
 enum { T_NODE, T_SPECS, T_ABSENT, T_ACCESS, T_RESIDUAL, T_NAMES, T_SIZE };
 enum { E_CHILD, E_PID, E_POSITIONAL, E_TRACKED, E_RECORD };
-enum { R_NUMBER, R_OTHERS, R_ALL };
+enum { R_NUMBERS, R_OTHERS, R_ALL };
 enum { Q_EVALUATE, Q_SPEC, Q_PID, Q_ABSENT };
 #define MAX_NESTING 1100 /* beyond the nesting any JSON decoder here accepts */
 
@@ -528,69 +529,212 @@ static int walk_node(WalkState *st, PyObject *obj, PyObject *node, PyObject *tra
     return rc;
 }
 
-/* ---- candidates: the other conditions of the sub-rules reached (the `holds` of EventMatcher._finish) ---- */
+/* ---- after the walk: EventMatcher._finish up to its last steps --------------------------------------- */
 
 typedef struct {
     PyObject *matched, *seen, *values, *residual, *failed;
-    int floats; /* a float met a numeric test while testing: the Python steps must finish */
-} Candidates;
+    /* with values inside arrays of objects (else NULL): */
+    PyObject *free, *evaluated, *pending, *trailed, *trailed_pids;
+} Finish;
 
-/* Whether condition `id` holds: 1, 0, or -1 on error. Twin of `holds` (no arrays of objects here). */
-static int holds(Candidates *c, PyObject *id)
+static int set_or(PyObject *set, PyObject *other)
 {
-    int has = PySet_Contains(c->matched, id);
+    if (PySet_GET_SIZE(other) == 0)
+        return 0;
+    PyObject *r = PyNumber_InPlaceOr(set, other);
+    if (r == NULL)
+        return -1;
+    Py_DECREF(r);
+    return 0;
+}
+
+/* `pending[id] = pid` or `free.add(id)`: an `exists: false` met by absence, when arrays of objects hold
+ * values of the path or not. */
+static int absent_met(Finish *f, PyObject *id, PyObject *pid)
+{
+    if (f->free == NULL)
+        return 0;
+    int in_arrays = PySet_Contains(f->trailed_pids, pid);
+    if (in_arrays < 0)
+        return -1;
+    return in_arrays ? PyDict_SetItem(f->pending, id, pid) : PySet_Add(f->free, id);
+}
+
+/* Values met inside arrays of objects, each evaluated into its own set (the first loop of _finish). */
+static int evaluate_trailed(Finish *f, PyObject *specs)
+{
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(f->trailed); i++) {
+        PyObject *item = Py_NewRef(PyList_GET_ITEM(f->trailed, i)); /* (pid, value, trail) */
+        PyObject *pid = PyTuple_GET_ITEM(item, 0);
+        int rc = PySet_Add(f->trailed_pids, pid);
+        PyObject *spec = rc < 0 ? NULL : spec_of(specs, pid);
+        if (spec == NULL)
+            rc = -1;
+        else if (spec != Py_None) {
+            PyObject *ids = PySet_New(NULL);
+            rc = ids == NULL ? -1 : evaluate(spec, PyTuple_GET_ITEM(item, 1), ids);
+            if (rc == 0 && PySet_GET_SIZE(ids) > 0) {
+                PyObject *pair = PyTuple_Pack(2, PyTuple_GET_ITEM(item, 2), ids);
+                rc = pair == NULL || PyList_Append(f->evaluated, pair) < 0 ? -1 : set_or(f->matched, ids);
+                Py_XDECREF(pair);
+            }
+            Py_XDECREF(ids);
+        }
+        Py_XDECREF(spec);
+        Py_DECREF(item);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Whether condition `id` holds: 1, 0, or -1 on error. Twin of `holds` in EventMatcher._finish. */
+static int holds(Finish *f, PyObject *id)
+{
+    int has = PySet_Contains(f->matched, id);
     if (has != 0)
         return has;
-    has = PySet_Contains(c->failed, id);
+    has = PySet_Contains(f->failed, id);
     if (has != 0)
         return has < 0 ? -1 : 0;
-    PyObject *test = PyDict_GetItemWithError(c->residual, id);
+    PyObject *test = PyDict_GetItemWithError(f->residual, id);
     if (test == NULL) { /* an access condition: the index said no */
         if (PyErr_Occurred())
             return -1;
-        return PySet_Add(c->failed, id) < 0 ? -1 : 0;
+        return PySet_Add(f->failed, id) < 0 ? -1 : 0;
     }
     Py_INCREF(test);
     PyObject *spec = PyTuple_GET_ITEM(test, Q_SPEC), *pid = PyTuple_GET_ITEM(test, Q_PID);
     PyObject *scratch = PySet_New(NULL);
-    int ok = scratch == NULL ? -1 : 0;
-    PyObject *values = ok == 0 ? PyDict_GetItemWithError(c->values, pid) : NULL;
+    int ok = scratch == NULL ? -1 : 0, rc = ok;
+    PyObject *values = rc == 0 ? PyDict_GetItemWithError(f->values, pid) : NULL;
     if (values == NULL && PyErr_Occurred())
-        ok = -1;
+        rc = -1;
     if (values != NULL) {
         Py_INCREF(values);
-        for (Py_ssize_t i = 0; ok == 0 && i < PyList_GET_SIZE(values); i++) {
+        for (Py_ssize_t i = 0; rc == 0 && i < PyList_GET_SIZE(values); i++) {
             PyObject *v = Py_NewRef(PyList_GET_ITEM(values, i));
-            ok = evaluate(spec, v, scratch) < 0 ? -1 : 0;
+            rc = evaluate(spec, v, scratch);
             Py_DECREF(v);
         }
         Py_DECREF(values);
     }
-    if (ok == 0) {
-        int f = PySet_Contains(scratch, float_seen);
-        if (f < 0) {
-            ok = -1;
-        }
-        else if (f) {
-            /* the float marks go to `matched` with the id, for the exact-number re-check in Python */
-            c->floats = 1;
-            PyObject *r = PyNumber_InPlaceOr(c->matched, scratch);
-            ok = r == NULL ? -1 : 0;
-            Py_XDECREF(r);
-        }
-    }
-    if (ok == 0) {
+    if (rc == 0) {
         ok = PySet_Contains(scratch, id);
-        if (ok == 0 && PyTuple_GET_ITEM(test, Q_ABSENT) == Py_True) {
-            int seen = PySet_Contains(c->seen, pid);
-            ok = seen < 0 ? -1 : !seen;
+        rc = ok < 0 ? -1 : set_or(f->matched, scratch);
+        if (rc == 0 && ok && f->free != NULL)
+            rc = PySet_Add(f->free, id);
+    }
+    for (Py_ssize_t i = 0; rc == 0 && f->trailed != NULL && i < PyList_GET_SIZE(f->trailed); i++) {
+        PyObject *item = Py_NewRef(PyList_GET_ITEM(f->trailed, i)); /* (pid, value, trail) */
+        int same = PyObject_RichCompareBool(PyTuple_GET_ITEM(item, 0), pid, Py_EQ);
+        if (same < 0)
+            rc = -1;
+        else if (same) {
+            PySet_Clear(scratch);
+            rc = evaluate(spec, PyTuple_GET_ITEM(item, 1), scratch);
+            int met = rc < 0 ? -1 : PySet_Contains(scratch, id);
+            if (met < 0 || set_or(f->matched, scratch) < 0)
+                rc = -1;
+            else if (met) {
+                ok = 1;
+                PyObject *ids = PySet_New(NULL);
+                PyObject *pair = ids == NULL || PySet_Add(ids, id) < 0 ? NULL
+                                                                       : PyTuple_Pack(2, PyTuple_GET_ITEM(item, 2), ids);
+                if (pair == NULL || PyList_Append(f->evaluated, pair) < 0)
+                    rc = -1;
+                Py_XDECREF(pair);
+                Py_XDECREF(ids);
+            }
+        }
+        Py_DECREF(item);
+    }
+    if (rc == 0 && PyTuple_GET_ITEM(test, Q_ABSENT) == Py_True) {
+        int seen = PySet_Contains(f->seen, pid);
+        if (seen < 0)
+            rc = -1;
+        else if (!seen) {
+            ok = 1;
+            rc = absent_met(f, id, pid);
         }
     }
-    if (ok >= 0 && PySet_Add(ok ? c->matched : c->failed, id) < 0)
-        ok = -1;
+    if (rc == 0 && PySet_Add(ok ? f->matched : f->failed, id) < 0)
+        rc = -1;
     Py_XDECREF(scratch);
     Py_DECREF(test);
-    return ok;
+    return rc < 0 ? -1 : ok;
+}
+
+/* The groups of the sub-rules whose conditions all hold (the candidate loop of _finish), as a list. */
+static PyObject *passed_records(Finish *f, PyObject *access)
+{
+    PyObject *keys = PyList_New(0), *passed = PyList_New(0), *every = PyLong_FromLong(-2);
+    if (keys == NULL || passed == NULL || every == NULL || PyList_Append(keys, every) < 0)
+        goto fail;
+    /* The access conditions met (the smaller side again), then EVERY's records. */
+    if (PySet_GET_SIZE(f->matched) < PyDict_GET_SIZE(access)) {
+        Py_ssize_t pos = 0;
+        PyObject *id;
+        Py_hash_t hash;
+        while (_PySet_NextEntry(f->matched, &pos, &id, &hash)) {
+            int has = PyLong_CheckExact(id) ? PyDict_Contains(access, id) : 0;
+            if (has < 0 || (has && PyList_Append(keys, id) < 0))
+                goto fail;
+        }
+    }
+    else {
+        Py_ssize_t pos = 0;
+        PyObject *id, *bucket;
+        while (PyDict_Next(access, &pos, &id, &bucket)) {
+            int has = PySet_Contains(f->matched, id);
+            if (has < 0 || (has && PyList_Append(keys, id) < 0))
+                goto fail;
+        }
+    }
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(keys); k++) {
+        PyObject *bucket = PyDict_GetItemWithError(access, PyList_GET_ITEM(keys, k));
+        if (bucket == NULL) {
+            if (PyErr_Occurred())
+                goto fail;
+            continue;
+        }
+        Py_INCREF(bucket);
+        int ok = 1;
+        for (Py_ssize_t r = 0; ok >= 0 && r < PyTuple_GET_SIZE(bucket); r++) {
+            PyObject *group = PyTuple_GET_ITEM(bucket, r), *others = PyTuple_GET_ITEM(group, R_OTHERS);
+            ok = 1;
+            for (Py_ssize_t o = 0; ok == 1 && o < PyTuple_GET_SIZE(others); o++)
+                ok = holds(f, PyTuple_GET_ITEM(others, o));
+            if (ok == 1 && PyList_Append(passed, group) < 0)
+                ok = -1;
+        }
+        Py_DECREF(bucket);
+        if (ok < 0)
+            goto fail;
+    }
+    Py_DECREF(keys);
+    Py_DECREF(every);
+    return passed;
+fail:
+    Py_XDECREF(keys);
+    Py_XDECREF(passed);
+    Py_XDECREF(every);
+    return NULL;
+}
+
+/* Whether a passed group has a condition met only inside arrays of objects (not in `free`): then array
+ * consistency must be checked in Python (the positional test of EventMatcher._consistent). */
+static int touches_arrays(Finish *f, PyObject *passed)
+{
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(passed); i++) {
+        PyObject *all = PyTuple_GET_ITEM(PyList_GET_ITEM(passed, i), R_ALL);
+        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(all); k++) {
+            int in_free = PySet_Contains(f->free, PyTuple_GET_ITEM(all, k));
+            if (in_free <= 0)
+                return in_free < 0 ? -1 : 1;
+        }
+    }
+    return 0;
 }
 
 static int compare_numbers(const void *a, const void *b)
@@ -599,92 +743,23 @@ static int compare_numbers(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Rule numbers of the sub-rules whose conditions all hold, sorted, de-duplicated and named (NAMES): the
- * candidate loop and the last line of EventMatcher._finish. Returns the names, Py_None when the Python
- * steps must finish (a float met a numeric test), NULL on error. */
-static PyObject *collect(PyObject *tables, PyObject *matched, PyObject *seen, PyObject *values)
+/* The names of the passed groups' rules: numbers sorted, de-duplicated, named last (NAMES). */
+static PyObject *named(PyObject *passed, PyObject *names)
 {
-    PyObject *access = PyTuple_GET_ITEM(tables, T_ACCESS);
-    Candidates c = {matched, seen, values, PyTuple_GET_ITEM(tables, T_RESIDUAL), PySet_New(NULL), 0};
-    PyObject *keys = PyList_New(0), *out = NULL;
-    Py_ssize_t *numbers = NULL, count = 0, cap = 0;
-    if (c.failed == NULL || keys == NULL)
-        goto done;
-    /* The access conditions met (the smaller side again), then EVERY's records. */
-    PyObject *every = PyLong_FromLong(-2);
-    if (every == NULL || PyList_Append(keys, every) < 0) {
-        Py_XDECREF(every);
-        goto done;
-    }
-    Py_DECREF(every);
-    if (PySet_GET_SIZE(matched) < PyDict_GET_SIZE(access)) {
-        PyObject *it = PyObject_GetIter(matched), *id;
-        if (it == NULL)
-            goto done;
-        while ((id = PyIter_Next(it)) != NULL) {
-            int has = PyLong_CheckExact(id) ? PyDict_Contains(access, id) : 0;
-            int rc = has < 0 ? -1 : has ? PyList_Append(keys, id) : 0;
-            Py_DECREF(id);
-            if (rc < 0) {
-                Py_DECREF(it);
-                goto done;
-            }
-        }
-        Py_DECREF(it);
-        if (PyErr_Occurred())
-            goto done;
-    }
-    else {
-        Py_ssize_t pos = 0;
-        PyObject *id, *bucket;
-        while (PyDict_Next(access, &pos, &id, &bucket)) {
-            int has = PySet_Contains(matched, id);
-            if (has < 0 || (has && PyList_Append(keys, id) < 0))
-                goto done;
-        }
-    }
-    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(keys); k++) {
-        PyObject *bucket = PyDict_GetItemWithError(access, PyList_GET_ITEM(keys, k));
-        if (bucket == NULL) {
-            if (PyErr_Occurred())
-                goto done;
-            continue;
-        }
-        Py_INCREF(bucket);
-        for (Py_ssize_t r = 0; r < PyTuple_GET_SIZE(bucket); r++) {
-            PyObject *record = PyTuple_GET_ITEM(bucket, r), *others = PyTuple_GET_ITEM(record, R_OTHERS);
-            int ok = 1;
-            for (Py_ssize_t o = 0; ok == 1 && o < PyTuple_GET_SIZE(others); o++)
-                ok = holds(&c, PyTuple_GET_ITEM(others, o));
-            if (ok == 1) {
-                if (count == cap) {
-                    cap = cap ? 2 * cap : 16;
-                    Py_ssize_t *grown = PyMem_Realloc(numbers, cap * sizeof(Py_ssize_t));
-                    if (grown == NULL) {
-                        PyErr_NoMemory();
-                        ok = -1;
-                    }
-                    else {
-                        numbers = grown;
-                    }
-                }
-                if (ok == 1)
-                    numbers[count++] = PyLong_AsSsize_t(PyTuple_GET_ITEM(record, R_NUMBER));
-            }
-            if (ok < 0) {
-                Py_DECREF(bucket);
-                goto done;
-            }
-        }
-        Py_DECREF(bucket);
-    }
-    if (c.floats) {
-        out = Py_NewRef(Py_None);
-        goto done;
+    Py_ssize_t count = 0;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(passed); i++)
+        count += PyTuple_GET_SIZE(PyTuple_GET_ITEM(PyList_GET_ITEM(passed, i), R_NUMBERS));
+    Py_ssize_t *numbers = PyMem_Malloc((count ? count : 1) * sizeof(Py_ssize_t));
+    if (numbers == NULL)
+        return PyErr_NoMemory();
+    count = 0;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(passed); i++) {
+        PyObject *group = PyTuple_GET_ITEM(PyList_GET_ITEM(passed, i), R_NUMBERS);
+        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(group); k++)
+            numbers[count++] = PyLong_AsSsize_t(PyTuple_GET_ITEM(group, k));
     }
     qsort(numbers, (size_t)count, sizeof(Py_ssize_t), compare_numbers);
-    out = PyList_New(0);
-    PyObject *names = PyTuple_GET_ITEM(tables, T_NAMES);
+    PyObject *out = PyList_New(0);
     for (Py_ssize_t i = 0; out != NULL && i < count; i++) {
         if (i > 0 && numbers[i] == numbers[i - 1])
             continue;
@@ -700,17 +775,14 @@ static PyObject *collect(PyObject *tables, PyObject *matched, PyObject *seen, Py
             Py_CLEAR(out);
         }
     }
-done:
     PyMem_Free(numbers);
-    Py_XDECREF(keys);
-    Py_XDECREF(c.failed);
     return out;
 }
 
 /* match(obj, TABLES): the whole per-event pass (TABLES and the results: native.py). Decides the event
- * when it needs neither the array-consistency check (no rule value sat inside an array of objects) nor
- * the exact-number re-check (no float met a numeric test); otherwise hands its sets back for
- * EventMatcher._finish. Twin of EventMatcher._match_obj with the Python walk and _finish. */
+ * unless a float met a numeric test (the exact-number re-check) or a rule met needs array consistency;
+ * then hands its sets back for EventMatcher._settle. Twin of EventMatcher._match_obj with the Python walk
+ * and EventMatcher._finish. */
 static PyObject *native_match(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 2 || !PyDict_CheckExact(args[0]) || !PyTuple_CheckExact(args[1]) ||
@@ -720,7 +792,7 @@ static PyObject *native_match(PyObject *self, PyObject *const *args, Py_ssize_t 
     }
     PyObject *tables = args[1];
     PyObject *node = PyTuple_GET_ITEM(tables, T_NODE), *specs = PyTuple_GET_ITEM(tables, T_SPECS);
-    PyObject *absent = PyTuple_GET_ITEM(tables, T_ABSENT), *out = NULL;
+    PyObject *absent = PyTuple_GET_ITEM(tables, T_ABSENT), *out = NULL, *passed = NULL;
     if (!PyList_CheckExact(node) || !PyList_CheckExact(specs) || !PyDict_CheckExact(absent) ||
         !PyDict_CheckExact(PyTuple_GET_ITEM(tables, T_ACCESS)) ||
         !PyDict_CheckExact(PyTuple_GET_ITEM(tables, T_RESIDUAL)) ||
@@ -728,37 +800,64 @@ static PyObject *native_match(PyObject *self, PyObject *const *args, Py_ssize_t 
         PyErr_SetString(PyExc_TypeError, "match: bad tables");
         return NULL;
     }
-    PyObject *matched = PySet_New(NULL), *seen = PySet_New(NULL);
-    PyObject *trailed = PyList_New(0), *values = PyDict_New();
-    if (matched == NULL || seen == NULL || trailed == NULL || values == NULL)
+    Finish f = {PySet_New(NULL), PySet_New(NULL), PyDict_New(), PyTuple_GET_ITEM(tables, T_RESIDUAL),
+                PySet_New(NULL), NULL, NULL, NULL, PyList_New(0), NULL};
+    if (f.matched == NULL || f.seen == NULL || f.values == NULL || f.failed == NULL || f.trailed == NULL)
         goto done;
-    WalkState st = {specs, matched, seen, trailed, values};
+    WalkState st = {specs, f.matched, f.seen, f.trailed, f.values};
     if (walk_node(&st, args[0], node, empty_tuple, 0) < 0)
         goto done;
-    int floats = PySet_Contains(matched, float_seen);
-    if (floats < 0)
-        goto done;
-    if (floats || PyList_GET_SIZE(trailed) > 0) {
-        out = PyTuple_Pack(4, matched, seen, trailed, values);
-        goto done;
+    if (PyList_GET_SIZE(f.trailed) > 0) {
+        f.free = PySet_New(f.matched); /* satisfied outside arrays of objects: no position constraint */
+        f.evaluated = PyList_New(0);
+        f.pending = PyDict_New();
+        f.trailed_pids = PySet_New(NULL);
+        if (f.free == NULL || f.evaluated == NULL || f.pending == NULL || f.trailed_pids == NULL ||
+            evaluate_trailed(&f, specs) < 0)
+            goto done;
+    }
+    else {
+        Py_CLEAR(f.trailed);
     }
     Py_ssize_t pos = 0;
     PyObject *pid, *ids;
     while (PyDict_Next(absent, &pos, &pid, &ids)) {
-        int has = PySet_Contains(seen, pid);
-        if (has < 0 || (!has && add_all(matched, ids) < 0))
+        int has = PySet_Contains(f.seen, pid);
+        if (has < 0)
             goto done;
+        if (has)
+            continue;
+        if (add_all(f.matched, ids) < 0)
+            goto done;
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(ids); i++) {
+            if (absent_met(&f, PyTuple_GET_ITEM(ids, i), pid) < 0)
+                goto done;
+        }
     }
-    out = collect(tables, matched, seen, values);
-    if (out == Py_None) {
-        Py_DECREF(out);
-        out = PyTuple_Pack(4, matched, seen, trailed, values);
+    passed = passed_records(&f, PyTuple_GET_ITEM(tables, T_ACCESS));
+    if (passed == NULL)
+        goto done;
+    int floats = PySet_Contains(f.matched, float_seen);
+    int arrays = floats < 0 || f.free == NULL || PyList_GET_SIZE(passed) == 0 ? 0 : touches_arrays(&f, passed);
+    if (floats < 0 || arrays < 0)
+        goto done;
+    if (floats || arrays) {
+        out = Py_BuildValue("(OOOOOO)", f.matched, f.free ? f.free : Py_None, f.evaluated ? f.evaluated : Py_None,
+                            f.pending ? f.pending : Py_None, f.trailed ? f.trailed : Py_None, passed);
+        goto done;
     }
+    out = named(passed, PyTuple_GET_ITEM(tables, T_NAMES));
 done:
-    Py_XDECREF(matched);
-    Py_XDECREF(seen);
-    Py_XDECREF(trailed);
-    Py_XDECREF(values);
+    Py_XDECREF(passed);
+    Py_XDECREF(f.matched);
+    Py_XDECREF(f.seen);
+    Py_XDECREF(f.values);
+    Py_XDECREF(f.failed);
+    Py_XDECREF(f.free);
+    Py_XDECREF(f.evaluated);
+    Py_XDECREF(f.pending);
+    Py_XDECREF(f.trailed);
+    Py_XDECREF(f.trailed_pids);
     return out;
 }
 
@@ -928,7 +1027,7 @@ static PyObject *native_floats_exact(PyObject *self, PyObject *const *args, Py_s
 
 static PyMethodDef methods[] = {
     {"match", (PyCFunction)(void (*)(void))native_match, METH_FASTCALL,
-     "match(obj, tables): the names matched, or (matched, seen, trailed, values) to finish in Python."},
+     "match(obj, tables): the names matched, or the sets EventMatcher._settle finishes with."},
     {"floats_exact", (PyCFunction)(void (*)(void))native_floats_exact, METH_FASTCALL,
      "floats_exact(text, floats): whether the long number tokens of text that read as floats are exact."},
     {NULL, NULL, 0, NULL},

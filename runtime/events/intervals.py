@@ -5,9 +5,8 @@ sorted twice (by low end ascending, by high end descending); the others go to th
 Each interval is stored once (O(n) memory), the build sorts (O(n log n)), and a stab walks one root-to-leaf
 path, reading at each node only the intervals it reports plus one (O(log n + k)).
 
-``Intervals`` keeps such a tree live under ``add``/``remove``: additions wait in a short list and removals
-in a set until either outgrows the square root of the tree, then the tree is rebuilt. An update costs
-O(1) or, once per ~sqrt(n) updates, one rebuild; a stab also scans the short list.
+``Intervals`` keeps such trees live under ``add``/``remove`` (the logarithmic method: a few trees of
+doubling sizes, each rebuilt only when merged); an update costs O(log n) amortized, a stab O(log^2 n + k).
 
 Numeric ranges hold doubles (+-inf for an open end); address blocks hold fixed-width hex strings, which
 compare like the addresses they spell. An interval is (low, low_inclusive, high, high_inclusive, id).
@@ -27,7 +26,7 @@ Interval = tuple[Any, bool, Any, bool, int]
 # None. A ``flat`` node (no center splits its intervals) lists them in one order, each tested in full.
 Node = tuple[Any, ...]
 
-MIN_PENDING = 32  # updates held back before a rebuild, at least
+PENDING = 32  # additions held in a list before they become a tree
 
 
 def contains(item: Interval, x: Any) -> bool:
@@ -140,46 +139,79 @@ def stab_tree(node: Node | None, x: Any, out: list[int]) -> None:
 
 
 class Intervals:
-    """A live set of intervals: ``add``, ``remove``, ``stab``."""
+    """A live set of intervals: ``add``, ``remove``, ``stab``.
 
-    __slots__ = ("added", "items", "removed", "tree")
+    Bentley and Saxe's logarithmic method: the intervals sit in static trees whose sizes at least double
+    from one to the next (``trees``), plus a short list of the latest additions (``added``, at most
+    PENDING). When the list fills, it becomes a tree, merged (rebuilt) with the trees no larger than
+    itself, so each interval is rebuilt O(log n) times and a stab reads O(log n) trees. A removal is
+    noted in ``removed`` (filtered from the trees' answers) until half the intervals are removed ones, then
+    everything is rebuilt."""
+
+    __slots__ = ("added", "items", "levels", "removed", "trees")
 
     def __init__(self, items: Iterable[Interval] = ()) -> None:
-        self.items: dict[int, Interval] = {it[4]: it for it in items}
-        self.tree: Node | None = build_tree(list(self.items.values()))
-        self.added: tuple[Interval, ...] = ()  # not yet in the tree
-        self.removed: frozenset[int] = frozenset()  # in the tree, no longer in the set
+        self.items: dict[int, Interval] = {}
+        self.levels: list[list[Interval]] = []  # the intervals of each tree, largest first
+        self.trees: tuple[Node, ...] = ()
+        self.added: tuple[Interval, ...] = ()  # not yet in a tree
+        self.removed: set[int] = set()  # in a tree, no longer in the set (mutated in place: readers probe it)
+        for item in items:
+            self.add(item)
 
     def __len__(self) -> int:
         return len(self.items)
 
     def add(self, item: Interval) -> None:
-        self.items[item[4]] = item
-        self.added = (*self.added, item)
-        self._settle()
+        ident = item[4]
+        self.items[ident] = item
+        if ident in self.removed:  # back while its old copy is still in a tree: start afresh
+            self._rebuild()
+            return
+        if len(self.added) < PENDING:
+            self.added = (*self.added, item)
+            return
+        level = [*self.added, item]
+        while self.levels and len(self.levels[-1]) <= len(level):
+            level = self.levels.pop() + level
+        gone = [it[4] for it in level if it[4] in self.removed]
+        if gone:
+            level = [it for it in level if it[4] not in self.removed]
+            self.removed.difference_update(gone)
+        self.levels.append(level)
+        self._publish()
+        self.added = ()
+
+    def _rebuild(self) -> None:
+        everything = list(self.items.values())
+        self.levels = [everything] if everything else []
+        self.added = ()
+        self.removed = set()
+        self._publish()
 
     def remove(self, ident: int) -> None:
-        if self.items.pop(ident, None) is None:
+        item = self.items.pop(ident, None)
+        if item is None:
             return
         kept = tuple(it for it in self.added if it[4] != ident)
         if len(kept) != len(self.added):
             self.added = kept
-        else:
-            self.removed = self.removed | {ident}
-        self._settle()
+            return
+        self.removed.add(ident)
+        if len(self.removed) > len(self.items):
+            self._rebuild()
 
-    def _settle(self) -> None:
-        limit = max(MIN_PENDING, math.isqrt(len(self.items)))
-        if len(self.added) > limit or len(self.removed) > limit:
-            self.tree = build_tree(list(self.items.values()))
-            self.added, self.removed = (), frozenset()
+    def _publish(self) -> None:
+        self.trees = tuple(tree for tree in (build_tree(level) for level in self.levels) if tree is not None)
 
     def stab(self, x: Any) -> list[int]:
         """Ids of the intervals that contain ``x``."""
         out: list[int] = []
-        stab_tree(self.tree, x, out)
+        for tree in self.trees:
+            stab_tree(tree, x, out)
         if self.removed:
-            out = [i for i in out if i not in self.removed]
+            removed = self.removed
+            out = [i for i in out if i not in removed]
         for item in self.added:
             if contains(item, x):
                 out.append(item[4])

@@ -61,9 +61,19 @@ USE_NATIVE = _native is not None and NATIVE_ALLOWED
 EVERY = -2
 RETRIES = 3  # optimistic tries of a match that changes keep overlapping, before it takes the lock
 
-# A sub-rule's record (RECORD in runtime/events/native.py): (rule number, the other condition ids, all its
+# A sub-rule as its rule keeps it: (rule number, the other condition ids, all its condition ids). In
+# ACCESS, sub-rules with the same conditions form one GROUP (runtime/events/native.py): (rule numbers, the
+# other condition ids, all its condition ids), tested once per event for all of them.
+Group = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]
 # condition ids).
 Record = tuple[int, tuple[int, ...], tuple[int, ...]]
+
+
+# The expected candidates of filing a sub-rule under a condition: the sub-rules already there plus this
+# one, weighted by how many values satisfy a condition of the kind (by ``selectivity``). A range or a suffix
+# of its own beats an exact value shared by more than a few sub-rules; anything-but and `exists` are used
+# only when nothing else is there (they hold for nearly every event).
+COST = (1, 2, 4, 1 << 20, 1 << 24)
 
 
 def selectivity(cond: FieldCondition) -> int:
@@ -135,7 +145,8 @@ class EventMatcher:
         self._evaluators: list[Any] = []  # per pid: the Python evaluator of its access conditions, or None
         self._specs: list[Any] = []  # SPECS: per pid, the native core's form of the same, or None
         self._absent: dict[int, tuple[int, ...]] = {}  # ABSENT: pid -> indexed `exists: false` ids
-        self._access: dict[int, tuple[Record, ...]] = {}  # ACCESS: access condition id -> its records
+        self._access: dict[int, tuple[Group, ...]] = {}  # ACCESS: access condition id -> its groups
+        self._chosen: dict[tuple[int, ...], int] = {}  # condition ids of a group -> its access condition
         # RESIDUAL: condition id -> (evaluate, spec, pid, absent_ok) for conditions tested per candidate.
         self._residual: dict[int, tuple[Any, Any, int, bool]] = {}
         self._tables = (
@@ -197,27 +208,45 @@ class EventMatcher:
     def _add_subrule(self, number: int, sub: SubRule) -> Record:
         ids = tuple(sorted({self._acquire(cond) for cond in sub}))
         conds, access = self._conds, self._access
-        chosen = min(ids, key=lambda i: (conds[i].rank, len(access.get(i, ())), i)) if ids else EVERY
-        record: Record = (number, tuple(i for i in ids if i != chosen), ids)
+        chosen = self._chosen.get(ids)  # sub-rules with the same conditions share one group
+        if chosen is None:
+            if ids:
+                chosen = min(ids, key=lambda i: ((len(access.get(i, ())) + 1) * COST[conds[i].rank], i))
+            else:
+                chosen = EVERY
+        others = tuple(i for i in ids if i != chosen)
         bucket = access.get(chosen, ())
-        access[chosen] = (*bucket, record)
-        if not bucket and chosen != EVERY:
-            self._index(chosen)
+        for k, group in enumerate(bucket):
+            if group[2] == ids:
+                access[chosen] = (*bucket[:k], ((*group[0], number), others, ids), *bucket[k + 1 :])
+                break
+        else:
+            self._chosen[ids] = chosen
+            access[chosen] = (*bucket, ((number,), others, ids))
+            if not bucket and chosen != EVERY:
+                self._index(chosen)
         self._trie.add_positional(positional_prefixes(conds[i].cond for i in ids), 1)
-        return record
+        return (number, others, ids)
 
     def _remove_record(self, record: Record) -> None:
-        _number, others, ids = record
+        number, others, ids = record
         chosen = next((i for i in ids if i not in others), EVERY)
         bucket = self._access[chosen]
-        k = next(k for k, r in enumerate(bucket) if r is record)
-        rest = bucket[:k] + bucket[k + 1 :]
-        if rest:
-            self._access[chosen] = rest
+        k = next(k for k, group in enumerate(bucket) if group[2] == ids)
+        numbers = bucket[k][0]
+        j = numbers.index(number)
+        numbers = numbers[:j] + numbers[j + 1 :]
+        if numbers:
+            self._access[chosen] = (*bucket[:k], (numbers, others, ids), *bucket[k + 1 :])
         else:
-            del self._access[chosen]
-            if chosen != EVERY:
-                self._unindex(chosen)
+            del self._chosen[ids]
+            rest = bucket[:k] + bucket[k + 1 :]
+            if rest:
+                self._access[chosen] = rest
+            else:
+                del self._access[chosen]
+                if chosen != EVERY:
+                    self._unindex(chosen)
         self._trie.add_positional(positional_prefixes(self._conds[i].cond for i in ids), -1)
         for ident in ids:
             self._release(ident)
@@ -367,21 +396,23 @@ class EventMatcher:
     def _match_obj(self, obj: dict[str, Any], raw: Any = None) -> list[str]:
         tables = self._native_tables
         if tables is not None:
-            # One native call decides most events; it hands back its sets when arrays of objects or floats
-            # under numeric tests need the Python steps.
+            # One native call decides most events; it hands back its sets when floats met numeric tests or
+            # a rule met needs the array-consistency check.
             done = _native.match(obj, tables)
             if type(done) is list:
                 return done
-            st = WalkState(self._evaluators, False)
-            st.matched, st.seen, st.trailed, st.values = done
-            return self._finish(raw, st)
+            matched, free, evaluated, pending, trailed, passed = done
+            in_arrays: dict[int, list[tuple[Any, tuple[Any, ...]]]] = defaultdict(list)
+            for pid, value, trail in trailed or ():
+                in_arrays[pid].append((value, trail))
+            return self._settle(raw, matched, free, evaluated or [], pending or {}, in_arrays, passed)
         st = WalkState(self._evaluators, True)
         walk(obj, self._trie.root, (), st)
         return self._finish(raw, st)
 
     def _finish(self, raw: Any, st: WalkState) -> list[str]:
-        """The steps after the walk: values inside arrays of objects, the `exists: false` fill-in, the
-        candidates' other conditions, the exact-number re-check and array consistency."""
+        """The steps after the walk: values inside arrays of objects, the `exists: false` fill-in and the
+        candidates' other conditions; then ``_settle``."""
         matched, seen, trailed = st.matched, st.seen, st.trailed
         evaluators = self._evaluators
         free: set[Any] | None = None
@@ -451,14 +482,27 @@ class EventMatcher:
             return ok
 
         access = self._access
-        passed: list[Record] = list(access.get(EVERY, ()))
+        passed: list[Group] = list(access.get(EVERY, ()))
         for ident in access.keys() & matched:
-            for record in access[ident]:
-                for other in record[1]:
+            for group in access[ident]:
+                for other in group[1]:
                     if not holds(other):
                         break
                 else:
-                    passed.append(record)
+                    passed.append(group)
+        return self._settle(raw, matched, free, evaluated, pending, in_arrays, passed)
+
+    def _settle(
+        self,
+        raw: Any,
+        matched: set[Any],
+        free: set[Any] | None,
+        evaluated: list[tuple[tuple[Any, ...], set[int]]],
+        pending: dict[int, int],
+        in_arrays: dict[int, list[tuple[Any, tuple[Any, ...]]]],
+        passed: list[Group],
+    ) -> list[str]:
+        """The last steps, in Python for both engines: the exact-number re-check, array consistency, names."""
         if FLOAT_SEEN in matched:
             # Floats met numeric tests. The services compare a number by its spelling when no double holds
             # it exactly, and orjson keeps no spelling: when the text may spell one of these floats in a
@@ -476,17 +520,17 @@ class EventMatcher:
         if free is not None and passed:
             passed = self._consistent(passed, matched, free, evaluated, pending, in_arrays)
         names = self._names
-        return [names[n] for n in sorted({record[0] for record in passed})]
+        return [names[n] for n in sorted({n for group in passed for n in group[0]})]
 
     def _consistent(
         self,
-        passed: list[Record],
+        passed: list[Group],
         matched: set[Any],
         free: set[Any],
         evaluated: list[tuple[tuple[Any, ...], set[int]]],
         pending: dict[int, int],
         in_arrays: dict[int, list[tuple[Any, tuple[Any, ...]]]],
-    ) -> list[Record]:
+    ) -> list[Group]:
         """The candidate sub-rules whose fields can all come from consistent array elements (``evaluated``:
         the conditions each value met inside arrays, with its positions)."""
         positional = matched - free  # conditions met only inside arrays of objects (or by deferred absence)

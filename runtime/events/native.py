@@ -43,18 +43,18 @@ that met numeric tests): ``(matched, seen, trailed, values)``.
       S_FALLBACK  callable                          the Python evaluator, for the numbers the core
                                                      cannot decide (big integers, subnormals, decimals).
       NUMBERS = (exact, tree, added, removed, ab_excl) [N_EXACT .. N_AB_EXCL] (``number_tables``):
-      ``exact`` {double: ids} | None; ``tree`` the interval tree of the ranges (a NODE of
+      ``exact`` {double: ids} | None; ``trees`` the interval trees of the ranges (NODEs of
       runtime/events/intervals.py: (center, lows, low_incs, low_ids, highs, high_incs, high_ids, left,
-      right, flat)) | None; ``added`` the ranges not yet in the tree, ((low, low_inc, high, high_inc,
-      id), ...); ``removed`` the ids in the tree no longer in the set (frozenset); ``ab_excl`` {double:
+      right, flat)); ``added`` the ranges in no tree yet, ((low, low_inc, high, high_inc, id), ...);
+      ``removed`` the ids in a tree no longer in the set (a set, probed only); ``ab_excl`` {double:
       frozenset of the anything-but ids it excludes} | None.
 - ``ABSENT`` = {pid: ids}: the indexed `exists: false` conditions met when the path has no value.
-- ``ACCESS`` = {condition id: (RECORD, ...)}: the sub-rules filed under each access condition (under -2,
-  EVERY, those with no condition: met by every event). RECORD =
-  (rule number, other ids, all ids) [R_NUMBER, R_OTHERS, R_ALL].
+- ``ACCESS`` = {condition id: (GROUP, ...)}: the sub-rules filed under each access condition (under -2,
+  EVERY, those with no condition: met by every event), those with the same conditions in one GROUP =
+  (rule numbers, other ids, all ids) [R_NUMBERS, R_OTHERS, R_ALL].
 - ``RESIDUAL`` = {condition id: (evaluate, SPEC, pid, absent_ok)} [Q_EVALUATE .. Q_ABSENT]: the conditions
   tested per candidate; each SPEC is a one-condition index. A condition in neither ACCESS nor RESIDUAL's
-  keys but in ACCESS's records is an access condition the index did not find: it does not hold.
+  keys but in ACCESS's groups is an access condition the index did not find: it does not hold.
 - ``NAMES`` = {rule number: name}.
 
 Besides its condition ids the core puts FLOAT_SEEN (-1, runtime/events/field_index.py) and
@@ -151,7 +151,7 @@ def number_tables(index: FieldIndex) -> Any:
     ranges = index.ranges
     return (
         index.num_exact or None,  # N_EXACT
-        ranges.tree if ranges is not None else None,  # N_TREE
+        ranges.trees if ranges is not None else (),  # N_TREES
         ranges.added if ranges is not None else (),  # N_ADDED
         ranges.removed if ranges is not None else frozenset(),  # N_REMOVED
         index.ab_num or None,  # N_AB_EXCL
