@@ -119,60 +119,58 @@ def test_churn_leaves_no_trace(native: bool) -> None:
     assert sum(len(groups) for groups in matcher._access.values()) == 1
 
 
-def test_snapshot_contract_under_threads() -> None:
+@pytest.mark.parametrize("native", ENGINES)
+def test_snapshot_contract_under_threads(native: bool) -> None:
     """One writer adds rules r0, r1, ... and removes them first-in first-out; readers match meanwhile. At
     any moment the rules present are a run r[lo:hi], every one of which matches the event; a match must
     return such a run (in the order added) plus the fixed rules, and never raise."""
-    for native in (True, False):
-        if native and not NATIVE:
-            continue
-        with engine(native):
-            rs = tamis.RuleSet()
-        rs.add("base", {"source": ["aws.s3"]})
-        rs.add("never", {"source": ["aws.ec2"]})
-        event = b'{"source": "aws.s3", "detail": {"n": 5, "tags": [{"k": "a"}, {"k": "b"}]}}'
-        changes = 400
-        done = threading.Event()
-        errors: list[BaseException] = []
-        results: list[list[str]] = []
+    with engine(native):
+        rs = tamis.RuleSet()
+    rs.add("base", {"source": ["aws.s3"]})
+    rs.add("never", {"source": ["aws.ec2"]})
+    event = b'{"source": "aws.s3", "detail": {"n": 5, "tags": [{"k": "a"}, {"k": "b"}]}}'
+    changes = 400
+    done = threading.Event()
+    errors: list[BaseException] = []
+    results: list[list[str]] = []
 
-        def writer() -> None:
-            try:
-                for i in range(changes):
-                    rs.add(
-                        f"r{i:04d}",
-                        {
-                            "source": ["aws.s3"],
-                            "$or": [
-                                {"detail": {"n": [{"numeric": [">", i % 5 - 1]}]}},
-                                {"detail": {"tags": {"k": ["zz"]}}},
-                            ],
-                        },
-                    )
-                    if i >= 20:
-                        rs.remove(f"r{i - 20:04d}")
-            except BaseException as exc:  # pragma: no cover - reported below
-                errors.append(exc)
-            finally:
-                done.set()
+    def writer() -> None:
+        try:
+            for i in range(changes):
+                rs.add(
+                    f"r{i:04d}",
+                    {
+                        "source": ["aws.s3"],
+                        "$or": [
+                            {"detail": {"n": [{"numeric": [">", i % 5 - 1]}]}},
+                            {"detail": {"tags": {"k": ["zz"]}}},
+                        ],
+                    },
+                )
+                if i >= 20:
+                    rs.remove(f"r{i - 20:04d}")
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            done.set()
 
-        def reader() -> None:
-            try:
-                while not done.is_set():
-                    results.append(rs.matches(event))
-            except BaseException as exc:
-                errors.append(exc)
+    def reader() -> None:
+        try:
+            while not done.is_set():
+                results.append(rs.matches(event))
+        except BaseException as exc:
+            errors.append(exc)
 
-        threads = [threading.Thread(target=reader) for _ in range(2)] + [threading.Thread(target=writer)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert not errors, errors
-        assert results
-        for names in results:
-            assert names[0] == "base"
-            run = [int(name[1:]) for name in names[1:]]
-            assert run == list(range(run[0], run[0] + len(run))) if run else True, names
-            assert len(run) <= 21, names
-        assert rs.matches(event) == ["base", *(f"r{i:04d}" for i in range(changes - 20, changes))]
+    threads = [threading.Thread(target=reader) for _ in range(2)] + [threading.Thread(target=writer)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert results
+    for names in results:
+        assert names[0] == "base"
+        run = [int(name[1:]) for name in names[1:]]
+        assert run == list(range(run[0], run[0] + len(run))) if run else True, names
+        assert len(run) <= 21, names
+    assert rs.matches(event) == ["base", *(f"r{i:04d}" for i in range(changes - 20, changes))]
