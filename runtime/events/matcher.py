@@ -303,14 +303,8 @@ class EventMatcher:
         return path
 
     def _make_residual(self, ident: int, info: _Condition, path: _Path) -> None:
-        """Tested per candidate: a one-condition index of its own, and the walk keeps the path's values."""
-        index = FieldIndex([(ident, info.cond)], info.cond.ip_mode)
-        self._residual[ident] = (
-            index.evaluate,
-            native.field_spec({info.cond.ip_mode: index}),
-            path.pid,
-            info.cond.absent_ok,
-        )
+        """Tested per candidate (its own one-condition test), and the walk keeps the path's values."""
+        self._residual[ident] = (*native.condition_test(ident, info.cond), path.pid, info.cond.absent_ok)
         path.residual += 1
         self._trie.set_flags(info.cond.path, path.absent > 0, path.residual > 0)
 

@@ -53,7 +53,7 @@ that met numeric tests): ``(matched, seen, trailed, values)``.
   EVERY, those with no condition: met by every event), those with the same conditions in one GROUP =
   (rule numbers, other ids, all ids) [R_NUMBERS, R_OTHERS, R_ALL].
 - ``RESIDUAL`` = {condition id: (evaluate, SPEC, pid, absent_ok)} [Q_EVALUATE .. Q_ABSENT]: the conditions
-  tested per candidate; each SPEC is a one-condition index. A condition in neither ACCESS nor RESIDUAL's
+  tested per candidate; each SPEC is a one-condition index (``condition_test``). A condition in neither ACCESS nor RESIDUAL's
   keys but in ACCESS's groups is an access condition the index did not find: it does not hold.
 - ``NAMES`` = {rule number: name}.
 
@@ -67,6 +67,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tamis.runtime.events import conditions as C
+from tamis.runtime.events.conditions import FieldCondition
 from tamis.runtime.events.field_index import FieldIndex, combined
 from tamis.runtime.events.string_tests import AffixTables
 
@@ -78,6 +80,22 @@ except ImportError:  # pragma: no cover - only where the extension could not be 
 MAX_DEPTH = 150  # paths deeper than this use the Python walker (the C one recurses per level)
 
 Evaluator = Callable[[Any, set[int]], None]
+
+
+def condition_test(ident: int, cond: FieldCondition) -> tuple[Evaluator, Any]:
+    """(evaluate, SPEC) of one condition tested per candidate. Exact strings outside address mode (the
+    common case) get a {value: ids} table of their own; any other condition a one-condition index."""
+    if not cond.ip_mode and all(test[0] == C.STR for test in cond.tests):
+        table = {test[1]: (ident,) for test in cond.tests}
+        get = table.get
+
+        def exact(v: Any, out: set[int]) -> None:
+            if type(v) is str and get(v):
+                out.add(ident)
+
+        return exact, table
+    index = FieldIndex([(ident, cond)], cond.ip_mode)
+    return index.evaluate, field_spec({cond.ip_mode: index})
 
 
 def field_spec(indexes: dict[bool, FieldIndex]) -> Any:
