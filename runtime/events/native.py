@@ -53,8 +53,8 @@ that met numeric tests): ``(matched, seen, trailed, values)``.
   EVERY, those with no condition: met by every event), those with the same conditions in one GROUP =
   (rule numbers, other ids, all ids) [R_NUMBERS, R_OTHERS, R_ALL].
 - ``RESIDUAL`` = {condition id: (evaluate, SPEC, pid, absent_ok)} [Q_EVALUATE .. Q_ABSENT]: the conditions
-  tested per candidate; each SPEC is a one-condition index (``condition_test``). A condition in neither ACCESS nor RESIDUAL's
-  keys but in ACCESS's groups is an access condition the index did not find: it does not hold.
+  tested per candidate; each SPEC is a one-condition index or table (``condition_test``). A condition in
+  ACCESS's groups but not in RESIDUAL is an access condition the index did not find: it does not hold.
 - ``NAMES`` = {rule number: name}.
 
 Besides its condition ids the core puts FLOAT_SEEN (-1, runtime/events/field_index.py) and
