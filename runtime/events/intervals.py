@@ -26,6 +26,8 @@ Interval = tuple[Any, bool, Any, bool, int]
 # None. A ``flat`` node (no center splits its intervals) lists them in one order, each tested in full.
 Node = tuple[Any, ...]
 
+SAMPLE = 101  # endpoints a node's center is chosen from
+_INF, _NEG_INF = math.inf, -math.inf
 PENDING = 32  # additions held in a list before they become a tree
 
 
@@ -55,15 +57,20 @@ def _split(items: list[Interval], center: Any) -> tuple[list[Interval], list[Int
 
 
 def _median(values: list[Any], default: Any) -> Any:
-    finite = sorted(p for p in values if not _infinite(p))
+    """The median of the finite values, estimated from at most SAMPLE of them evenly spaced (an exact
+    median at each node would sort every endpoint again, level after level)."""
+    step = max(1, len(values) // SAMPLE)
+    finite = sorted(p for p in values[::step] if p != _INF and p != _NEG_INF)
     return finite[len(finite) // 2] if finite else default
 
 
 def build_tree(items: list[Interval]) -> Node | None:
     """The NODE of ``items`` (empty intervals are left out: they contain nothing)."""
     items = [it for it in items if not _empty(it)]
-    if not items:
-        return None
+    return _build(items) if items else None
+
+
+def _build(items: list[Interval]) -> Node:
     center = _median(
         [p for lo, _, hi, _, _ in items for p in (lo, hi)], 0.0 if type(items[0][0]) is float else ""
     )
@@ -86,8 +93,8 @@ def build_tree(items: list[Interval]) -> Node | None:
         tuple(it[2] for it in by_high),
         tuple(it[3] for it in by_high),
         tuple(it[4] for it in by_high),
-        build_tree(left) if left else None,
-        build_tree(right) if right else None,
+        _build(left) if left else None,
+        _build(right) if right else None,
         False,
     )
 
@@ -152,7 +159,8 @@ class Intervals:
 
     def __init__(self, items: Iterable[Interval] = ()) -> None:
         self.items: dict[int, Interval] = {}
-        self.levels: list[list[Interval]] = []  # the intervals of each tree, largest first
+        # each tree with its intervals, largest first
+        self.levels: list[tuple[list[Interval], Node | None]] = []
         self.trees: tuple[Node, ...] = ()
         self.added: tuple[Interval, ...] = ()  # not yet in a tree
         self.removed: set[int] = set()  # in a tree, no longer in the set (mutated in place: readers probe it)
@@ -172,19 +180,19 @@ class Intervals:
             self.added = (*self.added, item)
             return
         level = [*self.added, item]
-        while self.levels and len(self.levels[-1]) <= len(level):
-            level = self.levels.pop() + level
+        while self.levels and len(self.levels[-1][0]) <= len(level):
+            level = self.levels.pop()[0] + level
         gone = [it[4] for it in level if it[4] in self.removed]
         if gone:
             level = [it for it in level if it[4] not in self.removed]
             self.removed.difference_update(gone)
-        self.levels.append(level)
+        self.levels.append((level, build_tree(level)))
         self._publish()
         self.added = ()
 
     def _rebuild(self) -> None:
         everything = list(self.items.values())
-        self.levels = [everything] if everything else []
+        self.levels = [(everything, build_tree(everything))] if everything else []
         self.added = ()
         self.removed = set()
         self._publish()
@@ -202,7 +210,7 @@ class Intervals:
             self._rebuild()
 
     def _publish(self) -> None:
-        self.trees = tuple(tree for tree in (build_tree(level) for level in self.levels) if tree is not None)
+        self.trees = tuple(tree for _, tree in self.levels if tree is not None)
 
     def stab(self, x: Any) -> list[int]:
         """Ids of the intervals that contain ``x``."""

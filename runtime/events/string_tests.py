@@ -204,20 +204,83 @@ class WildcardTests:
             out.update(self.ids[k])
 
 
+class LiveWildcards:
+    """A field's wildcards, live: RE2 sets of doubling sizes (each compiled once per merge, so an added
+    wildcard is compiled O(log n) times), the latest few on their own, removals filtered until half are
+    removed ones (Bentley and Saxe's logarithmic method, as for runtime/events/intervals.py)."""
+
+    __slots__ = ("count", "entries", "levels", "pending", "removed")
+
+    PENDING = 16
+
+    def __init__(self) -> None:
+        self.levels: list[tuple[list[tuple[str, int]], WildcardTests]] = []
+        self.pending: tuple[tuple[Any, str, int], ...] = ()
+        self.removed: set[int] = set()  # condition ids still in a set, no longer here
+        self.entries: dict[tuple[str, int], int] = {}  # what is here, with multiplicity
+        self.count = 0
+
+    def add(self, text: str, ident: int) -> None:
+        self.count += 1
+        self.entries[(text, ident)] = self.entries.get((text, ident), 0) + 1
+        if ident in self.removed:  # back while its old entries are still in a set: start afresh
+            self._rebuild()
+            return
+        regex = re2.compile(wildcard_regex(text), re2_options())
+        self.pending = (*self.pending, (regex, text, ident))
+        if len(self.pending) <= self.PENDING:
+            return
+        level = [(t, i) for _, t, i in self.pending]
+        while self.levels and len(self.levels[-1][0]) <= len(level):
+            level = self.levels.pop()[0] + level
+        level = [(t, i) for t, i in level if i not in self.removed]
+        self.levels.append((level, WildcardTests(level)))
+        self.pending = ()
+
+    def remove(self, text: str, ident: int) -> None:
+        self.count -= 1
+        left = self.entries.pop((text, ident)) - 1
+        if left:
+            self.entries[(text, ident)] = left
+        k = next((k for k, p in enumerate(self.pending) if p[1] == text and p[2] == ident), -1)
+        if k >= 0:
+            self.pending = self.pending[:k] + self.pending[k + 1 :]
+            return
+        self.removed.add(ident)
+        if len(self.removed) * 2 > self.count:
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        entries = [entry for entry, n in self.entries.items() for _ in range(n)]
+        self.levels = [(entries, WildcardTests(entries))] if entries else []
+        self.pending = ()
+        self.removed = set()
+
+    def find(self, s: str, out: set[int]) -> None:
+        if self.levels:
+            safe = utf8_safe(s)
+            removed = self.removed
+            for _, tests in self.levels:
+                for k in tests.set.Match(safe) or ():
+                    out.update(i for i in tests.ids[k] if i not in removed)
+        for regex, _text, ident in self.pending:
+            if regex.fullmatch(utf8_safe(s)):
+                out.add(ident)
+
+
 _FINDER_KINDS = (C.PREFIX, C.SUFFIX, C.EQ_IC, C.PREFIX_IC, C.SUFFIX_IC, C.WILDCARD)
 _IGNORE_CASE_MODES = {C.EQ_IC: "eq", C.PREFIX_IC: "prefix", C.SUFFIX_IC: "suffix"}
 
 
 class StringTests:
     """Every string test of one field: exact, prefix, suffix, ignore-case, wildcard; live under ``add`` and
-    ``remove`` (a field's wildcards are compiled again, as one RE2 set, when they change)."""
+    ``remove``."""
 
-    __slots__ = ("exact", "finders", "kinds", "wildcards")
+    __slots__ = ("exact", "finders", "kinds")
 
     def __init__(self, tests: dict[str, list[tuple[str, int]]] | None = None) -> None:
         self.exact: dict[str, tuple[int, ...]] = {}
         self.kinds: dict[str, Any] = {}
-        self.wildcards: list[tuple[str, int]] = []
         self.finders: tuple[Any, ...] = ()
         for kind, entries in (tests or {}).items():
             for text, ident in entries:
@@ -231,8 +294,10 @@ class StringTests:
             bucket_add(self.exact, text, ident)
             return
         if kind == C.WILDCARD:
-            self.wildcards.append((text, ident))
-            self.kinds[kind] = WildcardTests(self.wildcards)
+            finder = self.kinds.get(kind)
+            if finder is None:
+                finder = self.kinds[kind] = LiveWildcards()
+            finder.add(text, ident)
         elif kind in (C.PREFIX, C.SUFFIX):
             finder = self.kinds.get(kind)
             if finder is None:
@@ -249,17 +314,10 @@ class StringTests:
         if kind == C.STR:
             bucket_remove(self.exact, text, ident)
             return
-        if kind == C.WILDCARD:
-            self.wildcards.remove((text, ident))
-            if self.wildcards:
-                self.kinds[kind] = WildcardTests(self.wildcards)
-            else:
-                del self.kinds[kind]
-        else:
-            finder = self.kinds[kind]
-            finder.remove(text, ident)
-            if finder.count == 0:
-                del self.kinds[kind]
+        finder = self.kinds[kind]
+        finder.remove(text, ident)
+        if finder.count == 0:
+            del self.kinds[kind]
         self._refinders()
 
     def _refinders(self) -> None:
