@@ -12,8 +12,9 @@ Per event the matcher:
    paths of runtime/events/path_trie.py, including the dotted spellings `{"a.b": ...}` the services accept),
    taking at each level the smaller of the object's keys and the trie's;
 2. asks each field's index which access conditions each value satisfies (cost independent of rule count);
-3. for each sub-rule filed under a satisfied access condition, tests its other conditions; collects rule
-   numbers, de-duplicated and sorted, and turns them into names last (in the order rules were added);
+3. for each group of sub-rules filed under a satisfied access condition (sub-rules with the same conditions
+   form one group), tests their other conditions; collects rule numbers, de-duplicated and sorted, and
+   turns them into names last (in the order rules were added);
 4. checks array consistency (no match may combine values from different elements of the same array,
    runtime/events/array_consistency.py) for the candidates when the event has arrays of objects.
 

@@ -206,16 +206,18 @@ class WildcardTests:
 
 class LiveWildcards:
     """A field's wildcards, live: RE2 sets of doubling sizes (each compiled once per merge, so an added
-    wildcard is compiled O(log n) times), the latest few on their own, removals filtered until half are
-    removed ones (Bentley and Saxe's logarithmic method, as for runtime/events/intervals.py)."""
+    wildcard is compiled O(log n) times), the latest few in a small set compiled again on each change,
+    removals filtered until half are removed ones (Bentley and Saxe's logarithmic method, as for
+    runtime/events/intervals.py)."""
 
-    __slots__ = ("count", "entries", "levels", "pending", "removed")
+    __slots__ = ("count", "entries", "latest", "levels", "pending", "removed")
 
     PENDING = 16
 
     def __init__(self) -> None:
         self.levels: list[tuple[list[tuple[str, int]], WildcardTests]] = []
-        self.pending: tuple[tuple[Any, str, int], ...] = ()
+        self.pending: tuple[tuple[str, int], ...] = ()
+        self.latest: WildcardTests | None = None  # the pending ones, in a set of their own
         self.removed: set[int] = set()  # condition ids still in a set, no longer here
         self.entries: dict[tuple[str, int], int] = {}  # what is here, with multiplicity
         self.count = 0
@@ -226,25 +228,27 @@ class LiveWildcards:
         if ident in self.removed:  # back while its old entries are still in a set: start afresh
             self._rebuild()
             return
-        regex = re2.compile(wildcard_regex(text), re2_options())
-        self.pending = (*self.pending, (regex, text, ident))
+        self.pending = (*self.pending, (text, ident))
         if len(self.pending) <= self.PENDING:
+            self.latest = WildcardTests(list(self.pending))
             return
-        level = [(t, i) for _, t, i in self.pending]
+        level = list(self.pending)
         while self.levels and len(self.levels[-1][0]) <= len(level):
             level = self.levels.pop()[0] + level
         level = [(t, i) for t, i in level if i not in self.removed]
         self.levels.append((level, WildcardTests(level)))
         self.pending = ()
+        self.latest = None
 
     def remove(self, text: str, ident: int) -> None:
         self.count -= 1
         left = self.entries.pop((text, ident)) - 1
         if left:
             self.entries[(text, ident)] = left
-        k = next((k for k, p in enumerate(self.pending) if p[1] == text and p[2] == ident), -1)
-        if k >= 0:
+        if (text, ident) in self.pending:
+            k = self.pending.index((text, ident))
             self.pending = self.pending[:k] + self.pending[k + 1 :]
+            self.latest = WildcardTests(list(self.pending)) if self.pending else None
             return
         self.removed.add(ident)
         if len(self.removed) * 2 > self.count:
@@ -254,18 +258,18 @@ class LiveWildcards:
         entries = [entry for entry, n in self.entries.items() for _ in range(n)]
         self.levels = [(entries, WildcardTests(entries))] if entries else []
         self.pending = ()
+        self.latest = None
         self.removed = set()
 
     def find(self, s: str, out: set[int]) -> None:
-        if self.levels:
-            safe = utf8_safe(s)
-            removed = self.removed
-            for _, tests in self.levels:
-                for k in tests.set.Match(safe) or ():
-                    out.update(i for i in tests.ids[k] if i not in removed)
-        for regex, _text, ident in self.pending:
-            if regex.fullmatch(utf8_safe(s)):
-                out.add(ident)
+        safe = utf8_safe(s)
+        removed = self.removed
+        for _, tests in self.levels:
+            for k in tests.set.Match(safe) or ():
+                out.update(i for i in tests.ids[k] if i not in removed)
+        if self.latest is not None:
+            for k in self.latest.set.Match(safe) or ():
+                out.update(self.latest.ids[k])
 
 
 _FINDER_KINDS = (C.PREFIX, C.SUFFIX, C.EQ_IC, C.PREFIX_IC, C.SUFFIX_IC, C.WILDCARD)
