@@ -381,22 +381,23 @@ static PyObject *spec_of(PyObject *specs, PyObject *pid)
     return Py_NewRef(PyList_GET_ITEM(specs, k));
 }
 
-/* Keep a value for the conditions tested per candidate: values[pid].append(v). */
+/* Keep a value for the conditions tested per candidate: values[pid] is the value itself, or the list of
+ * them from the second on (a leaf is never a list, so the two cannot be confused). */
 static int record_value(PyObject *values, PyObject *pid, PyObject *v)
 {
-    PyObject *list = PyDict_GetItemWithError(values, pid);
-    if (list == NULL) {
-        if (PyErr_Occurred())
-            return -1;
-        list = PyList_New(0);
-        if (list == NULL)
-            return -1;
-        int rc = PyDict_SetItem(values, pid, list);
-        Py_DECREF(list);
-        if (rc < 0)
-            return -1;
-    }
-    return PyList_Append(list, v);
+    PyObject *have = PyDict_GetItemWithError(values, pid);
+    if (have == NULL)
+        return PyErr_Occurred() ? -1 : PyDict_SetItem(values, pid, v);
+    if (PyList_CheckExact(have))
+        return PyList_Append(have, v);
+    PyObject *list = PyList_New(2);
+    if (list == NULL)
+        return -1;
+    PyList_SET_ITEM(list, 0, Py_NewRef(have));
+    PyList_SET_ITEM(list, 1, Py_NewRef(v));
+    int rc = PyDict_SetItem(values, pid, list);
+    Py_DECREF(list);
+    return rc;
 }
 
 static int leaves(WalkState *st, PyObject *v, PyObject *trail, PyObject *entry, int depth)
@@ -532,7 +533,7 @@ static int walk_node(WalkState *st, PyObject *obj, PyObject *node, PyObject *tra
 /* ---- after the walk: EventMatcher._finish up to its last steps --------------------------------------- */
 
 typedef struct {
-    PyObject *matched, *seen, *values, *residual, *failed;
+    PyObject *matched, *seen, *values, *residual, *failed, *scratch;
     /* with values inside arrays of objects (else NULL): */
     PyObject *free, *evaluated, *pending, *trailed, *trailed_pids;
 } Finish;
@@ -605,26 +606,38 @@ static int holds(Finish *f, PyObject *id)
     }
     Py_INCREF(test);
     PyObject *spec = PyTuple_GET_ITEM(test, Q_SPEC), *pid = PyTuple_GET_ITEM(test, Q_PID);
-    PyObject *scratch = PySet_New(NULL);
-    int ok = scratch == NULL ? -1 : 0, rc = ok;
+    PyObject *scratch = f->scratch;
+    int ok = 0, rc = PySet_Clear(scratch);
     PyObject *values = rc == 0 ? PyDict_GetItemWithError(f->values, pid) : NULL;
     if (values == NULL && PyErr_Occurred())
         rc = -1;
     if (values != NULL) {
         Py_INCREF(values);
-        for (Py_ssize_t i = 0; rc == 0 && i < PyList_GET_SIZE(values); i++) {
-            PyObject *v = Py_NewRef(PyList_GET_ITEM(values, i));
-            rc = evaluate(spec, v, scratch);
+        int exact = PyDict_CheckExact(spec); /* exact strings: the table says it without a set */
+        int many = PyList_CheckExact(values);
+        Py_ssize_t count = many ? PyList_GET_SIZE(values) : 1;
+        for (Py_ssize_t i = 0; rc == 0 && !ok && i < count; i++) {
+            PyObject *v = Py_NewRef(many ? PyList_GET_ITEM(values, i) : values);
+            if (exact) {
+                ok = PyDict_GetItemWithError(spec, v) != NULL;
+                if (!ok && PyErr_Occurred())
+                    rc = -1;
+            }
+            else {
+                rc = evaluate(spec, v, scratch);
+            }
             Py_DECREF(v);
         }
         Py_DECREF(values);
     }
-    if (rc == 0) {
+    if (rc == 0 && PySet_GET_SIZE(scratch) > 0) {
         ok = PySet_Contains(scratch, id);
-        rc = ok < 0 ? -1 : set_or(f->matched, scratch);
-        if (rc == 0 && ok && f->free != NULL)
-            rc = PySet_Add(f->free, id);
+        /* the one-condition test adds only its id, and the float marks, which `matched` must get */
+        int floats = ok < 0 ? -1 : PySet_Contains(scratch, float_seen);
+        rc = floats < 0 ? -1 : floats ? set_or(f->matched, scratch) : 0;
     }
+    if (rc == 0 && ok && f->free != NULL)
+        rc = PySet_Add(f->free, id);
     for (Py_ssize_t i = 0; rc == 0 && f->trailed != NULL && i < PyList_GET_SIZE(f->trailed); i++) {
         PyObject *item = Py_NewRef(PyList_GET_ITEM(f->trailed, i)); /* (pid, value, trail) */
         int same = PyObject_RichCompareBool(PyTuple_GET_ITEM(item, 0), pid, Py_EQ);
@@ -660,7 +673,6 @@ static int holds(Finish *f, PyObject *id)
     }
     if (rc == 0 && PySet_Add(ok ? f->matched : f->failed, id) < 0)
         rc = -1;
-    Py_XDECREF(scratch);
     Py_DECREF(test);
     return rc < 0 ? -1 : ok;
 }
@@ -801,8 +813,9 @@ static PyObject *native_match(PyObject *self, PyObject *const *args, Py_ssize_t 
         return NULL;
     }
     Finish f = {PySet_New(NULL), PySet_New(NULL), PyDict_New(), PyTuple_GET_ITEM(tables, T_RESIDUAL),
-                PySet_New(NULL), NULL, NULL, NULL, PyList_New(0), NULL};
-    if (f.matched == NULL || f.seen == NULL || f.values == NULL || f.failed == NULL || f.trailed == NULL)
+                PySet_New(NULL), PySet_New(NULL), NULL, NULL, NULL, PyList_New(0), NULL};
+    if (f.matched == NULL || f.seen == NULL || f.values == NULL || f.failed == NULL || f.scratch == NULL ||
+        f.trailed == NULL)
         goto done;
     WalkState st = {specs, f.matched, f.seen, f.trailed, f.values};
     if (walk_node(&st, args[0], node, empty_tuple, 0) < 0)
@@ -853,6 +866,7 @@ done:
     Py_XDECREF(f.seen);
     Py_XDECREF(f.values);
     Py_XDECREF(f.failed);
+    Py_XDECREF(f.scratch);
     Py_XDECREF(f.free);
     Py_XDECREF(f.evaluated);
     Py_XDECREF(f.pending);

@@ -158,6 +158,8 @@ class EventMatcher:
             self._residual,
             self._names,
         )
+        self._native_tables: tuple[Any, ...] | None = None
+        self._native_switch()
 
     # -- rule management ---------------------------------------------------------------------------
     def add(self, name: str, subrules: list[SubRule]) -> None:
@@ -201,10 +203,10 @@ class EventMatcher:
     def names(self) -> list[str]:
         return list(self._rules)
 
-    @property
-    def _native_tables(self) -> tuple[Any, ...] | None:
-        """The native core's TABLES (runtime/events/native.py), or None when the Python steps run."""
-        return self._tables if self._use_native and not self._deep else None
+    def _native_switch(self) -> None:
+        """``_native_tables``: the native core's TABLES (runtime/events/native.py), or None when the Python
+        steps run (no core, or a path deeper than its walker takes)."""
+        self._native_tables = self._tables if self._use_native and not self._deep else None
 
     def _add_subrule(self, number: int, sub: SubRule) -> Record:
         ids = tuple(sorted({self._acquire(cond) for cond in sub}))
@@ -288,6 +290,7 @@ class EventMatcher:
         self._evaluators[path.pid] = self._specs[path.pid] = None
         self._free_pids.append(path.pid)
         self._deep -= path.deep
+        self._native_switch()
 
     def _path(self, name: str) -> _Path:
         path = self._paths.get(name)
@@ -300,6 +303,7 @@ class EventMatcher:
                 self._specs.append(None)
             path = self._paths[name] = _Path(pid, name.count(".") >= native.MAX_DEPTH)
             self._deep += path.deep
+            self._native_switch()
             self._trie.add_path(name, pid)
         return path
 
@@ -372,6 +376,16 @@ class EventMatcher:
                     raise InvalidEvent("an event must be a JSON object")
                 obj = dict(obj)
             raw = None if obj is event else event
+        seq = self._seq
+        if not seq & 1:  # the common case, no change running: one try, inline
+            try:
+                names = self._match_obj(obj, raw)
+            except Exception:
+                if self._seq == seq:
+                    raise
+            else:
+                if self._seq == seq:
+                    return names
         for _ in range(RETRIES):
             seq = self._seq
             if seq & 1:  # a change is running: wait for it
@@ -394,7 +408,7 @@ class EventMatcher:
             # One native call decides most events; it hands back its sets when floats met numeric tests or
             # a rule met needs the array-consistency check.
             done = _native.match(obj, tables)
-            if type(done) is list:
+            if done.__class__ is list:
                 return done
             matched, free, evaluated, pending, trailed, passed = done
             in_arrays: dict[int, list[tuple[Any, tuple[Any, ...]]]] = defaultdict(list)
