@@ -1,11 +1,12 @@
 """The many-rule event matcher: the hot path of event patterns, live under ``add`` and ``remove``.
 
 **Access predicates.** Each sub-rule (the AND of field conditions of one `$or` branch) is filed under one
-of its conditions, its *access condition*, chosen when the sub-rule is added: the most selective kind
-(exact values, then prefixes and address blocks, then ranges, suffixes and wildcards, then anything-but and
-`exists`, last `exists: false`), among those the one with the fewest sub-rules already filed under it. Only
-access conditions are put in the per-field indexes (runtime/events/field_index.py); the others are tested
-for the candidates reached, each at most once per event, against the values the walk kept for their field.
+of its conditions, its *access condition*, chosen when the sub-rule is added: the fewest sub-rules already
+filed under it, weighted by how unselective its kind is (``COST``: exact values, then prefixes and address
+blocks, then ranges, suffixes and wildcards, then anything-but and `exists`, last `exists: false`). Only
+access conditions (and exact strings, which a value meets only when it is one of them) are put in the
+per-field indexes (runtime/events/field_index.py); the others are tested for the candidates reached, each
+at most once per event, against the values the walk kept for their field.
 Per event the matcher:
 
 1. reads only the event fields some rule names (runtime/events/walker.py, along the live trie of field
@@ -102,7 +103,7 @@ def selectivity(cond: FieldCondition) -> int:
 class _Condition:
     """One distinct condition of the set: how many sub-rules use it, its path, and whether it is indexed."""
 
-    __slots__ = ("cond", "indexed", "pid", "rank", "uses")
+    __slots__ = ("always", "cond", "indexed", "pid", "rank", "uses")
 
     def __init__(self, cond: FieldCondition, pid: int) -> None:
         self.cond = cond
@@ -110,6 +111,10 @@ class _Condition:
         self.rank = selectivity(cond)
         self.uses = 0
         self.indexed = False
+        # Exact strings (outside address mode) stay in their field's index while used, access condition
+        # or not: a value meets only the conditions that hold it, so the index stays a single probe and a
+        # candidate's test is a set lookup.
+        self.always = not cond.ip_mode and all(test[0] == C.STR for test in cond.tests)
 
 
 class _Path:
@@ -264,7 +269,10 @@ class EventMatcher:
             info = self._conds[ident] = _Condition(cond, path.pid)
             path.conditions += 1
             path.absent += cond.absent_ok
-            self._make_residual(ident, info, path)
+            if info.always:
+                self._into_index(ident, info, path)
+            else:
+                self._make_residual(ident, info, path)
         info = self._conds[ident]
         info.uses += 1
         return ident
@@ -278,8 +286,11 @@ class EventMatcher:
         path = self._paths[cond.path]
         del self._conds[ident]
         del self._cond_ids[cond]
-        self._residual.pop(ident, None)
-        path.residual -= 1
+        if info.indexed:  # an exact condition, indexed while used
+            self._out_of_index(ident, info, path)
+        else:
+            del self._residual[ident]
+            path.residual -= 1
         path.absent -= cond.absent_ok
         path.conditions -= 1
         if path.conditions:
@@ -314,13 +325,28 @@ class EventMatcher:
         self._trie.set_flags(info.cond.path, path.absent > 0, path.residual > 0)
 
     def _index(self, ident: int) -> None:
-        """The condition became an access condition: into its field's index."""
+        """The condition became an access condition: into its field's index (exact ones are there)."""
         info = self._conds[ident]
-        cond = info.cond
-        path = self._paths[cond.path]
-        info.indexed = True
+        if info.indexed:
+            return
+        path = self._paths[info.cond.path]
         del self._residual[ident]
         path.residual -= 1
+        self._into_index(ident, info, path)
+        self._trie.set_flags(info.cond.path, path.absent > 0, path.residual > 0)
+
+    def _unindex(self, ident: int) -> None:
+        """The condition is no longer an access condition: tested per candidate (exact ones stay)."""
+        info = self._conds[ident]
+        if info.always:
+            return
+        path = self._paths[info.cond.path]
+        self._out_of_index(ident, info, path)
+        self._make_residual(ident, info, path)
+
+    def _into_index(self, ident: int, info: _Condition, path: _Path) -> None:
+        cond = info.cond
+        info.indexed = True
         index = path.indexes.get(cond.ip_mode)
         if index is None:
             index = path.indexes[cond.ip_mode] = FieldIndex([], cond.ip_mode)
@@ -328,12 +354,9 @@ class EventMatcher:
         if cond.absent_ok:
             self._absent[path.pid] = (*self._absent.get(path.pid, ()), ident)
         self._refresh(path)
-        self._trie.set_flags(cond.path, path.absent > 0, path.residual > 0)
 
-    def _unindex(self, ident: int) -> None:
-        info = self._conds[ident]
+    def _out_of_index(self, ident: int, info: _Condition, path: _Path) -> None:
         cond = info.cond
-        path = self._paths[cond.path]
         info.indexed = False
         index = path.indexes[cond.ip_mode]
         index.remove(ident, cond)
@@ -346,7 +369,6 @@ class EventMatcher:
             else:
                 del self._absent[path.pid]
         self._refresh(path)
-        self._make_residual(ident, info, path)
 
     def _refresh(self, path: _Path) -> None:
         indexes = [path.indexes[mode] for mode in sorted(path.indexes)]
