@@ -18,9 +18,7 @@ from tamis.compiler.event_patterns.dialects import Dialect, dialect_for
 from tamis.compiler.event_patterns.filter_criteria import parse_filter_criteria
 from tamis.compiler.event_patterns.parse import PatternInput, parse_pattern
 from tamis.errors import EventError, PatternError
-from tamis.runtime.events.conditions import FieldCondition, SubRule
 from tamis.runtime.events.event_json import InvalidEvent, decode_event, nesting_message, utf8
-from tamis.runtime.events.field_index import FieldIndex
 from tamis.runtime.events.matcher import EventMatcher
 from tamis.runtime.events.service_inputs import (
     lambda_record_event,
@@ -79,8 +77,14 @@ class RuleSet:
         """Add a named pattern (adding a name again ORs the patterns). Raises ``PatternError`` and leaves
         the set as it was when the pattern is invalid or cannot be indexed for matching."""
         subrules = self.dialect.compile(pattern, source)
-        _check_indexable(subrules, source)
-        self._matcher.add(name, subrules)
+        try:
+            self._matcher.add(name, subrules)  # atomic: a refused rule leaves the set as it was
+        except Exception as exc:  # whatever the index raised, it must not poison the set
+            raise PatternError(
+                f"the pattern cannot be indexed for matching ({type(exc).__name__}: {exc})",
+                source=source,
+                rule="runtime-index",
+            ) from exc
         self._added.append(
             (name, pattern if isinstance(pattern, (str, bytes)) else copy.deepcopy(pattern), source)
         )
@@ -116,28 +120,6 @@ class RuleSet:
             return self._matcher.match(self._adapt(event))
         except (InvalidEvent, RecursionError, UnicodeEncodeError) as exc:
             return _retry(self._matcher.match, self._adapt, event, exc)
-
-
-def _check_indexable(subrules: list[SubRule], source: str | None) -> None:
-    """Build the rule's own field indexes (where its strings, wildcards and ranges are compiled) and probe
-    them once, so that a rule the compiler let through but the index cannot hold fails here, alone, instead
-    of in every later ``matches`` of the whole set. The cost is that of the rule, not of the set."""
-    by_field: dict[tuple[str, bool], list[tuple[int, FieldCondition]]] = {}
-    for sub in subrules:
-        for cond in sub:
-            conds = by_field.setdefault((cond.path, cond.ip_mode), [])
-            conds.append((len(conds), cond))
-    try:
-        for (_path, ip_mode), conds in by_field.items():
-            index = FieldIndex(conds, ip_mode)
-            index.fast_evaluator()
-            index.evaluate("", set())
-    except Exception as exc:  # whatever the index raised, it must not poison the set
-        raise PatternError(
-            f"the pattern cannot be indexed for matching ({type(exc).__name__}: {exc})",
-            source=source,
-            rule="runtime-index",
-        ) from exc
 
 
 # Each nesting level takes two brackets: text this short cannot nest past EVENT_MAX_DEPTH, and is not counted.

@@ -68,11 +68,12 @@ def parse_filter_criteria(
             (), 'filter criteria must be an object {"Filters": [{"Pattern": "..."}]}', "lambda-criteria"
         )
     filters = value["Filters"]
-    # Lambda accepts up to 5 filters per event source mapping by default (a quota that can be raised to 10).
-    if len(filters) > 10:
+    # Lambda accepts up to 5 filters per event source mapping by default (a quota that can be raised to 10);
+    # the dialect's ``max_filters`` says which is checked.
+    if len(filters) > max_filters:
         raise fail(
             ("Filters",),
-            f"at most 10 filters per event source mapping, got {len(filters)}",
+            f"at most {max_filters} filters per event source mapping, got {len(filters)}",
             "lambda-filter-count",
         )
     patterns = []

@@ -1,12 +1,16 @@
 /* Native core of the event matcher (tamis.runtime.events._native).
  *
- * The pure-Python matcher (runtime/events/matcher.py, field_index.py, walker.py, rule_trie.py) is the
+ * The pure-Python matcher (runtime/events/matcher.py, field_index.py, intervals.py, walker.py) is the
  * definition; this module runs the same per-event steps without the interpreter's per-field overhead.
- * It keeps no state: every call receives the tables the matcher builds once per rule set.
+ * It keeps no state: every call receives the live tables the matcher keeps.
  *
  * THE LAYOUT OF THOSE TABLES IS DECLARED IN runtime/events/native.py (its docstring, field by field, and
- * the functions that build them); the enums below (E_*, S_*, N_*) are positions in those tuples and must
- * follow it. Each function here names its Python twin.
+ * the functions that build them); the enums below (T_*, E_*, S_*, N_*, R_*, Q_*, I_*) are positions in
+ * those tuples and must follow it. Each function here names its Python twin.
+ *
+ * The tables change while other threads match (runtime/events/matcher.py: the sequence lock). Python code
+ * called from here (string finders, fallback evaluators) may let a writer run, so every object used after
+ * such a call is held by a strong reference; the matcher retries a match that overlapped a change.
  *
  * Per event nothing is allocated beyond the result sets, probe keys, array trails and the output.
  */
@@ -14,6 +18,7 @@
 #include <Python.h>
 #include <float.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static PyObject *empty_tuple; /* the `trail` of values outside any array */
@@ -46,8 +51,7 @@ static int affix_find(PyObject *groups, PyObject *s, int suffix, PyObject *out)
     Py_ssize_t size = PyUnicode_GET_LENGTH(s);
     if (size == 0)
         return 0;
-    Py_UCS4 edge = PyUnicode_READ_CHAR(s, suffix ? size - 1 : 0);
-    PyObject *key = PyLong_FromUnsignedLong(edge);
+    PyObject *key = PyUnicode_FromOrdinal(PyUnicode_READ_CHAR(s, suffix ? size - 1 : 0));
     if (key == NULL)
         return -1;
     PyObject *tables = PyDict_GetItemWithError(groups, key);
@@ -65,7 +69,8 @@ static int affix_find(PyObject *groups, PyObject *s, int suffix, PyObject *out)
             /* One text of this length (the usual case): compare in place instead of slicing and hashing. */
             Py_ssize_t pos = 0;
             PyObject *text, *ids;
-            PyDict_Next(table, &pos, &text, &ids);
+            if (!PyDict_Next(table, &pos, &text, &ids))
+                continue;
             Py_ssize_t hit = PyUnicode_Tailmatch(s, text, 0, PY_SSIZE_T_MAX, suffix ? 1 : -1);
             if (hit < 0 || (hit == 1 && add_all(out, ids) < 0))
                 return -1;
@@ -75,7 +80,7 @@ static int affix_find(PyObject *groups, PyObject *s, int suffix, PyObject *out)
                                   : PyUnicode_Substring(s, suffix ? size - n : 0, suffix ? size : n);
         if (seg == NULL)
             return -1;
-        int rc = probe_add(PyTuple_GET_ITEM(pair, 1), seg, out);
+        int rc = probe_add(table, seg, out);
         Py_DECREF(seg);
         if (rc < 0)
             return -1;
@@ -83,10 +88,12 @@ static int affix_find(PyObject *groups, PyObject *s, int suffix, PyObject *out)
     return 0;
 }
 
-/* Positions in a field's SPEC tuple and in its NUMBERS tuple (native.index_spec, native.number_tables). */
-enum { S_EXACT, S_PREFIX, S_SUFFIX, S_AB_KEPT, S_AB_ALL, S_ALWAYS, S_TRUE, S_FALSE, S_NULL, S_FINDERS,
+/* Positions in a field's SPEC tuple and in its NUMBERS tuple (native.index_spec, native.number_tables),
+ * and in an interval tree NODE (intervals.py). */
+enum { S_EXACT, S_PREFIX, S_SUFFIX, S_AB_EXCL, S_AB_ALL, S_ALWAYS, S_TRUE, S_FALSE, S_NULL, S_FINDERS,
        S_NUMBERS, S_FALLBACK, S_SIZE };
-enum { N_EXACT, N_POINTS, N_AT, N_GAP, N_AB_KEPT };
+enum { N_EXACT, N_TREES, N_ADDED, N_REMOVED, N_AB_EXCL };
+enum { I_CENTER, I_LOWS, I_LOW_INCS, I_LOW_IDS, I_HIGHS, I_HIGH_INCS, I_HIGH_IDS, I_LEFT, I_RIGHT, I_FLAT };
 
 static PyObject *float_seen; /* FLOAT_SEEN of field_index.py: floats met a numeric test */
 
@@ -100,9 +107,102 @@ static int call2(PyObject *fn, PyObject *a, PyObject *b)
     return 0;
 }
 
+/* Whether the anything-but id is in an exclusion bucket (a tuple, or a frozenset for numbers). */
+static int excludes(PyObject *excl, PyObject *id)
+{
+    if (excl == NULL)
+        return 0;
+    if (PyAnySet_Check(excl))
+        return PySet_Contains(excl, id);
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(excl); i++) {
+        int eq = PyObject_RichCompareBool(PyTuple_GET_ITEM(excl, i), id, Py_EQ);
+        if (eq != 0)
+            return eq;
+    }
+    return 0;
+}
+
+/* The anything-but ids not excluded: `kept = anything_but.difference(excluded)` of FieldIndex.evaluate. */
+static int add_kept(PyObject *out, PyObject *all, PyObject *excl)
+{
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(all); i++) {
+        PyObject *id = PyTuple_GET_ITEM(all, i);
+        int skip = excludes(excl, id);
+        if (skip < 0 || (!skip && PySet_Add(out, id) < 0))
+            return -1;
+    }
+    return 0;
+}
+
+static double dbl(PyObject *f) { return PyFloat_AS_DOUBLE(f); }
+
+/* Stab an interval tree NODE with d: twin of intervals.stab_tree (Intervals.stab calls it per tree). Ends are floats (native.number_tables
+ * declines other ranges). Ids in `removed` are skipped (Intervals.stab). */
+static int stab_tree(PyObject *node, double d, PyObject *removed, PyObject *out)
+{
+    while (node != Py_None) {
+        PyObject *lows = PyTuple_GET_ITEM(node, I_LOWS), *low_incs = PyTuple_GET_ITEM(node, I_LOW_INCS);
+        PyObject *low_ids = PyTuple_GET_ITEM(node, I_LOW_IDS), *highs = PyTuple_GET_ITEM(node, I_HIGHS);
+        PyObject *high_incs = PyTuple_GET_ITEM(node, I_HIGH_INCS), *high_ids = PyTuple_GET_ITEM(node, I_HIGH_IDS);
+        Py_ssize_t n = PyTuple_GET_SIZE(lows);
+        PyObject *hit_ids = NULL;
+        Py_ssize_t from = 0, to = 0; /* report hit_ids[from:to] */
+        int flat = PyTuple_GET_ITEM(node, I_FLAT) == Py_True;
+        if (flat) {
+            for (Py_ssize_t k = 0; k < n; k++) {
+                double lo = dbl(PyTuple_GET_ITEM(lows, k)), hi = dbl(PyTuple_GET_ITEM(highs, k));
+                if ((lo < d || (PyTuple_GET_ITEM(low_incs, k) == Py_True && lo == d)) &&
+                    (d < hi || (PyTuple_GET_ITEM(high_incs, k) == Py_True && d == hi))) {
+                    PyObject *id = PyTuple_GET_ITEM(low_ids, k);
+                    int gone = PySet_GET_SIZE(removed) ? PySet_Contains(removed, id) : 0;
+                    if (gone < 0 || (!gone && PySet_Add(out, id) < 0))
+                        return -1;
+                }
+            }
+            return 0;
+        }
+        double center = dbl(PyTuple_GET_ITEM(node, I_CENTER));
+        PyObject *next = Py_None;
+        if (d < center) {
+            while (to < n) {
+                double lo = dbl(PyTuple_GET_ITEM(lows, to));
+                if (lo < d || (lo == d && PyTuple_GET_ITEM(low_incs, to) == Py_True))
+                    to++;
+                else
+                    break;
+            }
+            hit_ids = low_ids;
+            next = PyTuple_GET_ITEM(node, I_LEFT);
+        }
+        else if (center < d) {
+            while (to < n) {
+                double hi = dbl(PyTuple_GET_ITEM(highs, to));
+                if (d < hi || (hi == d && PyTuple_GET_ITEM(high_incs, to) == Py_True))
+                    to++;
+                else
+                    break;
+            }
+            hit_ids = high_ids;
+            next = PyTuple_GET_ITEM(node, I_RIGHT);
+        }
+        else if (d == center) {
+            hit_ids = low_ids;
+            to = n;
+        }
+        for (Py_ssize_t k = from; k < to; k++) {
+            PyObject *id = PyTuple_GET_ITEM(hit_ids, k);
+            int gone = PySet_GET_SIZE(removed) ? PySet_Contains(removed, id) : 0;
+            if (gone < 0 || (!gone && PySet_Add(out, id) < 0))
+                return -1;
+        }
+        node = next;
+    }
+    return 0;
+}
+
 /* Numbers (NUMBERS in native.py): returns 1 when decided here, 0 when the fallback must decide, -1 on
- * error. The numeric branch of FieldIndex.evaluate. */
-static int evaluate_number(PyObject *numbers, PyObject *v, PyObject *out, PyObject **kept)
+ * error. The numeric branch of FieldIndex.evaluate; *excl is set to the anything-but ids it excludes. */
+static int evaluate_number(PyObject *numbers, PyObject *v, PyObject *out, PyObject **excl)
 {
     double d;
     if (PyLong_CheckExact(v)) {
@@ -132,9 +232,9 @@ static int evaluate_number(PyObject *numbers, PyObject *v, PyObject *out, PyObje
     else {
         return 0;
     }
-    PyObject *exact = PyTuple_GET_ITEM(numbers, N_EXACT), *ab_kept = PyTuple_GET_ITEM(numbers, N_AB_KEPT);
+    PyObject *exact = PyTuple_GET_ITEM(numbers, N_EXACT), *ab_excl = PyTuple_GET_ITEM(numbers, N_AB_EXCL);
     PyObject *key = NULL; /* a float object only for the tables probed by value */
-    if (exact != Py_None || ab_kept != Py_None) {
+    if (exact != Py_None || ab_excl != Py_None) {
         key = PyFloat_FromDouble(d);
         if (key == NULL)
             return -1;
@@ -142,26 +242,21 @@ static int evaluate_number(PyObject *numbers, PyObject *v, PyObject *out, PyObje
     int rc = 0;
     if (exact != Py_None)
         rc = probe_add(exact, key, out);
-    PyObject *points = PyTuple_GET_ITEM(numbers, N_POINTS);
-    if (rc == 0 && points != Py_None) {
-        /* bisect_left over the sorted points */
-        Py_ssize_t lo = 0, hi = PyTuple_GET_SIZE(points);
-        while (lo < hi) {
-            Py_ssize_t mid = (lo + hi) / 2;
-            if (PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(points, mid)) < d)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo < PyTuple_GET_SIZE(points) && PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(points, lo)) == d)
-            rc = add_all(out, PyTuple_GET_ITEM(PyTuple_GET_ITEM(numbers, N_AT), lo));
-        else
-            rc = add_all(out, PyTuple_GET_ITEM(PyTuple_GET_ITEM(numbers, N_GAP), lo));
+    PyObject *trees = PyTuple_GET_ITEM(numbers, N_TREES);
+    for (Py_ssize_t i = 0; rc == 0 && i < PyTuple_GET_SIZE(trees); i++)
+        rc = stab_tree(PyTuple_GET_ITEM(trees, i), d, PyTuple_GET_ITEM(numbers, N_REMOVED), out);
+    PyObject *added = PyTuple_GET_ITEM(numbers, N_ADDED);
+    for (Py_ssize_t i = 0; rc == 0 && i < PyTuple_GET_SIZE(added); i++) {
+        PyObject *item = PyTuple_GET_ITEM(added, i); /* (low, low_inc, high, high_inc, id) */
+        double lo = dbl(PyTuple_GET_ITEM(item, 0)), hi = dbl(PyTuple_GET_ITEM(item, 2));
+        if ((lo < d || (PyTuple_GET_ITEM(item, 1) == Py_True && lo == d)) &&
+            (d < hi || (PyTuple_GET_ITEM(item, 3) == Py_True && d == hi)))
+            rc = PySet_Add(out, PyTuple_GET_ITEM(item, 4));
     }
-    if (rc == 0 && ab_kept != Py_None) {
-        PyObject *hit = PyDict_GetItemWithError(ab_kept, key);
+    if (rc == 0 && ab_excl != Py_None) {
+        PyObject *hit = PyDict_GetItemWithError(ab_excl, key);
         if (hit != NULL)
-            *kept = hit;
+            *excl = hit;
         else if (PyErr_Occurred())
             rc = -1;
     }
@@ -169,14 +264,15 @@ static int evaluate_number(PyObject *numbers, PyObject *v, PyObject *out, PyObje
     return rc < 0 ? -1 : 1;
 }
 
-/* One leaf value against its field's SPEC (native.field_spec); twin of FieldIndex.evaluate. */
+/* One leaf value against a field's SPEC (native.field_spec); twin of FieldIndex.evaluate. The caller holds
+ * a reference to `spec` (finders may run Python code). */
 static int evaluate(PyObject *spec, PyObject *v, PyObject *out)
 {
     if (PyDict_CheckExact(spec))
         return probe_add(spec, v, out);
     if (!PyTuple_CheckExact(spec))
         return call2(spec, v, out);
-    PyObject *kept = PyTuple_GET_ITEM(spec, S_AB_ALL); /* anything-but ids the value does not exclude */
+    PyObject *excl = NULL; /* the anything-but ids the value excludes */
     if (PyUnicode_CheckExact(v)) {
         PyObject *t = PyTuple_GET_ITEM(spec, S_EXACT);
         if (t != Py_None && probe_add(t, v, out) < 0)
@@ -196,13 +292,10 @@ static int evaluate(PyObject *spec, PyObject *v, PyObject *out)
             if (call2(PyTuple_GET_ITEM(t, i), v, out) < 0)
                 return -1;
         }
-        t = PyTuple_GET_ITEM(spec, S_AB_KEPT);
+        t = PyTuple_GET_ITEM(spec, S_AB_EXCL);
         if (t != Py_None) {
-            /* anything-but over plain strings: the conditions the value leaves standing, precomputed. */
-            PyObject *hit = PyDict_GetItemWithError(t, v);
-            if (hit != NULL)
-                kept = hit;
-            else if (PyErr_Occurred())
+            excl = PyDict_GetItemWithError(t, v);
+            if (excl == NULL && PyErr_Occurred())
                 return -1;
         }
     }
@@ -218,27 +311,32 @@ static int evaluate(PyObject *spec, PyObject *v, PyObject *out)
         if (numbers == Py_False)
             return call2(PyTuple_GET_ITEM(spec, S_FALLBACK), v, out);
         if (numbers != Py_None) {
-            int rc = evaluate_number(numbers, v, out, &kept);
+            int rc = evaluate_number(numbers, v, out, &excl);
             if (rc < 0)
                 return -1;
             if (rc == 0)
                 return call2(PyTuple_GET_ITEM(spec, S_FALLBACK), v, out);
         }
     }
-    if (add_all(out, kept) < 0)
+    Py_XINCREF(excl);
+    int rc = add_kept(out, PyTuple_GET_ITEM(spec, S_AB_ALL), excl);
+    Py_XDECREF(excl);
+    if (rc < 0)
         return -1;
     return add_all(out, PyTuple_GET_ITEM(spec, S_ALWAYS));
 }
 
-/* Reading the event along the path trie (PATH_NODE in native.py). Values met inside arrays of objects
- * are queued in `trailed` as (pid, value, trail), trail naming the (array id, index) they sit at.
- * walk_node, descend and leaves twin walker.walk_generic, walker.descend and walker.leaves. */
-/* Positions in a PATH_NODE's entries (native.path_tables). */
-enum { E_KEY, E_CHILD, E_PID, E_POSITIONAL, E_TRACKED };
+/* Reading the event along the path trie (NODE in native.py). Values met inside arrays of objects are
+ * queued in `trailed` as (pid, value, trail), trail naming the (array id, index) they sit at.
+ * walk_node, visit, descend and leaves twin walker.walk, walker._visit, walker.descend and walker.leaves. */
+enum { T_NODE, T_SPECS, T_ABSENT, T_ACCESS, T_RESIDUAL, T_NAMES, T_SIZE };
+enum { E_CHILD, E_PID, E_POSITIONAL, E_TRACKED, E_RECORD };
+enum { R_NUMBERS, R_OTHERS, R_ALL };
+enum { Q_EVALUATE, Q_SPEC, Q_PID, Q_ABSENT };
 #define MAX_NESTING 1100 /* beyond the nesting any JSON decoder here accepts */
 
 typedef struct {
-    PyObject *specs, *matched, *seen, *trailed;
+    PyObject *specs, *matched, *seen, *trailed, *values;
 } WalkState;
 
 static PyObject *extend_trail(PyObject *trail, PyObject *marker, Py_ssize_t index)
@@ -271,11 +369,42 @@ static int too_deep(int depth)
     return 1;
 }
 
-static int leaves(WalkState *st, PyObject *v, PyObject *trail, PyObject *pid, int positional, int tracked,
-                  int depth)
+/* The SPEC of a pid (a new reference, Py_None when the field has no access condition). */
+static PyObject *spec_of(PyObject *specs, PyObject *pid)
+{
+    Py_ssize_t k = PyLong_AsSsize_t(pid);
+    if (k < 0 || k >= PyList_GET_SIZE(specs)) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_IndexError, "match: path id out of range");
+        return NULL;
+    }
+    return Py_NewRef(PyList_GET_ITEM(specs, k));
+}
+
+/* Keep a value for the conditions tested per candidate: values[pid] is the value itself, or the list of
+ * them from the second on (a leaf is never a list, so the two cannot be confused). */
+static int record_value(PyObject *values, PyObject *pid, PyObject *v)
+{
+    PyObject *have = PyDict_GetItemWithError(values, pid);
+    if (have == NULL)
+        return PyErr_Occurred() ? -1 : PyDict_SetItem(values, pid, v);
+    if (PyList_CheckExact(have))
+        return PyList_Append(have, v);
+    PyObject *list = PyList_New(2);
+    if (list == NULL)
+        return -1;
+    PyList_SET_ITEM(list, 0, Py_NewRef(have));
+    PyList_SET_ITEM(list, 1, Py_NewRef(v));
+    int rc = PyDict_SetItem(values, pid, list);
+    Py_DECREF(list);
+    return rc;
+}
+
+static int leaves(WalkState *st, PyObject *v, PyObject *trail, PyObject *entry, int depth)
 {
     if (too_deep(depth))
         return -1;
+    PyObject *pid = PyTuple_GET_ITEM(entry, E_PID);
     if (!PyList_CheckExact(v)) {
         if (PyTuple_GET_SIZE(trail) > 0) {
             PyObject *item = PyTuple_Pack(3, pid, v, trail);
@@ -285,13 +414,20 @@ static int leaves(WalkState *st, PyObject *v, PyObject *trail, PyObject *pid, in
             Py_DECREF(item);
             return rc;
         }
-        if (evaluate(PyTuple_GET_ITEM(st->specs, PyLong_AsSsize_t(pid)), v, st->matched) < 0)
+        PyObject *spec = spec_of(st->specs, pid);
+        if (spec == NULL)
             return -1;
-        return tracked && st->seen != Py_None ? PySet_Add(st->seen, pid) : 0;
+        int rc = spec == Py_None ? 0 : evaluate(spec, v, st->matched);
+        Py_DECREF(spec);
+        if (rc == 0 && PyTuple_GET_ITEM(entry, E_TRACKED) == Py_True)
+            rc = PySet_Add(st->seen, pid);
+        if (rc == 0 && PyTuple_GET_ITEM(entry, E_RECORD) == Py_True)
+            rc = record_value(st->values, pid, v);
+        return rc;
     }
     /* Elements of a purely scalar array never combine with another field, so need no position. */
     int mixed = 0;
-    if (positional) {
+    if (PyTuple_GET_ITEM(entry, E_POSITIONAL) == Py_True) {
         for (Py_ssize_t i = 0; i < PyList_GET_SIZE(v) && !mixed; i++) {
             PyObject *e = PyList_GET_ITEM(v, i);
             mixed = PyDict_CheckExact(e) || PyList_CheckExact(e);
@@ -307,7 +443,7 @@ static int leaves(WalkState *st, PyObject *v, PyObject *trail, PyObject *pid, in
             continue;
         Py_INCREF(e);
         PyObject *inner = mixed ? extend_trail(trail, marker, i) : (Py_INCREF(trail), trail);
-        rc = inner == NULL ? -1 : leaves(st, e, inner, pid, positional, tracked, depth + 1);
+        rc = inner == NULL ? -1 : leaves(st, e, inner, entry, depth + 1);
         Py_XDECREF(inner);
         Py_DECREF(e);
     }
@@ -321,7 +457,7 @@ static int descend(WalkState *st, PyObject *items, PyObject *node, PyObject *tra
 {
     if (too_deep(depth))
         return -1;
-    int positional = PyTuple_GET_ITEM(node, 1) == Py_True;
+    int positional = PyList_GET_ITEM(node, 1) == Py_True;
     PyObject *marker = positional ? PyLong_FromVoidPtr(items) : NULL;
     if (positional && marker == NULL)
         return -1;
@@ -346,267 +482,397 @@ static int descend(WalkState *st, PyObject *items, PyObject *node, PyObject *tra
     return rc;
 }
 
+/* One value found under a trie entry (walker._visit). */
+static int visit(WalkState *st, PyObject *v, PyObject *entry, PyObject *trail, int depth)
+{
+    int rc = 0;
+    int is_dict = PyDict_CheckExact(v);
+    if (PyTuple_GET_ITEM(entry, E_PID) != Py_None && !is_dict)
+        rc = leaves(st, v, trail, entry, depth + 1);
+    PyObject *child = PyTuple_GET_ITEM(entry, E_CHILD);
+    if (rc == 0 && child != Py_None) {
+        if (is_dict)
+            rc = walk_node(st, v, child, trail, depth + 1);
+        else if (PyList_CheckExact(v))
+            rc = descend(st, v, child, trail, depth + 1);
+    }
+    return rc;
+}
+
+/* The smaller side: the node's keys looked up in the object, or the object's keys in the node. */
 static int walk_node(WalkState *st, PyObject *obj, PyObject *node, PyObject *trail, int depth)
 {
     if (too_deep(depth))
         return -1;
-    PyObject *entries = PyTuple_GET_ITEM(node, 0);
-    Py_ssize_t n = PyTuple_GET_SIZE(entries);
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *entry = PyTuple_GET_ITEM(entries, i);
-        PyObject *v = PyDict_GetItemWithError(obj, PyTuple_GET_ITEM(entry, E_KEY));
-        if (v == NULL) {
+    if (!PyList_CheckExact(node) || PyList_GET_SIZE(node) != 2 || !PyDict_CheckExact(PyList_GET_ITEM(node, 0))) {
+        PyErr_SetString(PyExc_TypeError, "match: bad path node");
+        return -1;
+    }
+    PyObject *entries = Py_NewRef(PyList_GET_ITEM(node, 0));
+    int by_object = PyDict_GET_SIZE(obj) < PyDict_GET_SIZE(entries);
+    PyObject *from = by_object ? obj : entries, *other = by_object ? entries : obj;
+    Py_ssize_t pos = 0;
+    PyObject *key, *item;
+    int rc = 0;
+    while (rc == 0 && PyDict_Next(from, &pos, &key, &item)) {
+        PyObject *found = PyDict_GetItemWithError(other, key);
+        if (found == NULL) {
             if (PyErr_Occurred())
-                return -1;
+                rc = -1;
             continue;
         }
-        Py_INCREF(v); /* evaluators may run Python code; keep the value alive whatever they do */
-        int rc = 0;
-        PyObject *pid = PyTuple_GET_ITEM(entry, E_PID);
-        int is_dict = PyDict_CheckExact(v);
-        if (pid != Py_None && !is_dict)
-            rc = leaves(st, v, trail, pid, PyTuple_GET_ITEM(entry, E_POSITIONAL) == Py_True,
-                        PyTuple_GET_ITEM(entry, E_TRACKED) == Py_True, depth + 1);
-        PyObject *child = PyTuple_GET_ITEM(entry, E_CHILD);
-        if (rc == 0 && child != Py_None) {
-            if (is_dict)
-                rc = walk_node(st, v, child, trail, depth + 1);
-            else if (PyList_CheckExact(v))
-                rc = descend(st, v, child, trail, depth + 1);
-        }
+        PyObject *v = Py_NewRef(by_object ? item : found), *entry = Py_NewRef(by_object ? found : item);
+        rc = visit(st, v, entry, trail, depth);
         Py_DECREF(v);
+        Py_DECREF(entry);
+    }
+    Py_DECREF(entries);
+    return rc;
+}
+
+/* ---- after the walk: EventMatcher._finish up to its last steps --------------------------------------- */
+
+typedef struct {
+    PyObject *matched, *seen, *values, *residual, *failed, *scratch;
+    /* with values inside arrays of objects (else NULL): */
+    PyObject *free, *evaluated, *pending, *trailed, *trailed_pids;
+} Finish;
+
+static int set_or(PyObject *set, PyObject *other)
+{
+    if (PySet_GET_SIZE(other) == 0)
+        return 0;
+    PyObject *r = PyNumber_InPlaceOr(set, other);
+    if (r == NULL)
+        return -1;
+    Py_DECREF(r);
+    return 0;
+}
+
+/* `pending[id] = pid` or `free.add(id)`: an `exists: false` met by absence, when arrays of objects hold
+ * values of the path or not. */
+static int absent_met(Finish *f, PyObject *id, PyObject *pid)
+{
+    if (f->free == NULL)
+        return 0;
+    int in_arrays = PySet_Contains(f->trailed_pids, pid);
+    if (in_arrays < 0)
+        return -1;
+    return in_arrays ? PyDict_SetItem(f->pending, id, pid) : PySet_Add(f->free, id);
+}
+
+/* Values met inside arrays of objects, each evaluated into its own set (the first loop of _finish). */
+static int evaluate_trailed(Finish *f, PyObject *specs)
+{
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(f->trailed); i++) {
+        PyObject *item = Py_NewRef(PyList_GET_ITEM(f->trailed, i)); /* (pid, value, trail) */
+        PyObject *pid = PyTuple_GET_ITEM(item, 0);
+        int rc = PySet_Add(f->trailed_pids, pid);
+        PyObject *spec = rc < 0 ? NULL : spec_of(specs, pid);
+        if (spec == NULL)
+            rc = -1;
+        else if (spec != Py_None) {
+            PyObject *ids = PySet_New(NULL);
+            rc = ids == NULL ? -1 : evaluate(spec, PyTuple_GET_ITEM(item, 1), ids);
+            if (rc == 0 && PySet_GET_SIZE(ids) > 0) {
+                PyObject *pair = PyTuple_Pack(2, PyTuple_GET_ITEM(item, 2), ids);
+                rc = pair == NULL || PyList_Append(f->evaluated, pair) < 0 ? -1 : set_or(f->matched, ids);
+                Py_XDECREF(pair);
+            }
+            Py_XDECREF(ids);
+        }
+        Py_XDECREF(spec);
+        Py_DECREF(item);
         if (rc < 0)
             return -1;
     }
     return 0;
 }
 
-/* The rule trie (RULE_NODE in native.py): twin of rule_trie.collect. */
-static PyObject *collect(PyObject *root, PyObject *matched)
+/* Whether condition `id` holds: 1, 0, or -1 on error. Twin of `holds` in EventMatcher._finish. */
+static int holds(Finish *f, PyObject *id)
 {
-    PyObject *items = PySequence_Tuple(matched);
-    if (items == NULL)
-        return NULL;
-    Py_ssize_t nitems = PyTuple_GET_SIZE(items);
-    Py_ssize_t cap = 64, top = 0;
-    PyObject **stack = PyMem_Malloc(cap * sizeof(PyObject *));
-    if (stack == NULL) {
-        Py_DECREF(items);
-        return PyErr_NoMemory();
+    int has = PySet_Contains(f->matched, id);
+    if (has != 0)
+        return has;
+    has = PySet_Contains(f->failed, id);
+    if (has != 0)
+        return has < 0 ? -1 : 0;
+    PyObject *test = PyDict_GetItemWithError(f->residual, id);
+    if (test == NULL) { /* an access condition: the index said no */
+        if (PyErr_Occurred())
+            return -1;
+        return PySet_Add(f->failed, id) < 0 ? -1 : 0;
     }
-    PyObject *out = PyList_New(0);
-    if (out == NULL)
+    Py_INCREF(test);
+    PyObject *spec = PyTuple_GET_ITEM(test, Q_SPEC), *pid = PyTuple_GET_ITEM(test, Q_PID);
+    PyObject *scratch = f->scratch;
+    int ok = 0, rc = PySet_Clear(scratch);
+    PyObject *values = rc == 0 ? PyDict_GetItemWithError(f->values, pid) : NULL;
+    if (values == NULL && PyErr_Occurred())
+        rc = -1;
+    if (values != NULL) {
+        Py_INCREF(values);
+        int exact = PyDict_CheckExact(spec); /* exact strings: the table says it without a set */
+        int many = PyList_CheckExact(values);
+        Py_ssize_t count = many ? PyList_GET_SIZE(values) : 1;
+        for (Py_ssize_t i = 0; rc == 0 && !ok && i < count; i++) {
+            PyObject *v = Py_NewRef(many ? PyList_GET_ITEM(values, i) : values);
+            if (exact) {
+                ok = PyDict_GetItemWithError(spec, v) != NULL;
+                if (!ok && PyErr_Occurred())
+                    rc = -1;
+            }
+            else {
+                rc = evaluate(spec, v, scratch);
+            }
+            Py_DECREF(v);
+        }
+        Py_DECREF(values);
+    }
+    if (rc == 0 && PySet_GET_SIZE(scratch) > 0) {
+        ok = PySet_Contains(scratch, id);
+        /* the one-condition test adds only its id, and the float marks, which `matched` must get */
+        int floats = ok < 0 ? -1 : PySet_Contains(scratch, float_seen);
+        rc = floats < 0 ? -1 : floats ? set_or(f->matched, scratch) : 0;
+    }
+    if (rc == 0 && ok && f->free != NULL)
+        rc = PySet_Add(f->free, id);
+    for (Py_ssize_t i = 0; rc == 0 && f->trailed != NULL && i < PyList_GET_SIZE(f->trailed); i++) {
+        PyObject *item = Py_NewRef(PyList_GET_ITEM(f->trailed, i)); /* (pid, value, trail) */
+        int same = PyObject_RichCompareBool(PyTuple_GET_ITEM(item, 0), pid, Py_EQ);
+        if (same < 0)
+            rc = -1;
+        else if (same) {
+            PySet_Clear(scratch);
+            rc = evaluate(spec, PyTuple_GET_ITEM(item, 1), scratch);
+            int met = rc < 0 ? -1 : PySet_Contains(scratch, id);
+            if (met < 0 || set_or(f->matched, scratch) < 0)
+                rc = -1;
+            else if (met) {
+                ok = 1;
+                PyObject *ids = PySet_New(NULL);
+                PyObject *pair = ids == NULL || PySet_Add(ids, id) < 0 ? NULL
+                                                                       : PyTuple_Pack(2, PyTuple_GET_ITEM(item, 2), ids);
+                if (pair == NULL || PyList_Append(f->evaluated, pair) < 0)
+                    rc = -1;
+                Py_XDECREF(pair);
+                Py_XDECREF(ids);
+            }
+        }
+        Py_DECREF(item);
+    }
+    if (rc == 0 && PyTuple_GET_ITEM(test, Q_ABSENT) == Py_True) {
+        int seen = PySet_Contains(f->seen, pid);
+        if (seen < 0)
+            rc = -1;
+        else if (!seen) {
+            ok = 1;
+            rc = absent_met(f, id, pid);
+        }
+    }
+    if (rc == 0 && PySet_Add(ok ? f->matched : f->failed, id) < 0)
+        rc = -1;
+    Py_DECREF(test);
+    return rc < 0 ? -1 : ok;
+}
+
+/* The groups of the sub-rules whose conditions all hold (the candidate loop of _finish), as a list. */
+static PyObject *passed_records(Finish *f, PyObject *access)
+{
+    PyObject *keys = PyList_New(0), *passed = PyList_New(0), *every = PyLong_FromLong(-2);
+    if (keys == NULL || passed == NULL || every == NULL || PyList_Append(keys, every) < 0)
         goto fail;
-    stack[top++] = root; /* borrowed: the trie is owned by the matcher for the whole call */
-    while (top > 0) {
-        PyObject *node = stack[--top];
-        PyObject *names = PyTuple_GET_ITEM(node, 0);
-        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(names); i++) {
-            if (PyList_Append(out, PyTuple_GET_ITEM(names, i)) < 0)
+    /* The access conditions met (the smaller side again), then EVERY's records. */
+    if (PySet_GET_SIZE(f->matched) < PyDict_GET_SIZE(access)) {
+        Py_ssize_t pos = 0;
+        PyObject *id;
+        Py_hash_t hash;
+        while (_PySet_NextEntry(f->matched, &pos, &id, &hash)) {
+            int has = PyLong_CheckExact(id) ? PyDict_Contains(access, id) : 0;
+            if (has < 0 || (has && PyList_Append(keys, id) < 0))
                 goto fail;
-        }
-        PyObject *children = PyTuple_GET_ITEM(node, 1);
-        Py_ssize_t nchildren = PyDict_GET_SIZE(children);
-        if (nchildren == 0)
-            continue;
-        if (top + (nchildren < nitems ? nchildren : nitems) > cap) {
-            cap = 2 * (top + (nchildren < nitems ? nchildren : nitems));
-            PyObject **grown = PyMem_Realloc(stack, cap * sizeof(PyObject *));
-            if (grown == NULL) {
-                PyErr_NoMemory();
-                goto fail;
-            }
-            stack = grown;
-        }
-        if (nchildren <= nitems) {
-            Py_ssize_t pos = 0;
-            PyObject *key, *child;
-            while (PyDict_Next(children, &pos, &key, &child)) {
-                int has = PySet_Contains(matched, key);
-                if (has < 0)
-                    goto fail;
-                if (has)
-                    stack[top++] = child;
-            }
-        }
-        else {
-            for (Py_ssize_t i = 0; i < nitems; i++) {
-                PyObject *child = PyDict_GetItemWithError(children, PyTuple_GET_ITEM(items, i));
-                if (child != NULL)
-                    stack[top++] = child;
-                else if (PyErr_Occurred())
-                    goto fail;
-            }
         }
     }
-    PyMem_Free(stack);
-    Py_DECREF(items);
-    return out;
+    else {
+        Py_ssize_t pos = 0;
+        PyObject *id, *bucket;
+        while (PyDict_Next(access, &pos, &id, &bucket)) {
+            int has = PySet_Contains(f->matched, id);
+            if (has < 0 || (has && PyList_Append(keys, id) < 0))
+                goto fail;
+        }
+    }
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(keys); k++) {
+        PyObject *bucket = PyDict_GetItemWithError(access, PyList_GET_ITEM(keys, k));
+        if (bucket == NULL) {
+            if (PyErr_Occurred())
+                goto fail;
+            continue;
+        }
+        Py_INCREF(bucket);
+        int ok = 1;
+        for (Py_ssize_t r = 0; ok >= 0 && r < PyTuple_GET_SIZE(bucket); r++) {
+            PyObject *group = PyTuple_GET_ITEM(bucket, r), *others = PyTuple_GET_ITEM(group, R_OTHERS);
+            ok = 1;
+            for (Py_ssize_t o = 0; ok == 1 && o < PyTuple_GET_SIZE(others); o++)
+                ok = holds(f, PyTuple_GET_ITEM(others, o));
+            if (ok == 1 && PyList_Append(passed, group) < 0)
+                ok = -1;
+        }
+        Py_DECREF(bucket);
+        if (ok < 0)
+            goto fail;
+    }
+    Py_DECREF(keys);
+    Py_DECREF(every);
+    return passed;
 fail:
-    PyMem_Free(stack);
-    Py_XDECREF(out);
-    Py_DECREF(items);
+    Py_XDECREF(keys);
+    Py_XDECREF(passed);
+    Py_XDECREF(every);
     return NULL;
 }
 
-static PyObject *native_collect(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+/* Whether a passed group has a condition met only inside arrays of objects (not in `free`): then array
+ * consistency must be checked in Python (the positional test of EventMatcher._consistent). */
+static int touches_arrays(Finish *f, PyObject *passed)
 {
-    if (nargs != 2 || !PyTuple_CheckExact(args[0]) || !PyAnySet_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "collect(root, matched)");
-        return NULL;
-    }
-    return collect(args[0], args[1]);
-}
-
-/* Whether every condition id of the tuple is in the set. */
-static int all_in(PyObject *ids, PyObject *set)
-{
-    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(ids); i++) {
-        int has = PySet_Contains(set, PyTuple_GET_ITEM(ids, i));
-        if (has <= 0)
-            return has;
-    }
-    return 1;
-}
-
-/* Values met inside arrays of objects (the first loop of EventMatcher._finish): evaluate each into its own
- * set (EventMatcher._finish needs to know
- * which conditions each array element met) and into `matched`; `free` keeps what was met outside them.
- * Returns (matched, seen, trailed, free, [(trail, ids), ...]). */
-static PyObject *evaluate_trailed(PyObject *specs, PyObject *matched, PyObject *seen, PyObject *trailed)
-{
-    PyObject *free = PySet_New(matched), *evaluated = PyList_New(0), *out = NULL;
-    if (free == NULL || evaluated == NULL)
-        goto done;
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(trailed); i++) {
-        PyObject *item = PyList_GET_ITEM(trailed, i); /* (pid, value, trail) */
-        PyObject *ids = PySet_New(NULL);
-        if (ids == NULL)
-            goto done;
-        Py_ssize_t pid = PyLong_AsSsize_t(PyTuple_GET_ITEM(item, 0));
-        int rc = evaluate(PyTuple_GET_ITEM(specs, pid), PyTuple_GET_ITEM(item, 1), ids);
-        if (rc == 0 && PySet_GET_SIZE(ids) > 0) {
-            PyObject *pair = PyTuple_Pack(2, PyTuple_GET_ITEM(item, 2), ids);
-            rc = pair == NULL || PyList_Append(evaluated, pair) < 0 ? -1 : 0;
-            Py_XDECREF(pair);
-            if (rc == 0) {
-                /* set |= ids */
-                PyObject *r = PyNumber_InPlaceOr(matched, ids);
-                rc = r == NULL ? -1 : 0;
-                Py_XDECREF(r);
-            }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(passed); i++) {
+        PyObject *all = PyTuple_GET_ITEM(PyList_GET_ITEM(passed, i), R_ALL);
+        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(all); k++) {
+            int in_free = PySet_Contains(f->free, PyTuple_GET_ITEM(all, k));
+            if (in_free <= 0)
+                return in_free < 0 ? -1 : 1;
         }
-        Py_DECREF(ids);
-        if (rc < 0)
-            goto done;
     }
-    out = PyTuple_Pack(5, matched, seen, trailed, free, evaluated);
-done:
-    Py_XDECREF(free);
-    Py_XDECREF(evaluated);
+    return 0;
+}
+
+static int compare_numbers(const void *a, const void *b)
+{
+    Py_ssize_t x = *(const Py_ssize_t *)a, y = *(const Py_ssize_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The names of the passed groups' rules: numbers sorted, de-duplicated, named last (NAMES). */
+static PyObject *named(PyObject *passed, PyObject *names)
+{
+    Py_ssize_t count = 0;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(passed); i++)
+        count += PyTuple_GET_SIZE(PyTuple_GET_ITEM(PyList_GET_ITEM(passed, i), R_NUMBERS));
+    Py_ssize_t *numbers = PyMem_Malloc((count ? count : 1) * sizeof(Py_ssize_t));
+    if (numbers == NULL)
+        return PyErr_NoMemory();
+    count = 0;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(passed); i++) {
+        PyObject *group = PyTuple_GET_ITEM(PyList_GET_ITEM(passed, i), R_NUMBERS);
+        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(group); k++)
+            numbers[count++] = PyLong_AsSsize_t(PyTuple_GET_ITEM(group, k));
+    }
+    qsort(numbers, (size_t)count, sizeof(Py_ssize_t), compare_numbers);
+    PyObject *out = PyList_New(0);
+    for (Py_ssize_t i = 0; out != NULL && i < count; i++) {
+        if (i > 0 && numbers[i] == numbers[i - 1])
+            continue;
+        PyObject *number = PyLong_FromSsize_t(numbers[i]);
+        PyObject *name = number == NULL ? NULL : PyDict_GetItemWithError(names, number);
+        Py_XDECREF(number);
+        if (name == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_KeyError, "match: a rule number without a name");
+            Py_CLEAR(out);
+        }
+        else if (PyList_Append(out, name) < 0) {
+            Py_CLEAR(out);
+        }
+    }
+    PyMem_Free(numbers);
     return out;
 }
 
 /* match(obj, TABLES): the whole per-event pass (TABLES and the results: native.py). Decides the event
- * when it needs neither the array-consistency check (no rule value sat inside an array of objects) nor
- * the exact-number re-check (no float met a numeric test); otherwise hands its sets back for
- * EventMatcher._finish. Twin of EventMatcher._match_obj with the Python walk (and _finish's `exists:
- * false` fill-in and _collect). */
+ * unless a float met a numeric test (the exact-number re-check) or a rule met needs array consistency;
+ * then hands its sets back for EventMatcher._settle. Twin of EventMatcher._match_obj with the Python walk
+ * and EventMatcher._finish. */
 static PyObject *native_match(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 2 || !PyDict_CheckExact(args[0]) || !PyTuple_CheckExact(args[1]) ||
-        PyTuple_GET_SIZE(args[1]) != 5) {
-        PyErr_SetString(PyExc_TypeError, "match(obj, (node, specs, absent, few, root))");
+        PyTuple_GET_SIZE(args[1]) != T_SIZE) {
+        PyErr_SetString(PyExc_TypeError, "match(obj, (node, specs, absent, access, residual, names))");
         return NULL;
     }
-    PyObject *node = PyTuple_GET_ITEM(args[1], 0), *specs = PyTuple_GET_ITEM(args[1], 1);
-    PyObject *absent = PyTuple_GET_ITEM(args[1], 2), *few = PyTuple_GET_ITEM(args[1], 3);
-    PyObject *root = PyTuple_GET_ITEM(args[1], 4), *out = NULL;
-    if (!PyTuple_CheckExact(node) || !PyTuple_CheckExact(specs) || !PyTuple_CheckExact(absent) ||
-        !(few == Py_None || PyTuple_CheckExact(few)) || !PyTuple_CheckExact(root)) {
+    PyObject *tables = args[1];
+    PyObject *node = PyTuple_GET_ITEM(tables, T_NODE), *specs = PyTuple_GET_ITEM(tables, T_SPECS);
+    PyObject *absent = PyTuple_GET_ITEM(tables, T_ABSENT), *out = NULL, *passed = NULL;
+    if (!PyList_CheckExact(node) || !PyList_CheckExact(specs) || !PyDict_CheckExact(absent) ||
+        !PyDict_CheckExact(PyTuple_GET_ITEM(tables, T_ACCESS)) ||
+        !PyDict_CheckExact(PyTuple_GET_ITEM(tables, T_RESIDUAL)) ||
+        !PyDict_CheckExact(PyTuple_GET_ITEM(tables, T_NAMES))) {
         PyErr_SetString(PyExc_TypeError, "match: bad tables");
         return NULL;
     }
-    PyObject *matched = PySet_New(NULL);
-    PyObject *seen = PyTuple_GET_SIZE(absent) > 0 ? PySet_New(NULL) : (Py_INCREF(Py_None), Py_None);
-    PyObject *trailed = PyList_New(0);
-    if (matched == NULL || seen == NULL || trailed == NULL)
+    Finish f = {PySet_New(NULL), PySet_New(NULL), PyDict_New(), PyTuple_GET_ITEM(tables, T_RESIDUAL),
+                PySet_New(NULL), PySet_New(NULL), NULL, NULL, NULL, PyList_New(0), NULL};
+    if (f.matched == NULL || f.seen == NULL || f.values == NULL || f.failed == NULL || f.scratch == NULL ||
+        f.trailed == NULL)
         goto done;
-    WalkState st = {specs, matched, seen, trailed};
+    WalkState st = {specs, f.matched, f.seen, f.trailed, f.values};
     if (walk_node(&st, args[0], node, empty_tuple, 0) < 0)
         goto done;
-    int floats = PySet_Contains(matched, float_seen);
-    if (floats < 0)
-        goto done;
-    if (PyList_GET_SIZE(trailed) > 0) {
-        out = evaluate_trailed(specs, matched, seen, trailed);
-        goto done;
-    }
-    if (floats) {
-        out = PyTuple_Pack(3, matched, seen, trailed);
-        goto done;
-    }
-    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(absent); i++) {
-        PyObject *pair = PyTuple_GET_ITEM(absent, i);
-        int has = PySet_Contains(seen, PyTuple_GET_ITEM(pair, 0));
-        if (has < 0 || (!has && add_all(matched, PyTuple_GET_ITEM(pair, 1)) < 0))
+    if (PyList_GET_SIZE(f.trailed) > 0) {
+        f.free = PySet_New(f.matched); /* satisfied outside arrays of objects: no position constraint */
+        f.evaluated = PyList_New(0);
+        f.pending = PyDict_New();
+        f.trailed_pids = PySet_New(NULL);
+        if (f.free == NULL || f.evaluated == NULL || f.pending == NULL || f.trailed_pids == NULL ||
+            evaluate_trailed(&f, specs) < 0)
             goto done;
     }
-    if (few == Py_None) {
-        out = collect(root, matched);
+    else {
+        Py_CLEAR(f.trailed);
+    }
+    Py_ssize_t pos = 0;
+    PyObject *pid, *ids;
+    while (PyDict_Next(absent, &pos, &pid, &ids)) {
+        int has = PySet_Contains(f.seen, pid);
+        if (has < 0)
+            goto done;
+        if (has)
+            continue;
+        if (add_all(f.matched, ids) < 0)
+            goto done;
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(ids); i++) {
+            if (absent_met(&f, PyTuple_GET_ITEM(ids, i), pid) < 0)
+                goto done;
+        }
+    }
+    passed = passed_records(&f, PyTuple_GET_ITEM(tables, T_ACCESS));
+    if (passed == NULL)
+        goto done;
+    int floats = PySet_Contains(f.matched, float_seen);
+    int arrays = floats < 0 || f.free == NULL || PyList_GET_SIZE(passed) == 0 ? 0 : touches_arrays(&f, passed);
+    if (floats < 0 || arrays < 0)
+        goto done;
+    if (floats || arrays) {
+        out = Py_BuildValue("(OOOOOO)", f.matched, f.free ? f.free : Py_None, f.evaluated ? f.evaluated : Py_None,
+                            f.pending ? f.pending : Py_None, f.trailed ? f.trailed : Py_None, passed);
         goto done;
     }
-    out = PyList_New(0);
-    for (Py_ssize_t i = 0; out != NULL && i < PyTuple_GET_SIZE(few); i++) {
-        PyObject *pair = PyTuple_GET_ITEM(few, i);
-        int ok = all_in(PyTuple_GET_ITEM(pair, 0), matched);
-        if (ok < 0 || (ok && PyList_Append(out, PyTuple_GET_ITEM(pair, 1)) < 0))
-            Py_CLEAR(out);
-    }
+    out = named(passed, PyTuple_GET_ITEM(tables, T_NAMES));
 done:
-    Py_XDECREF(matched);
-    Py_XDECREF(seen);
-    Py_XDECREF(trailed);
+    Py_XDECREF(passed);
+    Py_XDECREF(f.matched);
+    Py_XDECREF(f.seen);
+    Py_XDECREF(f.values);
+    Py_XDECREF(f.failed);
+    Py_XDECREF(f.scratch);
+    Py_XDECREF(f.free);
+    Py_XDECREF(f.evaluated);
+    Py_XDECREF(f.pending);
+    Py_XDECREF(f.trailed);
+    Py_XDECREF(f.trailed_pids);
     return out;
-}
-
-/* touching(names, conditions_by_name, ids): the first name whose conditions meet the set `ids`, or None
- * (EventMatcher._match_in_arrays: a candidate none of whose conditions sits only inside arrays is a match). */
-static PyObject *native_touching(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    if (nargs != 3 || !PyList_CheckExact(args[0]) || !PyDict_CheckExact(args[1]) || !PyAnySet_Check(args[2])) {
-        PyErr_SetString(PyExc_TypeError, "touching(names, conditions_by_name, ids)");
-        return NULL;
-    }
-    PyObject *ids = args[2];
-    Py_ssize_t nids = PySet_GET_SIZE(ids);
-    if (nids == 0)
-        Py_RETURN_NONE;
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(args[0]); i++) {
-        PyObject *name = PyList_GET_ITEM(args[0], i);
-        PyObject *conds = PyDict_GetItemWithError(args[1], name);
-        if (conds == NULL) {
-            if (!PyErr_Occurred())
-                PyErr_SetObject(PyExc_KeyError, name);
-            return NULL;
-        }
-        /* iterate the smaller set, probe the larger */
-        PyObject *small = PySet_GET_SIZE(conds) <= nids ? conds : ids, *large = small == conds ? ids : conds;
-        PyObject *it = PyObject_GetIter(small), *item;
-        if (it == NULL)
-            return NULL;
-        int hit = 0;
-        while (!hit && (item = PyIter_Next(it)) != NULL) {
-            hit = PySet_Contains(large, item);
-            Py_DECREF(item);
-        }
-        Py_DECREF(it);
-        if (hit < 0 || PyErr_Occurred())
-            return NULL;
-        if (hit)
-            return Py_NewRef(name);
-    }
-    Py_RETURN_NONE;
 }
 
 /* ---- the exact-number re-check (event_json.floats_exact) ---------------------------------------------- */
@@ -772,15 +1038,12 @@ static PyObject *native_floats_exact(PyObject *self, PyObject *const *args, Py_s
     Py_RETURN_TRUE;
 }
 
+
 static PyMethodDef methods[] = {
     {"match", (PyCFunction)(void (*)(void))native_match, METH_FASTCALL,
-     "match(obj, tables): the names matched, or (matched, seen, trailed) to finish in Python."},
-    {"touching", (PyCFunction)(void (*)(void))native_touching, METH_FASTCALL,
-     "touching(names, conditions_by_name, ids): the first name whose conditions meet ids, or None."},
+     "match(obj, tables): the names matched, or the sets EventMatcher._settle finishes with."},
     {"floats_exact", (PyCFunction)(void (*)(void))native_floats_exact, METH_FASTCALL,
      "floats_exact(text, floats): whether the long number tokens of text that read as floats are exact."},
-    {"collect", (PyCFunction)(void (*)(void))native_collect, METH_FASTCALL,
-     "collect(root, matched): names of the rules whose conditions are all in matched."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -1,15 +1,35 @@
-"""The many-rule event matcher: the hot path of event patterns.
+"""The many-rule event matcher: the hot path of event patterns, live under ``add`` and ``remove``.
 
-Compile once, match many. At build time every field condition of every rule is placed in per-field
-indexes (runtime/events/field_index.py), and every rule's conditions are threaded into a shared trie
-(runtime/events/rule_trie.py). Per event the matcher:
+**Access predicates.** Each sub-rule (the AND of field conditions of one `$or` branch) is filed under one
+of its conditions, its *access condition*, chosen when the sub-rule is added: the fewest sub-rules already
+filed under it, weighted by how unselective its kind is (``COST``: exact values, then prefixes and address
+blocks, then ranges, suffixes and wildcards, then anything-but and `exists`, last `exists: false`). Only
+access conditions (and exact strings, which a value meets only when it is one of them) are put in the
+per-field indexes (runtime/events/field_index.py); the others are tested for the candidates reached, each
+at most once per event, against the values the walk kept for their field.
+Per event the matcher:
 
-1. reads only the event fields some rule names (runtime/events/walker.py, along the trie of field paths
-   of runtime/events/path_trie.py, including the dotted spellings `{"a.b": ...}` the services accept);
-2. asks each field's index which conditions each value satisfies (cost independent of rule count);
-3. walks the rule trie through satisfied conditions only, checking array consistency (no match may
-   combine values from different elements of the same array, runtime/events/array_consistency.py) when
-   the event has arrays of objects.
+1. reads only the event fields some rule names (runtime/events/walker.py, along the live trie of field
+   paths of runtime/events/path_trie.py, including the dotted spellings `{"a.b": ...}` the services accept),
+   taking at each level the smaller of the object's keys and the trie's;
+2. asks each field's index which access conditions each value satisfies (cost independent of rule count);
+3. for each group of sub-rules filed under a satisfied access condition (sub-rules with the same conditions
+   form one group), tests their other conditions; collects rule numbers, de-duplicated and sorted, and
+   turns them into names last (in the order rules were added);
+4. checks array consistency (no match may combine values from different elements of the same array,
+   runtime/events/array_consistency.py) for the candidates when the event has arrays of objects.
+
+**Live updates.** ``add`` and ``remove`` change only the structures the rule touches: its conditions'
+index entries, its path entries, its records. Nothing is rebuilt and no code is generated.
+
+**Concurrency contract.** One thread at a time may change a matcher (``add``/``remove`` take a lock);
+any number may match meanwhile. Every match returns the answer of the rule set as it stood between two
+changes (after every change completed before the match began, and possibly after some that completed
+during it), never a mix of one change's before and after, and never raises because of a change. It works
+as a sequence lock: a change makes the sequence number odd while it runs and even when done; a match
+notes it, runs on the live structures, and is retried when the number moved (an error met while it moved
+is a torn read, retried too); after a few retries it takes the lock. Buckets that the walk iterates are
+immutable tuples, replaced whole, so that a torn read costs a retry rather than a crash in the core.
 
 The native core (runtime/events/native.py) runs steps 1-3 in one C call where it is built; the Python
 steps below are its twin and finish what it hands back.
@@ -17,6 +37,7 @@ steps below are its twin and finish what it hands back.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from typing import Any
 
@@ -29,9 +50,8 @@ from tamis.runtime.events.array_consistency import consistent
 from tamis.runtime.events.conditions import FieldCondition, SubRule
 from tamis.runtime.events.event_json import InvalidEvent, decode_event, exact_loads, floats_exact
 from tamis.runtime.events.field_index import FLOAT_SEEN, FieldIndex, combined
-from tamis.runtime.events.path_trie import build_path_trie, positional_prefixes
-from tamis.runtime.events.rule_trie import build_rule_trie, collect, distinct
-from tamis.runtime.events.walker import build_fast_walk, walk_generic
+from tamis.runtime.events.path_trie import PathTrie, positional_prefixes
+from tamis.runtime.events.walker import WalkState, walk
 
 _native = native.core  # the C extension, or None where it could not be built
 
@@ -39,25 +59,179 @@ _native = native.core  # the C extension, or None where it could not be built
 # TAMIS_NATIVE=0 in the environment turns it off for the whole process (tamis.runtime.NATIVE_ALLOWED).
 USE_NATIVE = _native is not None and NATIVE_ALLOWED
 
+# The ACCESS key of sub-rules with no condition at all (an empty SNS filter policy): met by every event.
+EVERY = -2
+RETRIES = 3  # optimistic tries of a match that changes keep overlapping, before it takes the lock
+
+# A sub-rule as its rule keeps it: (rule number, the other condition ids, all its condition ids). In
+# ACCESS, sub-rules with the same conditions form one GROUP (runtime/events/native.py): (rule numbers, the
+# other condition ids, all its condition ids), tested once per event for all of them.
+Group = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]
+# condition ids).
+Record = tuple[int, tuple[int, ...], tuple[int, ...]]
+
+
+# The expected candidates of filing a sub-rule under a condition: the sub-rules already there plus this
+# one, weighted by how many values satisfy a condition of the kind (by ``selectivity``). A range or a suffix
+# of its own beats an exact value shared by more than a few sub-rules; anything-but and `exists` are used
+# only when nothing else is there (they hold for nearly every event).
+COST = (1, 2, 4, 1 << 20, 1 << 24)
+
+
+def selectivity(cond: FieldCondition) -> int:
+    """How few values satisfy the condition, by kind (lower: fewer): the order access conditions are
+    chosen in. A condition ORs its tests, so its least selective test decides."""
+    rank = 0
+    for test in cond.tests:
+        kind = test[0]
+        if kind in (C.STR, C.NUM, C.NUMLIT, C.NULL, C.TRUE, C.FALSE, C.EQ_IC):
+            r = 0
+        elif kind == C.IP:
+            r = 0 if test[1] == test[2] else 1
+        elif kind in (C.PREFIX, C.PREFIX_IC):
+            r = 1 if test[1] else 3
+        elif kind in (C.RANGE, C.SUFFIX, C.SUFFIX_IC, C.WILDCARD):
+            r = 2
+        elif kind == C.EXISTS and not test[1]:
+            r = 4
+        else:  # anything-but, exists
+            r = 3
+        rank = max(rank, r)
+    return rank
+
+
+class _Condition:
+    """One distinct condition of the set: how many sub-rules use it, its path, and whether it is indexed."""
+
+    __slots__ = ("always", "cond", "indexed", "pid", "rank", "uses")
+
+    def __init__(self, cond: FieldCondition, pid: int) -> None:
+        self.cond = cond
+        self.pid = pid
+        self.rank = selectivity(cond)
+        self.uses = 0
+        self.indexed = False
+        # Exact strings (outside address mode) stay in their field's index while used, access condition
+        # or not: a value meets only the conditions that hold it, so the index stays a single probe and a
+        # candidate's test is a set lookup.
+        self.always = not cond.ip_mode and all(test[0] == C.STR for test in cond.tests)
+
+
+class _Path:
+    """One rule path: its id, indexes (one per mode), and counts that decide its walk flags."""
+
+    __slots__ = ("absent", "conditions", "deep", "indexes", "pid", "residual")
+
+    def __init__(self, pid: int, deep: bool) -> None:
+        self.pid = pid
+        self.deep = deep
+        self.conditions = 0
+        self.residual = 0  # conditions tested only for candidates: the walk keeps the path's values
+        self.absent = 0  # `exists: false` conditions: the walk notes whether the path has values
+        self.indexes: dict[bool, FieldIndex] = {}
+
 
 class EventMatcher:
     """Matches events against any number of named rules at once."""
 
     def __init__(self) -> None:
-        self._rules: dict[str, list[SubRule]] = {}
-        self._built = False
         self._use_native = USE_NATIVE  # fixed per matcher, so tests can hold one of each engine
+        self._lock = threading.Lock()
+        self._seq = 0  # odd while a change runs (the sequence lock of the module docstring)
+        self._rules: dict[str, tuple[int, list[Record]]] = {}
+        self._names: dict[int, str] = {}  # NAMES: rule number -> name
+        self._next_number = 0
+        self._cond_ids: dict[FieldCondition, int] = {}
+        self._conds: dict[int, _Condition] = {}
+        self._next_cond = 0
+        self._paths: dict[str, _Path] = {}
+        self._free_pids: list[int] = []
+        self._deep = 0  # paths deeper than the native walker takes
+        self._trie = PathTrie()
+        self._evaluators: list[Any] = []  # per pid: the Python evaluator of its access conditions, or None
+        self._specs: list[Any] = []  # SPECS: per pid, the native core's form of the same, or None
+        self._absent: dict[int, tuple[int, ...]] = {}  # ABSENT: pid -> indexed `exists: false` ids
+        self._access: dict[int, tuple[Group, ...]] = {}  # ACCESS: access condition id -> its groups
+        self._chosen: dict[tuple[int, ...], int] = {}  # condition ids of a group -> its access condition
+        # RESIDUAL: condition id -> (evaluate, spec, pid, absent_ok) for conditions tested per candidate.
+        self._residual: dict[int, tuple[Any, Any, int, bool]] = {}
+        self._tables = (
+            self._trie.root,
+            self._specs,
+            self._absent,
+            self._access,
+            self._residual,
+            self._names,
+        )
+        self._native_tables: tuple[Any, ...] | None = None
+        self._native_switch()
 
     # -- rule management ---------------------------------------------------------------------------
     def add(self, name: str, subrules: list[SubRule]) -> None:
-        """Add a rule; adding a name again ORs the new pattern with the old (as the services do)."""
-        self._rules.setdefault(name, []).extend(subrules)
-        self._built = False
+        """Add a rule; adding a name again ORs the new pattern with the old (as the services do).
+
+        Atomic: what the rule's new conditions need (their per-candidate tests, and their field indexes
+        built and probed on their own) is built before anything is published, so an index that refuses
+        them raises with the set unchanged; should a later step fail all the same, the sub-rules added so
+        far are removed again."""
+        with self._lock:
+            self._seq += 1
+            try:
+                prepared = self._prepare(subrules)
+                entry = self._rules.get(name)
+                number = self._next_number if entry is None else entry[0]
+                added: list[Record] = []
+                try:
+                    for sub in subrules:
+                        added.append(self._add_subrule(number, sub, prepared))
+                except BaseException:
+                    for record in reversed(added):
+                        self._remove_record(record)
+                    raise
+                if entry is None:
+                    self._next_number += 1
+                    entry = self._rules[name] = (number, [])
+                    self._names[number] = name
+                entry[1].extend(added)
+            finally:
+                self._seq += 1
+
+    def _prepare(self, subrules: list[SubRule]) -> dict[FieldCondition, tuple[int, Any]]:
+        """Ids and per-candidate tests of the conditions new to the set, built before any is published;
+        each field's new conditions are also indexed together and probed once, so what the shared index
+        would refuse is refused here, at the cost of the rule alone."""
+        prepared: dict[FieldCondition, tuple[int, Any]] = {}
+        by_field: dict[tuple[str, bool], list[tuple[int, FieldCondition]]] = defaultdict(list)
+        ident = self._next_cond
+        for sub in subrules:
+            for cond in sub:
+                if cond in self._cond_ids or cond in prepared:
+                    continue
+                always = not cond.ip_mode and all(test[0] == C.STR for test in cond.tests)
+                prepared[cond] = (ident, None if always else native.condition_test(ident, cond))
+                by_field[(cond.path, cond.ip_mode)].append((ident, cond))
+                ident += 1
+        for (_, ip_mode), conds in by_field.items():
+            index = FieldIndex(conds, ip_mode)
+            native.field_spec({ip_mode: index})
+            index.evaluate("", set())
+        self._next_cond = ident  # ids of a refused rule are not used again: harmless gaps
+        return prepared
 
     def remove(self, name: str) -> bool:
-        found = self._rules.pop(name, None) is not None
-        self._built = False
-        return found
+        with self._lock:
+            self._seq += 1
+            try:
+                entry = self._rules.pop(name, None)
+                if entry is None:
+                    return False
+                number, records = entry
+                del self._names[number]
+                for record in records:
+                    self._remove_record(record)
+                return True
+            finally:
+                self._seq += 1
 
     def __contains__(self, name: object) -> bool:
         return name in self._rules
@@ -69,78 +243,207 @@ class EventMatcher:
     def names(self) -> list[str]:
         return list(self._rules)
 
-    # -- build ---------------------------------------------------------------------------------------
-    def _build(self) -> None:
-        cond_ids: dict[FieldCondition, int] = {}
-        for subrules in self._rules.values():
-            for sub in subrules:
-                for cond in sub:
-                    cond_ids.setdefault(cond, len(cond_ids))
-        self._conditions = list(cond_ids)
-        # Condition ids in the lexical order of their paths: the order the array-consistency check takes.
-        self._lexical = {ident: (cond.path, ident) for cond, ident in cond_ids.items()}
-        paths = sorted({c.path for c in cond_ids})
-        path_ids = {p: i for i, p in enumerate(paths)}
-        self._path_names = paths
-        # Per path: its indexes (one per mode) and the `exists: false` conditions satisfied by absence.
-        by_path: dict[str, dict[bool, list[tuple[int, FieldCondition]]]] = defaultdict(
-            lambda: defaultdict(list)
-        )
-        absent: dict[int, list[int]] = defaultdict(list)
-        for cond, ident in cond_ids.items():
-            by_path[cond.path][cond.ip_mode].append((ident, cond))
-            if cond.absent_ok:
-                absent[path_ids[cond.path]].append(ident)
-        self._indexes: list[tuple[FieldIndex, ...]] = [
-            tuple(FieldIndex(conds, mode) for mode, conds in sorted(by_path[p].items())) for p in paths
-        ]
-        self._absent = [(pid, frozenset(ids)) for pid, ids in sorted(absent.items())]
-        self._numeric = any(
-            t[0] in (C.NUM, C.NUMLIT, C.RANGE) or (t[0] == C.ANYTHING_BUT and t[1] == C.NUM)
-            for c in cond_ids
-            for t in c.tests
-        )
-        self._path_root = build_path_trie(paths, path_ids, positional_prefixes(self._rules.values()))
-        self._rule_root = build_rule_trie(self._rules, cond_ids)
-        self._order = {name: i for i, name in enumerate(self._rules)}
-        evaluators = [combined([index.fast_evaluator() for index in indexes]) for indexes in self._indexes]
-        self._evaluators = evaluators
-        absent_paths = frozenset(pid for pid, _ in self._absent)
-        self._fast_walk = build_fast_walk(self._path_root, evaluators, absent_paths)
-        self._subrules_by_name = {
-            name: [frozenset(cond_ids[c] for c in sub) for sub in subs] for name, subs in self._rules.items()
-        }
-        self._conditions_by_name = {
-            name: frozenset().union(*subs) for name, subs in self._subrules_by_name.items()
-        }
-        # With few sub-rules, testing each one's condition set is cheaper than walking the trie.
-        count = sum(len(subs) for subs in self._subrules_by_name.values())
-        self._few = (
-            [(conds, name) for name, subs in self._subrules_by_name.items() for conds in subs]
-            if count <= 8
-            else None
-        )
-        # The native core's tables (None: the Python steps run); RULE_NODE is also what collect() walks.
-        self._native_tables: tuple[Any, ...] | None = None
-        if self._use_native:
-            self._native_tables = native.match_tables(
-                paths, self._path_root, self._indexes, evaluators, self._absent, self._few, self._rule_root
-            )
-            if self._native_tables is not None:
-                self._native_rules = self._native_tables[4]
-        self._built = True
+    def _native_switch(self) -> None:
+        """``_native_tables``: the native core's TABLES (runtime/events/native.py), or None when the Python
+        steps run (no core, or a path deeper than its walker takes)."""
+        self._native_tables = self._tables if self._use_native and not self._deep else None
+
+    def _add_subrule(
+        self, number: int, sub: SubRule, prepared: dict[FieldCondition, tuple[int, Any]]
+    ) -> Record:
+        acquired: list[int] = []
+        try:
+            for cond in sub:
+                acquired.append(self._acquire(cond, prepared))
+            return self._file(number, tuple(sorted(set(acquired))))
+        except BaseException:
+            for ident in reversed(acquired):
+                self._release(ident)
+            raise
+
+    def _file(self, number: int, ids: tuple[int, ...]) -> Record:
+        """File sub-rule ``number`` (its condition ids acquired) in its group; on failure the tables are
+        as they were."""
+        conds, access = self._conds, self._access
+        chosen = self._chosen.get(ids)  # sub-rules with the same conditions share one group
+        new_group = chosen is None
+        if chosen is None:
+            if ids:
+                chosen = min(ids, key=lambda i: ((len(access.get(i, ())) + 1) * COST[conds[i].rank], i))
+            else:
+                chosen = EVERY
+        others = tuple(i for i in ids if i != chosen)
+        bucket = access.get(chosen, ())
+        try:
+            if new_group:
+                if not bucket and chosen != EVERY:
+                    self._index(chosen)  # first, so that a failure leaves ACCESS untouched
+                self._chosen[ids] = chosen
+                access[chosen] = (*bucket, ((number,), others, ids))
+            else:
+                k = next(k for k, group in enumerate(bucket) if group[2] == ids)
+                group = bucket[k]
+                access[chosen] = (*bucket[:k], ((*group[0], number), others, ids), *bucket[k + 1 :])
+            self._trie.add_positional(positional_prefixes(conds[i].cond for i in ids), 1)
+        except BaseException:
+            if new_group:
+                self._chosen.pop(ids, None)
+                if not bucket and chosen != EVERY and conds[chosen].indexed:
+                    self._unindex(chosen)
+            if bucket:
+                access[chosen] = bucket
+            else:
+                access.pop(chosen, None)
+            raise
+        return (number, others, ids)
+
+    def _remove_record(self, record: Record) -> None:
+        number, others, ids = record
+        chosen = next((i for i in ids if i not in others), EVERY)
+        bucket = self._access[chosen]
+        k = next(k for k, group in enumerate(bucket) if group[2] == ids)
+        numbers = bucket[k][0]
+        j = numbers.index(number)
+        numbers = numbers[:j] + numbers[j + 1 :]
+        if numbers:
+            self._access[chosen] = (*bucket[:k], (numbers, others, ids), *bucket[k + 1 :])
+        else:
+            del self._chosen[ids]
+            rest = bucket[:k] + bucket[k + 1 :]
+            if rest:
+                self._access[chosen] = rest
+            else:
+                del self._access[chosen]
+                if chosen != EVERY:
+                    self._unindex(chosen)
+        self._trie.add_positional(positional_prefixes(self._conds[i].cond for i in ids), -1)
+        for ident in ids:
+            self._release(ident)
+
+    # -- conditions ----------------------------------------------------------------------------------
+    def _acquire(self, cond: FieldCondition, prepared: dict[FieldCondition, tuple[int, Any]]) -> int:
+        ident = self._cond_ids.get(cond)
+        if ident is None:
+            ident, test = prepared[cond]
+            self._cond_ids[cond] = ident
+            path = self._path(cond.path)
+            info = self._conds[ident] = _Condition(cond, path.pid)
+            path.conditions += 1
+            path.absent += cond.absent_ok
+            if info.always:
+                self._into_index(ident, info, path)
+            else:
+                self._make_residual(ident, info, path, test)
+        info = self._conds[ident]
+        info.uses += 1
+        return ident
+
+    def _release(self, ident: int) -> None:
+        info = self._conds[ident]
+        info.uses -= 1
+        if info.uses:
+            return
+        cond = info.cond
+        path = self._paths[cond.path]
+        del self._conds[ident]
+        del self._cond_ids[cond]
+        if info.indexed:  # an exact condition, indexed while used
+            self._out_of_index(ident, info, path)
+        else:
+            del self._residual[ident]
+            path.residual -= 1
+        path.absent -= cond.absent_ok
+        path.conditions -= 1
+        if path.conditions:
+            self._trie.set_flags(cond.path, path.absent > 0, path.residual > 0)
+            return
+        del self._paths[cond.path]
+        self._trie.remove_path(cond.path)
+        self._evaluators[path.pid] = self._specs[path.pid] = None
+        self._free_pids.append(path.pid)
+        self._deep -= path.deep
+        self._native_switch()
+
+    def _path(self, name: str) -> _Path:
+        path = self._paths.get(name)
+        if path is None:
+            if self._free_pids:
+                pid = self._free_pids.pop()
+            else:
+                pid = len(self._evaluators)
+                self._evaluators.append(None)
+                self._specs.append(None)
+            path = self._paths[name] = _Path(pid, name.count(".") >= native.MAX_DEPTH)
+            self._deep += path.deep
+            self._native_switch()
+            self._trie.add_path(name, pid)
+        return path
+
+    def _make_residual(self, ident: int, info: _Condition, path: _Path, test: Any = None) -> None:
+        """Tested per candidate (its own one-condition test, ``test`` when built already), and the walk
+        keeps the path's values."""
+        evaluate, spec = test if test is not None else native.condition_test(ident, info.cond)
+        self._residual[ident] = (evaluate, spec, path.pid, info.cond.absent_ok)
+        path.residual += 1
+        self._trie.set_flags(info.cond.path, path.absent > 0, path.residual > 0)
+
+    def _index(self, ident: int) -> None:
+        """The condition became an access condition: into its field's index (exact ones are there)."""
+        info = self._conds[ident]
+        if info.indexed:
+            return
+        path = self._paths[info.cond.path]
+        self._into_index(ident, info, path)  # first: should it fail, the condition stays tested per candidate
+        del self._residual[ident]
+        path.residual -= 1
+        self._trie.set_flags(info.cond.path, path.absent > 0, path.residual > 0)
+
+    def _unindex(self, ident: int) -> None:
+        """The condition is no longer an access condition: tested per candidate (exact ones stay)."""
+        info = self._conds[ident]
+        if info.always:
+            return
+        path = self._paths[info.cond.path]
+        self._out_of_index(ident, info, path)
+        self._make_residual(ident, info, path)
+
+    def _into_index(self, ident: int, info: _Condition, path: _Path) -> None:
+        cond = info.cond
+        index = path.indexes.get(cond.ip_mode)
+        if index is None:
+            index = path.indexes[cond.ip_mode] = FieldIndex([], cond.ip_mode)
+        index.add(ident, cond)
+        info.indexed = True
+        if cond.absent_ok:
+            self._absent[path.pid] = (*self._absent.get(path.pid, ()), ident)
+        self._refresh(path)
+
+    def _out_of_index(self, ident: int, info: _Condition, path: _Path) -> None:
+        cond = info.cond
+        info.indexed = False
+        index = path.indexes[cond.ip_mode]
+        index.remove(ident, cond)
+        if not len(index):
+            del path.indexes[cond.ip_mode]
+        if cond.absent_ok:
+            rest = tuple(i for i in self._absent[path.pid] if i != ident)
+            if rest:
+                self._absent[path.pid] = rest
+            else:
+                del self._absent[path.pid]
+        self._refresh(path)
+
+    def _refresh(self, path: _Path) -> None:
+        indexes = [path.indexes[mode] for mode in sorted(path.indexes)]
+        if not indexes:
+            self._evaluators[path.pid] = self._specs[path.pid] = None
+            return
+        self._evaluators[path.pid] = combined([index.evaluate for index in indexes])
+        self._specs[path.pid] = native.field_spec(path.indexes)
 
     # -- matching ------------------------------------------------------------------------------------
-    def decode(self, event: Any) -> Any:
-        """The event as Python values: dicts pass through; JSON text is decoded once."""
-        if not self._built and isinstance(event, bytes | bytearray | memoryview | str):
-            self._build()
-        return decode_event(event)
-
     def match(self, event: Any) -> list[str]:
         """Names of the rules the event matches, in the order the rules were added."""
-        if not self._built:
-            self._build()
         t = type(event)
         if t is dict:
             obj, raw = event, None
@@ -152,56 +455,148 @@ class EventMatcher:
                 except orjson.JSONDecodeError:
                     obj = None
             if obj is None:  # str, other buffers, and what orjson refuses go the careful way
-                obj = self.decode(event)
+                obj = decode_event(event)
             if type(obj) is not dict:
                 if not isinstance(obj, dict):
                     raise InvalidEvent("an event must be a JSON object")
                 obj = dict(obj)
             raw = None if obj is event else event
-        names = self._match_obj(obj, raw)
-        if len(names) > 1:
-            order = self._order
-            names.sort(key=order.__getitem__)
-        return names
+        seq = self._seq
+        if not seq & 1:  # the common case, no change running: one try, inline
+            try:
+                names = self._match_obj(obj, raw)
+            except Exception:
+                if self._seq == seq:
+                    raise
+            else:
+                if self._seq == seq:
+                    return names
+        for _ in range(RETRIES):
+            seq = self._seq
+            if seq & 1:  # a change is running: wait for it
+                with self._lock:
+                    continue
+            try:
+                names = self._match_obj(obj, raw)
+            except Exception:
+                if self._seq == seq:
+                    raise
+                continue  # a torn read: try again
+            if self._seq == seq:
+                return names
+        with self._lock:
+            return self._match_obj(obj, raw)
 
     def _match_obj(self, obj: dict[str, Any], raw: Any = None) -> list[str]:
         tables = self._native_tables
         if tables is not None:
-            # One native call decides most events; it hands back its sets when arrays of objects or floats
-            # under numeric tests need the Python steps.
+            # One native call decides most events; it hands back its sets when floats met numeric tests or
+            # a rule met needs the array-consistency check.
             done = _native.match(obj, tables)
-            return distinct(done) if type(done) is list else self._finish(raw, *done)
-        matched: set[int] = set()
-        seen: set[int] | None = set() if self._absent else None
-        trailed: list[tuple[int, Any, tuple[Any, ...]]] = []
-        if self._fast_walk is not None:
-            self._fast_walk(obj, matched, seen, trailed)
-        else:
-            walk_generic(obj, self._path_root, (), self._evaluators, matched, seen, trailed)
-        return self._finish(raw, matched, seen, trailed)
+            if done.__class__ is list:
+                return done
+            matched, free, evaluated, pending, trailed, passed = done
+            in_arrays: dict[int, list[tuple[Any, tuple[Any, ...]]]] = defaultdict(list)
+            for pid, value, trail in trailed or ():
+                in_arrays[pid].append((value, trail))
+            return self._settle(raw, matched, free, evaluated or [], pending or {}, in_arrays, passed)
+        st = WalkState(self._evaluators, True)
+        walk(obj, self._trie.root, (), st)
+        return self._finish(raw, st)
 
-    def _finish(
-        self,
-        raw: Any,
-        matched: set[int],
-        seen: set[int] | None,
-        trailed: list[tuple[int, Any, tuple[Any, ...]]],
-        free: set[int] | None = None,
-        evaluated: list[tuple[tuple[Any, ...], set[int]]] | None = None,
-    ) -> list[str]:
-        """The steps after the walk: values inside arrays of objects, the exact-number re-check, the
-        `exists: false` fill-in and the rule trie. The native core passes ``free`` and ``evaluated`` (the
-        trailed values already evaluated); the Python walk leaves that to this method."""
-        if evaluated is None:
-            evaluated = []
-            if trailed:
-                free = set(matched)  # satisfied outside arrays of objects: no position constraint
-                for pid, value, trail in trailed:
-                    scratch: set[int] = set()
-                    self._evaluators[pid](value, scratch)
+    def _finish(self, raw: Any, st: WalkState) -> list[str]:
+        """The steps after the walk: values inside arrays of objects, the `exists: false` fill-in and the
+        candidates' other conditions; then ``_settle``."""
+        matched, seen, trailed = st.matched, st.seen, st.trailed
+        evaluators = self._evaluators
+        free: set[Any] | None = None
+        evaluated: list[tuple[tuple[Any, ...], set[int]]] = []
+        in_arrays: dict[int, list[tuple[Any, tuple[Any, ...]]]] = defaultdict(list)
+        pending: dict[int, int] = {}
+        if trailed:
+            free = set(matched)  # satisfied outside arrays of objects: no position constraint
+            for pid, value, trail in trailed:
+                in_arrays[pid].append((value, trail))
+                evaluate = evaluators[pid]
+                if evaluate is not None:
+                    scratch: set[Any] = set()
+                    evaluate(value, scratch)
                     if scratch:
                         evaluated.append((trail, scratch))
                         matched |= scratch
+        for pid, ids in self._absent.items():
+            if seen is not None and pid in seen:
+                continue  # a value outside any array: the field exists whatever elements are chosen
+            matched.update(ids)
+            if free is not None:
+                if pid in in_arrays:
+                    for ident in ids:
+                        pending[ident] = pid  # absent only if the chosen elements hold no value of the path
+                else:
+                    free.update(ids)
+        residual = self._residual
+        failed: set[int] = set()
+
+        def holds(ident: int) -> bool:
+            """Whether a condition tested only for candidates holds, evaluated once per event."""
+            if ident in matched:
+                return True
+            if ident in failed:
+                return False
+            test = residual.get(ident)
+            if test is None:  # an access condition: the index said no
+                failed.add(ident)
+                return False
+            evaluate, _spec, pid, absent_ok = test
+            scratch: set[Any] = set()
+            for value in st.values.get(pid, ()):
+                evaluate(value, scratch)
+            ok = ident in scratch
+            matched.update(scratch)
+            if ok and free is not None:
+                free.add(ident)
+            for value, trail in in_arrays.get(pid, ()):
+                scratch = set()
+                evaluate(value, scratch)
+                matched.update(scratch)
+                if ident in scratch:
+                    evaluated.append((trail, {ident}))
+                    ok = True
+            if absent_ok and not (seen is not None and pid in seen):
+                ok = True
+                if free is not None:
+                    if pid in in_arrays:
+                        pending[ident] = pid
+                    else:
+                        free.add(ident)
+            if ok:
+                matched.add(ident)
+            else:
+                failed.add(ident)
+            return ok
+
+        access = self._access
+        passed: list[Group] = list(access.get(EVERY, ()))
+        for ident in access.keys() & matched:
+            for group in access[ident]:
+                for other in group[1]:
+                    if not holds(other):
+                        break
+                else:
+                    passed.append(group)
+        return self._settle(raw, matched, free, evaluated, pending, in_arrays, passed)
+
+    def _settle(
+        self,
+        raw: Any,
+        matched: set[Any],
+        free: set[Any] | None,
+        evaluated: list[tuple[tuple[Any, ...], set[int]]],
+        pending: dict[int, int],
+        in_arrays: dict[int, list[tuple[Any, tuple[Any, ...]]]],
+        passed: list[Group],
+    ) -> list[str]:
+        """The last steps, in Python for both engines: the exact-number re-check, array consistency, names."""
         if FLOAT_SEEN in matched:
             # Floats met numeric tests. The services compare a number by its spelling when no double holds
             # it exactly, and orjson keeps no spelling: when the text may spell one of these floats in a
@@ -216,81 +611,41 @@ class EventMatcher:
             if free is not None:
                 free.difference_update(marks)
                 free.discard(FLOAT_SEEN)
-        if free is not None:
-            return self._match_in_arrays(matched, seen, trailed, free, evaluated)
-        if seen is not None:
-            for pid, ids in self._absent:
-                if pid not in seen:
-                    matched.update(ids)
-        return self._collect(matched)
+        if free is not None and passed:
+            passed = self._consistent(passed, matched, free, evaluated, pending, in_arrays)
+        names = self._names
+        return [names[n] for n in sorted({n for group in passed for n in group[0]})]
 
-    def _collect(self, matched: set[int]) -> list[str]:
-        few = self._few
-        if few is not None:
-            return distinct([name for conds, name in few if conds <= matched])
-        if self._native_tables is not None:
-            return distinct(_native.collect(self._native_rules, matched))
-        return distinct(collect(self._rule_root, matched))
-
-    def _match_in_arrays(
+    def _consistent(
         self,
-        matched: set[int],
-        seen: set[int] | None,
-        trailed: list[tuple[int, Any, tuple[Any, ...]]],
-        free: set[int],
+        passed: list[Group],
+        matched: set[Any],
+        free: set[Any],
         evaluated: list[tuple[tuple[Any, ...], set[int]]],
-    ) -> list[str]:
-        """Some rule fields sit in arrays of objects: find candidates ignoring positions, then check that
-        each candidate's fields can all come from consistent array elements (``evaluated``: the
-        conditions each value met inside arrays, with its positions)."""
-        pending: dict[int, int] = {}
-        if self._absent:
-            in_arrays = {pid for pid, _value, _trail in trailed}
-            for pid, ids in self._absent:
-                if seen is not None and pid in seen:
-                    continue  # a value outside any array: the field exists whatever elements are chosen
-                matched.update(ids)
-                if pid in in_arrays:
-                    for ident in ids:
-                        pending[ident] = pid  # absent only if the chosen elements hold no value of the path
-                else:
-                    free.update(ids)
-        candidates = self._collect(matched)
-        if not candidates:
-            return candidates
+        pending: dict[int, int],
+        in_arrays: dict[int, list[tuple[Any, tuple[Any, ...]]]],
+    ) -> list[Group]:
+        """The candidate sub-rules whose fields can all come from consistent array elements (``evaluated``:
+        the conditions each value met inside arrays, with its positions)."""
         positional = matched - free  # conditions met only inside arrays of objects (or by deferred absence)
-        # A rule none of whose conditions is positional here matched wherever its values sit.
-        conditions = self._conditions_by_name
-        if self._native_tables is not None:
-            if _native.touching(candidates, conditions, positional) is None:
-                return candidates
-        elif all(conditions[name].isdisjoint(positional) for name in candidates):
-            return candidates
-        by_path: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-        for pid, _value, trail in trailed:
-            by_path[pid].append(trail)
-        hits: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-        for trail, ids in evaluated:
-            for ident in ids:
-                hits[ident].append(trail)
-        subrules = self._subrules_by_name
-        order = self._lexical.__getitem__
+        hits: dict[int, list[tuple[Any, ...]]] | None = None
+        by_path = {pid: [trail for _value, trail in items] for pid, items in in_arrays.items()}
+        conds = self._conds
         out = []
-        for name in candidates:
-            if conditions[name].isdisjoint(positional):
-                out.append(name)
+        for record in passed:
+            needed = positional.intersection(record[2])
+            # One positional condition can always pick its own element; two or more must agree.
+            if len(needed) <= 1 and not (needed and next(iter(needed)) in pending):
+                out.append(record)
                 continue
-            for conds in subrules[name]:
-                if not conds <= matched:
-                    continue
-                needed = conds & positional
-                # One positional condition can always pick its own element; two or more must agree.
-                if len(needed) <= 1 and not (needed and next(iter(needed)) in pending):
-                    out.append(name)
-                    break
-                if consistent(sorted(needed, key=order), 0, {}, hits, pending, by_path):
-                    out.append(name)
-                    break
+            if hits is None:
+                hits = defaultdict(list)
+                for trail, ids in evaluated:
+                    for ident in ids:
+                        hits[ident].append(trail)
+            order = sorted(needed, key=lambda i: (conds[i].cond.path, i))
+            if consistent(order, 0, {}, hits, pending, by_path):
+                out.append(record)
         return out
 
 

@@ -41,32 +41,78 @@ def utf8_safe(s: str) -> str:
         return s.encode("utf-8", "replace").decode("utf-8")
 
 
+def bucket_add(table: dict[Any, tuple[int, ...]], key: Any, ident: int) -> None:
+    """Add ``ident`` under ``key``. Buckets are tuples, replaced whole, so that a reader sees one or the
+    other (runtime/events/matcher.py: the snapshot contract)."""
+    table[key] = (*table.get(key, ()), ident)
+
+
+def bucket_remove(table: dict[Any, tuple[int, ...]], key: Any, ident: int) -> None:
+    """Remove one occurrence of ``ident`` under ``key`` (a key left empty is dropped)."""
+    old = table.get(key)
+    if not old:
+        return
+    k = old.index(ident) if ident in old else -1
+    if k < 0:
+        return
+    rest = old[:k] + old[k + 1 :]
+    if rest:
+        table[key] = rest
+    else:
+        del table[key]
+
+
 class AffixTables:
     """Prefix (or suffix) tables: grouped by the character the value starts (ends) with, then keyed by
     length, so a value probes one dict per distinct length among the rules that share its first (last)
-    character, not per rule."""
+    character, not per rule. ``groups`` = {edge: ((length, {text: ids}), ...)}, lengths ascending; the
+    native core reads the same dicts (runtime/events/native.py)."""
 
-    __slots__ = ("ascii_fold", "empty", "groups", "suffix")
+    __slots__ = ("ascii_fold", "count", "empty", "groups", "suffix")
 
     def __init__(self, entries: Iterable[tuple[str, int]], suffix: bool, ascii_fold: bool = False) -> None:
-        grouped: dict[str, dict[int, dict[str, set[int]]]] = defaultdict(
-            lambda: defaultdict(lambda: defaultdict(set))
-        )
-        empty: set[int] = set()
-        for text, ident in entries:
-            if not text:
-                empty.add(ident)  # "" is a prefix (suffix) of every string
-                continue
-            key = text.lower() if ascii_fold else text
-            edge = key[-1] if suffix else key[0]
-            grouped[edge][len(key)][key].add(ident)
-        self.groups = {
-            edge: [(n, {k: frozenset(v) for k, v in tables[n].items()}) for n in sorted(tables)]
-            for edge, tables in grouped.items()
-        }
-        self.empty = frozenset(empty)
+        self.groups: dict[str, tuple[tuple[int, dict[str, tuple[int, ...]]], ...]] = {}
+        self.empty: tuple[int, ...] = ()
         self.suffix = suffix
         self.ascii_fold = ascii_fold
+        self.count = 0
+        for text, ident in entries:
+            self.add(text, ident)
+
+    def add(self, text: str, ident: int) -> None:
+        self.count += 1
+        if not text:
+            self.empty = (*self.empty, ident)  # "" is a prefix (suffix) of every string
+            return
+        key = text.lower() if self.ascii_fold else text
+        edge = key[-1] if self.suffix else key[0]
+        group = self.groups.get(edge, ())
+        for n, table in group:
+            if n == len(key):
+                bucket_add(table, key, ident)
+                return
+        table = {key: (ident,)}
+        self.groups[edge] = tuple(sorted((*group, (len(key), table)), key=lambda pair: pair[0]))
+
+    def remove(self, text: str, ident: int) -> None:
+        self.count -= 1
+        if not text:
+            k = self.empty.index(ident)
+            self.empty = self.empty[:k] + self.empty[k + 1 :]
+            return
+        key = text.lower() if self.ascii_fold else text
+        edge = key[-1] if self.suffix else key[0]
+        group = self.groups.get(edge, ())
+        for n, table in group:
+            if n == len(key):
+                bucket_remove(table, key, ident)
+                if not table:
+                    rest = tuple(pair for pair in group if pair[1] is not table)
+                    if rest:
+                        self.groups[edge] = rest
+                    else:
+                        del self.groups[edge]
+                return
 
     def find(self, s: str, out: set[int]) -> None:
         if self.empty:
@@ -96,22 +142,39 @@ class AffixTables:
 class IgnoreCaseTests:
     """equals-ignore-case (and its prefix/suffix forms): ASCII rules hashed, others checked with RE2."""
 
-    __slots__ = ("affix", "exact", "others")
+    __slots__ = ("affix", "count", "exact", "others")
 
     def __init__(self, entries: list[tuple[str, int]], mode: str) -> None:
-        ascii_entries = [(t, i) for t, i in entries if t.isascii()]
-        self.exact: dict[str, frozenset[int]] | None = None
-        self.affix: AffixTables | None = None
-        if mode == "eq":
-            grouped: dict[str, set[int]] = defaultdict(set)
-            for t, i in ascii_entries:
-                grouped[t.lower()].add(i)
-            self.exact = {k: frozenset(v) for k, v in grouped.items()}
+        self.exact: dict[str, tuple[int, ...]] | None = {} if mode == "eq" else None
+        self.affix: AffixTables | None = (
+            None if mode == "eq" else AffixTables((), suffix=mode == "suffix", ascii_fold=True)
+        )
+        self.others: tuple[tuple[Any, str, int], ...] = ()
+        self.count = 0
+        for text, ident in entries:
+            self.add(text, ident, mode)
+
+    def add(self, text: str, ident: int, mode: str) -> None:
+        self.count += 1
+        if not text.isascii():
+            regex = re2.compile(ignore_case_regex(text, mode), re2_options())
+            self.others = (*self.others, (regex, text, ident))
+        elif self.exact is not None:
+            bucket_add(self.exact, text.lower(), ident)
         else:
-            self.affix = AffixTables(ascii_entries, suffix=mode == "suffix", ascii_fold=True)
-        self.others = [
-            (re2.compile(ignore_case_regex(t, mode), re2_options()), i) for t, i in entries if not t.isascii()
-        ]
+            assert self.affix is not None
+            self.affix.add(text, ident)
+
+    def remove(self, text: str, ident: int) -> None:
+        self.count -= 1
+        if not text.isascii():
+            k = next(k for k, (_, t, i) in enumerate(self.others) if t == text and i == ident)
+            self.others = self.others[:k] + self.others[k + 1 :]
+        elif self.exact is not None:
+            bucket_remove(self.exact, text.lower(), ident)
+        else:
+            assert self.affix is not None
+            self.affix.remove(text, ident)
 
     def find(self, s: str, out: set[int]) -> None:
         if self.exact is not None:
@@ -123,7 +186,7 @@ class IgnoreCaseTests:
             self.affix.find(s, out)
         if self.others:
             safe = utf8_safe(s)
-            for regex, ident in self.others:
+            for regex, _text, ident in self.others:
                 if regex.fullmatch(safe) if self.exact is not None else regex.search(safe):
                     out.add(ident)
 
@@ -265,30 +328,130 @@ def _keys(segments: tuple[str, ...]) -> set[tuple[int, str]]:
     return keys
 
 
+class LiveWildcards:
+    """A field's wildcards, live: ``WildcardTests`` of doubling sizes (each built once per merge, so an added
+    wildcard is indexed O(log n) times), the latest few in a small one built again on each change,
+    removals filtered until half are removed ones (Bentley and Saxe's logarithmic method, as for
+    runtime/events/intervals.py)."""
+
+    __slots__ = ("count", "entries", "latest", "levels", "pending", "removed")
+
+    PENDING = 16
+
+    def __init__(self) -> None:
+        self.levels: list[tuple[list[tuple[str, int]], WildcardTests]] = []
+        self.pending: tuple[tuple[str, int], ...] = ()
+        self.latest: WildcardTests | None = None  # the pending ones, in a set of their own
+        self.removed: set[int] = set()  # condition ids still in a set, no longer here
+        self.entries: dict[tuple[str, int], int] = {}  # what is here, with multiplicity
+        self.count = 0
+
+    def add(self, text: str, ident: int) -> None:
+        self.count += 1
+        self.entries[(text, ident)] = self.entries.get((text, ident), 0) + 1
+        if ident in self.removed:  # back while its old entries are still in a set: start afresh
+            self._rebuild()
+            return
+        self.pending = (*self.pending, (text, ident))
+        if len(self.pending) <= self.PENDING:
+            self.latest = WildcardTests(list(self.pending))
+            return
+        level = list(self.pending)
+        while self.levels and len(self.levels[-1][0]) <= len(level):
+            level = self.levels.pop()[0] + level
+        level = [(t, i) for t, i in level if i not in self.removed]
+        self.levels.append((level, WildcardTests(level)))
+        self.pending = ()
+        self.latest = None
+
+    def remove(self, text: str, ident: int) -> None:
+        self.count -= 1
+        left = self.entries.pop((text, ident)) - 1
+        if left:
+            self.entries[(text, ident)] = left
+        if (text, ident) in self.pending:
+            k = self.pending.index((text, ident))
+            self.pending = self.pending[:k] + self.pending[k + 1 :]
+            self.latest = WildcardTests(list(self.pending)) if self.pending else None
+            return
+        self.removed.add(ident)
+        if len(self.removed) * 2 > self.count:
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        entries = [entry for entry, n in self.entries.items() for _ in range(n)]
+        self.levels = [(entries, WildcardTests(entries))] if entries else []
+        self.pending = ()
+        self.latest = None
+        self.removed = set()
+
+    def find(self, s: str, out: set[int]) -> None:
+        removed = self.removed
+        for _, tests in self.levels:
+            if removed:
+                found: set[int] = set()
+                tests.find(s, found)
+                out.update(found - removed)
+            else:
+                tests.find(s, out)
+        if self.latest is not None:
+            self.latest.find(s, out)
+
+
+_FINDER_KINDS = (C.PREFIX, C.SUFFIX, C.EQ_IC, C.PREFIX_IC, C.SUFFIX_IC, C.WILDCARD)
+_IGNORE_CASE_MODES = {C.EQ_IC: "eq", C.PREFIX_IC: "prefix", C.SUFFIX_IC: "suffix"}
+
+
 class StringTests:
-    """Every string test of one field: exact, prefix, suffix, ignore-case, wildcard."""
+    """Every string test of one field: exact, prefix, suffix, ignore-case, wildcard; live under ``add`` and
+    ``remove``."""
 
-    __slots__ = ("exact", "finders")
+    __slots__ = ("exact", "finders", "kinds")
 
-    def __init__(self, tests: dict[str, list[tuple[str, int]]]) -> None:
-        exact: dict[str, set[int]] = defaultdict(set)
-        for text, ident in tests.get(C.STR, ()):
-            exact[text].add(ident)
-        self.exact = {k: frozenset(v) for k, v in exact.items()}
-        finders: list[Any] = []
-        if tests.get(C.PREFIX):
-            finders.append(AffixTables(tests[C.PREFIX], suffix=False))
-        if tests.get(C.SUFFIX):
-            finders.append(AffixTables(tests[C.SUFFIX], suffix=True))
-        if tests.get(C.EQ_IC):
-            finders.append(IgnoreCaseTests(tests[C.EQ_IC], "eq"))
-        if tests.get(C.PREFIX_IC):
-            finders.append(IgnoreCaseTests(tests[C.PREFIX_IC], "prefix"))
-        if tests.get(C.SUFFIX_IC):
-            finders.append(IgnoreCaseTests(tests[C.SUFFIX_IC], "suffix"))
-        if tests.get(C.WILDCARD):
-            finders.append(WildcardTests(tests[C.WILDCARD]))
-        self.finders = tuple(finders)
+    def __init__(self, tests: dict[str, list[tuple[str, int]]] | None = None) -> None:
+        self.exact: dict[str, tuple[int, ...]] = {}
+        self.kinds: dict[str, Any] = {}
+        self.finders: tuple[Any, ...] = ()
+        for kind, entries in (tests or {}).items():
+            for text, ident in entries:
+                self.add(kind, text, ident)
+
+    def __bool__(self) -> bool:
+        return bool(self.exact or self.finders)
+
+    def add(self, kind: str, text: str, ident: int) -> None:
+        if kind == C.STR:
+            bucket_add(self.exact, text, ident)
+            return
+        if kind == C.WILDCARD:
+            finder = self.kinds.get(kind)
+            if finder is None:
+                finder = self.kinds[kind] = LiveWildcards()
+            finder.add(text, ident)
+        elif kind in (C.PREFIX, C.SUFFIX):
+            finder = self.kinds.get(kind)
+            if finder is None:
+                finder = self.kinds[kind] = AffixTables((), suffix=kind == C.SUFFIX)
+            finder.add(text, ident)
+        else:
+            finder = self.kinds.get(kind)
+            if finder is None:
+                finder = self.kinds[kind] = IgnoreCaseTests([], _IGNORE_CASE_MODES[kind])
+            finder.add(text, ident, _IGNORE_CASE_MODES[kind])
+        self._refinders()
+
+    def remove(self, kind: str, text: str, ident: int) -> None:
+        if kind == C.STR:
+            bucket_remove(self.exact, text, ident)
+            return
+        finder = self.kinds[kind]
+        finder.remove(text, ident)
+        if finder.count == 0:
+            del self.kinds[kind]
+        self._refinders()
+
+    def _refinders(self) -> None:
+        self.finders = tuple(self.kinds[k] for k in _FINDER_KINDS if k in self.kinds)
 
     def find(self, s: str, out: set[int]) -> None:
         hit = self.exact.get(s)

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 import tamis
+from tamis.patterns import parse_filter_criteria
 
 
 def criteria(*patterns: dict[str, Any]) -> dict[str, Any]:
@@ -279,3 +280,17 @@ def test_ruleset_with_lambda_dialect() -> None:
     rs.add("big", criteria({"body": {"RecordNumber": [{"numeric": [">", 9999]}]}}))
     assert rs.matches(sqs_json(10000, "BBBB")) == ["bbbb", "big"]
     assert rs.matches(sqs_json(1, "AAAA")) == []
+
+
+def test_filter_count_follows_the_limit_given() -> None:
+    """``parse_filter_criteria`` checks the filter count against the limit it is given (the Lambda dialect
+    passes 10, the raised quota), not a fixed number."""
+    three = criteria({"a": ["1"]}, {"a": ["2"]}, {"a": ["3"]})
+    assert len(parse_filter_criteria(three, max_filters=3)) == 3
+    with pytest.raises(tamis.PatternError) as info:
+        parse_filter_criteria(three, max_filters=2)
+    assert info.value.rule == "lambda-filter-count"
+    assert "at most 2 filters" in str(info.value)
+    eleven = criteria(*({"a": [str(i)]} for i in range(11)))
+    with pytest.raises(tamis.PatternError, match="at most 10 filters"):
+        tamis.compile_pattern(eleven, dialect="lambda")

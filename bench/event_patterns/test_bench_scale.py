@@ -1,0 +1,198 @@
+"""Event matching at scale: build time, one add or remove with the next match, per-event time on crowded
+sets, memory per rule. The floor (``orjson.loads`` of the same event bytes) runs in the same process,
+interleaved chunk by chunk with tamis (bench/timing.py), so ratios hold on a shared machine.
+
+Run: ``python3 -m pytest bench/event_patterns/test_bench_scale.py --benchmark-json=bench/.results/scale.json``
+(``TAMIS_SCALE_SIZES`` picks the rule counts, default ``10000,100000``; ``TAMIS_BENCH_BUDGET`` the seconds
+per benchmark, default 0.5). Figures and commands: bench/RESULTS.md, "Event matching at scale".
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import event_data as data
+import orjson
+import pytest
+import scale_data
+from timing import chunk, interleaved_ratio, once
+
+import tamis
+
+BUDGET = float(os.environ.get("TAMIS_BENCH_BUDGET", "0.5"))
+SIZES = [int(s) for s in os.environ.get("TAMIS_SCALE_SIZES", "10000,100000").split(",")]
+EVENT_BYTES = data.to_bytes(data.cloudtrail_event())
+
+_BUILT: dict[tuple[str, int], tuple[tamis.RuleSet, float, bytes, int]] = {}
+
+
+def _rules(workload: str, n: int) -> tuple[list[tuple[str, Any]], bytes, int]:
+    if workload == "mixed":
+        return data.mixed_rules(n), EVENT_BYTES, data.planted_count(n)
+    if workload == "crowded":
+        return scale_data.crowded(n)
+    if workload == "deep-paths":
+        return scale_data.deep_paths(n)
+    if workload == "arrays":
+        return scale_data.arrays(n)
+    kind = workload.removeprefix("kind-")
+    return scale_data.kinds(kind, n)
+
+
+def built(workload: str, n: int) -> tuple[tamis.RuleSet, float, bytes, int]:
+    """The rule set (built once per run), its build time (compile included), its event, expected count."""
+    key = (workload, n)
+    if key not in _BUILT:
+        rules, event, expected = _rules(workload, n)
+        start = time.perf_counter()
+        rs = tamis.RuleSet()
+        for name, pattern in rules:
+            rs.add(name, pattern)
+        rs.matches(event)
+        _BUILT[key] = (rs, time.perf_counter() - start, event, expected)
+    return _BUILT[key]
+
+
+def timed(benchmark: Any, fn: Callable[[Any], Any], arg: Any, **info: Any) -> Any:
+    result, one = once(fn, arg)
+    iterations = chunk(one)
+    rounds = max(3, min(2000, int(BUDGET / (one * iterations))))
+    benchmark.extra_info.update(info)
+    benchmark.pedantic(fn, args=(arg,), iterations=iterations, rounds=rounds, warmup_rounds=1)
+    benchmark.extra_info["floor_ratio_interleaved"] = interleaved_ratio(fn, arg, orjson.loads, arg, BUDGET)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Per event, with the build time recorded beside it.
+
+
+@pytest.mark.parametrize(
+    ("workload", "n"),
+    [(w, n) for w in ("mixed", "crowded") for n in SIZES] + [(w, 10000) for w in ("deep-paths", "arrays")],
+)
+def test_per_event(benchmark: Any, workload: str, n: int) -> None:
+    rs, build, event, expected = built(workload, n)
+    benchmark.group = f"scale-{workload}"
+    names = timed(benchmark, rs.matches, event, workload=workload, rules=n, build_seconds=build)
+    benchmark.extra_info["matched"] = len(names)
+    assert len(names) == expected
+
+
+@pytest.mark.parametrize("n", [1000, 10000])
+@pytest.mark.parametrize("kind", scale_data.KINDS)
+def test_per_kind(benchmark: Any, kind: str, n: int) -> None:
+    rs, build, event, _ = built(f"kind-{kind}", n)
+    benchmark.group = f"scale-kind-{kind}"
+    names = timed(benchmark, rs.matches, event, workload=f"kind-{kind}", rules=n, build_seconds=build)
+    benchmark.extra_info["matched"] = len(names)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Build: 25,000 and 100,000 mixed rules, one core, compile included (the growth ratio is the target), each
+# in a fresh interpreter: a second build in one process finds the compiler's caches warm.
+
+_BUILD = """
+import sys, time
+sys.path[:0] = {paths!r}
+import event_data as data, tamis
+rules = data.mixed_rules({n})
+start = time.perf_counter()
+rs = tamis.RuleSet()
+for name, pattern in rules:
+    rs.add(name, pattern)
+rs.matches({event!r})
+print(time.perf_counter() - start)
+"""
+
+
+@pytest.mark.parametrize("n", [25000, 100000])
+def test_build_mixed(benchmark: Any, n: int) -> None:
+    benchmark.group = "scale-build"
+    paths = [p for p in sys.path if p.endswith(("bench", "event_patterns"))]
+    code = _BUILD.format(paths=paths, n=n, event=EVENT_BYTES)
+
+    def build(_: Any) -> float:
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        return float(out.stdout.split()[-1])
+
+    seconds = benchmark.pedantic(build, args=(None,), iterations=1, rounds=1)
+    benchmark.extra_info.update(workload="build-mixed", rules=n, build_seconds=seconds)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Churn: one add or one remove on a built set, the next match included (medians over many).
+
+
+@pytest.mark.parametrize("n", SIZES)
+@pytest.mark.parametrize("workload", ["mixed", "crowded"])
+def test_add_or_remove_then_match(benchmark: Any, workload: str, n: int) -> None:
+    rs, _, event, _ = built(workload, n)
+    rules, _, _ = _rules(workload, n)
+    rng = random.Random(7)
+    picks = [rules[rng.randrange(n)] for _ in range(400)]
+    state = {"k": 0, "removed": None}
+
+    def change(_: Any) -> list[str]:
+        # Alternately remove a rule and add it back: every call is one change and one match.
+        if state["removed"] is None:
+            name, pattern = picks[state["k"] % len(picks)]
+            state["k"] += 1
+            rs.remove(name)
+            state["removed"] = (name, pattern)
+        else:
+            name, pattern = state["removed"]
+            rs.add(name, pattern)
+            state["removed"] = None
+        return rs.matches(event)
+
+    benchmark.group = f"scale-churn-{workload}"
+    benchmark.extra_info.update(workload=f"churn-{workload}", rules=n)
+    benchmark.pedantic(change, args=(None,), iterations=1, rounds=400, warmup_rounds=2)
+    if state["removed"] is not None:
+        rs.add(*state["removed"])  # type: ignore[misc]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Memory: resident set growth per rule, each size in a fresh interpreter.
+
+_RSS = """
+import gc, sys
+sys.path[:0] = {paths!r}
+import event_data as data, scale_data, tamis
+def rss():
+    with open('/proc/self/statm') as f:
+        return int(f.read().split()[1]) * 4096
+rules = data.mixed_rules({n}) if {workload!r} == 'mixed' else scale_data.kinds('exact', {n})[0]
+before = rss()
+rs = tamis.RuleSet()
+for name, pattern in rules:
+    rs.add(name, pattern)
+rs.matches(b'{{"source": "x"}}')
+del rules
+gc.collect()
+print((rss() - before) / {n})
+"""
+
+
+@pytest.mark.parametrize("workload", ["mixed", "simple"])
+def test_rss_per_rule(benchmark: Any, workload: str) -> None:
+    if not os.path.exists("/proc/self/statm"):
+        pytest.skip("RSS is read from /proc")
+    n = 100000
+    paths = [p for p in sys.path if p.endswith(("bench", "event_patterns"))]
+    code = _RSS.format(paths=paths, n=n, workload=workload)
+
+    def measure(_: Any) -> float:
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        return float(out.stdout.split()[-1])
+
+    benchmark.group = "scale-rss"
+    per_rule = benchmark.pedantic(measure, args=(None,), iterations=1, rounds=1)
+    benchmark.extra_info.update(workload=f"rss-{workload}", rules=n, rss_bytes_per_rule=per_rule)

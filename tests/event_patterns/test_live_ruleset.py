@@ -1,0 +1,211 @@
+"""A live RuleSet: random interleavings of add, remove and match against the reference interpreter, on
+both engines, and the snapshot contract under threads (runtime/events/matcher.py's module docstring).
+
+The matcher changes its structures in place on every add and remove (no rebuild), so each interleaving
+checks that what is left after any history answers as a set built from scratch would.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from hypothesis import assume, given, note, settings
+from hypothesis import strategies as st
+from support.pattern_strategies import draw_object, dumps, events_for, pick, within_wildcard_limit
+from support.reference_patterns import ref_matches
+
+import tamis
+from tamis.runtime.events import matcher as event_matcher
+
+NATIVE = event_matcher._native is not None
+ENGINES = [pytest.param(True, id="native"), pytest.param(False, id="python")]
+
+Op = tuple[str, str, Any]
+
+
+@contextmanager
+def engine(native: bool) -> Iterator[None]:
+    if native and not NATIVE:
+        pytest.skip("the native matcher core is not built here")
+    saved = event_matcher.USE_NATIVE
+    event_matcher.USE_NATIVE = native
+    try:
+        yield
+    finally:
+        event_matcher.USE_NATIVE = saved
+
+
+@st.composite
+def live_scripts(draw: st.DrawFn) -> list[Op]:
+    """Adds (of fresh names and of names already there, which ORs), removes and matches, interleaved; the
+    events are aimed at patterns added so far."""
+    ops: list[Op] = []
+    names = [f"r{i}" for i in range(4)]
+    patterns: list[dict[str, Any]] = []
+    for _ in range(draw(st.integers(2, 12))):
+        kind = draw(st.sampled_from(["add", "add", "remove", "match", "match"]))
+        if kind == "add":
+            pattern = draw_object(draw)
+            assume(within_wildcard_limit(pattern))
+            patterns.append(pattern)
+            ops.append(("add", pick(draw, names), pattern))
+        elif kind == "remove":
+            ops.append(("remove", pick(draw, names), None))
+        elif patterns:
+            target = patterns[draw(st.integers(0, len(patterns) - 1))]
+            ops.append(("match", "", events_for(draw, target, 1)[0]))
+    return ops
+
+
+def expected(live: dict[str, list[dict[str, Any]]], event: Any) -> list[str]:
+    """The names whose patterns (any of those added under the name) the reference matches, in order."""
+    return [name for name, patterns in live.items() if any(ref_matches(p, event) for p in patterns)]
+
+
+@pytest.mark.parametrize("native", ENGINES)
+@given(script=live_scripts())
+@settings(deadline=None)
+def test_live_set_agrees_with_reference(native: bool, script: list[Op]) -> None:
+    with engine(native):
+        rs = tamis.RuleSet()
+    live: dict[str, list[dict[str, Any]]] = {}
+    for kind, name, arg in script:
+        if kind == "add":
+            rs.add(name, dumps(arg))
+            live.setdefault(name, []).append(arg)
+        elif kind == "remove":
+            assert rs.remove(name) is (live.pop(name, None) is not None)
+        else:
+            text = dumps(arg)
+            note(f"event: {text}")
+            assert rs.matches(text) == expected(live, arg)
+        assert rs.names == list(live)
+
+
+@pytest.mark.parametrize("native", ENGINES)
+def test_churn_leaves_no_trace(native: bool) -> None:
+    """Adding and removing many rules leaves the structures as an empty set has them."""
+    with engine(native):
+        rs = tamis.RuleSet()
+    keep = {"source": ["aws.s3"], "n": [{"numeric": [">", 5]}]}
+    rs.add("keep", keep)
+    event = {"source": "aws.s3", "n": 7, "detail": {"k": "v.1", "ip": "10.1.2.3"}}
+    for _ in range(3):
+        added = {}
+        for i in range(300):
+            added[f"tmp{i}"] = pattern = {
+                "source": ["aws.s3", f"svc{i % 7}"],
+                "n": [{"numeric": [">=", i % 11, "<", 20 + i]}],
+                "detail": {
+                    "k": [{"suffix": f".{i % 5}"}, {"wildcard": f"*{i % 3}*"}],
+                    "ip": [{"cidr": f"10.{i % 256}.0.0/16"}],
+                    "gone": [{"exists": False}],
+                },
+            }
+            rs.add(f"tmp{i}", pattern)
+        want = ["keep", *(name for name, pattern in added.items() if ref_matches(pattern, event))]
+        assert len(want) > 1
+        assert rs.matches(event) == want
+        for i in range(300):
+            assert rs.remove(f"tmp{i}")
+        assert rs.matches(event) == ["keep"]
+    matcher = rs._matcher
+    assert len(matcher._conds) == 2
+    assert set(matcher._paths) == {"source", "n"}
+    assert sum(len(groups) for groups in matcher._access.values()) == 1
+
+
+@pytest.mark.parametrize("native", ENGINES)
+@pytest.mark.parametrize("again", [False, True], ids=["new-name", "same-name"])
+def test_a_rule_refused_midway_is_rolled_back(
+    native: bool, again: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A step that fails after part of a rule was published (here: indexing its second sub-rule's access
+    condition) takes that part back out: the set answers, and is shaped, as before the add."""
+    with engine(native):
+        rs = tamis.RuleSet()
+    rs.add("good", {"a": ["x"], "n": [{"numeric": [">", 1]}]})
+    matcher = rs._matcher
+    before = (dict(matcher._cond_ids), set(matcher._paths), dict(matcher._access), dict(matcher._residual))
+    original = event_matcher.EventMatcher._index
+
+    def failing(self: Any, ident: int) -> None:
+        if self._conds[ident].cond.path == "boom":
+            raise RuntimeError("index refused")
+        original(self, ident)
+
+    monkeypatch.setattr(event_matcher.EventMatcher, "_index", failing)
+    bad = {"$or": [{"a": ["y"]}, {"boom": [{"prefix": "q"}]}]}
+    with pytest.raises(tamis.PatternError) as info:
+        rs.add("good" if again else "bad", bad)
+    assert info.value.rule == "runtime-index" and "index refused" in str(info.value)
+    assert rs.names == ["good"]
+    assert (dict(matcher._cond_ids), set(matcher._paths), dict(matcher._access), dict(matcher._residual)) == (
+        before
+    )
+    for event, want in [({"a": "x", "n": 2}, ["good"]), ({"a": "y"}, []), ({"boom": "qq"}, [])]:
+        assert rs.matches(event) == want
+    monkeypatch.undo()
+    rs.add("bad", bad)
+    assert rs.matches({"boom": "qq"}) == ["bad"] and rs.matches({"a": "y"}) == ["bad"]
+
+
+@pytest.mark.parametrize("native", ENGINES)
+def test_snapshot_contract_under_threads(native: bool) -> None:
+    """One writer adds rules r0, r1, ... and removes them first-in first-out; readers match meanwhile. At
+    any moment the rules present are a run r[lo:hi], every one of which matches the event; a match must
+    return such a run (in the order added) plus the fixed rules, and never raise."""
+    with engine(native):
+        rs = tamis.RuleSet()
+    rs.add("base", {"source": ["aws.s3"]})
+    rs.add("never", {"source": ["aws.ec2"]})
+    event = b'{"source": "aws.s3", "detail": {"n": 5, "tags": [{"k": "a"}, {"k": "b"}]}}'
+    changes = 400
+    done = threading.Event()
+    errors: list[BaseException] = []
+    results: list[list[str]] = []
+
+    def writer() -> None:
+        try:
+            for i in range(changes):
+                rs.add(
+                    f"r{i:04d}",
+                    {
+                        "source": ["aws.s3"],
+                        "$or": [
+                            {"detail": {"n": [{"numeric": [">", i % 5 - 1]}]}},
+                            {"detail": {"tags": {"k": ["zz"]}}},
+                        ],
+                    },
+                )
+                if i >= 20:
+                    rs.remove(f"r{i - 20:04d}")
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            done.set()
+
+    def reader() -> None:
+        try:
+            while not done.is_set():
+                results.append(rs.matches(event))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=reader) for _ in range(2)] + [threading.Thread(target=writer)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert results
+    for names in results:
+        assert names[0] == "base"
+        run = [int(name[1:]) for name in names[1:]]
+        assert run == list(range(run[0], run[0] + len(run))) if run else True, names
+        assert len(run) <= 21, names
+    assert rs.matches(event) == ["base", *(f"r{i:04d}" for i in range(changes - 20, changes))]
