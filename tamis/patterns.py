@@ -71,7 +71,9 @@ class RuleSet:
         self._adapt: Callable[[Any], Any] = self.dialect.event_input() or _identity
         # What pickling keeps (__reduce__): the options and each add still in force, in order.
         self._options = (dialect, scope, pattern_size)
-        self._added: list[tuple[str, PatternInput, str | None]] = []
+        # Keyed by name (the order of first adds, as match results are) so that remove costs O(1), not a
+        # scan of every rule.
+        self._added: dict[str, list[tuple[PatternInput, str | None]]] = {}
 
     def add(self, name: str, pattern: PatternInput, *, source: str | None = None) -> None:
         """Add a named pattern (adding a name again ORs the patterns). Raises ``PatternError`` and leaves
@@ -85,22 +87,24 @@ class RuleSet:
                 source=source,
                 rule="runtime-index",
             ) from exc
-        self._added.append(
-            (name, pattern if isinstance(pattern, (str, bytes)) else copy.deepcopy(pattern), source)
-        )
+        kept = pattern if isinstance(pattern, (str, bytes)) else copy.deepcopy(pattern)
+        self._added.setdefault(name, []).append((kept, source))
 
     def remove(self, name: str) -> bool:
         """Remove a rule by name; returns whether it was there."""
-        self._added = [entry for entry in self._added if entry[0] != name]
+        self._added.pop(name, None)
         return self._matcher.remove(name)
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickles as its options and patterns, compiled again once on load (a spawned worker, say)."""
-        return (_ruleset_from, (self._options, self._added))
+        return (_ruleset_from, (self._options, self._entries()))
 
     def sources(self) -> RuleSetSource:
         """The options and patterns this rule set was built from (``RuleSetSource.compile`` rebuilds it)."""
-        return RuleSetSource(*self._options, tuple((name, pattern) for name, pattern, _ in self._added))
+        return RuleSetSource(*self._options, tuple((name, pattern) for name, pattern, _ in self._entries()))
+
+    def _entries(self) -> list[tuple[str, PatternInput, str | None]]:
+        return [(name, pattern, source) for name, adds in self._added.items() for pattern, source in adds]
 
     def __len__(self) -> int:
         return len(self._matcher)
@@ -182,7 +186,7 @@ class Pattern:
     ) -> None:
         self._rules = RuleSet(dialect, scope, pattern_size=pattern_size)
         self._rules.add("pattern", pattern, source=source)
-        self._source = (self._rules._added[0][1], dialect, scope, source, pattern_size)
+        self._source = (self._rules._entries()[0][1], dialect, scope, source, pattern_size)
         self.dialect = self._rules.dialect.name
         self._match = self._rules._matcher.match
         adapt = self._rules._adapt
