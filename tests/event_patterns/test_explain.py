@@ -204,3 +204,24 @@ def test_ruleset_unknown_name_is_a_typed_key_error() -> None:
 def test_bad_event_gets_the_matchers_error() -> None:
     with pytest.raises(EventError):
         tamis.compile_pattern({"a": ["b"]}).explain("[1]")
+
+
+# -- tamis test-event-pattern --explain -----------------------------------------------------------------
+def _cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    from tamis.cli import main
+
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_explain_text_json_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["test-event-pattern", "--event-pattern", '{"state": ["running"]}', "--explain"]
+    code, out, _ = _cli([*base, "--event", '{"state": "Running"}', "--format", "text"], capsys)
+    assert code == 0 and out.startswith("false\n") and "state: equals" in out and "hint: case differs" in out
+    code, out, _ = _cli([*base, "--event", '{"state": "running"}'], capsys)
+    data = json.loads(out)
+    assert code == 0 and data["Result"] is True and data["Explanation"]["matched"] is True
+    assert data["Explanation"]["branches"][0]["conditions"][0]["values"][0]["where"] == "state"
+    code, out, err = _cli([*base, "--event", "[1]"], capsys)
+    assert code == 2 and out == "" and "must be a JSON object" in err
