@@ -153,7 +153,10 @@ class RuleSet:
 
     def _explain(self, event: Any, subrules: list[SubRule], name: str | None) -> Explanation:
         self.matches(event)  # an event the matcher cannot read gets its typed error, the same here
-        return explain_subrules(subrules, self._explained_event(event), self.dialect.name, name)
+        attributes = self.dialect.event_input() is sns_attributes_event
+        return explain_subrules(
+            subrules, self._explained_event(event), self.dialect.name, name, attributes=attributes
+        )
 
     def _explained_event(self, event: Any) -> dict[str, Any]:
         """The event as the dialect's input shaping makes it, with numbers as written: JSON text is read

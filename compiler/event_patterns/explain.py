@@ -186,20 +186,20 @@ def _leaves(event: dict[str, Any]) -> dict[str, list[_Leaf]]:
     services read it), with its positions in enclosing arrays. Iterative: events may nest deeply."""
     out: dict[str, list[_Leaf]] = {}
     arrays = 0
-    stack: list[tuple[Any, str, str, tuple[tuple[int, int], ...]]] = [(event, "", "", ())]
+    # The root has no path (None): a top-level key "" is the path "", and its member "x" the path ".x".
+    stack: list[tuple[Any, str | None, str, tuple[tuple[int, int], ...]]] = [(event, None, "", ())]
     while stack:
         node, path, where, trail = stack.pop()
         if isinstance(node, dict):
             for key, child in reversed(list(node.items())):
-                stack.append(
-                    (child, f"{path}.{key}" if path else key, f"{where}.{key}" if where else key, trail)
-                )
+                inner = key if path is None else f"{path}.{key}"
+                stack.append((child, inner, where + key if path is None else f"{where}.{key}", trail))
         elif isinstance(node, list):
             array_id = arrays
             arrays += 1
             for i in reversed(range(len(node))):
                 stack.append((node[i], path, f"{where}[{i}]", (*trail, (array_id, i))))
-        else:
+        elif path is not None:
             out.setdefault(path, []).append(_Leaf(where, node, trail))
     return out
 
@@ -347,7 +347,11 @@ def _operator(cond: FieldCondition) -> str:
 
 
 # -- hints for near misses -------------------------------------------------------------------------------
-def _hints(cond: FieldCondition, values: list[_Leaf], event_paths: list[str]) -> list[str]:
+def _hints(
+    cond: FieldCondition, values: list[_Leaf], event_paths: list[str], attributes: bool = False
+) -> list[str]:
+    """Near misses of a condition that did not hold. ``attributes``: the event is SNS message attributes,
+    where a number is a matter of the attribute's type."""
     out: list[str] = []
     if not values:
         if (C.EXISTS, True) in cond.tests or any(t[0] != C.EXISTS for t in cond.tests):
@@ -385,13 +389,22 @@ def _hints(cond: FieldCondition, values: list[_Leaf], event_paths: list[str]) ->
             if kind == C.STR and _is_number(v) and _number_like(test[1], v):
                 out.append(
                     f"the event has the number {_show(v)} where the pattern has the string "
-                    f"{_show(test[1])}; write it as a number"
+                    f"{_show(test[1])}; "
+                    + (
+                        'send the attribute with DataType "String"'
+                        if attributes
+                        else "write it as a number in the pattern"
+                    )
                 )
             number = _numeric_string(v) if kind in (C.NUM, C.RANGE) and isinstance(v, str) else None
             if number is not None and _test_holds(test, number, cond.ip_mode):
                 out.append(
                     f"the event has the string {_show(v)} where the pattern compares numbers; "
-                    "strings never meet numeric tests"
+                    + (
+                        'send the attribute with DataType "Number"'
+                        if attributes
+                        else "strings never meet numeric tests"
+                    )
                 )
             if kind == C.EXISTS and not test[1] and v is None:
                 out.append("the field is present with the value null: null counts as present for exists")
@@ -453,7 +466,7 @@ class _Search:
 
 
 def _explain_subrule(
-    index: int, sub: SubRule, leaves: dict[str, list[_Leaf]], event_paths: list[str]
+    index: int, sub: SubRule, leaves: dict[str, list[_Leaf]], event_paths: list[str], attributes: bool
 ) -> BranchExplanation:
     conds = sorted(sub, key=lambda c: c.path)
     search = _Search(conds, leaves)
@@ -480,7 +493,7 @@ def _explain_subrule(
                 held, reason = False, "the field is present"
             else:
                 held, reason = False, "no value satisfies it"
-        hints = () if held else tuple(_hints(cond, values, event_paths))
+        hints = () if held else tuple(_hints(cond, values, event_paths, attributes))
         out.append(ConditionExplanation(cond.path, _operator(cond), seen, held, reason, hints))
     consistency = None
     if picked is None and all(c.held for c in out):
@@ -507,11 +520,17 @@ def _consistency(search: _Search) -> str:
 
 
 def explain_subrules(
-    subrules: list[SubRule], event: dict[str, Any], dialect: str, name: str | None = None
+    subrules: list[SubRule],
+    event: dict[str, Any],
+    dialect: str,
+    name: str | None = None,
+    *,
+    attributes: bool = False,
 ) -> Explanation:
-    """Explain ``event`` (already shaped as the dialect's event, numbers exact) against ``subrules``."""
+    """Explain ``event`` (already shaped as the dialect's event, numbers exact) against ``subrules``.
+    ``attributes``: the event is SNS message attributes (hints then speak of attribute types)."""
     leaves = _leaves(event)
     paths = sorted(leaves)
-    branches = tuple(_explain_subrule(i, sub, leaves, paths) for i, sub in enumerate(subrules))
+    branches = tuple(_explain_subrule(i, sub, leaves, paths, attributes) for i, sub in enumerate(subrules))
     matched = any(b.matched for b in branches)
     return Explanation(matched, dialect, branches, name)

@@ -211,6 +211,10 @@ def test_sns_attributes_and_lambda_records() -> None:
     x = sns.explain(attrs)
     assert not x.matched and x.dialect == "sns"
     assert _conditions(x)["price"].values[0].value == 5
+    assert any(
+        'DataType "Number"' in h
+        for h in _conditions(sns.explain({"price": {"Type": "String", "Value": "50"}}))["price"].hints
+    )
     lam = tamis.compile_pattern({"body": {"kind": ["order"]}}, dialect="lambda")
     rec = {"body": "not json", "messageId": "1"}
     x = lam.explain(rec)
@@ -255,3 +259,74 @@ def test_cli_explain_text_json_and_errors(capsys: pytest.CaptureFixture[str]) ->
     assert data["Explanation"]["branches"][0]["conditions"][0]["values"][0]["where"] == "state"
     code, out, err = _cli([*base, "--event", "[1]"], capsys)
     assert code == 2 and out == "" and "must be a JSON object" in err
+
+
+# -- the conformance corpora -----------------------------------------------------------------------------
+def _corpus(name: str) -> list[dict[str, Any]]:
+    from support.shared import shared_path
+
+    path = shared_path("conformance", "event_patterns", name)
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("native", ENGINES)
+@pytest.mark.parametrize(
+    "name",
+    ["event_ruler_tests.jsonl", "quamina_tests.jsonl", "semantics_probes.jsonl", "docs_examples.jsonl"],
+)
+def test_corpus_explanations_agree_with_matches_and_labels(native: bool, name: str) -> None:
+    checked = 0
+    for row in _corpus(name):
+        if "event" not in row or "pattern" not in row:
+            continue
+        with engine(native):
+            try:
+                compiled = tamis.compile_pattern(json.dumps(row["pattern"]))
+            except tamis.PatternError:
+                continue
+        for event in (row["event"], json.dumps(row["event"])):
+            try:
+                expected = compiled.matches(event)
+            except EventError:
+                with pytest.raises(EventError):
+                    compiled.explain(event)
+                continue
+            assert compiled.explain(event).matched is expected, row["id"]
+            checked += 1
+    assert checked > 20
+
+
+def test_sns_corpus_explanations_agree_with_matches() -> None:
+    checked = 0
+    for row in _corpus("sns_filter_policy.jsonl"):
+        scope = row["filter_policy_scope"]
+        message = row.get("message_attributes") if scope == "MessageAttributes" else row.get("message_body")
+        if message is None:
+            continue
+        try:
+            compiled = tamis.compile_pattern(json.dumps(row["filter_policy"]), dialect="sns", scope=scope)
+            expected = compiled.matches(message)
+        except tamis.TamisError:
+            continue
+        assert compiled.explain(message).matched is expected, row["id"]
+        checked += 1
+    assert checked > 20
+
+
+@pytest.mark.parametrize(
+    ("pattern", "event"),
+    [
+        ({"": {"x": [1]}}, {"": {"x": 1}}),  # an empty key is a path of its own
+        ({"x": [1]}, {"": {"x": 1}}),
+        ({"a": {"b": [1]}}, {"a.b": 1}),  # a dotted key is the nested path
+        ({"a": ["x?y"]}, '{"a": "x\ud800y"}'),  # a lone surrogate reads as "?"
+        ({"a": [{"numeric": [">", 1]}]}, '{"a": ' + "9" * 5000 + "}"),
+        ({"a": [{"exists": True}]}, '{"a": 1e99999999999999999999}'),
+        ({"a": [0.1]}, '{"a": 0.1000000000000000055511151231257827}'),
+    ],
+)
+def test_awkward_events_are_explained_as_matched(pattern: Any, event: Any) -> None:
+    for native in (True, False) if NATIVE else (False,):
+        with engine(native):
+            compiled = tamis.compile_pattern(pattern)
+        assert compiled.explain(event).matched is compiled.matches(event)
