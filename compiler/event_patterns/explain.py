@@ -250,6 +250,8 @@ def _test_holds(test: Test, v: Any, ip_mode: bool) -> bool:
     kind = test[0]
     if kind == C.EXISTS:
         return bool(test[1])  # a present value satisfies exists: true, never exists: false
+    if not (v is None or isinstance(v, str | bool | int | float | Decimal)):
+        return False  # not a JSON value (a caller's own object in a dict event): no value test holds
     if kind == C.ANYTHING_BUT:
         inner, excluded = test[1], test[2]
         if isinstance(v, str):
@@ -257,7 +259,7 @@ def _test_holds(test: Test, v: Any, ip_mode: bool) -> bool:
         if _is_number(v) and inner == C.NUM:
             f = comparable(v)
             return f is None or f not in excluded
-        return not isinstance(v, dict | list)
+        return True
     if isinstance(v, bool):
         return kind == (C.TRUE if v else C.FALSE)
     if v is None:
