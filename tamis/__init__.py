@@ -18,6 +18,8 @@ if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ below loads
     from tamis.errors import PatternError as PatternError
     from tamis.errors import PolicyError as PolicyError
     from tamis.errors import TamisError as TamisError
+    from tamis.errors import UnknownRuleError as UnknownRuleError
+    from tamis.patterns import Explanation as Explanation
     from tamis.patterns import Pattern as Pattern
     from tamis.patterns import RuleSet as RuleSet
     from tamis.patterns import compile_pattern as compile_pattern
@@ -32,10 +34,12 @@ _EXPORTS: dict[str, str] = {
     "PolicyError": "tamis.errors",
     "DefinitionError": "tamis.errors",
     "Diagnostic": "tamis.errors",
+    "UnknownRuleError": "tamis.errors",
     # event patterns, SNS filter policies, Lambda filter criteria
     "compile_pattern": "tamis.patterns",
     "Pattern": "tamis.patterns",
     "RuleSet": "tamis.patterns",
+    "Explanation": "tamis.patterns",
     # data-protection policies
     "compile_policy": "tamis.policies",
     "Policy": "tamis.policies",

@@ -98,6 +98,16 @@ class EventError(TamisError):
     family = "event"
 
 
+class UnknownRuleError(TamisError, KeyError):
+    """A rule name that is not in the rule set asked about (``RuleSet.explain``); a ``KeyError`` too, as a
+    missing key of a mapping is."""
+
+    family = "pattern"
+
+    def __str__(self) -> str:
+        return TamisError.__str__(self)  # not KeyError's quoted repr
+
+
 class PolicyError(TamisError):
     """A data-protection policy that the service would reject."""
 

@@ -15,10 +15,18 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from tamis.compiler.event_patterns.dialects import Dialect, dialect_for
+from tamis.compiler.event_patterns.explain import Explanation, explain_subrules
 from tamis.compiler.event_patterns.filter_criteria import parse_filter_criteria
 from tamis.compiler.event_patterns.parse import PatternInput, parse_pattern
-from tamis.errors import EventError, PatternError
-from tamis.runtime.events.event_json import InvalidEvent, decode_event, nesting_message, utf8
+from tamis.errors import EventError, PatternError, UnknownRuleError
+from tamis.runtime.events.conditions import SubRule
+from tamis.runtime.events.event_json import (
+    InvalidEvent,
+    decode_event,
+    exact_loads,
+    nesting_message,
+    utf8,
+)
 from tamis.runtime.events.matcher import EventMatcher
 from tamis.runtime.events.service_inputs import (
     lambda_record_event,
@@ -30,10 +38,12 @@ from tamis.runtime.json_values import EVENT_MAX_DEPTH, text_may_be_deeper, too_d
 __all__ = [
     "Dialect",
     "EventError",
+    "Explanation",
     "Pattern",
     "PatternInput",
     "RuleSet",
     "RuleSetSource",
+    "UnknownRuleError",
     "compile_pattern",
     "dialect_for",
     "lambda_record_event",
@@ -74,6 +84,8 @@ class RuleSet:
         # Keyed by name (the order of first adds, as match results are) so that remove costs O(1), not a
         # scan of every rule.
         self._added: dict[str, list[tuple[PatternInput, str | None]]] = {}
+        # Each rule's compiled sub-rules, kept for ``explain`` (the matcher owns its own copy).
+        self._subrules: dict[str, list[SubRule]] = {}
 
     def add(self, name: str, pattern: PatternInput, *, source: str | None = None) -> None:
         """Add a named pattern (adding a name again ORs the patterns). Raises ``PatternError`` and leaves
@@ -89,10 +101,12 @@ class RuleSet:
             ) from exc
         kept = pattern if isinstance(pattern, (str, bytes)) else _json_copy(pattern)
         self._added.setdefault(name, []).append((kept, source))
+        self._subrules.setdefault(name, []).extend(subrules)
 
     def remove(self, name: str) -> bool:
         """Remove a rule by name; returns whether it was there."""
         self._added.pop(name, None)
+        self._subrules.pop(name, None)
         return self._matcher.remove(name)
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -124,6 +138,48 @@ class RuleSet:
             return self._matcher.match(self._adapt(event))
         except (InvalidEvent, RecursionError, UnicodeEncodeError) as exc:
             return _retry(self._matcher.match, self._adapt, event, exc)
+
+    def explain(self, event: Any, name: str) -> Explanation:
+        """Why the rule ``name`` matches ``event`` or not: per `$or` branch and field condition, the values
+        seen and whether each held, with hints for near misses (compiler/event_patterns/explain.py).
+        Raises ``UnknownRuleError`` (a ``KeyError`` too) for a name not in the set, and the errors of
+        ``matches`` for an event it cannot read."""
+        if name not in self._subrules:
+            raise UnknownRuleError(
+                f"no rule named {name!r} in this rule set{_names_hint(name, self._subrules)}",
+                rule="unknown-rule",
+            )
+        return self._explain(event, self._subrules[name], name)
+
+    def _explain(self, event: Any, subrules: list[SubRule], name: str | None) -> Explanation:
+        self.matches(event)  # an event the matcher cannot read gets its typed error, the same here
+        attributes = self.dialect.event_input() is sns_attributes_event
+        return explain_subrules(
+            subrules, self._explained_event(event), self.dialect.name, name, attributes=attributes
+        )
+
+    def _explained_event(self, event: Any) -> dict[str, Any]:
+        """The event as the dialect's input shaping makes it, with numbers as written: JSON text is read
+        again keeping exact decimals, which the matcher consults only when a float needs it."""
+        if self._adapt is not _identity:
+            value = self._adapt(event)
+        elif isinstance(event, bytes | bytearray | memoryview | str):
+            raw = utf8(event) if isinstance(event, str) else bytes(event)
+            try:
+                value = exact_loads(raw)
+            except (ValueError, RecursionError):
+                value = decode_event(event)
+        else:
+            value = event
+        if not isinstance(value, dict):
+            raise EventError("an event must be a JSON object", rule="event")
+        return value
+
+
+def _names_hint(name: str, names: dict[str, Any]) -> str:
+    from tamis.compiler.suggestions import did_you_mean
+
+    return did_you_mean(name, names)
 
 
 # Each nesting level takes two brackets: text this short cannot nest past EVENT_MAX_DEPTH, and is not counted.
@@ -221,6 +277,12 @@ class Pattern:
             return bool(self._match(event))
         except (InvalidEvent, RecursionError, UnicodeEncodeError) as exc:
             return bool(_retry(self._match, self._adapt or _identity, event, exc))
+
+    def explain(self, event: Any) -> Explanation:
+        """Why ``event`` matches the pattern or not: ``.matched`` (always what ``matches`` answers), and per
+        `$or` branch and field condition the path, the operator, the event's values there and whether it
+        held, with hints for near misses. ``str()`` prints it as a tree."""
+        return self._rules._explain(event, self._rules._subrules["pattern"], None)
 
 
 def _pattern_from(

@@ -408,6 +408,11 @@ RULES: tuple[Rule, ...] = (
        '{"a": {"a": {"a": ... 1,001 levels ...}}}',
        "Flatten the event.",
        family="event"),
+    _r("EVT506", "unknown-rule", "events", E,
+       "A rule name asked about is not in the rule set.",
+       "RuleSet.explain explains one named rule; a name never added (or removed) has nothing to explain.",
+       'rules.explain(event, "orders-rule")  # added as "order-rule"',
+       "Use one of RuleSet.names."),
     # --- DP1xx: reading the policy -----------------------------------------------------------------
     _r("DP101", "json", "document", E,
        "The policy is not valid JSON (or not valid UTF-8), or not JSON text, bytes or a dict.",

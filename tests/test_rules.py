@@ -85,6 +85,7 @@ def test_numbers_never_change() -> None:
 _ERROR_FAMILY = {
     "PatternError": "pattern",
     "EventError": "event",
+    "UnknownRuleError": "pattern",
     "PolicyError": "policy",
     "DefinitionError": "asl",
     "ConfigError": "lint",
