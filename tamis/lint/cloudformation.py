@@ -24,8 +24,8 @@ from tamis.grammar.cloudformation import intrinsic, intrinsic_text, join_args, s
 from tamis.grammar.placeholders import placeholder_ranges
 from tamis.grammar.text import LineIndex
 from tamis.lint.check import CODE_UNRESOLVED, pointer_lookup
-from tamis.lint.rule_sets import EVERY_MESSAGE, Capture, Entry, Subscriber, reference_text
 from tamis.lint.record_sources import foreign_payload_fields, record_field_warning, source_of_arn
+from tamis.lint.rule_sets import EVERY_MESSAGE, Capture, Entry, Subscriber, reference_text
 from tamis.lint.targets import (
     OffsetsMapper,
     Path_,
@@ -582,8 +582,17 @@ def _sam_event(doc: Doc, rtype: str, fn: str, ev_name: str, ev: Any, emit: Emit)
         value_targets(doc, Found(p, "eventbridge-pattern", f"{label} Pattern", {}, (*anchors, p)), capture)
         if props.get("State", "ENABLED") == "ENABLED":
             bus = reference_text(props.get("EventBusName", "default"), doc.file)
-            _subscriber(doc, ("Resources", fn, "Properties", "Events", ev_name), label, f"bus {bus}", capture,
-                        "eventbridge-pattern", (_sam_target(rtype, fn, doc.file),), emit, bus is not None)
+            _subscriber(
+                doc,
+                ("Resources", fn, "Properties", "Events", ev_name),
+                label,
+                f"bus {bus}",
+                capture,
+                "eventbridge-pattern",
+                (_sam_target(rtype, fn, doc.file),),
+                emit,
+                bus is not None,
+            )
     elif etype == "SNS":
         kind, options = _sns_scope(props.get("FilterPolicyScope"))
         capture = Capture(emit)
@@ -591,9 +600,18 @@ def _sam_event(doc: Doc, rtype: str, fn: str, ev_name: str, ev: Any, emit: Emit)
             p = (*base, "FilterPolicy")
             value_targets(doc, Found(p, kind, f"{label} FilterPolicy", options, (*anchors, p)), capture)
         topic = reference_text(props.get("Topic"), doc.file)
-        _subscriber(doc, ("Resources", fn, "Properties", "Events", ev_name), label, f"topic {topic}", capture,
-                    kind, (_sam_target(rtype, fn, doc.file),), emit, topic is not None,
-                    every="FilterPolicy" not in props)
+        _subscriber(
+            doc,
+            ("Resources", fn, "Properties", "Events", ev_name),
+            label,
+            f"topic {topic}",
+            capture,
+            kind,
+            (_sam_target(rtype, fn, doc.file),),
+            emit,
+            topic is not None,
+            every="FilterPolicy" not in props,
+        )
 
 
 # --- rule-set analysis: who receives what (tamis/lint/rule_sets.py) ---------------------------------
@@ -611,8 +629,17 @@ def _events_rule(doc: Doc, name: str, props: dict[str, Any], capture: Capture, e
         if text is not None:
             found.append(text)
     label = f"AWS::Events::Rule {name}"
-    _subscriber(doc, ("Resources", name), label, f"bus {bus}", capture, "eventbridge-pattern",
-                tuple(found), emit, bus is not None)
+    _subscriber(
+        doc,
+        ("Resources", name),
+        label,
+        f"bus {bus}",
+        capture,
+        "eventbridge-pattern",
+        tuple(found),
+        emit,
+        bus is not None,
+    )
 
 
 def _sns_subscription(doc: Doc, name: str, props: dict[str, Any], capture: Capture, emit: Emit) -> None:
@@ -622,8 +649,18 @@ def _sns_subscription(doc: Doc, name: str, props: dict[str, Any], capture: Captu
     protocol = props.get("Protocol")
     if endpoint is None or not isinstance(protocol, str):
         return
-    _subscriber(doc, ("Resources", name), f"AWS::SNS::Subscription {name}", f"topic {topic}", capture, kind,
-                (f"{protocol} {endpoint}",), emit, topic is not None, every="FilterPolicy" not in props)
+    _subscriber(
+        doc,
+        ("Resources", name),
+        f"AWS::SNS::Subscription {name}",
+        f"topic {topic}",
+        capture,
+        kind,
+        (f"{protocol} {endpoint}",),
+        emit,
+        topic is not None,
+        every="FilterPolicy" not in props,
+    )
 
 
 def _sam_target(rtype: str, fn: str, scope: str) -> str:

@@ -16,7 +16,6 @@ files of one run are taken to deploy to one account and region (a bus named ``de
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -94,7 +93,7 @@ def reference_text(value: Any, scope: str) -> str | None:
     if isinstance(value, str):
         return value if "${" not in value else None
     if isinstance(value, dict) and len(value) == 1:
-        (key, arg), = value.items()
+        ((key, arg),) = value.items()
         if key == "Ref" and isinstance(arg, str):
             return f"!Ref {arg} @ {scope}"
         if key == "Fn::GetAtt":
@@ -208,7 +207,3 @@ def _diag(code: str, message: str, at: Subscriber) -> Diagnostic:
         extra={"anchor_lines": (at.line,)},
     )
 
-
-def pattern_json(value: Any) -> str:
-    """A plain pattern value (no placeholders) as JSON text."""
-    return json.dumps(value, ensure_ascii=False)

@@ -286,7 +286,9 @@ class TerraformFile:
             if name is not None:
                 keys.append(f"name {name} @ {scope}")
             pattern = capture.pattern()
-            self.emit(Subscriber(f"bus {bus}", kind, pattern, (), label, self.file, line, column, tuple(keys)))
+            self.emit(
+                Subscriber(f"bus {bus}", kind, pattern, (), label, self.file, line, column, tuple(keys))
+            )
             return
         topic = self._reference(attrs["topic_arn"], scope) if "topic_arn" in attrs else None
         endpoint = self._reference(attrs["endpoint"], scope) if "endpoint" in attrs else None
