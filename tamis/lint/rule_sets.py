@@ -206,4 +206,3 @@ def _diag(code: str, message: str, at: Subscriber) -> Diagnostic:
         source=at.file,
         extra={"anchor_lines": (at.line,)},
     )
-
