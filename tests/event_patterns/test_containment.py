@@ -81,6 +81,7 @@ def test_identical_up_to_spelling() -> None:
     b = compiled('{"detail": {"n": [{"numeric": ["=", 5.0]}]}, "source": ["a", "b"]}')
     assert identical(a, b)
     assert not identical(a, compiled('{"source": ["a", "b"], "detail": {"n": [{"numeric": ["=", 6]}]}}'))
+    assert identical(compiled('{"a": ["x"]}'), compiled('{"a": [{"exactly": "x"}]}'))
 
 
 def test_sns_policies_compare_too() -> None:
