@@ -916,6 +916,14 @@ RULES: tuple[Rule, ...] = (
        "{\"source\": [\"orders\"], \"detail-type\": [\"Created\"]} beside {\"source\": [\"orders\"]}, "
        "both targeting the same queue",
        "Remove the narrower rule, or narrow the wider one so that they no longer overlap."),
+    _r("LNT303", "never-matches", "rule-sets", W,
+       "An event bus rule's pattern can match no event: it needs a field, or a kind of value, that no "
+       "event on a bus has.",
+       "Every event on a bus has the same top-level fields (version, id, detail-type, source, account, "
+       "time, region, replay-name, resources, detail; all but detail hold strings), so such a rule never "
+       "fires, in silence. Only what follows from these fields is claimed.",
+       "{\"detail_type\": [\"Created\"]} (the field is detail-type), or {\"source\": [5]}",
+       "Name the field as events spell it (business data is under detail), or compare the string."),
     # --- LNT9xx: the linter's configuration and command line ---------------------------------------
     _r("LNT901", "config", "configuration", E,
        "The [tool.tamis] configuration is invalid.",

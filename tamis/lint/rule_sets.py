@@ -25,6 +25,7 @@ from tamis.lint.targets import Target
 
 CODE_IDENTICAL = "LNT301"  # identical-rules
 CODE_CONTAINED = "LNT302"  # contained-rule
+CODE_NEVER = "LNT303"  # never-matches
 
 # The lint kinds whose targets a subscriber's pattern comes from, and the dialect each is compiled in.
 _DIALECTS: dict[str, tuple[str, str | None]] = {
@@ -119,13 +120,9 @@ def analyse(entries: Iterable[Entry]) -> list[Diagnostic]:
             subscribers.append(entry)
     groups: dict[tuple[str, str], list[tuple[Subscriber, frozenset[str], list[Any]]]] = {}
     compiled: dict[tuple[str, str], list[Any] | None] = {}
+    out: list[Diagnostic] = []
     for sub in subscribers:
         if sub.pattern is None:
-            continue
-        targets = set(sub.targets)
-        for key in sub.keys:
-            targets.update(extra.get(key, ()))
-        if not targets:
             continue
         cache_key = (sub.kind, sub.pattern)
         if cache_key not in compiled:
@@ -133,8 +130,18 @@ def analyse(entries: Iterable[Entry]) -> list[Diagnostic]:
         subrules = compiled[cache_key]
         if subrules is None:  # the pattern's own errors are reported where it is written
             continue
-        groups.setdefault((sub.channel, sub.kind), []).append((sub, frozenset(targets), subrules))
-    out: list[Diagnostic] = []
+        if sub.kind == "eventbridge-pattern":
+            from tamis.compiler.event_patterns.bus_events import never_matches
+
+            why = never_matches(subrules)
+            if why is not None:
+                out.append(_diag(CODE_NEVER, f"{sub.label} can never match an event: {why}", sub))
+                continue
+        targets = set(sub.targets)
+        for key in sub.keys:
+            targets.update(extra.get(key, ()))
+        if targets:
+            groups.setdefault((sub.channel, sub.kind), []).append((sub, frozenset(targets), subrules))
     for members in groups.values():
         for j in range(len(members)):
             for i in range(j):

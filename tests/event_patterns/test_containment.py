@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from support.pattern_strategies import VALUE_LISTS, draw_object, dumps, events_for, within_wildcard_limit
 from support.reference_patterns import ref_matches
 
+from tamis.compiler.event_patterns.bus_events import never_matches
 from tamis.compiler.event_patterns.containment import contains, identical
 from tamis.compiler.event_patterns.dialects import dialect_for
 from tamis.errors import PatternError
@@ -163,3 +164,61 @@ def test_a_proof_is_never_contradicted(case: tuple[dict[str, Any], dict[str, Any
         if ref_matches(inner_text, event_text):
             note(f"event: {event_text}")
             assert ref_matches(outer_text, event_text), event_text
+
+
+# --- patterns that match no event on a bus (compiler/event_patterns/bus_events.py) ----------------------
+
+
+@pytest.mark.parametrize(
+    ("pattern", "why"),
+    [
+        ('{"detail_type": ["Created"]}', '"detail_type" is not a field of events on an event bus'),
+        ('{"source": [5, null, {"numeric": [">", 1]}]}', '"source" is a string on every event'),
+        ('{"resources": [true]}', '"resources" is a string on every event'),
+        ('{"region": {"name": ["eu"]}}', '"region.name" never holds a value'),
+        ('{"$or": [{"Source": ["a"]}, {"account": [1]}]}', '"Source" is not a field'),
+    ],
+)
+def test_never_matches_on_a_bus(pattern: str, why: str) -> None:
+    found = never_matches(compiled(pattern))
+    assert found is not None and why in found
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        '{"detail": {"anything": ["x"]}}',  # detail is the source's own: nothing is claimed
+        '{"source": ["a"], "other": [{"exists": false}]}',  # an absent field is what every event has
+        '{"source": [5, "a"]}',  # one value may match
+        '{"source": [{"anything-but": ["a"]}]}',
+        '{"replay-name": [{"prefix": "r"}]}',  # present on replayed events
+        '{"$or": [{"Source": ["a"]}, {"source": ["a"]}]}',  # one branch may match
+    ],
+)
+def test_may_match_on_a_bus(pattern: str) -> None:
+    assert never_matches(compiled(pattern)) is None
+
+
+@given(case=pattern_pairs())
+def test_never_matches_holds_for_events_on_a_bus(
+    case: tuple[dict[str, Any], dict[str, Any], list[Any]],
+) -> None:
+    """Events shaped as on a bus (the generated fields moved under detail, the envelope's string fields
+    drawn as strings or left out) never match a pattern said to match none."""
+    inner, _outer, events = case
+    renamed = {"source" if k == "a" else "region" if k == "n" else k: v for k, v in inner.items()}
+    text = dumps(renamed)
+    try:
+        why = never_matches(compiled(text))
+    except PatternError:
+        assume(False)
+        return
+    event("never" if why else "may")
+    if why is None:
+        return
+    for item in events:
+        shaped: dict[str, Any] = {"detail": item}
+        for field, value in (("source", item.get("a")), ("region", item.get("n"))):
+            if isinstance(value, str):
+                shaped[field] = value
+        assert not ref_matches(text, dumps(shaped))

@@ -241,3 +241,28 @@ def test_a_suppression_comment_silences_it(tmp_path: Path) -> None:
         },
     )
     assert found == []
+
+
+def test_a_rule_that_matches_no_event_on_a_bus(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "t.yaml": _template(
+                _rule("Typo", '{"detail_type": ["Created"]}'),
+                _rule("Fine", '{"detail": {"detail_type": ["Created"]}}'),
+            ),
+            "r.tf": """
+            resource "aws_cloudwatch_event_rule" "n" {
+              event_pattern = jsonencode({ source = [5] })
+            }
+            resource "aws_cloudwatch_event_rule" "off" {
+              state         = "DISABLED"
+              event_pattern = jsonencode({ source = [5] })
+            }
+            """,
+        },
+    )
+    found = [d for d in lint(["."], cwd=tmp_path).diagnostics if d.code == "LNT303"]
+    assert [(d.source, d.line) for d in found] == [("r.tf", 2), ("t.yaml", 5)]
+    assert '"source" is a string on every event' in found[0].message
+    assert found[1].message.startswith("AWS::Events::Rule Typo can never match an event: ")
