@@ -143,11 +143,17 @@ def analyse(entries: Iterable[Entry]) -> list[Diagnostic]:
         if targets:
             groups.setdefault((sub.channel, sub.kind), []).append((sub, frozenset(targets), subrules))
     for members in groups.values():
-        for j in range(len(members)):
-            for i in range(j):
-                diag = _compare(members[i], members[j])
-                if diag is not None:
-                    out.append(diag)
+        # Only rules that share a target are compared: a bus with thousands of rules, each to its own
+        # target, costs no pairwise work.
+        by_target: dict[str, list[int]] = {}
+        for index, (_, targets, _) in enumerate(members):
+            for target in targets:
+                by_target.setdefault(target, []).append(index)
+        pairs = {(j, i) for indexes in by_target.values() for n, j in enumerate(indexes) for i in indexes[:n]}
+        for j, i in sorted(pairs):
+            diag = _compare(members[i], members[j])
+            if diag is not None:
+                out.append(diag)
     return out
 
 
