@@ -903,6 +903,32 @@ RULES: tuple[Rule, ...] = (
        "(report the target to the tamis maintainers)",
        "Report it; the rest of the run is unaffected.",
        rules=(), aliases=("lint.internal-error",)),
+    # --- LNT3xx: rule sets (rules on one bus, subscriptions on one topic) ---------------------------
+    _r("LNT301", "identical-rules", "rule-sets", W,
+       "Two rules on one event bus (or two subscriptions of one SNS topic) match the same events and "
+       "deliver to the same target.",
+       "Each matching event is delivered twice: a consumer that is not idempotent acts twice, and the "
+       "second rule costs an invocation per event. Patterns are compared as the service reads them (key "
+       "order, value order, repeated values and operator spellings do not matter).",
+       "two AWS::Events::Rule on the default bus, both {\"source\": [\"orders\"]}, both targeting !GetAtt "
+       "Queue.Arn",
+       "Remove one rule, or give the second its own target."),
+    _r("LNT302", "contained-rule", "rule-sets", W,
+       "Every event one rule matches is also matched by another rule of the same bus (subscription of the "
+       "same topic) with the same target.",
+       "Those events are delivered twice. tamis warns only where the containment is proved from the two "
+       "patterns (docs/lint.md says what it cannot prove): never on a guess.",
+       "{\"source\": [\"orders\"], \"detail-type\": [\"Created\"]} beside {\"source\": [\"orders\"]}, "
+       "both targeting the same queue",
+       "Remove the narrower rule, or narrow the wider one so that they no longer overlap."),
+    _r("LNT303", "never-matches", "rule-sets", W,
+       "An event bus rule's pattern can match no event: it needs a field, or a kind of value, that no "
+       "event on a bus has.",
+       "Every event on a bus has the same top-level fields (version, id, detail-type, source, account, "
+       "time, region, replay-name, resources, detail; all but detail hold strings), so such a rule never "
+       "fires, in silence. Only what follows from these fields is claimed.",
+       "{\"detail_type\": [\"Created\"]} (the field is detail-type), or {\"source\": [5]}",
+       "Name the field as events spell it (business data is under detail), or compare the string."),
     # --- LNT9xx: the linter's configuration and command line ---------------------------------------
     _r("LNT901", "config", "configuration", E,
        "The [tool.tamis] configuration is invalid.",

@@ -25,6 +25,7 @@ from tamis.grammar.placeholders import placeholder_ranges
 from tamis.grammar.text import LineIndex
 from tamis.lint.check import CODE_UNRESOLVED, pointer_lookup
 from tamis.lint.record_sources import foreign_payload_fields, record_field_warning, source_of_arn
+from tamis.lint.rule_sets import EVERY_MESSAGE, Capture, Entry, Subscriber, reference_text
 from tamis.lint.targets import (
     OffsetsMapper,
     Path_,
@@ -33,7 +34,7 @@ from tamis.lint.targets import (
 )
 from tamis.rules import code_for
 
-Emit = Callable[[Target | Diagnostic], None]
+Emit = Callable[[Target | Diagnostic | Entry], None]
 CODE_DUPLICATE_KEY = "LNT101"  # duplicate-key
 CODE_TAG_IN_STRING = "LNT102"  # tag-in-string
 # CloudFormation's short-form tags (template reference, "Intrinsic function reference"): YAML syntax, read
@@ -470,11 +471,16 @@ def cloudformation(doc: Doc, emit: Emit, lint_file: LintFile, folder: Path) -> N
             _prop(doc, emit, name, rtype, props, key, kind, options or {}, subs, context or {})  # noqa: B023
 
         if rtype == "AWS::Events::Rule":
-            prop("EventPattern", "eventbridge-pattern")
+            capture = Capture(emit)
+            _prop(doc, capture, name, rtype, props, "EventPattern", "eventbridge-pattern", {}, False, {})
+            _events_rule(doc, name, props, capture, emit)
         elif rtype == "AWS::Events::Archive":
             prop("EventPattern", "eventbridge-archive-pattern")
         elif rtype == "AWS::SNS::Subscription":
-            prop("FilterPolicy", *_sns_scope(props.get("FilterPolicyScope")))
+            capture = Capture(emit)
+            kind, options = _sns_scope(props.get("FilterPolicyScope"))
+            _prop(doc, capture, name, rtype, props, "FilterPolicy", kind, options, False, {})
+            _sns_subscription(doc, name, props, capture, emit)
         elif rtype == "AWS::Lambda::EventSourceMapping":
             if isinstance(props.get("FilterCriteria"), dict):
                 source = source_of_arn(props.get("EventSourceArn"), doc.value.get("Resources"))
@@ -572,11 +578,116 @@ def _sam_event(doc: Doc, rtype: str, fn: str, ev_name: str, ev: Any, emit: Emit)
         _filters(doc, (*base, "FilterCriteria"), f"{label} FilterCriteria", anchors, emit, source)
     elif etype in ("EventBridgeRule", "CloudWatchEvent") and "Pattern" in props:
         p = (*base, "Pattern")
-        value_targets(doc, Found(p, "eventbridge-pattern", f"{label} Pattern", {}, (*anchors, p)), emit)
-    elif etype == "SNS" and "FilterPolicy" in props:
-        p = (*base, "FilterPolicy")
+        capture = Capture(emit)
+        value_targets(doc, Found(p, "eventbridge-pattern", f"{label} Pattern", {}, (*anchors, p)), capture)
+        if props.get("State", "ENABLED") == "ENABLED":
+            bus = reference_text(props.get("EventBusName", "default"), doc.file)
+            _subscriber(
+                doc,
+                ("Resources", fn, "Properties", "Events", ev_name),
+                label,
+                f"bus {bus}",
+                capture,
+                "eventbridge-pattern",
+                (_sam_target(rtype, fn, doc.file),),
+                emit,
+                bus is not None,
+            )
+    elif etype == "SNS":
         kind, options = _sns_scope(props.get("FilterPolicyScope"))
-        value_targets(doc, Found(p, kind, f"{label} FilterPolicy", options, (*anchors, p)), emit)
+        capture = Capture(emit)
+        if "FilterPolicy" in props:
+            p = (*base, "FilterPolicy")
+            value_targets(doc, Found(p, kind, f"{label} FilterPolicy", options, (*anchors, p)), capture)
+        topic = reference_text(props.get("Topic"), doc.file)
+        _subscriber(
+            doc,
+            ("Resources", fn, "Properties", "Events", ev_name),
+            label,
+            f"topic {topic}",
+            capture,
+            kind,
+            (_sam_target(rtype, fn, doc.file),),
+            emit,
+            topic is not None,
+            every="FilterPolicy" not in props,
+        )
+
+
+# --- rule-set analysis: who receives what (tamis/lint/rule_sets.py) ---------------------------------
+
+
+def _events_rule(doc: Doc, name: str, props: dict[str, Any], capture: Capture, emit: Emit) -> None:
+    """The rule as a subscriber of its bus: an enabled rule with a pattern, its targets by their ARNs."""
+    if "EventPattern" not in props or props.get("State", "ENABLED") != "ENABLED":
+        return  # a schedule, or a rule that delivers nothing (DISABLED) or is built at deployment
+    bus = reference_text(props.get("EventBusName", "default"), doc.file)
+    targets = props.get("Targets")
+    found: list[str] = []
+    for target in targets if isinstance(targets, list) else ():
+        text = reference_text(target.get("Arn"), doc.file) if isinstance(target, dict) else None
+        if text is not None:
+            found.append(text)
+    label = f"AWS::Events::Rule {name}"
+    _subscriber(
+        doc,
+        ("Resources", name),
+        label,
+        f"bus {bus}",
+        capture,
+        "eventbridge-pattern",
+        tuple(found),
+        emit,
+        bus is not None,
+    )
+
+
+def _sns_subscription(doc: Doc, name: str, props: dict[str, Any], capture: Capture, emit: Emit) -> None:
+    kind, _ = _sns_scope(props.get("FilterPolicyScope"))
+    topic = reference_text(props.get("TopicArn"), doc.file)
+    endpoint = reference_text(props.get("Endpoint"), doc.file)
+    protocol = props.get("Protocol")
+    if endpoint is None or not isinstance(protocol, str):
+        return
+    _subscriber(
+        doc,
+        ("Resources", name),
+        f"AWS::SNS::Subscription {name}",
+        f"topic {topic}",
+        capture,
+        kind,
+        (f"{protocol} {endpoint}",),
+        emit,
+        topic is not None,
+        every="FilterPolicy" not in props,
+    )
+
+
+def _sam_target(rtype: str, fn: str, scope: str) -> str:
+    """What a SAM event's generated rule or subscription delivers to, spelt as a template would name it
+    (a function by its ARN attribute, a state machine by Ref, which is its ARN)."""
+    if rtype == "AWS::Serverless::Function":
+        return f"!GetAtt {fn}.Arn @ {scope}"
+    return f"!Ref {fn} @ {scope}"
+
+
+def _subscriber(
+    doc: Doc,
+    where: Path_,
+    label: str,
+    channel: str,
+    capture: Capture,
+    kind: str,
+    targets: tuple[str, ...],
+    emit: Emit,
+    known: bool,
+    every: bool = False,
+) -> None:
+    if not known:
+        return  # the bus or topic is built at deployment: nothing to compare it with
+    line, column = doc.key_pos(where) or doc.position(where)
+    pattern = EVERY_MESSAGE if every else capture.pattern()
+    emit(Subscriber(channel, kind, pattern, targets, label, doc.file, line, column))
 
 
 # --- stand-alone documents ---------------------------------------------------------------------------

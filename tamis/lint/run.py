@@ -72,6 +72,7 @@ class _Run:
         self.comment_files: set[str] = set()
         self.referenced: set[str] = set()  # files named by a template (DefinitionUri, file(), templatefile())
         self.noted: set[str] = set()  # files that got a lint.unrecognised-kind note (one each)
+        self.entries: list[Any] = []  # rules and subscriptions, for the rule-set analysis (rule_sets.py)
 
     # -- paths ----------------------------------------------------------------------------------------
     def display(self, path: Path) -> str:
@@ -105,6 +106,9 @@ class _Run:
     def _comments(self, display: str) -> None:
         self.comment_files.add(display)
 
+    def _entry(self, entry: Any) -> None:
+        self.entries.append(entry)
+
     def _note(self, display: str, d: Diagnostic) -> None:
         if display not in self.noted:
             self.noted.add(display)
@@ -121,9 +125,13 @@ class _Run:
     # -- emitting -------------------------------------------------------------------------------------
     def emit(self, item: Any) -> None:
         from tamis.lint.check import check
+        from tamis.lint.rule_sets import RuleTarget, Subscriber
 
         if isinstance(item, Diagnostic):
             self._add(item)
+            return
+        if isinstance(item, Subscriber | RuleTarget):
+            self._entry(item)
             return
         self._count()
         for d in check(item):
@@ -504,6 +512,7 @@ _CHUNK_MIN, _CHUNK_MAX = 16, 200
 #   ("t", display, text)                       a file read
 #   ("m", display)                             a file whose suppression comments apply
 #   ("n", display, Diagnostic)                 a lint.unrecognised-kind note (one per file)
+#   ("e", Subscriber | RuleTarget)             a rule or subscription, for the rule-set analysis
 #   ("r", resolved, key, events | None)        a template names a file; its reading's own events
 Event = tuple[Any, ...]
 
@@ -532,6 +541,9 @@ class _Recorder(_Run):
 
     def _note(self, display: str, d: Diagnostic) -> None:
         self.events.append(("n", display, d))
+
+    def _entry(self, entry: Any) -> None:
+        self.events.append(("e", entry))
 
     def _reference(self, resolved: str, key: tuple[str, str], body: Any) -> None:
         # Read whether or not another file read it already (the parent decides): only a reading already
@@ -638,6 +650,8 @@ def _replay(run: _Run, events: list[Event]) -> None:
             run._comments(event[1])
         elif tag == "n":
             run._note(event[1], event[2])
+        elif tag == "e":
+            run._entry(event[1])
         else:
             _, resolved, key, inner = event
 
@@ -752,6 +766,10 @@ def lint(
         for path in files:
             phases[order.get(path.suffix.lower(), 2)].append((path, str(path) in explicit))
         _lint_parallel(run, [phase for phase in phases if phase], min(workers, len(files)))
+    # After every file is read (in this process, whichever worker read them): rules of different files meet.
+    from tamis.lint.rule_sets import analyse
+
+    run.raw.extend(analyse(run.entries))
     wae = cfg.warnings_as_errors if warnings_as_errors is None else warnings_as_errors
     return run.finish(_ignore_codes(ignore), wae)
 

@@ -28,9 +28,14 @@ from tamis.grammar.placeholders import placeholder_ranges
 from tamis.grammar.text import LineIndex
 from tamis.lint.check import CODE_UNRESOLVED
 from tamis.lint.cloudformation import Emit, LintFile
+from tamis.lint.rule_sets import EVERY_MESSAGE, Capture, RuleTarget, Subscriber
 from tamis.lint.targets import OffsetsMapper, Path_, Placeholder, Target
 
 CODE_HCL_SYNTAX = "LNT003"  # hcl-syntax
+# The resources that subscribe to a bus or topic, for the rule-set analysis.
+_SUBSCRIBERS = ("aws_cloudwatch_event_rule", "aws_sns_topic_subscription")
+# ``rule = aws_cloudwatch_event_rule.<name>.name`` (or ``.id``) in an aws_cloudwatch_event_target.
+_RULE_REFERENCE = re.compile(r"aws_cloudwatch_event_rule\.([A-Za-z_][\w-]*)\.(?:name|id)")
 
 # resource type -> [(attribute path through nested blocks, kind)]
 _ATTRS: dict[str, list[tuple[tuple[str, ...], str]]] = {
@@ -226,9 +231,18 @@ class TerraformFile:
                     machine_type = self._literal_of(block.attrs["type"])
                     if machine_type in ("STANDARD", "EXPRESS"):
                         options = {"machine_type": machine_type}
-                for attr, trail in self._find(block, attr_path, ()):
-                    label = f"{rtype}.{rname} {'.'.join(trail)}"
-                    self._attribute(attr, kind, label, options, (hcl.line(block.node),))
+                capture = Capture(self.emit) if rtype in _SUBSCRIBERS else None
+                emit, self.emit = self.emit, capture or self.emit
+                try:
+                    for attr, trail in self._find(block, attr_path, ()):
+                        label = f"{rtype}.{rname} {'.'.join(trail)}"
+                        self._attribute(attr, kind, label, options, (hcl.line(block.node),))
+                finally:
+                    self.emit = emit
+                if capture is not None:
+                    self._subscriber(block, rtype, rname, kind, capture)
+            if rtype == "aws_cloudwatch_event_target":
+                self._rule_target(block)
 
     def _find(
         self, block: hcl.Block, path: tuple[str, ...], trail: tuple[str, ...]
@@ -252,6 +266,77 @@ class TerraformFile:
             step = f"{name}[{i}]" if len(subs) > 1 else name
             out.extend(self._find(sub, rest, (*trail, step)))
         return out
+
+    # -- rule-set analysis: who receives what (tamis/lint/rule_sets.py) --------------------------------
+    def _subscriber(self, block: hcl.Block, rtype: str, rname: str, kind: str, capture: Capture) -> None:
+        """An enabled event rule with a pattern, or an SNS subscription, as a subscriber of its bus or
+        topic (an event rule's targets are separate resources: RuleTarget)."""
+        attrs = block.attrs
+        scope = self.folder.as_posix()
+        line, column = hcl.position(block.node)
+        label = f"{rtype}.{rname}"
+        if rtype == "aws_cloudwatch_event_rule":
+            if "event_pattern" not in attrs or not self._enabled(attrs):
+                return
+            bus = self._reference(attrs["event_bus_name"], scope) if "event_bus_name" in attrs else "default"
+            if bus is None:
+                return
+            keys = [f"{rtype}.{rname} @ {scope}"]
+            name = self._literal(hcl.attribute_value(attrs["name"])) if "name" in attrs else None
+            if name is not None:
+                keys.append(f"name {name} @ {scope}")
+            pattern = capture.pattern()
+            self.emit(
+                Subscriber(f"bus {bus}", kind, pattern, (), label, self.file, line, column, tuple(keys))
+            )
+            return
+        topic = self._reference(attrs["topic_arn"], scope) if "topic_arn" in attrs else None
+        endpoint = self._reference(attrs["endpoint"], scope) if "endpoint" in attrs else None
+        protocol = self._literal(hcl.attribute_value(attrs["protocol"])) if "protocol" in attrs else None
+        if topic is None or endpoint is None or protocol is None:
+            return
+        pattern = capture.pattern() if "filter_policy" in attrs else EVERY_MESSAGE
+        target = (f"{protocol} {endpoint}",)
+        self.emit(Subscriber(f"topic {topic}", kind, pattern, target, label, self.file, line, column))
+
+    def _enabled(self, attrs: dict[str, Tree]) -> bool:
+        """The rule surely delivers: ``state`` (or the older ``is_enabled``) says so or is left out."""
+        if "state" in attrs:
+            return self._literal(hcl.attribute_value(attrs["state"])) in (
+                "ENABLED",
+                "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
+            )
+        if "is_enabled" in attrs:
+            return self._literal(hcl.attribute_value(attrs["is_enabled"])) == "true"
+        return True
+
+    def _rule_target(self, block: hcl.Block) -> None:
+        attrs = block.attrs
+        if "rule" not in attrs or "arn" not in attrs:
+            return
+        scope = self.folder.as_posix()
+        target = self._reference(attrs["arn"], scope)
+        rule = hcl.unwrap(hcl.attribute_value(attrs["rule"]))
+        name = self._literal(rule)
+        if name is not None:
+            key = f"name {name} @ {scope}"
+        else:
+            m = _RULE_REFERENCE.fullmatch(" ".join(self.text[hcl.start(rule) : hcl.end(rule)].split()))
+            key = f"aws_cloudwatch_event_rule.{m.group(1)} @ {scope}" if m else None
+        if target is not None and key is not None:
+            self.emit(RuleTarget((key,), target))
+
+    def _reference(self, attr: Tree, scope: str) -> str | None:
+        """How a bus, topic or target is compared: a literal as itself (through locals and variable
+        defaults), a resource attribute (``aws_sqs_queue.q.arn``) as written within ``scope``; else None."""
+        expr = hcl.unwrap(hcl.attribute_value(attr))
+        literal = self._literal(expr)
+        if literal is not None:
+            return literal if "${" not in literal else None
+        if expr.data != "get_attr_expr_term" or self._ref(expr) is not None:
+            return None  # a computed value, or a local/variable without a literal value
+        raw = self.text[hcl.start(expr) : hcl.end(expr)]
+        return f"{''.join(raw.split())} @ {scope}"
 
     # -- terraform-aws-modules modules ----------------------------------------------------------------
     def _module(self, block: hcl.Block) -> None:
@@ -676,7 +761,11 @@ def _head(text: str, first: int) -> str:
 
 
 def lint_terraform(text: str, file: str, folder: Path, emit: Emit, lint_file: LintFile) -> None:
-    if not any(rtype in text for rtype in _ATTRS) and "terraform-aws-modules" not in text:
+    if (
+        not any(rtype in text for rtype in _ATTRS)
+        and "terraform-aws-modules" not in text
+        and "aws_cloudwatch_event_target" not in text
+    ):
         return  # nothing tamis checks is declared here: no need to parse (most .tf files of a repository)
     trees: list[Tree] = []
     try:

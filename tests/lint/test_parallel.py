@@ -109,6 +109,29 @@ CROSS = {
     ),
     "jsonref/b-machine.json": '{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Nowhere"}}}',
     "unrecognised/rule-pattern.json": '{"Type": "x"}',
+    # Rule-set analysis across files and phases: a Terraform rule and a template's rule on the default
+    # bus deliver to one queue (by its literal ARN); the analysis runs once every worker's file is in.
+    "rulesets/main.tf": textwrap.dedent(
+        """
+        resource "aws_cloudwatch_event_rule" "orders" {
+          event_pattern = jsonencode({ source = ["orders"] })
+        }
+        resource "aws_cloudwatch_event_target" "orders" {
+          rule = aws_cloudwatch_event_rule.orders.name
+          arn  = "arn:aws:sqs:us-east-1:123456789012:orders"
+        }
+        """
+    ),
+    "rulesets/z-template.yaml": textwrap.dedent(
+        """
+        Resources:
+          Created:
+            Type: AWS::Events::Rule
+            Properties:
+              EventPattern: {"source": ["orders"], "detail-type": ["Created"]}
+              Targets: [{Id: q, Arn: "arn:aws:sqs:us-east-1:123456789012:orders"}]
+        """
+    ),
 }
 
 
@@ -147,6 +170,7 @@ def test_the_repository_exercises_what_interacts(repo: Path) -> None:
     assert "cross/shared/flow.asl.json" in sources  # read through a template
     assert "tfref/machine.asl.json" in result.texts and "values/main.tf" in sources
     assert ("unrecognised/rule-pattern.json", "LNT104") in codes
+    assert ("rulesets/z-template.yaml", "LNT302") in codes
     assert {"cross/y-machine.yaml", "jsonref/b-machine.json", "cross/z-flow.asl.yaml"} <= sources
     # The suppressed mistake is gone, the other one of the same template is reported.
     assert {d.code for d in result.diagnostics if d.source == "cross/a-template.yaml"} == {"EVT221"}
