@@ -979,6 +979,19 @@ RULES: tuple[Rule, ...] = (
        '{"PointType": "Timestamp", "StartingPoint": "2023-11-01T00:00:00Z", '
        '"EndingPoint": "2023-10-31T00:00:00Z"}',
        "Swap the two points, or drop EndingPoint to replay up to now."),
+    _r("SNS205", "replay-without-archive", "replay", E,
+       "A subscription has a ReplayPolicy but its topic (in the same template) archives nothing.",
+       "A replay redelivers messages from the topic's archive: a topic that is not FIFO or has no "
+       "ArchivePolicy has none to replay.",
+       "Subscription ReplayPolicy on a topic without ArchivePolicy",
+       "Give the topic an ArchivePolicy (FIFO topics only), or remove the ReplayPolicy."),
+    # --- SNS3xx: EventBridge archives -----------------------------------------------------------------
+    _r("SNS301", "event-archive-retention", "event archives", E,
+       "An EventBridge archive's RetentionDays is not a whole number of days, 0 or more.",
+       "EventBridge keeps an archive's events for RetentionDays days; 0 keeps them indefinitely "
+       "(EventBridge API Reference, CreateArchive).",
+       "Type: AWS::Events::Archive\nProperties: {RetentionDays: -1}",
+       "Give a whole number of days, or 0 to keep the events indefinitely."),
 )  # fmt: skip
 
 

@@ -17,10 +17,14 @@ __all__ = ["ArchivePolicy", "ReplayPolicy", "validate_sns_archive_policy", "vali
 
 
 def validate_sns_archive_policy(
-    policy: str | bytes | Mapping[str, Any], *, fifo_topic: bool | None = None, source: str | None = None
+    policy: str | bytes | Mapping[str, Any],
+    *,
+    fifo_topic: bool | str | None = None,
+    source: str | None = None,
 ) -> ArchivePolicy:
     """Check a FIFO topic's ``ArchivePolicy`` (JSON text, bytes or a dict). ``fifo_topic``: whether the
-    topic is FIFO, when known (archiving is for FIFO topics only). ``source`` names the file in errors."""
+    topic is FIFO (a boolean, or the ``FifoTopic`` attribute's "true"/"false"), when known: archiving
+    is for FIFO topics only. ``source`` names the file in errors."""
     return validate_archive_policy(policy, fifo_topic=fifo_topic, source=source)
 
 

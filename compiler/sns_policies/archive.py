@@ -45,11 +45,24 @@ def retention_days(value: Any) -> int | None:
     return None
 
 
+def fifo(value: bool | str | None) -> bool | None:
+    """A topic's ``FifoTopic`` as a boolean: SNS attributes are strings ("true"), templates write either;
+    None when unknown."""
+    if isinstance(value, str):
+        return {"true": True, "false": False}.get(value.strip().lower())
+    return value
+
+
 def validate_archive_policy(
-    policy: str | bytes | Mapping[str, Any], *, fifo_topic: bool | None = None, source: str | None = None
+    policy: str | bytes | Mapping[str, Any],
+    *,
+    fifo_topic: bool | str | None = None,
+    source: str | None = None,
 ) -> ArchivePolicy:
-    """Check an ``ArchivePolicy``; ``fifo_topic`` is what the topic says of itself (``FifoTopic``), None
-    when unknown. Raises a located ``SnsPolicyError`` (the first mistake, the others in ``more``)."""
+    """Check an ``ArchivePolicy``; ``fifo_topic`` is what the topic says of itself (``FifoTopic``: a
+    boolean or the attribute's string), None when unknown. Raises a located ``SnsPolicyError`` (the first
+    mistake, the others in ``more``)."""
+    fifo_topic = fifo(fifo_topic)
     doc = load(policy, name="ArchivePolicy", source=source)
     value = doc.value
     if not isinstance(value, dict):
@@ -93,8 +106,8 @@ def validate_archive_policy(
         )
     if fifo_topic is False and value:
         doc.fail(
-            "message archiving is only available for FIFO topics: set FifoTopic to true (and end the "
-            "topic's name with .fifo) or remove the ArchivePolicy",
+            "message archiving is only available for FIFO topics: make the topic FIFO (a name ending in "
+            ".fifo) or remove its archive policy",
             (),
             "archive-fifo-only",
         )
