@@ -989,7 +989,7 @@ RULES: tuple[Rule, ...] = (
     _r("SNS301", "event-archive-retention", "event archives", E,
        "An EventBridge archive's RetentionDays is not a whole number of days, 0 or more.",
        "EventBridge keeps an archive's events for RetentionDays days; 0 keeps them indefinitely "
-       "(EventBridge API Reference, CreateArchive).",
+       "(CloudFormation's AWS::Events::Archive RetentionDays: an integer, minimum 0).",
        "Type: AWS::Events::Archive\nProperties: {RetentionDays: -1}",
        "Give a whole number of days, or 0 to keep the events indefinitely."),
 )  # fmt: skip

@@ -23,6 +23,7 @@ from typing import Any
 import re2
 
 from tamis.compiler.sns_policies.document import PolicyDocument, load, spelled
+from tamis.errors import SnsPolicyError
 
 POINT_TYPES = ("Timestamp",)
 KEYS = ("PointType", "StartingPoint", "EndingPoint")
@@ -124,5 +125,6 @@ def validate_replay_policy(
             "replay-window",
         )
     doc.raise_found()
-    assert start is not None  # a missing or bad StartingPoint was raised above
+    if start is None:  # unreachable: a missing or bad StartingPoint is a mistake raised just above
+        raise SnsPolicyError("a ReplayPolicy needs StartingPoint", source=source, rule="replay-policy")
     return ReplayPolicy(str(point_type), start, end)

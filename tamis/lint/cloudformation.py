@@ -606,8 +606,8 @@ def _replay_needs_archive(doc: Doc, name: str, props: dict[str, Any], emit: Emit
 
 def retention_days_message(value: Any) -> str | None:
     """What is wrong with an EventBridge archive's retention in days, else None. The archive keeps its
-    events that many days, 0 for ever (EventBridge API Reference, CreateArchive: RetentionDays, "Valid
-    Range: Minimum value of 0")."""
+    events that many days, 0 for ever (CloudFormation's AWS::Events::Archive RetentionDays: an integer,
+    "Minimum: 0", "If set to 0, events are retained indefinitely")."""
     if isinstance(value, str) and value.strip().isdigit():
         return None
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
