@@ -587,7 +587,7 @@ def _replay_needs_archive(doc: Doc, name: str, props: dict[str, Any], emit: Emit
     topic_props = res.get("Properties") if isinstance(res.get("Properties"), dict) else {}
     if _archives(topic_props) is not False:
         return
-    why = "is not a FIFO topic" if fifo_topic(topic_props) is False else "has no ArchivePolicy"
+    why = "is not a FIFO topic" if fifo_topic(topic_props) is False else "has no ArchivePolicy (or {}: off)"
     p: Path_ = ("Resources", name, "Properties", "ReplayPolicy")
     line, column = doc.key_pos(p) or doc.position(p)
     emit(

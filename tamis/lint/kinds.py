@@ -138,17 +138,17 @@ REPLAY_KEYS = frozenset({"PointType", "StartingPoint", "EndingPoint"})
 
 
 def _sns_kind(value: dict[str, Any]) -> str | None:
-    """An SNS archive policy (``{"MessageRetentionPeriod": ...}`` alone), a replay policy (PointType and
-    StartingPoint, with at most EndingPoint beside them: EventBridge's point-in-time configuration writes
-    EndPoint and upper-case point types) or an AWS CLI attributes map holding either policy."""
+    """An SNS archive policy (``{"MessageRetentionPeriod": ...}`` alone, a scalar), a replay policy (a
+    string PointType and StartingPoint, with at most EndingPoint beside them: EventBridge's point-in-time
+    configuration writes EndPoint and upper-case point types) or an AWS CLI attributes map holding either
+    policy."""
     keys = set(value)
-    if keys == {"MessageRetentionPeriod"}:
+    # a scalar: a pattern on a field of that name maps it to a list
+    if keys == {"MessageRetentionPeriod"} and not isinstance(value["MessageRetentionPeriod"], list | dict):
         return "sns-archive-policy"
-    if {"PointType", "StartingPoint"} <= keys <= REPLAY_KEYS and value["PointType"] not in (
-        "HORIZON",
-        "TIMESTAMP",
-    ):
-        return "sns-replay-policy"
+    point = value.get("PointType")
+    if {"PointType", "StartingPoint"} <= keys <= REPLAY_KEYS and isinstance(point, str):
+        return None if point in ("HORIZON", "TIMESTAMP") else "sns-replay-policy"
     if (
         keys & {"ArchivePolicy", "ReplayPolicy"}
         and keys <= SNS_ATTRIBUTES

@@ -149,6 +149,8 @@ def test_stand_alone_policies_and_cli_attributes(tmp_path: Path) -> None:
         "replay.json": '{"PointType": "Timestamp", "StartingPoint": "2023-10-31"}',
         # EventBridge's point-in-time configuration is not an SNS replay policy
         "subscriber.json": '{"PointType": "TIMESTAMP", "StartingPoint": "2023-10-31T19:01:22Z"}',
+        # nor is a pattern on fields of those names
+        "orders-pattern.json": '{"MessageRetentionPeriod": [{"numeric": [">", 0]}]}',
         # nor is a map of attributes that are not all SNS's
         "settings.json": '{"ArchivePolicy": "{}", "Colour": "blue"}',
     }
@@ -160,4 +162,4 @@ def test_stand_alone_policies_and_cli_attributes(tmp_path: Path) -> None:
         ("archive.json", "SNS102", 2, 29),
         ("replay.json", "SNS203", 1, 45),
     }
-    assert result.checked == 5
+    assert result.checked == 6  # the five policies and attribute files, and the pattern
