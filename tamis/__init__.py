@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ below loads
     from tamis.errors import Diagnostic as Diagnostic
     from tamis.errors import PatternError as PatternError
     from tamis.errors import PolicyError as PolicyError
+    from tamis.errors import SnsPolicyError as SnsPolicyError
     from tamis.errors import TamisError as TamisError
     from tamis.errors import UnknownRuleError as UnknownRuleError
     from tamis.patterns import Explanation as Explanation
@@ -26,12 +27,15 @@ if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ below loads
     from tamis.policies import Finding as Finding
     from tamis.policies import Policy as Policy
     from tamis.policies import compile_policy as compile_policy
+    from tamis.sns_policies import validate_sns_archive_policy as validate_sns_archive_policy
+    from tamis.sns_policies import validate_sns_replay_policy as validate_sns_replay_policy
 
 _EXPORTS: dict[str, str] = {
     # errors and diagnostics
     "TamisError": "tamis.errors",
     "PatternError": "tamis.errors",
     "PolicyError": "tamis.errors",
+    "SnsPolicyError": "tamis.errors",
     "DefinitionError": "tamis.errors",
     "Diagnostic": "tamis.errors",
     "UnknownRuleError": "tamis.errors",
@@ -44,6 +48,9 @@ _EXPORTS: dict[str, str] = {
     "compile_policy": "tamis.policies",
     "Policy": "tamis.policies",
     "Finding": "tamis.policies",
+    # SNS FIFO message archiving and replay
+    "validate_sns_archive_policy": "tamis.sns_policies",
+    "validate_sns_replay_policy": "tamis.sns_policies",
     # Amazon States Language
     "validate_asl": "tamis.asl",
     "compile_choice": "tamis.asl",

@@ -114,6 +114,13 @@ class PolicyError(TamisError):
     family = "policy"
 
 
+class SnsPolicyError(PolicyError):
+    """An SNS FIFO topic's ``ArchivePolicy`` or a subscription's ``ReplayPolicy`` that the service would
+    reject. A ``PolicyError``, with its own code family (``SNS``)."""
+
+    family = "sns"
+
+
 class DefinitionError(TamisError):
     """A state-machine definition that cannot be read at all (not JSON/YAML, or not an object)."""
 

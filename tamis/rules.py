@@ -6,6 +6,8 @@ A code is a short uppercase prefix naming its family and a number (ruff's and cf
 - ``DP``: data-protection policies (SNS, CloudWatch Logs); numbers start at 100, so the old ``DP001``..
   spellings stay unambiguous aliases;
 - ``ASL``: Step Functions state machine definitions (Amazon States Language);
+- ``SNS``: SNS FIFO topics' ``ArchivePolicy`` and subscriptions' ``ReplayPolicy`` (message archiving and
+  replay), and what a replay needs of its topic;
 - ``LNT``: the linter's own findings (files it cannot read, template mistakes, its configuration).
 
 Within a family the hundreds group a sub-family (syntax and input, structure, operators, limits,
@@ -30,10 +32,11 @@ FAMILIES = {
     "EVT": "Event patterns, filter policies and events",
     "DP": "Data-protection policies",
     "ASL": "State machine definitions (Amazon States Language)",
+    "SNS": "SNS FIFO archive and replay policies",
     "LNT": "The linter",
 }
 # The family of each exception class's ``rule`` (see tamis.errors): PatternError -> "pattern", ...
-_PREFIX = {"pattern": "EVT", "event": "EVT", "policy": "DP", "asl": "ASL", "lint": "LNT"}
+_PREFIX = {"pattern": "EVT", "event": "EVT", "policy": "DP", "asl": "ASL", "sns": "SNS", "lint": "LNT"}
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ def _r(
     service: str | None = None,
 ) -> Rule:
     prefix = code.rstrip("0123456789")
-    fam = family or {"EVT": "pattern", "DP": "policy", "ASL": "asl", "LNT": "lint"}[prefix]
+    fam = family or {"EVT": "pattern", "DP": "policy", "ASL": "asl", "SNS": "sns", "LNT": "lint"}[prefix]
     if rules is None:
         # ASL's checks name their findings in upper case, the service's code where there is one.
         rules = ((service or name.upper().replace("-", "_")),) if fam == "asl" else (name,)
@@ -953,6 +956,73 @@ RULES: tuple[Rule, ...] = (
        "# tamis: ignore[EVT2233]",
        "Correct the code (the message suggests the closest); `tamis rule --all` lists them.",
        aliases=()),
+    # --- SNS0xx: reading an archive or replay policy ------------------------------------------------
+    _r("SNS001", "json", "input", E,
+       "An ArchivePolicy or ReplayPolicy is not valid JSON (or repeats a key).",
+       "SNS reads the attribute's value as JSON; a repeated key keeps only one of its values.",
+       '{"MessageRetentionPeriod": "30",}',
+       "Fix the JSON syntax at the position shown."),
+    _r("SNS002", "json-nesting", "input", E,
+       "The policy's JSON is nested too deeply to read.",
+       "Nesting beyond the reader's depth limit is refused rather than risking a stack overflow.",
+       '{"a": {"a": {"a": ... thousands of levels ...}}}',
+       "Write the policy as the documented flat object."),
+    # --- SNS1xx: a topic's ArchivePolicy --------------------------------------------------------------
+    _r("SNS101", "archive-policy", "archive", E,
+       "An ArchivePolicy is not a JSON object with MessageRetentionPeriod (or {} to turn archiving off).",
+       "MessageRetentionPeriod is the one key SNS documents for an archive policy; any other is a typo "
+       "that leaves the archive without the retention meant.",
+       '{"RetentionDays": 30}',
+       'Write {"MessageRetentionPeriod": "30"}.'),
+    _r("SNS102", "retention-period", "archive", E,
+       "MessageRetentionPeriod is not a whole number of days from 1 to 365.",
+       "SNS archives a FIFO topic's messages for a minimum of one day and a maximum of 365 days "
+       "(SNS Developer Guide, message archiving for FIFO topic owners).",
+       '{"MessageRetentionPeriod": "400"}',
+       "Give a number of days from 1 to 365."),
+    _r("SNS103", "archive-fifo-only", "archive", E,
+       "An ArchivePolicy is set on a topic that is not FIFO.",
+       "Message archiving and replay is only available for application-to-application FIFO topics.",
+       "Type: AWS::SNS::Topic\nProperties: {ArchivePolicy: {MessageRetentionPeriod: 30}}",
+       "Set FifoTopic: true (with a name ending in .fifo), or remove the ArchivePolicy."),
+    # --- SNS2xx: a subscription's ReplayPolicy --------------------------------------------------------
+    _r("SNS201", "replay-policy", "replay", E,
+       "A ReplayPolicy is not a JSON object of PointType, StartingPoint and optional EndingPoint.",
+       "These are the keys SNS documents for a replay; a missing StartingPoint leaves nothing to replay "
+       "from, an unknown key is a typo.",
+       '{"PointType": "Timestamp", "Start": "2023-10-31T19:01:22Z"}',
+       "Write PointType and StartingPoint (and EndingPoint to stop the replay)."),
+    _r("SNS202", "replay-point-type", "replay", E,
+       "PointType is not \"Timestamp\".",
+       "A replay starts from a point in time: Timestamp is the one documented point type.",
+       '{"PointType": "Offset", "StartingPoint": "2023-10-31T19:01:22Z"}',
+       'Write "PointType": "Timestamp".'),
+    _r("SNS203", "replay-timestamp", "replay", E,
+       "StartingPoint or EndingPoint is not an ISO 8601 date and time with a zone.",
+       "The points are instants: a date alone, a time without a zone or another format names no instant "
+       "SNS can replay from.",
+       '{"PointType": "Timestamp", "StartingPoint": "2023/10/31 19:01"}',
+       'Write the instant as "2023-10-31T19:01:22Z" (or with an offset, +02:00).'),
+    _r("SNS204", "replay-window", "replay", E,
+       "EndingPoint is before StartingPoint.",
+       "A replay delivers the archived messages from its starting point forward; an end before the start "
+       "leaves no window.",
+       '{"PointType": "Timestamp", "StartingPoint": "2023-11-01T00:00:00Z", '
+       '"EndingPoint": "2023-10-31T00:00:00Z"}',
+       "Swap the two points, or drop EndingPoint to replay up to now."),
+    _r("SNS205", "replay-without-archive", "replay", E,
+       "A subscription has a ReplayPolicy but its topic (in the same template) archives nothing.",
+       "A replay redelivers messages from the topic's archive: a topic that is not FIFO or has no "
+       "ArchivePolicy has none to replay.",
+       "Subscription ReplayPolicy on a topic without ArchivePolicy",
+       "Give the topic an ArchivePolicy (FIFO topics only), or remove the ReplayPolicy."),
+    # --- SNS3xx: EventBridge archives -----------------------------------------------------------------
+    _r("SNS301", "event-archive-retention", "event archives", E,
+       "An EventBridge archive's RetentionDays is not a whole number of days, 0 or more.",
+       "EventBridge keeps an archive's events for RetentionDays days; 0 keeps them indefinitely "
+       "(CloudFormation's AWS::Events::Archive RetentionDays: an integer, minimum 0).",
+       "Type: AWS::Events::Archive\nProperties: {RetentionDays: -1}",
+       "Give a whole number of days, or 0 to keep the events indefinitely."),
 )  # fmt: skip
 
 

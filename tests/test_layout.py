@@ -30,6 +30,7 @@ LAYERS = {
         "tamis.lint",
         "tamis.patterns",
         "tamis.policies",
+        "tamis.sns_policies",
         "tamis.asl",
     ),
 }

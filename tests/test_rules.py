@@ -22,7 +22,7 @@ from tamis.errors import Diagnostic, PatternError, TamisError
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ("tamis", "compiler", "grammar", "runtime")
-CODE = re.compile(r"(EVT|DP|ASL|LNT)\d{3}")
+CODE = re.compile(r"(EVT|DP|ASL|SNS|LNT)\d{3}")
 
 
 # --- the registry itself ------------------------------------------------------------------------------
@@ -87,6 +87,7 @@ _ERROR_FAMILY = {
     "EventError": "event",
     "UnknownRuleError": "pattern",
     "PolicyError": "policy",
+    "SnsPolicyError": "sns",
     "DefinitionError": "asl",
     "ConfigError": "lint",
     "TamisError": "lint",
@@ -96,14 +97,15 @@ _FOLDER_FAMILY = {
     "compiler/event_patterns": "pattern",
     "compiler/data_protection": "policy",
     "compiler/asl": "asl",
+    "compiler/sns_policies": "sns",
     "tamis/lint/cloudformation.py": "pattern",  # Lambda FilterCriteria: pattern rules
     "tamis/lint/config.py": "lint",
     "runtime/events": "event",  # service_inputs.py: records and attributes that are not in their shape
 }
 # The readers' rules come back under the family of the error class they are given.
 _GRAMMAR_FAMILIES = {
-    "json": ("pattern", "policy", "asl", "lint"),
-    "json-nesting": ("pattern", "policy", "asl", "lint"),
+    "json": ("pattern", "policy", "asl", "sns", "lint"),
+    "json-nesting": ("pattern", "policy", "asl", "sns", "lint"),
     "yaml": ("asl", "lint"),
     "yaml-key": ("asl", "lint"),
     "yaml-nesting": ("asl", "lint"),

@@ -1,7 +1,8 @@
 """Runs one lint target through the checker of its language and maps what comes back to the edited file.
 
 The checkers (``tamis.compile_pattern``, the data-protection ``compile_model`` behind
-``tamis.compile_policy``, ``tamis.validate_asl``) are imported directly but lazily, inside
+``tamis.compile_policy``, ``tamis.validate_sns_archive_policy`` and ``validate_sns_replay_policy``,
+``tamis.validate_asl``) are imported directly but lazily, inside
 :func:`_checker`, on first use: a repository with only state machines never loads the pattern compiler. A
 checker that is not installed gives a visible warning per target, never a silent pass.
 
@@ -33,7 +34,13 @@ CODE_UNAVAILABLE = "LNT202"  # checker-unavailable
 CODE_INTERNAL = "LNT203"  # internal-error
 
 # The module each family's checker comes from: its absence means the checker is not installed.
-_CHECKER_MODULES = {"pattern": "tamis.patterns", "policy": "tamis.policies", "asl": "tamis.asl"}
+_CHECKER_MODULES = {
+    "pattern": "tamis.patterns",
+    "policy": "tamis.policies",
+    "sns-archive": "tamis.sns_policies",
+    "sns-replay": "tamis.sns_policies",
+    "asl": "tamis.asl",
+}
 
 # Checking a plain value skips the located parse; only a failure is checked again from the text, for
 # positions. Larger texts always go through the text path (size limits are counted on the text).
@@ -61,6 +68,14 @@ def _checker(family: str) -> Callable[..., Any] | None:
                 from tamis.policies import compile_policy
 
                 return compile_policy
+        if family == "sns-archive":
+            from tamis.sns_policies import validate_sns_archive_policy
+
+            return validate_sns_archive_policy
+        if family == "sns-replay":
+            from tamis.sns_policies import validate_sns_replay_policy
+
+            return validate_sns_replay_policy
         if family == "asl":
             from tamis.asl import validate_asl
 

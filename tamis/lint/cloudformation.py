@@ -13,6 +13,7 @@ which properties hold what and turns each into a located target.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -476,11 +477,16 @@ def cloudformation(doc: Doc, emit: Emit, lint_file: LintFile, folder: Path) -> N
             _events_rule(doc, name, props, capture, emit)
         elif rtype == "AWS::Events::Archive":
             prop("EventPattern", "eventbridge-archive-pattern")
+            if "RetentionDays" in props:
+                _event_archive_retention(doc, (*base, "RetentionDays"), f"{rtype} {name}", emit)
         elif rtype == "AWS::SNS::Subscription":
             capture = Capture(emit)
             kind, options = _sns_scope(props.get("FilterPolicyScope"))
             _prop(doc, capture, name, rtype, props, "FilterPolicy", kind, options, False, {})
             _sns_subscription(doc, name, props, capture, emit)
+            if "ReplayPolicy" in props:
+                prop("ReplayPolicy", "sns-replay-policy")
+                _replay_needs_archive(doc, name, props, emit)
         elif rtype == "AWS::Lambda::EventSourceMapping":
             if isinstance(props.get("FilterCriteria"), dict):
                 source = source_of_arn(props.get("EventSourceArn"), doc.value.get("Resources"))
@@ -493,6 +499,7 @@ def cloudformation(doc: Doc, emit: Emit, lint_file: LintFile, folder: Path) -> N
                 _filters(doc, fc, f"{rtype} {name} FilterCriteria", (res_anchor,), emit, source)
         elif rtype == "AWS::SNS::Topic":
             prop("DataProtectionPolicy", "sns-data-protection-policy")
+            prop("ArchivePolicy", "sns-archive-policy", context={"fifo_topic": fifo_topic(props)})
         elif rtype == "AWS::Logs::LogGroup":
             prop("DataProtectionPolicy", "cloudwatch-logs-data-protection-policy")
         elif rtype == "AWS::Logs::AccountPolicy":
@@ -545,6 +552,95 @@ def _prop(
         p: Path_ = ("Resources", name, "Properties", key)
         found = Found(p, kind, f"{rtype} {name} {key}", options, (("Resources", name), p), subs, context)
         value_targets(doc, found, emit)
+
+
+def fifo_topic(props: dict[str, Any]) -> bool | None:
+    """Whether an AWS::SNS::Topic is FIFO (``FifoTopic``, a boolean or its string; absent: a standard
+    topic), None when only the deployment knows (an intrinsic function)."""
+    value = props.get("FifoTopic", False)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return None
+
+
+def _archives(props: dict[str, Any]) -> bool | None:
+    """Whether a topic's resource keeps an archive to replay from: FIFO with a non-empty ArchivePolicy
+    (a JSON object or its text); None when a value is only known at deployment."""
+    fifo = fifo_topic(props)
+    policy = props.get("ArchivePolicy")
+    if isinstance(policy, str):
+        try:
+            policy = json.loads(policy)
+        except ValueError:
+            return None  # its own diagnostic says why
+    if intrinsic(policy) is not None or fifo is None:
+        return None
+    return bool(fifo and isinstance(policy, dict) and policy)
+
+
+def _replay_needs_archive(doc: Doc, name: str, props: dict[str, Any], emit: Emit) -> None:
+    """A ReplayPolicy on a subscription to a topic of the same template that archives nothing: the replay
+    has no archive to read (SNS Developer Guide, message archiving and replay for FIFO topics)."""
+    topic = intrinsic(props.get("TopicArn"))
+    resources = doc.value.get("Resources") if isinstance(doc.value, dict) else None
+    if topic is None or topic[0] != "Ref" or not isinstance(topic[1], str) or not isinstance(resources, dict):
+        return
+    res = resources.get(topic[1])
+    if not isinstance(res, dict) or res.get("Type") != "AWS::SNS::Topic":
+        return
+    topic_props = res.get("Properties") if isinstance(res.get("Properties"), dict) else {}
+    if _archives(topic_props) is not False:
+        return
+    why = "is not a FIFO topic" if fifo_topic(topic_props) is False else "has no ArchivePolicy (or {}: off)"
+    p: Path_ = ("Resources", name, "Properties", "ReplayPolicy")
+    line, column = doc.key_pos(p) or doc.position(p)
+    emit(
+        Diagnostic(
+            code="SNS205",
+            severity="error",
+            message=f"AWS::SNS::Subscription {name} ReplayPolicy: topic {topic[1]} {why}, so it keeps no "
+            "archive to replay from",
+            line=line,
+            column=column,
+            source=doc.file,
+            extra={"anchor_lines": doc.anchor_lines(("Resources", name), p)},
+        )
+    )
+
+
+def retention_days_message(value: Any) -> str | None:
+    """What is wrong with an EventBridge archive's retention in days, else None. The archive keeps its
+    events that many days, 0 for ever (CloudFormation's AWS::Events::Archive RetentionDays: an integer,
+    "Minimum: 0", "If set to 0, events are retained indefinitely")."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return None
+    return (
+        "the retention must be a whole number of days, 0 or more (0 keeps the events indefinitely), "
+        f"not {json.dumps(value, default=str)}"
+    )
+
+
+def _event_archive_retention(doc: Doc, p: Path_, label: str, emit: Emit) -> None:
+    value = doc.value_at(p)
+    message = None if intrinsic(value) is not None else retention_days_message(value)
+    if message is None:
+        return
+    line, column = doc.position(p)
+    emit(
+        Diagnostic(
+            code="SNS301",
+            severity="error",
+            message=f"{label} RetentionDays: {message}",
+            line=line,
+            column=column,
+            source=doc.file,
+            extra={"anchor_lines": doc.anchor_lines(p[:2], p)},
+        )
+    )
 
 
 def _machine_context(props: dict[str, Any], template: Any) -> dict[str, Any]:
@@ -707,5 +803,20 @@ def standalone(
     if kind == "lambda-filter-criteria":
         if isinstance(doc.value_at(()), dict):
             _filters(doc, (), f"{name} FilterCriteria", (), emit)
+        return
+    if kind == "sns-attributes":
+        # The AWS CLI's --attributes map: each policy is JSON text in a string value.
+        attrs = doc.value_at(())
+        if isinstance(attrs, dict):
+            if "ArchivePolicy" in attrs:
+                context = {"fifo_topic": fifo_topic(attrs)}
+                found = Found(
+                    ("ArchivePolicy",), "sns-archive-policy", f"{name} ArchivePolicy", {}, (), False, context
+                )
+                value_targets(doc, found, emit)
+            if "ReplayPolicy" in attrs:
+                value_targets(
+                    doc, Found(("ReplayPolicy",), "sns-replay-policy", f"{name} ReplayPolicy", {}, ()), emit
+                )
         return
     value_targets(doc, Found((), kind, name, {}, (), substitutions, dict(context or {})), emit)

@@ -22,6 +22,11 @@ KINDS: dict[str, dict[str, str]] = {
     "lambda-filter-criteria": {"family": "criteria"},
     "sns-data-protection-policy": {"family": "policy", "dialect": "sns"},
     "cloudwatch-logs-data-protection-policy": {"family": "policy", "dialect": "cloudwatch-logs"},
+    # SNS FIFO message archiving and replay (a topic's ArchivePolicy, a subscription's ReplayPolicy)
+    "sns-archive-policy": {"family": "sns-archive"},
+    "sns-replay-policy": {"family": "sns-replay"},
+    # the AWS CLI's --attributes file of create-topic / subscribe: string values, policies as JSON text
+    "sns-attributes": {"family": "template"},
     "state-machine": {"family": "asl"},
     "cloudformation": {"family": "template"},
     "terraform": {"family": "template"},
@@ -113,7 +118,44 @@ def recognise(value: Any, name: str) -> Recognition:
         statements = statements if isinstance(statements, list) else []
         sns = any(isinstance(s, dict) and ("DataDirection" in s or "Principal" in s) for s in statements)
         return Recognition("sns-data-protection-policy" if sns else "cloudwatch-logs-data-protection-policy")
+    sns = _sns_kind(value)
+    if sns is not None:
+        return Recognition(sns)
     return _pattern_kind(value, name)
+
+
+# The SNS attributes of CreateTopic, SetTopicAttributes, Subscribe and SetSubscriptionAttributes (SNS API
+# Reference): an --attributes map names only these, with string values.
+SNS_ATTRIBUTES = frozenset(
+    {
+        "ArchivePolicy", "ContentBasedDeduplication", "DataProtectionPolicy", "DeliveryPolicy", "DisplayName",
+        "FifoThroughputScope", "FifoTopic", "KmsMasterKeyId", "Policy", "SignatureVersion", "TracingConfig",
+        "FilterPolicy", "FilterPolicyScope", "RawMessageDelivery", "RedrivePolicy",
+        "ReplayPolicy", "SubscriptionRoleArn",
+    }
+)  # fmt: skip
+REPLAY_KEYS = frozenset({"PointType", "StartingPoint", "EndingPoint"})
+
+
+def _sns_kind(value: dict[str, Any]) -> str | None:
+    """An SNS archive policy (``{"MessageRetentionPeriod": ...}`` alone, a scalar), a replay policy (a
+    string PointType and StartingPoint, with at most EndingPoint beside them: EventBridge's point-in-time
+    configuration writes EndPoint and upper-case point types) or an AWS CLI attributes map holding either
+    policy."""
+    keys = set(value)
+    # a scalar: a pattern on a field of that name maps it to a list
+    if keys == {"MessageRetentionPeriod"} and not isinstance(value["MessageRetentionPeriod"], list | dict):
+        return "sns-archive-policy"
+    point = value.get("PointType")
+    if {"PointType", "StartingPoint"} <= keys <= REPLAY_KEYS and isinstance(point, str):
+        return None if point in ("HORIZON", "TIMESTAMP") else "sns-replay-policy"
+    if (
+        keys & {"ArchivePolicy", "ReplayPolicy"}
+        and keys <= SNS_ATTRIBUTES
+        and all(isinstance(v, str) for v in value.values())
+    ):
+        return "sns-attributes"
+    return None
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,9 @@ _DIALECTS: dict[str, tuple[str, str | None]] = {
     "sns-filter-policy": ("sns", "MessageAttributes"),
     "sns-filter-policy-body": ("sns", "MessageBody"),
 }
+# The kinds whose text is a subscriber's pattern (a subscription's other policies, such as its replay
+# policy, are not).
+PATTERN_KINDS = frozenset(_DIALECTS)
 # A stand-in for "this subscription has no filter policy": it receives every message, as the empty
 # policy {} does.
 EVERY_MESSAGE = "{}"

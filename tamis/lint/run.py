@@ -306,7 +306,7 @@ class _Run:
                     self._unrecognised(recognition, doc, display, path)
                 return
         index = LineIndex(text)
-        if kind in ("cloudformation", "lambda-filter-criteria"):
+        if kind in ("cloudformation", "lambda-filter-criteria", "sns-attributes"):
             doc = self._parse(text, display, "json")
             if doc is None:
                 return
@@ -621,7 +621,7 @@ def _warm(terraform: bool) -> None:
     import tamis.lint.serverless  # noqa: F401
     from tamis.lint.check import _checker
 
-    for family in ("pattern", "policy", "asl"):
+    for family in ("pattern", "policy", "sns-archive", "sns-replay", "asl"):
         _checker(family)
     if terraform:
         from tamis.grammar.hcl import _parser

@@ -27,8 +27,8 @@ from tamis.grammar import hcl
 from tamis.grammar.placeholders import placeholder_ranges
 from tamis.grammar.text import LineIndex
 from tamis.lint.check import CODE_UNRESOLVED
-from tamis.lint.cloudformation import Emit, LintFile
-from tamis.lint.rule_sets import EVERY_MESSAGE, Capture, RuleTarget, Subscriber
+from tamis.lint.cloudformation import Emit, LintFile, retention_days_message
+from tamis.lint.rule_sets import EVERY_MESSAGE, PATTERN_KINDS, Capture, RuleTarget, Subscriber
 from tamis.lint.targets import OffsetsMapper, Path_, Placeholder, Target
 
 CODE_HCL_SYNTAX = "LNT003"  # hcl-syntax
@@ -41,12 +41,18 @@ _RULE_REFERENCE = re.compile(r"aws_cloudwatch_event_rule\.([A-Za-z_][\w-]*)\.(?:
 _ATTRS: dict[str, list[tuple[tuple[str, ...], str]]] = {
     "aws_cloudwatch_event_rule": [(("event_pattern",), "eventbridge-pattern")],
     "aws_cloudwatch_event_archive": [(("event_pattern",), "eventbridge-archive-pattern")],
-    "aws_sns_topic_subscription": [(("filter_policy",), "sns-filter-policy")],
+    "aws_sns_topic_subscription": [
+        (("filter_policy",), "sns-filter-policy"),
+        (("replay_policy",), "sns-replay-policy"),
+    ],
     "aws_lambda_event_source_mapping": [(("filter_criteria", "filter", "pattern"), "lambda-filter-pattern")],
     "aws_pipes_pipe": [
         (("source_parameters", "filter_criteria", "filter", "pattern"), "lambda-filter-pattern")
     ],
-    "aws_sns_topic": [(("data_protection_policy",), "sns-data-protection-policy")],
+    "aws_sns_topic": [
+        (("data_protection_policy",), "sns-data-protection-policy"),
+        (("archive_policy",), "sns-archive-policy"),
+    ],
     "aws_sns_topic_data_protection_policy": [(("policy",), "sns-data-protection-policy")],
     "aws_cloudwatch_log_data_protection_policy": [
         (("policy_document",), "cloudwatch-logs-data-protection-policy")
@@ -209,6 +215,7 @@ class TerraformFile:
             if body is not None:
                 blocks.extend(hcl.read_body(self.text, body)[1])
         self.scope.add(self, blocks)
+        self._replays_need_archives(blocks)
         for block in blocks:
             if block.kind == "module" and block.labels:
                 self._module(block)
@@ -216,13 +223,21 @@ class TerraformFile:
             if block.kind != "resource" or len(block.labels) < 2:
                 continue
             rtype, rname = block.labels[0], block.labels[1]
+            if rtype == "aws_cloudwatch_event_archive" and "retention_days" in block.attrs:
+                self._retention_days(block.attrs["retention_days"], f"{rtype}.{rname} retention_days")
             for attr_path, kind in _ATTRS.get(rtype, ()):
                 if rtype == "aws_cloudwatch_log_account_policy":
                     ptype = block.attrs.get("policy_type")
                     if ptype is None or self._literal_of(ptype) != "DATA_PROTECTION_POLICY":
                         continue
                 options: dict[str, str] = {}
-                if rtype == "aws_sns_topic_subscription":
+                if kind == "sns-archive-policy":
+                    # the topic's fifo_topic (absent: a standard topic); unknown when not a literal
+                    flag = block.attrs.get("fifo_topic")
+                    literal = "false" if flag is None else self._literal(hcl.attribute_value(flag))
+                    if literal in ("true", "false"):
+                        options = {"fifo_topic": literal}
+                elif kind == "sns-filter-policy":
                     scope = block.attrs.get("filter_policy_scope")
                     if scope is not None and self._literal_of(scope) == "MessageBody":
                         kind, options = "sns-filter-policy-body", {"scope": "MessageBody"}
@@ -231,7 +246,7 @@ class TerraformFile:
                     machine_type = self._literal_of(block.attrs["type"])
                     if machine_type in ("STANDARD", "EXPRESS"):
                         options = {"machine_type": machine_type}
-                capture = Capture(self.emit) if rtype in _SUBSCRIBERS else None
+                capture = Capture(self.emit) if rtype in _SUBSCRIBERS and kind in PATTERN_KINDS else None
                 emit, self.emit = self.emit, capture or self.emit
                 try:
                     for attr, trail in self._find(block, attr_path, ()):
@@ -243,6 +258,70 @@ class TerraformFile:
                     self._subscriber(block, rtype, rname, kind, capture)
             if rtype == "aws_cloudwatch_event_target":
                 self._rule_target(block)
+
+    def _replays_need_archives(self, blocks: list[hcl.Block]) -> None:
+        """A replay_policy on a subscription to a topic of the same module that archives nothing (not FIFO,
+        or no archive_policy): the replay has no archive to read."""
+        topics: dict[str, str | None] = {}  # name -> why it archives nothing, None when it may archive
+        for b in blocks:
+            if b.kind == "resource" and b.labels[:1] == ["aws_sns_topic"] and len(b.labels) > 1:
+                flag = b.attrs.get("fifo_topic")
+                fifo = "false" if flag is None else self._literal(hcl.attribute_value(flag))
+                why = None
+                if fifo == "false":
+                    why = "is not a FIFO topic"
+                elif fifo == "true" and "archive_policy" not in b.attrs:
+                    why = "has no archive_policy"
+                topics[b.labels[1]] = why
+        for b in blocks:
+            if b.kind != "resource" or b.labels[:1] != ["aws_sns_topic_subscription"] or len(b.labels) < 2:
+                continue
+            replay, arn = b.attrs.get("replay_policy"), b.attrs.get("topic_arn")
+            if replay is None or arn is None:
+                continue
+            value = hcl.unwrap(hcl.attribute_value(arn))
+            ref = self.text[hcl.start(value) : hcl.end(value)].split(".")
+            if len(ref) != 3 or ref[0] != "aws_sns_topic" or ref[2] != "arn" or topics.get(ref[1]) is None:
+                continue
+            label = f"aws_sns_topic_subscription.{b.labels[1]} replay_policy"
+            line, column = hcl.position(replay)
+            self.emit(
+                Diagnostic(
+                    code="SNS205",
+                    severity="error",
+                    message=f"{label}: topic aws_sns_topic.{ref[1]} {topics[ref[1]]}, so it keeps no archive "
+                    "to replay from",
+                    line=line,
+                    column=column,
+                    source=self.file,
+                    extra={"target": label, "anchor_lines": (hcl.line(b.node),)},
+                )
+            )
+
+    def _retention_days(self, attr: Tree, label: str) -> None:
+        """An EventBridge archive's retention_days (a literal, through locals and variable defaults)."""
+        node = hcl.attribute_value(attr)
+        literal = self._literal(node)
+        if literal is None:
+            raw = self.text[hcl.start(hcl.unwrap(node)) : hcl.end(hcl.unwrap(node))].replace(" ", "")
+            if not (raw.startswith("-") and raw[1:].isdigit()):
+                return  # known at plan time: the provider and the service check it then
+            literal = raw  # a negative number is an operation in HCL's grammar
+        value: Any = int(literal) if literal.lstrip("-").isdigit() else literal
+        message = retention_days_message(value)
+        if message is not None:
+            line, column = hcl.position(hcl.unwrap(node))
+            self.emit(
+                Diagnostic(
+                    code="SNS301",
+                    severity="error",
+                    message=f"{label}: {message}",
+                    line=line,
+                    column=column,
+                    source=self.file,
+                    extra={"target": label, "anchor_lines": (hcl.line(attr),)},
+                )
+            )
 
     def _find(
         self, block: hcl.Block, path: tuple[str, ...], trail: tuple[str, ...]

@@ -47,6 +47,7 @@ def test_examples_cover_every_input_form() -> None:
     for name in (
         "claims-sam/template.yaml",
         "claims-sam/statemachine/claims.asl.json",
+        "claims-replay/template.yaml",
         "expenses-terraform/main.tf",
         "expenses-terraform/expense-approval.asl.json.tftpl",
         "expenses-terraform/policies/expense-report-masking.json",
@@ -59,8 +60,9 @@ def test_examples_cover_every_input_form() -> None:
     # claims-sam: 2 rules, the topic's policy, the subscription, 2 function events, the DefinitionUri
     # machine (7; the !Ref pattern is a note); expenses-terraform: 2 subscriptions, the file() policy, the
     # heredoc policy, the rule, the templatefile() machine, the mapping's filter (7); standalone: the
-    # pattern, 2 filter patterns, the policy, the JSONata machine (5). Each is checked once.
-    assert result.checked == 19
+    # pattern, 2 filter patterns, the policy, the JSONata machine (5); claims-replay: the topic's archive
+    # policy and the subscription's replay policy (2). Each is checked once.
+    assert result.checked == 21
 
 
 def test_the_seed_policy_in_the_examples_is_the_shared_one() -> None:

@@ -1,0 +1,78 @@
+"""Reading one SNS attribute policy (``ArchivePolicy``, ``ReplayPolicy``): JSON text, bytes or a ready
+mapping, with every mistake located by line and column through the located JSON reader."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from tamis.errors import SnsPolicyError
+from tamis.grammar.located_json import LocatedJSON, parse_json
+
+Path = tuple[str | int, ...]
+# An attribute value's size: SNS does not document one for these two policies; the 256 KiB of a topic
+# attribute's value (SetTopicAttributes) bounds what is worth reading.
+MAX_POLICY_CHARS = 256 * 1024
+
+
+class PolicyDocument:
+    """A policy's value and where each part was written; the mistakes met so far, in the order found."""
+
+    def __init__(self, value: Any, doc: LocatedJSON | None, source: str | None, name: str) -> None:
+        self.value, self.doc, self.source, self.name = value, doc, source, name
+        self.errors: list[SnsPolicyError] = []
+
+    def fail(self, message: str, path: Path, rule: str, *, key: bool = False) -> None:
+        """Record a mistake at ``path`` (its key when ``key``) and go on with the next part."""
+        pointer = "/" + "/".join(str(p) for p in path)
+        line, column = self.doc.position(path, key=key) if self.doc is not None else (None, None)
+        self.errors.append(
+            SnsPolicyError(message, line=line, column=column, source=self.source, rule=rule, pointer=pointer)
+        )
+
+    def raise_found(self) -> None:
+        """Raise the first mistake found, with the others in its ``more``."""
+        if self.errors:
+            first = self.errors[0]
+            first.more = tuple(self.errors[1:])
+            raise first
+
+
+def load(policy: str | bytes | Mapping[str, Any], *, name: str, source: str | None) -> PolicyDocument:
+    """Parse ``policy`` (``name`` says which attribute it is, for messages)."""
+    if isinstance(policy, Mapping):
+        return PolicyDocument(dict(policy), None, source, name)
+    if isinstance(policy, bytes | bytearray):
+        try:
+            policy = bytes(policy).decode("utf-8")
+        except UnicodeDecodeError:
+            raise SnsPolicyError(
+                f"{name} is not valid UTF-8", line=1, column=1, source=source, rule="json"
+            ) from None
+    if not isinstance(policy, str):
+        raise SnsPolicyError(f"{name} must be JSON text, bytes or a dict", rule="json", source=source)
+    if len(policy) > MAX_POLICY_CHARS:
+        raise SnsPolicyError(
+            f"{name} is {len(policy):,} characters long; at most {MAX_POLICY_CHARS:,} are read",
+            line=1,
+            column=1,
+            source=source,
+            rule="json",
+        )
+    doc = parse_json(policy, source=source, error=SnsPolicyError)
+    if doc.duplicates:
+        path, line, column = doc.duplicates[0]
+        raise SnsPolicyError(
+            f"key {path[-1]!r} appears twice in the same object",
+            line=line,
+            column=column,
+            source=source,
+            rule="json",
+        )
+    return PolicyDocument(doc.value, doc, source, name)
+
+
+def spelled(value: Any) -> str:
+    """A value as the policy wrote it, for messages."""
+    return json.dumps(value, default=str)
