@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from tamis.compiler.asl.fields import (
     ALLOWED_JA,
     ALLOWED_JP,
@@ -38,6 +40,8 @@ from tamis.compiler.asl.scope import Scope, StateCtx, in_distributed, scope_word
 from tamis.compiler.asl.states import state_fields
 from tamis.compiler.json_types import json_type
 from tamis.compiler.suggestions import closest, did_you_mean
+from tamis.grammar.located_json import MAX_NESTING
+from tamis.runtime.json_values import first_problem
 
 __all__ = ["MAX_DEFINITION_BYTES", "Finding", "Validator", "validate_value"]
 
@@ -232,5 +236,16 @@ class Validator:
 
 def validate_value(definition: Any, *, express: bool = False) -> list[Finding]:
     """All findings for one parsed definition, in document order of discovery. ``express``: the
-    definition is for an EXPRESS state machine (the type is not part of the definition itself)."""
+    definition is for an EXPRESS state machine (the type is not part of the definition itself).
+
+    A definition no JSON text can hold (a lone surrogate, say from a ``\\ud800`` escape inside a
+    template's DefinitionString, or a key that is not a string) is one INVALID_JSON_DESCRIPTION at its
+    place: the checks below match strings with RE2, which needs UTF-8."""
+    try:
+        orjson.dumps(definition)  # C speed; refuses exactly what the walk below looks for, and more
+    except (TypeError, orjson.JSONEncodeError):
+        problem = first_problem(definition, MAX_NESTING)
+        if problem is not None and problem[3] != "number-size":  # long integers are judged as values
+            path, key, message, _rule = problem
+            return [("INVALID_JSON_DESCRIPTION", ERROR, message, path, key)]
     return Validator(express=express).run(definition)

@@ -97,3 +97,21 @@ def test_lone_surrogate_escapes_and_long_integers_in_json_text() -> None:
     assert (diagnostic.line, diagnostic.column) == (1, text.index('"\\ud800') + 1)
     # ...and a 5,000-digit number is read, not called invalid JSON
     assert codes(json_text('{"x": ' + "9" * 5000 + "}")) == []
+
+
+def test_the_validator_itself_refuses_a_lone_surrogate_at_its_place() -> None:
+    """Whatever reader produced the value (a template's DefinitionString, a tool's own decoding), a lone
+    surrogate reaches no RE2 check: one INVALID_JSON_DESCRIPTION where it stands."""
+    from tamis.compiler.asl.validator import validate_value
+
+    definition = {
+        "StartAt": "A",
+        "States": {
+            "A": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:\ud800", "End": True}
+        },
+    }
+    [(code, severity, message, path, _key)] = validate_value(definition)
+    assert (code, severity, path) == ("INVALID_JSON_DESCRIPTION", "error", ("States", "A", "Resource"))
+    assert "surrogate" in message
+    definition["States"]["A"] = {"Type": "Pass", "InputPath": "$.\ud800", "End": True}
+    assert [f[3] for f in validate_value(definition)] == [("States", "A", "InputPath")]
