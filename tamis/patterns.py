@@ -85,7 +85,6 @@ class RuleSet:
         # scan of every rule.
         self._added: dict[str, list[tuple[PatternInput, str | None]]] = {}
         # Each rule's compiled sub-rules, kept for ``explain`` (the matcher owns its own copy).
-        self._subrules: dict[str, list[SubRule]] = {}
 
     def add(self, name: str, pattern: PatternInput, *, source: str | None = None) -> None:
         """Add a named pattern (adding a name again ORs the patterns). Raises ``PatternError`` and leaves
@@ -101,12 +100,10 @@ class RuleSet:
             ) from exc
         kept = pattern if isinstance(pattern, (str, bytes)) else _json_copy(pattern)
         self._added.setdefault(name, []).append((kept, source))
-        self._subrules.setdefault(name, []).extend(subrules)
 
     def remove(self, name: str) -> bool:
         """Remove a rule by name; returns whether it was there."""
         self._added.pop(name, None)
-        self._subrules.pop(name, None)
         return self._matcher.remove(name)
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -144,12 +141,17 @@ class RuleSet:
         seen and whether each held, with hints for near misses (compiler/event_patterns/explain.py).
         Raises ``UnknownRuleError`` (a ``KeyError`` too) for a name not in the set, and the errors of
         ``matches`` for an event it cannot read."""
-        if name not in self._subrules:
+        if name not in self._added:
             raise UnknownRuleError(
-                f"no rule named {name!r} in this rule set{_names_hint(name, self._subrules)}",
+                f"no rule named {name!r} in this rule set{_names_hint(name, self._added)}",
                 rule="unknown-rule",
             )
-        return self._explain(event, self._subrules[name], name)
+        return self._explain(event, self._compiled(name), name)
+
+    def _compiled(self, name: str) -> list[SubRule]:
+        """The rule's sub-rules, compiled again from what was added: explaining is rare, and keeping
+        every rule's compiled form beside the matcher would double a large set's memory."""
+        return [sub for pattern, source in self._added[name] for sub in self.dialect.compile(pattern, source)]
 
     def _explain(self, event: Any, subrules: list[SubRule], name: str | None) -> Explanation:
         self.matches(event)  # an event the matcher cannot read gets its typed error, the same here
@@ -282,7 +284,7 @@ class Pattern:
         """Why ``event`` matches the pattern or not: ``.matched`` (always what ``matches`` answers), and per
         `$or` branch and field condition the path, the operator, the event's values there and whether it
         held, with hints for near misses. ``str()`` prints it as a tree."""
-        return self._rules._explain(event, self._rules._subrules["pattern"], None)
+        return self._rules._explain(event, self._rules._compiled("pattern"), None)
 
 
 def _pattern_from(
