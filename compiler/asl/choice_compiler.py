@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from tamis.errors import DefinitionError
-from tamis.grammar.located_json import LocatedJSON, parse_json
+from tamis.grammar.located_json import MAX_NESTING, LocatedJSON, parse_json
 from tamis.runtime.choice.decision import ChoiceDecision
 from tamis.runtime.choice.jsonata_conditions import STEP_FUNCTIONS_JSONATA, jsonata_condition
 from tamis.runtime.choice.operators import COMPARISONS, TYPE_TESTS, prepare_literal
@@ -37,6 +37,8 @@ from tamis.runtime.choice.predicates import (
     type_test,
 )
 from tamis.runtime.choice.timestamps import parse_timestamp
+from tamis.runtime.json_values import first_problem
+from tamis.runtime.json_values import pointer as json_pointer
 
 JSONPathKey = tuple[str | int, ...]
 
@@ -369,6 +371,15 @@ def _compile_source(
     state_or_definition: str | bytes | dict[str, Any], state_name: str | None, source: str | None
 ) -> ChoiceDecision:
     if not isinstance(state_or_definition, (str, bytes)):
+        try:
+            orjson.dumps(state_or_definition)  # C speed: refuses what no JSON text can hold, and more
+        except (TypeError, orjson.JSONEncodeError):
+            problem = first_problem(state_or_definition, MAX_NESTING)
+            if problem is not None and problem[3] != "number-size":  # long integers are judged as values
+                path, _key, message, _rule = problem
+                raise DefinitionError(
+                    message, source=source, rule="INVALID_JSON_DESCRIPTION", pointer=json_pointer(path)
+                ) from None
         return _compile(state_or_definition, state_name, None, source)
     # Text is read with orjson; the located parser runs only when there is an error to place (or when
     # orjson refuses what strict JSON allows, such as integers beyond 64 bits).

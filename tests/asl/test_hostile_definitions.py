@@ -115,3 +115,12 @@ def test_the_validator_itself_refuses_a_lone_surrogate_at_its_place() -> None:
     assert "surrogate" in message
     definition["States"]["A"] = {"Type": "Pass", "InputPath": "$.\ud800", "End": True}
     assert [f[3] for f in validate_value(definition)] == [("States", "A", "InputPath")]
+
+
+def test_compile_choice_refuses_a_lone_surrogate_at_its_place() -> None:
+    state = {"Type": "Choice", "Choices": [{"Variable": "$.\ud800", "StringEquals": "a", "Next": "B"}]}
+    with pytest.raises(tamis.DefinitionError) as info:
+        tamis.compile_choice(state)
+    assert (info.value.code, info.value.pointer) == ("ASL001", "/Choices/0/Variable")
+    state["Choices"][0]["Variable"] = "$.a"
+    assert tamis.compile_choice(state)({"a": "a"}) == "B"
