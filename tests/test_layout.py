@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-LEAVES = ("tamis.errors", "tamis.json_number", "tamis.rules")
+LEAVES = ("tamis.errors", "tamis.json_number", "tamis.rules", "tamis.processes")
 # Where each layer's source sits, and the tamis packages it may import besides the leaves.
 LAYERS = {
     "grammar": ("tamis.grammar",),

@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import Any
 
-from tamis.cli.reporting import EXIT_USAGE, add_format, add_quiet
+from tamis.cli.reporting import EXIT_USAGE, add_format, add_quiet, jobs_count
 
 
 def register(sub: Any) -> None:
@@ -47,7 +47,7 @@ def register(sub: Any) -> None:
     p.add_argument(
         "-j",
         "--jobs",
-        type=_jobs,
+        type=jobs_count,
         default=None,
         metavar="N",
         help="worker processes for a repository of 300 files or more (default: one per core; 1: none)",
@@ -56,16 +56,6 @@ def register(sub: Any) -> None:
         "-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output"
     )
     p.set_defaults(handler=run)
-
-
-def _jobs(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
-    return n
 
 
 def run(args: argparse.Namespace) -> int:

@@ -97,7 +97,8 @@ def _run_events(args: argparse.Namespace, rules: Any, events: list[str]) -> int:
     from tamis.cli.input_streams import InputError, Progress, blocks, input_size
     from tamis.cli.match_blocks import MatchMode, MatchTask, match_block
     from tamis.cli.progress import ProgressLine
-    from tamis.cli.worker_pool import available_cpus, ordered_map
+    from tamis.cli.worker_pool import ordered_map
+    from tamis.processes import available_cpus
     from tamis.worker_cache import keyed, remember
 
     jobs = args.jobs or available_cpus()

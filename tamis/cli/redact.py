@@ -129,7 +129,8 @@ def _run_lines(args: argparse.Namespace, pol: Any) -> int:
     from tamis.cli.input_streams import InputError, Progress, blocks, input_size
     from tamis.cli.progress import ProgressLine
     from tamis.cli.redact_blocks import RedactTask, redact_block
-    from tamis.cli.worker_pool import available_cpus, ordered_map
+    from tamis.cli.worker_pool import ordered_map
+    from tamis.processes import available_cpus
     from tamis.worker_cache import keyed, remember
 
     jobs = args.jobs or available_cpus()

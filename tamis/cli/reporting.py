@@ -46,14 +46,15 @@ def add_jobs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-j",
         "--jobs",
-        type=_jobs,
+        type=jobs_count,
         default=None,
         metavar="N",
         help="worker processes (default: one per core; 1: none); the output keeps the input's order",
     )
 
 
-def _jobs(value: str) -> int:
+def jobs_count(value: str) -> int:
+    """The type of every --jobs option: a whole number of at least 1."""
     try:
         n = int(value)
     except ValueError:

@@ -9,42 +9,15 @@ memory held stays bounded whatever the input's size.
 from __future__ import annotations
 
 import itertools
-import os
-import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
+from tamis.processes import start_method
+
 T = TypeVar("T")
 R = TypeVar("R")
 IN_FLIGHT_PER_WORKER = 3
-
-
-def available_cpus() -> int:
-    """The cores this process may run on (the affinity mask where there is one, else every core)."""
-    count = getattr(os, "process_cpu_count", None)
-    if count is not None:
-        n = count()
-    elif hasattr(os, "sched_getaffinity"):
-        n = len(os.sched_getaffinity(0))
-    else:
-        n = os.cpu_count()
-    return max(1, n or 1)
-
-
-def _start_method() -> str:
-    """``fork`` on Linux when this process runs one thread (workers inherit the compiled rules and start at
-    once; forking a process holding other threads may copy a held lock), else ``spawn``."""
-    import multiprocessing
-    import threading
-
-    if (
-        sys.platform.startswith("linux")
-        and threading.active_count() == 1
-        and "fork" in multiprocessing.get_all_start_methods()
-    ):
-        return "fork"
-    return "spawn"
 
 
 def ordered_map(function: Callable[[T], R], tasks: Iterable[T], jobs: int) -> Iterator[R]:
@@ -59,7 +32,7 @@ def ordered_map(function: Callable[[T], R], tasks: Iterable[T], jobs: int) -> It
     import multiprocessing
     from concurrent.futures import Future, ProcessPoolExecutor
 
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(_start_method()))
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(start_method()))
     pending: deque[Future[Any]] = deque()
     try:
         for task in tasks:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -30,6 +29,7 @@ from tamis.lint.kinds import (
     recognise,
 )
 from tamis.lint.suppressions import deprecated_spellings, is_suppressed, parse_suppressions, unknown_spellings
+from tamis.processes import available_cpus, start_method
 
 CODE_SYNTAX = {"json": "LNT001", "yaml": "LNT002"}  # json-syntax, yaml-syntax
 CODE_MISSING = "LNT005"  # missing-file
@@ -584,35 +584,6 @@ def _lint_chunk(
     return [recorder.record(path, explicit, referenced) for path, explicit, referenced in items]
 
 
-def available_cpus() -> int:
-    """The cores this process may run on (``os.process_cpu_count`` from Python 3.13, the affinity mask
-    where there is one, else every core)."""
-    count = getattr(os, "process_cpu_count", None)
-    if count is not None:
-        n = count()
-    elif hasattr(os, "sched_getaffinity"):
-        n = len(os.sched_getaffinity(0))
-    else:
-        n = os.cpu_count()
-    return max(1, n or 1)
-
-
-def _start_method() -> str:
-    """``fork`` on Linux when this process runs one thread (the workers then start in milliseconds with
-    the checkers already imported; forking a process that holds other threads may copy a held lock, so
-    then, and on other systems, ``spawn``: a fresh interpreter that imports tamis again, about 0.3 s)."""
-    import multiprocessing
-    import threading
-
-    if (
-        sys.platform.startswith("linux")
-        and threading.active_count() == 1
-        and "fork" in multiprocessing.get_all_start_methods()
-    ):
-        return "fork"
-    return "spawn"
-
-
 def _warm(terraform: bool) -> None:
     """Before a fork: import the checkers (and build the HCL parser) once here, not once per worker."""
     import tamis.grammar.located_json
@@ -670,7 +641,7 @@ def _lint_parallel(run: _Run, phases: list[list[tuple[Path, bool]]], jobs: int) 
     lost and the result stays the serial one."""
     from concurrent.futures import Future
 
-    method = _start_method()
+    method = start_method()
     if method == "fork":
         _warm(terraform=any(path.suffix.lower() == ".tf" for path, _ in phases[0]))
     pool = None

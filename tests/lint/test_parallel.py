@@ -182,7 +182,7 @@ def test_two_workers_give_the_serial_result(
 ) -> None:
     if method == "fork" and not sys.platform.startswith("linux"):
         pytest.skip("fork is used on Linux only")
-    monkeypatch.setattr(lint_run, "_start_method", lambda: method)
+    monkeypatch.setattr(lint_run, "start_method", lambda: method)
     started: list[int] = []
     real = lint_run._executor
 
@@ -299,6 +299,6 @@ def test_a_real_worker_failure_loses_nothing(
             return (*record[:2], [("d", lambda: None)])
         return record
 
-    monkeypatch.setattr(lint_run, "_start_method", lambda: "fork")
+    monkeypatch.setattr(lint_run, "start_method", lambda: "fork")
     monkeypatch.setattr(lint_run._Recorder, "record", failing)
     _same(lint(["."], cwd=repo, jobs=2), lint(["."], cwd=repo, jobs=1))
