@@ -1016,6 +1016,16 @@ RULES: tuple[Rule, ...] = (
        "ArchivePolicy has none to replay.",
        "Subscription ReplayPolicy on a topic without ArchivePolicy",
        "Give the topic an ArchivePolicy (FIFO topics only), or remove the ReplayPolicy."),
+    _r("SNS206", "replay-pauses-subscription", "replay", W,
+       "A ReplayPolicy has an EndingPoint: the subscription pauses once the replay reaches it.",
+       "SNS replays from StartingPoint up to EndingPoint and then effectively pauses the subscription: "
+       "newly published messages are not delivered until a ReplayPolicy without EndingPoint is applied "
+       "(SNS Developer Guide, message replay for FIFO topic subscribers, \"Understanding the "
+       "EndingPoint\"). Meant for a one-off recovery, it silences a subscription kept in a template.",
+       '{"PointType": "Timestamp", "StartingPoint": "2023-10-01T10:00:00.000Z", '
+       '"EndingPoint": "2023-10-01T12:00:00.000Z"}',
+       "Drop EndingPoint to replay and then go on with new messages; keep it only for a one-off "
+       "replay, and set a policy without it afterwards."),
     # --- SNS3xx: EventBridge archives -----------------------------------------------------------------
     _r("SNS301", "event-archive-retention", "event archives", E,
        "An EventBridge archive's RetentionDays is not a whole number of days, 0 or more.",

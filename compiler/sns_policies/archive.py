@@ -64,22 +64,7 @@ def validate_archive_policy(
     mistake, the others in ``more``)."""
     fifo_topic = fifo(fifo_topic)
     doc = load(policy, name="ArchivePolicy", source=source)
-    value = doc.value
-    if not isinstance(value, dict):
-        doc.fail(
-            'an ArchivePolicy is a JSON object, such as {"MessageRetentionPeriod": "30"}',
-            (),
-            "archive-policy",
-        )
-        doc.raise_found()
-    for key in value:
-        if key not in KEYS:
-            doc.fail(
-                f"unknown ArchivePolicy key {key!r}: the only documented key is 'MessageRetentionPeriod'",
-                (key,),
-                "archive-policy",
-                key=True,
-            )
+    value = doc.object_with(KEYS, (), '{"MessageRetentionPeriod": "30"}', "archive-policy")
     days: int | None = None
     if "MessageRetentionPeriod" in value:
         raw = value["MessageRetentionPeriod"]

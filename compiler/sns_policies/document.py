@@ -31,6 +31,31 @@ class PolicyDocument:
             SnsPolicyError(message, line=line, column=column, source=self.source, rule=rule, pointer=pointer)
         )
 
+    def object_with(
+        self, keys: tuple[str, ...], required: tuple[str, ...], example: str, rule: str
+    ) -> dict[str, Any]:
+        """The policy as an object, every key of it one of ``keys`` and each of ``required`` present;
+        what breaks that is recorded under ``rule`` (a value that is no object is raised at once: nothing
+        else can be read from it). ``example`` is a correct policy, shown in the messages."""
+        value = self.value
+        if not isinstance(value, dict):
+            self.fail(f"{_article(self.name)} {self.name} is a JSON object, such as {example}", (), rule)
+            self.raise_found()
+        known = ", ".join(keys[:-1]) + (" and " if len(keys) > 1 else "") + keys[-1]
+        for key in value:
+            if key not in keys:
+                self.fail(
+                    f"unknown {self.name} key {key!r}: the documented "
+                    + (f"keys are {known}" if len(keys) > 1 else f"key is {known}"),
+                    (key,),
+                    rule,
+                    key=True,
+                )
+        for key in required:
+            if key not in value:
+                self.fail(f"{_article(self.name)} {self.name} needs {key}", (), rule)
+        return value
+
     def raise_found(self) -> None:
         """Raise the first mistake found, with the others in its ``more``."""
         if self.errors:
@@ -71,6 +96,10 @@ def load(policy: str | bytes | Mapping[str, Any], *, name: str, source: str | No
             rule="json",
         )
     return PolicyDocument(doc.value, doc, source, name)
+
+
+def _article(name: str) -> str:
+    return "an" if name[:1] in "AEIOU" else "a"
 
 
 def spelled(value: Any) -> str:

@@ -23,7 +23,7 @@ from typing import Any
 import re2
 
 from tamis.compiler.sns_policies.document import PolicyDocument, load, spelled
-from tamis.errors import SnsPolicyError
+from tamis.errors import Diagnostic, SnsPolicyError
 
 POINT_TYPES = ("Timestamp",)
 KEYS = ("PointType", "StartingPoint", "EndingPoint")
@@ -43,6 +43,8 @@ class ReplayPolicy:
     point_type: str
     starting_point: datetime
     ending_point: datetime | None
+    # Advisory findings: the policy is accepted, but does something a reader may not expect (SNS206).
+    warnings: tuple[Diagnostic, ...] = ()
 
 
 def parse_timestamp(text: str) -> datetime | None:
@@ -88,26 +90,12 @@ def validate_replay_policy(
     """Check a ``ReplayPolicy``. Raises a located ``SnsPolicyError`` (the first mistake, the others in
     ``more``)."""
     doc = load(policy, name="ReplayPolicy", source=source)
-    value = doc.value
-    if not isinstance(value, dict):
-        doc.fail(
-            'a ReplayPolicy is a JSON object, such as {"PointType": "Timestamp", "StartingPoint": '
-            '"2023-10-31T19:01:22Z"}',
-            (),
-            "replay-policy",
-        )
-        doc.raise_found()
-    for key in value:
-        if key not in KEYS:
-            doc.fail(
-                f"unknown ReplayPolicy key {key!r}: the keys are PointType, StartingPoint and EndingPoint",
-                (key,),
-                "replay-policy",
-                key=True,
-            )
-    for key in ("PointType", "StartingPoint"):
-        if key not in value:
-            doc.fail(f"a ReplayPolicy needs {key}", (), "replay-policy")
+    value = doc.object_with(
+        KEYS,
+        ("PointType", "StartingPoint"),
+        '{"PointType": "Timestamp", "StartingPoint": "2023-10-31T19:01:22Z"}',
+        "replay-policy",
+    )
     point_type = value.get("PointType")
     if "PointType" in value and point_type not in POINT_TYPES:
         doc.fail(
@@ -127,4 +115,23 @@ def validate_replay_policy(
     doc.raise_found()
     if start is None:  # unreachable: a missing or bad StartingPoint is a mistake raised just above
         raise SnsPolicyError("a ReplayPolicy needs StartingPoint", source=source, rule="replay-policy")
-    return ReplayPolicy(str(point_type), start, end)
+    warnings = () if end is None else (_pauses(doc),)
+    return ReplayPolicy(str(point_type), start, end, warnings)
+
+
+def _pauses(doc: PolicyDocument) -> Diagnostic:
+    """SNS206: the subscriber page, "Understanding the EndingPoint": with an end, SNS replays up to it and
+    then "effectively pauses the subscription"; messages published meanwhile are not delivered until a new
+    ReplayPolicy without EndingPoint is set. Right for a one-off recovery, a surprise in a template that
+    keeps the policy for good."""
+    line, column = doc.doc.position(("EndingPoint",), key=True) if doc.doc is not None else (None, None)
+    return Diagnostic(
+        code="SNS206",
+        severity="warning",
+        message="with EndingPoint, SNS pauses the subscription once the replay reaches it: messages "
+        "published after that are not delivered until a ReplayPolicy without EndingPoint is set",
+        pointer="/EndingPoint",
+        line=line,
+        column=column,
+        source=doc.source,
+    )

@@ -126,6 +126,29 @@ def test_cloudformation(tmp_path: Path) -> None:
     assert result.exit_code == 1
 
 
+def test_an_ending_point_in_a_template_warns(tmp_path: Path) -> None:
+    template = """
+        Resources:
+          Topic:
+            Type: AWS::SNS::Topic
+            Properties: {FifoTopic: true, TopicName: t.fifo, ArchivePolicy: {MessageRetentionPeriod: 30}}
+          Sub:
+            Type: AWS::SNS::Subscription
+            Properties:
+              TopicArn: !Ref Topic
+              Protocol: sqs
+              Endpoint: arn:aws:sqs:us-east-1:111122223333:q.fifo
+              ReplayPolicy:
+                PointType: Timestamp
+                StartingPoint: "2023-10-01T10:00:00.000Z"
+                EndingPoint: "2023-10-01T12:00:00.000Z"
+        """
+    result = run(tmp_path, {"template.yaml": template})
+    assert [(d.code, d.severity, d.line, d.column) for d in result.diagnostics] == [
+        ("SNS206", "warning", *where(template, "EndingPoint"))
+    ]
+
+
 def test_terraform(tmp_path: Path) -> None:
     result = run(tmp_path, {"main.tf": TERRAFORM})
     assert found(result) == {

@@ -92,3 +92,43 @@ def test_every_independent_mistake_is_reported() -> None:
             {"PointType": "Sequence", "StartingPoint": "now", "EndingPoint": "then"}
         )
     assert [e.code for e in info.value.all_errors] == ["SNS202", "SNS203", "SNS203"]
+
+
+def test_an_ending_point_warns_that_the_subscription_pauses() -> None:
+    # The subscriber page's own two-hour recovery window: accepted, with SNS206 at the EndingPoint key.
+    text = (
+        '{\n "PointType":"Timestamp",\n "StartingPoint":"2023-10-01T10:00:00.000Z",\n'
+        ' "EndingPoint":"2023-10-01T12:00:00.000Z"\n}'
+    )
+    checked = tamis.validate_sns_replay_policy(text, source="replay.json")
+    assert checked.ending_point == datetime(2023, 10, 1, 12, tzinfo=UTC)
+    [warning] = checked.warnings
+    assert (warning.code, warning.severity, warning.line, warning.column, warning.source) == (
+        "SNS206",
+        "warning",
+        4,
+        2,
+        "replay.json",
+    )
+    assert warning.pointer == "/EndingPoint"
+    assert "pauses the subscription" in warning.message
+
+
+def test_a_replay_that_goes_on_with_new_messages_does_not_warn() -> None:
+    # The page's replay "as of October 1, 2023", which then keeps receiving newly published messages.
+    checked = tamis.validate_sns_replay_policy(
+        '{"PointType":"Timestamp","StartingPoint":"2023-10-01T00:00:00.000Z"}'
+    )
+    assert checked.warnings == ()
+
+
+def test_the_shared_object_checks_name_each_policy() -> None:
+    with pytest.raises(SnsPolicyError) as info:
+        tamis.validate_sns_replay_policy("[]")
+    assert info.value.message.startswith("a ReplayPolicy is a JSON object")
+    with pytest.raises(SnsPolicyError) as info:
+        tamis.validate_sns_archive_policy('{"RetentionDays": 30}')
+    assert "unknown ArchivePolicy key 'RetentionDays': the documented key is MessageRetentionPeriod" in str(
+        info.value
+    )
+    assert info.value.code == "SNS101"
