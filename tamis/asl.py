@@ -203,17 +203,7 @@ def validate_asl(
     try:
         return _validate(definition, source, base_dir, machine_type == "EXPRESS", substitutions)
     except RecursionError:  # nesting deeper than the interpreter's stack: report, never a traceback
-        return [
-            Diagnostic(
-                asl_code("TOO_DEEPLY_NESTED"),
-                "error",
-                "the definition is nested too deeply",
-                "/",
-                None,
-                None,
-                source,
-            )
-        ]
+        return [_stack_exhausted(source)]
 
 
 def _validate(
@@ -299,17 +289,7 @@ def validate_loaded(loaded: LoadedDefinition, *, express: bool = False) -> list[
         findings = loaded.findings + validate_value(loaded.value, express=express)
         return _diagnostics(findings, loaded, loaded.source)
     except RecursionError:
-        return [
-            Diagnostic(
-                asl_code("TOO_DEEPLY_NESTED"),
-                "error",
-                "the definition is nested too deeply",
-                "/",
-                None,
-                None,
-                loaded.source,
-            )
-        ]
+        return [_stack_exhausted(loaded.source)]
 
 
 def validate_asl_file(path: str | FsPath, *, machine_type: str = "STANDARD") -> list[Diagnostic]:
@@ -332,3 +312,10 @@ def compile_choice(
     from tamis.compiler.asl.choice_compiler import compile_choice as _compile_choice
 
     return _compile_choice(state_or_definition, state_name, source=source)
+
+
+def _stack_exhausted(source: str | None) -> Diagnostic:
+    """Nesting deeper than the interpreter's stack: reported as a finding, never a traceback."""
+    return Diagnostic(
+        asl_code("TOO_DEEPLY_NESTED"), "error", "the definition is nested too deeply", "/", None, None, source
+    )
