@@ -133,6 +133,49 @@ def parse_json(
     return doc
 
 
+def policy_text(
+    policy: object,
+    *,
+    name: str,
+    error: type[TamisError],
+    max_chars: int,
+    source: str | None,
+    size_rule: str = "json",
+) -> str:
+    """A policy given as JSON text or UTF-8 bytes, as text of at most ``max_chars`` characters; ``name``
+    says which policy it is in messages. Raises ``error``, located, when it is neither or too long."""
+    if isinstance(policy, bytes | bytearray):
+        try:
+            policy = bytes(policy).decode("utf-8")
+        except UnicodeDecodeError:
+            raise error(f"{name} is not valid UTF-8", line=1, column=1, source=source, rule="json") from None
+    if not isinstance(policy, str):
+        raise error(f"{name} must be JSON text, bytes or a dict", rule="json", source=source)
+    if len(policy) > max_chars:
+        raise error(
+            f"{name} is {len(policy):,} characters long; at most {max_chars:,} are allowed",
+            line=1,
+            column=1,
+            source=source,
+            rule=size_rule,
+        )
+    return policy
+
+
+def refuse_repeated_keys(doc: LocatedJSON, error: type[TamisError]) -> None:
+    """Raise ``error`` at the first key an object repeats: the services keep one of the two values, so
+    what the author meant is unknown."""
+    if doc.duplicates:
+        path, line, column = doc.duplicates[0]
+        raise error(
+            f"key {path[-1]!r} appears twice in the same object",
+            line=line,
+            column=column,
+            source=doc.source,
+            rule="json",
+        )
+
+
 def _end_position(text: str) -> tuple[int, int]:
     """Line and column just after the last non-blank character: where the input stopped short."""
     return line_col(text, len(text.rstrip()))

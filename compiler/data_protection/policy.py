@@ -49,7 +49,7 @@ from tamis.compiler.data_protection.managed.detectors import detectors_for
 from tamis.compiler.data_protection.managed.patterns import NOT_DETECTED_LOCALLY
 from tamis.compiler.suggestions import did_you_mean
 from tamis.errors import Diagnostic, PolicyError
-from tamis.grammar.located_json import MAX_NESTING, LocatedJSON, parse_json
+from tamis.grammar.located_json import MAX_NESTING, LocatedJSON, parse_json, policy_text, refuse_repeated_keys
 from tamis.runtime.json_values import first_problem, pointer
 from tamis.runtime.redact.detector import Detector
 from tamis.runtime.redact.redactor import Redactor, Rule
@@ -166,35 +166,13 @@ def load(policy: str | bytes | Mapping[str, Any], *, source: str | None = None) 
                 source=source,
             )
         return dict(policy), PolicyContext(None, source)
-    if isinstance(policy, bytes | bytearray):
-        try:
-            policy = bytes(policy).decode("utf-8")
-        except UnicodeDecodeError:
-            raise PolicyError(
-                "policy is not valid UTF-8", line=1, column=1, source=source, rule="json"
-            ) from None
-    if not isinstance(policy, str):
-        raise PolicyError("policy must be JSON text, bytes or a dict", rule="json", source=source)
-    if len(policy) > MAX_POLICY_CHARS:
-        raise PolicyError(
-            f"policy is {len(policy):,} characters long; at most {MAX_POLICY_CHARS:,} are allowed",
-            line=1,
-            column=1,
-            source=source,
-            rule="size",
-        )
+    policy = policy_text(
+        policy, name="policy", error=PolicyError, max_chars=MAX_POLICY_CHARS, source=source, size_rule="size"
+    )
     doc = parse_json(policy, source=source, error=PolicyError)
     _check_value(doc.value, source, doc)
     ctx = PolicyContext(doc, source)
-    if doc.duplicates:
-        path, line, col = doc.duplicates[0]
-        raise PolicyError(
-            f"key {path[-1]!r} appears twice in the same object",
-            line=line,
-            column=col,
-            source=source,
-            rule="json",
-        )
+    refuse_repeated_keys(doc, PolicyError)
     return doc.value, ctx
 
 

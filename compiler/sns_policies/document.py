@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tamis.errors import SnsPolicyError
-from tamis.grammar.located_json import LocatedJSON, parse_json
+from tamis.grammar.located_json import LocatedJSON, parse_json, policy_text, refuse_repeated_keys
 
 Path = tuple[str | int, ...]
 # An attribute value's size: SNS does not document one for these two policies; the 256 KiB of a topic
@@ -68,33 +68,9 @@ def load(policy: str | bytes | Mapping[str, Any], *, name: str, source: str | No
     """Parse ``policy`` (``name`` says which attribute it is, for messages)."""
     if isinstance(policy, Mapping):
         return PolicyDocument(dict(policy), None, source, name)
-    if isinstance(policy, bytes | bytearray):
-        try:
-            policy = bytes(policy).decode("utf-8")
-        except UnicodeDecodeError:
-            raise SnsPolicyError(
-                f"{name} is not valid UTF-8", line=1, column=1, source=source, rule="json"
-            ) from None
-    if not isinstance(policy, str):
-        raise SnsPolicyError(f"{name} must be JSON text, bytes or a dict", rule="json", source=source)
-    if len(policy) > MAX_POLICY_CHARS:
-        raise SnsPolicyError(
-            f"{name} is {len(policy):,} characters long; at most {MAX_POLICY_CHARS:,} are read",
-            line=1,
-            column=1,
-            source=source,
-            rule="json",
-        )
-    doc = parse_json(policy, source=source, error=SnsPolicyError)
-    if doc.duplicates:
-        path, line, column = doc.duplicates[0]
-        raise SnsPolicyError(
-            f"key {path[-1]!r} appears twice in the same object",
-            line=line,
-            column=column,
-            source=source,
-            rule="json",
-        )
+    text = policy_text(policy, name=name, error=SnsPolicyError, max_chars=MAX_POLICY_CHARS, source=source)
+    doc = parse_json(text, source=source, error=SnsPolicyError)
+    refuse_repeated_keys(doc, SnsPolicyError)
     return PolicyDocument(doc.value, doc, source, name)
 
 
