@@ -45,6 +45,11 @@ def table(data: dict[str, Any]) -> str:
                 f"{per_core:,.0f} | {ratio:.2f}x | {core_ratio:.0%} | {cpu_cells} | {info['loadavg']:.2f} |"
             )
     for kind in ("match", "redact"):
+        split = runs.get((kind, "spark local[2]"), {}).get("cpu_split")
+        if split:
+            parts = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in split.items())
+            out.append(f"\n{kind}: Spark's CPU time: {parts}")
+    for kind in ("match", "redact"):
         base = runs.get((kind, "--jobs 1"))
         if base and base["cpu_seconds"]:
             per_cpu_bytes = base["bytes"] / base["cpu_seconds"]

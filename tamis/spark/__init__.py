@@ -9,6 +9,14 @@ the policy are checked once here, on the driver (a bad pattern raises ``PatternE
 starts), and shipped to the executors as their sources, which each Python worker compiles once and keeps
 (``tamis.worker_cache``): never per row or per batch. ``worker_info(spark)`` says whether the workers run
 the native cores.
+
+Cost: per record a worker does what ``tamis match`` and ``tamis redact --jsonl`` do, no more
+(bench/archives/test_bench_batches.py). Spark adds its own: the JVM reads the text, and every column goes
+through Arrow to the worker and back (``mapInArrow`` returns whole rows, so select away wide columns the
+job does not need); and each task costs its Python worker about 0.1 CPU-second whatever its size (much of
+it pyspark 3.5's worker calling ``importlib.invalidate_caches()`` per task, which on Python 3.11 reads the
+directory of pyspark's zip archive again for each zip importer). Keep the input splits at Spark's default
+size (``spark.sql.files.maxPartitionBytes``, 128 MB) rather than small ones. Figures: bench/RESULTS.md.
 """
 
 from __future__ import annotations
