@@ -566,6 +566,7 @@ static int absent_met(Finish *f, PyObject *id, PyObject *pid)
  * loop of _finish). */
 static int evaluate_trailed(Finish *f, PyObject *specs)
 {
+    PyObject *spare = NULL;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(f->trailed); i++) {
         PyObject *item = Py_NewRef(PyList_GET_ITEM(f->trailed, i)); /* (pid, value, trail) */
         PyObject *pid = PyTuple_GET_ITEM(item, 0);
@@ -588,20 +589,26 @@ static int evaluate_trailed(Finish *f, PyObject *specs)
         if (spec == NULL)
             rc = -1;
         else if (spec != Py_None) {
-            PyObject *ids = PySet_New(NULL);
+            /* into a fresh set only when the last one was kept: values meeting nothing allocate none */
+            if (spare == NULL)
+                spare = PySet_New(NULL);
+            PyObject *ids = spare;
             rc = ids == NULL ? -1 : evaluate(spec, PyTuple_GET_ITEM(item, 1), ids);
             if (rc == 0 && PySet_GET_SIZE(ids) > 0) {
                 PyObject *pair = PyTuple_Pack(2, PyTuple_GET_ITEM(item, 2), ids);
                 rc = pair == NULL || PyList_Append(f->evaluated, pair) < 0 ? -1 : set_or(f->matched, ids);
                 Py_XDECREF(pair);
+                Py_CLEAR(spare);
             }
-            Py_XDECREF(ids);
         }
         Py_XDECREF(spec);
         Py_DECREF(item);
-        if (rc < 0)
+        if (rc < 0) {
+            Py_XDECREF(spare);
             return -1;
+        }
     }
+    Py_XDECREF(spare);
     return 0;
 }
 
@@ -781,7 +788,7 @@ typedef struct {
 typedef struct {
     Pick *picks; /* the elements chosen so far, as a stack */
     Py_ssize_t n, cap;
-    PyObject *hits;    /* {condition id: {trail: None}}: the distinct trails of the values that met it */
+    PyObject *hits;    /* {condition id: [trail, ...]}: the trails of the values that met it */
     PyObject *by_pid;  /* Finish.by_pid: the values of each path inside arrays, with their trails */
     PyObject *pending; /* {condition id: pid}: `exists: false` met only if the chosen elements hold no value */
 } Search;
@@ -859,10 +866,8 @@ static int consistent(Search *s, PyObject *const *needed, Py_ssize_t count, Py_s
     PyObject *trails = PyDict_GetItemWithError(s->hits, id);
     if (trails == NULL)
         return PyErr_Occurred() ? -1 : 0;
-    Py_ssize_t pos = 0;
-    PyObject *trail, *unused;
-    while (PyDict_Next(trails, &pos, &trail, &unused)) {
-        int r = merge_trail(s, trail, &added);
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(trails); k++) {
+        int r = merge_trail(s, PyList_GET_ITEM(trails, k), &added);
         if (r <= 0) {
             if (r < 0)
                 return -1;
@@ -895,13 +900,15 @@ static int search_hits(Search *s, Finish *f)
             if (trails == NULL) {
                 if (PyErr_Occurred())
                     return -1;
-                trails = PyDict_New();
+                trails = PyList_New(0);
                 int rc = trails == NULL ? -1 : PyDict_SetItem(s->hits, id, trails);
                 Py_XDECREF(trails);
                 if (rc < 0)
                     return -1;
             }
-            if (PyDict_SetDefault(trails, trail, Py_None) == NULL)
+            /* Values of one array of scalars share their trail: tried once (consistent's `tried`). */
+            Py_ssize_t have = PyList_GET_SIZE(trails);
+            if ((have == 0 || PyList_GET_ITEM(trails, have - 1) != trail) && PyList_Append(trails, trail) < 0)
                 return -1;
         }
     }
