@@ -336,7 +336,8 @@ enum { Q_EVALUATE, Q_SPEC, Q_PID, Q_ABSENT };
 #define MAX_NESTING 1100 /* beyond the nesting any JSON decoder here accepts */
 
 typedef struct {
-    PyObject *specs, *matched, *seen, *trailed, *values;
+    PyObject *specs, *matched;
+    PyObject *seen, *trailed, *values; /* NULL until the walk has something to put in them */
 } WalkState;
 
 static PyObject *extend_trail(PyObject *trail, PyObject *marker, Py_ssize_t index)
@@ -400,6 +401,17 @@ static int record_value(PyObject *values, PyObject *pid, PyObject *v)
     return rc;
 }
 
+/* The per-event containers are made when first needed: most events fill few of them. */
+static int need(PyObject **slot, PyObject *(*make)(void))
+{
+    if (*slot == NULL)
+        *slot = make();
+    return *slot == NULL ? -1 : 0;
+}
+
+static PyObject *new_set(void) { return PySet_New(NULL); }
+static PyObject *new_list(void) { return PyList_New(0); }
+
 static int leaves(WalkState *st, PyObject *v, PyObject *trail, PyObject *entry, int depth)
 {
     if (too_deep(depth))
@@ -410,7 +422,7 @@ static int leaves(WalkState *st, PyObject *v, PyObject *trail, PyObject *entry, 
             PyObject *item = PyTuple_Pack(3, pid, v, trail);
             if (item == NULL)
                 return -1;
-            int rc = PyList_Append(st->trailed, item);
+            int rc = need(&st->trailed, new_list) < 0 ? -1 : PyList_Append(st->trailed, item);
             Py_DECREF(item);
             return rc;
         }
@@ -420,9 +432,9 @@ static int leaves(WalkState *st, PyObject *v, PyObject *trail, PyObject *entry, 
         int rc = spec == Py_None ? 0 : evaluate(spec, v, st->matched);
         Py_DECREF(spec);
         if (rc == 0 && PyTuple_GET_ITEM(entry, E_TRACKED) == Py_True)
-            rc = PySet_Add(st->seen, pid);
+            rc = need(&st->seen, new_set) < 0 ? -1 : PySet_Add(st->seen, pid);
         if (rc == 0 && PyTuple_GET_ITEM(entry, E_RECORD) == Py_True)
-            rc = record_value(st->values, pid, v);
+            rc = need(&st->values, PyDict_New) < 0 ? -1 : record_value(st->values, pid, v);
         return rc;
     }
     /* Elements of a purely scalar array never combine with another field, so need no position. */
@@ -533,7 +545,8 @@ static int walk_node(WalkState *st, PyObject *obj, PyObject *node, PyObject *tra
 /* ---- after the walk: EventMatcher._finish up to its last steps --------------------------------------- */
 
 typedef struct {
-    PyObject *matched, *seen, *values, *residual, *failed, *scratch;
+    PyObject *matched, *residual;
+    PyObject *seen, *values, *failed, *scratch; /* NULL until needed */
     /* with values inside arrays of objects (else NULL): */
     PyObject *free, *evaluated, *pending, *trailed;
     PyObject *by_pid; /* {pid: [(pid, value, trail), ...]}: `trailed` by path (in_arrays of _finish) */
@@ -618,20 +631,20 @@ static int holds(Finish *f, PyObject *id)
     int has = PySet_Contains(f->matched, id);
     if (has != 0)
         return has;
-    has = PySet_Contains(f->failed, id);
+    has = f->failed == NULL ? 0 : PySet_Contains(f->failed, id);
     if (has != 0)
         return has < 0 ? -1 : 0;
     PyObject *test = PyDict_GetItemWithError(f->residual, id);
     if (test == NULL) { /* an access condition: the index said no */
         if (PyErr_Occurred())
             return -1;
-        return PySet_Add(f->failed, id) < 0 ? -1 : 0;
+        return need(&f->failed, new_set) < 0 || PySet_Add(f->failed, id) < 0 ? -1 : 0;
     }
     Py_INCREF(test);
     PyObject *spec = PyTuple_GET_ITEM(test, Q_SPEC), *pid = PyTuple_GET_ITEM(test, Q_PID);
+    int ok = 0, rc = need(&f->scratch, new_set) < 0 ? -1 : PySet_Clear(f->scratch);
     PyObject *scratch = f->scratch;
-    int ok = 0, rc = PySet_Clear(scratch);
-    PyObject *values = rc == 0 ? PyDict_GetItemWithError(f->values, pid) : NULL;
+    PyObject *values = rc == 0 && f->values != NULL ? PyDict_GetItemWithError(f->values, pid) : NULL;
     if (values == NULL && PyErr_Occurred())
         rc = -1;
     if (values != NULL) {
@@ -702,7 +715,7 @@ static int holds(Finish *f, PyObject *id)
     }
     Py_XDECREF(items);
     if (rc == 0 && PyTuple_GET_ITEM(test, Q_ABSENT) == Py_True) {
-        int seen = PySet_Contains(f->seen, pid);
+        int seen = f->seen == NULL ? 0 : PySet_Contains(f->seen, pid);
         if (seen < 0)
             rc = -1;
         else if (!seen) {
@@ -710,6 +723,8 @@ static int holds(Finish *f, PyObject *id)
             rc = absent_met(f, id, pid);
         }
     }
+    if (rc == 0 && (!ok && need(&f->failed, new_set) < 0))
+        rc = -1;
     if (rc == 0 && PySet_Add(ok ? f->matched : f->failed, id) < 0)
         rc = -1;
     Py_DECREF(test);
@@ -1032,15 +1047,16 @@ static PyObject *native_match(PyObject *self, PyObject *const *args, Py_ssize_t 
         PyErr_SetString(PyExc_TypeError, "match: bad tables");
         return NULL;
     }
-    Finish f = {PySet_New(NULL), PySet_New(NULL), PyDict_New(), PyTuple_GET_ITEM(tables, T_RESIDUAL),
-                PySet_New(NULL), PySet_New(NULL), NULL, NULL, NULL, PyList_New(0), NULL};
-    if (f.matched == NULL || f.seen == NULL || f.values == NULL || f.failed == NULL || f.scratch == NULL ||
-        f.trailed == NULL)
+    Finish f = {PySet_New(NULL), PyTuple_GET_ITEM(tables, T_RESIDUAL), NULL, NULL, NULL, NULL,
+                NULL, NULL, NULL, NULL, NULL};
+    if (f.matched == NULL)
         goto done;
-    WalkState st = {specs, f.matched, f.seen, f.trailed, f.values};
-    if (walk_node(&st, args[0], node, empty_tuple, 0) < 0)
+    WalkState st = {specs, f.matched, NULL, NULL, NULL};
+    int walked = walk_node(&st, args[0], node, empty_tuple, 0);
+    f.seen = st.seen, f.trailed = st.trailed, f.values = st.values; /* made by the walk when needed */
+    if (walked < 0)
         goto done;
-    if (PyList_GET_SIZE(f.trailed) > 0) {
+    if (f.trailed != NULL && PyList_GET_SIZE(f.trailed) > 0) {
         f.free = PySet_New(f.matched); /* satisfied outside arrays of objects: no position constraint */
         f.evaluated = PyList_New(0);
         f.pending = PyDict_New();
@@ -1055,7 +1071,7 @@ static PyObject *native_match(PyObject *self, PyObject *const *args, Py_ssize_t 
     Py_ssize_t pos = 0;
     PyObject *pid, *ids;
     while (PyDict_Next(absent, &pos, &pid, &ids)) {
-        int has = PySet_Contains(f.seen, pid);
+        int has = f.seen == NULL ? 0 : PySet_Contains(f.seen, pid);
         if (has < 0)
             goto done;
         if (has)
