@@ -548,7 +548,7 @@ typedef struct {
     PyObject *matched, *residual;
     PyObject *seen, *values, *failed, *scratch; /* NULL until needed */
     /* with values inside arrays of objects (else NULL): */
-    PyObject *free, *evaluated, *pending, *trailed;
+    PyObject *free, *hits, *pending, *trailed; /* hits: {id: [trail, ...]}, `evaluated` of _finish by id */
     PyObject *by_pid; /* {pid: [(pid, value, trail), ...]}: `trailed` by path (in_arrays of _finish) */
 } Finish;
 
@@ -575,11 +575,32 @@ static int absent_met(Finish *f, PyObject *id, PyObject *pid)
     return in_arrays ? PyDict_SetItem(f->pending, id, pid) : PySet_Add(f->free, id);
 }
 
-/* Values met inside arrays of objects, each evaluated into its own set, and filed by path (the first
- * loop of _finish). */
+/* Condition `id` was met by a value at `trail`: hits[id].append(trail). Values of one array of scalars
+ * share their trail object: kept once (consistent's `tried`). */
+static int hit(Finish *f, PyObject *id, PyObject *trail)
+{
+    PyObject *trails = PyDict_GetItemWithError(f->hits, id);
+    if (trails == NULL) {
+        if (PyErr_Occurred())
+            return -1;
+        trails = PyList_New(0);
+        int rc = trails == NULL ? -1 : PyDict_SetItem(f->hits, id, trails);
+        Py_XDECREF(trails);
+        if (rc < 0)
+            return -1;
+    }
+    Py_ssize_t have = PyList_GET_SIZE(trails);
+    if (have > 0 && PyList_GET_ITEM(trails, have - 1) == trail)
+        return 0;
+    return PyList_Append(trails, trail);
+}
+
+/* Values met inside arrays of objects, each evaluated on its own, the ids it meets noted with its trail,
+ * and filed by path (the first loop of _finish). */
 static int evaluate_trailed(Finish *f, PyObject *specs)
 {
-    PyObject *spare = NULL;
+    if (need(&f->scratch, new_set) < 0)
+        return -1;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(f->trailed); i++) {
         PyObject *item = Py_NewRef(PyList_GET_ITEM(f->trailed, i)); /* (pid, value, trail) */
         PyObject *pid = PyTuple_GET_ITEM(item, 0);
@@ -602,26 +623,22 @@ static int evaluate_trailed(Finish *f, PyObject *specs)
         if (spec == NULL)
             rc = -1;
         else if (spec != Py_None) {
-            /* into a fresh set only when the last one was kept: values meeting nothing allocate none */
-            if (spare == NULL)
-                spare = PySet_New(NULL);
-            PyObject *ids = spare;
-            rc = ids == NULL ? -1 : evaluate(spec, PyTuple_GET_ITEM(item, 1), ids);
-            if (rc == 0 && PySet_GET_SIZE(ids) > 0) {
-                PyObject *pair = PyTuple_Pack(2, PyTuple_GET_ITEM(item, 2), ids);
-                rc = pair == NULL || PyList_Append(f->evaluated, pair) < 0 ? -1 : set_or(f->matched, ids);
-                Py_XDECREF(pair);
-                Py_CLEAR(spare);
+            PyObject *ids = f->scratch, *id;
+            rc = PySet_Clear(ids) < 0 ? -1 : evaluate(spec, PyTuple_GET_ITEM(item, 1), ids);
+            Py_ssize_t pos = 0;
+            Py_hash_t hash;
+            while (rc == 0 && _PySet_NextEntry(ids, &pos, &id, &hash)) {
+                if (PyLong_CheckExact(id)) /* not the float marks */
+                    rc = hit(f, id, PyTuple_GET_ITEM(item, 2));
             }
+            if (rc == 0)
+                rc = set_or(f->matched, ids);
         }
         Py_XDECREF(spec);
         Py_DECREF(item);
-        if (rc < 0) {
-            Py_XDECREF(spare);
+        if (rc < 0)
             return -1;
-        }
     }
-    Py_XDECREF(spare);
     return 0;
 }
 
@@ -703,13 +720,7 @@ static int holds(Finish *f, PyObject *id)
         }
         else if (met) {
             ok = 1;
-            PyObject *ids = PySet_New(NULL);
-            PyObject *pair = ids == NULL || PySet_Add(ids, id) < 0 ? NULL
-                                                                   : PyTuple_Pack(2, PyTuple_GET_ITEM(item, 2), ids);
-            if (pair == NULL || PyList_Append(f->evaluated, pair) < 0)
-                rc = -1;
-            Py_XDECREF(pair);
-            Py_XDECREF(ids);
+            rc = hit(f, id, PyTuple_GET_ITEM(item, 2));
         }
         Py_DECREF(item);
     }
@@ -803,7 +814,7 @@ typedef struct {
 typedef struct {
     Pick *picks; /* the elements chosen so far, as a stack */
     Py_ssize_t n, cap;
-    PyObject *hits;    /* {condition id: [trail, ...]}: the trails of the values that met it */
+    PyObject *hits;    /* Finish.hits: the trails of the values that met each condition */
     PyObject *by_pid;  /* Finish.by_pid: the values of each path inside arrays, with their trails */
     PyObject *pending; /* {condition id: pid}: `exists: false` met only if the chosen elements hold no value */
 } Search;
@@ -896,45 +907,11 @@ static int consistent(Search *s, PyObject *const *needed, Py_ssize_t count, Py_s
     return 0;
 }
 
-/* `hits`, built at the first group that needs the search, from `evaluated` (values met inside arrays,
- * with the ids each met). */
-static int search_hits(Search *s, Finish *f)
-{
-    s->hits = PyDict_New();
-    if (s->hits == NULL)
-        return -1;
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(f->evaluated); i++) {
-        PyObject *item = PyList_GET_ITEM(f->evaluated, i); /* (trail, ids) */
-        PyObject *trail = PyTuple_GET_ITEM(item, 0), *ids = PyTuple_GET_ITEM(item, 1), *id;
-        Py_ssize_t pos = 0;
-        Py_hash_t hash;
-        while (_PySet_NextEntry(ids, &pos, &id, &hash)) {
-            if (!PyLong_CheckExact(id))
-                continue; /* the float marks */
-            PyObject *trails = PyDict_GetItemWithError(s->hits, id);
-            if (trails == NULL) {
-                if (PyErr_Occurred())
-                    return -1;
-                trails = PyList_New(0);
-                int rc = trails == NULL ? -1 : PyDict_SetItem(s->hits, id, trails);
-                Py_XDECREF(trails);
-                if (rc < 0)
-                    return -1;
-            }
-            /* Values of one array of scalars share their trail: tried once (consistent's `tried`). */
-            Py_ssize_t have = PyList_GET_SIZE(trails);
-            if ((have == 0 || PyList_GET_ITEM(trails, have - 1) != trail) && PyList_Append(trails, trail) < 0)
-                return -1;
-        }
-    }
-    return 0;
-}
-
 /* The passed groups whose conditions can all come from consistent array elements, as a new list. Twin of
  * EventMatcher._consistent. */
 static PyObject *consistent_groups(Finish *f, PyObject *passed)
 {
-    Search s = {NULL, 0, 0, NULL, f->by_pid, f->pending};
+    Search s = {NULL, 0, 0, f->hits, f->by_pid, f->pending};
     PyObject *out = PyList_New(0), **needed = NULL;
     Py_ssize_t cap = 0;
     for (Py_ssize_t g = 0; out != NULL && g < PyList_GET_SIZE(passed); g++) {
@@ -965,8 +942,6 @@ static PyObject *consistent_groups(Finish *f, PyObject *passed)
             goto fail;
         int keep = count == 0 || (count == 1 && !pending);
         if (!keep) {
-            if (s.hits == NULL && search_hits(&s, f) < 0)
-                goto fail;
             keep = consistent(&s, needed, count, 0);
             if (keep < 0)
                 goto fail;
@@ -980,7 +955,6 @@ fail:
 done:
     PyMem_Free(needed);
     PyMem_Free(s.picks);
-    Py_XDECREF(s.hits);
     return out;
 }
 
@@ -1058,10 +1032,10 @@ static PyObject *native_match(PyObject *self, PyObject *const *args, Py_ssize_t 
         goto done;
     if (f.trailed != NULL && PyList_GET_SIZE(f.trailed) > 0) {
         f.free = PySet_New(f.matched); /* satisfied outside arrays of objects: no position constraint */
-        f.evaluated = PyList_New(0);
+        f.hits = PyDict_New();
         f.pending = PyDict_New();
         f.by_pid = PyDict_New();
-        if (f.free == NULL || f.evaluated == NULL || f.pending == NULL || f.by_pid == NULL ||
+        if (f.free == NULL || f.hits == NULL || f.pending == NULL || f.by_pid == NULL ||
             evaluate_trailed(&f, specs) < 0)
             goto done;
     }
@@ -1090,7 +1064,7 @@ static PyObject *native_match(PyObject *self, PyObject *const *args, Py_ssize_t 
     if (floats < 0)
         goto done;
     if (floats) {
-        out = Py_BuildValue("(OOOOOO)", f.matched, f.free ? f.free : Py_None, f.evaluated ? f.evaluated : Py_None,
+        out = Py_BuildValue("(OOOOOO)", f.matched, f.free ? f.free : Py_None, f.hits ? f.hits : Py_None,
                             f.pending ? f.pending : Py_None, f.trailed ? f.trailed : Py_None, passed);
         goto done;
     }
@@ -1109,7 +1083,7 @@ done:
     Py_XDECREF(f.failed);
     Py_XDECREF(f.scratch);
     Py_XDECREF(f.free);
-    Py_XDECREF(f.evaluated);
+    Py_XDECREF(f.hits);
     Py_XDECREF(f.pending);
     Py_XDECREF(f.trailed);
     Py_XDECREF(f.by_pid);

@@ -508,11 +508,12 @@ class EventMatcher:
             done = _native.match(obj, tables)
             if done.__class__ is list:
                 return done
-            matched, free, evaluated, pending, trailed, passed = done
+            matched, free, hits, pending, trailed, passed = done
             in_arrays: dict[int, list[tuple[Any, tuple[Any, ...]]]] = defaultdict(list)
             for pid, value, trail in trailed or ():
                 in_arrays[pid].append((value, trail))
-            return self._settle(raw, matched, free, evaluated or [], pending or {}, in_arrays, passed)
+            evaluated = [(trail, {ident}) for ident, trails in (hits or {}).items() for trail in trails]
+            return self._settle(raw, matched, free, evaluated, pending or {}, in_arrays, passed)
         st = WalkState(self._evaluators, True)
         walk(obj, self._trie.root, (), st)
         return self._finish(raw, st)

@@ -10,9 +10,10 @@ positions are given in brackets.
 field's access conditions, fill in `exists: false`, test the candidates' other conditions, check array
 consistency for those with values inside arrays of objects, collect rule numbers, sort them and turn them
 into names). Returns the names, in the order the rules were added, or, when floats met numeric tests (the
-exact-number re-check of ``EventMatcher._settle`` must finish), ``(matched, free, evaluated, pending,
-trailed, passed)``: the sets of ``EventMatcher._finish`` (``free`` and the next three None without values
-inside arrays of objects; ``trailed`` a list of (pid, value, trail)) and the groups whose conditions hold.
+exact-number re-check of ``EventMatcher._settle`` must finish), ``(matched, free, hits, pending, trailed,
+passed)``: the sets of ``EventMatcher._finish`` (``free`` and the next three None without values inside
+arrays of objects; ``hits`` = {condition id: [trail, ...]}, its ``evaluated`` by condition; ``trailed`` a
+list of (pid, value, trail)) and the groups whose conditions hold.
 
 ``TABLES`` = (NODE, SPECS, ABSENT, ACCESS, RESIDUAL, NAMES) [T_NODE .. T_NAMES]:
 
