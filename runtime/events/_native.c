@@ -331,12 +331,13 @@ static int evaluate(PyObject *spec, PyObject *v, PyObject *out)
  * walk_node, visit, descend and leaves twin walker.walk, walker._visit, walker.descend and walker.leaves. */
 enum { T_NODE, T_SPECS, T_ABSENT, T_ACCESS, T_RESIDUAL, T_NAMES, T_SIZE };
 enum { E_CHILD, E_PID, E_POSITIONAL, E_TRACKED, E_RECORD };
-enum { R_NUMBERS, R_OTHERS, R_ALL };
+enum { R_NUMBERS, R_OTHERS, R_ALL, R_ORDER };
 enum { Q_EVALUATE, Q_SPEC, Q_PID, Q_ABSENT };
 #define MAX_NESTING 1100 /* beyond the nesting any JSON decoder here accepts */
 
 typedef struct {
-    PyObject *specs, *matched, *seen, *trailed, *values;
+    PyObject *specs, *matched;
+    PyObject *seen, *trailed, *values; /* NULL until the walk has something to put in them */
 } WalkState;
 
 static PyObject *extend_trail(PyObject *trail, PyObject *marker, Py_ssize_t index)
@@ -400,6 +401,17 @@ static int record_value(PyObject *values, PyObject *pid, PyObject *v)
     return rc;
 }
 
+/* The per-event containers are made when first needed: most events fill few of them. */
+static int need(PyObject **slot, PyObject *(*make)(void))
+{
+    if (*slot == NULL)
+        *slot = make();
+    return *slot == NULL ? -1 : 0;
+}
+
+static PyObject *new_set(void) { return PySet_New(NULL); }
+static PyObject *new_list(void) { return PyList_New(0); }
+
 static int leaves(WalkState *st, PyObject *v, PyObject *trail, PyObject *entry, int depth)
 {
     if (too_deep(depth))
@@ -410,7 +422,7 @@ static int leaves(WalkState *st, PyObject *v, PyObject *trail, PyObject *entry, 
             PyObject *item = PyTuple_Pack(3, pid, v, trail);
             if (item == NULL)
                 return -1;
-            int rc = PyList_Append(st->trailed, item);
+            int rc = need(&st->trailed, new_list) < 0 ? -1 : PyList_Append(st->trailed, item);
             Py_DECREF(item);
             return rc;
         }
@@ -420,9 +432,9 @@ static int leaves(WalkState *st, PyObject *v, PyObject *trail, PyObject *entry, 
         int rc = spec == Py_None ? 0 : evaluate(spec, v, st->matched);
         Py_DECREF(spec);
         if (rc == 0 && PyTuple_GET_ITEM(entry, E_TRACKED) == Py_True)
-            rc = PySet_Add(st->seen, pid);
+            rc = need(&st->seen, new_set) < 0 ? -1 : PySet_Add(st->seen, pid);
         if (rc == 0 && PyTuple_GET_ITEM(entry, E_RECORD) == Py_True)
-            rc = record_value(st->values, pid, v);
+            rc = need(&st->values, PyDict_New) < 0 ? -1 : record_value(st->values, pid, v);
         return rc;
     }
     /* Elements of a purely scalar array never combine with another field, so need no position. */
@@ -533,9 +545,11 @@ static int walk_node(WalkState *st, PyObject *obj, PyObject *node, PyObject *tra
 /* ---- after the walk: EventMatcher._finish up to its last steps --------------------------------------- */
 
 typedef struct {
-    PyObject *matched, *seen, *values, *residual, *failed, *scratch;
+    PyObject *matched, *residual;
+    PyObject *seen, *values, *failed, *scratch; /* NULL until needed */
     /* with values inside arrays of objects (else NULL): */
-    PyObject *free, *evaluated, *pending, *trailed, *trailed_pids;
+    PyObject *free, *hits, *pending, *trailed; /* hits: {id: [trail, ...]}, `evaluated` of _finish by id */
+    PyObject *by_pid; /* {pid: [(pid, value, trail), ...]}: `trailed` by path (in_arrays of _finish) */
 } Finish;
 
 static int set_or(PyObject *set, PyObject *other)
@@ -555,31 +569,70 @@ static int absent_met(Finish *f, PyObject *id, PyObject *pid)
 {
     if (f->free == NULL)
         return 0;
-    int in_arrays = PySet_Contains(f->trailed_pids, pid);
+    int in_arrays = PyDict_Contains(f->by_pid, pid);
     if (in_arrays < 0)
         return -1;
     return in_arrays ? PyDict_SetItem(f->pending, id, pid) : PySet_Add(f->free, id);
 }
 
-/* Values met inside arrays of objects, each evaluated into its own set (the first loop of _finish). */
+/* Condition `id` was met by a value at `trail`: hits[id].append(trail). Values of one array of scalars
+ * share their trail object: kept once (consistent's `tried`). */
+static int hit(Finish *f, PyObject *id, PyObject *trail)
+{
+    PyObject *trails = PyDict_GetItemWithError(f->hits, id);
+    if (trails == NULL) {
+        if (PyErr_Occurred())
+            return -1;
+        trails = PyList_New(0);
+        int rc = trails == NULL ? -1 : PyDict_SetItem(f->hits, id, trails);
+        Py_XDECREF(trails);
+        if (rc < 0)
+            return -1;
+    }
+    Py_ssize_t have = PyList_GET_SIZE(trails);
+    if (have > 0 && PyList_GET_ITEM(trails, have - 1) == trail)
+        return 0;
+    return PyList_Append(trails, trail);
+}
+
+/* Values met inside arrays of objects, each evaluated on its own, the ids it meets noted with its trail,
+ * and filed by path (the first loop of _finish). */
 static int evaluate_trailed(Finish *f, PyObject *specs)
 {
+    if (need(&f->scratch, new_set) < 0)
+        return -1;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(f->trailed); i++) {
         PyObject *item = Py_NewRef(PyList_GET_ITEM(f->trailed, i)); /* (pid, value, trail) */
         PyObject *pid = PyTuple_GET_ITEM(item, 0);
-        int rc = PySet_Add(f->trailed_pids, pid);
+        PyObject *items = PyDict_GetItemWithError(f->by_pid, pid);
+        int rc = 0;
+        if (items != NULL) {
+            rc = PyList_Append(items, item);
+        }
+        else if (PyErr_Occurred()) {
+            rc = -1;
+        }
+        else {
+            items = PyList_New(1);
+            rc = items == NULL ? -1 : PyDict_SetItem(f->by_pid, pid, items);
+            if (rc == 0)
+                PyList_SET_ITEM(items, 0, Py_NewRef(item));
+            Py_XDECREF(items);
+        }
         PyObject *spec = rc < 0 ? NULL : spec_of(specs, pid);
         if (spec == NULL)
             rc = -1;
         else if (spec != Py_None) {
-            PyObject *ids = PySet_New(NULL);
-            rc = ids == NULL ? -1 : evaluate(spec, PyTuple_GET_ITEM(item, 1), ids);
-            if (rc == 0 && PySet_GET_SIZE(ids) > 0) {
-                PyObject *pair = PyTuple_Pack(2, PyTuple_GET_ITEM(item, 2), ids);
-                rc = pair == NULL || PyList_Append(f->evaluated, pair) < 0 ? -1 : set_or(f->matched, ids);
-                Py_XDECREF(pair);
+            PyObject *ids = f->scratch, *id;
+            rc = PySet_Clear(ids) < 0 ? -1 : evaluate(spec, PyTuple_GET_ITEM(item, 1), ids);
+            Py_ssize_t pos = 0;
+            Py_hash_t hash;
+            while (rc == 0 && _PySet_NextEntry(ids, &pos, &id, &hash)) {
+                if (PyLong_CheckExact(id)) /* not the float marks */
+                    rc = hit(f, id, PyTuple_GET_ITEM(item, 2));
             }
-            Py_XDECREF(ids);
+            if (rc == 0)
+                rc = set_or(f->matched, ids);
         }
         Py_XDECREF(spec);
         Py_DECREF(item);
@@ -595,20 +648,20 @@ static int holds(Finish *f, PyObject *id)
     int has = PySet_Contains(f->matched, id);
     if (has != 0)
         return has;
-    has = PySet_Contains(f->failed, id);
+    has = f->failed == NULL ? 0 : PySet_Contains(f->failed, id);
     if (has != 0)
         return has < 0 ? -1 : 0;
     PyObject *test = PyDict_GetItemWithError(f->residual, id);
     if (test == NULL) { /* an access condition: the index said no */
         if (PyErr_Occurred())
             return -1;
-        return PySet_Add(f->failed, id) < 0 ? -1 : 0;
+        return need(&f->failed, new_set) < 0 || PySet_Add(f->failed, id) < 0 ? -1 : 0;
     }
     Py_INCREF(test);
     PyObject *spec = PyTuple_GET_ITEM(test, Q_SPEC), *pid = PyTuple_GET_ITEM(test, Q_PID);
+    int ok = 0, rc = need(&f->scratch, new_set) < 0 ? -1 : PySet_Clear(f->scratch);
     PyObject *scratch = f->scratch;
-    int ok = 0, rc = PySet_Clear(scratch);
-    PyObject *values = rc == 0 ? PyDict_GetItemWithError(f->values, pid) : NULL;
+    PyObject *values = rc == 0 && f->values != NULL ? PyDict_GetItemWithError(f->values, pid) : NULL;
     if (values == NULL && PyErr_Occurred())
         rc = -1;
     if (values != NULL) {
@@ -638,32 +691,42 @@ static int holds(Finish *f, PyObject *id)
     }
     if (rc == 0 && ok && f->free != NULL)
         rc = PySet_Add(f->free, id);
-    for (Py_ssize_t i = 0; rc == 0 && f->trailed != NULL && i < PyList_GET_SIZE(f->trailed); i++) {
-        PyObject *item = Py_NewRef(PyList_GET_ITEM(f->trailed, i)); /* (pid, value, trail) */
-        int same = PyObject_RichCompareBool(PyTuple_GET_ITEM(item, 0), pid, Py_EQ);
-        if (same < 0)
-            rc = -1;
-        else if (same) {
-            PySet_Clear(scratch);
-            rc = evaluate(spec, PyTuple_GET_ITEM(item, 1), scratch);
-            int met = rc < 0 ? -1 : PySet_Contains(scratch, id);
-            if (met < 0 || set_or(f->matched, scratch) < 0)
-                rc = -1;
-            else if (met) {
-                ok = 1;
-                PyObject *ids = PySet_New(NULL);
-                PyObject *pair = ids == NULL || PySet_Add(ids, id) < 0 ? NULL
-                                                                       : PyTuple_Pack(2, PyTuple_GET_ITEM(item, 2), ids);
-                if (pair == NULL || PyList_Append(f->evaluated, pair) < 0)
-                    rc = -1;
-                Py_XDECREF(pair);
-                Py_XDECREF(ids);
+    /* the path's values inside arrays of objects, each noted with its trail when it meets the condition */
+    PyObject *items = rc == 0 && f->by_pid != NULL ? PyDict_GetItemWithError(f->by_pid, pid) : NULL;
+    if (items == NULL && PyErr_Occurred())
+        rc = -1;
+    Py_XINCREF(items);
+    for (Py_ssize_t i = 0; rc == 0 && items != NULL && i < PyList_GET_SIZE(items); i++) {
+        PyObject *item = Py_NewRef(PyList_GET_ITEM(items, i)); /* (pid, value, trail) */
+        PyObject *v = PyTuple_GET_ITEM(item, 1);
+        int met;
+        if (PyDict_CheckExact(spec)) { /* exact strings: the table says it without a set */
+            met = PyDict_GetItemWithError(spec, v) != NULL;
+            if (!met && PyErr_Occurred())
+                met = -1;
+        }
+        else {
+            met = PySet_Clear(scratch) < 0 || evaluate(spec, v, scratch) < 0 ? -1 : 0;
+            if (met == 0 && PySet_GET_SIZE(scratch) > 0) {
+                /* the one-condition test adds only its id, and the float marks, which `matched` must get */
+                met = PySet_Contains(scratch, id);
+                int floats = met < 0 ? -1 : PySet_Contains(scratch, float_seen);
+                if (floats < 0 || (floats && set_or(f->matched, scratch) < 0))
+                    met = -1;
             }
+        }
+        if (met < 0) {
+            rc = -1;
+        }
+        else if (met) {
+            ok = 1;
+            rc = hit(f, id, PyTuple_GET_ITEM(item, 2));
         }
         Py_DECREF(item);
     }
+    Py_XDECREF(items);
     if (rc == 0 && PyTuple_GET_ITEM(test, Q_ABSENT) == Py_True) {
-        int seen = PySet_Contains(f->seen, pid);
+        int seen = f->seen == NULL ? 0 : PySet_Contains(f->seen, pid);
         if (seen < 0)
             rc = -1;
         else if (!seen) {
@@ -671,6 +734,8 @@ static int holds(Finish *f, PyObject *id)
             rc = absent_met(f, id, pid);
         }
     }
+    if (rc == 0 && (!ok && need(&f->failed, new_set) < 0))
+        rc = -1;
     if (rc == 0 && PySet_Add(ok ? f->matched : f->failed, id) < 0)
         rc = -1;
     Py_DECREF(test);
@@ -734,19 +799,163 @@ fail:
     return NULL;
 }
 
-/* Whether a passed group has a condition met only inside arrays of objects (not in `free`): then array
- * consistency must be checked in Python (the positional test of EventMatcher._consistent). */
-static int touches_arrays(Finish *f, PyObject *passed)
+/* ---- array consistency (runtime/events/array_consistency.py) -------------------------------------------
+ * Twin of EventMatcher._consistent and array_consistency.consistent/merge. The search runs only for the
+ * passed groups with two or more conditions met only inside arrays of objects (or one met by a deferred
+ * absence), over the trails the walk collected: its cost follows the event's matched work, not the rule
+ * count. Trails are tuples of (array marker, index) pairs made by the walk of this call; the elements
+ * chosen so far are a stack of C pairs. */
+
+typedef struct {
+    void *array;
+    Py_ssize_t index;
+} Pick;
+
+typedef struct {
+    Pick *picks; /* the elements chosen so far, as a stack */
+    Py_ssize_t n, cap;
+    PyObject *hits;    /* Finish.hits: the trails of the values that met each condition */
+    PyObject *by_pid;  /* Finish.by_pid: the values of each path inside arrays, with their trails */
+    PyObject *pending; /* {condition id: pid}: `exists: false` met only if the chosen elements hold no value */
+} Search;
+
+/* Push the pairs of `trail` not chosen yet: 1 (and *added, how many were pushed), 0 when the trail picks
+ * another element of an array chosen already (nothing pushed), -1 on error. Twin of merge. */
+static int merge_trail(Search *s, PyObject *trail, Py_ssize_t *added)
 {
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(passed); i++) {
-        PyObject *all = PyTuple_GET_ITEM(PyList_GET_ITEM(passed, i), R_ALL);
-        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(all); k++) {
-            int in_free = PySet_Contains(f->free, PyTuple_GET_ITEM(all, k));
-            if (in_free <= 0)
-                return in_free < 0 ? -1 : 1;
+    Py_ssize_t base = s->n, n = PyTuple_GET_SIZE(trail);
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *pair = PyTuple_GET_ITEM(trail, k);
+        void *array = PyLong_AsVoidPtr(PyTuple_GET_ITEM(pair, 0));
+        Py_ssize_t index = PyLong_AsSsize_t(PyTuple_GET_ITEM(pair, 1));
+        if (PyErr_Occurred()) {
+            s->n = base;
+            return -1;
         }
+        Py_ssize_t j = 0;
+        while (j < base && s->picks[j].array != array)
+            j++;
+        if (j < base) {
+            if (s->picks[j].index != index) {
+                s->n = base;
+                return 0;
+            }
+            continue;
+        }
+        if (s->n == s->cap) {
+            Py_ssize_t cap = s->cap ? 2 * s->cap : 16;
+            Pick *grown = PyMem_Realloc(s->picks, (size_t)cap * sizeof(Pick));
+            if (grown == NULL) {
+                s->n = base;
+                PyErr_NoMemory();
+                return -1;
+            }
+            s->picks = grown;
+            s->cap = cap;
+        }
+        s->picks[s->n].array = array;
+        s->picks[s->n].index = index;
+        s->n++;
+    }
+    *added = s->n - base;
+    return 1;
+}
+
+/* Can conditions needed[i:] hold with values from elements consistent with those chosen? 1, 0 or -1 on
+ * error. Twin of consistent: conditions in the lexical order of their paths; an `exists: false` met by
+ * absence holds when no value of its path sits in the elements chosen so far. */
+static int consistent(Search *s, PyObject *const *needed, Py_ssize_t count, Py_ssize_t i)
+{
+    if (i == count)
+        return 1;
+    PyObject *id = needed[i], *pid = PyDict_GetItemWithError(s->pending, id);
+    Py_ssize_t added;
+    if (pid == NULL && PyErr_Occurred())
+        return -1;
+    if (pid != NULL) {
+        PyObject *items = PyDict_GetItemWithError(s->by_pid, pid);
+        int absent = 1;
+        if (items == NULL && PyErr_Occurred())
+            return -1;
+        for (Py_ssize_t k = 0; absent && items != NULL && k < PyList_GET_SIZE(items); k++) {
+            int r = merge_trail(s, PyTuple_GET_ITEM(PyList_GET_ITEM(items, k), 2), &added);
+            if (r < 0)
+                return -1;
+            if (r) {
+                s->n -= added;
+                absent = 0;
+            }
+        }
+        if (absent)
+            return consistent(s, needed, count, i + 1);
+    }
+    PyObject *trails = PyDict_GetItemWithError(s->hits, id);
+    if (trails == NULL)
+        return PyErr_Occurred() ? -1 : 0;
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(trails); k++) {
+        int r = merge_trail(s, PyList_GET_ITEM(trails, k), &added);
+        if (r <= 0) {
+            if (r < 0)
+                return -1;
+            continue;
+        }
+        r = consistent(s, needed, count, i + 1);
+        s->n -= added;
+        if (r != 0)
+            return r;
     }
     return 0;
+}
+
+/* The passed groups whose conditions can all come from consistent array elements, as a new list. Twin of
+ * EventMatcher._consistent. */
+static PyObject *consistent_groups(Finish *f, PyObject *passed)
+{
+    Search s = {NULL, 0, 0, f->hits, f->by_pid, f->pending};
+    PyObject *out = PyList_New(0), **needed = NULL;
+    Py_ssize_t cap = 0;
+    for (Py_ssize_t g = 0; out != NULL && g < PyList_GET_SIZE(passed); g++) {
+        PyObject *group = PyList_GET_ITEM(passed, g), *order = PyTuple_GET_ITEM(group, R_ORDER);
+        Py_ssize_t n = PyTuple_GET_SIZE(order), count = 0;
+        if (n > cap) {
+            PyObject **grown = PyMem_Realloc(needed, (size_t)n * sizeof(PyObject *));
+            if (grown == NULL) {
+                PyErr_NoMemory();
+                goto fail;
+            }
+            needed = grown;
+            cap = n;
+        }
+        /* the conditions met only inside arrays of objects (or by deferred absence), in the group's order */
+        for (Py_ssize_t k = 0; k < n; k++) {
+            PyObject *id = PyTuple_GET_ITEM(order, k);
+            int met = PySet_Contains(f->matched, id);
+            int in_free = met > 0 ? PySet_Contains(f->free, id) : 0;
+            if (met < 0 || in_free < 0)
+                goto fail;
+            if (met && !in_free)
+                needed[count++] = id;
+        }
+        /* One positional condition can always pick its own element; two or more must agree. */
+        int pending = count == 1 ? PyDict_Contains(f->pending, needed[0]) : 0;
+        if (pending < 0)
+            goto fail;
+        int keep = count == 0 || (count == 1 && !pending);
+        if (!keep) {
+            keep = consistent(&s, needed, count, 0);
+            if (keep < 0)
+                goto fail;
+        }
+        if (keep && PyList_Append(out, group) < 0)
+            goto fail;
+    }
+    goto done;
+fail:
+    Py_CLEAR(out);
+done:
+    PyMem_Free(needed);
+    PyMem_Free(s.picks);
+    return out;
 }
 
 static int compare_numbers(const void *a, const void *b)
@@ -791,10 +1000,10 @@ static PyObject *named(PyObject *passed, PyObject *names)
     return out;
 }
 
-/* match(obj, TABLES): the whole per-event pass (TABLES and the results: native.py). Decides the event
- * unless a float met a numeric test (the exact-number re-check) or a rule met needs array consistency;
- * then hands its sets back for EventMatcher._settle. Twin of EventMatcher._match_obj with the Python walk
- * and EventMatcher._finish. */
+/* match(obj, TABLES): the whole per-event pass (TABLES and the results: native.py), array consistency
+ * included. Decides the event unless a float met a numeric test (the exact-number re-check); then hands
+ * its sets back for EventMatcher._settle. Twin of EventMatcher._match_obj with the Python walk,
+ * EventMatcher._finish and EventMatcher._settle. */
 static PyObject *native_match(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 2 || !PyDict_CheckExact(args[0]) || !PyTuple_CheckExact(args[1]) ||
@@ -812,20 +1021,21 @@ static PyObject *native_match(PyObject *self, PyObject *const *args, Py_ssize_t 
         PyErr_SetString(PyExc_TypeError, "match: bad tables");
         return NULL;
     }
-    Finish f = {PySet_New(NULL), PySet_New(NULL), PyDict_New(), PyTuple_GET_ITEM(tables, T_RESIDUAL),
-                PySet_New(NULL), PySet_New(NULL), NULL, NULL, NULL, PyList_New(0), NULL};
-    if (f.matched == NULL || f.seen == NULL || f.values == NULL || f.failed == NULL || f.scratch == NULL ||
-        f.trailed == NULL)
+    Finish f = {PySet_New(NULL), PyTuple_GET_ITEM(tables, T_RESIDUAL), NULL, NULL, NULL, NULL,
+                NULL, NULL, NULL, NULL, NULL};
+    if (f.matched == NULL)
         goto done;
-    WalkState st = {specs, f.matched, f.seen, f.trailed, f.values};
-    if (walk_node(&st, args[0], node, empty_tuple, 0) < 0)
+    WalkState st = {specs, f.matched, NULL, NULL, NULL};
+    int walked = walk_node(&st, args[0], node, empty_tuple, 0);
+    f.seen = st.seen, f.trailed = st.trailed, f.values = st.values; /* made by the walk when needed */
+    if (walked < 0)
         goto done;
-    if (PyList_GET_SIZE(f.trailed) > 0) {
+    if (f.trailed != NULL && PyList_GET_SIZE(f.trailed) > 0) {
         f.free = PySet_New(f.matched); /* satisfied outside arrays of objects: no position constraint */
-        f.evaluated = PyList_New(0);
+        f.hits = PyDict_New();
         f.pending = PyDict_New();
-        f.trailed_pids = PySet_New(NULL);
-        if (f.free == NULL || f.evaluated == NULL || f.pending == NULL || f.trailed_pids == NULL ||
+        f.by_pid = PyDict_New();
+        if (f.free == NULL || f.hits == NULL || f.pending == NULL || f.by_pid == NULL ||
             evaluate_trailed(&f, specs) < 0)
             goto done;
     }
@@ -835,7 +1045,7 @@ static PyObject *native_match(PyObject *self, PyObject *const *args, Py_ssize_t 
     Py_ssize_t pos = 0;
     PyObject *pid, *ids;
     while (PyDict_Next(absent, &pos, &pid, &ids)) {
-        int has = PySet_Contains(f.seen, pid);
+        int has = f.seen == NULL ? 0 : PySet_Contains(f.seen, pid);
         if (has < 0)
             goto done;
         if (has)
@@ -851,13 +1061,18 @@ static PyObject *native_match(PyObject *self, PyObject *const *args, Py_ssize_t 
     if (passed == NULL)
         goto done;
     int floats = PySet_Contains(f.matched, float_seen);
-    int arrays = floats < 0 || f.free == NULL || PyList_GET_SIZE(passed) == 0 ? 0 : touches_arrays(&f, passed);
-    if (floats < 0 || arrays < 0)
+    if (floats < 0)
         goto done;
-    if (floats || arrays) {
-        out = Py_BuildValue("(OOOOOO)", f.matched, f.free ? f.free : Py_None, f.evaluated ? f.evaluated : Py_None,
+    if (floats) {
+        out = Py_BuildValue("(OOOOOO)", f.matched, f.free ? f.free : Py_None, f.hits ? f.hits : Py_None,
                             f.pending ? f.pending : Py_None, f.trailed ? f.trailed : Py_None, passed);
         goto done;
+    }
+    if (f.free != NULL && PyList_GET_SIZE(passed) > 0) {
+        PyObject *kept = consistent_groups(&f, passed);
+        if (kept == NULL)
+            goto done;
+        Py_SETREF(passed, kept);
     }
     out = named(passed, PyTuple_GET_ITEM(tables, T_NAMES));
 done:
@@ -868,10 +1083,10 @@ done:
     Py_XDECREF(f.failed);
     Py_XDECREF(f.scratch);
     Py_XDECREF(f.free);
-    Py_XDECREF(f.evaluated);
+    Py_XDECREF(f.hits);
     Py_XDECREF(f.pending);
     Py_XDECREF(f.trailed);
-    Py_XDECREF(f.trailed_pids);
+    Py_XDECREF(f.by_pid);
     return out;
 }
 

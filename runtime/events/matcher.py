@@ -4,9 +4,10 @@
 of its conditions, its *access condition*, chosen when the sub-rule is added: the fewest sub-rules already
 filed under it, weighted by how unselective its kind is (``COST``: exact values, then prefixes and address
 blocks, then ranges, suffixes and wildcards, then anything-but and `exists`, last `exists: false`). Only
-access conditions (and exact strings, which a value meets only when it is one of them) are put in the
-per-field indexes (runtime/events/field_index.py); the others are tested for the candidates reached, each
-at most once per event, against the values the walk kept for their field.
+access conditions (and exact strings, prefixes and suffixes, which an index finds in a probe or a few,
+``ALWAYS_INDEXED``) are put in the per-field indexes (runtime/events/field_index.py); the others are
+tested for the candidates reached, each at most once per event, against the values the walk kept for
+their field.
 Per event the matcher:
 
 1. reads only the event fields some rule names (runtime/events/walker.py, along the live trie of field
@@ -65,9 +66,9 @@ RETRIES = 3  # optimistic tries of a match that changes keep overlapping, before
 
 # A sub-rule as its rule keeps it: (rule number, the other condition ids, all its condition ids). In
 # ACCESS, sub-rules with the same conditions form one GROUP (runtime/events/native.py): (rule numbers, the
-# other condition ids, all its condition ids), tested once per event for all of them.
-Group = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]
-# condition ids).
+# other condition ids, all its condition ids, the same in the order array consistency takes them), tested
+# once per event for all of them.
+Group = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]
 Record = tuple[int, tuple[int, ...], tuple[int, ...]]
 
 
@@ -100,6 +101,19 @@ def selectivity(cond: FieldCondition) -> int:
     return rank
 
 
+# Kinds kept in their field's index while used, access condition or not (outside address mode): a value
+# finds the conditions it meets by one hash probe (exact strings) or one per distinct length of the texts
+# that share its first or last character (prefixes and suffixes, string_tests.AffixTables), however many
+# there are; a candidate's test is then a set lookup. Tested per candidate instead, such a condition would
+# evaluate every value of its field again for each candidate: values inside arrays of objects times
+# candidates.
+ALWAYS_INDEXED = frozenset((C.STR, C.PREFIX, C.SUFFIX))
+
+
+def always_indexed(cond: FieldCondition) -> bool:
+    return not cond.ip_mode and all(test[0] in ALWAYS_INDEXED for test in cond.tests)
+
+
 class _Condition:
     """One distinct condition of the set: how many sub-rules use it, its path, and whether it is indexed."""
 
@@ -111,10 +125,7 @@ class _Condition:
         self.rank = selectivity(cond)
         self.uses = 0
         self.indexed = False
-        # Exact strings (outside address mode) stay in their field's index while used, access condition
-        # or not: a value meets only the conditions that hold it, so the index stays a single probe and a
-        # candidate's test is a set lookup.
-        self.always = not cond.ip_mode and all(test[0] == C.STR for test in cond.tests)
+        self.always = always_indexed(cond)
 
 
 class _Path:
@@ -207,8 +218,7 @@ class EventMatcher:
             for cond in sub:
                 if cond in self._cond_ids or cond in prepared:
                     continue
-                always = not cond.ip_mode and all(test[0] == C.STR for test in cond.tests)
-                prepared[cond] = (ident, None if always else native.condition_test(ident, cond))
+                prepared[cond] = (ident, None if always_indexed(cond) else native.condition_test(ident, cond))
                 by_field[(cond.path, cond.ip_mode)].append((ident, cond))
                 ident += 1
         for (_, ip_mode), conds in by_field.items():
@@ -273,17 +283,20 @@ class EventMatcher:
             else:
                 chosen = EVERY
         others = tuple(i for i in ids if i != chosen)
+        # The services walk a rule's fields in the lexical order of their paths: the order in which array
+        # consistency picks elements (an `exists: false` looks at the elements picked before it).
+        order = tuple(sorted(ids, key=lambda i: (conds[i].cond.path, i)))
         bucket = access.get(chosen, ())
         try:
             if new_group:
                 if not bucket and chosen != EVERY:
                     self._index(chosen)  # first, so that a failure leaves ACCESS untouched
                 self._chosen[ids] = chosen
-                access[chosen] = (*bucket, ((number,), others, ids))
+                access[chosen] = (*bucket, ((number,), others, ids, order))
             else:
                 k = next(k for k, group in enumerate(bucket) if group[2] == ids)
                 group = bucket[k]
-                access[chosen] = (*bucket[:k], ((*group[0], number), others, ids), *bucket[k + 1 :])
+                access[chosen] = (*bucket[:k], ((*group[0], number), others, ids, order), *bucket[k + 1 :])
             self._trie.add_positional(positional_prefixes(conds[i].cond for i in ids), 1)
         except BaseException:
             if new_group:
@@ -302,11 +315,11 @@ class EventMatcher:
         chosen = next((i for i in ids if i not in others), EVERY)
         bucket = self._access[chosen]
         k = next(k for k, group in enumerate(bucket) if group[2] == ids)
-        numbers = bucket[k][0]
+        numbers, order = bucket[k][0], bucket[k][3]
         j = numbers.index(number)
         numbers = numbers[:j] + numbers[j + 1 :]
         if numbers:
-            self._access[chosen] = (*bucket[:k], (numbers, others, ids), *bucket[k + 1 :])
+            self._access[chosen] = (*bucket[:k], (numbers, others, ids, order), *bucket[k + 1 :])
         else:
             del self._chosen[ids]
             rest = bucket[:k] + bucket[k + 1 :]
@@ -495,11 +508,12 @@ class EventMatcher:
             done = _native.match(obj, tables)
             if done.__class__ is list:
                 return done
-            matched, free, evaluated, pending, trailed, passed = done
+            matched, free, hits, pending, trailed, passed = done
             in_arrays: dict[int, list[tuple[Any, tuple[Any, ...]]]] = defaultdict(list)
             for pid, value, trail in trailed or ():
                 in_arrays[pid].append((value, trail))
-            return self._settle(raw, matched, free, evaluated or [], pending or {}, in_arrays, passed)
+            evaluated = [(trail, {ident}) for ident, trails in (hits or {}).items() for trail in trails]
+            return self._settle(raw, matched, free, evaluated, pending or {}, in_arrays, passed)
         st = WalkState(self._evaluators, True)
         walk(obj, self._trie.root, (), st)
         return self._finish(raw, st)
@@ -630,22 +644,20 @@ class EventMatcher:
         positional = matched - free  # conditions met only inside arrays of objects (or by deferred absence)
         hits: dict[int, list[tuple[Any, ...]]] | None = None
         by_path = {pid: [trail for _value, trail in items] for pid, items in in_arrays.items()}
-        conds = self._conds
         out = []
-        for record in passed:
-            needed = positional.intersection(record[2])
+        for group in passed:
+            needed = [i for i in group[3] if i in positional]  # in the services' lexical order of paths
             # One positional condition can always pick its own element; two or more must agree.
-            if len(needed) <= 1 and not (needed and next(iter(needed)) in pending):
-                out.append(record)
+            if len(needed) <= 1 and not (needed and needed[0] in pending):
+                out.append(group)
                 continue
             if hits is None:
                 hits = defaultdict(list)
                 for trail, ids in evaluated:
                     for ident in ids:
                         hits[ident].append(trail)
-            order = sorted(needed, key=lambda i: (conds[i].cond.path, i))
-            if consistent(order, 0, {}, hits, pending, by_path):
-                out.append(record)
+            if consistent(needed, 0, {}, hits, pending, by_path):
+                out.append(group)
         return out
 
 

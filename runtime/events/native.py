@@ -7,10 +7,13 @@ the module docstring there gives the concurrency contract) and passes them on ev
 positions are given in brackets.
 
 ``match(obj, TABLES)``: the whole per-event pass (read the rule fields, evaluate each value against its
-field's access conditions, fill in `exists: false`, test the candidates' other conditions, collect rule
-numbers, sort them and turn them into names). Returns the names, in the order the rules were added, or,
-when the Python steps must finish (``EventMatcher._finish``: values inside arrays of objects, or floats
-that met numeric tests): ``(matched, seen, trailed, values)``.
+field's access conditions, fill in `exists: false`, test the candidates' other conditions, check array
+consistency for those with values inside arrays of objects, collect rule numbers, sort them and turn them
+into names). Returns the names, in the order the rules were added, or, when floats met numeric tests (the
+exact-number re-check of ``EventMatcher._settle`` must finish), ``(matched, free, hits, pending, trailed,
+passed)``: the sets of ``EventMatcher._finish`` (``free`` and the next three None without values inside
+arrays of objects; ``hits`` = {condition id: [trail, ...]}, its ``evaluated`` by condition; ``trailed`` a
+list of (pid, value, trail)) and the groups whose conditions hold.
 
 ``TABLES`` = (NODE, SPECS, ABSENT, ACCESS, RESIDUAL, NAMES) [T_NODE .. T_NAMES]:
 
@@ -51,7 +54,8 @@ that met numeric tests): ``(matched, seen, trailed, values)``.
 - ``ABSENT`` = {pid: ids}: the indexed `exists: false` conditions met when the path has no value.
 - ``ACCESS`` = {condition id: (GROUP, ...)}: the sub-rules filed under each access condition (under -2,
   EVERY, those with no condition: met by every event), those with the same conditions in one GROUP =
-  (rule numbers, other ids, all ids) [R_NUMBERS, R_OTHERS, R_ALL].
+  (rule numbers, other ids, all ids, order) [R_NUMBERS, R_OTHERS, R_ALL, R_ORDER]; ``order`` holds the
+  ids in the lexical order of their paths (ties by id), the order array consistency takes them in.
 - ``RESIDUAL`` = {condition id: (evaluate, SPEC, pid, absent_ok)} [Q_EVALUATE .. Q_ABSENT]: the conditions
   tested per candidate; each SPEC is a one-condition index or table (``condition_test``). A condition in
   ACCESS's groups but not in RESIDUAL is an access condition the index did not find: it does not hold.

@@ -262,3 +262,132 @@ def test_environment_switch_selects_the_python_twin() -> None:
     env = {**os.environ, "TAMIS_NATIVE": "0"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Array consistency (runtime/events/array_consistency.py; in the core, consistent_groups): rules whose
+# fields sit inside arrays of objects of several elements, nested arrays, `exists: false` among them.
+
+ARRAY_LEAVES = ["a", "b", "n.c", "n.d"]  # under "r", whose value is an array of objects in most events
+ARRAY_MATCHERS = st.sampled_from(
+    [
+        "x",
+        "y",
+        1,
+        {"prefix": "x"},
+        {"exists": True},
+        {"exists": False},
+        {"anything-but": "x"},
+        {"numeric": [">", 1]},
+    ]
+)
+
+
+@st.composite
+def array_rules(draw: st.DrawFn) -> dict[str, Any]:
+    """A rule on two to four fields under "r" (some under "r.n"), sometimes with an `$or`, sometimes with
+    a field outside the arrays."""
+    leaves = draw(st.lists(st.sampled_from(ARRAY_LEAVES), min_size=2, max_size=4, unique=True))
+    inner: dict[str, Any] = {}
+    for leaf in leaves:
+        matchers = draw(st.lists(ARRAY_MATCHERS, min_size=1, max_size=2, unique_by=dumps))
+        head, _, tail = leaf.partition(".")
+        if tail:
+            inner.setdefault(head, {})[tail] = matchers
+        else:
+            inner[head] = matchers
+    rule: dict[str, Any] = {"r": inner}
+    if draw(st.booleans()):
+        rule["s"] = draw(st.lists(ARRAY_MATCHERS, min_size=1, max_size=2, unique_by=dumps))
+    if draw(st.integers(0, 3)) == 0:
+        rule = {"$or": [rule, {"r": {"a": ["y"], "b": [{"exists": False}]}}]}
+    return rule
+
+
+ARRAY_VALUES = st.sampled_from(["x", "y", "xy", 1, 2, None])
+
+
+def array_value() -> st.SearchStrategy[Any]:
+    """A leaf or an array of leaves."""
+    return ARRAY_VALUES | st.lists(ARRAY_VALUES, max_size=3)
+
+
+def array_element() -> st.SearchStrategy[dict[str, Any]]:
+    """An element of "r": some of a, b and n, n an object, an array of objects or an array of arrays."""
+    leaf = st.dictionaries(st.sampled_from(["c", "d"]), array_value(), max_size=2)
+    n = (
+        leaf
+        | st.lists(leaf, min_size=1, max_size=3)
+        | st.lists(st.lists(leaf, max_size=2), min_size=1, max_size=2)
+    )
+    keys = {"a": array_value(), "b": array_value(), "n": n}
+    return st.fixed_dictionaries({}, optional=keys)  # type: ignore[arg-type]
+
+
+ARRAY_EVENTS = st.fixed_dictionaries(
+    {
+        "r": array_element()
+        | st.lists(array_element(), min_size=1, max_size=4)
+        | st.lists(st.lists(array_element(), max_size=3), min_size=1, max_size=2)
+    },
+    optional={"s": array_value()},
+)
+
+
+@needs_native
+@given(
+    rules=st.lists(array_rules(), min_size=1, max_size=4),
+    events=st.lists(ARRAY_EVENTS, min_size=1, max_size=4),
+)
+def test_array_consistency_agrees_on_both_engines(rules: list[dict[str, Any]], events: list[Any]) -> None:
+    sets = {}
+    for native in (True, False):
+        with engine(native):
+            rs = tamis.RuleSet()
+            for i, rule in enumerate(rules):
+                rs.add(f"rule-{i}", dumps(rule))
+        sets[native] = rs
+    for event in events:
+        event_text = dumps(event)
+        note(f"event: {event_text}")
+        expected = [f"rule-{i}" for i, rule in enumerate(rules) if ref_matches(dumps(rule), event_text)]
+        assert sets[True].matches(event_text) == expected
+        assert sets[False].matches(event_text) == expected
+
+
+@pytest.mark.parametrize("native", [True, False] if NATIVE else [False])
+def test_array_consistency_examples(native: bool) -> None:
+    rules = {
+        "same-element": {"r": {"a": ["x"], "b": ["y"]}},
+        "nested": {"r": {"a": ["x"], "n": {"c": ["y"], "d": [1]}}},
+        "absent-in-chosen": {"r": {"a": ["x"], "b": [{"exists": False}]}},
+        "absent-first": {"r": {"a": [{"exists": False}], "b": ["y"]}},
+        "outside": {"r": {"a": ["x"]}, "s": ["y"]},
+    }
+    with engine(native):
+        rs = tamis.RuleSet()
+        for name, rule in rules.items():
+            rs.add(name, rule)
+    # "x" and "y" in different elements: no rule that needs both in one element matches; b is absent from
+    # the element chosen for a.
+    assert rs.matches({"r": [{"a": "x"}, {"b": "y"}], "s": "y"}) == ["absent-in-chosen", "outside"]
+    assert rs.matches({"r": [{"a": "x", "b": "z"}, {"a": "z", "b": "y"}]}) == []
+    assert rs.matches({"r": [{"b": "z"}, {"a": "x", "b": "y"}]}) == ["same-element"]
+    # Nested arrays: c and d must come from one element of the inner array, inside the element holding a.
+    event = {"r": [{"a": "x", "n": [{"c": "y"}, {"d": 1}]}, {"a": "z", "n": [{"c": "y", "d": 1}]}]}
+    assert rs.matches(event) == ["absent-in-chosen"]
+    event = {
+        "r": [
+            {"a": "q", "n": [{"c": "y", "d": 1}]},
+            {"a": "x", "n": [{"c": "y", "d": 2}, {"c": "y", "d": 1}]},
+        ]
+    }
+    assert rs.matches(event) == ["nested", "absent-in-chosen"]
+    # `exists: false` on a comes first in lexical order, with no element chosen yet: any element holding a
+    # makes it fail, even one other than the element b is then found in.
+    assert rs.matches({"r": [{"b": "y"}, {"a": "x"}]}) == ["absent-in-chosen"]
+    assert rs.matches({"r": [{"b": "y"}, {"c": "x"}]}) == ["absent-first"]
+    if native:  # the core decides these events itself, consistency search included
+        tables = rs._matcher._native_tables
+        assert tables is not None
+        assert native_tables.core.match({"r": [{"a": "x", "b": "z"}, {"a": "z", "b": "y"}]}, tables) == []
