@@ -140,7 +140,6 @@ def policy_text(
     error: type[TamisError],
     max_chars: int,
     source: str | None,
-    size_rule: str = "json",
 ) -> str:
     """A policy given as JSON text or UTF-8 bytes, as text of at most ``max_chars`` characters; ``name``
     says which policy it is in messages. Raises ``error``, located, when it is neither or too long."""
@@ -157,7 +156,7 @@ def policy_text(
             line=1,
             column=1,
             source=source,
-            rule=size_rule,
+            rule="size",
         )
     return policy
 

@@ -967,6 +967,12 @@ RULES: tuple[Rule, ...] = (
        "Nesting beyond the reader's depth limit is refused rather than risking a stack overflow.",
        '{"a": {"a": {"a": ... thousands of levels ...}}}',
        "Write the policy as the documented flat object."),
+    _r("SNS003", "size", "input", E,
+       "An ArchivePolicy or ReplayPolicy is longer than the 256 KiB tamis reads.",
+       "SNS documents no size for these attributes; a documented policy is a few dozen bytes, and 256 KiB "
+       "(the most a topic attribute's value may hold, SetTopicAttributes) bounds what is worth reading.",
+       '{"MessageRetentionPeriod": "30", "...": "256 KiB more"}',
+       "Write the policy as the documented small object."),
     # --- SNS1xx: a topic's ArchivePolicy --------------------------------------------------------------
     _r("SNS101", "archive-policy", "archive", E,
        "An ArchivePolicy is not a JSON object with MessageRetentionPeriod (or {} to turn archiving off).",

@@ -166,9 +166,7 @@ def load(policy: str | bytes | Mapping[str, Any], *, source: str | None = None) 
                 source=source,
             )
         return dict(policy), PolicyContext(None, source)
-    policy = policy_text(
-        policy, name="policy", error=PolicyError, max_chars=MAX_POLICY_CHARS, source=source, size_rule="size"
-    )
+    policy = policy_text(policy, name="policy", error=PolicyError, max_chars=MAX_POLICY_CHARS, source=source)
     doc = parse_json(policy, source=source, error=PolicyError)
     _check_value(doc.value, source, doc)
     ctx = PolicyContext(doc, source)

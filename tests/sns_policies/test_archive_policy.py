@@ -76,3 +76,15 @@ def test_every_independent_mistake_is_reported() -> None:
     with pytest.raises(SnsPolicyError) as info:
         tamis.validate_sns_archive_policy('{"MessageRetentionPeriod": "400", "Days": 1}', fifo_topic=False)
     assert [e.code for e in info.value.all_errors] == ["SNS101", "SNS102", "SNS103"]
+
+
+def test_a_policy_past_what_tamis_reads_is_refused_at_its_start() -> None:
+    from tamis.compiler.sns_policies.document import MAX_POLICY_CHARS
+
+    padded = '{"MessageRetentionPeriod": "30"' + " " * MAX_POLICY_CHARS + "}"
+    with pytest.raises(SnsPolicyError) as info:
+        tamis.validate_sns_archive_policy(padded, source="topic.json")
+    assert (info.value.code, info.value.line, info.value.column) == ("SNS003", 1, 1)
+    exact = '{"MessageRetentionPeriod": "30"' + " " * (MAX_POLICY_CHARS - 32) + "}"
+    assert len(exact) == MAX_POLICY_CHARS
+    assert tamis.validate_sns_archive_policy(exact).retention_days == 30
