@@ -380,6 +380,13 @@ def test_a_file_cut_short_while_read_is_an_input_error(archive: Path, tmp_path: 
         input_streams.InputError, match=r"e\.jsonl: changed while being read \(line \d+ onwards\)"
     ):
         input_streams.contents(blocks[-2])
+    rotated = tmp_path / "new.jsonl"  # a log rotated under the reader: another file at the same path
+    rotated.write_bytes((archive / "events.jsonl").read_bytes())
+    rotated.replace(path)
+    with pytest.raises(
+        input_streams.InputError, match=r"e\.jsonl: replaced while being read \(line 1 onwards"
+    ):
+        input_streams.contents(blocks[0])
     path.unlink()
     with pytest.raises(input_streams.InputError, match=r"e\.jsonl: cannot read line 1 onwards"):
         input_streams.contents(blocks[0])

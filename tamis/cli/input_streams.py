@@ -44,6 +44,7 @@ class Block:
     path: str | None = None
     start: int = 0
     end: int = 0
+    file: tuple[int, int] = (0, 0)  # the file's (device, inode) as the reader saw it
 
 
 class Progress:
@@ -165,6 +166,8 @@ def _ranges_of(raw: Any, path: str, label: str, size: int, progress: Progress | 
     # the count of the lines before it, which a worker could not know.
     buffer = bytearray(size)
     first, start, want = 1, 0, size
+    st = os.fstat(raw.fileno())
+    file = (st.st_dev, st.st_ino)
     while True:
         if len(buffer) < want:
             buffer = bytearray(want)
@@ -179,10 +182,10 @@ def _ranges_of(raw: Any, path: str, label: str, size: int, progress: Progress | 
             if n == want:  # no line ends yet: a long line, read more of it
                 want *= 2
                 continue
-            yield Block(label, first, 1, b"", path, start, start + n)  # the last line, without a newline
+            yield Block(label, first, 1, b"", path, start, start + n, file)  # the last line, no newline
             return
         lines = buffer.count(b"\n", 0, cut)
-        yield Block(label, first, lines, b"", path, start, start + cut)
+        yield Block(label, first, lines, b"", path, start, start + cut, file)
         first += lines
         start += cut
         want = size
@@ -195,6 +198,9 @@ def contents(block: Block) -> bytes:
     length = block.end - block.start
     try:
         with open(block.path, "rb", buffering=0) as fh:
+            st = os.fstat(fh.fileno())
+            if (st.st_dev, st.st_ino) != block.file:  # renamed and replaced (a rotated log, say)
+                raise InputError(f"{block.label}: replaced while being read (line {block.first} onwards)")
             fh.seek(block.start)
             data = _read_exactly(fh, length)
     except OSError as exc:
