@@ -8,6 +8,7 @@ line by line. Inputs may be gzip or zstd compressed, recognised by their first b
 from __future__ import annotations
 
 import gzip
+import itertools
 import sys
 from pathlib import Path
 
@@ -272,3 +273,120 @@ def test_redact_jsonl_audit_records_name_file_and_line(
         (str(tmp_path / "m.jsonl"), 2),
     ]
     assert records[1]["audit"] != records[0]["audit"]
+
+
+def odd_shapes(data: bytes) -> dict[str, bytes]:
+    """The archive's lines reshaped as inputs come: the shapes the readers must cut into the same lines."""
+    lines_ = data.split(b"\n")[:-1]
+    long_line = orjson.dumps({"source": "long", "detail": {"pad": "é" * 20_000, "amount": 5}})
+    spaced = b"".join(
+        line + b"\n" + (b"\n" if i % 7 == 0 else b"") + (b"  \t\n" if i % 11 == 0 else b"")
+        for i, line in enumerate(lines_)
+    )
+    return {
+        "no-final-newline": data[:-1],
+        "crlf": data.replace(b"\n", b"\r\n"),
+        "empty-lines": b"\n" + spaced,
+        # longer than a block (16 KB here, so the reader grows its buffer), first, inside and last
+        "long-lines": long_line + b"\n" + data + long_line + b"\n" + data + long_line,
+    }
+
+
+def compressed_copies(data: bytes, folder: Path, name: str) -> list[Path]:
+    """The same lines as a regular file (read by byte range with --jobs 2), gzip and zstd (read in blocks
+    of bytes)."""
+    paths = [folder / f"{name}.jsonl", folder / f"{name}.jsonl.gz"]
+    paths[0].write_bytes(data)
+    paths[1].write_bytes(gzip.compress(data))
+    try:
+        import zstandard
+    except ImportError:  # the zstd reader has its own test, which says what is missing
+        return paths
+    paths.append(folder / f"{name}.jsonl.zst")
+    paths[2].write_bytes(zstandard.ZstdCompressor().compress(data))
+    return paths
+
+
+def relabelled(result: tuple[int, bytes, bytes], label: str) -> tuple[int, bytes, bytes]:
+    code, out, err = result
+    return code, out.replace(label.encode(), b"INPUT"), err.replace(label.encode(), b"INPUT")
+
+
+COMMANDS = {
+    "match": lambda archive: ["match", "--rules", str(archive / "rules")],
+    "match --max-errors": lambda archive: ["match", "--rules", str(archive / "rules"), "--max-errors", "3"],
+    "match -v": lambda archive: ["match", str(archive / "rules" / "not-ok.json"), "-v"],
+    "redact": lambda archive: ["redact", "--policy", str(archive / "policy.json"), "--jsonl"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("shape", ["no-final-newline", "crlf", "empty-lines", "long-lines"])
+def test_jobs_2_equals_one_process_whatever_the_input(
+    archive: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsysbinary: pytest.CaptureFixture[bytes],
+    command: str,
+    shape: str,
+) -> None:
+    import io
+
+    data = odd_shapes((archive / "events.jsonl").read_bytes())[shape]
+    argv = COMMANDS[command](archive)
+    plain, *others = compressed_copies(data, tmp_path, shape)
+    one = run([*argv, str(plain), "--jobs", "1"], capsysbinary)
+    assert one[1] and one[0] in (0, 1, 2)
+    assert one[2].count(str(plain).encode()) >= (3 if "max-errors" in command else 1)  # lines reported
+    assert b"Traceback" not in one[2]
+    for path in [plain, *others]:
+        two = run([*argv, str(path), "--jobs", "2"], capsysbinary)
+        assert relabelled(two, str(path)) == relabelled(one, str(plain)), path
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    two = run([*argv, "-", "--jobs", "2"], capsysbinary)
+    assert relabelled(two, "<stdin>") == relabelled(one, str(plain))
+
+
+@pytest.mark.parametrize("shape", ["no-final-newline", "crlf", "empty-lines", "long-lines"])
+def test_blocks_by_byte_range_are_the_blocks_of_bytes(archive: Path, tmp_path: Path, shape: str) -> None:
+    data = odd_shapes((archive / "events.jsonl").read_bytes())[shape]
+    path = tmp_path / "e.jsonl"
+    path.write_bytes(data)
+    by_bytes = list(input_streams.blocks([str(path)], size=4096))
+    by_range = list(input_streams.blocks([str(path)], size=4096, by_range=True))
+    assert all(block.path is None for block in by_bytes)
+    assert all(block.path == str(path) and not block.data for block in by_range)
+    assert len(by_range) > 10
+    # Each block is whole lines, numbered on from the last; where the blocks are cut may differ.
+    for blocks in (by_bytes, by_range):
+        assert b"".join(input_streams.contents(b) for b in blocks) == data
+        assert all(input_streams.contents(b).count(b"\n") == b.lines for b in blocks[:-1])
+        assert all(after.first == before.first + before.lines for before, after in itertools.pairwise(blocks))
+        numbered = [pair for block in blocks for pair in input_streams.split_lines(block)]
+        expected = [(n, line.rstrip(b"\r")) for n, line in enumerate(data.split(b"\n"), 1) if line.strip()]
+        assert numbered == expected
+    gz = tmp_path / "e.jsonl.gz"
+    gz.write_bytes(gzip.compress(data))  # compressed input: its bytes are handed out, as before
+    assert all(block.path is None for block in input_streams.blocks([str(gz)], size=4096, by_range=True))
+
+
+def test_a_file_cut_short_while_read_is_an_input_error(archive: Path, tmp_path: Path) -> None:
+    path = tmp_path / "e.jsonl"
+    path.write_bytes((archive / "events.jsonl").read_bytes())
+    blocks = list(input_streams.blocks([str(path)], size=4096, by_range=True))
+    path.write_bytes(path.read_bytes()[: blocks[-2].start + 10])
+    assert input_streams.contents(blocks[-3])
+    with pytest.raises(
+        input_streams.InputError, match=r"e\.jsonl: changed while being read \(line \d+ onwards\)"
+    ):
+        input_streams.contents(blocks[-2])
+    rotated = tmp_path / "new.jsonl"  # a log rotated under the reader: another file at the same path
+    rotated.write_bytes((archive / "events.jsonl").read_bytes())
+    rotated.replace(path)
+    with pytest.raises(
+        input_streams.InputError, match=r"e\.jsonl: replaced while being read \(line 1 onwards"
+    ):
+        input_streams.contents(blocks[0])
+    path.unlink()
+    with pytest.raises(input_streams.InputError, match=r"e\.jsonl: cannot read line 1 onwards"):
+        input_streams.contents(blocks[0])

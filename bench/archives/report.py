@@ -10,6 +10,7 @@ import sys
 from typing import Any
 
 ENGINES = ("--jobs 1", "--jobs 2", "spark local[2]")
+INTERLEAVED = "--jobs 2 against 1, interleaved"  # test_jobs_2_against_1_interleaved
 CORES = {"--jobs 1": 1, "--jobs 2": 2, "spark local[2]": 2}
 
 
@@ -23,6 +24,8 @@ def table(data: dict[str, Any]) -> str:
         " process | CPU s | records per CPU-s | vs one process | load (1 min) |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    if not any(engine in ENGINES for _, engine in runs):  # only the interleaved runs
+        out = []
     for kind in ("match", "redact"):
         base = runs.get((kind, "--jobs 1"))
         for engine in ENGINES:
@@ -56,6 +59,20 @@ def table(data: dict[str, Any]) -> str:
             out.append(
                 f"\n{kind}: one process handles {per_cpu_bytes / 1e6:.1f} MB per CPU-second: "
                 f"{1e12 / per_cpu_bytes / 3600:.1f} core-hours per TB"
+            )
+    interleaved = [runs[(kind, INTERLEAVED)] for kind in ("match", "redact") if (kind, INTERLEAVED) in runs]
+    if interleaved:
+        out.append(
+            "\n| work | rounds | median CPU s, --jobs 1 | --jobs 2 | --jobs 2 per CPU-s vs one process "
+            "| median wall, --jobs 1 | --jobs 2 | speed-up | load (1 min, start-end) |"
+        )
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for info in interleaved:
+            cpu, wall, load = info["median_cpu_seconds"], info["median_wall_seconds"], info["loadavg"]
+            out.append(
+                f"| {info['kind']} | {info['rounds']} | {cpu['1']:.2f} | {cpu['2']:.2f} | "
+                f"{info['cpu_per_record_ratio']:.0%} | {wall['1']:.2f} s | {wall['2']:.2f} s | "
+                f"{info['wall_speed_up']:.2f}x | {load[0]:.1f}-{load[1]:.1f} |"
             )
     return "\n".join(out)
 

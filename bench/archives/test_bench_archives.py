@@ -2,6 +2,8 @@
 
     python3 -m pytest bench/archives/test_bench_archives.py --benchmark-json=bench/.results/archives.json
     python3 bench/archives/report.py bench/.results/archives.json
+    TAMIS_JOBS_ROUNDS=7 python3 -m pytest bench/archives/test_bench_archives.py -k interleaved \
+        --benchmark-json=bench/.results/jobs.json && python3 bench/archives/report.py bench/.results/jobs.json
 
 The file (``TAMIS_ARCHIVE_MB`` megabytes, default 200) is generated once under bench/.results/archive/.
 The commands run as fresh processes writing to /dev/null, after a warm-up run that puts the file in the page
@@ -101,6 +103,52 @@ def test_command(benchmark: Any, archive: dict[str, Any], kind: str, jobs: int) 
     wall, cpu = timings[-1]
     _record(benchmark, archive, kind, f"--jobs {jobs}", wall, cpu)
     benchmark.extra_info["command"] = " ".join(cmd[1:])
+
+
+@pytest.mark.parametrize("kind", ["match", "redact"])
+def test_jobs_2_against_1_interleaved(benchmark: Any, archive: dict[str, Any], kind: str) -> None:
+    """What ``--jobs 2`` costs over one process, load aside: ``--jobs 1`` and ``--jobs 2`` alternate
+    ``TAMIS_JOBS_ROUNDS`` times (default 5) and the medians are compared, CPU-seconds (the command and its
+    workers) first: their ratio is records per CPU-second against one process, which bounds the speed-up on
+    two idle cores at twice it."""
+    import statistics
+
+    ok = (2,) if kind == "match" else (1,)
+    rounds = int(os.environ.get("TAMIS_JOBS_ROUNDS", "5"))
+    taken: dict[int, list[tuple[float, float]]] = {1: [], 2: []}
+
+    def once(jobs: int) -> None:
+        cmd = _command(kind, archive, jobs)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+        taken[jobs].append((wall, cpu))
+        assert proc.returncode in ok, cmd
+
+    once(1)  # page cache
+    taken[1].clear()
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    benchmark.pedantic(lambda: (once(1), once(2)), rounds=rounds, iterations=1)
+    wall = {jobs: statistics.median(w for w, _ in runs) for jobs, runs in taken.items()}
+    cpu = {jobs: statistics.median(c for _, c in runs) for jobs, runs in taken.items()}
+    benchmark.group = f"archive {kind} --jobs 2 against 1"
+    benchmark.extra_info.update(
+        {
+            "kind": kind,
+            "engine": "--jobs 2 against 1, interleaved",
+            "rounds": rounds,
+            "lines": archive["lines"],
+            "bytes": archive["bytes"],
+            "median_wall_seconds": {str(j): round(w, 3) for j, w in wall.items()},
+            "median_cpu_seconds": {str(j): round(c, 3) for j, c in cpu.items()},
+            "cpu_per_record_ratio": round(cpu[1] / cpu[2], 3),
+            "wall_speed_up": round(wall[1] / wall[2], 3),
+            "loadavg": [load, os.getloadavg()[0] if hasattr(os, "getloadavg") else None],
+        }
+    )
 
 
 def _tree_cpu_seconds() -> tuple[float, float]:

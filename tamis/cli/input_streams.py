@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import stat
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,12 +32,19 @@ class InputError(Exception):
 @dataclass
 class Block:
     """Whole lines of one input: ``data`` holds ``lines`` lines (each ending in a newline but perhaps the
-    input's last), the first of them line ``first`` of the input labelled ``label``."""
+    input's last), the first of them line ``first`` of the input labelled ``label``. A block of a regular,
+    uncompressed file may instead name its bytes: ``data`` is then empty and the lines are bytes ``start``
+    to ``end`` of the file at ``path``, read by whoever takes the block (``contents``), so that handing a
+    block to a worker process costs a few dozen bytes rather than a copy of its lines through a pipe."""
 
     label: str
     first: int
     lines: int
     data: bytes
+    path: str | None = None
+    start: int = 0
+    end: int = 0
+    file: tuple[int, int] = (0, 0)  # the file's (device, inode) as the reader saw it
 
 
 class Progress:
@@ -73,9 +81,12 @@ def input_size(names: list[str]) -> int | None:
     return total
 
 
-def blocks(names: list[str], progress: Progress | None = None, size: int | None = None) -> Iterator[Block]:
+def blocks(
+    names: list[str], progress: Progress | None = None, size: int | None = None, *, by_range: bool = False
+) -> Iterator[Block]:
     """The inputs' lines in blocks of about ``size`` bytes (decompressed; default ``BLOCK``), in order,
-    numbered per input."""
+    numbered per input. With ``by_range``, the blocks of regular uncompressed files name their bytes
+    (``Block.path``) instead of holding them; compressed inputs, stdin and pipes still hand out the bytes."""
     size = size or BLOCK
     for name in names or ["-"]:
         raw: BinaryIO
@@ -92,7 +103,10 @@ def blocks(names: list[str], progress: Progress | None = None, size: int | None 
             if progress is not None:
                 progress._follow(raw)
             stream, compressed = _decompressed(raw, name)
-            yield from _blocks_of(stream, compressed, label, size, progress)
+            if by_range and not compressed and name != "-" and _regular(raw):
+                yield from _ranges_of(raw, name, label, size, progress)
+            else:
+                yield from _blocks_of(stream, compressed, label, size, progress)
         finally:
             if name != "-":
                 raw.close()
@@ -140,6 +154,73 @@ def _blocks_of(
         yield Block(label, first, 1, rest)
 
 
+def _regular(raw: Any) -> bool:
+    try:
+        return stat.S_ISREG(os.fstat(raw.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _ranges_of(raw: Any, path: str, label: str, size: int, progress: Progress | None) -> Iterator[Block]:
+    # The lines are still read here, once, into one reused buffer: the next block's first line number is
+    # the count of the lines before it, which a worker could not know.
+    buffer = bytearray(size)
+    first, start, want = 1, 0, size
+    st = os.fstat(raw.fileno())
+    file = (st.st_dev, st.st_ino)
+    while True:
+        if len(buffer) < want:
+            buffer = bytearray(want)
+        raw.seek(start)
+        n = raw.readinto(memoryview(buffer)[:want])
+        if progress is not None:
+            progress._update()
+        if not n:
+            return
+        cut = buffer.rfind(b"\n", 0, n) + 1
+        if cut == 0:
+            if n == want:  # no line ends yet: a long line, read more of it
+                want *= 2
+                continue
+            yield Block(label, first, 1, b"", path, start, start + n, file)  # the last line, no newline
+            return
+        lines = buffer.count(b"\n", 0, cut)
+        yield Block(label, first, lines, b"", path, start, start + cut, file)
+        first += lines
+        start += cut
+        want = size
+
+
+def contents(block: Block) -> bytes:
+    """The bytes of the block's lines: its ``data``, or read from its file's byte range."""
+    if block.path is None:
+        return block.data
+    length = block.end - block.start
+    try:
+        with open(block.path, "rb", buffering=0) as fh:
+            st = os.fstat(fh.fileno())
+            if (st.st_dev, st.st_ino) != block.file:  # renamed and replaced (a rotated log, say)
+                raise InputError(f"{block.label}: replaced while being read (line {block.first} onwards)")
+            fh.seek(block.start)
+            data = _read_exactly(fh, length)
+    except OSError as exc:
+        raise InputError(f"{block.label}: cannot read line {block.first} onwards: {exc}") from None
+    if len(data) != length:  # cut short since the reader saw it
+        raise InputError(f"{block.label}: changed while being read (line {block.first} onwards)")
+    return data
+
+
+def _read_exactly(fh: Any, length: int) -> bytes:
+    parts: list[bytes] = []
+    while length > 0:
+        part = fh.read(length)
+        if not part:
+            break
+        parts.append(part)
+        length -= len(part)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
 def _head(raw: Any) -> bytes:
     peek = getattr(raw, "peek", None)
     if peek is not None:
@@ -184,7 +265,7 @@ def _zstd_reader(raw: Any, name: str) -> Any:
 def split_lines(block: Block) -> Iterator[tuple[int, bytes]]:
     """The block's non-blank lines with their numbers, each without its line ending."""
     number = block.first
-    for line in block.data.split(b"\n"):
+    for line in contents(block).split(b"\n"):
         if line.strip():
             yield number, line.rstrip(b"\r")
         number += 1

@@ -107,7 +107,7 @@ def _run_events(args: argparse.Namespace, rules: Any, events: list[str]) -> int:
     mode = MatchMode(listing=bool(args.rules), invert=args.invert_match, count=args.count)
     progress = Progress(input_size(events))
     line = ProgressLine(progress)
-    tasks = (MatchTask(source, mode, block) for block in blocks(events, progress))
+    tasks = (MatchTask(source, mode, block) for block in blocks(events, progress, by_range=jobs > 1))
     matched_count = errors = 0
     out = sys.stdout.buffer
     try:

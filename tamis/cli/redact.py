@@ -139,7 +139,10 @@ def _run_lines(args: argparse.Namespace, pol: Any) -> int:
     progress = Progress(input_size(args.message))
     line = ProgressLine(progress)
     direction = (args.direction or "Inbound") if args.dialect == "sns" else None
-    tasks = (RedactTask(source, direction, args.principal, block) for block in blocks(args.message, progress))
+    tasks = (
+        RedactTask(source, direction, args.principal, block)
+        for block in blocks(args.message, progress, by_range=jobs > 1)
+    )
     denied = 0
     out = sys.stdout.buffer
     try:

@@ -1,6 +1,7 @@
 """Worker processes for the record commands (``match --jobs``, ``redact --jsonl --jobs``), results in order.
 
-The reader hands out blocks of whole lines; each worker compiles the rule set or policy once from its
+The reader hands out blocks of whole lines (of a regular file, only their byte range, which the worker
+reads: then only the results cross a pipe); each worker compiles the rule set or policy once from its
 source (``tamis.worker_cache``) and returns what the block's lines print. Results are taken in the order the
 blocks were read, with a few blocks in flight per worker, so the output is the one-process output and the
 memory held stays bounded whatever the input's size.
