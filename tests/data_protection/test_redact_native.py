@@ -545,6 +545,32 @@ def test_rewrite_covers_json_and_plain_messages() -> None:
     assert native_api._redact.rewrite("é 12345678", found, ops) is None
 
 
+@pytest.mark.parametrize("wide", ["é", "ł", "中", "😀"])  # a str of one, two and four bytes a character
+@pytest.mark.parametrize("json_text", [False, True])
+def test_rewrite_of_text_that_is_not_ascii_gives_the_smallest_kind(wide: str, json_text: bool) -> None:
+    # The core writes the result at the message's kind; where the spans took every character that needed
+    # it, the result must be the narrower str Python makes (a str of a wider kind than its characters need
+    # compares unequal to the same characters).
+    ops = {"A": ("mask", "#"), "B": ("redact", "#")}
+    compared = 0
+    for tail in ["", " é", " ł", " 中"]:
+        body = f"x{wide}12{wide}{wide}yz 34{tail}"
+        message, shift = (json.dumps({"k": body}, ensure_ascii=False), 7) if json_text else (body, 0)
+        places = [i for i, ch in enumerate(body) if ch == wide]  # 1, 4, 5
+        for a in ("A", "B", None):
+            for b in ("A", "B", None):
+                found = [Finding(a, places[0] + shift, places[0] + shift + 1)] if a else []
+                if b:
+                    found.append(Finding(b, places[1] + shift, places[2] + shift + 1))
+                found.sort()
+                got = native_api._redact.rewrite(message, found, ops)
+                merged = redactor.merged_spans(found, ops)
+                want = json_rewrite.rewrite(message, merged) if merged else message
+                assert got == want and got.isascii() == want.isascii(), (message, found)
+                compared += 1
+    assert compared == 4 * 9
+
+
 # Values shaped like what the checks judge (digit groups with separators, boundary numbers, addresses,
 # VINs, e-mails, country codes) between the context characters the checks look at.
 CHECK_VALUES = st.one_of(
