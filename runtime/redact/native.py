@@ -4,7 +4,7 @@ The core is optional: where the extension did not build, or ``TAMIS_NATIVE=0``, 
 alone (``USE_NATIVE``). All that crosses the boundary is built here and read by core/module.cc:
 
 ``_redact.Scanner(detectors, keyword_spellings, keyword_owner, max_mem, finding_type, keyword_window,
-longest_keyword, anchor_min_range, keyword_pattern, keyword_hit, keyword_leads, keyword_inner_leads)``, built
+longest_keyword, anchor_min_range, keyword_pattern, keyword_hit, keyword_variants)``, built
 by ``scanner_core``:
 
 - ``detectors``: one ``DetectorRow`` per detector, in the scanner's order (the fields are documented
@@ -22,8 +22,9 @@ by ``scanner_core``:
   not ASCII the core asks it, anchored, where its trie cannot decide a hit;
 - ``keyword_hit``: ``keywords.keyword_hit`` bound to that regex and the owners (``_keyword_hit``), called
   with (UTF-8 bytes, hit start, hit end) for such a hit, or one with characters that are not ASCII around it;
-- ``keyword_leads``, ``keyword_inner_leads``: ``keywords.keyword_leads`` (bytes) of the keywords' first
-  characters and of all their characters: which bytes that are not ASCII can start, or go on with, a keyword.
+- ``keyword_variants``: ``keywords.keyword_variants`` (a dict of str): each keyword character -> the
+  characters that are not ASCII a case-insensitive match also takes for it. The core keeps, per trie node,
+  those of its next characters: where a walk in UTF-8 text stops at one of them, it asks the regex.
 
 Any text is scanned: ASCII as it is, any other as UTF-8 (a text with a lone surrogate has none and goes to
 the Python path), its byte offsets made characters by one count per scan; the keyword windows are
@@ -91,8 +92,8 @@ from tamis.runtime.redact.keywords import (
     KEYWORD_WINDOW,
     LONGEST_KEYWORD,
     keyword_hit,
-    keyword_leads,
     keyword_spellings,
+    keyword_variants,
 )
 from tamis.runtime.redact.search import re2_options
 
@@ -249,8 +250,7 @@ def scanner_core(
             ANCHOR_MIN_RANGE,
             keyword_pattern if spellings is not None else None,
             hit if spellings is not None else None,
-            keyword_leads(keywords) if spellings is not None else b"",
-            keyword_leads(keywords, anywhere=True) if spellings is not None else b"",
+            keyword_variants(keywords) if spellings is not None else {},
         )
     except ValueError:  # a pattern this RE2 build rejects: keep to the binding
         return None

@@ -434,6 +434,64 @@ def test_non_ascii_texts_same_keyword_hits(text: str) -> None:
     assert {i: [(s, e, s, e) for s, e in spans] for i, spans in enumerate(got) if spans} == want
 
 
+# Characters of two, three and four bytes: Latin letters in both cases (a keyword after one is no hit unless
+# camelCase), signs and separators (a context), a Greek capital, an ideograph, an emoji, and the variants
+# of "s" and "k" a case-insensitive match takes.
+WIDE = ["é", "ô", "Ô", "ß", "Ł", "×", "\u00a0", "Ω", "—", "’", "中", "😀", "ſ", "\u212a"]
+WIDE_KEYWORDS = ["tel", "ssn", "card number", "passeport", "numéro de passeport", "kontonummer"]
+
+
+def test_keywords_next_to_characters_of_every_width_same_hits() -> None:
+    # The native keyword pass finds its places sixteen bytes at a time whatever the bytes: each keyword in
+    # three cases, glued to a wide character or after a space, at every offset of a 16-byte block, at the
+    # start and the end of the message, hit by hit against the Python pass.
+    scanner = _all()[0]._redactor.scanner
+    compared = 0
+    for k in WIDE_KEYWORDS:
+        for form in (k, k.upper(), k[0].upper() + k[1:]):
+            for c in WIDE:
+                for pad in range(18):
+                    lead = "." * pad
+                    for text in (
+                        lead + c + form,
+                        lead + "h" + c + form + c,
+                        lead + c + " " + form + "a" + c,
+                        lead + "a" + form + c + "1",
+                        c + form + lead,
+                    ):
+                        data = text.encode()
+                        want = scanner._keyword_hits(text, data, None if text.isascii() else lambda b: b)
+                        got = scanner._native.keyword_hits(text)
+                        same = {i: [(s, e, s, e) for s, e in sp] for i, sp in enumerate(got) if sp}
+                        assert same == want, text
+                        compared += 1
+    assert compared == len(WIDE_KEYWORDS) * 3 * len(WIDE) * 18 * 5
+
+
+@pytest.mark.parametrize("c", WIDE)
+def test_values_and_windows_next_to_characters_of_every_width_same_findings(c: str) -> None:
+    # Values glued to a wide character on either side, keyword windows whose edge (30 characters) falls on
+    # or just past one, and wide characters at the message's ends, on both engines, offsets in characters.
+    native, twin = _all()
+    cases = [("card number", "4539894458086459"), ("ssn", "123-45-6789"), ("tel", "+1 202-555-0147")]
+    compared = 0
+    for keyword, value in cases:
+        for gap in (28, 29, 30, 31):
+            for wide_at in range(0, gap, 7):
+                filler = "x" * wide_at + c + "x" * (gap - wide_at - 1)
+                for text in (
+                    keyword + filler + value,
+                    value + filler + keyword,
+                    c + keyword + " " + value + c,
+                    c + value + c + " " + keyword + c,
+                    keyword + ": " + c * 3 + value + c * 3,
+                    "." * gap + c + keyword + c + value,
+                ):
+                    assert native.scan(text) == twin.scan(text), text
+                    compared += 1
+    assert compared == 3 * 4 * 5 * 6 - 3 * 6  # gap 28 has four places for the wide character, the others five
+
+
 def test_lone_surrogates_take_the_python_path() -> None:
     native, twin = _all()
     text = "card number 4111 1111 1111 1111 \ud800"

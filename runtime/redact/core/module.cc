@@ -89,18 +89,18 @@ Detector for_utf8(const Detector &d) {
 }
 
 // Scanner(detectors, keyword_spellings, keyword_owner, max_mem, finding_type, keyword_window, longest_keyword,
-//         anchor_min_range, keyword_pattern, keyword_hit, keyword_leads, keyword_leads anywhere)
+//         anchor_min_range, keyword_pattern, keyword_hit, keyword_variants)
 //   detectors: sequence of (pattern: bytes, group, mode, check code, check fn, strict code, strict fn,
 //              reach, exclude: iterable of str, name rank, name, required characters: str, their count,
 //              alphabet, run alphabet, run lead, value lead, word start: str, streak min and max: int,
 //              longest match or -1, whether the hints' characters were all ASCII)
 int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
-  PyObject *dets, *kw_spellings, *owner, *kw_pattern, *kw_hit, *kw_leads, *kw_any_leads;
+  PyObject *dets, *kw_spellings, *owner, *kw_pattern, *kw_hit, *kw_variants;
   long max_mem, window, longest_keyword, anchor_min;
   PyTypeObject *finding;
-  if (!PyArg_ParseTuple(args, "OOO!lO!lllOOSS", &dets, &kw_spellings, &PyDict_Type, &owner, &max_mem, &PyType_Type,
-                        &finding, &window, &longest_keyword, &anchor_min, &kw_pattern, &kw_hit, &kw_leads,
-                        &kw_any_leads))
+  if (!PyArg_ParseTuple(args, "OOO!lO!lllOOO!", &dets, &kw_spellings, &PyDict_Type, &owner, &max_mem, &PyType_Type,
+                        &finding, &window, &longest_keyword, &anchor_min, &kw_pattern, &kw_hit, &PyDict_Type,
+                        &kw_variants))
     return -1;
   if ((kw_spellings == Py_None) != (kw_pattern == Py_None) || (kw_pattern != Py_None && !PyBytes_Check(kw_pattern)) ||
       (kw_pattern != Py_None && !PyCallable_Check(kw_hit))) {
@@ -257,16 +257,26 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
   std::unique_ptr<KeywordTrie> keywords;
   if (kw_spellings != Py_None) {
     keywords = std::make_unique<KeywordTrie>();
-    if (!build_trie(kw_spellings, *owners, *keywords)) return -1;
-    for (Py_ssize_t k = 0; k < PyBytes_GET_SIZE(kw_leads); k++) {
-      unsigned char lead = static_cast<unsigned char>(PyBytes_AS_STRING(kw_leads)[k]);
-      if (keywords->foreign_first[lead]) continue;
-      keywords->foreign_first[lead] = true;
-      if (keywords->foreign_count < 4) keywords->foreign_list[keywords->foreign_count] = lead;
-      keywords->foreign_count++;
+    // keyword character -> its variants that are not ASCII, as code points
+    std::unordered_map<uint32_t, std::vector<uint32_t>> variants;
+    PyObject *ch, *others;
+    Py_ssize_t at_variant = 0;
+    while (PyDict_Next(kw_variants, &at_variant, &ch, &others)) {
+      if (!PyUnicode_Check(ch) || PyUnicode_GET_LENGTH(ch) != 1 || !PyUnicode_Check(others)) {
+        PyErr_SetString(PyExc_TypeError, "keyword variants must map a character to a str");
+        return -1;
+      }
+      std::vector<uint32_t> &v = variants[PyUnicode_READ_CHAR(ch, 0)];
+      for (Py_ssize_t k = 0; k < PyUnicode_GET_LENGTH(others); k++) {
+        Py_UCS4 x = PyUnicode_READ_CHAR(others, k);
+        if (x < 0x80 || (x >= 0xD800 && x < 0xE000)) {
+          PyErr_SetString(PyExc_ValueError, "keyword variants must be characters that are not ASCII");
+          return -1;
+        }
+        v.push_back(x);
+      }
     }
-    for (Py_ssize_t k = 0; k < PyBytes_GET_SIZE(kw_any_leads); k++)
-      keywords->foreign_any[static_cast<unsigned char>(PyBytes_AS_STRING(kw_any_leads)[k])] = true;
+    if (!build_trie(kw_spellings, *owners, variants, *keywords)) return -1;
   }
   auto utf8 = std::make_unique<std::vector<Detector>>();
   for (const Detector &d : *detectors) utf8->push_back(for_utf8(d));
