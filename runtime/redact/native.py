@@ -159,6 +159,7 @@ class DetectorRow(NamedTuple):
     streak_min: int
     streak_max: int
     max_len: int  # Detector.max_len, -1 when unknown
+    max_bytes: int  # Detector.max_bytes, -1 when unknown
     # Every character of the hints above was ASCII: they then hold in any text (in a text that is not ASCII
     # the core searches a detector without its hints otherwise)
     hints_ascii: bool
@@ -230,6 +231,7 @@ def scanner_core(
                 hints.streak_min,
                 hints.streak_max,
                 det.max_len if det.max_len is not None else -1,
+                det.max_bytes if det.max_bytes is not None else -1,
                 _hints_ascii(hints),
             )
         )

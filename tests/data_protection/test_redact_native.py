@@ -810,6 +810,40 @@ MATCHES = st.sampled_from(HINTED).flatmap(
 )
 
 
+MEASURED = sorted(
+    {
+        (d.pattern, d.max_len, d.max_bytes)
+        for n in DETECTABLE
+        for d in detectors_for(n)
+        if d.max_bytes is not None
+    }
+)
+
+
+@given(
+    st.sampled_from(MEASURED).flatmap(
+        lambda m: st.tuples(
+            st.just(m), st.from_regex(m[0], fullmatch=True, alphabet=st.characters(codec="utf-8"))
+        )
+    )
+)
+def test_every_match_fits_its_longest_utf8_width(case: tuple[tuple[str, int, int], str]) -> None:
+    # In text that is not ASCII the core searches max_bytes around an anchor: every string RE2 matches
+    # (any characters, where the pattern lets them in) must be no longer in UTF-8.
+    (pattern, max_len, max_bytes), value = case
+    assert max_len <= max_bytes <= 4 * max_len
+    if re2.compile(pattern).fullmatch(value) is not None:  # (Python's \d takes other digits: RE2's does not)
+        assert len(value.encode()) <= max_bytes, (pattern, value)
+
+
+def test_longest_utf8_widths_of_patterns_with_a_lead() -> None:
+    # the lead of a phone number or a secret key may be any character: three bytes more than in ASCII
+    widths = {
+        d.name: d.max_bytes - d.max_len for n in ("PhoneNumber-US", "AwsSecretKey") for d in detectors_for(n)
+    }
+    assert widths == {"PhoneNumber-US": 3, "AwsSecretKey": 6}
+
+
 def test_most_managed_patterns_have_hints() -> None:
     hinted = {p for p, _, h, _ in HINTED if h.count}
     patterns = {d.pattern for n in DETECTABLE for d in detectors_for(n)}

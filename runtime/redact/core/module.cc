@@ -82,9 +82,9 @@ Detector for_utf8(const Detector &d) {
     u.streak_min = 0;
     u.streak_max = -1;
   }
-  // a match of only ASCII characters (a known ASCII alphabet) is as many bytes long; any other up to four
-  // times as many
-  if (!(u.has_alphabet && d.max_len >= 0)) u.max_len = d.max_len < 0 ? -1 : 4 * d.max_len;
+  // a match of only ASCII characters (a known ASCII alphabet) is as many bytes long; any other as long as
+  // the pattern allows in UTF-8 (max_bytes), else up to four times as many
+  if (!(u.has_alphabet && d.max_len >= 0)) u.max_len = d.max_len < 0 ? -1 : d.max_bytes >= 0 ? d.max_bytes : 4 * d.max_len;
   return u;
 }
 
@@ -93,7 +93,8 @@ Detector for_utf8(const Detector &d) {
 //   detectors: sequence of (pattern: bytes, group, mode, check code, check fn, strict code, strict fn,
 //              reach, exclude: iterable of str, name rank, name, required characters: str, their count,
 //              alphabet, run alphabet, run lead, value lead, word start: str, streak min and max: int,
-//              longest match or -1, whether the hints' characters were all ASCII)
+//              longest match or -1, the same in UTF-8 bytes or -1, whether the hints' characters were all
+//              ASCII)
 int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
   PyObject *dets, *kw_spellings, *owner, *kw_pattern, *kw_hit, *kw_variants;
   long max_mem, window, longest_keyword, anchor_min;
@@ -138,11 +139,11 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
   for (Py_ssize_t i = 0; i < count; i++) {
     PyObject *pat, *check_fn, *strict_fn, *exclude, *name, *required, *alphabet, *run, *lead, *value_lead, *word_start;
     int group, mode, check, strict, rank, required_count, streak_min, streak_max, hints_ascii;
-    long reach, max_len;
-    if (!PyArg_ParseTuple(PyTuple_GET_ITEM(seq, i), "O!iiiOiOlOiOUiUUUUUiilp", &PyBytes_Type, &pat, &group, &mode,
+    long reach, max_len, max_bytes;
+    if (!PyArg_ParseTuple(PyTuple_GET_ITEM(seq, i), "O!iiiOiOlOiOUiUUUUUiillp", &PyBytes_Type, &pat, &group, &mode,
                           &check, &check_fn, &strict, &strict_fn, &reach, &exclude, &rank, &name, &required,
                           &required_count, &alphabet, &run, &lead, &value_lead, &word_start, &streak_min, &streak_max,
-                          &max_len, &hints_ascii))
+                          &max_len, &max_bytes, &hints_ascii))
       return -1;
     if (group < 0 || group > 9) {
       PyErr_SetString(PyExc_ValueError, "group out of range for the native scanner");
@@ -168,6 +169,7 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
     d.rank = rank;
     d.name = name;
     d.max_len = max_len;
+    d.max_bytes = max_bytes;
     d.hints_ascii = hints_ascii;
     // the hints' characters that can occur in ASCII text (empty: nothing known)
     PyObject *hint_chars[6] = {required, alphabet, run, lead, value_lead, word_start};

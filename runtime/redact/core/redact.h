@@ -147,6 +147,7 @@ struct Detector {
   // reported (see relaxed_spans)
   bool relaxed_local = false;
   long max_len = -1;
+  long max_bytes = -1;  // the longest match in UTF-8 bytes (-1: unknown): max_len of dets_utf8
   // Every character of every hint was ASCII, so the hints hold in any text (else, in a text that is not
   // ASCII, the detector is searched without them: dets_utf8)
   bool hints_ascii = true;
@@ -159,6 +160,15 @@ struct Detector {
   std::string prefix;     // those bytes
   PyObject *name = nullptr;  // borrowed, kept alive by spec
 };
+
+// Set bits of x, inline: x86-64 without POPCNT (the baseline the cores are built for) has no instruction for
+// it, and the library call __builtin_popcountll makes costs more than these few operations.
+inline long bit_count(uint64_t x) {
+  x = x - ((x >> 1) & 0x5555555555555555ULL);
+  x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+  return static_cast<long>((x * 0x0101010101010101ULL) >> 56);
+}
 
 // Byte offsets of UTF-8 text -> character offsets (the findings' offsets are characters, as in the
 // Python path): the characters before each 64-byte block, counted once per scan sixteen bytes at a time,
@@ -185,7 +195,7 @@ class CharIndex {
       blocks_[b] = cont;
       before_[b] = count;
       long in_block = std::min(64L, n - s);
-      if (in_block > 0) count += in_block - __builtin_popcountll(cont);
+      if (in_block > 0) count += in_block - bit_count(cont);
     }
   }
   // The character offset of byte b (a character start, or the text's end); for a byte inside a character,
@@ -193,7 +203,7 @@ class CharIndex {
   long operator()(long b) const {
     size_t k = static_cast<size_t>(b >> 6);
     uint64_t below = blocks_[k] & ((uint64_t{1} << (b & 63)) - 1);
-    return before_[k] + (b & 63) - __builtin_popcountll(below);
+    return before_[k] + (b & 63) - bit_count(below);
   }
   // The byte where the character `count` characters before the one at byte b starts (0 at most), b a
   // character start: stepped back by as many bytes as characters are still missing (a byte is at most one).

@@ -112,6 +112,7 @@ int scan_into(ScannerObject *self, PyObject *text, PyObject *allowed, std::vecto
     std::vector<Span> spans;
     std::unique_ptr<DigitStarts> digit_starts;  // made when a keyword window first needs it
     std::vector<long> codes;                    // country_codes, found when a phone detector first needs them
+    std::vector<Span> wide;                     // (UTF-8) keyword spans widened by the window, for relaxed_spans
     bool codes_found = false;
     auto starts_for = [&](const Detector &d) -> DigitStarts * {
       if (!d.digit_starts) return nullptr;
@@ -143,8 +144,13 @@ int scan_into(ScannerObject *self, PyObject *text, PyObject *allowed, std::vecto
           country_codes(t, n, codes);
           codes_found = true;
         }
-        // (the window in bytes: at most four a character)
-        relaxed_spans(d, data, kws, codes, utf8 ? 4 * self->window : self->window, self->anchor_min, spans, b);
+        if (!utf8) {
+          relaxed_spans(d, data, kws, codes, self->window, self->anchor_min, spans, b);
+        } else {  // each keyword widened by the window in characters, as many bytes as they take
+          wide.clear();
+          for (const Span &k : kws) wide.push_back({chars->back(k.start, self->window), chars->ahead(k.end, self->window, n)});
+          relaxed_spans(d, data, wide, codes, 0, self->anchor_min, spans, b);
+        }
       } else {
         spans_into(d, data, 0, n, self->anchor_min, spans, b);
       }
