@@ -42,6 +42,7 @@ byte per detector, non-zero where its identifier applies, or None for all.
 None where the Python steps must decide; ``findings``: a list of ``Finding`` or a ``Found``;
 ``operations``: identifier -> ("mask" | "redact", mask character). ``_redact.check(code, text, start,
 end)`` -> 1 holds, 0 fails, -1 left to the Python check (``NATIVE_CHECKS`` gives the codes).
+``_redact.lone_surrogate(text)`` -> the index of the first lone surrogate, or None (``lone_surrogate``).
 
 Twins (the C++ function follows the Python one step by step; tests/data_protection/test_redact_native.py
 holds each pair to the same results):
@@ -59,6 +60,7 @@ holds each pair to the same results):
 - core/checks.cc ``native_check`` <-> checks.py, code by code (``NATIVE_CHECKS``); within it ``luhn_ok``
   <-> ``luhn_ok``, ``standalone_number`` <-> ``_standalone_number``, ``issuer_ok`` <-> ``_issuer_ok``,
   ``vin_value`` <-> ``_VIN_VALUES``, ``country_code_at`` <-> ``has_country_code``;
+- core/module.cc ``lone_surrogate`` <-> runtime/json_values.py ``lone_surrogate``;
 - core/rewrite.cc ``rewrite`` <-> redactor.py ``merged_spans`` then json_rewrite.py
   ``splice_inside_plain_strings`` (a message that starts like JSON) or ``splice`` (any other).
 """
@@ -71,7 +73,7 @@ from typing import NamedTuple
 
 import re2
 
-from tamis.runtime import NATIVE_ALLOWED, cores
+from tamis.runtime import NATIVE_ALLOWED, cores, json_values
 from tamis.runtime.redact.checks import (
     check_aws_secret,
     check_credit_card,
@@ -163,6 +165,14 @@ class DetectorRow(NamedTuple):
     # Every character of the hints above was ASCII: they then hold in any text (in a text that is not ASCII
     # the core searches a detector without its hints otherwise)
     hints_ascii: bool
+
+
+def lone_surrogate(text: str) -> int | None:
+    """``json_values.lone_surrogate`` on the core where it loaded: the Python definition encodes the whole
+    text to find out, which for a message that is not ASCII costs more than the core's whole scan."""
+    if USE_NATIVE:
+        return _redact.lone_surrogate(text)  # type: ignore[no-any-return]
+    return json_values.lone_surrogate(text)
 
 
 def check_code(check: Check | None) -> int:

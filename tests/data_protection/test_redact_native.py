@@ -31,6 +31,7 @@ import tamis
 from tamis.compiler.data_protection.managed.catalogue import MANAGED_TABLE
 from tamis.compiler.data_protection.managed.detectors import detectors_for
 from tamis.compiler.data_protection.managed.patterns import NOT_DETECTED_LOCALLY
+from tamis.runtime import json_values
 from tamis.runtime.redact import checks, json_rewrite, keywords, redactor
 from tamis.runtime.redact import native as native_api
 from tamis.runtime.redact.detector import Check, Detector, Finding, FoundList, SearchHints
@@ -490,6 +491,22 @@ def test_values_and_windows_next_to_characters_of_every_width_same_findings(c: s
                     assert native.scan(text) == twin.scan(text), text
                     compared += 1
     assert compared == 3 * 4 * 5 * 6 - 3 * 6  # gap 28 has four places for the wide character, the others five
+
+
+def test_lone_surrogates_found_as_the_python_definition_finds_them() -> None:
+    # Policy.apply looks for one in every message that is not ASCII (the core, eight characters at a time)
+    compared = 0
+    for wide in ["", "é", "ł", "\ud7ff", "\ue000", "😀"]:  # strs of one, two and four bytes a character
+        for length in (1, 7, 8, 9, 17, 33):
+            for at in [None, *range(length)]:
+                for surrogate in ("\ud800", "\udbff", "\udc00", "\udfff"):
+                    chars = list((wide + "abcdefgh" * 5)[:length])
+                    if at is not None:
+                        chars[at] = surrogate
+                    text = "".join(chars)
+                    assert native_api._redact.lone_surrogate(text) == json_values.lone_surrogate(text), text
+                    compared += 1
+    assert compared == 6 * 4 * (6 + 1 + 7 + 8 + 9 + 17 + 33)
 
 
 def test_lone_surrogates_take_the_python_path() -> None:

@@ -357,7 +357,8 @@ PyObject *scanner_keyword_hits(ScannerObject *self, PyObject *args) {
     return nullptr;
   }
   Py_ssize_t len;
-  const char *t = PyUnicode_AsUTF8AndSize(text, &len);
+  std::unique_ptr<char[]> encoded;
+  const char *t = utf8_of(text, encoded, &len);
   if (t == nullptr) return nullptr;
   KeywordHits kwh(self->dets->size());
   StringPiece data(t, static_cast<size_t>(len));
@@ -463,6 +464,37 @@ PyObject *scanner_find(ScannerObject *self, PyObject *args) {
   return reinterpret_cast<PyObject *>(out);
 }
 
+// lone_surrogate(text) -> the index of its first lone surrogate, or None (json_values.lone_surrogate, which
+// encodes the whole text to find out: CPython's encoder reads a str of two bytes a character one character
+// at a time). A str of one byte a character holds none; a wider one is read sixteen bytes at a time.
+PyObject *lone_surrogate(PyObject *, PyObject *text) {
+  if (!PyUnicode_Check(text)) {
+    PyErr_SetString(PyExc_TypeError, "lone_surrogate takes a str");
+    return nullptr;
+  }
+  const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+  Py_ssize_t i = 0;
+  if (PyUnicode_KIND(text) == PyUnicode_1BYTE_KIND) Py_RETURN_NONE;
+  if (PyUnicode_KIND(text) == PyUnicode_2BYTE_KIND) {
+    const Py_UCS2 *s = PyUnicode_2BYTE_DATA(text);
+#if defined(__SSE2__)
+    const __m128i top = _mm_set1_epi16(static_cast<short>(0xF800)), surrogate = _mm_set1_epi16(static_cast<short>(0xD800));
+    for (; i + 8 <= n; i += 8) {  // a surrogate is 11011xxx xxxxxxxx
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(s + i));
+      unsigned hits = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(v, top), surrogate)));
+      if (hits) return PyLong_FromSsize_t(i + __builtin_ctz(hits) / 2);
+    }
+#endif
+    for (; i < n; i++)
+      if ((s[i] & 0xF800) == 0xD800) return PyLong_FromSsize_t(i);
+    Py_RETURN_NONE;
+  }
+  const Py_UCS4 *s = PyUnicode_4BYTE_DATA(text);
+  for (; i < n; i++)
+    if (s[i] >= 0xD800 && s[i] < 0xE000) return PyLong_FromSsize_t(i);
+  Py_RETURN_NONE;
+}
+
 PyObject *scanner_new(PyTypeObject *type, PyObject *, PyObject *) {
   ScannerObject *self = reinterpret_cast<ScannerObject *>(type->tp_alloc(type, 0));
   if (self != nullptr) {
@@ -516,6 +548,7 @@ PyObject *check(PyObject *, PyObject *args) {
 PyMethodDef module_methods[] = {
     {"check", check, METH_VARARGS, "check(code, text, start, end) -> 1, 0, or -1 (the Python check decides)"},
     {"rewrite", rewrite, METH_VARARGS, "rewrite(message, findings, operations) -> str, or None (Python decides)"},
+    {"lone_surrogate", lone_surrogate, METH_O, "lone_surrogate(text) -> index of its first lone surrogate, or None"},
     {nullptr, nullptr, 0, nullptr},
 };
 

@@ -24,7 +24,87 @@ void merge_runs(std::vector<Raw> &raw) {
   }
 }
 
+// One character's UTF-8 at o (c not a surrogate); the byte after it.
+inline char *put_utf8(char *o, uint32_t c) {
+  if (c < 0x80) {
+    *o++ = static_cast<char>(c);
+  } else if (c < 0x800) {
+    *o++ = static_cast<char>(0xC0 | c >> 6);
+    *o++ = static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    *o++ = static_cast<char>(0xE0 | c >> 12);
+    *o++ = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    *o++ = static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    *o++ = static_cast<char>(0xF0 | c >> 18);
+    *o++ = static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    *o++ = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    *o++ = static_cast<char>(0x80 | (c & 0x3F));
+  }
+  return o;
+}
+
+// The UTF-8 of n code units at s into o: sixteen bytes of units at a time where they are all ASCII (most
+// of a text in a European language), one character at a time elsewhere. The end of the output, or nullptr
+// at a surrogate (no UTF-8 form).
+template <typename T>
+char *encode_units(const T *s, long n, char *o) {
+  long i = 0;
+#if defined(__SSE2__)
+  if constexpr (sizeof(T) < 4) {
+    constexpr long kStep = 16 / static_cast<long>(sizeof(T));
+    const __m128i zero = _mm_setzero_si128();
+    while (i + kStep <= n) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(s + i));
+      bool ascii;
+      if constexpr (sizeof(T) == 1) {
+        ascii = _mm_movemask_epi8(v) == 0;
+        if (ascii) _mm_storeu_si128(reinterpret_cast<__m128i *>(o), v);
+      } else {
+        ascii = _mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(v, _mm_set1_epi16(static_cast<short>(0xFF80))), zero)) == 0xFFFF;
+        if (ascii) _mm_storel_epi64(reinterpret_cast<__m128i *>(o), _mm_packus_epi16(v, v));
+      }
+      if (ascii) {
+        o += kStep;
+        i += kStep;
+        continue;
+      }
+      for (long stop = i + kStep; i < stop; i++) {
+        uint32_t c = s[i];
+        if (c >= 0xD800 && c < 0xE000) return nullptr;
+        o = put_utf8(o, c);
+      }
+    }
+  }
+#endif
+  for (; i < n; i++) {
+    uint32_t c = s[i];
+    if (c >= 0xD800 && c < 0xE000) return nullptr;
+    o = put_utf8(o, c);
+  }
+  return o;
+}
+
 }  // namespace
+
+const char *utf8_of(PyObject *text, std::unique_ptr<char[]> &buf, Py_ssize_t *len) {
+  if (PyUnicode_IS_ASCII(text)) return PyUnicode_AsUTF8AndSize(text, len);  // the str's own bytes
+#if !defined(Py_GIL_DISABLED) && PY_VERSION_HEX < 0x030E0000
+  // a UTF-8 form CPython made already (PyUnicode_AsUTF8 caches it in the str)
+  if (PyUnicode_IS_COMPACT(text) && reinterpret_cast<PyCompactUnicodeObject *>(text)->utf8 != nullptr)
+    return PyUnicode_AsUTF8AndSize(text, len);
+#endif
+  const long n = static_cast<long>(PyUnicode_GET_LENGTH(text));
+  const int kind = PyUnicode_KIND(text);
+  buf.reset(new char[static_cast<size_t>(n) * (kind == PyUnicode_1BYTE_KIND ? 2 : kind == PyUnicode_2BYTE_KIND ? 3 : 4) + 1]);
+  char *end = kind == PyUnicode_1BYTE_KIND   ? encode_units(PyUnicode_1BYTE_DATA(text), n, buf.get())
+              : kind == PyUnicode_2BYTE_KIND ? encode_units(PyUnicode_2BYTE_DATA(text), n, buf.get())
+                                             : encode_units(PyUnicode_4BYTE_DATA(text), n, buf.get());
+  if (end == nullptr) return PyUnicode_AsUTF8AndSize(text, len);  // a lone surrogate: CPython's error
+  *end = '\0';
+  *len = end - buf.get();
+  return buf.get();
+}
 
 // The findings of one scan of text (str) into raw, sorted, their offsets in characters; allowed: bytes |
 // None. 1 done, 0 a text the Python path takes (one holding a lone surrogate, which has no UTF-8), -1 a
@@ -47,8 +127,8 @@ int scan_into(ScannerObject *self, PyObject *text, PyObject *allowed, std::vecto
     mask = PyBytes_AS_STRING(allowed);
   }
   Py_ssize_t len;
-  // ASCII: the str's own buffer; otherwise its UTF-8 form, made once and kept by the str (rewrite reads it)
-  const char *t = PyUnicode_AsUTF8AndSize(text, &len);
+  std::unique_ptr<char[]> encoded;  // the UTF-8 of a text that is not ASCII, unless CPython keeps one
+  const char *t = utf8_of(text, encoded, &len);
   if (t == nullptr) {
     if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) return -1;
     PyErr_Clear();
