@@ -44,9 +44,10 @@ inline char *put_utf8(char *o, uint32_t c) {
   return o;
 }
 
-// The UTF-8 of n code units at s into o: sixteen bytes of units at a time where they are all ASCII (most
-// of a text in a European language), one character at a time elsewhere. The end of the output, or nullptr
-// at a surrogate (no UTF-8 form).
+// The UTF-8 of n code units at s into o (room for the worst case): sixteen bytes of units at a time, the
+// ASCII ones before the first other one stored at once (most of a text in a European language), that one
+// encoded on its own, and on from the unit after it. The end of the output, or nullptr at a surrogate (no
+// UTF-8 form).
 template <typename T>
 char *encode_units(const T *s, long n, char *o) {
   long i = 0;
@@ -56,24 +57,26 @@ char *encode_units(const T *s, long n, char *o) {
     const __m128i zero = _mm_setzero_si128();
     while (i + kStep <= n) {
       __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(s + i));
-      bool ascii;
+      long ascii;  // the ASCII units before the first other one (kStep: all)
+      // every unit is stored as a byte (the ones past `ascii` are written over next): the output has room, as
+      // the kStep units left take at least kStep bytes
       if constexpr (sizeof(T) == 1) {
-        ascii = _mm_movemask_epi8(v) == 0;
-        if (ascii) _mm_storeu_si128(reinterpret_cast<__m128i *>(o), v);
+        unsigned high = static_cast<unsigned>(_mm_movemask_epi8(v));
+        ascii = high ? __builtin_ctz(high) : kStep;
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(o), v);
       } else {
-        ascii = _mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(v, _mm_set1_epi16(static_cast<short>(0xFF80))), zero)) == 0xFFFF;
-        if (ascii) _mm_storel_epi64(reinterpret_cast<__m128i *>(o), _mm_packus_epi16(v, v));
+        unsigned other = ~static_cast<unsigned>(_mm_movemask_epi8(
+                             _mm_cmpeq_epi16(_mm_and_si128(v, _mm_set1_epi16(static_cast<short>(0xFF80))), zero))) &
+                         0xFFFFu;
+        ascii = other ? __builtin_ctz(other) / 2 : kStep;
+        _mm_storel_epi64(reinterpret_cast<__m128i *>(o), _mm_packus_epi16(v, v));
       }
-      if (ascii) {
-        o += kStep;
-        i += kStep;
-        continue;
-      }
-      for (long stop = i + kStep; i < stop; i++) {
-        uint32_t c = s[i];
-        if (c >= 0xD800 && c < 0xE000) return nullptr;
-        o = put_utf8(o, c);
-      }
+      o += ascii;
+      i += ascii;
+      if (ascii == kStep) continue;
+      uint32_t c = s[i++];
+      if (c >= 0xD800 && c < 0xE000) return nullptr;
+      o = put_utf8(o, c);
     }
   }
 #endif
@@ -87,6 +90,10 @@ char *encode_units(const T *s, long n, char *o) {
 
 }  // namespace
 
+// The largest encoding buffer a thread keeps between messages (bytes): room for a 1 MiB message of two bytes a
+// character; a larger message gets its own.
+constexpr size_t kKeptBuffer = 3u << 20;
+
 const char *utf8_of(PyObject *text, std::unique_ptr<char[]> &buf, Py_ssize_t *len) {
   if (PyUnicode_IS_ASCII(text)) return PyUnicode_AsUTF8AndSize(text, len);  // the str's own bytes
 #if !defined(Py_GIL_DISABLED) && PY_VERSION_HEX < 0x030E0000
@@ -96,14 +103,29 @@ const char *utf8_of(PyObject *text, std::unique_ptr<char[]> &buf, Py_ssize_t *le
 #endif
   const long n = static_cast<long>(PyUnicode_GET_LENGTH(text));
   const int kind = PyUnicode_KIND(text);
-  buf.reset(new char[static_cast<size_t>(n) * (kind == PyUnicode_1BYTE_KIND ? 2 : kind == PyUnicode_2BYTE_KIND ? 3 : 4) + 1]);
-  char *end = kind == PyUnicode_1BYTE_KIND   ? encode_units(PyUnicode_1BYTE_DATA(text), n, buf.get())
-              : kind == PyUnicode_2BYTE_KIND ? encode_units(PyUnicode_2BYTE_DATA(text), n, buf.get())
-                                             : encode_units(PyUnicode_4BYTE_DATA(text), n, buf.get());
+  const size_t most = static_cast<size_t>(n) * (kind == PyUnicode_1BYTE_KIND ? 2 : kind == PyUnicode_2BYTE_KIND ? 3 : 4) + 1;
+  // The thread's buffer, kept from one message to the next up to kKeptBuffer bytes: fresh memory of a
+  // message's size each time costs its page faults again (measured: about three times the encoding).
+  thread_local std::unique_ptr<char[]> kept;
+  thread_local size_t kept_size = 0;
+  char *out;
+  if (most <= kKeptBuffer) {
+    if (kept_size < most) {
+      kept.reset(new char[most]);
+      kept_size = most;
+    }
+    out = kept.get();
+  } else {
+    buf.reset(new char[most]);
+    out = buf.get();
+  }
+  char *end = kind == PyUnicode_1BYTE_KIND   ? encode_units(PyUnicode_1BYTE_DATA(text), n, out)
+              : kind == PyUnicode_2BYTE_KIND ? encode_units(PyUnicode_2BYTE_DATA(text), n, out)
+                                             : encode_units(PyUnicode_4BYTE_DATA(text), n, out);
   if (end == nullptr) return PyUnicode_AsUTF8AndSize(text, len);  // a lone surrogate: CPython's error
   *end = '\0';
-  *len = end - buf.get();
-  return buf.get();
+  *len = end - out;
+  return out;
 }
 
 // The findings of one scan of text (str) into raw, sorted, their offsets in characters; allowed: bytes |
