@@ -357,7 +357,7 @@ PyObject *scanner_keyword_hits(ScannerObject *self, PyObject *args) {
     return nullptr;
   }
   Py_ssize_t len;
-  std::unique_ptr<char[]> encoded;
+  Utf8Buffer encoded;
   const char *t = utf8_of(text, encoded, &len);
   if (t == nullptr) return nullptr;
   KeywordHits kwh(self->dets->size());

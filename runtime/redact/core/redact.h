@@ -31,6 +31,7 @@
 #endif
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -704,11 +705,23 @@ void relaxed_spans(const Detector &d, const StringPiece &text, const std::vector
                    Budget *budget);
 
 // scanner.cc
+// The memory a scan encodes a text into (utf8_of): the one kept between scans when it is free, else its own.
+class Utf8Buffer {
+ public:
+  Utf8Buffer() = default;
+  Utf8Buffer(const Utf8Buffer &) = delete;
+  Utf8Buffer &operator=(const Utf8Buffer &) = delete;
+  ~Utf8Buffer();
+  char *get(size_t size);  // room for size bytes (nullptr: none), until this buffer goes
+ private:
+  char *block_ = nullptr;
+};
 // The UTF-8 form of a str, its length in *len: an ASCII str's own bytes, the UTF-8 CPython keeps in the str
 // where it made it already, else encoded into buf (not kept by the str: a message is usually scanned once,
 // and CPython's encoder reads a str of two bytes a character one character at a time, this sixteen bytes
-// of ASCII at a time). nullptr, with UnicodeEncodeError set, for a lone surrogate.
-const char *utf8_of(PyObject *text, std::unique_ptr<char[]> &buf, Py_ssize_t *len);
+// of ASCII at a time). nullptr, with UnicodeEncodeError set, for a lone surrogate (MemoryError where
+// there is no room for it).
+const char *utf8_of(PyObject *text, Utf8Buffer &buf, Py_ssize_t *len);
 int scan_into(ScannerObject *self, PyObject *text, PyObject *allowed, std::vector<Raw> &raw, bool &set_ran,
               long &budget_left);
 

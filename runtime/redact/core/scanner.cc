@@ -88,13 +88,41 @@ char *encode_units(const T *s, long n, char *o) {
   return o;
 }
 
+// The largest encoding buffer kept between messages (bytes): room for a 1 MiB message of two bytes a
+// character; a larger message's is freed after its scan.
+constexpr size_t kKeptBuffer = 3u << 20;
+// The one buffer kept: a block holding its size (size_t), then its bytes. A scan takes it, or makes its own
+// while another scan holds it, and puts it back when done: fresh memory of a message's size each time costs
+// its page faults again (measured: about three times the encoding).
+std::atomic<char *> spare{nullptr};
+
 }  // namespace
 
-// The largest encoding buffer a thread keeps between messages (bytes): room for a 1 MiB message of two bytes a
-// character; a larger message gets its own.
-constexpr size_t kKeptBuffer = 3u << 20;
+char *Utf8Buffer::get(size_t size) {
+  char *block = spare.exchange(nullptr);
+  if (block != nullptr && *reinterpret_cast<size_t *>(block) < size) {
+    free(block);
+    block = nullptr;
+  }
+  if (block == nullptr) {
+    block = static_cast<char *>(malloc(sizeof(size_t) + size));
+    if (block == nullptr) return nullptr;
+    *reinterpret_cast<size_t *>(block) = size;
+  }
+  block_ = block;
+  return block + sizeof(size_t);
+}
 
-const char *utf8_of(PyObject *text, std::unique_ptr<char[]> &buf, Py_ssize_t *len) {
+Utf8Buffer::~Utf8Buffer() {
+  if (block_ == nullptr) return;
+  if (*reinterpret_cast<size_t *>(block_) > kKeptBuffer) {
+    free(block_);
+    return;
+  }
+  free(spare.exchange(block_));  // the one kept before (another scan's), if any, goes
+}
+
+const char *utf8_of(PyObject *text, Utf8Buffer &buf, Py_ssize_t *len) {
   if (PyUnicode_IS_ASCII(text)) return PyUnicode_AsUTF8AndSize(text, len);  // the str's own bytes
 #if !defined(Py_GIL_DISABLED) && PY_VERSION_HEX < 0x030E0000
   // a UTF-8 form CPython made already (PyUnicode_AsUTF8 caches it in the str)
@@ -104,20 +132,10 @@ const char *utf8_of(PyObject *text, std::unique_ptr<char[]> &buf, Py_ssize_t *le
   const long n = static_cast<long>(PyUnicode_GET_LENGTH(text));
   const int kind = PyUnicode_KIND(text);
   const size_t most = static_cast<size_t>(n) * (kind == PyUnicode_1BYTE_KIND ? 2 : kind == PyUnicode_2BYTE_KIND ? 3 : 4) + 1;
-  // The thread's buffer, kept from one message to the next up to kKeptBuffer bytes: fresh memory of a
-  // message's size each time costs its page faults again (measured: about three times the encoding).
-  thread_local std::unique_ptr<char[]> kept;
-  thread_local size_t kept_size = 0;
-  char *out;
-  if (most <= kKeptBuffer) {
-    if (kept_size < most) {
-      kept.reset(new char[most]);
-      kept_size = most;
-    }
-    out = kept.get();
-  } else {
-    buf.reset(new char[most]);
-    out = buf.get();
+  char *out = buf.get(most);
+  if (out == nullptr) {
+    PyErr_NoMemory();
+    return nullptr;
   }
   char *end = kind == PyUnicode_1BYTE_KIND   ? encode_units(PyUnicode_1BYTE_DATA(text), n, out)
               : kind == PyUnicode_2BYTE_KIND ? encode_units(PyUnicode_2BYTE_DATA(text), n, out)
@@ -149,7 +167,7 @@ int scan_into(ScannerObject *self, PyObject *text, PyObject *allowed, std::vecto
     mask = PyBytes_AS_STRING(allowed);
   }
   Py_ssize_t len;
-  std::unique_ptr<char[]> encoded;  // the UTF-8 of a text that is not ASCII, unless CPython keeps one
+  Utf8Buffer encoded;  // the UTF-8 of a text that is not ASCII, unless CPython keeps one
   const char *t = utf8_of(text, encoded, &len);
   if (t == nullptr) {
     if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) return -1;
