@@ -13,7 +13,8 @@ from typing import Any, NamedTuple
 
 from tamis.compiler.data_protection.policy import DIALECTS, PolicyModel, build_runtime, compile_model
 from tamis.errors import Diagnostic
-from tamis.runtime.json_values import lone_surrogate, without_surrogates
+from tamis.runtime.json_values import without_surrogates
+from tamis.runtime.redact import native
 from tamis.runtime.redact.detector import Finding
 from tamis.runtime.redact.redactor import INBOUND, OUTBOUND, Outcome, Redactor, ServiceError
 
@@ -107,7 +108,7 @@ def _text(message: str | bytes) -> str:
         return bytes(message).decode("utf-8", "replace")
     if not isinstance(message, str):
         raise TypeError("message must be str or bytes")
-    if not message.isascii() and lone_surrogate(message) is not None:
+    if not message.isascii() and native.lone_surrogate(message) is not None:
         return without_surrogates(message)
     return message
 

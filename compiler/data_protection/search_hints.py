@@ -30,6 +30,66 @@ def max_width(pattern: str) -> int | None:
     return width if width < 4096 else None
 
 
+def max_utf8_width(pattern: str) -> int | None:
+    """Longest match of one of tamis's own patterns in UTF-8 bytes (None: unbounded or unknown): what the
+    native core searches around an anchor in text that is not ASCII. A character of a negated class, ``.``
+    or a case-insensitive part counts four bytes; a listed one its own width (RE2's ``\\d``, ``\\w`` and
+    ``\\s`` are ASCII)."""
+    parsed = _parsed(pattern)
+    if parsed is None:
+        return None
+    tree, k = parsed
+    width = _utf8_width(tree, k, bool(tree.state.flags & k.SRE_FLAG_IGNORECASE))
+    return width if width is not None and width < 4096 else None
+
+
+_ASCII_CATEGORIES = ("CATEGORY_DIGIT", "CATEGORY_WORD", "CATEGORY_SPACE")
+
+
+def _utf8_width(items: Any, k: Any, folded: bool) -> int | None:
+    """The most UTF-8 bytes a match of the parsed sequence ``items`` takes (None: unbounded or unknown)."""
+    total = 0
+    for op, av in items:
+        part: int | None
+        if op is k.LITERAL:
+            part = 4 if folded else len(chr(av).encode("utf-8", "surrogatepass"))
+        elif op is k.IN:
+            part = 4 if folded else _class_width(av, k)
+        elif op in (k.NOT_LITERAL, k.ANY):
+            part = 4
+        elif op is k.SUBPATTERN:
+            part = _utf8_width(av[-1], k, folded or bool(av[1] & k.SRE_FLAG_IGNORECASE))
+        elif op in (k.MAX_REPEAT, k.MIN_REPEAT):
+            inner = _utf8_width(av[2], k, folded)
+            part = None if inner is None or av[1] >= k.MAXREPEAT else inner * av[1]
+        elif op is k.BRANCH:
+            alts = [_utf8_width(alt, k, folded) for alt in av[1]]
+            part = None if any(a is None for a in alts) else max(a for a in alts if a is not None)
+        elif op is k.AT:  # ^, $, \b: consume nothing
+            part = 0
+        else:
+            part = None
+        if part is None:
+            return None
+        total += part
+    return total
+
+
+def _class_width(av: Any, k: Any) -> int:
+    """The widest character of a class in UTF-8 (a negation or a category other than RE2's ASCII ones: 4)."""
+    width = 1
+    for iop, iav in av:
+        if iop is k.LITERAL:
+            width = max(width, len(chr(iav).encode("utf-8", "surrogatepass")))
+        elif iop is k.RANGE:
+            width = max(width, len(chr(iav[1]).encode("utf-8", "surrogatepass")))
+        elif iop is k.CATEGORY and any(iav is getattr(k, name) for name in _ASCII_CATEGORIES):
+            continue
+        else:  # NEGATE, \D, \W, \S...
+            return 4
+    return width
+
+
 @cache
 def _parsed(pattern: str) -> tuple[Any, Any] | None:
     """One of tamis's own patterns parsed by Python's regex parser, with the parser's constants (None:

@@ -104,6 +104,7 @@ class Detector:
     strict_check: Check | None = None
     exclude: frozenset[str] = field(default_factory=frozenset)
     max_len: int | None = None  # longest possible match in characters, when bounded and known
+    max_bytes: int | None = None  # the same in UTF-8 bytes
     # What every match holds (tamis's own patterns only). With ``max_len`` it bounds where a search can
     # find anything: the native core searches only there; results are the same.
     hints: SearchHints = NO_HINTS

@@ -119,17 +119,17 @@ def case_variants(ch: str) -> frozenset[str]:
     return _case_groups().get(ch, frozenset({ch}))
 
 
-def keyword_leads(keywords: Sequence[str], *, anywhere: bool = False) -> bytes:
-    """The first bytes (not ASCII) of every character a keyword can start with in a case-insensitive match
-    (with ``anywhere``: hold anywhere): where the native core meets one of these in UTF-8 text, a keyword may
-    start (go on); no other byte that is not ASCII can start (or be the first of) a keyword's character."""
-    leads = set()
-    for k in _keyword_words(keywords):
-        for ch in {v for c in (k if anywhere else k[0]) for v in case_variants(c)}:
-            first = ch.encode("utf-8", "surrogatepass")[0]
-            if first >= 0x80:
-                leads.add(first)
-    return bytes(sorted(leads))
+def keyword_variants(keywords: Sequence[str]) -> dict[str, str]:
+    """Each character of the keywords (as the spellings hold them: lower case) that a case-insensitive match
+    also takes as characters that are not ASCII -> those other characters (``case_variants``). Where the
+    native core's trie, which folds ASCII case alone, stops at a character that is not ASCII after a node,
+    the regex can go on only if that character is a variant of one of the node's next characters."""
+    out = {}
+    for ch in {c for k in _keyword_words(keywords) for c in k}:
+        others = "".join(sorted(v for v in case_variants(ch) if v != ch and not v.isascii()))
+        if others:
+            out[ch] = others
+    return out
 
 
 def _is_word(ch: str) -> bool:

@@ -4,7 +4,7 @@ The core is optional: where the extension did not build, or ``TAMIS_NATIVE=0``, 
 alone (``USE_NATIVE``). All that crosses the boundary is built here and read by core/module.cc:
 
 ``_redact.Scanner(detectors, keyword_spellings, keyword_owner, max_mem, finding_type, keyword_window,
-longest_keyword, anchor_min_range, keyword_pattern, keyword_hit, keyword_leads, keyword_inner_leads)``, built
+longest_keyword, anchor_min_range, keyword_pattern, keyword_hit, keyword_variants)``, built
 by ``scanner_core``:
 
 - ``detectors``: one ``DetectorRow`` per detector, in the scanner's order (the fields are documented
@@ -22,8 +22,9 @@ by ``scanner_core``:
   not ASCII the core asks it, anchored, where its trie cannot decide a hit;
 - ``keyword_hit``: ``keywords.keyword_hit`` bound to that regex and the owners (``_keyword_hit``), called
   with (UTF-8 bytes, hit start, hit end) for such a hit, or one with characters that are not ASCII around it;
-- ``keyword_leads``, ``keyword_inner_leads``: ``keywords.keyword_leads`` (bytes) of the keywords' first
-  characters and of all their characters: which bytes that are not ASCII can start, or go on with, a keyword.
+- ``keyword_variants``: ``keywords.keyword_variants`` (a dict of str): each keyword character -> the
+  characters that are not ASCII a case-insensitive match also takes for it. The core keeps, per trie node,
+  those of its next characters: where a walk in UTF-8 text stops at one of them, it asks the regex.
 
 Any text is scanned: ASCII as it is, any other as UTF-8 (a text with a lone surrogate has none and goes to
 the Python path), its byte offsets made characters by one count per scan; the keyword windows are
@@ -41,6 +42,7 @@ byte per detector, non-zero where its identifier applies, or None for all.
 None where the Python steps must decide; ``findings``: a list of ``Finding`` or a ``Found``;
 ``operations``: identifier -> ("mask" | "redact", mask character). ``_redact.check(code, text, start,
 end)`` -> 1 holds, 0 fails, -1 left to the Python check (``NATIVE_CHECKS`` gives the codes).
+``_redact.lone_surrogate(text)`` -> the index of the first lone surrogate, or None (``lone_surrogate``).
 
 Twins (the C++ function follows the Python one step by step; tests/data_protection/test_redact_native.py
 holds each pair to the same results):
@@ -58,6 +60,7 @@ holds each pair to the same results):
 - core/checks.cc ``native_check`` <-> checks.py, code by code (``NATIVE_CHECKS``); within it ``luhn_ok``
   <-> ``luhn_ok``, ``standalone_number`` <-> ``_standalone_number``, ``issuer_ok`` <-> ``_issuer_ok``,
   ``vin_value`` <-> ``_VIN_VALUES``, ``country_code_at`` <-> ``has_country_code``;
+- core/module.cc ``lone_surrogate`` <-> runtime/json_values.py ``lone_surrogate``;
 - core/rewrite.cc ``rewrite`` <-> redactor.py ``merged_spans`` then json_rewrite.py
   ``splice_inside_plain_strings`` (a message that starts like JSON) or ``splice`` (any other).
 """
@@ -70,7 +73,7 @@ from typing import NamedTuple
 
 import re2
 
-from tamis.runtime import NATIVE_ALLOWED, cores
+from tamis.runtime import NATIVE_ALLOWED, cores, json_values
 from tamis.runtime.redact.checks import (
     check_aws_secret,
     check_credit_card,
@@ -91,8 +94,8 @@ from tamis.runtime.redact.keywords import (
     KEYWORD_WINDOW,
     LONGEST_KEYWORD,
     keyword_hit,
-    keyword_leads,
     keyword_spellings,
+    keyword_variants,
 )
 from tamis.runtime.redact.search import re2_options
 
@@ -158,9 +161,18 @@ class DetectorRow(NamedTuple):
     streak_min: int
     streak_max: int
     max_len: int  # Detector.max_len, -1 when unknown
+    max_bytes: int  # Detector.max_bytes, -1 when unknown
     # Every character of the hints above was ASCII: they then hold in any text (in a text that is not ASCII
     # the core searches a detector without its hints otherwise)
     hints_ascii: bool
+
+
+def lone_surrogate(text: str) -> int | None:
+    """``json_values.lone_surrogate`` on the core where it loaded: the Python definition encodes the whole
+    text to find out, which for a message that is not ASCII costs more than the core's whole scan."""
+    if USE_NATIVE:
+        return _redact.lone_surrogate(text)  # type: ignore[no-any-return]
+    return json_values.lone_surrogate(text)
 
 
 def check_code(check: Check | None) -> int:
@@ -229,6 +241,7 @@ def scanner_core(
                 hints.streak_min,
                 hints.streak_max,
                 det.max_len if det.max_len is not None else -1,
+                det.max_bytes if det.max_bytes is not None else -1,
                 _hints_ascii(hints),
             )
         )
@@ -249,8 +262,7 @@ def scanner_core(
             ANCHOR_MIN_RANGE,
             keyword_pattern if spellings is not None else None,
             hit if spellings is not None else None,
-            keyword_leads(keywords) if spellings is not None else b"",
-            keyword_leads(keywords, anywhere=True) if spellings is not None else b"",
+            keyword_variants(keywords) if spellings is not None else {},
         )
     except ValueError:  # a pattern this RE2 build rejects: keep to the binding
         return None

@@ -31,6 +31,7 @@ import tamis
 from tamis.compiler.data_protection.managed.catalogue import MANAGED_TABLE
 from tamis.compiler.data_protection.managed.detectors import detectors_for
 from tamis.compiler.data_protection.managed.patterns import NOT_DETECTED_LOCALLY
+from tamis.runtime import json_values
 from tamis.runtime.redact import checks, json_rewrite, keywords, redactor
 from tamis.runtime.redact import native as native_api
 from tamis.runtime.redact.detector import Check, Detector, Finding, FoundList, SearchHints
@@ -434,6 +435,80 @@ def test_non_ascii_texts_same_keyword_hits(text: str) -> None:
     assert {i: [(s, e, s, e) for s, e in spans] for i, spans in enumerate(got) if spans} == want
 
 
+# Characters of two, three and four bytes: Latin letters in both cases (a keyword after one is no hit unless
+# camelCase), signs and separators (a context), a Greek capital, an ideograph, an emoji, and the variants
+# of "s" and "k" a case-insensitive match takes.
+WIDE = ["é", "ô", "Ô", "ß", "Ł", "×", "\u00a0", "Ω", "—", "’", "中", "😀", "ſ", "\u212a"]
+WIDE_KEYWORDS = ["tel", "ssn", "card number", "passeport", "numéro de passeport", "kontonummer"]
+
+
+def test_keywords_next_to_characters_of_every_width_same_hits() -> None:
+    # The native keyword pass finds its places sixteen bytes at a time whatever the bytes: each keyword in
+    # three cases, glued to a wide character or after a space, at every offset of a 16-byte block, at the
+    # start and the end of the message, hit by hit against the Python pass.
+    scanner = _all()[0]._redactor.scanner
+    compared = 0
+    for k in WIDE_KEYWORDS:
+        for form in (k, k.upper(), k[0].upper() + k[1:]):
+            for c in WIDE:
+                for pad in range(18):
+                    lead = "." * pad
+                    for text in (
+                        lead + c + form,
+                        lead + "h" + c + form + c,
+                        lead + c + " " + form + "a" + c,
+                        lead + "a" + form + c + "1",
+                        c + form + lead,
+                    ):
+                        data = text.encode()
+                        want = scanner._keyword_hits(text, data, None if text.isascii() else lambda b: b)
+                        got = scanner._native.keyword_hits(text)
+                        same = {i: [(s, e, s, e) for s, e in sp] for i, sp in enumerate(got) if sp}
+                        assert same == want, text
+                        compared += 1
+    assert compared == len(WIDE_KEYWORDS) * 3 * len(WIDE) * 18 * 5
+
+
+@pytest.mark.parametrize("c", WIDE)
+def test_values_and_windows_next_to_characters_of_every_width_same_findings(c: str) -> None:
+    # Values glued to a wide character on either side, keyword windows whose edge (30 characters) falls on
+    # or just past one, and wide characters at the message's ends, on both engines, offsets in characters.
+    native, twin = _all()
+    cases = [("card number", "4539894458086459"), ("ssn", "123-45-6789"), ("tel", "+1 202-555-0147")]
+    compared = 0
+    for keyword, value in cases:
+        for gap in (28, 29, 30, 31):
+            for wide_at in range(0, gap, 7):
+                filler = "x" * wide_at + c + "x" * (gap - wide_at - 1)
+                for text in (
+                    keyword + filler + value,
+                    value + filler + keyword,
+                    c + keyword + " " + value + c,
+                    c + value + c + " " + keyword + c,
+                    keyword + ": " + c * 3 + value + c * 3,
+                    "." * gap + c + keyword + c + value,
+                ):
+                    assert native.scan(text) == twin.scan(text), text
+                    compared += 1
+    assert compared == 3 * 4 * 5 * 6 - 3 * 6  # gap 28 has four places for the wide character, the others five
+
+
+def test_lone_surrogates_found_as_the_python_definition_finds_them() -> None:
+    # Policy.apply looks for one in every message that is not ASCII (the core, eight characters at a time)
+    compared = 0
+    for wide in ["", "é", "ł", "\ud7ff", "\ue000", "😀"]:  # strs of one, two and four bytes a character
+        for length in (1, 7, 8, 9, 17, 33):
+            for at in [None, *range(length)]:
+                for surrogate in ("\ud800", "\udbff", "\udc00", "\udfff"):
+                    chars = list((wide + "abcdefgh" * 5)[:length])
+                    if at is not None:
+                        chars[at] = surrogate
+                    text = "".join(chars)
+                    assert native_api._redact.lone_surrogate(text) == json_values.lone_surrogate(text), text
+                    compared += 1
+    assert compared == 6 * 4 * (6 + 1 + 7 + 8 + 9 + 17 + 33)
+
+
 def test_lone_surrogates_take_the_python_path() -> None:
     native, twin = _all()
     text = "card number 4111 1111 1111 1111 \ud800"
@@ -543,6 +618,32 @@ def test_rewrite_covers_json_and_plain_messages() -> None:
     assert native_api._redact.rewrite("card 12345678 ok", found[:1], ops) == "card 1234#### ok"
     assert native_api._redact.rewrite('{"a": 12345678901234}', found, ops) is None  # a number: Python decides
     assert native_api._redact.rewrite("é 12345678", found, ops) is None
+
+
+@pytest.mark.parametrize("wide", ["é", "ł", "中", "😀"])  # a str of one, two and four bytes a character
+@pytest.mark.parametrize("json_text", [False, True])
+def test_rewrite_of_text_that_is_not_ascii_gives_the_smallest_kind(wide: str, json_text: bool) -> None:
+    # The core writes the result at the message's kind; where the spans took every character that needed
+    # it, the result must be the narrower str Python makes (a str of a wider kind than its characters need
+    # compares unequal to the same characters).
+    ops = {"A": ("mask", "#"), "B": ("redact", "#")}
+    compared = 0
+    for tail in ["", " é", " ł", " 中"]:
+        body = f"x{wide}12{wide}{wide}yz 34{tail}"
+        message, shift = (json.dumps({"k": body}, ensure_ascii=False), 7) if json_text else (body, 0)
+        places = [i for i, ch in enumerate(body) if ch == wide]  # 1, 4, 5
+        for a in ("A", "B", None):
+            for b in ("A", "B", None):
+                found = [Finding(a, places[0] + shift, places[0] + shift + 1)] if a else []
+                if b:
+                    found.append(Finding(b, places[1] + shift, places[2] + shift + 1))
+                found.sort()
+                got = native_api._redact.rewrite(message, found, ops)
+                merged = redactor.merged_spans(found, ops)
+                want = json_rewrite.rewrite(message, merged) if merged else message
+                assert got == want and got.isascii() == want.isascii(), (message, found)
+                compared += 1
+    assert compared == 4 * 9
 
 
 # Values shaped like what the checks judge (digit groups with separators, boundary numbers, addresses,
@@ -724,6 +825,40 @@ MATCHES = st.sampled_from(HINTED).flatmap(
         st.just(ph), st.from_regex(ph[0], fullmatch=True, alphabet=st.characters(codec="ascii"))
     )
 )
+
+
+MEASURED = sorted(
+    {
+        (d.pattern, d.max_len, d.max_bytes)
+        for n in DETECTABLE
+        for d in detectors_for(n)
+        if d.max_bytes is not None
+    }
+)
+
+
+@given(
+    st.sampled_from(MEASURED).flatmap(
+        lambda m: st.tuples(
+            st.just(m), st.from_regex(m[0], fullmatch=True, alphabet=st.characters(codec="utf-8"))
+        )
+    )
+)
+def test_every_match_fits_its_longest_utf8_width(case: tuple[tuple[str, int, int], str]) -> None:
+    # In text that is not ASCII the core searches max_bytes around an anchor: every string RE2 matches
+    # (any characters, where the pattern lets them in) must be no longer in UTF-8.
+    (pattern, max_len, max_bytes), value = case
+    assert max_len <= max_bytes <= 4 * max_len
+    if re2.compile(pattern).fullmatch(value) is not None:  # (Python's \d takes other digits: RE2's does not)
+        assert len(value.encode()) <= max_bytes, (pattern, value)
+
+
+def test_longest_utf8_widths_of_patterns_with_a_lead() -> None:
+    # the lead of a phone number or a secret key may be any character: three bytes more than in ASCII
+    widths = {
+        d.name: d.max_bytes - d.max_len for n in ("PhoneNumber-US", "AwsSecretKey") for d in detectors_for(n)
+    }
+    assert widths == {"PhoneNumber-US": 3, "AwsSecretKey": 6}
 
 
 def test_most_managed_patterns_have_hints() -> None:

@@ -6,7 +6,7 @@ from functools import cache
 
 from tamis.compiler.data_protection.managed.catalogue import MANAGED_TABLE
 from tamis.compiler.data_protection.managed.patterns import patterns_of
-from tamis.compiler.data_protection.search_hints import max_width, search_hints
+from tamis.compiler.data_protection.search_hints import max_utf8_width, max_width, search_hints
 from tamis.runtime.redact.checks import CHECKS
 from tamis.runtime.redact.detector import Detector
 
@@ -31,6 +31,7 @@ def detectors_for(name: str) -> tuple[Detector, ...]:
                 strict_check=CHECKS["country_code"] if mode == "relaxes" else None,
                 exclude=entry.excluded,
                 max_len=max_width(pattern),
+                max_bytes=max_utf8_width(pattern),
                 hints=search_hints(pattern, group),
             )
         )

@@ -80,19 +80,23 @@ struct Utf8Hit {
   bool exact = false;
 };
 
-// Whether some spelling can start at i in UTF-8 text: KeywordTrie::starts where its three bytes are ASCII;
-// a byte that is not may be a letter in another case than the spelling's (the regex folds them all).
+// Whether some spelling can start at i (an ASCII byte) in UTF-8 text: KeywordTrie::starts where its three
+// bytes are ASCII; a byte that is not may be a letter in another case than the spelling's (the walk decides).
 inline bool may_start(const KeywordTrie &trie, const unsigned char *u, long i, long n) {
-  if (u[i] >= 0x80) return trie.foreign_first[u[i]];
   if ((i + 1 < n && u[i + 1] >= 0x80) || (i + 2 < n && u[i + 2] >= 0x80)) return true;
   return trie.starts(reinterpret_cast<const char *>(u), i, n);
 }
 
 // The leftmost-longest hit of the keyword regex at or after pos (a character start), as the Python path's
-// keyword_spans finds them in UTF-8 text. The trie decides a place where the context byte, the next one
-// and every byte its walk reads are ASCII (as for ASCII text); anywhere else the regex is asked, anchored
-// at that place (no hit starts before it): a character of several bytes is a context or a lower-case
-// letter only by its Unicode category, and a letter that is not ASCII matches a keyword's in either case.
+// keyword_spans finds them in UTF-8 text. The places a hit can start at are those of ASCII text (an ASCII
+// context byte before a byte a keyword can start with), the last byte of a character that is not ASCII before
+// such a byte (that character the context), and any context before a character that is not ASCII a keyword
+// can start with (KeywordTrie::begins). The trie decides a place where the context byte and the keyword's
+// first byte are ASCII and its walk does not stop at a character the regex might take (walk_utf8's foreign);
+// anywhere else the regex is asked, anchored at that place (no hit starts before it): a character of several
+// bytes is a context or a lower-case letter only by its Unicode category, and a letter that is not ASCII
+// matches a keyword's in either case. Sixteen places at a time, whatever the bytes: the places of a byte that
+// is not ASCII are found by the same masks as the others, so such text stays on the vector path.
 bool next_hit_utf8(const ScannerObject *self, const StringPiece &text, long pos, Utf8Hit &out) {
   const KeywordTrie &trie = *self->keywords;
   const char *t = text.data();
@@ -109,23 +113,9 @@ bool next_hit_utf8(const ScannerObject *self, const StringPiece &text, long pos,
     if (by_regex(0)) return true;
     pos = utf8_width(u[0]);
   }
-  // The decision at one place h (a candidate: see the loop).
-  auto decide = [&](long h) -> bool {
-    unsigned char c = u[h];
-    if (c >= 0x80) {
-      if (utf8_continuation(c)) return false;  // inside a character, decided at its first byte
-      long w = utf8_width(c);
-      if (h + w >= n || !may_start(trie, u, h + w, n)) return false;
-      // whether it is a context (or a lower-case letter before a capital) only matters where a keyword
-      // follows: the trie says where none can (it folds ASCII case, so camelCase spellings are in it)
-      bool foreign = false;
-      if (u[h + w] < 0x80 && trie.walk(t, h + w, n, &foreign).end < 0 && !foreign) return false;
-      return by_regex(h);
-    }
-    unsigned char x = u[h + 1];
-    if (x >= 0x80)  // a context or a lower-case letter before a character a keyword can start with
-      return trie.foreign_first[x] && (!is_alnum(static_cast<char>(c)) || is_lower(static_cast<char>(c))) && by_regex(h);
-    if (!keyword_context(static_cast<char>(c), static_cast<char>(x)) || !may_start(trie, u, h + 1, n)) return false;
+  // An ASCII context at h before an ASCII byte: the trie's hit, or the regex where the walk met a
+  // character it might take.
+  auto ascii_place = [&](long h) {
     bool foreign = false;
     KeywordTrie::Hit hit = trie.match_at(t, n, h, n, &foreign);
     if (foreign) return by_regex(h);
@@ -133,56 +123,83 @@ bool next_hit_utf8(const ScannerObject *self, const StringPiece &text, long pos,
     out = {h, hit.end, hit.node, true};
     return true;
   };
+  // The character at cs (not ASCII) as the context of a keyword starting at k: whether it is one (or a
+  // lower-case letter before a capital) only matters where a keyword follows, which the trie says.
+  auto after_foreign = [&](long cs, long k) {
+    if (u[k] >= 0x80) return trie.begins(t, k, n) && by_regex(cs);
+    if (!may_start(trie, u, k, n)) return false;
+    // a letter before a byte that is no capital: neither a context ([^\pL\pN]) nor camelCase (a capital)
+    if (!is_upper(t[k]) && latin_letter(utf8_code(u + cs))) return false;
+    bool foreign = false;
+    if (trie.walk_utf8(t, k, n, &foreign).end < 0 && !foreign) return false;
+    return by_regex(cs);
+  };
+  // An ASCII context at h before a character that is not ASCII (a keyword starting with it, or camelCase)
+  auto before_foreign = [&](long h) {
+    char c = t[h];
+    return (!is_alnum(c) || is_lower(c)) && trie.begins(t, h + 1, n) && by_regex(h);
+  };
+  // One place h, as the loop below decides it (the last bytes of the text).
+  auto decide = [&](long h) -> bool {
+    unsigned char c = u[h], x = u[h + 1];
+    if (c >= 0x80) return utf8_continuation(x) ? false : utf8_continuation(c) && after_foreign(utf8_before(t, h + 1), h + 1);
+    if (x >= 0x80) return before_foreign(h);
+    if (!keyword_context(static_cast<char>(c), static_cast<char>(x)) || !may_start(trie, u, h + 1, n)) return false;
+    return ascii_place(h);
+  };
   long h = pos;
 #if defined(__SSE2__)
-  // Sixteen places at a time, as KeywordTrie::find, with every first byte of a character that is not ASCII
-  // a candidate, and every place before a byte that may start a keyword (foreign_first).
   const __m128i cont_top = _mm_set1_epi8(static_cast<char>(0xC0));
-  for (; h + 17 <= n; h += 16) {
+  for (; h + 19 <= n; h += 16) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(t + h));
     __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i *>(t + h + 1));
-    __m128i low = bytes_between(v, 'a', 25), next_up = bytes_between(w, 'A', 25);
+    __m128i low = bytes_between(v, 'a', 25);
     __m128i word = _mm_or_si128(_mm_or_si128(low, bytes_between(v, 'A', 25)), bytes_between(v, '0', 9));
-    unsigned high_next = static_cast<unsigned>(_mm_movemask_epi8(w));  // the next byte is not ASCII
-    if (high_next && trie.foreign_count <= 4) {  // ... and may start a keyword
-      __m128i any = _mm_setzero_si128();
-      for (int k = 0; k < trie.foreign_count; k++)
-        any = _mm_or_si128(any, _mm_cmpeq_epi8(w, _mm_set1_epi8(static_cast<char>(trie.foreign_list[k]))));
-      high_next = static_cast<unsigned>(_mm_movemask_epi8(any));
-    }
-    // continuation bytes (signed, below 0xC0) are decided at their character's first byte
-    unsigned cont = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmplt_epi8(v, cont_top)));
-    unsigned other = ~static_cast<unsigned>(_mm_movemask_epi8(word));
-    if (trie.letters_first)
-      other &= static_cast<unsigned>(_mm_movemask_epi8(bytes_between(_mm_or_si128(w, _mm_set1_epi8(0x20)), 'a', 25))) |
-               high_next | static_cast<unsigned>(_mm_movemask_epi8(v));
-    unsigned lower = static_cast<unsigned>(_mm_movemask_epi8(low));
-    unsigned mask = (other | (lower & (static_cast<unsigned>(_mm_movemask_epi8(next_up)) | high_next))) & ~cont & 0xFFFFu;
-    if (mask && h + 19 <= n &&
-        (_mm_movemask_epi8(v) | _mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i *>(t + h + 3)))) == 0) {
-      // every byte a place and its next three read is ASCII: KeywordTrie::find's filter, without a branch
-      // per place, then walks (a walk that meets a byte that is not ASCII leaves the place to the regex)
-      unsigned keep = 0;
-      for (unsigned rest = mask; rest; rest &= rest - 1) {
-        int bit = __builtin_ctz(rest);
-        const unsigned char *q = u + h + bit + 1;
-        keep |= static_cast<unsigned>(KeywordTrie::has_bit(trie.triple.data(), KeywordTrie::triple_index(q[0], q[1], q[2])))
-                << bit;
-      }
-      for (; keep; keep &= keep - 1) {
-        long at = h + __builtin_ctz(keep);
-        bool foreign = false;
-        KeywordTrie::Hit hit = trie.match_at(t, n, at, n, &foreign);
-        if (foreign && by_regex(at)) return true;
-        if (!foreign && hit.end >= 0) {
-          out = {at, hit.end, hit.node, true};
-          return true;
+    unsigned high = static_cast<unsigned>(_mm_movemask_epi8(v)), high_next = static_cast<unsigned>(_mm_movemask_epi8(w));
+    unsigned lower = static_cast<unsigned>(_mm_movemask_epi8(low)), words = static_cast<unsigned>(_mm_movemask_epi8(word));
+    // where the next byte is ASCII and a keyword can start with it
+    unsigned next_ok = trie.letters_first ? static_cast<unsigned>(_mm_movemask_epi8(
+                                                bytes_between(_mm_or_si128(w, _mm_set1_epi8(0x20)), 'a', 25)))
+                                          : ~high_next;
+    unsigned up_next = static_cast<unsigned>(_mm_movemask_epi8(bytes_between(w, 'A', 25)));
+    // ASCII places (keyword_context), as in KeywordTrie::find
+    unsigned mask = ((~words & ~high & next_ok) | (lower & up_next)) & 0xFFFFu;
+    unsigned cont = 0, special = 0;
+    if (high | high_next) {
+      cont = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmplt_epi8(v, cont_top)));
+      mask |= cont & next_ok;  // the last byte of a character that is not ASCII before an ASCII start
+      if (high_next) {  // before a character that is not ASCII a keyword may start with
+        unsigned first;
+        if (trie.foreign_count <= 4) {
+          __m128i any = _mm_setzero_si128();
+          for (int k = 0; k < trie.foreign_count; k++)
+            any = _mm_or_si128(any, _mm_cmpeq_epi8(w, _mm_set1_epi8(static_cast<char>(trie.foreign_list[k]))));
+          first = static_cast<unsigned>(_mm_movemask_epi8(any));
+        } else {  // every first byte
+          first = high_next & ~static_cast<unsigned>(_mm_movemask_epi8(_mm_cmplt_epi8(w, cont_top)));
         }
+        special = first & ((~high & (~words | lower)) | cont) & 0xFFFFu;
       }
-      continue;
     }
-    for (; mask; mask &= mask - 1)
-      if (decide(h + __builtin_ctz(mask))) return true;
+    // KeywordTrie::find's filter on the next three bytes, without a branch per place (a byte that is not
+    // ASCII among them passes: the walk decides)
+    unsigned keep = special;
+    for (unsigned rest = mask; rest; rest &= rest - 1) {
+      int bit = __builtin_ctz(rest);
+      const unsigned char *q = u + h + bit + 1;
+      keep |= (static_cast<unsigned>(KeywordTrie::has_bit(trie.triple.data(), KeywordTrie::triple_index(q[0], q[1], q[2]))) |
+               static_cast<unsigned>((q[1] | q[2]) >> 7))
+              << bit;
+    }
+    for (; keep; keep &= keep - 1) {
+      int bit = __builtin_ctz(keep);
+      long at = h + bit;
+      bool hit;
+      if ((cont >> bit) & 1) hit = after_foreign(utf8_before(t, at + 1), at + 1);
+      else if ((special >> bit) & 1) hit = before_foreign(at);
+      else hit = ascii_place(at);
+      if (hit) return true;
+    }
   }
 #endif
   for (; h + 1 < n; h++)
@@ -261,8 +278,10 @@ bool keyword_hits_utf8(const ScannerObject *self, const StringPiece &text, Keywo
 
 // The trie of keywords.keyword_spellings (an iterable of non-empty str, lower case), over their UTF-8
 // bytes; each spelling's detectors are those keyword_owner gives its separator-free form.
+// variants: keywords.keyword_variants, as code points; each spelling's node before each of its characters
+// takes that character's variants (KeywordTrie::foreign).
 bool build_trie(PyObject *spellings, const std::unordered_map<std::string, std::vector<int>> &owners,
-                KeywordTrie &trie) {
+                const std::unordered_map<uint32_t, std::vector<uint32_t>> &variants, KeywordTrie &trie) {
   std::vector<std::vector<std::pair<unsigned char, uint32_t>>> children(1);
   std::vector<const std::vector<int> *> served(1, nullptr);
   std::vector<bool> terminal(1, false);
@@ -282,6 +301,11 @@ bool build_trie(PyObject *spellings, const std::unordered_map<std::string, std::
     norm.clear();
     for (Py_ssize_t j = 0; j < len; j++) {
       unsigned char c = static_cast<unsigned char>(to_lower(w[j]));
+      if (!utf8_continuation(c)) {  // a character starts here, after `node`
+        auto found = variants.find(utf8_code(reinterpret_cast<const unsigned char *>(w + j)));
+        if (found != variants.end())
+          for (uint32_t x : found->second) trie.foreign.insert(KeywordTrie::foreign_key(node, x));
+      }
       if (c != ' ' && c != '_' && c != '-') norm.push_back(static_cast<char>(c));
       uint32_t next = 0;
       for (auto &edge : children[node])
@@ -371,6 +395,21 @@ bool build_trie(PyObject *spellings, const std::unordered_map<std::string, std::
     trie.root[edge.first] = code(edge.second);
     if (edge.first >= 'a' && edge.first <= 'z') trie.root[edge.first - 32] = code(edge.second);
   }
+  trie.foreign_node.assign(children.size(), 0);
+  auto first_byte = [&trie](unsigned char lead) {
+    if (trie.foreign_first[lead]) return;
+    trie.foreign_first[lead] = true;
+    if (trie.foreign_count < 4) trie.foreign_list[trie.foreign_count] = lead;
+    trie.foreign_count++;
+  };
+  for (uint64_t key : trie.foreign) {
+    uint32_t node = static_cast<uint32_t>(key >> 21), x = static_cast<uint32_t>(key & 0x1FFFFF);
+    trie.foreign_node[node] = 1;
+    if (node == 0)  // a keyword's first character: the first byte of x in UTF-8
+      first_byte(static_cast<unsigned char>(x < 0x800 ? 0xC0 | x >> 6 : x < 0x10000 ? 0xE0 | x >> 12 : 0xF0 | x >> 18));
+  }
+  for (auto &edge : children[0])
+    if (edge.first >= 0x80) first_byte(edge.first);
   return true;
 }
 

@@ -82,25 +82,26 @@ Detector for_utf8(const Detector &d) {
     u.streak_min = 0;
     u.streak_max = -1;
   }
-  // a match of only ASCII characters (a known ASCII alphabet) is as many bytes long; any other up to four
-  // times as many
-  if (!(u.has_alphabet && d.max_len >= 0)) u.max_len = d.max_len < 0 ? -1 : 4 * d.max_len;
+  // a match of only ASCII characters (a known ASCII alphabet) is as many bytes long; any other as long as
+  // the pattern allows in UTF-8 (max_bytes), else up to four times as many
+  if (!(u.has_alphabet && d.max_len >= 0)) u.max_len = d.max_len < 0 ? -1 : d.max_bytes >= 0 ? d.max_bytes : 4 * d.max_len;
   return u;
 }
 
 // Scanner(detectors, keyword_spellings, keyword_owner, max_mem, finding_type, keyword_window, longest_keyword,
-//         anchor_min_range, keyword_pattern, keyword_hit, keyword_leads, keyword_leads anywhere)
+//         anchor_min_range, keyword_pattern, keyword_hit, keyword_variants)
 //   detectors: sequence of (pattern: bytes, group, mode, check code, check fn, strict code, strict fn,
 //              reach, exclude: iterable of str, name rank, name, required characters: str, their count,
 //              alphabet, run alphabet, run lead, value lead, word start: str, streak min and max: int,
-//              longest match or -1, whether the hints' characters were all ASCII)
+//              longest match or -1, the same in UTF-8 bytes or -1, whether the hints' characters were all
+//              ASCII)
 int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
-  PyObject *dets, *kw_spellings, *owner, *kw_pattern, *kw_hit, *kw_leads, *kw_any_leads;
+  PyObject *dets, *kw_spellings, *owner, *kw_pattern, *kw_hit, *kw_variants;
   long max_mem, window, longest_keyword, anchor_min;
   PyTypeObject *finding;
-  if (!PyArg_ParseTuple(args, "OOO!lO!lllOOSS", &dets, &kw_spellings, &PyDict_Type, &owner, &max_mem, &PyType_Type,
-                        &finding, &window, &longest_keyword, &anchor_min, &kw_pattern, &kw_hit, &kw_leads,
-                        &kw_any_leads))
+  if (!PyArg_ParseTuple(args, "OOO!lO!lllOOO!", &dets, &kw_spellings, &PyDict_Type, &owner, &max_mem, &PyType_Type,
+                        &finding, &window, &longest_keyword, &anchor_min, &kw_pattern, &kw_hit, &PyDict_Type,
+                        &kw_variants))
     return -1;
   if ((kw_spellings == Py_None) != (kw_pattern == Py_None) || (kw_pattern != Py_None && !PyBytes_Check(kw_pattern)) ||
       (kw_pattern != Py_None && !PyCallable_Check(kw_hit))) {
@@ -138,11 +139,11 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
   for (Py_ssize_t i = 0; i < count; i++) {
     PyObject *pat, *check_fn, *strict_fn, *exclude, *name, *required, *alphabet, *run, *lead, *value_lead, *word_start;
     int group, mode, check, strict, rank, required_count, streak_min, streak_max, hints_ascii;
-    long reach, max_len;
-    if (!PyArg_ParseTuple(PyTuple_GET_ITEM(seq, i), "O!iiiOiOlOiOUiUUUUUiilp", &PyBytes_Type, &pat, &group, &mode,
+    long reach, max_len, max_bytes;
+    if (!PyArg_ParseTuple(PyTuple_GET_ITEM(seq, i), "O!iiiOiOlOiOUiUUUUUiillp", &PyBytes_Type, &pat, &group, &mode,
                           &check, &check_fn, &strict, &strict_fn, &reach, &exclude, &rank, &name, &required,
                           &required_count, &alphabet, &run, &lead, &value_lead, &word_start, &streak_min, &streak_max,
-                          &max_len, &hints_ascii))
+                          &max_len, &max_bytes, &hints_ascii))
       return -1;
     if (group < 0 || group > 9) {
       PyErr_SetString(PyExc_ValueError, "group out of range for the native scanner");
@@ -168,6 +169,7 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
     d.rank = rank;
     d.name = name;
     d.max_len = max_len;
+    d.max_bytes = max_bytes;
     d.hints_ascii = hints_ascii;
     // the hints' characters that can occur in ASCII text (empty: nothing known)
     PyObject *hint_chars[6] = {required, alphabet, run, lead, value_lead, word_start};
@@ -257,16 +259,26 @@ int scanner_init(ScannerObject *self, PyObject *args, PyObject *) {
   std::unique_ptr<KeywordTrie> keywords;
   if (kw_spellings != Py_None) {
     keywords = std::make_unique<KeywordTrie>();
-    if (!build_trie(kw_spellings, *owners, *keywords)) return -1;
-    for (Py_ssize_t k = 0; k < PyBytes_GET_SIZE(kw_leads); k++) {
-      unsigned char lead = static_cast<unsigned char>(PyBytes_AS_STRING(kw_leads)[k]);
-      if (keywords->foreign_first[lead]) continue;
-      keywords->foreign_first[lead] = true;
-      if (keywords->foreign_count < 4) keywords->foreign_list[keywords->foreign_count] = lead;
-      keywords->foreign_count++;
+    // keyword character -> its variants that are not ASCII, as code points
+    std::unordered_map<uint32_t, std::vector<uint32_t>> variants;
+    PyObject *ch, *others;
+    Py_ssize_t at_variant = 0;
+    while (PyDict_Next(kw_variants, &at_variant, &ch, &others)) {
+      if (!PyUnicode_Check(ch) || PyUnicode_GET_LENGTH(ch) != 1 || !PyUnicode_Check(others)) {
+        PyErr_SetString(PyExc_TypeError, "keyword variants must map a character to a str");
+        return -1;
+      }
+      std::vector<uint32_t> &v = variants[PyUnicode_READ_CHAR(ch, 0)];
+      for (Py_ssize_t k = 0; k < PyUnicode_GET_LENGTH(others); k++) {
+        Py_UCS4 x = PyUnicode_READ_CHAR(others, k);
+        if (x < 0x80 || (x >= 0xD800 && x < 0xE000)) {
+          PyErr_SetString(PyExc_ValueError, "keyword variants must be characters that are not ASCII");
+          return -1;
+        }
+        v.push_back(x);
+      }
     }
-    for (Py_ssize_t k = 0; k < PyBytes_GET_SIZE(kw_any_leads); k++)
-      keywords->foreign_any[static_cast<unsigned char>(PyBytes_AS_STRING(kw_any_leads)[k])] = true;
+    if (!build_trie(kw_spellings, *owners, variants, *keywords)) return -1;
   }
   auto utf8 = std::make_unique<std::vector<Detector>>();
   for (const Detector &d : *detectors) utf8->push_back(for_utf8(d));
@@ -345,7 +357,8 @@ PyObject *scanner_keyword_hits(ScannerObject *self, PyObject *args) {
     return nullptr;
   }
   Py_ssize_t len;
-  const char *t = PyUnicode_AsUTF8AndSize(text, &len);
+  Utf8Buffer encoded;
+  const char *t = utf8_of(text, encoded, &len);
   if (t == nullptr) return nullptr;
   KeywordHits kwh(self->dets->size());
   StringPiece data(t, static_cast<size_t>(len));
@@ -451,6 +464,37 @@ PyObject *scanner_find(ScannerObject *self, PyObject *args) {
   return reinterpret_cast<PyObject *>(out);
 }
 
+// lone_surrogate(text) -> the index of its first lone surrogate, or None (json_values.lone_surrogate, which
+// encodes the whole text to find out: CPython's encoder reads a str of two bytes a character one character
+// at a time). A str of one byte a character holds none; a wider one is read sixteen bytes at a time.
+PyObject *lone_surrogate(PyObject *, PyObject *text) {
+  if (!PyUnicode_Check(text)) {
+    PyErr_SetString(PyExc_TypeError, "lone_surrogate takes a str");
+    return nullptr;
+  }
+  const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+  Py_ssize_t i = 0;
+  if (PyUnicode_KIND(text) == PyUnicode_1BYTE_KIND) Py_RETURN_NONE;
+  if (PyUnicode_KIND(text) == PyUnicode_2BYTE_KIND) {
+    const Py_UCS2 *s = PyUnicode_2BYTE_DATA(text);
+#if defined(__SSE2__)
+    const __m128i top = _mm_set1_epi16(static_cast<short>(0xF800)), surrogate = _mm_set1_epi16(static_cast<short>(0xD800));
+    for (; i + 8 <= n; i += 8) {  // a surrogate is 11011xxx xxxxxxxx
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(s + i));
+      unsigned hits = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(v, top), surrogate)));
+      if (hits) return PyLong_FromSsize_t(i + __builtin_ctz(hits) / 2);
+    }
+#endif
+    for (; i < n; i++)
+      if ((s[i] & 0xF800) == 0xD800) return PyLong_FromSsize_t(i);
+    Py_RETURN_NONE;
+  }
+  const Py_UCS4 *s = PyUnicode_4BYTE_DATA(text);
+  for (; i < n; i++)
+    if (s[i] >= 0xD800 && s[i] < 0xE000) return PyLong_FromSsize_t(i);
+  Py_RETURN_NONE;
+}
+
 PyObject *scanner_new(PyTypeObject *type, PyObject *, PyObject *) {
   ScannerObject *self = reinterpret_cast<ScannerObject *>(type->tp_alloc(type, 0));
   if (self != nullptr) {
@@ -504,6 +548,7 @@ PyObject *check(PyObject *, PyObject *args) {
 PyMethodDef module_methods[] = {
     {"check", check, METH_VARARGS, "check(code, text, start, end) -> 1, 0, or -1 (the Python check decides)"},
     {"rewrite", rewrite, METH_VARARGS, "rewrite(message, findings, operations) -> str, or None (Python decides)"},
+    {"lone_surrogate", lone_surrogate, METH_O, "lone_surrogate(text) -> index of its first lone surrogate, or None"},
     {nullptr, nullptr, 0, nullptr},
 };
 

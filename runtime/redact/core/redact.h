@@ -31,6 +31,7 @@
 #endif
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -38,6 +39,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "re2_link.h"
@@ -71,6 +73,16 @@ enum Mode { MODE_NONE = 0, MODE_REQUIRED = 1, MODE_RELAXES = 2 };
 // The bytes of the UTF-8 character that starts with byte c (1 for ASCII and for a stray continuation byte).
 inline long utf8_width(unsigned char c) { return c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4; }
 inline bool utf8_continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
+// The code point of the UTF-8 character that starts at p (valid UTF-8: the text of a str).
+inline uint32_t utf8_code(const unsigned char *p) {
+  if (p[0] < 0x80) return p[0];
+  if (p[0] < 0xE0) return (p[0] & 0x1Fu) << 6 | (p[1] & 0x3Fu);
+  if (p[0] < 0xF0) return (p[0] & 0x0Fu) << 12 | (p[1] & 0x3Fu) << 6 | (p[2] & 0x3Fu);
+  return (p[0] & 0x07u) << 18 | (p[1] & 0x3Fu) << 12 | (p[2] & 0x3Fu) << 6 | (p[3] & 0x3Fu);
+}
+// Whether code point c is a letter of Latin-1 Supplement or Latin Extended-A (U+00C0-U+017F but the signs
+// U+00D7 and U+00F7): letters (\pL) in every version of Unicode, the ones European text is made of.
+inline bool latin_letter(uint32_t c) { return c >= 0xC0 && c <= 0x17F && c != 0xD7 && c != 0xF7; }
 // The start of the character before byte p of UTF-8 text (p > 0).
 inline long utf8_before(const char *t, long p) {
   long q = p - 1;
@@ -136,6 +148,7 @@ struct Detector {
   // reported (see relaxed_spans)
   bool relaxed_local = false;
   long max_len = -1;
+  long max_bytes = -1;  // the longest match in UTF-8 bytes (-1: unknown): max_len of dets_utf8
   // Every character of every hint was ASCII, so the hints hold in any text (else, in a text that is not
   // ASCII, the detector is searched without them: dets_utf8)
   bool hints_ascii = true;
@@ -148,6 +161,15 @@ struct Detector {
   std::string prefix;     // those bytes
   PyObject *name = nullptr;  // borrowed, kept alive by spec
 };
+
+// Set bits of x, inline: x86-64 without POPCNT (the baseline the cores are built for) has no instruction for
+// it, and the library call __builtin_popcountll makes costs more than these few operations.
+inline long bit_count(uint64_t x) {
+  x = x - ((x >> 1) & 0x5555555555555555ULL);
+  x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+  return static_cast<long>((x * 0x0101010101010101ULL) >> 56);
+}
 
 // Byte offsets of UTF-8 text -> character offsets (the findings' offsets are characters, as in the
 // Python path): the characters before each 64-byte block, counted once per scan sixteen bytes at a time,
@@ -174,7 +196,7 @@ class CharIndex {
       blocks_[b] = cont;
       before_[b] = count;
       long in_block = std::min(64L, n - s);
-      if (in_block > 0) count += in_block - __builtin_popcountll(cont);
+      if (in_block > 0) count += in_block - bit_count(cont);
     }
   }
   // The character offset of byte b (a character start, or the text's end); for a byte inside a character,
@@ -182,7 +204,7 @@ class CharIndex {
   long operator()(long b) const {
     size_t k = static_cast<size_t>(b >> 6);
     uint64_t below = blocks_[k] & ((uint64_t{1} << (b & 63)) - 1);
-    return before_[k] + (b & 63) - __builtin_popcountll(below);
+    return before_[k] + (b & 63) - bit_count(below);
   }
   // The byte where the character `count` characters before the one at byte b starts (0 at most), b a
   // character start: stepped back by as many bytes as characters are still missing (a byte is at most one).
@@ -296,38 +318,89 @@ struct KeywordTrie {
   // byte it leaves open. What a place must start with before the trie is walked from it.
   std::vector<uint64_t> triple = std::vector<uint64_t>(512);
   bool letters_first = true;  // every spelling starts with a letter
-  // The first bytes (not ASCII) of the characters a keyword can start with in a case-insensitive match
-  // (keywords.keyword_leads): in UTF-8 text, no other byte that is not ASCII starts a keyword.
+  // The characters that are not ASCII a case-insensitive match takes for a node's next characters
+  // (keywords.keyword_variants), as (node << 21 | code point): where a walk in UTF-8 text stops at a
+  // character that is not ASCII, the regex can go on only if it is one of these for the node the walk had
+  // reached before it. foreign_node: per node, whether it has any (most have none).
+  std::unordered_set<uint64_t> foreign;
+  std::vector<char> foreign_node;
+  // The first bytes of the characters that are not ASCII a keyword can start with: a spelling's own first
+  // character or a variant of one (the root's entries of foreign). No other byte that is not ASCII starts a
+  // keyword; at most four of them are also kept as a list, for sixteen bytes at a time.
   bool foreign_first[256] = {};
-  bool foreign_any[256] = {};  // the same for a character anywhere in a keyword
-  int foreign_count = 0;            // how many bytes foreign_first holds
-  unsigned char foreign_list[4] = {};  // those bytes, when there are at most four
+  int foreign_count = 0;
+  unsigned char foreign_list[4] = {};
 
-  // Whether the regex might go on where a walk stopped at byte c of UTF-8 text: the first byte of a character
-  // of a keyword in some case (foreign_any), or inside a character whose first byte the walk took.
-  bool could_go_on(char c) const {
-    unsigned char b = static_cast<unsigned char>(c);
-    return b >= 0x80 && (foreign_any[b] || utf8_continuation(b));
+  static uint64_t foreign_key(uint32_t node, uint32_t code) { return uint64_t{node} << 21 | code; }
+  // Whether the regex, at node `node`, might go on with the character at cs (not ASCII) where the trie
+  // does not: a variant of one of the node's next characters.
+  bool continues(uint32_t node, const char *t, long cs) const {
+    return foreign_node[node] && foreign.count(foreign_key(node, utf8_code(reinterpret_cast<const unsigned char *>(t + cs))));
+  }
+  // Whether a keyword can start with the character at j (not ASCII): a spelling's first character, its
+  // bytes as they are, or a variant of one.
+  bool begins(const char *t, long j, long n) const {
+    const unsigned char *u = reinterpret_cast<const unsigned char *>(t);
+    if (!foreign_first[u[j]]) return false;
+    if (continues(0, t, j)) return true;
+    uint32_t code = root[u[j]];
+    for (long k = j + 1; code != 0 && k < n && utf8_continuation(u[k]); k++) {
+      uint32_t node = code >> 1;
+      unsigned s = sym[u[k]];
+      if (s == 0 || check[base[node] + s] != node + 1) return false;
+      code = next[base[node] + s];
+    }
+    return code != 0;
   }
 
-  // The longest spelling that starts at `from` and ends by `limit`, ignoring ASCII case. *foreign (when
-  // given) is set where the walk stopped at a byte that is not ASCII where the regex, which folds the case of
-  // every letter, might have gone on (could_go_on).
+  // walk for UTF-8 text: *foreign is set where the walk stopped at a character that is not ASCII that the
+  // regex, which folds the case of every letter, might have taken (continues, for the node reached at that
+  // character's first byte).
+  Hit walk_utf8(const char *t, long from, long limit, bool *foreign) const {
+    const unsigned char *u = reinterpret_cast<const unsigned char *>(t);
+    Hit best;
+    if (from >= limit) return best;
+    uint32_t code = root[u[from]];
+    if (code == 0) {
+      if (u[from] >= 0x80 && continues(0, t, from)) *foreign = true;
+      return best;
+    }
+    uint32_t at_char = 0;  // the node reached before the character being read, and where it starts
+    long char_start = from;
+    for (long j = from + 1;; j++) {
+      uint32_t node = code >> 1;
+      if (code & 1) best = {j, node};
+      if (j >= limit) break;
+      unsigned char b = u[j];
+      if (!utf8_continuation(b)) {
+        at_char = node;
+        char_start = j;
+      }
+      unsigned s = sym[b];
+      size_t slot = base[node] + s;
+      if (s == 0 || check[slot] != node + 1) {
+        if (b >= 0x80 && continues(at_char, t, char_start)) *foreign = true;
+        break;
+      }
+      code = next[slot];
+    }
+    return best;
+  }
+
+  // The longest spelling that starts at `from` and ends by `limit`, ignoring ASCII case (walk_utf8 when
+  // `foreign` is given).
   Hit walk(const char *t, long from, long limit, bool *foreign = nullptr) const {
+    if (foreign != nullptr) return walk_utf8(t, from, limit, foreign);
     Hit best;
     if (from >= limit) return best;
     uint32_t code = root[static_cast<unsigned char>(t[from])];
-    if (code == 0 && foreign != nullptr && could_go_on(t[from])) *foreign = true;
     for (long j = from + 1; code != 0; j++) {
       uint32_t node = code >> 1;
       if (code & 1) best = {j, node};
       if (j >= limit) break;
       unsigned s = sym[static_cast<unsigned char>(t[j])];
       size_t slot = base[node] + s;
-      if (s == 0 || check[slot] != node + 1) {
-        if (foreign != nullptr && could_go_on(t[j])) *foreign = true;
-        break;
-      }
+      if (s == 0 || check[slot] != node + 1) break;
       code = next[slot];
     }
     return best;
@@ -621,7 +694,7 @@ void keyword_hits(const ScannerObject *self, const StringPiece &text, KeywordHit
 // the trie cannot decide goes to hit_fn. False: a Python error raised (with the GIL held).
 bool keyword_hits_utf8(const ScannerObject *self, const StringPiece &text, KeywordHits &out, PyThreadState **save);
 bool build_trie(PyObject *spellings, const std::unordered_map<std::string, std::vector<int>> &owners,
-                KeywordTrie &trie);
+                const std::unordered_map<uint32_t, std::vector<uint32_t>> &variants, KeywordTrie &trie);
 
 // search.cc
 void spans_into(const Detector &d, const StringPiece &text, long pos, long end, long anchor_min, std::vector<Span> &out,
@@ -632,6 +705,23 @@ void relaxed_spans(const Detector &d, const StringPiece &text, const std::vector
                    Budget *budget);
 
 // scanner.cc
+// The memory a scan encodes a text into (utf8_of): the one kept between scans when it is free, else its own.
+class Utf8Buffer {
+ public:
+  Utf8Buffer() = default;
+  Utf8Buffer(const Utf8Buffer &) = delete;
+  Utf8Buffer &operator=(const Utf8Buffer &) = delete;
+  ~Utf8Buffer();
+  char *get(size_t size);  // room for size bytes (nullptr: none), until this buffer goes
+ private:
+  char *block_ = nullptr;
+};
+// The UTF-8 form of a str, its length in *len: an ASCII str's own bytes, the UTF-8 CPython keeps in the str
+// where it made it already, else encoded into buf (not kept by the str: a message is usually scanned once,
+// and CPython's encoder reads a str of two bytes a character one character at a time, this sixteen bytes
+// of ASCII at a time). nullptr, with UnicodeEncodeError set, for a lone surrogate (MemoryError where
+// there is no room for it).
+const char *utf8_of(PyObject *text, Utf8Buffer &buf, Py_ssize_t *len);
 int scan_into(ScannerObject *self, PyObject *text, PyObject *allowed, std::vector<Raw> &raw, bool &set_ran,
               long &budget_left);
 

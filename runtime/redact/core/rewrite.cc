@@ -47,11 +47,23 @@ long count_byte(const char *p, long len, char c, const char *limit) {
 
 inline bool py_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r') || (c >= '\x1c' && c <= '\x1f'); }
 
-// rewrite's steps after the merge for a message that is not ASCII, over its code units (one a character,
-// of one, two or four bytes: the str's own kind), the same steps as the ASCII path below, character by
-// character. The result is made by PyUnicode_FromKindAndData, which gives it its own (smallest) kind: the
-// characters that are not ASCII may all have been masked or removed.
-// How many of [p, p + len) are c (count_byte where the units are bytes).
+#if defined(__SSE2__)
+// Which of the 16 / sizeof(T) units at p are c, as 0xFF bytes (every byte of a unit that is).
+template <typename T>
+inline __m128i units_equal(const T *p, __m128i needle) {
+  __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
+  if constexpr (sizeof(T) == 2) return _mm_cmpeq_epi16(v, needle);
+  else return _mm_cmpeq_epi32(v, needle);
+}
+template <typename T>
+inline __m128i unit_needle(T c) {
+  if constexpr (sizeof(T) == 2) return _mm_set1_epi16(static_cast<short>(c));
+  else return _mm_set1_epi32(static_cast<int>(c));
+}
+#endif
+
+// How many of [p, p + len) are c (count_byte where the units are bytes; for wider units sixteen bytes at
+// a time as well, each unit that is c adding one to its lane).
 template <typename T>
 long count_unit(const T *p, long len, T c, const T *limit) {
   if constexpr (sizeof(T) == 1) {
@@ -61,12 +73,19 @@ long count_unit(const T *p, long len, T c, const T *limit) {
     (void)limit;
     long count = 0, i = 0;
 #if defined(__SSE2__)
-    if constexpr (sizeof(T) == 2) {  // eight units at a time
-      const __m128i needle = _mm_set1_epi16(static_cast<short>(c));
-      for (; i + 8 <= len; i += 8) {
-        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p + i));
-        count += __builtin_popcount(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi16(v, needle)))) / 2;
-      }
+    constexpr long kStep = 16 / static_cast<long>(sizeof(T));
+    const __m128i needle = unit_needle(c);
+    while (i + kStep <= len) {
+      __m128i acc = _mm_setzero_si128();  // a lane counts at most 32767 before it is summed
+      for (int k = 0; k < 32767 && i + kStep <= len; k++, i += kStep)
+        acc = _mm_sub_epi16(acc, units_equal(p + i, needle));
+      // every byte of a matching unit is 0xFF: each 16-bit lane holds matches (one per lane for 2-byte
+      // units; each 4-byte unit counted in both of its lanes)
+      alignas(16) uint16_t lanes[8];
+      _mm_store_si128(reinterpret_cast<__m128i *>(lanes), acc);
+      long sum = 0;
+      for (uint16_t lane : lanes) sum += lane;
+      count += sizeof(T) == 2 ? sum : sum / 2;
     }
 #endif
     for (; i < len; i++) count += p[i] == c;
@@ -81,13 +100,48 @@ long next_backslash(const T *m, long i, long n) {
     const void *b = i < n ? memchr(m + i, '\\', static_cast<size_t>(n - i)) : nullptr;
     return b == nullptr ? n : static_cast<const T *>(b) - m;
   } else {
+#if defined(__SSE2__)
+    constexpr long kStep = 16 / static_cast<long>(sizeof(T));
+    const __m128i needle = unit_needle(static_cast<T>('\\'));
+    for (; i + kStep <= n; i += kStep) {
+      unsigned hits = static_cast<unsigned>(_mm_movemask_epi8(units_equal(m + i, needle)));
+      if (hits) return i + __builtin_ctz(hits) / static_cast<long>(sizeof(T));
+    }
+#endif
     while (i < n && m[i] != '\\') i++;
     return i;
   }
 }
 
+// Copies len units from src to dst and returns them ORed together (sixteen bytes at a time where SSE2 is
+// there): the output's widest character in the same pass as its copy.
 template <typename T>
-PyObject *rewrite_units(const T *m, long n, int kind, const std::vector<Piece> &merged) {
+uint32_t copy_or(T *dst, const T *src, long len) {
+  long i = 0;
+  uint32_t acc = 0;
+#if defined(__SSE2__)
+  constexpr long kStep = 16 / static_cast<long>(sizeof(T));
+  __m128i any = _mm_setzero_si128();
+  for (; i + kStep <= len; i += kStep) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(src + i));
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + i), v);
+    any = _mm_or_si128(any, v);
+  }
+  alignas(16) T lanes[kStep];
+  _mm_store_si128(reinterpret_cast<__m128i *>(lanes), any);
+  for (long k = 0; k < kStep; k++) acc |= lanes[k];
+#endif
+  for (; i < len; i++) acc |= dst[i] = src[i];
+  return acc;
+}
+
+// rewrite's steps after the merge for a message that is not ASCII, over its code units (one a character,
+// of one, two or four bytes: the str's own kind), the same steps as the ASCII path below. The result is
+// written straight into a str of the message's kind, its units ORed as they are copied; a str must have
+// the smallest kind that holds its characters, so where every character of that kind's range was masked or
+// removed (rare) the result is made again at its own kind.
+template <typename T>
+PyObject *rewrite_units(const T *m, long n, const std::vector<Piece> &merged) {
   long first = 0;
   while (first < n && Py_UNICODE_ISSPACE(m[first])) first++;  // str.lstrip()
   if (first < n && (m[first] == '{' || m[first] == '[')) {  // json_rewrite.splice_inside_plain_strings
@@ -116,17 +170,27 @@ PyObject *rewrite_units(const T *m, long n, int kind, const std::vector<Piece> &
   long out_len = n;
   for (const Piece &p : merged)
     if (p.op == 1) out_len -= p.end - p.start;
-  std::vector<T> out(static_cast<size_t>(out_len));
-  T *o = out.data();
+  // the widest character of the message's kind: 255, 65535 or 1114111 (the kind below ends at 127, 255, 65535)
+  const Py_UCS4 widest = sizeof(T) == 1 ? 255 : sizeof(T) == 2 ? 65535 : 1114111;
+  const uint32_t kind_floor = sizeof(T) == 1 ? 0x80 : sizeof(T) == 2 ? 0x100 : 0x10000;
+  PyObject *out = PyUnicode_New(out_len, widest);
+  if (out == nullptr) return nullptr;
+  T *base = static_cast<T *>(PyUnicode_DATA(out)), *o = base;
+  uint32_t kept = 0;  // the copied units ORed: below kind_floor when none needs this kind
   long pos = 0;
   for (const Piece &p : merged) {
-    memcpy(o, m + pos, sizeof(T) * static_cast<size_t>(p.start - pos));
+    kept |= copy_or(o, m + pos, p.start - pos);
     o += p.start - pos;
     if (p.op == 0) o = std::fill_n(o, p.end - p.start, static_cast<T>(p.ch));
     pos = p.end;
   }
-  memcpy(o, m + pos, sizeof(T) * static_cast<size_t>(n - pos));
-  return PyUnicode_FromKindAndData(kind, out.data(), static_cast<Py_ssize_t>(out_len));
+  kept |= copy_or(o, m + pos, n - pos);
+  if (kept >= kind_floor) return out;
+  const int kind = sizeof(T) == 1 ? PyUnicode_1BYTE_KIND : sizeof(T) == 2 ? PyUnicode_2BYTE_KIND
+                                                        : PyUnicode_4BYTE_KIND;
+  PyObject *narrow = PyUnicode_FromKindAndData(kind, base, static_cast<Py_ssize_t>(out_len));
+  Py_DECREF(out);
+  return narrow;
 }
 
 }  // namespace
@@ -252,11 +316,11 @@ PyObject *rewrite(PyObject *, PyObject *args) {
   if (!ascii) {
     switch (PyUnicode_KIND(message)) {
       case PyUnicode_1BYTE_KIND:
-        return rewrite_units(PyUnicode_1BYTE_DATA(message), n, PyUnicode_1BYTE_KIND, merged);
+        return rewrite_units(PyUnicode_1BYTE_DATA(message), n, merged);
       case PyUnicode_2BYTE_KIND:
-        return rewrite_units(PyUnicode_2BYTE_DATA(message), n, PyUnicode_2BYTE_KIND, merged);
+        return rewrite_units(PyUnicode_2BYTE_DATA(message), n, merged);
       default:
-        return rewrite_units(PyUnicode_4BYTE_DATA(message), n, PyUnicode_4BYTE_KIND, merged);
+        return rewrite_units(PyUnicode_4BYTE_DATA(message), n, merged);
     }
   }
   long first = 0;

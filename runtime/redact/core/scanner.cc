@@ -24,7 +24,127 @@ void merge_runs(std::vector<Raw> &raw) {
   }
 }
 
+// One character's UTF-8 at o (c not a surrogate); the byte after it.
+inline char *put_utf8(char *o, uint32_t c) {
+  if (c < 0x80) {
+    *o++ = static_cast<char>(c);
+  } else if (c < 0x800) {
+    *o++ = static_cast<char>(0xC0 | c >> 6);
+    *o++ = static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    *o++ = static_cast<char>(0xE0 | c >> 12);
+    *o++ = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    *o++ = static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    *o++ = static_cast<char>(0xF0 | c >> 18);
+    *o++ = static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    *o++ = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    *o++ = static_cast<char>(0x80 | (c & 0x3F));
+  }
+  return o;
+}
+
+// The UTF-8 of n code units at s into o (room for the worst case): sixteen bytes of units at a time, the
+// ASCII ones before the first other one stored at once (most of a text in a European language), that one
+// encoded on its own, and on from the unit after it. The end of the output, or nullptr at a surrogate (no
+// UTF-8 form).
+template <typename T>
+char *encode_units(const T *s, long n, char *o) {
+  long i = 0;
+#if defined(__SSE2__)
+  if constexpr (sizeof(T) < 4) {
+    constexpr long kStep = 16 / static_cast<long>(sizeof(T));
+    const __m128i zero = _mm_setzero_si128();
+    while (i + kStep <= n) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(s + i));
+      long ascii;  // the ASCII units before the first other one (kStep: all)
+      // every unit is stored as a byte (the ones past `ascii` are written over next): the output has room, as
+      // the kStep units left take at least kStep bytes
+      if constexpr (sizeof(T) == 1) {
+        unsigned high = static_cast<unsigned>(_mm_movemask_epi8(v));
+        ascii = high ? __builtin_ctz(high) : kStep;
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(o), v);
+      } else {
+        unsigned other = ~static_cast<unsigned>(_mm_movemask_epi8(
+                             _mm_cmpeq_epi16(_mm_and_si128(v, _mm_set1_epi16(static_cast<short>(0xFF80))), zero))) &
+                         0xFFFFu;
+        ascii = other ? __builtin_ctz(other) / 2 : kStep;
+        _mm_storel_epi64(reinterpret_cast<__m128i *>(o), _mm_packus_epi16(v, v));
+      }
+      o += ascii;
+      i += ascii;
+      if (ascii == kStep) continue;
+      uint32_t c = s[i++];
+      if (c >= 0xD800 && c < 0xE000) return nullptr;
+      o = put_utf8(o, c);
+    }
+  }
+#endif
+  for (; i < n; i++) {
+    uint32_t c = s[i];
+    if (c >= 0xD800 && c < 0xE000) return nullptr;
+    o = put_utf8(o, c);
+  }
+  return o;
+}
+
+// The largest encoding buffer kept between messages (bytes): room for a 1 MiB message of two bytes a
+// character; a larger message's is freed after its scan.
+constexpr size_t kKeptBuffer = 3u << 20;
+// The one buffer kept: a block holding its size (size_t), then its bytes. A scan takes it, or makes its own
+// while another scan holds it, and puts it back when done: fresh memory of a message's size each time costs
+// its page faults again (measured: about three times the encoding).
+std::atomic<char *> spare{nullptr};
+
 }  // namespace
+
+char *Utf8Buffer::get(size_t size) {
+  char *block = spare.exchange(nullptr);
+  if (block != nullptr && *reinterpret_cast<size_t *>(block) < size) {
+    free(block);
+    block = nullptr;
+  }
+  if (block == nullptr) {
+    block = static_cast<char *>(malloc(sizeof(size_t) + size));
+    if (block == nullptr) return nullptr;
+    *reinterpret_cast<size_t *>(block) = size;
+  }
+  block_ = block;
+  return block + sizeof(size_t);
+}
+
+Utf8Buffer::~Utf8Buffer() {
+  if (block_ == nullptr) return;
+  if (*reinterpret_cast<size_t *>(block_) > kKeptBuffer) {
+    free(block_);
+    return;
+  }
+  free(spare.exchange(block_));  // the one kept before (another scan's), if any, goes
+}
+
+const char *utf8_of(PyObject *text, Utf8Buffer &buf, Py_ssize_t *len) {
+  if (PyUnicode_IS_ASCII(text)) return PyUnicode_AsUTF8AndSize(text, len);  // the str's own bytes
+#if !defined(Py_GIL_DISABLED) && PY_VERSION_HEX < 0x030E0000
+  // a UTF-8 form CPython made already (PyUnicode_AsUTF8 caches it in the str)
+  if (PyUnicode_IS_COMPACT(text) && reinterpret_cast<PyCompactUnicodeObject *>(text)->utf8 != nullptr)
+    return PyUnicode_AsUTF8AndSize(text, len);
+#endif
+  const long n = static_cast<long>(PyUnicode_GET_LENGTH(text));
+  const int kind = PyUnicode_KIND(text);
+  const size_t most = static_cast<size_t>(n) * (kind == PyUnicode_1BYTE_KIND ? 2 : kind == PyUnicode_2BYTE_KIND ? 3 : 4) + 1;
+  char *out = buf.get(most);
+  if (out == nullptr) {
+    PyErr_NoMemory();
+    return nullptr;
+  }
+  char *end = kind == PyUnicode_1BYTE_KIND   ? encode_units(PyUnicode_1BYTE_DATA(text), n, out)
+              : kind == PyUnicode_2BYTE_KIND ? encode_units(PyUnicode_2BYTE_DATA(text), n, out)
+                                             : encode_units(PyUnicode_4BYTE_DATA(text), n, out);
+  if (end == nullptr) return PyUnicode_AsUTF8AndSize(text, len);  // a lone surrogate: CPython's error
+  *end = '\0';
+  *len = end - out;
+  return out;
+}
 
 // The findings of one scan of text (str) into raw, sorted, their offsets in characters; allowed: bytes |
 // None. 1 done, 0 a text the Python path takes (one holding a lone surrogate, which has no UTF-8), -1 a
@@ -47,8 +167,8 @@ int scan_into(ScannerObject *self, PyObject *text, PyObject *allowed, std::vecto
     mask = PyBytes_AS_STRING(allowed);
   }
   Py_ssize_t len;
-  // ASCII: the str's own buffer; otherwise its UTF-8 form, made once and kept by the str (rewrite reads it)
-  const char *t = PyUnicode_AsUTF8AndSize(text, &len);
+  Utf8Buffer encoded;  // the UTF-8 of a text that is not ASCII, unless CPython keeps one
+  const char *t = utf8_of(text, encoded, &len);
   if (t == nullptr) {
     if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) return -1;
     PyErr_Clear();
@@ -112,6 +232,7 @@ int scan_into(ScannerObject *self, PyObject *text, PyObject *allowed, std::vecto
     std::vector<Span> spans;
     std::unique_ptr<DigitStarts> digit_starts;  // made when a keyword window first needs it
     std::vector<long> codes;                    // country_codes, found when a phone detector first needs them
+    std::vector<Span> wide;                     // (UTF-8) keyword spans widened by the window, for relaxed_spans
     bool codes_found = false;
     auto starts_for = [&](const Detector &d) -> DigitStarts * {
       if (!d.digit_starts) return nullptr;
@@ -143,8 +264,13 @@ int scan_into(ScannerObject *self, PyObject *text, PyObject *allowed, std::vecto
           country_codes(t, n, codes);
           codes_found = true;
         }
-        // (the window in bytes: at most four a character)
-        relaxed_spans(d, data, kws, codes, utf8 ? 4 * self->window : self->window, self->anchor_min, spans, b);
+        if (!utf8) {
+          relaxed_spans(d, data, kws, codes, self->window, self->anchor_min, spans, b);
+        } else {  // each keyword widened by the window in characters, as many bytes as they take
+          wide.clear();
+          for (const Span &k : kws) wide.push_back({chars->back(k.start, self->window), chars->ahead(k.end, self->window, n)});
+          relaxed_spans(d, data, wide, codes, 0, self->anchor_min, spans, b);
+        }
       } else {
         spans_into(d, data, 0, n, self->anchor_min, spans, b);
       }
