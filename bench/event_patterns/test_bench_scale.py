@@ -5,6 +5,10 @@ interleaved chunk by chunk with tamis (bench/timing.py), so ratios hold on a sha
 Run: ``python3 -m pytest bench/event_patterns/test_bench_scale.py --benchmark-json=bench/.results/scale.json``
 (``TAMIS_SCALE_SIZES`` picks the rule counts, default ``10000,100000``; ``TAMIS_BENCH_BUDGET`` the seconds
 per benchmark, default 0.5). Figures and commands: bench/RESULTS.md, "Event matching at scale".
+
+Per rule kind (``-k kind``): ``TAMIS_KIND_SIZES`` picks the rule counts (default ``100,1000,10000,100000``);
+the 100,000-rule ones are marked ``huge``, so ``-m "not huge"`` leaves them out. ``scale_report.py`` turns
+the JSON into the per-kind table and charts.
 """
 
 from __future__ import annotations
@@ -41,8 +45,7 @@ def _rules(workload: str, n: int) -> tuple[list[tuple[str, Any]], bytes, int]:
         return scale_data.deep_paths(n)
     if workload == "arrays":
         return scale_data.arrays(n)
-    kind = workload.removeprefix("kind-")
-    return scale_data.kinds(kind, n)
+    raise ValueError(f"unknown workload {workload!r}")
 
 
 def built(workload: str, n: int) -> tuple[tamis.RuleSet, float, bytes, int]:
@@ -85,13 +88,104 @@ def test_per_event(benchmark: Any, workload: str, n: int) -> None:
     assert len(names) == expected
 
 
-@pytest.mark.parametrize("n", [1000, 10000])
-@pytest.mark.parametrize("kind", scale_data.KINDS)
-def test_per_kind(benchmark: Any, kind: str, n: int) -> None:
-    rs, build, event, _ = built(f"kind-{kind}", n)
+# ---------------------------------------------------------------------------------------------------------
+# One rule kind at a time, 100 to 100,000 rules (scale_data.kinds; charts: scale_report.py). Build time and
+# RSS per rule come from a fresh interpreter per build; per-event time from a set built in this process,
+# timed against the floor interleaved in the same loop. Sizes of 100,000 are marked ``huge``.
+
+KIND_SIZES = [int(s) for s in os.environ.get("TAMIS_KIND_SIZES", "100,1000,10000,100000").split(",")]
+REFERENCE_UP_TO = 10_000  # the reference interpreter walks every rule: seconds at 10,000, minutes beyond
+_KIND_PARAMS = [
+    pytest.param(kind, n, marks=[pytest.mark.huge] if n >= 100_000 else [], id=f"{kind}-{n}")
+    for kind in scale_data.KINDS
+    for n in KIND_SIZES
+]
+_KIND_BUILT: dict[tuple[str, int], tuple[tamis.RuleSet, float, scale_data.Workload]] = {}
+
+
+def kind_built(kind: str, n: int) -> tuple[tamis.RuleSet, float, scale_data.Workload]:
+    """The set of ``kind`` at ``n`` rules, built in this process; only the last one is kept (100,000-rule
+    sets of every kind would not fit beside each other)."""
+    if (kind, n) not in _KIND_BUILT:
+        _KIND_BUILT.clear()
+        workload = scale_data.kinds(kind, n)
+        start = time.perf_counter()
+        rs = tamis.RuleSet()
+        for name, pattern in workload.rules:
+            rs.add(name, pattern)
+        rs.matches(workload.event)
+        _KIND_BUILT[(kind, n)] = (rs, time.perf_counter() - start, workload)
+    return _KIND_BUILT[(kind, n)]
+
+
+def reference_names(workload: scale_data.Workload) -> list[str] | None:
+    """The rules the plain reference interpreter of tests/support matches (None when tests/ is not on the
+    path, as when bench/ runs from an installed package)."""
+    try:
+        from support.reference_patterns import ref_matches
+    except ImportError:
+        return None
+    event = orjson.loads(workload.event)
+    return sorted(name for name, pattern in workload.rules if ref_matches(pattern, event))
+
+
+@pytest.mark.parametrize(("kind", "n"), _KIND_PARAMS)
+def test_kind_per_event(benchmark: Any, kind: str, n: int) -> None:
+    rs, in_process_build, workload = kind_built(kind, n)
     benchmark.group = f"scale-kind-{kind}"
-    names = timed(benchmark, rs.matches, event, workload=f"kind-{kind}", rules=n, build_seconds=build)
+    names = timed(
+        benchmark, rs.matches, workload.event, workload=f"kind-{kind}", kind=kind, rules=n,
+        measure="per-event", event_bytes=len(workload.event), build_seconds_in_process=in_process_build,
+    )  # fmt: skip
     benchmark.extra_info["matched"] = len(names)
+    assert sorted(names) == workload.expected
+    if n <= REFERENCE_UP_TO:
+        reference = reference_names(workload)
+        benchmark.extra_info["reference_checked"] = reference is not None
+        assert reference is None or reference == workload.expected
+
+
+_KIND_BUILD = """
+import gc, sys, time
+sys.path[:0] = {paths!r}
+import scale_data, tamis
+def rss():
+    with open('/proc/self/statm') as f:
+        return int(f.read().split()[1]) * 4096
+workload = scale_data.kinds({kind!r}, {n})
+gc.collect()
+before = rss()
+start = time.perf_counter()
+rs = tamis.RuleSet()
+for name, pattern in workload.rules:
+    rs.add(name, pattern)
+rs.matches(workload.event)
+seconds = time.perf_counter() - start
+del workload
+gc.collect()
+print(seconds, (rss() - before) / {n})
+"""
+
+
+@pytest.mark.parametrize(("kind", "n"), _KIND_PARAMS)
+def test_kind_build(benchmark: Any, kind: str, n: int) -> None:
+    """Build time (compile and the first match included) and RSS growth per rule, in a fresh interpreter:
+    a second build in one process finds the compiler's caches warm. One round: builds take seconds."""
+    if not os.path.exists("/proc/self/statm"):
+        pytest.skip("RSS is read from /proc")
+    paths = [p for p in sys.path if p.endswith(("bench", "event_patterns"))]
+    code = _KIND_BUILD.format(paths=paths, kind=kind, n=n)
+    measured: dict[str, float] = {}
+
+    def build(_: Any) -> float:
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        seconds, per_rule = out.stdout.split()[-2:]
+        measured.update(build_seconds=float(seconds), rss_bytes_per_rule=float(per_rule))
+        return float(seconds)
+
+    benchmark.group = f"scale-kind-build-{kind}"
+    benchmark.pedantic(build, args=(None,), iterations=1, rounds=1)
+    benchmark.extra_info.update(workload=f"kind-{kind}", kind=kind, rules=n, measure="build", **measured)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -169,7 +263,7 @@ import event_data as data, scale_data, tamis
 def rss():
     with open('/proc/self/statm') as f:
         return int(f.read().split()[1]) * 4096
-rules = data.mixed_rules({n}) if {workload!r} == 'mixed' else scale_data.kinds('exact', {n})[0]
+rules = data.mixed_rules({n}) if {workload!r} == 'mixed' else scale_data.simple({n})
 before = rss()
 rs = tamis.RuleSet()
 for name, pattern in rules:
