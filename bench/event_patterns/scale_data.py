@@ -95,8 +95,8 @@ def arrays(n: int) -> tuple[list[tuple[str, Json]], bytes, int]:
 # One rule kind at a time (the per-kind sweeps and charts of test_bench_scale.py and scale_report.py)
 
 KINDS = (
-    "exact", "prefix", "suffix", "equals-ignore-case", "anything-but", "anything-but-every", "numeric",
-    "cidr", "exists", "wildcard", "arrays", "mixed", "crowded",
+    "exact", "prefix", "suffix", "equals-ignore-case", "equals-ignore-case-ascii", "anything-but",
+    "anything-but-every", "numeric", "cidr", "exists", "wildcard", "arrays", "mixed", "crowded",
 )  # fmt: skip
 KIND_PLANTED = 10
 
@@ -122,6 +122,9 @@ WIDE_TEXT = "uploads/2026/12/07/équipe-Ωmega/report-final-v2.pdf"
 WIDE_CASE = "Ärger-Ωmega-Été"
 WIDE_IP = "10.1.2.3"
 WIDE_NUMBER = 48213
+# The same ignore-case values with their letters made ASCII (equals-ignore-case-ascii), to tell the cost of
+# case-folding non-ASCII text from that of the operator.
+_ASCII = str.maketrans("éÉäÄΩω", "eEaAOo")
 
 
 def _flip_case(text: str, bits: int) -> str:
@@ -145,11 +148,12 @@ def kinds(kind: str, n: int, seed: int = SEED) -> Workload:
     of other values, nested CIDR blocks, two-star wildcards it fits, `exists: false` on distinct absent
     paths), each one distinct (a second value in the list makes it so), and the narrow condition of the
     planted rules only: the answer stays at ten rules while the conditions met grow with n. Values of the
-    string kinds are not all ASCII. ``exists`` reads distinct paths four levels deep; ``arrays`` reads three
-    fields of one element of a 20-element array, each met by some element for every rule but all three by
-    the same element only for the planted ones. ``anything-but-every`` keeps the older one-condition shape
-    whose answer is every rule but one (its cost follows the answer). ``mixed`` is event_data.mixed_rules
-    (its answer grows with n: n / 1,000 rules), ``crowded`` is crowded() (50 rules).
+    string kinds are not all ASCII (``equals-ignore-case-ascii`` is the ignore-case set made ASCII).
+    ``exists`` reads distinct paths four levels deep; ``arrays`` reads three fields of one element of a
+    20-element array, each met by some element for every rule but all three by the same element only for the
+    planted ones. ``anything-but-every`` keeps the older one-condition shape whose answer is every rule but
+    one (its cost follows the answer). ``mixed`` is event_data.mixed_rules (its answer grows with n: n / 1,000
+    rules), ``crowded`` is crowded() (50 rules).
     """
     if kind == "mixed":
         rules = data.mixed_rules(n)
@@ -192,10 +196,13 @@ def _kind_rule(kind: str, i: int, hit: bool, rng: random.Random) -> Json:
         cut = 1 + i % len(WIDE_TEXT)
         narrow = "-0000042.log" if hit else f"x{i:07d}.log"
         return {"wide": [{"suffix": WIDE_TEXT[-cut:]}, {"suffix": f".z{i}"}], "narrow": [{"suffix": narrow}]}
-    if kind == "equals-ignore-case":
+    if kind in ("equals-ignore-case", "equals-ignore-case-ascii"):
         narrow = "CLÉ-CIBLE-été" if hit else f"Clé-{i}-ÉTÉ"
+        wide = _flip_case(WIDE_CASE, i)
+        if kind.endswith("-ascii"):
+            narrow, wide = narrow.translate(_ASCII), wide.translate(_ASCII)
         return {
-            "wide": [{"equals-ignore-case": _flip_case(WIDE_CASE, i)}, {"equals-ignore-case": f"z{i}"}],
+            "wide": [{"equals-ignore-case": wide}, {"equals-ignore-case": f"z{i}"}],
             "narrow": [{"equals-ignore-case": narrow}],
         }
     if kind == "anything-but":
@@ -248,6 +255,8 @@ def _kind_event_fields(kind: str, planted: list[int]) -> Json:
         return {"wide": WIDE_TEXT, "narrow": "item-0000042.log"}
     if kind == "equals-ignore-case":
         return {"wide": WIDE_CASE.lower(), "narrow": "clé-cible-ÉTÉ"}
+    if kind == "equals-ignore-case-ascii":
+        return {"wide": WIDE_CASE.lower().translate(_ASCII), "narrow": "clé-cible-ÉTÉ".translate(_ASCII)}
     if kind == "anything-but":
         return {"wide": "eu-west-1", "narrow": "blocked"}
     if kind == "numeric":

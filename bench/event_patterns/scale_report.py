@@ -40,8 +40,10 @@ DEFAULT_COMMAND = (
 class Point:
     """One rule kind at one size: what the build and per-event benchmarks recorded."""
 
-    build_seconds: float | None = None
+    build_seconds: float | None = None  # fresh interpreter (test_kind_build)
     rss_bytes_per_rule: float | None = None
+    build_in_process: float | None = None  # the per-event benchmark's own build (first of its process)
+    rss_in_process: float | None = None
     per_event: float | None = None  # median seconds
     floor_ratio: float | None = None  # interleaved, same loop
     matched: int | None = None
@@ -79,7 +81,22 @@ def load(paths: Iterable[Path]) -> Run:
                 point.matched = info.get("matched")
                 point.reference_checked = info.get("reference_checked")
                 point.event_bytes = info.get("event_bytes")
+                point.build_in_process = info.get("build_seconds_in_process")
+                point.rss_in_process = info.get("rss_bytes_per_rule_in_process")
     return run
+
+
+def build_of(p: Point) -> tuple[float | None, bool]:
+    """Build seconds, fresh interpreter first; True when the figure is the per-event benchmark's own."""
+    if p.build_seconds is not None:
+        return p.build_seconds, False
+    return p.build_in_process, p.build_in_process is not None
+
+
+def rss_of(p: Point) -> tuple[float | None, bool]:
+    if p.rss_bytes_per_rule is not None:
+        return p.rss_bytes_per_rule, False
+    return p.rss_in_process, p.rss_in_process is not None
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -112,16 +129,18 @@ def table(run: Run) -> list[str]:
         previous: tuple[int, float] | None = None
         for rules in sorted(sizes):
             p = sizes[rules]
+            build, build_mark = build_of(p)
+            per_rule, rss_mark = rss_of(p)
             growth = "—"
-            if previous is not None and p.build_seconds:
-                growth = f"{p.build_seconds / previous[1]:.1f}x for {rules / previous[0]:,.0f}x rules"
-            if p.build_seconds:
-                previous = (rules, p.build_seconds)
-            rss = f"{p.rss_bytes_per_rule:,.0f} B" if p.rss_bytes_per_rule is not None else "—"
+            if previous is not None and build:
+                growth = f"{build / previous[1]:.1f}x for {rules / previous[0]:,.0f}x rules"
+            if build:
+                previous = (rules, build)
+            rss = f"{per_rule:,.0f} B{' *' * rss_mark}" if per_rule is not None else "—"
             checked = {True: "agrees", False: "not run (tests/ absent)", None: "—"}[p.reference_checked]
             matched = "—" if p.matched is None else f"{p.matched:,}"
             lines.append(
-                f"| {kind} | {rules:,} | {duration(p.build_seconds)} | {growth} | {rss} "
+                f"| {kind} | {rules:,} | {duration(build)}{' *' * build_mark} | {growth} | {rss} "
                 f"| {duration(p.per_event)} | {times(p.floor_ratio)} | {matched} | {checked} |"
             )
     return lines
@@ -160,10 +179,10 @@ def charts(run: Run, folder: Path) -> tuple[Path, Path]:
 
     fig, ax = plt.subplots(figsize=(8, 5.2), dpi=110)
     for kind in run.points:
-        line(ax, kind, lambda p: p.build_seconds)
+        line(ax, kind, lambda p: build_of(p)[0])
     if sizes:  # slope 1 through the first size's median: where linear growth would put each size
         firsts = sorted(
-            p.build_seconds for per in run.points.values() if (p := per.get(sizes[0])) and p.build_seconds
+            b for per in run.points.values() if (p := per.get(sizes[0])) and (b := build_of(p)[0])
         )
         if firsts:
             base = firsts[len(firsts) // 2]
@@ -231,6 +250,12 @@ def section(run: Run, command: str, chart_paths: tuple[Path, Path] | None, base:
             rel = Path(os.path.relpath(path.resolve(), base.resolve())).as_posix()
             parts += [f"![{alt}]({rel})", ""]
     parts += [*table(run), ""]
+    if any(build_of(p)[1] or rss_of(p)[1] for per in run.points.values() for p in per.values()):
+        parts += [
+            "\\* the per-event benchmark's own build, the first and only one of its pytest process (imports "
+            "warmed first, as in the fresh interpreter), where no fresh-interpreter build was measured.",
+            "",
+        ]
     return "\n".join(parts)
 
 

@@ -14,6 +14,7 @@ the JSON into the per-kind table and charts. A size where one event takes more t
 
 from __future__ import annotations
 
+import gc
 import os
 import random
 import signal
@@ -103,21 +104,43 @@ _KIND_PARAMS = [
     for kind in scale_data.KINDS
     for n in KIND_SIZES
 ]
-_KIND_BUILT: dict[tuple[str, int], tuple[tamis.RuleSet, float, scale_data.Workload]] = {}
+_KIND_BUILT: dict[tuple[str, int], tuple[tamis.RuleSet, dict[str, float], scale_data.Workload]] = {}
 
 
-def kind_built(kind: str, n: int) -> tuple[tamis.RuleSet, float, scale_data.Workload]:
-    """The set of ``kind`` at ``n`` rules, built in this process; only the last one is kept (100,000-rule
-    sets of every kind would not fit beside each other)."""
+def _rss() -> int | None:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * 4096
+    except OSError:
+        return None
+
+
+def kind_built(kind: str, n: int) -> tuple[tamis.RuleSet, dict[str, float], scale_data.Workload]:
+    """The set of ``kind`` at ``n`` rules, built in this process, with its build seconds and RSS growth per
+    rule (first build of the process: run one size per process, as the 100,000-rule loop of RESULTS.md
+    does, and these match the fresh-interpreter figures). Only the last set is kept (100,000-rule sets of
+    every kind would not fit beside each other)."""
     if (kind, n) not in _KIND_BUILT:
         _KIND_BUILT.clear()
+        gc.collect()
         workload = scale_data.kinds(kind, n)
+        warm = tamis.RuleSet()  # imports and first-use set-up first, as in test_kind_build
+        warm.add("warm-up", scale_data.WARM_UP)
+        warm.matches(workload.event)
+        del warm
+        gc.collect()
+        before = _rss()
         start = time.perf_counter()
         rs = tamis.RuleSet()
         for name, pattern in workload.rules:
             rs.add(name, pattern)
         rs.matches(workload.event)
-        _KIND_BUILT[(kind, n)] = (rs, time.perf_counter() - start, workload)
+        figures = {"build_seconds_in_process": time.perf_counter() - start}
+        gc.collect()
+        after = _rss()
+        if before is not None and after is not None:
+            figures["rss_bytes_per_rule_in_process"] = (after - before) / n
+        _KIND_BUILT[(kind, n)] = (rs, figures, workload)
     return _KIND_BUILT[(kind, n)]
 
 
@@ -162,7 +185,7 @@ def over_cap(fn: Callable[[Any], Any], arg: Any, cap: float) -> float | None:
 
 @pytest.mark.parametrize(("kind", "n"), _KIND_PARAMS)
 def test_kind_per_event(benchmark: Any, kind: str, n: int) -> None:
-    rs, in_process_build, workload = kind_built(kind, n)
+    rs, figures, workload = kind_built(kind, n)
     slow = over_cap(rs.matches, workload.event, EVENT_CAP)
     if slow is not None:
         _KIND_BUILT.clear()  # an interrupted match may leave the set half-updated
@@ -170,7 +193,7 @@ def test_kind_per_event(benchmark: Any, kind: str, n: int) -> None:
     benchmark.group = f"scale-kind-{kind}"
     names = timed(
         benchmark, rs.matches, workload.event, workload=f"kind-{kind}", kind=kind, rules=n,
-        measure="per-event", event_bytes=len(workload.event), build_seconds_in_process=in_process_build,
+        measure="per-event", event_bytes=len(workload.event), **figures,
     )  # fmt: skip
     benchmark.extra_info["matched"] = len(names)
     assert sorted(names) == workload.expected
