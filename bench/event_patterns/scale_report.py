@@ -1,14 +1,16 @@
 """Turn the pytest-benchmark JSON of the per-kind sweeps of bench/event_patterns/test_bench_scale.py
 (``test_kind_build``, ``test_kind_per_event``) into two charts and a table.
 
-    python3 bench/event_patterns/scale_report.py bench/.results/scale-kinds.json \
-        [bench/.results/scale-kinds-huge.json ...] --charts bench/event_patterns --results bench/RESULTS.md
+    python3 bench/event_patterns/scale_report.py bench/.results/scale-kinds.json bench/.results/huge/*.json \
+        --charts bench/event_patterns --results bench/RESULTS.md
 
 Charts (log-log, one line per rule kind): build seconds against rule count (``scale_build.png``), and
 per-event time, absolute and as a ratio to the floor interleaved in the same loop (``scale_per_event.png``).
 Several JSON files are merged (a later file's figure wins for the same kind and size), so the 100,000-rule
-sizes can be run on their own. Without ``--results`` the subsection is printed; with it, only the subsection
-``SUBSECTION`` of the issue-17 section of RESULTS.md is replaced (inserted at that section's end if absent).
+sizes can be run on their own, one pytest process per kind (``DEFAULT_COMMAND``): each build is then the
+first of its process, and a run that is stopped keeps the kinds it finished. Without ``--results`` the
+subsection is printed; with it, only the subsection ``SUBSECTION`` of the issue-17 section of RESULTS.md is
+replaced (inserted at that section's end if absent).
 """
 
 from __future__ import annotations
@@ -26,13 +28,20 @@ SECTION = "## Event matching at scale (issue 17)"
 SUBSECTION = "### Per rule kind, 100 to 100,000 rules"
 BUILD_CHART = "scale_build.png"
 EVENT_CHART = "scale_per_event.png"
+KINDS_SHELL = (
+    "$(python3 -c \"import sys; sys.path[:0] = ['bench/event_patterns', 'bench']; import scale_data; "
+    'print(*scale_data.KINDS)")'
+)
 DEFAULT_COMMAND = (
     "TAMIS_BENCH_BUDGET=0.3 python3 -m pytest bench/event_patterns/test_bench_scale.py -k test_kind "
     '-m "not huge" --benchmark-json=bench/.results/scale-kinds.json\n'
-    "TAMIS_BENCH_BUDGET=0.3 python3 -m pytest bench/event_patterns/test_bench_scale.py -k test_kind "
-    "-m huge --benchmark-json=bench/.results/scale-kinds-huge.json\n"
-    "python3 bench/event_patterns/scale_report.py bench/.results/scale-kinds.json "
-    "bench/.results/scale-kinds-huge.json --charts bench/event_patterns --results bench/RESULTS.md"
+    f"for kind in {KINDS_SHELL}; do\n"
+    "  TAMIS_BENCH_BUDGET=0.3 TAMIS_KIND_SIZES=100000 python3 -m pytest "
+    'bench/event_patterns/test_bench_scale.py -m huge -k "test_kind_per_event and [$kind-100000]" '
+    "--benchmark-json=bench/.results/huge/event-$kind.json\n"
+    "done\n"
+    "python3 bench/event_patterns/scale_report.py bench/.results/scale-kinds.json bench/.results/huge/*.json "
+    "--charts bench/event_patterns --results bench/RESULTS.md"
 )
 
 
