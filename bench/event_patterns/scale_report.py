@@ -198,7 +198,7 @@ def charts(run: Run, folder: Path) -> tuple[Path, Path]:
             ax.plot(sizes, [base * n / sizes[0] for n in sizes], color="grey", linestyle=":", label="linear")
     ax.axhline(10, color="grey", linestyle="--", label="target: 100,000 mixed in 10 s")
     axes_style(ax, "build seconds (compile and first match included, log)")
-    ax.set_title("Build time by rule kind (fresh interpreter per build)")
+    ax.set_title("Build time by rule kind (each the first build of its process)")
     ax.legend(fontsize=7, ncol=2)
     fig.tight_layout()
     build_path = folder / BUILD_CHART
@@ -224,20 +224,23 @@ def charts(run: Run, folder: Path) -> tuple[Path, Path]:
 
 
 def describe(run: Run) -> str:
-    parts = []
-    for meta in run.runs:
-        load = meta.get("loadavg_start") or ["?"]
-        end = meta.get("loadavg_end") or ["?"]
-        parts.append(
-            f"`{meta.get('file')}`: {meta.get('datetime', '?')} at commit {meta.get('git_head', '?')}, "
-            f"{meta.get('cpu_count', '?')} cores, CPython {meta.get('python', '?')}, 1-minute load average "
-            f"{_load(load)} at the start and {_load(end)} at the end"
-        )
-    return "; ".join(parts)
-
-
-def _load(values: list[Any]) -> str:
-    return f"{values[0]:.1f}" if values and isinstance(values[0], int | float) else "?"
+    """When, where and under what load the files were taken, in one line."""
+    stamps = sorted(str(m["datetime"])[:16] for m in run.runs if m.get("datetime"))
+    heads = sorted({str(m.get("git_head")) for m in run.runs})
+    loads = [
+        v[0]
+        for m in run.runs
+        for v in (m.get("loadavg_start"), m.get("loadavg_end"))
+        if v and isinstance(v[0], int | float)
+    ]
+    first = run.runs[0] if run.runs else {}
+    when = f"{stamps[0]} to {stamps[-1]}Z" if stamps else "?"
+    load = f"{min(loads):.1f} to {max(loads):.1f}" if loads else "?"
+    return (
+        f"{len(run.runs)} JSON file(s) finished {when}, at commit(s) {', '.join(heads)}; "
+        f"{first.get('cpu_count', '?')} cores, CPython {first.get('python', '?')}; 1-minute load average "
+        f"{load} at the runs' starts and ends"
+    )
 
 
 def section(run: Run, command: str, chart_paths: tuple[Path, Path] | None, base: Path) -> str:
