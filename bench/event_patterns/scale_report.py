@@ -35,6 +35,7 @@ KINDS_SHELL = (
 DEFAULT_COMMAND = (
     "TAMIS_BENCH_BUDGET=0.3 python3 -m pytest bench/event_patterns/test_bench_scale.py -k test_kind "
     '-m "not huge" --benchmark-json=bench/.results/scale-kinds.json\n'
+    "mkdir -p bench/.results/huge\n"
     f"for kind in {KINDS_SHELL}; do\n"
     "  TAMIS_BENCH_BUDGET=0.3 TAMIS_KIND_SIZES=100000 python3 -m pytest "
     'bench/event_patterns/test_bench_scale.py -m huge -k "test_kind_per_event and [$kind-100000]" '
