@@ -40,6 +40,11 @@ def _git_head() -> str | None:
 _LOAD_AT_START: list[float] = []
 
 
+def pytest_configure(config: Any) -> None:
+    # 100,000-rule sizes take minutes per suite; `-m "not huge"` leaves them out of a quick run.
+    config.addinivalue_line("markers", "huge: 100,000-rule sizes (deselect with -m 'not huge')")
+
+
 def pytest_sessionstart(session: Any) -> None:
     # Other work on a shared machine shows in the load average; report.py prints it next to the figures.
     if hasattr(os, "getloadavg"):
