@@ -11,6 +11,7 @@ import gzip
 import itertools
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import orjson
 import pytest
@@ -20,6 +21,7 @@ from tamis.cli import input_streams, main
 from tamis.cli.progress import ProgressLine
 from tamis.patterns import RuleSet
 from tamis.policies import compile_policy
+from tamis.processes import start_method
 
 COUNT = 1500
 
@@ -316,6 +318,14 @@ COMMANDS = {
     "match": lambda archive: ["match", "--rules", str(archive / "rules")],
     "match --max-errors": lambda archive: ["match", "--rules", str(archive / "rules"), "--max-errors", "3"],
     "match -v": lambda archive: ["match", str(archive / "rules" / "not-ok.json"), "-v"],
+    # Bad lines numbered from uncounted blocks (no --rules: the output names no lines), and the budget.
+    "match -v --max-errors": lambda archive: [
+        "match",
+        str(archive / "rules" / "not-ok.json"),
+        "-v",
+        "--max-errors",
+        "3",
+    ],
     "redact": lambda archive: ["redact", "--policy", str(archive / "policy.json"), "--jsonl"],
 }
 
@@ -358,13 +368,29 @@ def test_blocks_by_byte_range_are_the_blocks_of_bytes(archive: Path, tmp_path: P
     assert all(block.path == str(path) and not block.data for block in by_range)
     assert len(by_range) > 10
     # Each block is whole lines, numbered on from the last; where the blocks are cut may differ.
+    expected = [(n, line.rstrip(b"\r")) for n, line in enumerate(data.split(b"\n"), 1) if line.strip()]
     for blocks in (by_bytes, by_range):
         assert b"".join(input_streams.contents(b) for b in blocks) == data
         assert all(input_streams.contents(b).count(b"\n") == b.lines for b in blocks[:-1])
         assert all(after.first == before.first + before.lines for before, after in itertools.pairwise(blocks))
         numbered = [pair for block in blocks for pair in input_streams.split_lines(block)]
-        expected = [(n, line.rstrip(b"\r")) for n, line in enumerate(data.split(b"\n"), 1) if line.strip()]
         assert numbered == expected
+    # Uncounted: the reader only looks for the line end after each block's size; the lines are counted
+    # (and renumbered) by whoever reads them, here as the record commands do with workers.
+    uncounted = list(input_streams.blocks([str(path)], size=4096, by_range=True, count=False))
+    assert all(not b.counted and b.first == 1 and not b.lines and not b.data for b in uncounted)
+    assert len(uncounted) > 10
+    assert b"".join(input_streams.contents(b) for b in uncounted) == data
+    assert all(after.start == before.end for before, after in itertools.pairwise(uncounted))
+    assert all(input_streams.contents(b).endswith(b"\n") for b in uncounted[:-1])
+    assert all(b.end - b.start >= 4096 for b in uncounted[:-1])  # a block ends past its size
+    numbers = input_streams.LineNumbers()
+    renumbered = []
+    for block in uncounted:
+        lines = input_streams.count_lines(input_streams.contents(block))
+        shift = numbers.shift(block, lines)
+        renumbered += [(n + shift, line) for n, line in input_streams.split_lines(block)]
+    assert renumbered == expected
     gz = tmp_path / "e.jsonl.gz"
     gz.write_bytes(gzip.compress(data))  # compressed input: its bytes are handed out, as before
     assert all(block.path is None for block in input_streams.blocks([str(gz)], size=4096, by_range=True))
@@ -390,3 +416,75 @@ def test_a_file_cut_short_while_read_is_an_input_error(archive: Path, tmp_path: 
     path.unlink()
     with pytest.raises(input_streams.InputError, match=r"e\.jsonl: cannot read line 1 onwards"):
         input_streams.contents(blocks[0])
+
+
+def test_an_uncounted_block_cut_short_is_an_input_error_naming_its_byte(
+    archive: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "e.jsonl"
+    path.write_bytes((archive / "events.jsonl").read_bytes())
+    blocks = list(input_streams.blocks([str(path)], size=4096, by_range=True, count=False))
+    path.write_bytes(path.read_bytes()[: blocks[-2].start + 10])
+    with pytest.raises(
+        input_streams.InputError,
+        match=rf"e\.jsonl: changed while being read \(byte {blocks[-2].start} onwards\)",
+    ):
+        input_streams.contents(blocks[-2])
+
+
+def test_an_empty_file_has_no_uncounted_blocks(tmp_path: Path) -> None:
+    path = tmp_path / "e.jsonl"
+    path.write_bytes(b"")
+    assert list(input_streams.blocks([str(path)], size=4096, by_range=True, count=False)) == []
+    path.write_bytes(b"{}")  # one line, shorter than a block, without its newline
+    (block,) = input_streams.blocks([str(path)], size=4096, by_range=True, count=False)
+    assert (block.start, block.end, input_streams.contents(block)) == (0, 2, b"{}")
+
+
+@pytest.mark.parametrize("command", ["redact", "match -v", "match -c"])
+def test_jobs_2_numbers_lines_per_input_over_several_inputs(
+    archive: Path, tmp_path: Path, command: str, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    # The line numbers of uncounted blocks start again at each input, the same file twice included.
+    data = (archive / "events.jsonl").read_bytes()
+    other = tmp_path / "other.jsonl"
+    other.write_bytes(data[: len(data) // 3] + b"\n\n" + data)
+    argv = {**COMMANDS, "match -c": lambda archive: ["match", str(archive / "rules" / "not-ok.json"), "-c"]}[
+        command
+    ](archive)
+    inputs = [str(archive / "events.jsonl"), str(other), str(archive / "events.jsonl")]
+    one = run([*argv, *inputs, "--jobs", "1"], capsysbinary)
+    two = run([*argv, *inputs, "--jobs", "2"], capsysbinary)
+    assert one == two
+    assert one[1]
+    if command != "match -c":
+        assert str(other).encode() in one[2]  # lines of the second input reported
+
+
+def test_outputs_through_shared_slots_or_bytes_in_order() -> None:
+    from tamis.cli import worker_pool
+
+    sizes = [10, 5000, 100, 0, 7000, 3] * 5  # slots of 4096 bytes: the larger outputs come as bytes
+    results, shared = [], []
+    for result in worker_pool.ordered_map(_sized_output, sizes, 2, slot_bytes=4096):
+        results.append((bytes(result.output), result.size))  # a slot is valid until the next result
+        shared.append(isinstance(result.output, memoryview))
+    assert results == [(_output_of(n), n) for n in sizes]
+    if start_method() == "fork":  # elsewhere every output comes as bytes
+        assert shared == [n <= 4096 for n in sizes]
+    else:
+        assert not any(shared)
+    assert worker_pool._region is None
+
+
+class _Sized(NamedTuple):
+    output: bytes
+    size: int
+
+
+def _output_of(size: int) -> bytes:
+    return bytes((size + i) % 251 for i in range(size))
+
+
+def _sized_output(size: int) -> _Sized:
+    return _Sized(_output_of(size), size)

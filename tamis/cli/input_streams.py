@@ -35,7 +35,10 @@ class Block:
     input's last), the first of them line ``first`` of the input labelled ``label``. A block of a regular,
     uncompressed file may instead name its bytes: ``data`` is then empty and the lines are bytes ``start``
     to ``end`` of the file at ``path``, read by whoever takes the block (``contents``), so that handing a
-    block to a worker process costs a few dozen bytes rather than a copy of its lines through a pipe."""
+    block to a worker process costs a few dozen bytes rather than a copy of its lines through a pipe.
+    Such a block may also be uncounted (``counted`` false, from ``blocks(..., count=False)``): the reader
+    did not read its lines, so ``lines`` is 0 and ``first`` is 1, its lines are numbered from the block's
+    start and ``LineNumbers`` makes those numbers the input's once the block's lines are counted."""
 
     label: str
     first: int
@@ -45,6 +48,28 @@ class Block:
     start: int = 0
     end: int = 0
     file: tuple[int, int] = (0, 0)  # the file's (device, inode) as the reader saw it
+    counted: bool = True
+
+    def place(self) -> str:
+        """Where the block starts, for messages: its first line, or its first byte when uncounted."""
+        return f"line {self.first} onwards" if self.counted else f"byte {self.start} onwards"
+
+
+class LineNumbers:
+    """Turns the numbers of an uncounted block's lines (counted from 1 at the block's start) into the
+    input's, for blocks taken in the order they were read: ``shift(block, lines)`` is what to add."""
+
+    def __init__(self) -> None:
+        self._next = 1
+
+    def shift(self, block: Block, lines: int) -> int:
+        if block.counted:
+            return 0
+        if block.start == 0:  # a new input
+            self._next = 1
+        first = self._next
+        self._next += lines
+        return first - 1
 
 
 class Progress:
@@ -82,11 +107,18 @@ def input_size(names: list[str]) -> int | None:
 
 
 def blocks(
-    names: list[str], progress: Progress | None = None, size: int | None = None, *, by_range: bool = False
+    names: list[str],
+    progress: Progress | None = None,
+    size: int | None = None,
+    *,
+    by_range: bool = False,
+    count: bool = True,
 ) -> Iterator[Block]:
     """The inputs' lines in blocks of about ``size`` bytes (decompressed; default ``BLOCK``), in order,
     numbered per input. With ``by_range``, the blocks of regular uncompressed files name their bytes
-    (``Block.path``) instead of holding them; compressed inputs, stdin and pipes still hand out the bytes."""
+    (``Block.path``) instead of holding them; compressed inputs, stdin and pipes still hand out the bytes.
+    Without ``count`` those byte ranges are found without reading the file (only the ends of its blocks'
+    last lines): the blocks are uncounted, and whoever reads them counts their lines (``LineNumbers``)."""
     size = size or BLOCK
     for name in names or ["-"]:
         raw: BinaryIO
@@ -104,7 +136,10 @@ def blocks(
                 progress._follow(raw)
             stream, compressed = _decompressed(raw, name)
             if by_range and not compressed and name != "-" and _regular(raw):
-                yield from _ranges_of(raw, name, label, size, progress)
+                if count:
+                    yield from _ranges_of(raw, name, label, size, progress)
+                else:
+                    yield from _uncounted_ranges_of(raw, name, label, size, progress)
             else:
                 yield from _blocks_of(stream, compressed, label, size, progress)
         finally:
@@ -191,6 +226,43 @@ def _ranges_of(raw: Any, path: str, label: str, size: int, progress: Progress | 
         want = size
 
 
+def _uncounted_ranges_of(
+    raw: Any, path: str, label: str, size: int, progress: Progress | None
+) -> Iterator[Block]:
+    # Each block ends at the first line end at or after ``size`` bytes past its start: only that last
+    # line's tail is read here, so the file is read once in all, by the workers.
+    st = os.fstat(raw.fileno())
+    file = (st.st_dev, st.st_ino)
+    scan = min(size, 64 * 1024)
+    start = 0
+    while True:
+        pos = start + size
+        raw.seek(pos)
+        end = None
+        while end is None:
+            chunk = raw.read(scan)
+            if not chunk:
+                break
+            found = chunk.find(b"\n")
+            if found >= 0:
+                end = pos + found + 1
+            pos += len(chunk)
+        if progress is not None:
+            progress._update()
+        if end is None:  # the input's end comes first
+            end = raw.seek(0, os.SEEK_END)
+            if end > start:
+                yield Block(label, 1, 0, b"", path, start, end, file, counted=False)
+            return
+        yield Block(label, 1, 0, b"", path, start, end, file, counted=False)
+        start = end
+
+
+def count_lines(data: bytes) -> int:
+    """How many lines the bytes of a block hold (the last perhaps without its newline)."""
+    return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+
+
 def contents(block: Block) -> bytes:
     """The bytes of the block's lines: its ``data``, or read from its file's byte range."""
     if block.path is None:
@@ -200,13 +272,13 @@ def contents(block: Block) -> bytes:
         with open(block.path, "rb", buffering=0) as fh:
             st = os.fstat(fh.fileno())
             if (st.st_dev, st.st_ino) != block.file:  # renamed and replaced (a rotated log, say)
-                raise InputError(f"{block.label}: replaced while being read (line {block.first} onwards)")
+                raise InputError(f"{block.label}: replaced while being read ({block.place()})")
             fh.seek(block.start)
             data = _read_exactly(fh, length)
     except OSError as exc:
-        raise InputError(f"{block.label}: cannot read line {block.first} onwards: {exc}") from None
+        raise InputError(f"{block.label}: cannot read {block.place()}: {exc}") from None
     if len(data) != length:  # cut short since the reader saw it
-        raise InputError(f"{block.label}: changed while being read (line {block.first} onwards)")
+        raise InputError(f"{block.label}: changed while being read ({block.place()})")
     return data
 
 
@@ -262,10 +334,11 @@ def _zstd_reader(raw: Any, name: str) -> Any:
     return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
 
 
-def split_lines(block: Block) -> Iterator[tuple[int, bytes]]:
-    """The block's non-blank lines with their numbers, each without its line ending."""
+def split_lines(block: Block, data: bytes | None = None) -> Iterator[tuple[int, bytes]]:
+    """The block's non-blank lines with their numbers, each without its line ending (``data``: its
+    ``contents``, when already read)."""
     number = block.first
-    for line in contents(block).split(b"\n"):
+    for line in (contents(block) if data is None else data).split(b"\n"):
         if line.strip():
             yield number, line.rstrip(b"\r")
         number += 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +95,10 @@ def _count(value: str) -> int:
 
 
 def _run_events(args: argparse.Namespace, rules: Any, events: list[str]) -> int:
-    from tamis.cli.input_streams import InputError, Progress, blocks, input_size
+    from collections import deque
+
+    from tamis.cli import input_streams
+    from tamis.cli.input_streams import Block, InputError, LineNumbers, Progress, blocks, input_size
     from tamis.cli.match_blocks import MatchMode, MatchTask, match_block
     from tamis.cli.progress import ProgressLine
     from tamis.cli.worker_pool import ordered_map
@@ -107,14 +111,26 @@ def _run_events(args: argparse.Namespace, rules: Any, events: list[str]) -> int:
     mode = MatchMode(listing=bool(args.rules), invert=args.invert_match, count=args.count)
     progress = Progress(input_size(events))
     line = ProgressLine(progress)
-    tasks = (MatchTask(source, mode, block) for block in blocks(events, progress, by_range=jobs > 1))
+    # With workers, this process does not read a regular file's lines (they count them, and the numbers of
+    # the bad lines they report are made the input's here), unless the output names lines (--rules).
+    count = jobs <= 1 or (mode.listing and not mode.invert)
+    handed: deque[Block] = deque()
+    numbers = LineNumbers()
+
+    def tasks() -> Iterator[MatchTask]:
+        for block in blocks(events, progress, by_range=jobs > 1, count=count):
+            handed.append(block)
+            yield MatchTask(source, mode, block)
+
     matched_count = errors = 0
     out = sys.stdout.buffer
     try:
-        for result in ordered_map(match_block, tasks, jobs):
+        slot = 2 * input_streams.BLOCK
+        for result in ordered_map(match_block, tasks(), jobs, slot_bytes=slot):
+            shift = numbers.shift(handed.popleft(), result.lines)
             for bad in result.bad:
                 errors += 1
-                line.note(f"{result.label}:{bad.number}: {bad.message}")
+                line.note(f"{result.label}:{bad.number + shift}: {bad.message}")
                 if args.max_errors is not None and errors > args.max_errors:
                     # The budget is spent: what came before this line is printed, nothing after it.
                     out.write(result.output[: bad.offset])

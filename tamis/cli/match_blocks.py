@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import orjson
 
-from tamis.cli.input_streams import Block, split_lines
+from tamis.cli.input_streams import Block, contents, count_lines, split_lines
 from tamis.errors import TamisError
 from tamis.patterns import RuleSet
 from tamis.worker_cache import Keyed, compiled
@@ -31,10 +31,11 @@ class BadLine(NamedTuple):
 
 class BlockResult(NamedTuple):
     label: str
-    output: bytes
+    output: bytes | memoryview  # a view of shared memory in the parent of forked workers (worker_pool)
     matched: int
     records: int
     bad: list[BadLine]
+    lines: int  # the block's lines, blank ones too (an uncounted block's numbers start at 1)
 
 
 class MatchTask(NamedTuple):
@@ -53,7 +54,8 @@ def match_block(task: MatchTask) -> BlockResult:
     size = 0
     matched = records = 0
     bad: list[BadLine] = []
-    for number, line in split_lines(task.block):
+    data = contents(task.block)
+    for number, line in split_lines(task.block, data):
         records += 1
         try:
             names = matches(line)
@@ -71,4 +73,5 @@ def match_block(task: MatchTask) -> BlockResult:
             piece = line + b"\n"
         out.append(piece)
         size += len(piece)
-    return BlockResult(label, b"".join(out), matched, records, bad)
+    lines = task.block.lines if task.block.counted else count_lines(data)
+    return BlockResult(label, b"".join(out), matched, records, bad, lines)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 from tamis.cli.reporting import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, add_jobs, add_quiet
@@ -124,9 +125,12 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _run_lines(args: argparse.Namespace, pol: Any) -> int:
+    from collections import deque
+
     import orjson
 
-    from tamis.cli.input_streams import InputError, Progress, blocks, input_size
+    from tamis.cli import input_streams
+    from tamis.cli.input_streams import Block, InputError, LineNumbers, Progress, blocks, input_size
     from tamis.cli.progress import ProgressLine
     from tamis.cli.redact_blocks import RedactTask, redact_block
     from tamis.cli.worker_pool import ordered_map
@@ -139,22 +143,30 @@ def _run_lines(args: argparse.Namespace, pol: Any) -> int:
     progress = Progress(input_size(args.message))
     line = ProgressLine(progress)
     direction = (args.direction or "Inbound") if args.dialect == "sns" else None
-    tasks = (
-        RedactTask(source, direction, args.principal, block)
-        for block in blocks(args.message, progress, by_range=jobs > 1)
-    )
+    # With workers, this process does not read a regular file's lines: they count them, and the numbers
+    # of the lines they report are made the input's here, taking the results in order.
+    handed: deque[Block] = deque()
+    numbers = LineNumbers()
+
+    def tasks() -> Iterator[RedactTask]:
+        for block in blocks(args.message, progress, by_range=jobs > 1, count=jobs <= 1):
+            handed.append(block)
+            yield RedactTask(source, direction, args.principal, block)
+
     denied = 0
     out = sys.stdout.buffer
     try:
-        for result in ordered_map(redact_block, tasks, jobs):
+        slot = 2 * input_streams.BLOCK
+        for result in ordered_map(redact_block, tasks(), jobs, slot_bytes=slot):
+            shift = numbers.shift(handed.popleft(), result.lines)
             out.write(result.output)
             if args.audit:
                 for number, record in result.audits:
-                    audit = {"file": result.label, "line": number, "audit": record}
+                    audit = {"file": result.label, "line": number + shift, "audit": record}
                     line.note(orjson.dumps(audit).decode())
             for item in result.denied:
                 denied += 1
-                line.note(f"{result.label}:{item.number}: denied: {item.text}")
+                line.note(f"{result.label}:{item.number + shift}: denied: {item.text}")
             line.add(result.records)
     except InputError as exc:
         line.note(f"tamis redact: error: {exc}")

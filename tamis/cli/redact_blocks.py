@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from tamis.cli.input_streams import Block, split_lines
+from tamis.cli.input_streams import Block, contents, count_lines, split_lines
 from tamis.policies import Policy
 from tamis.worker_cache import Keyed, compiled
 
@@ -24,10 +24,11 @@ class Denied(NamedTuple):
 
 class RedactResult(NamedTuple):
     label: str
-    output: bytes
+    output: bytes | memoryview  # a view of shared memory in the parent of forked workers (worker_pool)
     records: int
     denied: list[Denied]
     audits: list[tuple[int, dict[str, Any]]]  # (line, record) for each sampled Audit
+    lines: int  # the block's lines, blank ones too (an uncounted block's numbers start at 1)
 
 
 def redact_block(task: RedactTask) -> RedactResult:
@@ -39,7 +40,9 @@ def redact_block(task: RedactTask) -> RedactResult:
     denied: list[Denied] = []
     audits: list[tuple[int, dict[str, Any]]] = []
     records = 0
-    for number, line in split_lines(task.block):
+    block = task.block
+    data = contents(block)
+    for number, line in split_lines(block, data):
         records += 1
         # Lines are messages as they are; bytes that are not UTF-8 reach the redactor as lone surrogates
         # (surrogateescape), which it reads as "?", as the services' UTF-8 encoders write them.
@@ -57,4 +60,5 @@ def redact_block(task: RedactTask) -> RedactResult:
             )
             continue
         out.append((outcome.message or "").encode("utf-8", "surrogateescape") + b"\n")
-    return RedactResult(task.block.label, b"".join(out), records, denied, audits)
+    lines = block.lines if block.counted else count_lines(data)
+    return RedactResult(block.label, b"".join(out), records, denied, audits, lines)
