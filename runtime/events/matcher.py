@@ -108,6 +108,11 @@ def selectivity(cond: FieldCondition) -> int:
 # evaluate every value of its field again for each candidate: values inside arrays of objects times
 # candidates.
 ALWAYS_INDEXED = frozenset((C.STR, C.PREFIX, C.SUFFIX))
+# ...but only while the texts it is filed under stay uncrowded: a value meeting a text reports every
+# condition filed there, so past this many a new condition that is not an access condition is tested per
+# candidate instead. One value that meets the wide condition of every rule then costs at most this many
+# ids per text, whatever the rule count.
+CROWD_LIMIT = 16
 
 
 def always_indexed(cond: FieldCondition) -> bool:
@@ -279,7 +284,15 @@ class EventMatcher:
         new_group = chosen is None
         if chosen is None:
             if ids:
-                chosen = min(ids, key=lambda i: ((len(access.get(i, ())) + 1) * COST[conds[i].rank], i))
+                # An exact string, prefix or suffix that many conditions share wakes all of them for
+                # every event that meets it: a shared text costs what a large bucket does.
+                chosen = min(
+                    ids,
+                    key=lambda i: (
+                        (len(access.get(i, ())) + 1 + self._crowd(conds[i].cond)) * COST[conds[i].rank],
+                        i,
+                    ),
+                )
             else:
                 chosen = EVERY
         others = tuple(i for i in ids if i != chosen)
@@ -341,6 +354,8 @@ class EventMatcher:
             self._cond_ids[cond] = ident
             path = self._path(cond.path)
             info = self._conds[ident] = _Condition(cond, path.pid)
+            if info.always and self._crowd(cond) >= CROWD_LIMIT:
+                info.always = False
             path.conditions += 1
             path.absent += cond.absent_ok
             if info.always:
@@ -350,6 +365,27 @@ class EventMatcher:
         info = self._conds[ident]
         info.uses += 1
         return ident
+
+    def _crowd(self, cond: FieldCondition) -> int:
+        """The most conditions filed under one of ``cond``'s exact strings, prefixes or suffixes in its
+        field's index: what an event value that meets that text reports."""
+        if cond.ip_mode:
+            return 0
+        path = self._paths.get(cond.path)
+        index = path.indexes.get(False) if path is not None else None
+        strings = index.strings if index is not None else None
+        if strings is None:
+            return 0
+        worst = 0
+        for test in cond.tests:
+            kind = test[0]
+            if kind == C.STR:
+                worst = max(worst, len(strings.exact.get(test[1], ())))
+            elif kind in (C.PREFIX, C.SUFFIX):
+                affix = strings.kinds.get(kind)
+                if affix is not None:
+                    worst = max(worst, affix.holding(test[1]))
+        return worst
 
     def _release(self, ident: int) -> None:
         info = self._conds[ident]

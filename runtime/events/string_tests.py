@@ -94,6 +94,16 @@ class AffixTables:
         table = {key: (ident,)}
         self.groups[edge] = tuple(sorted((*group, (len(key), table)), key=lambda pair: pair[0]))
 
+    def holding(self, text: str) -> int:
+        """How many conditions are filed under ``text`` (the same prefix or suffix)."""
+        if not text:
+            return len(self.empty)
+        key = text.lower() if self.ascii_fold else text
+        for n, table in self.groups.get(key[-1] if self.suffix else key[0], ()):
+            if n == len(key):
+                return len(table.get(key, ()))
+        return 0
+
     def remove(self, text: str, ident: int) -> None:
         self.count -= 1
         if not text:

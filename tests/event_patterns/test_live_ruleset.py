@@ -209,3 +209,41 @@ def test_snapshot_contract_under_threads(native: bool) -> None:
         assert run == list(range(run[0], run[0] + len(run))) if run else True, names
         assert len(run) <= 21, names
     assert rs.matches(event) == ["base", *(f"r{i:04d}" for i in range(changes - 20, changes))]
+
+
+@pytest.mark.parametrize("native", ENGINES)
+@given(
+    kind=st.sampled_from(["exact", "prefix", "suffix"]),
+    n=st.integers(event_matcher.CROWD_LIMIT - 2, 3 * event_matcher.CROWD_LIMIT),
+    removed=st.sets(st.integers(0, 3 * event_matcher.CROWD_LIMIT)),
+    hits=st.sets(st.integers(0, 3 * event_matcher.CROWD_LIMIT), max_size=6),
+)
+@settings(deadline=None, max_examples=25)
+def test_a_crowded_text_agrees_with_reference(
+    native: bool, kind: str, n: int, removed: set[int], hits: set[int]
+) -> None:
+    """Past CROWD_LIMIT conditions under one text, new ones are tested per candidate: the answers stay the
+    reference's while rules sharing the text come and go, and the access choice moves to the narrow one."""
+
+    def wide(i: int) -> Any:
+        shared, own = {"exact": ("région-東京", f"région-{i}"), "prefix": ("rég", f"z{i}/"),
+                       "suffix": ("東京", f".z{i}")}[kind]  # fmt: skip
+        return [shared, own] if kind == "exact" else [{kind: shared}, {kind: own}]
+
+    with engine(native):
+        rules = tamis.RuleSet()
+        live: dict[str, list[dict[str, Any]]] = {}
+        for i in range(n):
+            pattern = {"wide": wide(i), "narrow": ["clé-cible" if i in hits else f"clé-{i}"]}
+            rules.add(f"r{i}", pattern)
+            live[f"r{i}"] = [pattern]
+        for i in sorted(removed & set(range(n))):
+            rules.remove(f"r{i}")
+            del live[f"r{i}"]
+        for event in (
+            {"wide": "région-東京", "narrow": "clé-cible"},
+            {"wide": "région-3", "narrow": "clé-3"},
+            {"wide": ["x", "région-東京"], "narrow": ["clé-cible", "clé-5"]},
+            {"wide": "autre", "narrow": "clé-cible"},
+        ):
+            assert rules.matches(event) == expected(live, event), event
