@@ -36,3 +36,25 @@ def ignore_case_regex(text: str, mode: str = "eq") -> str:
     if mode == "suffix":
         return body + "$"
     return body
+
+
+def fold(s: str) -> str:
+    """Each character of ``s`` lower-cased on its own (no context, so no final-sigma rule)."""
+    return s.lower() if s.isascii() else "".join(ch.lower() for ch in s)
+
+
+def fold_key(text: str) -> str | None:
+    """The ``fold`` that every string an equals-ignore-case rule on ``text`` matches shares, or None when
+    its forms do not fold alike (``ß``: "ß" and "SS"). Each unit's lower and upper form must fold to the
+    same text; then a matching string, a run of such forms, folds to their concatenation. A string with
+    that fold is a candidate only: the rule's regex decides (a title-case letter folds alike too)."""
+    key = []
+    for unit in _units(text):
+        if unit == "?":
+            key.append("?")
+            continue
+        low, up = fold(unit.lower()), fold(unit.upper())
+        if low != up:
+            return None
+        key.append(low)
+    return "".join(key)

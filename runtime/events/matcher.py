@@ -367,8 +367,8 @@ class EventMatcher:
         return ident
 
     def _crowd(self, cond: FieldCondition) -> int:
-        """The most conditions filed under one of ``cond``'s exact strings, prefixes or suffixes in its
-        field's index: what an event value that meets that text reports."""
+        """The most conditions filed under one of ``cond``'s exact strings, prefixes, suffixes or
+        equals-ignore-case texts in its field's index: what an event value that meets that text reports."""
         if cond.ip_mode:
             return 0
         path = self._paths.get(cond.path)
@@ -381,10 +381,10 @@ class EventMatcher:
             kind = test[0]
             if kind == C.STR:
                 worst = max(worst, len(strings.exact.get(test[1], ())))
-            elif kind in (C.PREFIX, C.SUFFIX):
-                affix = strings.kinds.get(kind)
-                if affix is not None:
-                    worst = max(worst, affix.holding(test[1]))
+            elif kind in (C.PREFIX, C.SUFFIX, C.EQ_IC):
+                finder = strings.kinds.get(kind)
+                if finder is not None:
+                    worst = max(worst, finder.holding(test[1]))
         return worst
 
     def _release(self, ident: int) -> None:

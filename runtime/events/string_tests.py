@@ -13,7 +13,7 @@ from typing import Any
 import re2
 
 from tamis.runtime.events import conditions as C
-from tamis.runtime.events.ignore_case import ignore_case_regex
+from tamis.runtime.events.ignore_case import fold, fold_key, ignore_case_regex
 from tamis.runtime.events.wildcards import segments_match, wildcard_regex, wildcard_segments
 
 # Wildcards per RE2 set: a set of every pattern of a field fails to compile past about 20,000 patterns
@@ -150,15 +150,19 @@ class AffixTables:
 
 
 class IgnoreCaseTests:
-    """equals-ignore-case (and its prefix/suffix forms): ASCII rules hashed, others checked with RE2."""
+    """equals-ignore-case (and its prefix/suffix forms): ASCII rules hashed; other equals rules hashed by
+    the fold their matches share (ignore_case.fold_key), their regex deciding each candidate; the rest
+    (prefix and suffix forms, texts whose forms fold apart) checked with RE2 one by one."""
 
-    __slots__ = ("affix", "count", "exact", "others")
+    __slots__ = ("affix", "count", "exact", "folded", "others")
 
     def __init__(self, entries: list[tuple[str, int]], mode: str) -> None:
         self.exact: dict[str, tuple[int, ...]] | None = {} if mode == "eq" else None
         self.affix: AffixTables | None = (
             None if mode == "eq" else AffixTables((), suffix=mode == "suffix", ascii_fold=True)
         )
+        # fold key -> ((regex, text, ident), ...): a value's fold finds its few candidates in one probe
+        self.folded: dict[str, tuple[tuple[Any, str, int], ...]] = {}
         self.others: tuple[tuple[Any, str, int], ...] = ()
         self.count = 0
         for text, ident in entries:
@@ -168,16 +172,37 @@ class IgnoreCaseTests:
         self.count += 1
         if not text.isascii():
             regex = re2.compile(ignore_case_regex(text, mode), re2_options())
-            self.others = (*self.others, (regex, text, ident))
+            key = fold_key(text) if self.exact is not None else None
+            if key is not None:
+                self.folded[key] = (*self.folded.get(key, ()), (regex, text, ident))
+            else:
+                self.others = (*self.others, (regex, text, ident))
         elif self.exact is not None:
             bucket_add(self.exact, text.lower(), ident)
         else:
             assert self.affix is not None
             self.affix.add(text, ident)
 
+    def holding(self, text: str) -> int:
+        """How many equals rules share ``text``'s hash key (its lower case, or its fold)."""
+        if self.exact is None:
+            return 0
+        if text.isascii():
+            return len(self.exact.get(text.lower(), ()))
+        key = fold_key(text)
+        return len(self.folded.get(key, ())) if key is not None else len(self.others)
+
     def remove(self, text: str, ident: int) -> None:
         self.count -= 1
         if not text.isascii():
+            key = fold_key(text) if self.exact is not None else None
+            if key is not None:
+                rest = tuple(e for e in self.folded[key] if not (e[1] == text and e[2] == ident))
+                if rest:
+                    self.folded[key] = rest
+                else:
+                    del self.folded[key]
+                return
             k = next(k for k, (_, t, i) in enumerate(self.others) if t == text and i == ident)
             self.others = self.others[:k] + self.others[k + 1 :]
         elif self.exact is not None:
@@ -194,6 +219,11 @@ class IgnoreCaseTests:
                     out.update(hit)
         elif self.affix is not None:
             self.affix.find(s, out)
+        if self.folded:
+            safe = utf8_safe(s)
+            for regex, _text, ident in self.folded.get(fold(safe), ()):
+                if regex.fullmatch(safe):
+                    out.add(ident)
         if self.others:
             safe = utf8_safe(s)
             for regex, _text, ident in self.others:

@@ -247,3 +247,36 @@ def test_a_crowded_text_agrees_with_reference(
             {"wide": "autre", "narrow": "clé-cible"},
         ):
             assert rules.matches(event) == expected(live, event), event
+
+
+IGNORE_CASE_TEXTS = ["Été", "ÉTÉ", "straße", "STRASSE", "\u212a", "k", "İstanbul", "ΣΊΣΥΦΟΣ", "σίσυφος",
+                     "ǅ", "ǆ", "ǄX", "😀ok", "ſ", "Ω\u2126", "ﬁ", "Ǉubljana"]  # fmt: skip
+IGNORE_CASE_VALUES = [*IGNORE_CASE_TEXTS, "été", "Strasse", "STRAßE", "K", "\u212a", "i̇stanbul", "İSTANBUL",
+                      "σίσυφοσ", "ΣΊΣΥΦΟΣ", "ǆ", "Ǆ", "ǅx", "??ok", "s", "S", "ωω", "FI",
+                      "ǉubljana"]  # fmt: skip
+
+
+@pytest.mark.parametrize("native", ENGINES)
+@given(
+    texts=st.lists(st.sampled_from(IGNORE_CASE_TEXTS), min_size=1, max_size=30),
+    removed=st.sets(st.integers(0, 29), max_size=10),
+)
+@settings(deadline=None, max_examples=40)
+def test_ignore_case_folded_index_agrees_with_reference(
+    native: bool, texts: list[str], removed: set[int]
+) -> None:
+    """Non-ASCII equals-ignore-case texts are found by the fold their matches share, their regex deciding:
+    the answers stay the reference's for the letters whose case forms differ in length or fold apart."""
+    with engine(native):
+        rules = tamis.RuleSet()
+        live: dict[str, list[dict[str, Any]]] = {}
+        for i, text in enumerate(texts):
+            pattern = {"name": [{"equals-ignore-case": text}]}
+            rules.add(f"r{i}", pattern)
+            live[f"r{i}"] = [pattern]
+        for i in sorted(removed & set(range(len(texts)))):
+            rules.remove(f"r{i}")
+            del live[f"r{i}"]
+        for value in IGNORE_CASE_VALUES:
+            event = {"name": value}
+            assert rules.matches(event) == expected(live, event), value
