@@ -8,37 +8,17 @@ events, so that an explanation never disagrees with ``matches``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import orjson
 import pytest
 from hypothesis import given, note
+from support.matcher_engines import ENGINES, NATIVE, engine
 from support.pattern_strategies import dumps, pattern_and_events, ruleset_scripts
 from support.reference_patterns import Num, ref_matches
 
 import tamis
 from tamis.errors import EventError, UnknownRuleError
-from tamis.runtime.events import matcher as event_matcher
-
-NATIVE = event_matcher._native is not None
-
-
-@contextmanager
-def engine(native: bool) -> Iterator[None]:
-    saved = event_matcher.USE_NATIVE
-    event_matcher.USE_NATIVE = native
-    try:
-        yield
-    finally:
-        event_matcher.USE_NATIVE = saved
-
-
-ENGINES = [
-    pytest.param(True, id="native", marks=pytest.mark.skipif(not NATIVE, reason="no native core")),
-    pytest.param(False, id="python"),
-]
 
 
 @pytest.mark.parametrize("native", ENGINES)

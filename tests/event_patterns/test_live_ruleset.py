@@ -8,35 +8,19 @@ checks that what is left after any history answers as a set built from scratch w
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from hypothesis import assume, given, note, settings
 from hypothesis import strategies as st
+from support.matcher_engines import ENGINES, engine
 from support.pattern_strategies import draw_object, dumps, events_for, pick, within_wildcard_limit
 from support.reference_patterns import ref_matches
 
 import tamis
 from tamis.runtime.events import matcher as event_matcher
 
-NATIVE = event_matcher._native is not None
-ENGINES = [pytest.param(True, id="native"), pytest.param(False, id="python")]
-
 Op = tuple[str, str, Any]
-
-
-@contextmanager
-def engine(native: bool) -> Iterator[None]:
-    if native and not NATIVE:
-        pytest.skip("the native matcher core is not built here")
-    saved = event_matcher.USE_NATIVE
-    event_matcher.USE_NATIVE = native
-    try:
-        yield
-    finally:
-        event_matcher.USE_NATIVE = saved
 
 
 @st.composite

@@ -9,35 +9,22 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
+from support.matcher_engines import NATIVE, engine
 from support.pattern_strategies import dumps, pattern_and_events, ruleset_scripts
 from support.reference_patterns import ref_matches
 
 import tamis
 from tamis.errors import EventError
 from tamis.runtime.events import event_json
-from tamis.runtime.events import matcher as event_matcher
 from tamis.runtime.events import native as native_tables
 
-NATIVE = event_matcher._native is not None
 needs_native = pytest.mark.skipif(not NATIVE, reason="the native matcher core is not built here")
-
-
-@contextmanager
-def engine(native: bool) -> Iterator[None]:
-    saved = event_matcher.USE_NATIVE
-    event_matcher.USE_NATIVE = native
-    try:
-        yield
-    finally:
-        event_matcher.USE_NATIVE = saved
 
 
 def both(pattern: Any) -> tuple[Any, Any]:

@@ -18,23 +18,17 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
+from support.matcher_engines import ENGINES, engine
 from support.pattern_strategies import IPV4, IPV6, dumps, ip_matchers, string_matchers
 from support.reference_patterns import ref_matches
 
 import tamis
-from tamis.runtime.events import matcher as event_matcher
-
-ENGINES = [False] + ([True] if event_matcher._native is not None else [])
 
 
-@pytest.fixture(params=ENGINES, ids=lambda native: "native" if native else "python")
+@pytest.fixture(params=ENGINES)
 def native(request: pytest.FixtureRequest) -> Iterator[bool]:
-    saved = event_matcher.USE_NATIVE
-    event_matcher.USE_NATIVE = request.param
-    try:
+    with engine(request.param):
         yield request.param
-    finally:
-        event_matcher.USE_NATIVE = saved
 
 
 # (values of field "a", event value, matches)

@@ -15,26 +15,20 @@ import pytest
 import re2
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
+from support.matcher_engines import ENGINES, engine
 from support.pattern_strategies import dumps, wildcards
 from support.reference_patterns import ref_matches
 
 import tamis
-from tamis.runtime.events import matcher as event_matcher
 from tamis.runtime.events import string_tests
 from tamis.runtime.events.string_tests import RegexPartitions, WildcardTests
 from tamis.runtime.events.wildcards import segments_match, wildcard_segments
 
-ENGINES = [False] + ([True] if event_matcher._native is not None else [])
 
-
-@pytest.fixture(params=ENGINES, ids=lambda native: "native" if native else "python")
+@pytest.fixture(params=ENGINES)
 def native(request: pytest.FixtureRequest) -> Iterator[bool]:
-    saved = event_matcher.USE_NATIVE
-    event_matcher.USE_NATIVE = request.param
-    try:
+    with engine(request.param):
         yield request.param
-    finally:
-        event_matcher.USE_NATIVE = saved
 
 
 @pytest.fixture
