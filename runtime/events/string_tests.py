@@ -219,16 +219,16 @@ class IgnoreCaseTests:
                     out.update(hit)
         elif self.affix is not None:
             self.affix.find(s, out)
+        if not (self.folded or self.others):
+            return
+        safe = utf8_safe(s)  # once, for both the folded candidates and the scanned rest
         if self.folded:
-            safe = utf8_safe(s)
             for regex, _text, ident in self.folded.get(fold(safe), ()):
                 if regex.fullmatch(safe):
                     out.add(ident)
-        if self.others:
-            safe = utf8_safe(s)
-            for regex, _text, ident in self.others:
-                if regex.fullmatch(safe) if self.exact is not None else regex.search(safe):
-                    out.add(ident)
+        for regex, _text, ident in self.others:
+            if regex.fullmatch(safe) if self.exact is not None else regex.search(safe):
+                out.add(ident)
 
 
 class RegexPartitions:
