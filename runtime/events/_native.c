@@ -107,31 +107,35 @@ static int call2(PyObject *fn, PyObject *a, PyObject *b)
     return 0;
 }
 
-/* Whether the anything-but id is in an exclusion bucket (a tuple, or a frozenset for numbers). */
-static int excludes(PyObject *excl, PyObject *id)
+static int set_or(PyObject *set, PyObject *other)
 {
-    if (excl == NULL)
+    if (PySet_GET_SIZE(other) == 0)
         return 0;
-    if (PyAnySet_Check(excl))
-        return PySet_Contains(excl, id);
-    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(excl); i++) {
-        int eq = PyObject_RichCompareBool(PyTuple_GET_ITEM(excl, i), id, Py_EQ);
-        if (eq != 0)
-            return eq;
-    }
+    PyObject *r = PyNumber_InPlaceOr(set, other);
+    if (r == NULL)
+        return -1;
+    Py_DECREF(r);
     return 0;
 }
 
-/* The anything-but ids not excluded: `kept = anything_but.difference(excluded)` of FieldIndex.evaluate. */
-static int add_kept(PyObject *out, PyObject *all, PyObject *excl)
+/* The anything-but ids a value meets (Exclusions.kept of runtime/events/exclusions.py): `entry` is the
+ * value's (excluded, kept) in BY_VALUE, or NULL when no anything-but excludes it. Whole-set operations:
+ * the sets are changed in place by `add` and `remove`, never while one of these runs. */
+static int add_kept(PyObject *out, PyObject *all, PyObject *entry)
 {
-    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(all); i++) {
-        PyObject *id = PyTuple_GET_ITEM(all, i);
-        int skip = excludes(excl, id);
-        if (skip < 0 || (!skip && PySet_Add(out, id) < 0))
-            return -1;
-    }
-    return 0;
+    if (entry == NULL)
+        return set_or(out, all);
+    PyObject *kept = PyTuple_GET_ITEM(entry, 1);
+    if (kept != Py_None)
+        return set_or(out, kept);
+    if (PySet_GET_SIZE(all) == 0)
+        return 0;
+    PyObject *diff = PyNumber_Subtract(all, PyTuple_GET_ITEM(entry, 0));
+    if (diff == NULL)
+        return -1;
+    int rc = set_or(out, diff);
+    Py_DECREF(diff);
+    return rc;
 }
 
 static double dbl(PyObject *f) { return PyFloat_AS_DOUBLE(f); }
@@ -201,7 +205,7 @@ static int stab_tree(PyObject *node, double d, PyObject *removed, PyObject *out)
 }
 
 /* Numbers (NUMBERS in native.py): returns 1 when decided here, 0 when the fallback must decide, -1 on
- * error. The numeric branch of FieldIndex.evaluate; *excl is set to the anything-but ids it excludes. */
+ * error. The numeric branch of FieldIndex.evaluate; *excl is set to the value's BY_VALUE entry, if any. */
 static int evaluate_number(PyObject *numbers, PyObject *v, PyObject *out, PyObject **excl)
 {
     double d;
@@ -272,7 +276,7 @@ static int evaluate(PyObject *spec, PyObject *v, PyObject *out)
         return probe_add(spec, v, out);
     if (!PyTuple_CheckExact(spec))
         return call2(spec, v, out);
-    PyObject *excl = NULL; /* the anything-but ids the value excludes */
+    PyObject *excl = NULL; /* the value's BY_VALUE entry: the anything-but ids excluding it */
     if (PyUnicode_CheckExact(v)) {
         PyObject *t = PyTuple_GET_ITEM(spec, S_EXACT);
         if (t != Py_None && probe_add(t, v, out) < 0)
@@ -551,17 +555,6 @@ typedef struct {
     PyObject *free, *hits, *pending, *trailed; /* hits: {id: [trail, ...]}, `evaluated` of _finish by id */
     PyObject *by_pid; /* {pid: [(pid, value, trail), ...]}: `trailed` by path (in_arrays of _finish) */
 } Finish;
-
-static int set_or(PyObject *set, PyObject *other)
-{
-    if (PySet_GET_SIZE(other) == 0)
-        return 0;
-    PyObject *r = PyNumber_InPlaceOr(set, other);
-    if (r == NULL)
-        return -1;
-    Py_DECREF(r);
-    return 0;
-}
 
 /* `pending[id] = pid` or `free.add(id)`: an `exists: false` met by absence, when arrays of objects hold
  * values of the path or not. */

@@ -16,6 +16,7 @@ from typing import Any
 from tamis.json_number import JSONNumber
 from tamis.runtime.events import conditions as C
 from tamis.runtime.events.conditions import FieldCondition
+from tamis.runtime.events.exclusions import Exclusions
 from tamis.runtime.events.intervals import Intervals
 from tamis.runtime.events.ipaddr import ip_hex
 from tamis.runtime.events.numbers import comparable_fast, literal_key
@@ -38,16 +39,17 @@ class FieldIndex:
         # Parts are made when a test first needs them: a one-condition index (runtime/events/matcher.py
         # keeps one per condition tested per candidate) stays small.
         self.strings: StringTests | None = None
-        self.ab_strings: StringTests | None = None  # anything-but string tests, by anything-but id
+        # anything-but: plain strings and numbers in `exclusions`; patterns (prefix, suffix, ...) here
+        self.ab_strings: StringTests | None = None
         self.num_exact: dict[float, tuple[int, ...]] = {}
         self.num_literal: dict[Any, tuple[int, ...]] = {}
-        self.ab_num: dict[float, frozenset[int]] = {}  # excluded double -> the anything-but ids excluding it
         self.ranges: Intervals | None = None
         self.ip4: Intervals | None = None
         self.ip6: Intervals | None = None
         self.literal: dict[str, tuple[int, ...]] = {}
         self.always: tuple[int, ...] = ()  # `exists: true`: met by every present leaf
-        self.anything_but: frozenset[int] = frozenset()  # every anything-but id (met unless excluded)
+        self.exclusions = Exclusions()  # every anything-but id (met unless excluded), by excluded value
+        self.ab_numbers = 0  # anything-but ids that exclude numbers: numbers must be looked up
         # Each anything-but test is excluded on its own; a condition with several ORs them, so its tests get
         # ids of their own (below FLOAT_SEEN), mapped back to the condition through `ab_owner`.
         self.ab_owner: dict[int, int] = {}
@@ -63,7 +65,7 @@ class FieldIndex:
 
     @property
     def numbers(self) -> bool:
-        return bool(self.num_exact or self.num_literal or self.ab_num or self.ranges)
+        return bool(self.num_exact or self.num_literal or self.ab_numbers or self.ranges)
 
     def add(self, ident: int, cond: FieldCondition) -> None:
         self.size += 1
@@ -120,19 +122,21 @@ class FieldIndex:
                         self.ab_owner[ab_id] = ident
                     else:
                         del self.ab_owner[ab_id]
-                self.anything_but = self.anything_but | {ab_id} if adding else self.anything_but - {ab_id}
                 inner, values = test[1], test[2]
-                for v in sorted(values, key=repr):
-                    if inner == C.NUM:
-                        old = self.ab_num.get(v, frozenset())
-                        new = old | {ab_id} if adding else old - {ab_id}
-                        if new:
-                            self.ab_num[v] = new
-                        else:
-                            self.ab_num.pop(v, None)
+                if inner in (C.STR, C.NUM):
+                    if adding:
+                        self.exclusions.add(ab_id, values)
                     else:
-                        if self.ab_strings is None:
-                            self.ab_strings = StringTests()
+                        self.exclusions.remove(ab_id)
+                    self.ab_numbers += (1 if adding else -1) * (inner == C.NUM)
+                else:
+                    if adding:
+                        self.exclusions.add(ab_id, ())
+                    else:
+                        self.exclusions.remove(ab_id)
+                    if self.ab_strings is None:
+                        self.ab_strings = StringTests()
+                    for v in sorted(values, key=repr):
                         (self.ab_strings.add if adding else self.ab_strings.remove)(inner, v, ab_id)
             else:  # pragma: no cover - the compiler emits only the kinds above
                 raise AssertionError(kind)
@@ -154,7 +158,8 @@ class FieldIndex:
     def evaluate(self, v: Any, out: set[int]) -> None:
         """Add to ``out`` the ids of the conditions the leaf value ``v`` satisfies."""
         t = type(v)
-        excluded: set[int] | None = None
+        key: Any = None  # the value as the anything-but tables know it: its str, or its double
+        excluded: set[int] | None = None  # anything-but ids a pattern excludes
         if t is str:
             if self.ip_mode:
                 address = ip_hex(v)
@@ -166,6 +171,7 @@ class FieldIndex:
                         self._owners(self.ip6.stab(address), out)
             if self.strings:
                 self.strings.find(v, out)
+            key = v
             if self.ab_strings:
                 excluded = set()
                 self.ab_strings.find(v, excluded)
@@ -185,17 +191,17 @@ class FieldIndex:
                         out.update(hit)
                     if self.ranges:
                         out.update(self.ranges.stab(f))
-                    excluded_num = self.ab_num.get(f)
-                    if excluded_num:
-                        excluded = set(excluded_num)
+                    key = f
                 elif self.num_literal:
                     hit = self.num_literal.get(literal_key(v))
                     if hit:
                         out.update(hit)
         else:  # objects are not leaf values; the walker never passes them
             return
-        if self.anything_but:
-            kept = self.anything_but.difference(excluded) if excluded else self.anything_but
+        if self.exclusions.every:
+            kept = self.exclusions.kept(key)
+            if excluded:
+                kept = kept - excluded
             if self.ab_owner:
                 self._owners(kept, out)
             else:

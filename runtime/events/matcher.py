@@ -169,6 +169,8 @@ class EventMatcher:
         self._absent: dict[int, tuple[int, ...]] = {}  # ABSENT: pid -> indexed `exists: false` ids
         self._access: dict[int, tuple[Group, ...]] = {}  # ACCESS: access condition id -> its groups
         self._chosen: dict[tuple[int, ...], int] = {}  # condition ids of a group -> its access condition
+        # (path, value) -> how many anything-but conditions exclude it (the access choice's tie-break)
+        self._excluded: dict[tuple[str, Any], int] = {}
         # RESIDUAL: condition id -> (evaluate, spec, pid, absent_ok) for conditions tested per candidate.
         self._residual: dict[int, tuple[Any, Any, int, bool]] = {}
         self._tables = (
@@ -286,10 +288,14 @@ class EventMatcher:
             if ids:
                 # An exact string, prefix or suffix that many conditions share wakes all of them for
                 # every event that meets it: a shared text costs what a large bucket does.
+                # Between equals (anything-but, mostly), the condition whose excluded values more
+                # conditions share: rules exclude the values events carry, and an event that carries one
+                # then finds few candidates (runtime/events/exclusions.py keeps its kept ids).
                 chosen = min(
                     ids,
                     key=lambda i: (
                         (len(access.get(i, ())) + 1 + self._crowd(conds[i].cond)) * COST[conds[i].rank],
+                        -self._shared_exclusion(conds[i].cond),
                         i,
                     ),
                 )
@@ -358,6 +364,7 @@ class EventMatcher:
                 info.always = False
             path.conditions += 1
             path.absent += cond.absent_ok
+            self._count_exclusions(cond, 1)
             if info.always:
                 self._into_index(ident, info, path)
             else:
@@ -387,6 +394,32 @@ class EventMatcher:
                     worst = max(worst, finder.holding(test[1]))
         return worst
 
+    def _count_exclusions(self, cond: FieldCondition, step: int) -> None:
+        excluded = self._excluded
+        for test in cond.tests:
+            if test[0] == C.ANYTHING_BUT and test[1] in (C.STR, C.NUM):
+                for v in test[2]:
+                    key = (cond.path, v)
+                    count = excluded.get(key, 0) + step
+                    if count:
+                        excluded[key] = count
+                    else:
+                        del excluded[key]
+
+    def _shared_exclusion(self, cond: FieldCondition) -> int:
+        """The most anything-but conditions of the set that exclude one of the values ``cond`` excludes
+        (on its path)."""
+        excluded = self._excluded
+        return max(
+            (
+                excluded.get((cond.path, v), 0)
+                for test in cond.tests
+                if test[0] == C.ANYTHING_BUT and test[1] in (C.STR, C.NUM)
+                for v in test[2]
+            ),
+            default=0,
+        )
+
     def _release(self, ident: int) -> None:
         info = self._conds[ident]
         info.uses -= 1
@@ -403,6 +436,7 @@ class EventMatcher:
             path.residual -= 1
         path.absent -= cond.absent_ok
         path.conditions -= 1
+        self._count_exclusions(cond, -1)
         if path.conditions:
             self._trie.set_flags(cond.path, path.absent > 0, path.residual > 0)
             return

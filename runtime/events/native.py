@@ -35,9 +35,12 @@ list of (pid, value, trail)) and the groups whose conditions hold.
       S_SUFFIX    (empty ids, AFFIX) | None          suffixes; AFFIX = {edge character: ((length,
                                                      {text: ids}), ...)}, lengths ascending (the
                                                      string_tests.AffixTables of the field);
-      S_AB_EXCL   {str: ids} | None                 anything-but over plain strings: value -> the
-                                                     anything-but ids it excludes;
-      S_AB_ALL    ids                               every anything-but id (met unless excluded);
+      S_AB_EXCL   BY_VALUE | None                   anything-but over plain strings and numbers
+                                                     (runtime/events/exclusions.py): {str or double:
+                                                     (excluded, kept)}, the set of anything-but ids
+                                                     excluding the value, and (for a value most
+                                                     exclude) the set of those it meets, else None;
+      S_AB_ALL    set of ids                        every anything-but id (met unless excluded);
       S_ALWAYS    ids                               `exists: true`: met by every leaf value;
       S_TRUE, S_FALSE, S_NULL   ids                 the literal tests;
       S_FINDERS   (callable, ...)                   other string tests: ``find(s, matched)`` in Python;
@@ -49,8 +52,8 @@ list of (pid, value, trail)) and the groups whose conditions hold.
       ``exact`` {double: ids} | None; ``trees`` the interval trees of the ranges (NODEs of
       runtime/events/intervals.py: (center, lows, low_incs, low_ids, highs, high_incs, high_ids, left,
       right, flat)); ``added`` the ranges in no tree yet, ((low, low_inc, high, high_inc, id), ...);
-      ``removed`` the ids in a tree no longer in the set (a set, probed only); ``ab_excl`` {double:
-      frozenset of the anything-but ids it excludes} | None.
+      ``removed`` the ids in a tree no longer in the set (a set, probed only); ``ab_excl`` the BY_VALUE
+      of S_AB_EXCL (probed with the double) when anything-but excludes numbers, else None.
 - ``ABSENT`` = {pid: ids}: the indexed `exists: false` conditions met when the path has no value.
 - ``ACCESS`` = {condition id: (GROUP, ...)}: the sub-rules filed under each access condition (under -2,
   EVERY, those with no condition: met by every event), those with the same conditions in one GROUP =
@@ -117,7 +120,7 @@ def field_spec(indexes: dict[bool, FieldIndex]) -> Any:
         and not strings.finders
         and not index.ip_mode
         and index.ab_strings is None
-        and not index.anything_but
+        and not index.exclusions.every
         and not index.always
         and not index.numbers
         and not index.literal
@@ -132,11 +135,9 @@ def index_spec(index: FieldIndex) -> Any:
     fallback = index.evaluate
     if index.ip_mode or index.ab_owner:
         return fallback
-    ab_excl = None
     if index.ab_strings is not None and index.ab_strings:
-        if index.ab_strings.finders:
-            return fallback
-        ab_excl = index.ab_strings.exact
+        return fallback  # anything-but with patterns
+    exclusions = index.exclusions
     strings = index.strings
     exact = strings.exact if strings is not None and strings.exact else None
     prefix = suffix = None
@@ -154,8 +155,8 @@ def index_spec(index: FieldIndex) -> Any:
         exact,  # S_EXACT
         prefix,  # S_PREFIX
         suffix,  # S_SUFFIX
-        ab_excl,  # S_AB_EXCL
-        tuple(index.anything_but),  # S_AB_ALL
+        exclusions.by_value if exclusions.by_value else None,  # S_AB_EXCL
+        exclusions.every,  # S_AB_ALL
         index.always,  # S_ALWAYS
         literal.get("true", ()),  # S_TRUE
         literal.get("false", ()),  # S_FALSE
@@ -178,5 +179,5 @@ def number_tables(index: FieldIndex) -> Any:
         ranges.trees if ranges is not None else (),  # N_TREES
         ranges.added if ranges is not None else (),  # N_ADDED
         ranges.removed if ranges is not None else frozenset(),  # N_REMOVED
-        index.ab_num or None,  # N_AB_EXCL
+        index.exclusions.by_value if index.ab_numbers else None,  # N_AB_EXCL
     )

@@ -19,6 +19,7 @@ from support.reference_patterns import ref_matches
 
 import tamis
 from tamis.runtime.events import matcher as event_matcher
+from tamis.runtime.events.exclusions import HEAVY_FROM
 
 Op = tuple[str, str, Any]
 
@@ -264,3 +265,52 @@ def test_ignore_case_folded_index_agrees_with_reference(
         for value in IGNORE_CASE_VALUES:
             event = {"name": value}
             assert rules.matches(event) == expected(live, event), value
+
+
+@pytest.mark.parametrize("native", ENGINES)
+@given(
+    n=st.integers(HEAVY_FROM - 8, 3 * HEAVY_FROM),
+    numeric=st.booleans(),
+    removed=st.sets(st.integers(0, 3 * HEAVY_FROM), max_size=3 * HEAVY_FROM),
+    readded=st.sets(st.integers(0, 3 * HEAVY_FROM), max_size=20),
+    hits=st.sets(st.integers(0, 3 * HEAVY_FROM), max_size=6),
+)
+@settings(deadline=None, max_examples=25)
+def test_a_value_most_anything_buts_exclude_agrees_with_reference(
+    native: bool, n: int, numeric: bool, removed: set[int], readded: set[int], hits: set[int]
+) -> None:
+    """A value excluded by most anything-but conditions of a field keeps its met ids
+    (runtime/events/exclusions.py): the answers stay the reference's while rules come and go across the
+    threshold, for strings and numbers, one value or several."""
+    blocked: Any = 0 if numeric else "blocked"
+
+    def pattern(i: int) -> dict[str, Any]:
+        narrow = (
+            [i + 1000 if numeric else f"w{i}"] if i in hits else [blocked, i + 1000 if numeric else f"w{i}"]
+        )
+        return {"wide": [{"anything-but": [f"x{i}"]}], "narrow": [{"anything-but": narrow}]}
+
+    with engine(native):
+        rules = tamis.RuleSet()
+        live: dict[str, list[dict[str, Any]]] = {}
+        for i in range(n):
+            rules.add(f"r{i}", pattern(i))
+            live[f"r{i}"] = [pattern(i)]
+        for i in sorted(removed & set(range(n))):
+            rules.remove(f"r{i}")
+            del live[f"r{i}"]
+            if i in readded:
+                rules.add(f"r{i}", pattern(i))
+                live[f"r{i}"] = [pattern(i)]
+        other = 1005 if numeric else "w5"
+        for event in (
+            {"wide": "eu-west-1", "narrow": blocked},
+            {"wide": "x3", "narrow": blocked},
+            {"wide": "eu-west-1", "narrow": other},
+            {"wide": "eu-west-1", "narrow": [blocked, other]},
+            {"wide": "eu-west-1", "narrow": [blocked, blocked]},
+            {"wide": "eu-west-1", "narrow": "blocked" if numeric else 0},
+            {"wide": "eu-west-1", "narrow": 0.0 if numeric else True},
+            {"wide": "eu-west-1"},
+        ):
+            assert rules.matches(event) == expected(live, event), event
