@@ -14,6 +14,8 @@ import copy
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from orjson import loads as _loads
+
 from tamis.compiler.event_patterns.dialects import Dialect, dialect_for
 from tamis.compiler.event_patterns.explain import Explanation, explain_subrules
 from tamis.compiler.event_patterns.filter_criteria import parse_filter_criteria
@@ -263,6 +265,8 @@ class Pattern:
         self._match = self._rules._matcher.match
         adapt = self._rules._adapt
         self._adapt = None if adapt is _identity else adapt
+        # The pattern's own set never changes: short events go straight to the core.
+        self._quick = self._rules._matcher.unchanging() if self._adapt is None else None
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickles as its pattern and options, compiled again once on load."""
@@ -271,6 +275,17 @@ class Pattern:
 
     def matches(self, event: Any) -> bool:
         """Whether ``event`` (a dict, or JSON text/bytes) matches the pattern."""
+        quick = self._quick
+        if quick is not None:
+            t = type(event)
+            if t is dict or (t is bytes and len(event) <= _SHORT_EVENT):
+                try:
+                    obj = _loads(event) if t is bytes else event
+                    answer = quick[0](obj, quick[1], True) if type(obj) is dict else None
+                except Exception:  # the full path below gives the typed answer
+                    answer = None
+                if answer is True or answer is False:
+                    return answer
         try:
             if type(event) is bytes and len(event) > _SHORT_EVENT:
                 _check_depth(event)

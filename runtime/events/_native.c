@@ -36,10 +36,31 @@ static int add_all(PyObject *set, PyObject *ids)
     return 0;
 }
 
+/* table[key] for a {str: ...} table, or NULL (an error set only for an unhashable key). A str of a fresh
+ * event has no hash yet: against a table of a few texts, comparing them costs less than hashing it. */
+#define FEW_TEXTS 4
+static PyObject *text_lookup(PyObject *table, PyObject *key)
+{
+    if (PyUnicode_CheckExact(key) && PyDict_GET_SIZE(table) <= FEW_TEXTS &&
+        ((PyASCIIObject *)key)->hash == -1) {
+        Py_ssize_t pos = 0, len = PyUnicode_GET_LENGTH(key);
+        PyObject *k, *v;
+        while (PyDict_Next(table, &pos, &k, &v)) {
+            if (!PyUnicode_CheckExact(k))
+                return PyDict_GetItemWithError(table, key); /* not a table of texts */
+            if (PyUnicode_GET_LENGTH(k) == len && PyUnicode_KIND(k) == PyUnicode_KIND(key) &&
+                memcmp(PyUnicode_DATA(k), PyUnicode_DATA(key), (size_t)(len * PyUnicode_KIND(key))) == 0)
+                return v;
+        }
+        return NULL;
+    }
+    return PyDict_GetItemWithError(table, key);
+}
+
 /* Probe a {value: ids} table and add the ids found; an unhashable value raises, as dict.get does. */
 static int probe_add(PyObject *table, PyObject *key, PyObject *out)
 {
-    PyObject *hit = PyDict_GetItemWithError(table, key);
+    PyObject *hit = text_lookup(table, key);
     if (hit == NULL)
         return PyErr_Occurred() ? -1 : 0;
     return add_all(out, hit);
@@ -665,7 +686,7 @@ static int holds(Finish *f, PyObject *id)
         for (Py_ssize_t i = 0; rc == 0 && !ok && i < count; i++) {
             PyObject *v = Py_NewRef(many ? PyList_GET_ITEM(values, i) : values);
             if (exact) {
-                ok = PyDict_GetItemWithError(spec, v) != NULL;
+                ok = text_lookup(spec, v) != NULL;
                 if (!ok && PyErr_Occurred())
                     rc = -1;
             }
@@ -694,7 +715,7 @@ static int holds(Finish *f, PyObject *id)
         PyObject *v = PyTuple_GET_ITEM(item, 1);
         int met;
         if (PyDict_CheckExact(spec)) { /* exact strings: the table says it without a set */
-            met = PyDict_GetItemWithError(spec, v) != NULL;
+            met = text_lookup(spec, v) != NULL;
             if (!met && PyErr_Occurred())
                 met = -1;
         }
@@ -999,9 +1020,9 @@ static PyObject *named(PyObject *passed, PyObject *names)
  * EventMatcher._finish and EventMatcher._settle. */
 static PyObject *native_match(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2 || !PyDict_CheckExact(args[0]) || !PyTuple_CheckExact(args[1]) ||
+    if (nargs < 2 || nargs > 3 || !PyDict_CheckExact(args[0]) || !PyTuple_CheckExact(args[1]) ||
         PyTuple_GET_SIZE(args[1]) != T_SIZE) {
-        PyErr_SetString(PyExc_TypeError, "match(obj, (node, specs, absent, access, residual, names))");
+        PyErr_SetString(PyExc_TypeError, "match(obj, (node, specs, absent, access, residual, names)[, any])");
         return NULL;
     }
     PyObject *tables = args[1];
@@ -1067,7 +1088,10 @@ static PyObject *native_match(PyObject *self, PyObject *const *args, Py_ssize_t 
             goto done;
         Py_SETREF(passed, kept);
     }
-    out = named(passed, PyTuple_GET_ITEM(tables, T_NAMES));
+    if (nargs == 3 && PyObject_IsTrue(args[2]))
+        out = PyBool_FromLong(PyList_GET_SIZE(passed) > 0); /* whether any rule matched: no names */
+    else
+        out = named(passed, PyTuple_GET_ITEM(tables, T_NAMES));
 done:
     Py_XDECREF(passed);
     Py_XDECREF(f.matched);

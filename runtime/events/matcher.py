@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -288,14 +289,16 @@ class EventMatcher:
             if ids:
                 # An exact string, prefix or suffix that many conditions share wakes all of them for
                 # every event that meets it: a shared text costs what a large bucket does.
-                # Between equals (anything-but, mostly), the condition whose excluded values more
-                # conditions share: rules exclude the values events carry, and an event that carries one
-                # then finds few candidates (runtime/events/exclusions.py keeps its kept ids).
+                # Between equals: the anything-but whose excluded values more conditions share (rules
+                # exclude the values events carry, and an event that carries one then finds few
+                # candidates: runtime/events/exclusions.py keeps its kept ids); then the condition fewer
+                # sub-rules use (one many rules name is more likely met than one a single rule names).
                 chosen = min(
                     ids,
                     key=lambda i: (
                         (len(access.get(i, ())) + 1 + self._crowd(conds[i].cond)) * COST[conds[i].rank],
                         -self._shared_exclusion(conds[i].cond),
+                        conds[i].uses,
                         i,
                     ),
                 )
@@ -523,6 +526,14 @@ class EventMatcher:
             return
         self._evaluators[path.pid] = combined([index.evaluate for index in indexes])
         self._specs[path.pid] = native.field_spec(path.indexes)
+
+    def unchanging(self) -> tuple[Callable[..., Any], Any] | None:
+        """For a matcher no one changes any more (``tamis.Pattern``'s): the native core's ``match`` and
+        this matcher's tables, called as ``match(obj, tables, True)`` for whether a dict event matches any
+        rule, without the sequence lock. It answers True or False, or hands back its sets (floats met
+        numeric tests) for ``match`` to finish. None without the core."""
+        tables = self._native_tables
+        return None if tables is None else (_native.match, tables)
 
     # -- matching ------------------------------------------------------------------------------------
     def match(self, event: Any) -> list[str]:

@@ -62,6 +62,28 @@ def test_native_agrees_with_python_twin_and_reference(case: tuple[dict[str, Any]
         expected = ref_matches(text, event_text)
         assert native.matches(event_text) is expected
         assert python.matches(event_text) is expected
+        # bytes and dicts take Pattern's one-call path to the core (floats met numeric tests fall back)
+        assert native.matches(event_text.encode()) is expected
+        assert python.matches(event_text.encode()) is expected
+        if isinstance(event, dict):  # a dict keeps no spelling of its numbers: as the full path answers
+            assert native.matches(event) is bool(native._match(event))
+
+
+@needs_native
+def test_a_pattern_decides_short_events_in_one_core_call() -> None:
+    """Pattern's own set never changes, so bytes and dicts go to the core without the sequence lock; what
+    the core cannot finish (a float met a numeric test and its spelling decides, text orjson refuses, an
+    event that is not an object) takes the full path and its typed answers."""
+    pattern = tamis.compile_pattern({"n": [{"numeric": ["=", 0.3]}], "s": ["a"]})
+    assert pattern._quick is not None
+    assert pattern.matches(b'{"n": 0.3, "s": "a"}') is True
+    assert pattern.matches({"n": 0.3, "s": "a"}) is True
+    # orjson reads both as the double 0.3; the services compare the spelling, which no double holds
+    assert pattern.matches(b'{"n": 0.30000000000000001, "s": "a"}') is False
+    assert pattern.matches(b'{"n": 0.3, "s": "b"}') is False
+    for bad in (b"[1, 2]", b'{"n": ', b"\xff"):
+        with pytest.raises(EventError):
+            pattern.matches(bad)
 
 
 @needs_native
