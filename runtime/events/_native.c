@@ -291,10 +291,242 @@ static int evaluate_number(PyObject *numbers, PyObject *v, PyObject *out, PyObje
 
 /* One leaf value against a field's SPEC (native.field_spec); twin of FieldIndex.evaluate. The caller holds
  * a reference to `spec` (finders may run Python code). */
+/* Whether str `s` has a lone surrogate (which the services see as "?", string_tests.utf8_safe). */
+static int has_surrogate(PyObject *s)
+{
+    int kind = PyUnicode_KIND(s);
+    if (kind == PyUnicode_1BYTE_KIND)
+        return 0;
+    const void *data = PyUnicode_DATA(s);
+    for (Py_ssize_t i = 0; i < PyUnicode_GET_LENGTH(s); i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c >= 0xD800 && c <= 0xDFFF)
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether `s` matches the wildcard whose literal runs are `segments` (a tuple of str): 1, 0 or -1. Twin of
+ * wildcards.segments_match: each inner run at its leftmost place after the previous one. */
+static int segments_match(PyObject *segments, PyObject *s)
+{
+    Py_ssize_t n = PyTuple_GET_SIZE(segments), len = PyUnicode_GET_LENGTH(s);
+    PyObject *head = PyTuple_GET_ITEM(segments, 0), *tail = PyTuple_GET_ITEM(segments, n - 1);
+    if (n == 1) {
+        int cmp = PyUnicode_Compare(s, head);
+        return cmp == -1 && PyErr_Occurred() ? -1 : cmp == 0;
+    }
+    Py_ssize_t at = PyUnicode_GET_LENGTH(head), end = len - PyUnicode_GET_LENGTH(tail);
+    if (end < at)
+        return 0;
+    Py_ssize_t ok = PyUnicode_Tailmatch(s, head, 0, len, -1);
+    if (ok == 1)
+        ok = PyUnicode_Tailmatch(s, tail, 0, len, 1);
+    if (ok != 1)
+        return (int)ok;
+    for (Py_ssize_t k = 1; k < n - 1; k++) {
+        PyObject *inner = PyTuple_GET_ITEM(segments, k);
+        Py_ssize_t found = PyUnicode_Find(s, inner, at, end, 1);
+        if (found < 0)
+            return found == -1 ? 0 : -1;
+        at = found + PyUnicode_GET_LENGTH(inner);
+    }
+    return 1;
+}
+
+/* A WILDCARDS spec (native.py): [ids, segments, ...]; the ids are met when a str meets any wildcard. */
+static int wildcards_add(PyObject *spec, PyObject *v, PyObject *out)
+{
+    if (!PyUnicode_CheckExact(v))
+        return 0;
+    PyObject *s = v;
+    if (has_surrogate(v)) {
+        PyObject *b = PyUnicode_AsEncodedString(v, "utf-8", "replace");
+        s = b == NULL ? NULL : PyUnicode_DecodeUTF8(PyBytes_AS_STRING(b), PyBytes_GET_SIZE(b), NULL);
+        Py_XDECREF(b);
+        if (s == NULL)
+            return -1;
+    }
+    else {
+        Py_INCREF(s);
+    }
+    int met = 0;
+    for (Py_ssize_t k = 1; met == 0 && k < PyList_GET_SIZE(spec); k++)
+        met = segments_match(PyList_GET_ITEM(spec, k), s);
+    Py_DECREF(s);
+    if (met < 0)
+        return -1;
+    return met ? add_all(out, PyList_GET_ITEM(spec, 0)) : 0;
+}
+
+/* ---- a field's wildcard index (string_tests.LiveWildcards.find) ------------------------------------------
+ * LEVELS = (TESTS, ...): one per WildcardTests, each TESTS = (exact, prefix, suffix, grams, groups,
+ * unkeyed) (WildcardTests.native): `exact` {str: ids}; `prefix`, `suffix` (empty group ids, AFFIX) of
+ * the texts groups are filed under, or None; `grams` ((size, {run: group}), ...); `groups` a list, each
+ * ((segments, ids), ...) checked one by one, or the `find(s, out)` of an RE2 partition; `unkeyed` such a
+ * find or None. Ids in `removed` are no longer in the set. Runs of the value are made once per size. */
+#define MAX_GRAM 16
+
+typedef struct {
+    PyObject *s, *runs[MAX_GRAM + 1]; /* runs[n]: the value's runs of n characters, a tuple, or NULL */
+} Runs;
+
+static PyObject *runs_of(Runs *r, Py_ssize_t n)
+{
+    if (r->runs[n] != NULL)
+        return r->runs[n];
+    Py_ssize_t len = PyUnicode_GET_LENGTH(r->s), count = len >= n ? len - n + 1 : 0;
+    PyObject *out = PyTuple_New(count);
+    for (Py_ssize_t at = 0; out != NULL && at < count; at++) {
+        PyObject *run = PyUnicode_Substring(r->s, at, at + n);
+        if (run == NULL)
+            Py_CLEAR(out);
+        else
+            PyTuple_SET_ITEM(out, at, run);
+    }
+    return r->runs[n] = out;
+}
+
+static int add_kept_ids(PyObject *out, PyObject *ids, PyObject *removed)
+{
+    if (PySet_GET_SIZE(removed) == 0)
+        return add_all(out, ids);
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(ids); i++) {
+        PyObject *id = PyTuple_GET_ITEM(ids, i);
+        int gone = PySet_Contains(removed, id);
+        if (gone < 0 || (!gone && PySet_Add(out, id) < 0))
+            return -1;
+    }
+    return 0;
+}
+
+/* A partition's find(s, found), its ids not removed added to out. */
+static int call_find(PyObject *find, PyObject *s, PyObject *out, PyObject *removed)
+{
+    if (PySet_GET_SIZE(removed) == 0)
+        return call2(find, s, out);
+    PyObject *found = PySet_New(NULL);
+    int rc = found == NULL ? -1 : call2(find, s, found);
+    if (rc == 0) {
+        PyObject *kept = PyNumber_Subtract(found, removed);
+        rc = kept == NULL ? -1 : set_or(out, kept);
+        Py_XDECREF(kept);
+    }
+    Py_XDECREF(found);
+    return rc;
+}
+
+static int tests_find(PyObject *tests, Runs *r, PyObject *out, PyObject *removed, PyObject *reached)
+{
+    PyObject *s = r->s;
+    PyObject *hit = PyDict_GetItemWithError(PyTuple_GET_ITEM(tests, 0), s);
+    if (hit == NULL && PyErr_Occurred())
+        return -1;
+    if (hit != NULL && add_kept_ids(out, hit, removed) < 0)
+        return -1;
+    if (PySet_Clear(reached) < 0)
+        return -1;
+    for (int k = 1; k <= 2; k++) {
+        PyObject *affix = PyTuple_GET_ITEM(tests, k);
+        if (affix != Py_None && (add_all(reached, PyTuple_GET_ITEM(affix, 0)) < 0 ||
+                                 affix_find(PyTuple_GET_ITEM(affix, 1), s, k == 2, reached) < 0))
+            return -1;
+    }
+    PyObject *grams = PyTuple_GET_ITEM(tests, 3);
+    for (Py_ssize_t g = 0; g < PyTuple_GET_SIZE(grams); g++) {
+        PyObject *pair = PyTuple_GET_ITEM(grams, g), *table = PyTuple_GET_ITEM(pair, 1);
+        Py_ssize_t n = PyLong_AsSsize_t(PyTuple_GET_ITEM(pair, 0));
+        if (n == 0) { /* an empty inner run ("**" holds one): every value holds it */
+            PyObject *empty = PyUnicode_New(0, 0);
+            PyObject *group = empty == NULL ? NULL : PyDict_GetItemWithError(table, empty);
+            Py_XDECREF(empty);
+            if (group == NULL ? PyErr_Occurred() != NULL : PySet_Add(reached, group) < 0)
+                return -1;
+            continue;
+        }
+        if (n < 0 || n > MAX_GRAM) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError, "wildcards: run length out of range");
+            return -1;
+        }
+        PyObject *runs = runs_of(r, n);
+        if (runs == NULL)
+            return -1;
+        for (Py_ssize_t at = 0; at < PyTuple_GET_SIZE(runs); at++) {
+            PyObject *group = PyDict_GetItemWithError(table, PyTuple_GET_ITEM(runs, at));
+            if (group == NULL ? PyErr_Occurred() != NULL : PySet_Add(reached, group) < 0)
+                return -1;
+        }
+    }
+    PyObject *groups = PyTuple_GET_ITEM(tests, 4);
+    Py_ssize_t pos = 0;
+    PyObject *index;
+    Py_hash_t hash;
+    while (_PySet_NextEntry(reached, &pos, &index, &hash)) {
+        Py_ssize_t k = PyLong_AsSsize_t(index);
+        if (k < 0 || k >= PyList_GET_SIZE(groups)) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_IndexError, "wildcards: group out of range");
+            return -1;
+        }
+        PyObject *group = PyList_GET_ITEM(groups, k);
+        if (!PyTuple_CheckExact(group)) {
+            Py_INCREF(group); /* the partition's find runs Python code */
+            int rc = call_find(group, s, out, removed);
+            Py_DECREF(group);
+            if (rc < 0)
+                return -1;
+            continue;
+        }
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(group); i++) {
+            PyObject *item = PyTuple_GET_ITEM(group, i);
+            int met = segments_match(PyTuple_GET_ITEM(item, 0), s);
+            if (met < 0 || (met && add_kept_ids(out, PyTuple_GET_ITEM(item, 1), removed) < 0))
+                return -1;
+        }
+    }
+    PyObject *unkeyed = PyTuple_GET_ITEM(tests, 5);
+    return unkeyed == Py_None ? 0 : call_find(unkeyed, s, out, removed);
+}
+
+/* wildcards_find(LEVELS, removed, s, out): the wildcards of a field that str `s` matches, added to out. */
+static PyObject *native_wildcards_find(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4 || !PyTuple_CheckExact(args[0]) || !PyAnySet_Check(args[1]) ||
+        !PyUnicode_CheckExact(args[2]) || !PySet_Check(args[3])) {
+        PyErr_SetString(PyExc_TypeError, "wildcards_find(levels, removed, s, out)");
+        return NULL;
+    }
+    Runs r = {NULL, {NULL}};
+    PyObject *v = args[2], *levels = Py_NewRef(args[0]), *reached = PySet_New(NULL);
+    int rc = reached == NULL ? -1 : 0;
+    if (rc == 0 && has_surrogate(v)) { /* the services see a lone surrogate as "?" */
+        PyObject *b = PyUnicode_AsEncodedString(v, "utf-8", "replace");
+        r.s = b == NULL ? NULL : PyUnicode_DecodeUTF8(PyBytes_AS_STRING(b), PyBytes_GET_SIZE(b), NULL);
+        Py_XDECREF(b);
+        rc = r.s == NULL ? -1 : 0;
+    }
+    else {
+        r.s = Py_NewRef(v);
+    }
+    for (Py_ssize_t i = 0; rc == 0 && i < PyTuple_GET_SIZE(levels); i++)
+        rc = tests_find(PyTuple_GET_ITEM(levels, i), &r, args[3], args[1], reached);
+    for (int n = 0; n <= MAX_GRAM; n++)
+        Py_XDECREF(r.runs[n]);
+    Py_XDECREF(r.s);
+    Py_XDECREF(reached);
+    Py_DECREF(levels);
+    if (rc < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
 static int evaluate(PyObject *spec, PyObject *v, PyObject *out)
 {
     if (PyDict_CheckExact(spec))
         return probe_add(spec, v, out);
+    if (PyList_CheckExact(spec))
+        return wildcards_add(spec, v, out);
     if (!PyTuple_CheckExact(spec))
         return call2(spec, v, out);
     PyObject *excl = NULL; /* the value's BY_VALUE entry: the anything-but ids excluding it */
@@ -1274,6 +1506,8 @@ static PyObject *native_floats_exact(PyObject *self, PyObject *const *args, Py_s
 static PyMethodDef methods[] = {
     {"match", (PyCFunction)(void (*)(void))native_match, METH_FASTCALL,
      "match(obj, tables): the names matched, or the sets EventMatcher._settle finishes with."},
+    {"wildcards_find", (PyCFunction)(void (*)(void))native_wildcards_find, METH_FASTCALL,
+     "wildcards_find(levels, removed, s, out): add the ids of the wildcards s matches (LiveWildcards.find)."},
     {"floats_exact", (PyCFunction)(void (*)(void))native_floats_exact, METH_FASTCALL,
      "floats_exact(text, floats): whether the long number tokens of text that read as floats are exact."},
     {NULL, NULL, 0, NULL},

@@ -29,6 +29,9 @@ list of (pid, value, trail)) and the groups whose conditions hold.
     dict      exact strings only: {str: ids}, probed with the value itself;
     callable  ``evaluate(value, matched)`` in Python (address mode, several anything-but tests per
               condition, anything-but with patterns, several indexes on one path);
+    list      WILDCARDS = [ids, segments, ...]: one condition of wildcards (``condition_test``), met
+              by a str that matches any of them; ``segments`` the literal runs between its `*`s
+              (wildcards.wildcard_segments), matched as wildcards.segments_match does;
     tuple     the index as tables, 12 items (``index_spec``) [S_EXACT .. S_FALLBACK]:
       S_EXACT     {str: ids} | None                 exact strings;
       S_PREFIX    (empty ids, AFFIX) | None          prefixes; ``empty`` ids are met by every string;
@@ -78,7 +81,8 @@ from tamis.runtime import cores
 from tamis.runtime.events import conditions as C
 from tamis.runtime.events.conditions import FieldCondition
 from tamis.runtime.events.field_index import FieldIndex, combined
-from tamis.runtime.events.string_tests import AffixTables
+from tamis.runtime.events.string_tests import AffixTables, utf8_safe
+from tamis.runtime.events.wildcards import segments_match, wildcard_segments
 
 try:  # the C extension (runtime/events/_native.c)
     from tamis.runtime.events import _native as core
@@ -93,7 +97,9 @@ Evaluator = Callable[[Any, set[int]], None]
 
 def condition_test(ident: int, cond: FieldCondition) -> tuple[Evaluator, Any]:
     """(evaluate, SPEC) of one condition tested per candidate. Exact strings outside address mode (the
-    common case) get a {value: ids} table of their own; any other condition a one-condition index."""
+    common case) get a {value: ids} table of their own, wildcards their literal runs (WILDCARDS: a few
+    string searches, where an index would look up every run of the value); any other condition a
+    one-condition index."""
     if not cond.ip_mode and all(test[0] == C.STR for test in cond.tests):
         table = {test[1]: (ident,) for test in cond.tests}
         get = table.get
@@ -103,6 +109,16 @@ def condition_test(ident: int, cond: FieldCondition) -> tuple[Evaluator, Any]:
                 out.add(ident)
 
         return exact, table
+    if not cond.ip_mode and all(test[0] == C.WILDCARD for test in cond.tests):
+        patterns = tuple(wildcard_segments(test[1]) for test in cond.tests)
+
+        def wildcard(v: Any, out: set[int]) -> None:
+            if type(v) is str:
+                v = utf8_safe(v)
+                if any(segments_match(segments, v) for segments in patterns):
+                    out.add(ident)
+
+        return wildcard, [(ident,), *patterns]
     index = FieldIndex([(ident, cond)], cond.ip_mode)
     return index.evaluate, field_spec({cond.ip_mode: index})
 

@@ -12,9 +12,18 @@ from typing import Any
 
 import re2
 
+from tamis.runtime import NATIVE_ALLOWED
 from tamis.runtime.events import conditions as C
 from tamis.runtime.events.ignore_case import fold, fold_key, ignore_case_regex
 from tamis.runtime.events.wildcards import segments_match, wildcard_regex, wildcard_segments
+
+try:  # the C core finds wildcards (runtime/events/_native.c, wildcards_find); optional, as the matcher's
+    from tamis.runtime.events import _native as _core
+except ImportError:  # pragma: no cover - only where the extension did not build
+    _core = None
+# Whether LiveWildcards made from now on use the core (tests switch it off with the matcher's, to check
+# the Python twin: tests/support/matcher_engines.py).
+NATIVE_FIND = _core is not None and NATIVE_ALLOWED
 
 # Wildcards per RE2 set: a set of every pattern of a field fails to compile past about 20,000 patterns
 # within max_mem; parts of this size compile in a few MiB each and keep the DFA of each small.
@@ -22,7 +31,7 @@ PARTITION_SIZE = 2048
 # Wildcards sharing a key that are checked one by one; a larger group goes to RE2 sets.
 GROUP_SIZE = 16
 # Longest run of an inner literal used as a key: a value is probed at each position for each length used.
-GRAM = 8
+GRAM = 8  # at most MAX_GRAM (16) of runtime/events/_native.c
 
 
 def re2_options() -> re2.Options:
@@ -285,7 +294,7 @@ class WildcardTests:
     RE2 alone would build its DFA afresh for most new values, at a cost that grows with the pattern count.
     """
 
-    __slots__ = ("exact", "grams", "groups", "prefixes", "suffixes", "unkeyed")
+    __slots__ = ("exact", "grams", "groups", "native", "prefixes", "suffixes", "unkeyed")
 
     def __init__(self, entries: list[tuple[str, int]]) -> None:
         grouped: dict[str, list[int]] = defaultdict(list)
@@ -299,7 +308,7 @@ class WildcardTests:
                 exact[segments[0]].update(idents)
             else:
                 starred.append((text, segments, tuple(idents)))
-        self.exact = {k: frozenset(v) for k, v in exact.items()}
+        self.exact = {k: tuple(sorted(v)) for k, v in exact.items()}
         # Candidate keys of each pattern: (0, head), (1, tail), (2, gram); counted once per pattern.
         candidates = [_keys(segments) for _, segments, _ in starred]
         shared = Counter(key for keys in candidates for key in keys)
@@ -325,6 +334,15 @@ class WildcardTests:
             grams[len(key)][key] = group
         self.grams = tuple(sorted(grams.items()))
         self.unkeyed = RegexPartitions(unkeyed) if unkeyed else None
+        # TESTS of the core's wildcards_find: the same tables, RE2 partitions by their find
+        self.native = (
+            self.exact,
+            (self.prefixes.empty, self.prefixes.groups) if self.prefixes is not None else None,
+            (self.suffixes.empty, self.suffixes.groups) if self.suffixes is not None else None,
+            self.grams,
+            [group.find if isinstance(group, RegexPartitions) else group for group in self.groups],
+            self.unkeyed.find if self.unkeyed is not None else None,
+        )
 
     def find(self, s: str, out: set[int]) -> None:
         s = utf8_safe(s)
@@ -374,7 +392,7 @@ class LiveWildcards:
     removals filtered until half are removed ones (Bentley and Saxe's logarithmic method, as for
     runtime/events/intervals.py)."""
 
-    __slots__ = ("count", "entries", "latest", "levels", "pending", "removed")
+    __slots__ = ("core", "count", "entries", "latest", "levels", "native", "pending", "removed")
 
     PENDING = 16
 
@@ -385,6 +403,8 @@ class LiveWildcards:
         self.removed: set[int] = set()  # condition ids still in a set, no longer here
         self.entries: dict[tuple[str, int], int] = {}  # what is here, with multiplicity
         self.count = 0
+        self.core = _core if NATIVE_FIND else None
+        self.native: tuple[Any, ...] = ()  # LEVELS of the core's wildcards_find: every set's TESTS
 
     def add(self, text: str, ident: int) -> None:
         self.count += 1
@@ -395,6 +415,7 @@ class LiveWildcards:
         self.pending = (*self.pending, (text, ident))
         if len(self.pending) <= self.PENDING:
             self.latest = WildcardTests(list(self.pending))
+            self._published()
             return
         level = list(self.pending)
         while self.levels and len(self.levels[-1][0]) <= len(level):
@@ -403,6 +424,7 @@ class LiveWildcards:
         self.levels.append((level, WildcardTests(level)))
         self.pending = ()
         self.latest = None
+        self._published()
 
     def remove(self, text: str, ident: int) -> None:
         self.count -= 1
@@ -413,6 +435,7 @@ class LiveWildcards:
             k = self.pending.index((text, ident))
             self.pending = self.pending[:k] + self.pending[k + 1 :]
             self.latest = WildcardTests(list(self.pending)) if self.pending else None
+            self._published()
             return
         self.removed.add(ident)
         if len(self.removed) * 2 > self.count:
@@ -424,8 +447,19 @@ class LiveWildcards:
         self.pending = ()
         self.latest = None
         self.removed = set()
+        self._published()
+
+    def _published(self) -> None:
+        """LEVELS for the core, replaced whole after each change (a match reads one or the other)."""
+        tests = [tests.native for _, tests in self.levels]
+        if self.latest is not None:
+            tests.append(self.latest.native)
+        self.native = tuple(tests)
 
     def find(self, s: str, out: set[int]) -> None:
+        if self.core is not None:
+            self.core.wildcards_find(self.native, self.removed, s, out)
+            return
         removed = self.removed
         for _, tests in self.levels:
             if removed:

@@ -139,3 +139,34 @@ def test_a_field_with_tens_of_thousands_of_wildcards_builds_and_matches() -> Non
         index.find(value, found)
         assert must <= found
         assert found == {i for i, seg in enumerate(segments) if segments_match(seg, value)}
+
+
+@fixtures_ok
+@given(
+    texts=st.lists(wildcards(), min_size=1, max_size=60),
+    removed=st.sets(st.integers(0, 59)),
+    readded=st.sets(st.integers(0, 59), max_size=8),
+    events=values,
+)
+def test_live_wildcards_find_on_both_engines(
+    native: bool, texts: list[str], removed: set[int], readded: set[int], events: list[str]
+) -> None:
+    """A field's live wildcards (sets of doubling sizes, the latest few, removals filtered) find what each
+    pattern matches, in the core's wildcards_find and in the Python twin alike, while patterns come and go;
+    a lone surrogate is read as "?", as the services see it."""
+    live = string_tests.LiveWildcards()
+    assert (live.core is not None) == native
+    here: dict[int, str] = {}
+    for i, text in enumerate(texts):
+        live.add(text, i)
+        here[i] = text
+    for i in sorted(removed & set(here)):
+        live.remove(here.pop(i), i)
+        if i in readded:
+            live.add(texts[i], i)
+            here[i] = texts[i]
+    for value in [*events, *(_value_of(t, "a\ud800b") for t in texts)]:
+        found: set[int] = set()
+        live.find(value, found)
+        seen = string_tests.utf8_safe(value)
+        assert found == {i for i, t in here.items() if segments_match(wildcard_segments(t), seen)}, value
