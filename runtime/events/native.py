@@ -77,11 +77,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import re2
+
 from tamis.runtime import cores
 from tamis.runtime.events import conditions as C
 from tamis.runtime.events.conditions import FieldCondition
 from tamis.runtime.events.field_index import FieldIndex, combined
-from tamis.runtime.events.string_tests import AffixTables, utf8_safe
+from tamis.runtime.events.ignore_case import ignore_case_regex
+from tamis.runtime.events.string_tests import AffixTables, full_match, re2_options, utf8_safe
 from tamis.runtime.events.wildcards import segments_match, wildcard_segments
 
 try:  # the C extension (runtime/events/_native.c)
@@ -109,6 +112,9 @@ def condition_test(ident: int, cond: FieldCondition) -> tuple[Evaluator, Any]:
                 out.add(ident)
 
         return exact, table
+    if not cond.ip_mode and all(test[0] == C.EQ_IC for test in cond.tests):
+        test = ignore_case_test(ident, [test[1] for test in cond.tests])
+        return test, test
     if not cond.ip_mode and all(test[0] == C.WILDCARD for test in cond.tests):
         patterns = tuple(wildcard_segments(test[1]) for test in cond.tests)
 
@@ -121,6 +127,27 @@ def condition_test(ident: int, cond: FieldCondition) -> tuple[Evaluator, Any]:
         return wildcard, [(ident,), *patterns]
     index = FieldIndex([(ident, cond)], cond.ip_mode)
     return index.evaluate, field_spec({cond.ip_mode: index})
+
+
+def ignore_case_test(ident: int, texts: list[str]) -> Evaluator:
+    """One equals-ignore-case condition tested per candidate: ASCII texts by their lower case (a value
+    that is not ASCII never meets one), the others by their anchored RE2 on the value's UTF-8, as
+    string_tests.IgnoreCaseTests decides them."""
+    lowered = frozenset(text.lower() for text in texts if text.isascii())
+    options = re2_options()
+    regexes = [full_match(re2.compile(ignore_case_regex(t), options)) for t in texts if not t.isascii()]
+
+    def ignore_case(v: Any, out: set[int]) -> None:
+        if type(v) is not str:
+            return
+        if lowered and v.isascii() and v.lower() in lowered:
+            out.add(ident)
+        elif regexes:
+            data = utf8_safe(v).encode("utf-8")
+            if any(matches(data) for matches in regexes):
+                out.add(ident)
+
+    return ignore_case
 
 
 def field_spec(indexes: dict[bool, FieldIndex]) -> Any:

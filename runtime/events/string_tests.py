@@ -7,7 +7,7 @@ Each index has ``find(s, out)``, which adds to ``out`` the ids of the conditions
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import re2
@@ -39,6 +39,20 @@ def re2_options() -> re2.Options:
     options.dot_nl = True  # `*` in a wildcard spans newlines too
     options.max_mem = 64 << 20
     return options
+
+
+_ANCHOR_BOTH = getattr(getattr(re2, "_Anchor", None), "ANCHOR_BOTH", None)
+
+
+def full_match(regex: Any) -> Callable[[bytes], bool]:
+    """Whether UTF-8 ``data`` matches ``regex`` whole. Calls the compiled RE2 object directly where the
+    binding exposes it (as runtime/redact/search.py does): the generic wrapper re-encodes and maps
+    offsets back to characters, which costs more than the match."""
+    low = getattr(regex, "_regexp", None)
+    if low is None or _ANCHOR_BOTH is None:  # pragma: no cover - another google-re2 layout
+        return lambda data: regex.fullmatch(data) is not None
+    match, anchor = low.Match, _ANCHOR_BOTH
+    return lambda data: match(anchor, data, 0, len(data))[0][0] >= 0
 
 
 def utf8_safe(s: str) -> str:
@@ -170,7 +184,8 @@ class IgnoreCaseTests:
         self.affix: AffixTables | None = (
             None if mode == "eq" else AffixTables((), suffix=mode == "suffix", ascii_fold=True)
         )
-        # fold key -> ((regex, text, ident), ...): a value's fold finds its few candidates in one probe
+        # fold key -> ((full match of its regex, text, ident), ...): a value's fold finds its few
+        # candidates in one probe
         self.folded: dict[str, tuple[tuple[Any, str, int], ...]] = {}
         self.others: tuple[tuple[Any, str, int], ...] = ()
         self.count = 0
@@ -183,7 +198,7 @@ class IgnoreCaseTests:
             regex = re2.compile(ignore_case_regex(text, mode), re2_options())
             key = fold_key(text) if self.exact is not None else None
             if key is not None:
-                self.folded[key] = (*self.folded.get(key, ()), (regex, text, ident))
+                self.folded[key] = (*self.folded.get(key, ()), (full_match(regex), text, ident))
             else:
                 self.others = (*self.others, (regex, text, ident))
         elif self.exact is not None:
@@ -232,9 +247,12 @@ class IgnoreCaseTests:
             return
         safe = utf8_safe(s)  # once, for both the folded candidates and the scanned rest
         if self.folded:
-            for regex, _text, ident in self.folded.get(fold(safe), ()):
-                if regex.fullmatch(safe):
-                    out.add(ident)
+            candidates = self.folded.get(fold(safe), ())
+            if candidates:
+                data = safe.encode("utf-8")
+                for matches, _text, ident in candidates:
+                    if matches(data):
+                        out.add(ident)
         for regex, _text, ident in self.others:
             if regex.fullmatch(safe) if self.exact is not None else regex.search(safe):
                 out.add(ident)

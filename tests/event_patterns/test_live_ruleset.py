@@ -268,6 +268,26 @@ def test_ignore_case_folded_index_agrees_with_reference(
 
 
 @pytest.mark.parametrize("native", ENGINES)
+@given(texts=st.lists(st.sampled_from([*IGNORE_CASE_TEXTS, "Été", "k", "abc"]), min_size=1, max_size=20))
+@settings(deadline=None, max_examples=30)
+def test_ignore_case_tested_per_candidate_agrees_with_reference(native: bool, texts: list[str]) -> None:
+    """An equals-ignore-case condition beside a rarer exact value is tested per candidate (its own
+    anchored regex on the value's UTF-8, or the lower case of ASCII): the answers stay the reference's."""
+    with engine(native):
+        rules = tamis.RuleSet()
+        live: dict[str, list[dict[str, Any]]] = {}
+        for i, text in enumerate(texts):
+            pattern = {"name": [{"equals-ignore-case": text}, {"equals-ignore-case": texts[-1 - i]}],
+                       "tag": [f"t{i}"]}  # fmt: skip
+            rules.add(f"r{i}", pattern)
+            live[f"r{i}"] = [pattern]
+        tags = [f"t{i}" for i in range(len(texts))]
+        for value in [*IGNORE_CASE_VALUES, "abc", "ABC", "été", 7]:
+            event = {"name": value, "tag": tags}
+            assert rules.matches(event) == expected(live, event), value
+
+
+@pytest.mark.parametrize("native", ENGINES)
 @given(
     n=st.integers(HEAVY_FROM - 8, 3 * HEAVY_FROM),
     numeric=st.booleans(),
