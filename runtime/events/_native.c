@@ -112,7 +112,8 @@ static int affix_find(PyObject *groups, PyObject *s, int suffix, PyObject *out)
 /* Positions in a field's SPEC tuple and in its NUMBERS tuple (native.index_spec, native.number_tables),
  * and in an interval tree NODE (intervals.py). */
 enum { S_EXACT, S_PREFIX, S_SUFFIX, S_AB_EXCL, S_AB_ALL, S_ALWAYS, S_TRUE, S_FALSE, S_NULL, S_FINDERS,
-       S_NUMBERS, S_FALLBACK, S_SIZE };
+       S_NUMBERS, S_FALLBACK, S_IP, S_SIZE };
+enum { P_HEX, P_V4, P_V6, P_OWNER };
 enum { N_EXACT, N_TREES, N_ADDED, N_REMOVED, N_AB_EXCL };
 enum { I_CENTER, I_LOWS, I_LOW_INCS, I_LOW_IDS, I_HIGHS, I_HIGH_INCS, I_HIGH_IDS, I_LEFT, I_RIGHT, I_FLAT };
 
@@ -161,9 +162,39 @@ static int add_kept(PyObject *out, PyObject *all, PyObject *entry)
 
 static double dbl(PyObject *f) { return PyFloat_AS_DOUBLE(f); }
 
-/* Stab an interval tree NODE with d: twin of intervals.stab_tree (Intervals.stab calls it per tree). Ends are floats (native.number_tables
- * declines other ranges). Ids in `removed` are skipped (Intervals.stab). */
-static int stab_tree(PyObject *node, double d, PyObject *removed, PyObject *out)
+/* A stabbing key: a double (numeric ranges) or a fixed-width hex str (address blocks, ipaddr.ip_hex);
+ * interval ends are of the same kind. */
+typedef struct {
+    double d;
+    PyObject *text; /* NULL for a double */
+} Key;
+
+/* The sign of (end - key). */
+static inline int cmp_end(PyObject *end, const Key *k)
+{
+    if (k->text == NULL) {
+        double e = dbl(end);
+        return (e > k->d) - (e < k->d);
+    }
+    return PyUnicode_Compare(end, k->text); /* both exact str: no error */
+}
+
+/* Whether the interval [lo, hi] (ends inclusive as flagged) contains the key. */
+static inline int holds_key(PyObject *lo, PyObject *lo_inc, PyObject *hi, PyObject *hi_inc, const Key *k)
+{
+    int a = cmp_end(lo, k), b = cmp_end(hi, k);
+    return (a < 0 || (a == 0 && lo_inc == Py_True)) && (b > 0 || (b == 0 && hi_inc == Py_True));
+}
+
+static int add_unless_removed(PyObject *out, PyObject *id, PyObject *removed)
+{
+    int gone = PySet_GET_SIZE(removed) ? PySet_Contains(removed, id) : 0;
+    return gone < 0 || (!gone && PySet_Add(out, id) < 0) ? -1 : 0;
+}
+
+/* Stab an interval tree NODE with a key: twin of intervals.stab_tree (Intervals.stab calls it per tree).
+ * Ids in `removed` are skipped (Intervals.stab). */
+static int stab_tree(PyObject *node, const Key *k, PyObject *removed, PyObject *out)
 {
     while (node != Py_None) {
         PyObject *lows = PyTuple_GET_ITEM(node, I_LOWS), *low_incs = PyTuple_GET_ITEM(node, I_LOW_INCS);
@@ -171,27 +202,22 @@ static int stab_tree(PyObject *node, double d, PyObject *removed, PyObject *out)
         PyObject *high_incs = PyTuple_GET_ITEM(node, I_HIGH_INCS), *high_ids = PyTuple_GET_ITEM(node, I_HIGH_IDS);
         Py_ssize_t n = PyTuple_GET_SIZE(lows);
         PyObject *hit_ids = NULL;
-        Py_ssize_t from = 0, to = 0; /* report hit_ids[from:to] */
-        int flat = PyTuple_GET_ITEM(node, I_FLAT) == Py_True;
-        if (flat) {
-            for (Py_ssize_t k = 0; k < n; k++) {
-                double lo = dbl(PyTuple_GET_ITEM(lows, k)), hi = dbl(PyTuple_GET_ITEM(highs, k));
-                if ((lo < d || (PyTuple_GET_ITEM(low_incs, k) == Py_True && lo == d)) &&
-                    (d < hi || (PyTuple_GET_ITEM(high_incs, k) == Py_True && d == hi))) {
-                    PyObject *id = PyTuple_GET_ITEM(low_ids, k);
-                    int gone = PySet_GET_SIZE(removed) ? PySet_Contains(removed, id) : 0;
-                    if (gone < 0 || (!gone && PySet_Add(out, id) < 0))
-                        return -1;
-                }
+        Py_ssize_t to = 0; /* report hit_ids[:to] */
+        if (PyTuple_GET_ITEM(node, I_FLAT) == Py_True) {
+            for (Py_ssize_t i = 0; i < n; i++) {
+                if (holds_key(PyTuple_GET_ITEM(lows, i), PyTuple_GET_ITEM(low_incs, i), PyTuple_GET_ITEM(highs, i),
+                              PyTuple_GET_ITEM(high_incs, i), k) &&
+                    add_unless_removed(out, PyTuple_GET_ITEM(low_ids, i), removed) < 0)
+                    return -1;
             }
             return 0;
         }
-        double center = dbl(PyTuple_GET_ITEM(node, I_CENTER));
+        int side = cmp_end(PyTuple_GET_ITEM(node, I_CENTER), k); /* > 0: the key is below the center */
         PyObject *next = Py_None;
-        if (d < center) {
+        if (side > 0) {
             while (to < n) {
-                double lo = dbl(PyTuple_GET_ITEM(lows, to));
-                if (lo < d || (lo == d && PyTuple_GET_ITEM(low_incs, to) == Py_True))
+                int c = cmp_end(PyTuple_GET_ITEM(lows, to), k);
+                if (c < 0 || (c == 0 && PyTuple_GET_ITEM(low_incs, to) == Py_True))
                     to++;
                 else
                     break;
@@ -199,10 +225,10 @@ static int stab_tree(PyObject *node, double d, PyObject *removed, PyObject *out)
             hit_ids = low_ids;
             next = PyTuple_GET_ITEM(node, I_LEFT);
         }
-        else if (center < d) {
+        else if (side < 0) {
             while (to < n) {
-                double hi = dbl(PyTuple_GET_ITEM(highs, to));
-                if (d < hi || (hi == d && PyTuple_GET_ITEM(high_incs, to) == Py_True))
+                int c = cmp_end(PyTuple_GET_ITEM(highs, to), k);
+                if (c > 0 || (c == 0 && PyTuple_GET_ITEM(high_incs, to) == Py_True))
                     to++;
                 else
                     break;
@@ -210,17 +236,32 @@ static int stab_tree(PyObject *node, double d, PyObject *removed, PyObject *out)
             hit_ids = high_ids;
             next = PyTuple_GET_ITEM(node, I_RIGHT);
         }
-        else if (d == center) {
+        else {
             hit_ids = low_ids;
             to = n;
         }
-        for (Py_ssize_t k = from; k < to; k++) {
-            PyObject *id = PyTuple_GET_ITEM(hit_ids, k);
-            int gone = PySet_GET_SIZE(removed) ? PySet_Contains(removed, id) : 0;
-            if (gone < 0 || (!gone && PySet_Add(out, id) < 0))
+        for (Py_ssize_t i = 0; i < to; i++) {
+            if (add_unless_removed(out, PyTuple_GET_ITEM(hit_ids, i), removed) < 0)
                 return -1;
         }
         node = next;
+    }
+    return 0;
+}
+
+/* Stab RANGES = (trees, added, removed) (Intervals.stab): the trees, then the intervals in no tree yet. */
+static int stab_ranges(PyObject *trees, PyObject *added, PyObject *removed, const Key *k, PyObject *out)
+{
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(trees); i++) {
+        if (stab_tree(PyTuple_GET_ITEM(trees, i), k, removed, out) < 0)
+            return -1;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(added); i++) {
+        PyObject *item = PyTuple_GET_ITEM(added, i); /* (low, low_inc, high, high_inc, id) */
+        if (holds_key(PyTuple_GET_ITEM(item, 0), PyTuple_GET_ITEM(item, 1), PyTuple_GET_ITEM(item, 2),
+                      PyTuple_GET_ITEM(item, 3), k) &&
+            PySet_Add(out, PyTuple_GET_ITEM(item, 4)) < 0)
+            return -1;
     }
     return 0;
 }
@@ -267,17 +308,10 @@ static int evaluate_number(PyObject *numbers, PyObject *v, PyObject *out, PyObje
     int rc = 0;
     if (exact != Py_None)
         rc = probe_add(exact, key, out);
-    PyObject *trees = PyTuple_GET_ITEM(numbers, N_TREES);
-    for (Py_ssize_t i = 0; rc == 0 && i < PyTuple_GET_SIZE(trees); i++)
-        rc = stab_tree(PyTuple_GET_ITEM(trees, i), d, PyTuple_GET_ITEM(numbers, N_REMOVED), out);
-    PyObject *added = PyTuple_GET_ITEM(numbers, N_ADDED);
-    for (Py_ssize_t i = 0; rc == 0 && i < PyTuple_GET_SIZE(added); i++) {
-        PyObject *item = PyTuple_GET_ITEM(added, i); /* (low, low_inc, high, high_inc, id) */
-        double lo = dbl(PyTuple_GET_ITEM(item, 0)), hi = dbl(PyTuple_GET_ITEM(item, 2));
-        if ((lo < d || (PyTuple_GET_ITEM(item, 1) == Py_True && lo == d)) &&
-            (d < hi || (PyTuple_GET_ITEM(item, 3) == Py_True && d == hi)))
-            rc = PySet_Add(out, PyTuple_GET_ITEM(item, 4));
-    }
+    Key k = {d, NULL};
+    if (rc == 0)
+        rc = stab_ranges(PyTuple_GET_ITEM(numbers, N_TREES), PyTuple_GET_ITEM(numbers, N_ADDED),
+                         PyTuple_GET_ITEM(numbers, N_REMOVED), &k, out);
     if (rc == 0 && ab_excl != Py_None) {
         PyObject *hit = PyDict_GetItemWithError(ab_excl, key);
         if (hit != NULL)
@@ -289,8 +323,6 @@ static int evaluate_number(PyObject *numbers, PyObject *v, PyObject *out, PyObje
     return rc < 0 ? -1 : 1;
 }
 
-/* One leaf value against a field's SPEC (native.field_spec); twin of FieldIndex.evaluate. The caller holds
- * a reference to `spec` (finders may run Python code). */
 /* Whether str `s` has a lone surrogate (which the services see as "?", string_tests.utf8_safe). */
 static int has_surrogate(PyObject *s)
 {
@@ -521,6 +553,53 @@ static PyObject *native_wildcards_find(PyObject *self, PyObject *const *args, Py
     Py_RETURN_NONE;
 }
 
+/* Address blocks (S_IP = (ip_hex, RANGES of IPv4 blocks | None, RANGES of IPv6 blocks | None, owner)): the
+ * value read as an address (ipaddr.ip_hex, cached), stabbed into the IPv4 blocks with its first 8 hex
+ * digits and into the IPv6 ones when it is an IPv6 address; each block's id is its condition's in `owner`.
+ * Twin of the address branch of FieldIndex.evaluate. */
+static int evaluate_address(PyObject *ip, PyObject *v, PyObject *out)
+{
+    PyObject *hex = PyObject_CallOneArg(PyTuple_GET_ITEM(ip, P_HEX), v);
+    if (hex == NULL)
+        return -1;
+    if (hex == Py_None || !PyUnicode_CheckExact(hex)) {
+        Py_DECREF(hex);
+        return 0;
+    }
+    PyObject *found = PySet_New(NULL), *owner = PyTuple_GET_ITEM(ip, P_OWNER);
+    int rc = found == NULL ? -1 : 0;
+    for (int side = P_V4; rc == 0 && side <= P_V6; side++) {
+        PyObject *ranges = PyTuple_GET_ITEM(ip, side);
+        Py_ssize_t len = PyUnicode_GET_LENGTH(hex);
+        if (ranges == Py_None || (side == P_V6 && len != 32))
+            continue;
+        PyObject *text = side == P_V4 ? PyUnicode_Substring(hex, 0, len < 8 ? len : 8) : Py_NewRef(hex);
+        if (text == NULL) {
+            rc = -1;
+            break;
+        }
+        Key k = {0.0, text};
+        rc = stab_ranges(PyTuple_GET_ITEM(ranges, 0), PyTuple_GET_ITEM(ranges, 1), PyTuple_GET_ITEM(ranges, 2),
+                         &k, found);
+        Py_DECREF(text);
+    }
+    Py_ssize_t pos = 0;
+    PyObject *id;
+    Py_hash_t hash;
+    while (rc == 0 && _PySet_NextEntry(found, &pos, &id, &hash)) {
+        PyObject *cond = PyDict_GetItemWithError(owner, id);
+        if (cond == NULL && PyErr_Occurred())
+            rc = -1;
+        else
+            rc = PySet_Add(out, cond != NULL ? cond : id);
+    }
+    Py_XDECREF(found);
+    Py_DECREF(hex);
+    return rc;
+}
+
+/* One leaf value against a field's SPEC (native.field_spec); twin of FieldIndex.evaluate. The caller holds
+ * a reference to `spec` (finders may run Python code). */
 static int evaluate(PyObject *spec, PyObject *v, PyObject *out)
 {
     if (PyDict_CheckExact(spec))
@@ -531,6 +610,14 @@ static int evaluate(PyObject *spec, PyObject *v, PyObject *out)
         return call2(spec, v, out);
     PyObject *excl = NULL; /* the value's BY_VALUE entry: the anything-but ids excluding it */
     if (PyUnicode_CheckExact(v)) {
+        PyObject *ip = PyTuple_GET_ITEM(spec, S_IP);
+        if (ip != Py_None) { /* addresses see the address; the string tests below, the value as written */
+            Py_INCREF(ip);
+            int rc = evaluate_address(ip, v, out);
+            Py_DECREF(ip);
+            if (rc < 0)
+                return -1;
+        }
         PyObject *t = PyTuple_GET_ITEM(spec, S_EXACT);
         if (t != Py_None && probe_add(t, v, out) < 0)
             return -1;

@@ -55,6 +55,7 @@ class FieldIndex:
         self.ab_owner: dict[int, int] = {}
         self._ab_ids: dict[tuple[int, Any], int] = {}
         self._next_ab = FLOAT_SEEN - 1
+        self.ab_several = 0  # anything-but tests of conditions with several (the native core declines them)
         self.size = 0
         self.non_float_ranges = 0  # ranges with an end that is not a double (the native core declines them)
         for ident, cond in conditions:
@@ -118,6 +119,7 @@ class FieldIndex:
             elif kind == C.ANYTHING_BUT:
                 ab_id = self._ab_key(ident, test, adding) if several else ident
                 if several:
+                    self.ab_several += 1 if adding else -1
                     if adding:
                         self.ab_owner[ab_id] = ident
                     else:

@@ -27,12 +27,12 @@ list of (pid, value, trail)) and the groups whose conditions hold.
 - ``SPECS`` = a list, one SPEC (or None: no access condition) per pid: how the field's values are evaluated
   (``field_spec``). A SPEC is one of
     dict      exact strings only: {str: ids}, probed with the value itself;
-    callable  ``evaluate(value, matched)`` in Python (address mode, several anything-but tests per
-              condition, anything-but with patterns, several indexes on one path);
+    callable  ``evaluate(value, matched)`` in Python (several anything-but tests per condition,
+              anything-but with patterns, several indexes on one path, an equals-ignore-case test);
     list      WILDCARDS = [ids, segments, ...]: one condition of wildcards (``condition_test``), met
               by a str that matches any of them; ``segments`` the literal runs between its `*`s
               (wildcards.wildcard_segments), matched as wildcards.segments_match does;
-    tuple     the index as tables, 12 items (``index_spec``) [S_EXACT .. S_FALLBACK]:
+    tuple     the index as tables, 13 items (``index_spec``) [S_EXACT .. S_IP]:
       S_EXACT     {str: ids} | None                 exact strings;
       S_PREFIX    (empty ids, AFFIX) | None          prefixes; ``empty`` ids are met by every string;
       S_SUFFIX    (empty ids, AFFIX) | None          suffixes; AFFIX = {edge character: ((length,
@@ -50,7 +50,13 @@ list of (pid, value, trail)) and the groups whose conditions hold.
       S_NUMBERS   None | False | NUMBERS            None: no numeric test (numbers meet only anything-but
                                                      and exists); False: numbers go to S_FALLBACK;
       S_FALLBACK  callable                          the Python evaluator, for the numbers the core
-                                                     cannot decide (big integers, subnormals, decimals).
+                                                     cannot decide (big integers, subnormals, decimals);
+      S_IP        None | (ip_hex, RANGES | None, RANGES | None, owner)   address mode: a str is read
+                                                     as an address (ipaddr.ip_hex) and stabbed into the
+                                                     IPv4 blocks (its first 8 hex digits) and, for an
+                                                     IPv6 address, the IPv6 ones; ``owner`` {block id:
+                                                     condition id}. The string tests see it as written.
+      RANGES = (trees, added, removed): an Intervals (``ranges_spec``), ends as hex str.
       NUMBERS = (exact, tree, added, removed, ab_excl) [N_EXACT .. N_AB_EXCL] (``number_tables``):
       ``exact`` {double: ids} | None; ``trees`` the interval trees of the ranges (NODEs of
       runtime/events/intervals.py: (center, lows, low_incs, low_ids, highs, high_incs, high_ids, left,
@@ -84,6 +90,8 @@ from tamis.runtime.events import conditions as C
 from tamis.runtime.events.conditions import FieldCondition
 from tamis.runtime.events.field_index import FieldIndex, combined
 from tamis.runtime.events.ignore_case import ignore_case_regex
+from tamis.runtime.events.intervals import Intervals
+from tamis.runtime.events.ipaddr import ip_hex
 from tamis.runtime.events.string_tests import AffixTables, full_match, re2_options, utf8_safe
 from tamis.runtime.events.wildcards import segments_match, wildcard_segments
 
@@ -173,10 +181,10 @@ def field_spec(indexes: dict[bool, FieldIndex]) -> Any:
 
 
 def index_spec(index: FieldIndex) -> Any:
-    """The index as a 12-item SPEC tuple, or its Python evaluator where the core cannot evaluate it:
-    address mode, several anything-but tests per condition, anything-but with patterns."""
+    """The index as a 13-item SPEC tuple, or its Python evaluator where the core cannot evaluate it:
+    several anything-but tests per condition, anything-but with patterns."""
     fallback = index.evaluate
-    if index.ip_mode or index.ab_owner:
+    if index.ab_several:
         return fallback
     if index.ab_strings is not None and index.ab_strings:
         return fallback  # anything-but with patterns
@@ -207,7 +215,23 @@ def index_spec(index: FieldIndex) -> Any:
         tuple(finders),  # S_FINDERS
         number_tables(index),  # S_NUMBERS
         fallback,  # S_FALLBACK
+        address_tables(index),  # S_IP
     )
+
+
+def address_tables(index: FieldIndex) -> Any:
+    """S_IP: None outside address mode, else (ip_hex, RANGES of the IPv4 blocks or None, the same of the
+    IPv6 ones, {block id: condition id})."""
+    if not index.ip_mode:
+        return None
+    return (ip_hex, ranges_spec(index.ip4), ranges_spec(index.ip6), index.ab_owner)
+
+
+def ranges_spec(ranges: Intervals | None) -> Any:
+    """RANGES = (trees, added, removed) of an Intervals, or None."""
+    if ranges is None:
+        return None
+    return (ranges.trees, ranges.added, ranges.removed)
 
 
 def number_tables(index: FieldIndex) -> Any:
