@@ -83,16 +83,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import re2
-
 from tamis.runtime import cores
 from tamis.runtime.events import conditions as C
 from tamis.runtime.events.conditions import FieldCondition
 from tamis.runtime.events.field_index import FieldIndex, combined
-from tamis.runtime.events.ignore_case import ignore_case_regex
 from tamis.runtime.events.intervals import Intervals
 from tamis.runtime.events.ipaddr import ip_hex
-from tamis.runtime.events.string_tests import AffixTables, full_match, re2_options, utf8_safe
+from tamis.runtime.events.string_tests import AffixTables, ignore_case_match, utf8_safe
 from tamis.runtime.events.wildcards import segments_match, wildcard_segments
 
 try:  # the C extension (runtime/events/_native.c)
@@ -142,8 +139,7 @@ def ignore_case_test(ident: int, texts: list[str]) -> Evaluator:
     that is not ASCII never meets one), the others by their anchored RE2 on the value's UTF-8, as
     string_tests.IgnoreCaseTests decides them."""
     lowered = frozenset(text.lower() for text in texts if text.isascii())
-    options = re2_options()
-    regexes = [full_match(re2.compile(ignore_case_regex(t), options)) for t in texts if not t.isascii()]
+    regexes = [ignore_case_match(t) for t in texts if not t.isascii()]
 
     def ignore_case(v: Any, out: set[int]) -> None:
         if type(v) is not str:
@@ -151,9 +147,14 @@ def ignore_case_test(ident: int, texts: list[str]) -> Evaluator:
         if lowered and v.isascii() and v.lower() in lowered:
             out.add(ident)
         elif regexes:
-            data = utf8_safe(v).encode("utf-8")
-            if any(matches(data) for matches in regexes):
-                out.add(ident)
+            try:
+                data = v.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate: the services see "?" (string_tests.utf8_safe)
+                data = v.encode("utf-8", "replace")
+            for matches in regexes:
+                if matches(data):
+                    out.add(ident)
+                    return
 
     return ignore_case
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import Any
 
 import re2
@@ -53,6 +54,19 @@ def full_match(regex: Any) -> Callable[[bytes], bool]:
         return lambda data: regex.fullmatch(data) is not None
     match, anchor = low.Match, _ANCHOR_BOTH
     return lambda data: match(anchor, data, 0, len(data))[0][0] >= 0
+
+
+@lru_cache(maxsize=4096)
+def ignore_case_match(text: str) -> Callable[[bytes], bool]:
+    """The full match of equals-ignore-case ``text``'s regex, shared by every text with the same regex:
+    the case forms of a text's letters do not depend on its own case, so "Été" and "ÉTÉ" share one (an
+    event value is matched once for all the texts of a fold bucket, and compiled once)."""
+    return _shared_regex(ignore_case_regex(text))
+
+
+@lru_cache(maxsize=4096)
+def _shared_regex(source: str) -> Callable[[bytes], bool]:
+    return full_match(re2.compile(source, re2_options()))
 
 
 def utf8_safe(s: str) -> str:
@@ -195,11 +209,11 @@ class IgnoreCaseTests:
     def add(self, text: str, ident: int, mode: str) -> None:
         self.count += 1
         if not text.isascii():
-            regex = re2.compile(ignore_case_regex(text, mode), re2_options())
             key = fold_key(text) if self.exact is not None else None
             if key is not None:
-                self.folded[key] = (*self.folded.get(key, ()), (full_match(regex), text, ident))
+                self.folded[key] = (*self.folded.get(key, ()), (ignore_case_match(text), text, ident))
             else:
+                regex = re2.compile(ignore_case_regex(text, mode), re2_options())
                 self.others = (*self.others, (regex, text, ident))
         elif self.exact is not None:
             bucket_add(self.exact, text.lower(), ident)
@@ -250,8 +264,12 @@ class IgnoreCaseTests:
             candidates = self.folded.get(fold(safe), ())
             if candidates:
                 data = safe.encode("utf-8")
+                tried: dict[Any, bool] = {}  # texts of one bucket mostly share their regex
                 for matches, _text, ident in candidates:
-                    if matches(data):
+                    met = tried.get(matches)
+                    if met is None:
+                        met = tried[matches] = matches(data)
+                    if met:
                         out.add(ident)
         for regex, _text, ident in self.others:
             if regex.fullmatch(safe) if self.exact is not None else regex.search(safe):

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tamis.runtime.events.intervals import Intervals, contains
-from tamis.runtime.events.string_tests import LiveWildcards
+from tamis.runtime.events.string_tests import IgnoreCaseTests, LiveWildcards, ignore_case_match
 from tamis.runtime.events.wildcards import segments_match, wildcard_segments, wildcard_tokens
 
 ENDS = st.one_of(st.integers(0, 12).map(float), st.sampled_from([-math.inf, math.inf]))
@@ -102,3 +102,15 @@ def test_live_wildcards_hold_more_than_one_regex_set_takes() -> None:
         sets.find(value, found)
         assert found == {i for i, seg in enumerate(segments) if i not in gone and segments_match(seg, value)}
         assert found
+
+
+def test_texts_that_differ_in_case_share_one_ignore_case_regex() -> None:
+    """A text's letters may appear in either case whatever case the text has, so "Été" and "ÉTÉ" match
+    the same values through one compiled regex; a value of a fold bucket is then matched once."""
+    assert ignore_case_match("Été") is ignore_case_match("ÉTÉ") is ignore_case_match("éTé")
+    assert ignore_case_match("Été") is not ignore_case_match("Étés")
+    index = IgnoreCaseTests([("Été", 1), ("ÉTÉ", 2), ("étÉ", 3), ("Étés", 4)], "eq")
+    for value, expected in (("été", {1, 2, 3}), ("ÉTÉS", {4}), ("ete", set()), ("étés", {4})):
+        found: set[int] = set()
+        index.find(value, found)
+        assert found == expected, value
