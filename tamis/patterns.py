@@ -259,6 +259,7 @@ class Pattern:
         pattern_size: int | None = None,
     ) -> None:
         self._rules = RuleSet(dialect, scope, pattern_size=pattern_size)
+        self._rules._matcher = EventMatcher(few=True)  # one rule: its cheap conditions are indexed too
         self._rules.add("pattern", pattern, source=source)
         self._source = (self._rules._entries()[0][1], dialect, scope, source, pattern_size)
         self.dialect = self._rules.dialect.name

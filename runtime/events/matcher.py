@@ -117,8 +117,16 @@ ALWAYS_INDEXED = frozenset((C.STR, C.PREFIX, C.SUFFIX))
 CROWD_LIMIT = 4
 
 
-def always_indexed(cond: FieldCondition) -> bool:
-    return not cond.ip_mode and all(test[0] in ALWAYS_INDEXED for test in cond.tests)
+# What a set of few rules (a compiled Pattern's) also indexes: conditions whose test of one value costs
+# about what keeping the value for a per-candidate test does, so the walk decides them as it goes.
+CHEAP = frozenset((C.STR, C.PREFIX, C.SUFFIX, C.NUM, C.NUMLIT, C.RANGE, C.NULL, C.TRUE, C.FALSE, C.EXISTS))
+
+
+def always_indexed(cond: FieldCondition, kinds: frozenset[str] = ALWAYS_INDEXED) -> bool:
+    return not cond.ip_mode and all(
+        test[0] in kinds or (kinds is CHEAP and test[0] == C.ANYTHING_BUT and test[1] in (C.STR, C.NUM))
+        for test in cond.tests
+    )
 
 
 class _Condition:
@@ -126,13 +134,13 @@ class _Condition:
 
     __slots__ = ("always", "cond", "indexed", "pid", "rank", "uses")
 
-    def __init__(self, cond: FieldCondition, pid: int) -> None:
+    def __init__(self, cond: FieldCondition, pid: int, kinds: frozenset[str]) -> None:
         self.cond = cond
         self.pid = pid
         self.rank = selectivity(cond)
         self.uses = 0
         self.indexed = False
-        self.always = always_indexed(cond)
+        self.always = always_indexed(cond, kinds)
 
 
 class _Path:
@@ -152,8 +160,12 @@ class _Path:
 class EventMatcher:
     """Matches events against any number of named rules at once."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, few: bool = False) -> None:
+        """``few``: the set stays small (a compiled Pattern's one rule), so cheap conditions (``CHEAP``)
+        are indexed too, not only exact strings, prefixes and suffixes: nothing crowds them, and the walk
+        decides them without keeping values for a per-candidate pass."""
         self._use_native = USE_NATIVE  # fixed per matcher, so tests can hold one of each engine
+        self._indexed_kinds = CHEAP if few else ALWAYS_INDEXED
         self._lock = threading.Lock()
         self._seq = 0  # odd while a change runs (the sequence lock of the module docstring)
         self._rules: dict[str, tuple[int, list[Record]]] = {}
@@ -227,7 +239,8 @@ class EventMatcher:
             for cond in sub:
                 if cond in self._cond_ids or cond in prepared:
                     continue
-                prepared[cond] = (ident, None if always_indexed(cond) else native.condition_test(ident, cond))
+                indexed = always_indexed(cond, self._indexed_kinds)
+                prepared[cond] = (ident, None if indexed else native.condition_test(ident, cond))
                 by_field[(cond.path, cond.ip_mode)].append((ident, cond))
                 ident += 1
         for (_, ip_mode), conds in by_field.items():
@@ -363,7 +376,7 @@ class EventMatcher:
             ident, test = prepared[cond]
             self._cond_ids[cond] = ident
             path = self._path(cond.path)
-            info = self._conds[ident] = _Condition(cond, path.pid)
+            info = self._conds[ident] = _Condition(cond, path.pid, self._indexed_kinds)
             if info.always and self._crowd(cond) >= CROWD_LIMIT:
                 info.always = False
             path.conditions += 1
@@ -371,6 +384,8 @@ class EventMatcher:
             self._count_exclusions(cond, 1)
             if info.always:
                 self._into_index(ident, info, path)
+                if cond.absent_ok:  # the walk must note whether the path has values
+                    self._trie.set_flags(cond.path, path.absent > 0, path.residual > 0)
             else:
                 self._make_residual(ident, info, path, test)
         info = self._conds[ident]

@@ -400,3 +400,33 @@ def test_array_consistency_examples(native: bool) -> None:
         tables = rs._matcher._native_tables
         assert tables is not None
         assert native_tables.core.match({"r": [{"a": "x", "b": "z"}, {"a": "z", "b": "y"}]}, tables) == []
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_a_pattern_indexes_its_cheap_conditions(native: bool) -> None:
+    """A compiled Pattern's one rule is never crowded: its numeric, `exists`, anything-but and literal
+    conditions are decided by the walk (no per-candidate pass); wildcards and ignore-case stay tested per
+    candidate. Answers are the reference's either way (the property tests run compile_pattern)."""
+    if native and not NATIVE:
+        pytest.skip("the native matcher core is not built here")
+    pattern = {
+        "a": ["x"], "n": [{"numeric": [">", 0, "<=", 5]}], "e": [{"exists": False}],
+        "b": [{"anything-but": ["no"]}], "t": [True], "w": [{"wildcard": "p*q"}],
+    }  # fmt: skip
+    with engine(native):
+        compiled = tamis.compile_pattern(pattern)
+        rules = tamis.RuleSet()
+        rules.add("r", pattern)
+    residual = {compiled._rules._matcher._conds[i].cond.path for i in compiled._rules._matcher._residual}
+    assert residual == {"w"}
+    assert len(rules._matcher._residual) > 1  # a RuleSet keeps them per candidate: it may grow crowded
+    text = dumps(pattern)
+    for event in (
+        {"a": "x", "n": 3, "b": "yes", "t": True, "w": "pzq"},
+        {"a": "x", "n": 6, "b": "yes", "t": True, "w": "pq"},
+        {"a": "x", "n": 1, "b": "no", "t": True, "w": "pq", "e": 1},
+    ):
+        expected = ref_matches(text, dumps(event))
+        assert compiled.matches(event) is expected
+        assert compiled.matches(dumps(event).encode()) is expected
+        assert rules.matches(event) == (["r"] if expected else [])
