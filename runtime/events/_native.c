@@ -338,6 +338,17 @@ static int has_surrogate(PyObject *s)
     return 0;
 }
 
+/* `v` as the services see it (a new reference): each lone surrogate "?" (string_tests.utf8_safe). */
+static PyObject *utf8_safe(PyObject *v)
+{
+    if (!has_surrogate(v))
+        return Py_NewRef(v);
+    PyObject *b = PyUnicode_AsEncodedString(v, "utf-8", "replace");
+    PyObject *s = b == NULL ? NULL : PyUnicode_DecodeUTF8(PyBytes_AS_STRING(b), PyBytes_GET_SIZE(b), NULL);
+    Py_XDECREF(b);
+    return s;
+}
+
 /* Whether `s` matches the wildcard whose literal runs are `segments` (a tuple of str): 1, 0 or -1. Twin of
  * wildcards.segments_match: each inner run at its leftmost place after the previous one. */
 static int segments_match(PyObject *segments, PyObject *s)
@@ -371,17 +382,9 @@ static int wildcards_add(PyObject *spec, PyObject *v, PyObject *out)
 {
     if (!PyUnicode_CheckExact(v))
         return 0;
-    PyObject *s = v;
-    if (has_surrogate(v)) {
-        PyObject *b = PyUnicode_AsEncodedString(v, "utf-8", "replace");
-        s = b == NULL ? NULL : PyUnicode_DecodeUTF8(PyBytes_AS_STRING(b), PyBytes_GET_SIZE(b), NULL);
-        Py_XDECREF(b);
-        if (s == NULL)
-            return -1;
-    }
-    else {
-        Py_INCREF(s);
-    }
+    PyObject *s = utf8_safe(v);
+    if (s == NULL)
+        return -1;
     int met = 0;
     for (Py_ssize_t k = 1; met == 0 && k < PyList_GET_SIZE(spec); k++)
         met = segments_match(PyList_GET_ITEM(spec, k), s);
@@ -532,14 +535,9 @@ static PyObject *native_wildcards_find(PyObject *self, PyObject *const *args, Py
     Runs r = {NULL, {NULL}};
     PyObject *v = args[2], *levels = Py_NewRef(args[0]), *reached = PySet_New(NULL);
     int rc = reached == NULL ? -1 : 0;
-    if (rc == 0 && has_surrogate(v)) { /* the services see a lone surrogate as "?" */
-        PyObject *b = PyUnicode_AsEncodedString(v, "utf-8", "replace");
-        r.s = b == NULL ? NULL : PyUnicode_DecodeUTF8(PyBytes_AS_STRING(b), PyBytes_GET_SIZE(b), NULL);
-        Py_XDECREF(b);
+    if (rc == 0) {
+        r.s = utf8_safe(v);
         rc = r.s == NULL ? -1 : 0;
-    }
-    else {
-        r.s = Py_NewRef(v);
     }
     for (Py_ssize_t i = 0; rc == 0 && i < PyTuple_GET_SIZE(levels); i++)
         rc = tests_find(PyTuple_GET_ITEM(levels, i), &r, args[3], args[1], reached);
