@@ -139,16 +139,39 @@ def test_a_rule_refused_midway_is_rolled_back(
     assert rs.matches({"boom": "qq"}) == ["bad"] and rs.matches({"a": "y"}) == ["bad"]
 
 
+def _churned(family: str, i: int) -> dict[str, Any]:
+    """Rule r{i} of the threaded test: it matches the event whatever i."""
+    if family == "anything-but":  # beside 100 fixed ones excluding the event's value: that value is heavy
+        return {"source": ["aws.s3"], "detail": {"v": [{"anything-but": [f"x{i}"]}]}}
+    if family == "wildcard":  # the live wildcard sets merge and rebuild as rules come and go
+        return {"source": ["aws.s3"], "detail": {"w": [{"wildcard": f"ab*{i % 7}*z"}]}}
+    return {
+        "source": ["aws.s3"],
+        "$or": [
+            {"detail": {"n": [{"numeric": [">", i % 5 - 1]}]}},
+            {"detail": {"tags": {"k": ["zz"]}}},
+        ],
+    }
+
+
+@pytest.mark.parametrize("family", ["numeric", "anything-but", "wildcard"])
 @pytest.mark.parametrize("native", ENGINES)
-def test_snapshot_contract_under_threads(native: bool) -> None:
+def test_snapshot_contract_under_threads(native: bool, family: str) -> None:
     """One writer adds rules r0, r1, ... and removes them first-in first-out; readers match meanwhile. At
     any moment the rules present are a run r[lo:hi], every one of which matches the event; a match must
     return such a run (in the order added) plus the fixed rules, and never raise."""
     with engine(native):
         rs = tamis.RuleSet()
-    rs.add("base", {"source": ["aws.s3"]})
-    rs.add("never", {"source": ["aws.ec2"]})
-    event = b'{"source": "aws.s3", "detail": {"n": 5, "tags": [{"k": "a"}, {"k": "b"}]}}'
+        rs.add("base", {"source": ["aws.s3"]})
+        rs.add("never", {"source": ["aws.ec2"]})
+        for k in range(100 if family == "anything-but" else 0):
+            rs.add(f"never-{k}", {"detail": {"v": [{"anything-but": ["blocked", f"y{k}"]}]}})
+    if family == "anything-but":
+        assert "blocked" in rs._matcher._paths["detail.v"].indexes[False].exclusions.heavy
+    event = (
+        b'{"source": "aws.s3", "detail": {"n": 5, "tags": [{"k": "a"}, {"k": "b"}], "v": "blocked",'
+        b' "w": "ab0123456z"}}'
+    )
     changes = 400
     done = threading.Event()
     errors: list[BaseException] = []
@@ -157,16 +180,7 @@ def test_snapshot_contract_under_threads(native: bool) -> None:
     def writer() -> None:
         try:
             for i in range(changes):
-                rs.add(
-                    f"r{i:04d}",
-                    {
-                        "source": ["aws.s3"],
-                        "$or": [
-                            {"detail": {"n": [{"numeric": [">", i % 5 - 1]}]}},
-                            {"detail": {"tags": {"k": ["zz"]}}},
-                        ],
-                    },
-                )
+                rs.add(f"r{i:04d}", _churned(family, i))
                 if i >= 20:
                     rs.remove(f"r{i - 20:04d}")
         except BaseException as exc:  # pragma: no cover - reported below
@@ -182,10 +196,11 @@ def test_snapshot_contract_under_threads(native: bool) -> None:
             errors.append(exc)
 
     threads = [threading.Thread(target=reader) for _ in range(2)] + [threading.Thread(target=writer)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    with engine(native):  # the wildcard sets the writer makes take the engine too
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
     assert not errors, errors
     assert results
     for names in results:
