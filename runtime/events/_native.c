@@ -424,12 +424,8 @@ static PyObject *runs_of(Runs *r, Py_ssize_t n)
 
 static int add_kept_ids(PyObject *out, PyObject *ids, PyObject *removed)
 {
-    if (PySet_GET_SIZE(removed) == 0)
-        return add_all(out, ids);
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(ids); i++) {
-        PyObject *id = PyTuple_GET_ITEM(ids, i);
-        int gone = PySet_Contains(removed, id);
-        if (gone < 0 || (!gone && PySet_Add(out, id) < 0))
+        if (add_unless_removed(out, PyTuple_GET_ITEM(ids, i), removed) < 0)
             return -1;
     }
     return 0;

@@ -21,8 +21,14 @@ S_AB_ALL) reads them through whole C-level set operations, and a match that over
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
+from typing import Any
+
+from tamis.runtime.events import conditions as C
 
 HEAVY_FROM = 64  # below this many ids the difference is as cheap as keeping sets up to date
+# The anything-but tests whose values are filed here (plain strings, numbers); those with patterns are
+# string tests (runtime/events/field_index.py).
+PLAIN = frozenset((C.STR, C.NUM))
 
 # BY_VALUE entries: (the ids excluding the value, the ids kept for it when it is heavy, else None)
 Entry = tuple[set[int], "set[int] | None"]
@@ -107,4 +113,9 @@ class Exclusions:
         return frozenset(self._heavy)
 
 
-__all__ = ["HEAVY_FROM", "Exclusions"]
+def excluded_values(cond: C.FieldCondition) -> list[Any]:
+    """The values ``cond``'s plain anything-but tests exclude (what its field's Exclusions files)."""
+    return [v for test in cond.tests if test[0] == C.ANYTHING_BUT and test[1] in PLAIN for v in test[2]]
+
+
+__all__ = ["HEAVY_FROM", "PLAIN", "Exclusions", "excluded_values"]

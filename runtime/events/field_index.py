@@ -16,7 +16,7 @@ from typing import Any
 from tamis.json_number import JSONNumber
 from tamis.runtime.events import conditions as C
 from tamis.runtime.events.conditions import FieldCondition
-from tamis.runtime.events.exclusions import Exclusions
+from tamis.runtime.events.exclusions import PLAIN, Exclusions
 from tamis.runtime.events.intervals import Intervals
 from tamis.runtime.events.ipaddr import ip_hex
 from tamis.runtime.events.numbers import comparable_fast, literal_key
@@ -125,17 +125,14 @@ class FieldIndex:
                     else:
                         del self.ab_owner[ab_id]
                 inner, values = test[1], test[2]
-                if inner in (C.STR, C.NUM):
-                    if adding:
-                        self.exclusions.add(ab_id, values)
-                    else:
-                        self.exclusions.remove(ab_id)
+                plain = inner in PLAIN  # else a pattern: its values are string tests, below
+                if adding:
+                    self.exclusions.add(ab_id, values if plain else ())
+                else:
+                    self.exclusions.remove(ab_id)
+                if plain:
                     self.ab_numbers += (1 if adding else -1) * (inner == C.NUM)
                 else:
-                    if adding:
-                        self.exclusions.add(ab_id, ())
-                    else:
-                        self.exclusions.remove(ab_id)
                     if self.ab_strings is None:
                         self.ab_strings = StringTests()
                     for v in sorted(values, key=repr):

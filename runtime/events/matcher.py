@@ -51,6 +51,7 @@ from tamis.runtime.events import native
 from tamis.runtime.events.array_consistency import consistent
 from tamis.runtime.events.conditions import FieldCondition, SubRule
 from tamis.runtime.events.event_json import InvalidEvent, decode_event, exact_loads, floats_exact
+from tamis.runtime.events.exclusions import PLAIN, excluded_values
 from tamis.runtime.events.field_index import FLOAT_SEEN, FieldIndex, combined
 from tamis.runtime.events.path_trie import PathTrie, positional_prefixes
 from tamis.runtime.events.walker import WalkState, walk
@@ -124,7 +125,7 @@ CHEAP = frozenset((C.STR, C.PREFIX, C.SUFFIX, C.NUM, C.NUMLIT, C.RANGE, C.NULL, 
 
 def always_indexed(cond: FieldCondition, kinds: frozenset[str] = ALWAYS_INDEXED) -> bool:
     return not cond.ip_mode and all(
-        test[0] in kinds or (kinds is CHEAP and test[0] == C.ANYTHING_BUT and test[1] in (C.STR, C.NUM))
+        test[0] in kinds or (kinds is CHEAP and test[0] == C.ANYTHING_BUT and test[1] in PLAIN)
         for test in cond.tests
     )
 
@@ -384,8 +385,6 @@ class EventMatcher:
             self._count_exclusions(cond, 1)
             if info.always:
                 self._into_index(ident, info, path)
-                if cond.absent_ok:  # the walk must note whether the path has values
-                    self._trie.set_flags(cond.path, path.absent > 0, path.residual > 0)
             else:
                 self._make_residual(ident, info, path, test)
         info = self._conds[ident]
@@ -415,29 +414,19 @@ class EventMatcher:
 
     def _count_exclusions(self, cond: FieldCondition, step: int) -> None:
         excluded = self._excluded
-        for test in cond.tests:
-            if test[0] == C.ANYTHING_BUT and test[1] in (C.STR, C.NUM):
-                for v in test[2]:
-                    key = (cond.path, v)
-                    count = excluded.get(key, 0) + step
-                    if count:
-                        excluded[key] = count
-                    else:
-                        del excluded[key]
+        for v in excluded_values(cond):
+            key = (cond.path, v)
+            count = excluded.get(key, 0) + step
+            if count:
+                excluded[key] = count
+            else:
+                del excluded[key]
 
     def _shared_exclusion(self, cond: FieldCondition) -> int:
         """The most anything-but conditions of the set that exclude one of the values ``cond`` excludes
         (on its path)."""
         excluded = self._excluded
-        return max(
-            (
-                excluded.get((cond.path, v), 0)
-                for test in cond.tests
-                if test[0] == C.ANYTHING_BUT and test[1] in (C.STR, C.NUM)
-                for v in test[2]
-            ),
-            default=0,
-        )
+        return max((excluded.get((cond.path, v), 0) for v in excluded_values(cond)), default=0)
 
     def _release(self, ident: int) -> None:
         info = self._conds[ident]
@@ -518,6 +507,7 @@ class EventMatcher:
         info.indexed = True
         if cond.absent_ok:
             self._absent[path.pid] = (*self._absent.get(path.pid, ()), ident)
+            self._trie.set_flags(cond.path, path.absent > 0, path.residual > 0)  # the walk notes presence
         self._refresh(path)
 
     def _out_of_index(self, ident: int, info: _Condition, path: _Path) -> None:

@@ -89,7 +89,7 @@ from tamis.runtime.events.conditions import FieldCondition
 from tamis.runtime.events.field_index import FieldIndex, combined
 from tamis.runtime.events.intervals import Intervals
 from tamis.runtime.events.ipaddr import ip_hex
-from tamis.runtime.events.string_tests import AffixTables, ignore_case_match, utf8_safe
+from tamis.runtime.events.string_tests import AffixTables, ignore_case_match, utf8_bytes, utf8_safe
 from tamis.runtime.events.wildcards import segments_match, wildcard_segments
 
 try:  # the C extension (runtime/events/_native.c)
@@ -147,10 +147,7 @@ def ignore_case_test(ident: int, texts: list[str]) -> Evaluator:
         if lowered and v.isascii() and v.lower() in lowered:
             out.add(ident)
         elif regexes:
-            try:
-                data = v.encode("utf-8")
-            except UnicodeEncodeError:  # a lone surrogate: the services see "?" (string_tests.utf8_safe)
-                data = v.encode("utf-8", "replace")
+            data = utf8_bytes(v)
             for matches in regexes:
                 if matches(data):
                     out.add(ident)

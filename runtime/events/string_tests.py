@@ -56,7 +56,7 @@ def full_match(regex: Any) -> Callable[[bytes], bool]:
     return lambda data: match(anchor, data, 0, len(data))[0][0] >= 0
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096)  # by text too: writing the regex, a loop per letter, is a third of a build
 def ignore_case_match(text: str) -> Callable[[bytes], bool]:
     """The full match of equals-ignore-case ``text``'s regex, shared by every text with the same regex:
     the case forms of a text's letters do not depend on its own case, so "Été" and "ÉTÉ" share one (an
@@ -67,6 +67,14 @@ def ignore_case_match(text: str) -> Callable[[bytes], bool]:
 @lru_cache(maxsize=4096)
 def _shared_regex(source: str) -> Callable[[bytes], bool]:
     return full_match(re2.compile(source, re2_options()))
+
+
+def utf8_bytes(s: str) -> bytes:
+    """``utf8_safe(s)`` as UTF-8, encoded once."""
+    try:
+        return s.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: the services see "?"
+        return s.encode("utf-8", "replace")
 
 
 def utf8_safe(s: str) -> str:
