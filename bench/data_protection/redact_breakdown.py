@@ -16,23 +16,10 @@ from __future__ import annotations
 
 import gc
 import sys
-import time
-from collections.abc import Callable
 
 import redact_data as data
 
 import tamis
-
-
-def _best(fn: Callable[[], object], reps: int = 20, rounds: int = 7) -> float:
-    """Microseconds per call, best of ``rounds`` rounds of ``reps`` calls."""
-    best = float("inf")
-    for _ in range(rounds):
-        start = time.process_time()
-        for _ in range(reps):
-            fn()
-        best = min(best, (time.process_time() - start) / reps)
-    return best * 1e6
 
 
 def main() -> int:
@@ -48,9 +35,9 @@ def main() -> int:
     def allowed(*keep: int) -> bytes:
         return bytes(i in keep for i in range(len(names)))
 
-    floor_us = _best(lambda: floor(text))
-    whole = _best(lambda: core.find(text, None))
-    base = _best(lambda: core.find(text, allowed()))
+    floor_us = data.best_cpu_us(lambda: floor(text))
+    whole = data.best_cpu_us(lambda: core.find(text, None))
+    base = data.best_cpu_us(lambda: core.find(text, allowed()))
     ratio = whole / floor_us
     print(
         f"dense 256 KB message: floor (RE2 set) {floor_us:.0f} µs; whole scan {whole:.0f} µs ({ratio:.1f}x)"
@@ -61,7 +48,7 @@ def main() -> int:
     print(f"| nothing (the set pass, {len(core.set_members())} detectors) | {base:.0f} µs | | 0 |")
     for i, name in enumerate(names):
         mask = allowed(i)
-        cost = _best(lambda mask=mask: core.find(text, mask))
+        cost = data.best_cpu_us(lambda mask=mask: core.find(text, mask))
         print(f"| {name} | {cost:.0f} µs | {cost - base:.0f} µs | {len(core.find(text, mask))} |")
     print(f"| everything | {whole:.0f} µs | {whole - base:.0f} µs | {len(core.find(text, None))} |")
     return 0

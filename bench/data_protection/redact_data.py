@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -28,6 +29,25 @@ MANAGED = [
 ]
 CUSTOM = {"EmployeeId": "EID-\\d{9}-US", "OrderRef": "ORD-[A-Z]{3}-\\d{6}"}
 PRINCIPAL = "arn:aws:iam::123456789012:role/ReportingApplicationRole"
+
+
+def best_cpu_us(
+    fn: Callable[..., object],
+    reps: int = 20,
+    rounds: int = 7,
+    arguments: Callable[[], list[tuple[Any, ...]]] | None = None,
+) -> float:
+    """Microseconds of CPU time per call of ``fn``, best of ``rounds`` rounds of ``reps`` calls: the clock
+    of the breakdown scripts. ``arguments`` makes each round's argument tuples before its clock starts
+    (fresh copies of a message, say); without it ``fn`` takes none."""
+    best = float("inf")
+    for _ in range(rounds):
+        calls = arguments() if arguments is not None else [()] * reps
+        start = time.process_time()
+        for args in calls:
+            fn(*args)
+        best = min(best, (time.process_time() - start) / len(calls))
+    return best * 1e6
 
 
 def policy() -> dict[str, Any]:

@@ -15,36 +15,12 @@ from __future__ import annotations
 
 import gc
 import sys
-import time
 from collections.abc import Callable
 
 import redact_data as data
 
 import tamis
 from tamis.runtime.redact import native
-
-
-def _best(fn: Callable[[], object], reps: int = 20, rounds: int = 9) -> float:
-    """Microseconds per call, best of ``rounds`` rounds of ``reps`` calls."""
-    best = float("inf")
-    for _ in range(rounds):
-        start = time.process_time()
-        for _ in range(reps):
-            fn()
-        best = min(best, (time.process_time() - start) / reps)
-    return best * 1e6
-
-
-def _best_fresh(fn: Callable[[str], object], text: str, reps: int = 20, rounds: int = 9) -> float:
-    """``_best`` of fn on a new copy of ``text`` each call (made before the clock starts)."""
-    best = float("inf")
-    for _ in range(rounds):
-        copies = [text.encode().decode() for _ in range(reps)]
-        start = time.process_time()
-        for copy in copies:
-            fn(copy)
-        best = min(best, (time.process_time() - start) / reps)
-    return best * 1e6
 
 
 def main() -> int:
@@ -75,8 +51,12 @@ def main() -> int:
             "apply, the same str": lambda: policy.apply(text, direction="Outbound", principal=data.PRINCIPAL),  # noqa: B023
         }
         for name, fn in steps.items():
-            rows.setdefault(name, []).append(_best(fn))
-        fresh = _best_fresh(lambda t: policy.apply(t, direction="Outbound", principal=data.PRINCIPAL), text)
+            rows.setdefault(name, []).append(data.best_cpu_us(fn, rounds=9))
+        fresh = data.best_cpu_us(
+            lambda t: policy.apply(t, direction="Outbound", principal=data.PRINCIPAL),
+            rounds=9,
+            arguments=lambda: [(text.encode().decode(),) for _ in range(20)],  # noqa: B023 - a new str each call
+        )
         rows.setdefault("apply, a fresh str each time", []).append(fresh)
     print(f"| step | {' | '.join(texts)} | ratio |")
     print("|---|---:|---:|---:|")
