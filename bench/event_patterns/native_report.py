@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from report import SECTION as PATTERNS_SECTION
-from report import replace_section
+from report import produced_by, replace_section
 
 SECTION = "## Event-pattern matching without the native core"
 COMMAND = (
@@ -33,11 +33,7 @@ def report(path: Path) -> str:
     lines = [
         SECTION,
         "",
-        "Produced by (from the repository root, after `pip install -e '.[bench]'`):",
-        "",
-        "```",
-        COMMAND,
-        "```",
+        *produced_by(COMMAND),
         "",
         f"Run {raw.get('datetime')} at commit {head.get('git_head', '?')}; medians per event, same run."
         " *python* is the pure-Python twin that runs where the C extension could not be built at install"

@@ -290,6 +290,20 @@ def build_table(table: Table) -> list[str]:
 # ---------------------------------------------------------------------------------------------------------
 
 
+def produced_by(command: str) -> list[str]:
+    """The lines of a section that give the command its figures come from."""
+    intro = "Produced by (from the repository root, after `pip install -e '.[bench]'`):"
+    return [intro, "", "```", command, "```"]
+
+
+def save_figure(fig: Any, path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
 def chart(table: Table, path: Path) -> None:
     """Median time per event against rule count (log-log), one line per engine, the floor as a reference."""
     import matplotlib
@@ -322,9 +336,7 @@ def chart(table: Table, path: Path) -> None:
     ax.set_title("EventBridge rule set, ~1.2 KB CloudTrail-style event (bytes in)")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def section(
@@ -343,11 +355,7 @@ def section(
     parts = [
         SECTION,
         "",
-        "Produced by (from the repository root, after `pip install -e '.[bench]'`):",
-        "",
-        "```",
-        command,
-        "```",
+        *produced_by(command),
         "",
         f"Machine: {meta.get('cpu_count', '?')} cores ({meta.get('cpu') or 'cpu unknown'}), "
         f"{meta.get('implementation', 'Python')} {meta.get('python', '?')}; run {meta.get('datetime', '?')} "

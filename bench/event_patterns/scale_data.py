@@ -9,6 +9,8 @@
   anything-but, overlapping numeric ranges, CIDR, exists on distinct deep paths, wildcards, fields inside
   arrays of objects, the mixed sets), for the per-kind sweeps and charts; the event matches about ten.
 - ``simple(n)``: one exact value per rule (the memory target's simple rule).
+- ``timed_build(workload)``: the set built after a warm-up, with its seconds and the RSS before it (the
+  in-process and fresh-interpreter build figures of test_bench_scale.py both take it).
 
 Every generator is deterministic (seeded); crowded, deep_paths and arrays return (rules, event bytes,
 expected match count), kinds a Workload with the expected names.
@@ -16,12 +18,16 @@ expected match count), kinds a Workload with the expected names.
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 import random
+import time
 from typing import Any, NamedTuple
 
 import event_data as data
 import orjson
+
+import tamis
 
 Json = dict[str, Any]
 SEED = 20261207
@@ -280,6 +286,34 @@ WARM_UP: Json = {
         "h": [{"exists": True}], "i": [{"wildcard": "w*x"}], "j": {"k": ["y"]},
     }
 }  # fmt: skip
+
+
+def rss() -> int | None:
+    """The resident set of this process in bytes (None where /proc is not there)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * 4096
+    except OSError:
+        return None
+
+
+def timed_build(workload: Workload) -> tuple[tamis.RuleSet, float, int | None]:
+    """The workload's set, its build seconds (compile and the first match included) and the RSS just
+    before it. Imports and first-use set-up are paid first, once per process, not per rule: a one-rule
+    set using every operator on other fields and values (``WARM_UP``), so the figures are those of adding
+    this kind's rules."""
+    warm = tamis.RuleSet()
+    warm.add("warm-up", WARM_UP)
+    warm.matches(workload.event)
+    del warm
+    gc.collect()
+    before = rss()
+    start = time.perf_counter()
+    rs = tamis.RuleSet()
+    for name, pattern in workload.rules:
+        rs.add(name, pattern)
+    rs.matches(workload.event)
+    return rs, time.perf_counter() - start, before
 
 
 def simple(n: int) -> list[tuple[str, Json]]:

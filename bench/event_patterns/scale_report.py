@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from report import produced_by, save_figure
+
 SECTION = "## Event matching at scale (issue 17)"
 SUBSECTION = "### Per rule kind, 100 to 100,000 rules"
 BUILD_CHART = "scale_build.png"
@@ -201,10 +203,8 @@ def charts(run: Run, folder: Path) -> tuple[Path, Path]:
     axes_style(ax, "build seconds (compile and first match included, log)")
     ax.set_title("Build time by rule kind (each the first build of its process)")
     ax.legend(fontsize=7, ncol=2)
-    fig.tight_layout()
     build_path = folder / BUILD_CHART
-    fig.savefig(build_path)
-    plt.close(fig)
+    save_figure(fig, build_path)
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5.2), dpi=110)
     for kind in run.points:
@@ -217,10 +217,8 @@ def charts(run: Run, folder: Path) -> tuple[Path, Path]:
     right.axhline(10, color="grey", linestyle="--", label="10x floor (target at 100,000)")
     right.set_title("Per event, against the parse floor")
     right.legend(fontsize=7, ncol=2)
-    fig.tight_layout()
     event_path = folder / EVENT_CHART
-    fig.savefig(event_path)
-    plt.close(fig)
+    save_figure(fig, event_path)
     return build_path, event_path
 
 
@@ -248,11 +246,7 @@ def section(run: Run, command: str, chart_paths: tuple[Path, Path] | None, base:
     parts = [
         SUBSECTION,
         "",
-        "Produced by (from the repository root, after `pip install -e '.[bench]'`):",
-        "",
-        "```",
-        command,
-        "```",
+        *produced_by(command),
         "",
         f"Runs: {describe(run)}.",
         "",

@@ -107,14 +107,6 @@ _KIND_PARAMS = [
 _KIND_BUILT: dict[tuple[str, int], tuple[tamis.RuleSet, dict[str, float], scale_data.Workload]] = {}
 
 
-def _rss() -> int | None:
-    try:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * 4096
-    except OSError:
-        return None
-
-
 def kind_built(kind: str, n: int) -> tuple[tamis.RuleSet, dict[str, float], scale_data.Workload]:
     """The set of ``kind`` at ``n`` rules, built in this process, with its build seconds and RSS growth per
     rule (first build of the process: run one size per process, as the 100,000-rule loop of RESULTS.md
@@ -124,20 +116,10 @@ def kind_built(kind: str, n: int) -> tuple[tamis.RuleSet, dict[str, float], scal
         _KIND_BUILT.clear()
         gc.collect()
         workload = scale_data.kinds(kind, n)
-        warm = tamis.RuleSet()  # imports and first-use set-up first, as in test_kind_build
-        warm.add("warm-up", scale_data.WARM_UP)
-        warm.matches(workload.event)
-        del warm
+        rs, seconds, before = scale_data.timed_build(workload)  # as test_kind_build, in this process
+        figures = {"build_seconds_in_process": seconds}
         gc.collect()
-        before = _rss()
-        start = time.perf_counter()
-        rs = tamis.RuleSet()
-        for name, pattern in workload.rules:
-            rs.add(name, pattern)
-        rs.matches(workload.event)
-        figures = {"build_seconds_in_process": time.perf_counter() - start}
-        gc.collect()
-        after = _rss()
+        after = scale_data.rss()
         if before is not None and after is not None:
             figures["rss_bytes_per_rule_in_process"] = (after - before) / n
         _KIND_BUILT[(kind, n)] = (rs, figures, workload)
@@ -204,30 +186,14 @@ def test_kind_per_event(benchmark: Any, kind: str, n: int) -> None:
 
 
 _KIND_BUILD = """
-import gc, sys, time
+import gc, sys
 sys.path[:0] = {paths!r}
-import scale_data, tamis
-def rss():
-    with open('/proc/self/statm') as f:
-        return int(f.read().split()[1]) * 4096
+import scale_data
 workload = scale_data.kinds({kind!r}, {n})
-# Imports and first-use set-up are paid once per process, not per rule: a one-rule set using every
-# operator on other fields and values comes first, so the figures are those of adding this kind's rules.
-warm = tamis.RuleSet()
-warm.add("warm-up", scale_data.WARM_UP)
-warm.matches(workload.event)
-del warm
-gc.collect()
-before = rss()
-start = time.perf_counter()
-rs = tamis.RuleSet()
-for name, pattern in workload.rules:
-    rs.add(name, pattern)
-rs.matches(workload.event)
-seconds = time.perf_counter() - start
+rs, seconds, before = scale_data.timed_build(workload)
 del workload
 gc.collect()
-print(seconds, (rss() - before) / {n})
+print(seconds, (scale_data.rss() - before) / {n})
 """
 
 
@@ -326,18 +292,15 @@ _RSS = """
 import gc, sys
 sys.path[:0] = {paths!r}
 import event_data as data, scale_data, tamis
-def rss():
-    with open('/proc/self/statm') as f:
-        return int(f.read().split()[1]) * 4096
 rules = data.mixed_rules({n}) if {workload!r} == 'mixed' else scale_data.simple({n})
-before = rss()
+before = scale_data.rss()
 rs = tamis.RuleSet()
 for name, pattern in rules:
     rs.add(name, pattern)
 rs.matches(b'{{"source": "x"}}')
 del rules
 gc.collect()
-print((rss() - before) / {n})
+print((scale_data.rss() - before) / {n})
 """
 
 
