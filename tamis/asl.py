@@ -40,13 +40,9 @@ __all__ = [
 
 
 def pointer(path: tuple[str | int, ...]) -> str:
-    """RFC 6901 JSON pointer of ``path`` (``/`` for the whole document, as the service reports it)."""
-    if not path:
-        return "/"
-    joined = "/".join(map(str, path))
-    if "~" not in joined and joined.count("/") == len(path) - 1:  # nothing to escape (the usual case)
-        return "/" + joined
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+    """RFC 6901 JSON pointer of ``path`` (``/`` for the whole document, as the service reports it); a lone
+    surrogate in a key is written as its escape (runtime/json_values.pointer)."""
+    return json_pointer(path)
 
 
 def _diagnostics(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import json.decoder
 import json.scanner
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
@@ -108,8 +109,14 @@ def _reject_constant(name: str) -> Any:
 
 
 def _stdlib_loads(text: str | bytes) -> Any:
-    """Strict JSON with the standard library (NaN and Infinity refused, as orjson does)."""
-    return json.loads(text, parse_constant=_reject_constant)
+    """Strict JSON with the standard library, refusing what orjson refuses: NaN and Infinity, and a lone
+    surrogate written as an escape (``"\\ud800"``), which json.loads turns into a str that is not Unicode
+    text; the grammar's reader then says where it stands (load_json_text)."""
+    value = json.loads(text, parse_constant=_reject_constant)
+    problem = first_problem(value, sys.maxsize)  # no nesting bound here: the validator has its own
+    if problem is not None:
+        raise ValueError(problem[2])
+    return value
 
 
 class JsonReader:

@@ -124,3 +124,24 @@ def test_compile_choice_refuses_a_lone_surrogate_at_its_place() -> None:
     assert (info.value.code, info.value.pointer) == ("ASL001", "/Choices/0/Variable")
     state["Choices"][0]["Variable"] = "$.a"
     assert tamis.compile_choice(state)({"a": "a"}) == "B"
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["orjson", "stdlib"])
+def test_a_lone_surrogate_escape_is_refused_by_both_json_readers(fast: bool) -> None:
+    """`tamis validate-asl` on a few files reads with the standard library (JsonReader.fast = False), which
+    turns "\\ud800" into a str that is not Unicode text; it must refuse it as orjson does, so that the
+    diagnostic says where it stands and can be printed, whichever reader ran."""
+    from tamis.compiler.asl.sources import JsonReader
+
+    state = '{"Type": "Pass", "Parameters": {"\\ud800k.$": "$.a"}, "End": true}'
+    text = '{"StartAt": "S", "States": {"S": ' + state + "}}"
+    saved = JsonReader.fast
+    JsonReader.fast = fast
+    try:
+        diagnostics = tamis.validate_asl(text)
+    finally:
+        JsonReader.fast = saved
+    assert [d.code for d in diagnostics] == ["ASL001"]
+    assert "lone surrogate U+D800" in diagnostics[0].message
+    for d in diagnostics:
+        str(d).encode("utf-8")
