@@ -667,7 +667,7 @@ static int evaluate(PyObject *spec, PyObject *v, PyObject *out)
 /* Reading the event along the path trie (NODE in native.py). Values met inside arrays of objects are
  * queued in `trailed` as (pid, value, trail), trail naming the (array id, index) they sit at.
  * walk_node, visit, descend and leaves twin walker.walk, walker._visit, walker.descend and walker.leaves. */
-enum { T_NODE, T_SPECS, T_ABSENT, T_ACCESS, T_RESIDUAL, T_NAMES, T_SIZE };
+enum { T_NODE, T_SPECS, T_ABSENT, T_ACCESS, T_RESIDUAL, T_NAMES, T_PAIRED, T_SIZE };
 enum { E_CHILD, E_PID, E_POSITIONAL, E_TRACKED, E_RECORD };
 enum { R_NUMBERS, R_OTHERS, R_ALL, R_ORDER };
 enum { Q_EVALUATE, Q_SPEC, Q_PID, Q_ABSENT };
@@ -969,6 +969,30 @@ static int evaluate_trailed(Finish *f, PyObject *specs)
     return 0;
 }
 
+/* A range-only condition tested per candidate (RANGES of native.condition_test: (SPEC, low, low_inclusive,
+ * high, high_inclusive, ...)) against an integer an exact double holds: 1 or 0, or 2 when the SPEC must
+ * decide (not such an integer), -1 on error. The numeric branch of FieldIndex.evaluate without its sets. */
+static int ranges_hold(PyObject *ranges, PyObject *v)
+{
+    if (!PyLong_CheckExact(v))
+        return 2;
+    int overflow;
+    long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+    if (x == -1 && PyErr_Occurred())
+        return -1;
+    if (overflow || x > 9007199254740992LL || x < -9007199254740992LL)
+        return 2;
+    double d = (double)x;
+    for (Py_ssize_t i = 1; i + 3 < PyTuple_GET_SIZE(ranges); i += 4) {
+        double lo = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(ranges, i));
+        double hi = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(ranges, i + 2));
+        if ((lo < d || (lo == d && PyTuple_GET_ITEM(ranges, i + 1) == Py_True)) &&
+            (d < hi || (d == hi && PyTuple_GET_ITEM(ranges, i + 3) == Py_True)))
+            return 1;
+    }
+    return 0;
+}
+
 /* Whether condition `id` holds: 1, 0, or -1 on error. Twin of `holds` in EventMatcher._finish. */
 static int holds(Finish *f, PyObject *id)
 {
@@ -985,7 +1009,11 @@ static int holds(Finish *f, PyObject *id)
         return need(&f->failed, new_set) < 0 || PySet_Add(f->failed, id) < 0 ? -1 : 0;
     }
     Py_INCREF(test);
-    PyObject *spec = PyTuple_GET_ITEM(test, Q_SPEC), *pid = PyTuple_GET_ITEM(test, Q_PID);
+    PyObject *spec = PyTuple_GET_ITEM(test, Q_SPEC), *pid = PyTuple_GET_ITEM(test, Q_PID), *ranges = NULL;
+    if (PyTuple_CheckExact(spec) && PyTuple_GET_SIZE(spec) > 1 && PyTuple_CheckExact(PyTuple_GET_ITEM(spec, 0))) {
+        ranges = spec; /* RANGES: integers decided here, other values by its SPEC */
+        spec = PyTuple_GET_ITEM(spec, 0);
+    }
     int ok = 0, rc = need(&f->scratch, new_set) < 0 ? -1 : PySet_Clear(f->scratch);
     PyObject *scratch = f->scratch;
     PyObject *values = rc == 0 && f->values != NULL ? PyDict_GetItemWithError(f->values, pid) : NULL;
@@ -998,7 +1026,12 @@ static int holds(Finish *f, PyObject *id)
         Py_ssize_t count = many ? PyList_GET_SIZE(values) : 1;
         for (Py_ssize_t i = 0; rc == 0 && !ok && i < count; i++) {
             PyObject *v = Py_NewRef(many ? PyList_GET_ITEM(values, i) : values);
-            if (exact) {
+            int quick = ranges == NULL ? 2 : ranges_hold(ranges, v);
+            if (quick != 2) {
+                ok = quick > 0;
+                rc = quick < 0 ? -1 : 0;
+            }
+            else if (exact) {
                 ok = text_lookup(spec, v) != NULL;
                 if (!ok && PyErr_Occurred())
                     rc = -1;
@@ -1011,7 +1044,8 @@ static int holds(Finish *f, PyObject *id)
         Py_DECREF(values);
     }
     if (rc == 0 && PySet_GET_SIZE(scratch) > 0) {
-        ok = PySet_Contains(scratch, id);
+        int has = PySet_Contains(scratch, id);
+        ok = has < 0 ? -1 : ok || has;
         /* the one-condition test adds only its id, and the float marks, which `matched` must get */
         int floats = ok < 0 ? -1 : PySet_Contains(scratch, float_seen);
         rc = floats < 0 ? -1 : floats ? set_or(f->matched, scratch) : 0;
@@ -1026,8 +1060,11 @@ static int holds(Finish *f, PyObject *id)
     for (Py_ssize_t i = 0; rc == 0 && items != NULL && i < PyList_GET_SIZE(items); i++) {
         PyObject *item = Py_NewRef(PyList_GET_ITEM(items, i)); /* (pid, value, trail) */
         PyObject *v = PyTuple_GET_ITEM(item, 1);
-        int met;
-        if (PyDict_CheckExact(spec)) { /* exact strings: the table says it without a set */
+        int met = ranges == NULL ? 2 : ranges_hold(ranges, v);
+        if (met != 2) {
+            /* decided without a set */
+        }
+        else if (PyDict_CheckExact(spec)) { /* exact strings: the table says it without a set */
             met = text_lookup(spec, v) != NULL;
             if (!met && PyErr_Occurred())
                 met = -1;
@@ -1069,60 +1106,255 @@ static int holds(Finish *f, PyObject *id)
     return rc < 0 ? -1 : ok;
 }
 
-/* The groups of the sub-rules whose conditions all hold (the candidate loop of _finish), as a list. */
-static PyObject *passed_records(Finish *f, PyObject *access)
+/* Append to `out` the keys of `table` (a dict keyed by condition ids) that are in `matched`, walking the
+ * smaller side (the access keys of _finish: `access.keys() & matched`). */
+static int met_keys(PyObject *matched, PyObject *table, PyObject *out)
+{
+    Py_ssize_t pos = 0;
+    PyObject *id, *value;
+    Py_hash_t hash;
+    if (PySet_GET_SIZE(matched) < PyDict_GET_SIZE(table)) {
+        while (_PySet_NextEntry(matched, &pos, &id, &hash)) {
+            int has = PyLong_CheckExact(id) ? PyDict_Contains(table, id) : 0;
+            if (has < 0 || (has && PyList_Append(out, id) < 0))
+                return -1;
+        }
+        return 0;
+    }
+    while (PyDict_Next(table, &pos, &id, &value)) {
+        int has = PySet_Contains(matched, id);
+        if (has < 0 || (has && PyList_Append(out, id) < 0))
+            return -1;
+    }
+    return 0;
+}
+
+#define PAIR_TRAILS 256 /* array_consistency.PAIR_TRAILS */
+
+/* Whether two trails pick the same element of every array both name: 1, 0 or -1. The values of one
+ * element share its trail object; an array's marker is one object per visit of the array. */
+static int trails_meet(PyObject *x, PyObject *y)
+{
+    if (x == y)
+        return 1;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(x); i++) {
+        PyObject *p = PyTuple_GET_ITEM(x, i);
+        for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(y); j++) {
+            PyObject *q = PyTuple_GET_ITEM(y, j);
+            PyObject *pa = PyTuple_GET_ITEM(p, 0), *qa = PyTuple_GET_ITEM(q, 0);
+            if (pa != qa && PyLong_AsVoidPtr(pa) != PyLong_AsVoidPtr(qa))
+                continue;
+            Py_ssize_t pi = PyLong_AsSsize_t(PyTuple_GET_ITEM(p, 1)), qi = PyLong_AsSsize_t(PyTuple_GET_ITEM(q, 1));
+            if (PyErr_Occurred())
+                return -1;
+            if (pi != qi)
+                return 0;
+        }
+    }
+    return 1;
+}
+
+/* Whether a value that met access condition `a` (its trails `first`, NULL when met outside arrays or
+ * by absence) and one that met its partner `b` can sit in one choice of array elements (1, 0 or -1): the
+ * filter of the paired groups. Twin of the PAIRED loop of _finish and array_consistency.trails_agree. */
+static int pair_agrees(Finish *f, PyObject *first, PyObject *b)
+{
+    if (first == NULL)
+        return 1;
+    int in_free = PySet_Contains(f->free, b);
+    if (in_free != 0)
+        return in_free;
+    PyObject *second = PyDict_GetItemWithError(f->hits, b);
+    if (second == NULL)
+        return PyErr_Occurred() ? -1 : 1; /* met with no trail (by absence): consistency decides */
+    Py_ssize_t n = PyList_GET_SIZE(first), m = PyList_GET_SIZE(second);
+    if (n == 0 || m == 0 || n * m > PAIR_TRAILS)
+        return 1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        for (Py_ssize_t j = 0; j < m; j++) {
+            int meet = trails_meet(PyList_GET_ITEM(first, i), PyList_GET_ITEM(second, j));
+            if (meet != 0)
+                return meet;
+        }
+    }
+    return 0;
+}
+
+/* The groups of `bucket` whose other conditions all hold, appended to `passed`. */
+static int test_bucket(Finish *f, PyObject *bucket, PyObject *passed)
+{
+    Py_INCREF(bucket);
+    int ok = 1;
+    for (Py_ssize_t r = 0; ok >= 0 && r < PyTuple_GET_SIZE(bucket); r++) {
+        PyObject *group = PyTuple_GET_ITEM(bucket, r), *others = PyTuple_GET_ITEM(group, R_OTHERS);
+        ok = 1;
+        for (Py_ssize_t o = 0; ok == 1 && o < PyTuple_GET_SIZE(others); o++)
+            ok = holds(f, PyTuple_GET_ITEM(others, o));
+        if (ok == 1 && PyList_Append(passed, group) < 0)
+            ok = -1;
+    }
+    Py_DECREF(bucket);
+    return ok < 0 ? -1 : 0;
+}
+
+/* For the PAIRED loop: when every value met inside arrays of objects sits in an element of one array (one
+ * visit of it: each trail one pair, all with one marker object), the ids met in each element, as
+ * {index: [id, ...]}; else Py_None (pairs are then compared trail by trail). A new reference, NULL on error. */
+static PyObject *by_element(Finish *f)
+{
+    PyObject *out = PyDict_New(), *marker = NULL, *id, *trails;
+    Py_ssize_t pos = 0;
+    while (out != NULL && PyDict_Next(f->hits, &pos, &id, &trails)) {
+        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(trails); k++) {
+            PyObject *trail = PyList_GET_ITEM(trails, k);
+            PyObject *pair = PyTuple_GET_SIZE(trail) == 1 ? PyTuple_GET_ITEM(trail, 0) : NULL;
+            if (pair == NULL || (marker != NULL && PyTuple_GET_ITEM(pair, 0) != marker)) {
+                Py_DECREF(out);
+                return Py_NewRef(Py_None);
+            }
+            marker = PyTuple_GET_ITEM(pair, 0);
+            PyObject *index = PyTuple_GET_ITEM(pair, 1), *ids = PyDict_GetItemWithError(out, index);
+            if (ids == NULL) {
+                ids = PyErr_Occurred() ? NULL : PyList_New(0);
+                if (ids == NULL || PyDict_SetItem(out, index, ids) < 0) {
+                    Py_XDECREF(ids);
+                    Py_CLEAR(out);
+                    break;
+                }
+                Py_DECREF(ids);
+            }
+            if (PyList_Append(ids, id) < 0) {
+                Py_CLEAR(out);
+                break;
+            }
+        }
+    }
+    return out;
+}
+
+/* The partners of access condition `a` (PARTNERS = {partner: groups}) met by values that one choice of
+ * array elements can hold together with a value that met `a`, put in `met`. Twin of the PAIRED loop of
+ * _finish: the same pairs, found from the partners or, when `elements` (by_element) says where each id was
+ * met and a's elements hold fewer ids than it has partners, from those elements. */
+static int met_partners(Finish *f, PyObject *a, PyObject *partners, PyObject **elements, PyObject *met)
+{
+    if (PyList_SetSlice(met, 0, PyList_GET_SIZE(met), NULL) < 0)
+        return -1;
+    /* the trails of `a`, or NULL when any element will do (met outside arrays, or by absence) */
+    PyObject *first = NULL;
+    if (f->free != NULL) {
+        int in_free = PySet_Contains(f->free, a);
+        if (in_free < 0)
+            return -1;
+        first = in_free ? NULL : PyDict_GetItemWithError(f->hits, a);
+        if (first == NULL && PyErr_Occurred())
+            return -1;
+    }
+    if (first == NULL)
+        return met_keys(f->matched, partners, met);
+    if (*elements == NULL && (*elements = by_element(f)) == NULL)
+        return -1;
+    Py_ssize_t reached = 0; /* the ids met in a's elements: the element route's work */
+    for (Py_ssize_t k = 0; *elements != Py_None && k < PyList_GET_SIZE(first); k++) {
+        PyObject *pair = PyTuple_GET_ITEM(PyList_GET_ITEM(first, k), 0);
+        PyObject *ids = PyDict_GetItemWithError(*elements, PyTuple_GET_ITEM(pair, 1));
+        if (ids == NULL && PyErr_Occurred())
+            return -1;
+        reached += ids == NULL ? 0 : PyList_GET_SIZE(ids);
+    }
+    if (*elements == Py_None || PyDict_GET_SIZE(partners) <= reached) {
+        /* nested or several arrays, or fewer partners than ids in a's elements: trail against trail */
+        Py_ssize_t pos = 0;
+        PyObject *b, *bucket;
+        while (PyDict_Next(partners, &pos, &b, &bucket)) {
+            int has = PySet_Contains(f->matched, b);
+            int agrees = has > 0 ? pair_agrees(f, first, b) : has;
+            if (agrees < 0 || (agrees && PyList_Append(met, b) < 0))
+                return -1;
+        }
+        return 0;
+    }
+    /* partners met outside arrays, then those met in an element where `a` was met */
+    if (met_keys(f->free, partners, met) < 0)
+        return -1;
+    Py_ssize_t before = PyList_GET_SIZE(met);
+    Py_INCREF(first);
+    int rc = 0;
+    for (Py_ssize_t k = 0; rc == 0 && k < PyList_GET_SIZE(first); k++) {
+        PyObject *pair = PyTuple_GET_ITEM(PyList_GET_ITEM(first, k), 0);
+        PyObject *ids = PyDict_GetItemWithError(*elements, PyTuple_GET_ITEM(pair, 1));
+        if (ids == NULL) {
+            rc = PyErr_Occurred() ? -1 : 0;
+            continue;
+        }
+        for (Py_ssize_t i = 0; rc == 0 && i < PyList_GET_SIZE(ids); i++) {
+            PyObject *b = PyList_GET_ITEM(ids, i);
+            int has = PyDict_Contains(partners, b);
+            if (has > 0 && k > 0) { /* met in two of a's elements: once is enough */
+                for (Py_ssize_t j = before; has > 0 && j < PyList_GET_SIZE(met); j++)
+                    has = PyList_GET_ITEM(met, j) != b;
+            }
+            if (has < 0 || (has && PyList_Append(met, b) < 0))
+                rc = -1;
+        }
+    }
+    Py_DECREF(first);
+    return rc;
+}
+
+/* The groups of the sub-rules whose conditions all hold (the candidate loop of _finish), as a list: those
+ * of EVERY, of the access conditions met, and of the pairs met together (PAIRED, looked up for the access
+ * conditions met). */
+static PyObject *passed_records(Finish *f, PyObject *access, PyObject *paired)
 {
     PyObject *keys = PyList_New(0), *passed = PyList_New(0), *every = PyLong_FromLong(-2);
-    if (keys == NULL || passed == NULL || every == NULL || PyList_Append(keys, every) < 0)
+    PyObject *partners = NULL, *met = NULL, *elements = NULL;
+    if (keys == NULL || passed == NULL || every == NULL || PyList_Append(keys, every) < 0 ||
+        met_keys(f->matched, access, keys) < 0)
         goto fail;
-    /* The access conditions met (the smaller side again), then EVERY's records. */
-    if (PySet_GET_SIZE(f->matched) < PyDict_GET_SIZE(access)) {
-        Py_ssize_t pos = 0;
-        PyObject *id;
-        Py_hash_t hash;
-        while (_PySet_NextEntry(f->matched, &pos, &id, &hash)) {
-            int has = PyLong_CheckExact(id) ? PyDict_Contains(access, id) : 0;
-            if (has < 0 || (has && PyList_Append(keys, id) < 0))
-                goto fail;
-        }
-    }
-    else {
-        Py_ssize_t pos = 0;
-        PyObject *id, *bucket;
-        while (PyDict_Next(access, &pos, &id, &bucket)) {
-            int has = PySet_Contains(f->matched, id);
-            if (has < 0 || (has && PyList_Append(keys, id) < 0))
-                goto fail;
-        }
-    }
     for (Py_ssize_t k = 0; k < PyList_GET_SIZE(keys); k++) {
-        PyObject *bucket = PyDict_GetItemWithError(access, PyList_GET_ITEM(keys, k));
+        PyObject *a = PyList_GET_ITEM(keys, k), *bucket = PyDict_GetItemWithError(access, a);
         if (bucket == NULL) {
             if (PyErr_Occurred())
                 goto fail;
             continue;
         }
-        Py_INCREF(bucket);
-        int ok = 1;
-        for (Py_ssize_t r = 0; ok >= 0 && r < PyTuple_GET_SIZE(bucket); r++) {
-            PyObject *group = PyTuple_GET_ITEM(bucket, r), *others = PyTuple_GET_ITEM(group, R_OTHERS);
-            ok = 1;
-            for (Py_ssize_t o = 0; ok == 1 && o < PyTuple_GET_SIZE(others); o++)
-                ok = holds(f, PyTuple_GET_ITEM(others, o));
-            if (ok == 1 && PyList_Append(passed, group) < 0)
-                ok = -1;
-        }
-        Py_DECREF(bucket);
-        if (ok < 0)
+        if (test_bucket(f, bucket, passed) < 0)
             goto fail;
+        /* an access condition with partners (its ACCESS entry may hold no group of its own) */
+        partners = PyDict_GET_SIZE(paired) > 0 ? PyDict_GetItemWithError(paired, a) : NULL;
+        if (partners == NULL) {
+            if (PyErr_Occurred())
+                goto fail;
+            continue;
+        }
+        Py_INCREF(partners); /* replaced whole by a change, never mutated */
+        if ((met == NULL && (met = PyList_New(0)) == NULL) || met_partners(f, a, partners, &elements, met) < 0)
+            goto fail;
+        for (Py_ssize_t j = 0; j < PyList_GET_SIZE(met); j++) {
+            bucket = PyDict_GetItemWithError(partners, PyList_GET_ITEM(met, j));
+            if (bucket == NULL) {
+                if (PyErr_Occurred())
+                    goto fail;
+                continue;
+            }
+            if (test_bucket(f, bucket, passed) < 0)
+                goto fail;
+        }
+        Py_CLEAR(partners);
     }
     Py_DECREF(keys);
     Py_DECREF(every);
+    Py_XDECREF(met);
+    Py_XDECREF(elements);
     return passed;
 fail:
     Py_XDECREF(keys);
     Py_XDECREF(passed);
     Py_XDECREF(every);
+    Py_XDECREF(partners);
+    Py_XDECREF(met);
+    Py_XDECREF(elements);
     return NULL;
 }
 
@@ -1335,7 +1567,7 @@ static PyObject *native_match(PyObject *self, PyObject *const *args, Py_ssize_t 
 {
     if (nargs < 2 || nargs > 3 || !PyDict_CheckExact(args[0]) || !PyTuple_CheckExact(args[1]) ||
         PyTuple_GET_SIZE(args[1]) != T_SIZE) {
-        PyErr_SetString(PyExc_TypeError, "match(obj, (node, specs, absent, access, residual, names)[, any])");
+        PyErr_SetString(PyExc_TypeError, "match(obj, (node, specs, absent, access, residual, names, paired)[, any])");
         return NULL;
     }
     PyObject *tables = args[1];
@@ -1344,7 +1576,8 @@ static PyObject *native_match(PyObject *self, PyObject *const *args, Py_ssize_t 
     if (!PyList_CheckExact(node) || !PyList_CheckExact(specs) || !PyDict_CheckExact(absent) ||
         !PyDict_CheckExact(PyTuple_GET_ITEM(tables, T_ACCESS)) ||
         !PyDict_CheckExact(PyTuple_GET_ITEM(tables, T_RESIDUAL)) ||
-        !PyDict_CheckExact(PyTuple_GET_ITEM(tables, T_NAMES))) {
+        !PyDict_CheckExact(PyTuple_GET_ITEM(tables, T_NAMES)) ||
+        !PyDict_CheckExact(PyTuple_GET_ITEM(tables, T_PAIRED))) {
         PyErr_SetString(PyExc_TypeError, "match: bad tables");
         return NULL;
     }
@@ -1384,7 +1617,7 @@ static PyObject *native_match(PyObject *self, PyObject *const *args, Py_ssize_t 
                 goto done;
         }
     }
-    passed = passed_records(&f, PyTuple_GET_ITEM(tables, T_ACCESS));
+    passed = passed_records(&f, PyTuple_GET_ITEM(tables, T_ACCESS), PyTuple_GET_ITEM(tables, T_PAIRED));
     if (passed == NULL)
         goto done;
     int floats = PySet_Contains(f.matched, float_seen);

@@ -7,7 +7,13 @@ all of them; ``consistent`` searches for that choice.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
+
+# Trails compared per pair of conditions (``trails_agree``) before the filter gives up and lets them pass:
+# the full check of ``consistent`` decides later in any case.
+PAIR_TRAILS = 256
+Trail = tuple[Any, ...]  # (array id, index) pairs
 
 
 def consistent(
@@ -54,3 +60,21 @@ def merge(chosen: dict[int, int], trail: tuple[Any, ...]) -> dict[int, int] | No
         elif have != index:
             return None
     return merged if merged is not None else chosen
+
+
+def trails_by_condition(evaluated: list[tuple[Trail, set[int]]]) -> dict[int, list[Trail]]:
+    """The trails at which each condition was met, from the (trail, conditions met) pairs of a walk."""
+    hits: dict[int, list[Trail]] = defaultdict(list)
+    for trail, ids in evaluated:
+        for ident in ids:
+            hits[ident].append(trail)
+    return hits
+
+
+def trails_agree(first: list[Trail] | None, second: list[Trail] | None) -> bool:
+    """Whether a value that met one condition and a value that met another can sit in one choice of array
+    elements: the filter of a paired group (EventMatcher._choose). A condition met with no trail (by
+    absence) and a pair with more than PAIR_TRAILS combinations pass; ``consistent`` decides them."""
+    if not first or not second or len(first) * len(second) > PAIR_TRAILS:
+        return True
+    return any(merge(dict(a), b) is not None for a in first for b in second)

@@ -38,6 +38,7 @@ steps below are its twin and finish what it hands back.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import defaultdict
 from collections.abc import Callable
@@ -48,7 +49,7 @@ import orjson
 from tamis.runtime import NATIVE_ALLOWED
 from tamis.runtime.events import conditions as C
 from tamis.runtime.events import native
-from tamis.runtime.events.array_consistency import consistent
+from tamis.runtime.events.array_consistency import consistent, trails_agree, trails_by_condition
 from tamis.runtime.events.conditions import FieldCondition, SubRule
 from tamis.runtime.events.event_json import InvalidEvent, decode_event, exact_loads, floats_exact
 from tamis.runtime.events.exclusions import PLAIN, excluded_values
@@ -167,6 +168,7 @@ class EventMatcher:
         decides them without keeping values for a per-candidate pass."""
         self._use_native = USE_NATIVE  # fixed per matcher, so tests can hold one of each engine
         self._indexed_kinds = CHEAP if few else ALWAYS_INDEXED
+        self._pairs = not few  # one rule never shares an access condition: no partners
         self._lock = threading.Lock()
         self._seq = 0  # odd while a change runs (the sequence lock of the module docstring)
         self._rules: dict[str, tuple[int, list[Record]]] = {}
@@ -183,7 +185,10 @@ class EventMatcher:
         self._specs: list[Any] = []  # SPECS: per pid, the native core's form of the same, or None
         self._absent: dict[int, tuple[int, ...]] = {}  # ABSENT: pid -> indexed `exists: false` ids
         self._access: dict[int, tuple[Group, ...]] = {}  # ACCESS: access condition id -> its groups
-        self._chosen: dict[tuple[int, ...], int] = {}  # condition ids of a group -> its access condition
+        # PAIRED: access condition id -> {partner id: groups}; each dict replaced whole, never changed
+        self._paired: dict[int, dict[int, tuple[Group, ...]]] = {}
+        # condition ids of a group -> its access condition and partner (None: filed in ACCESS)
+        self._chosen: dict[tuple[int, ...], tuple[int, int | None]] = {}
         # (path, value) -> how many anything-but conditions exclude it (the access choice's tie-break)
         self._excluded: dict[tuple[str, Any], int] = {}
         # RESIDUAL: condition id -> (evaluate, spec, pid, absent_ok) for conditions tested per candidate.
@@ -195,6 +200,7 @@ class EventMatcher:
             self._access,
             self._residual,
             self._names,
+            self._paired,
         )
         self._native_tables: tuple[Any, ...] | None = None
         self._native_switch()
@@ -297,75 +303,146 @@ class EventMatcher:
     def _file(self, number: int, ids: tuple[int, ...]) -> Record:
         """File sub-rule ``number`` (its condition ids acquired) in its group; on failure the tables are
         as they were."""
-        conds, access = self._conds, self._access
-        chosen = self._chosen.get(ids)  # sub-rules with the same conditions share one group
-        new_group = chosen is None
-        if chosen is None:
-            if ids:
-                # An exact string, prefix or suffix that many conditions share wakes all of them for
-                # every event that meets it: a shared text costs what a large bucket does.
-                # Between equals: the anything-but whose excluded values more conditions share (rules
-                # exclude the values events carry, and an event that carries one then finds few
-                # candidates: runtime/events/exclusions.py keeps its kept ids); then the condition fewer
-                # sub-rules use (one many rules name is more likely met than one a single rule names).
-                chosen = min(
-                    ids,
-                    key=lambda i: (
-                        (len(access.get(i, ())) + 1 + self._crowd(conds[i].cond)) * COST[conds[i].rank],
-                        -self._shared_exclusion(conds[i].cond),
-                        conds[i].uses,
-                        i,
-                    ),
-                )
-            else:
-                chosen = EVERY
-        others = tuple(i for i in ids if i != chosen)
+        conds = self._conds
+        found = self._chosen.get(ids)  # sub-rules with the same conditions share one group
+        new_group = found is None
+        chosen, partner = self._choose(ids) if found is None else found
+        others = tuple(i for i in ids if i != chosen and i != partner)
         # The services walk a rule's fields in the lexical order of their paths: the order in which array
         # consistency picks elements (an `exists: false` looks at the elements picked before it).
         order = tuple(sorted(ids, key=lambda i: (conds[i].cond.path, i)))
-        bucket = access.get(chosen, ())
+        bucket = self._bucket(chosen, partner)
+        was_access = self._is_access(chosen)
         try:
             if new_group:
-                if not bucket and chosen != EVERY:
+                if not was_access and chosen != EVERY:
                     self._index(chosen)  # first, so that a failure leaves ACCESS untouched
-                self._chosen[ids] = chosen
-                access[chosen] = (*bucket, ((number,), others, ids, order))
+                self._chosen[ids] = (chosen, partner)
+                self._put(chosen, partner, (*bucket, ((number,), others, ids, order)))
             else:
                 k = next(k for k, group in enumerate(bucket) if group[2] == ids)
                 group = bucket[k]
-                access[chosen] = (*bucket[:k], ((*group[0], number), others, ids, order), *bucket[k + 1 :])
+                grown = ((*group[0], number), others, ids, order)
+                self._put(chosen, partner, (*bucket[:k], grown, *bucket[k + 1 :]))
             self._trie.add_positional(positional_prefixes(conds[i].cond for i in ids), 1)
         except BaseException:
             if new_group:
                 self._chosen.pop(ids, None)
-                if not bucket and chosen != EVERY and conds[chosen].indexed:
-                    self._unindex(chosen)
-            if bucket:
-                access[chosen] = bucket
-            else:
-                access.pop(chosen, None)
+            self._put(chosen, partner, bucket)
+            if not was_access and chosen != EVERY and not self._is_access(chosen) and conds[chosen].indexed:
+                self._unindex(chosen)
             raise
         return (number, others, ids)
 
+    def _choose(self, ids: tuple[int, ...]) -> tuple[int, int | None]:
+        """The access condition of a new group, and its partner.
+
+        The access condition: the fewest expected candidates. An exact string, prefix or suffix that many
+        conditions share wakes all of them for every event that meets it: a shared text costs what a
+        large bucket does; a range costs the ranges of its field that contain its middle (``_overlap``).
+        Between equals: the anything-but whose excluded values more conditions share (rules exclude the
+        values events carry, and an event that carries one then finds few candidates:
+        runtime/events/exclusions.py keeps its kept ids); then the condition fewer sub-rules use (one many
+        rules name is more likely met than one a single rule names).
+
+        The partner: another of the group's conditions that its field's index reports anyway (exact
+        strings, prefixes and suffixes, ``always``). The group is filed under the pair, and is a
+        candidate only when both are met, by values that one choice of array elements can hold: rules
+        whose every condition is shared by many (a type and a name inside one element of an array of
+        objects) then wake only the groups of the pairs an event meets together."""
+        if not ids:
+            return EVERY, None
+        conds, access, paired = self._conds, self._access, self._paired
+        partners_of = {i: self._partner(i, ids) if self._pairs else None for i in ids}
+        # Against a pair of other conditions, a range pays for the ranges of its field that hold its
+        # middle: an event value meets them together, as it meets every group filed under an exact value.
+        # Otherwise a range of its own counts as one group, as a distinct value does: where events fall
+        # among dense ranges the set cannot say (two range fields are alike to it).
+        with_overlap = any(
+            partner is not None and all(test[0] != C.RANGE for test in conds[i].cond.tests)
+            for i, partner in partners_of.items()
+        )
+        best: tuple[Any, ...] | None = None
+        for i in ids:
+            info = conds[i]
+            partner = partners_of[i]
+            shared = len(access.get(i, ()))
+            if partner is not None:
+                # An event that meets the access condition looks up each of its partners (one probe, as
+                # a candidate's first test costs) and wakes the groups of those it meets: of k partners
+                # (k values of their fields), about one.
+                partners = paired.get(i, {})
+                k = len(partners) + (partner not in partners)
+                shared += k - (-len(partners.get(partner, ())) // k)
+            overlap = self._overlap(info.cond) if with_overlap else 0
+            key = (
+                (shared + 1 + self._crowd(info.cond) + overlap) * COST[info.rank],
+                -self._shared_exclusion(info.cond),
+                info.uses,
+                i,
+            )
+            if best is None or key < best[0]:
+                best = (key, i, partner)
+        assert best is not None
+        return best[1], best[2]
+
+    def _partner(self, ident: int, ids: tuple[int, ...]) -> int | None:
+        """The partner of access condition ``ident`` for a group of ``ids``: the always-indexed condition
+        whose pair holds the fewest groups, then the one fewer sub-rules use."""
+        conds = self._conds
+        partners = self._paired.get(ident, {})
+        eligible = [i for i in ids if i != ident and conds[i].always]
+        if not eligible:
+            return None
+        return min(eligible, key=lambda i: (len(partners.get(i, ())), conds[i].uses, i))
+
+    def _is_access(self, ident: int) -> bool:
+        return ident in self._access
+
+    def _bucket(self, chosen: int, partner: int | None) -> tuple[Group, ...]:
+        if partner is None:
+            return self._access.get(chosen, ())
+        return self._paired.get(chosen, {}).get(partner, ())
+
+    def _put(self, chosen: int, partner: int | None, bucket: tuple[Group, ...]) -> None:
+        """Publish a bucket (empty: removed), each table entry replaced whole for the readers. An access
+        condition with partners keeps an ACCESS entry (empty when no group is filed under it alone): the
+        event's conditions are looked up in ACCESS only, and PAIRED for those found there."""
+        access, paired = self._access, self._paired
+        if partner is None:
+            unpaired = bucket
+        else:
+            unpaired = access.get(chosen, ())
+            partners = dict(paired.get(chosen, {}))
+            if bucket:
+                partners[partner] = bucket
+            else:
+                partners.pop(partner, None)
+            if partners:
+                access[chosen] = unpaired  # first: a reader that finds the partners finds the entry
+                paired[chosen] = partners
+            else:
+                paired.pop(chosen, None)
+        if unpaired or chosen in paired:
+            access[chosen] = unpaired
+        else:
+            access.pop(chosen, None)
+
     def _remove_record(self, record: Record) -> None:
         number, others, ids = record
-        chosen = next((i for i in ids if i not in others), EVERY)
-        bucket = self._access[chosen]
+        chosen, partner = self._chosen[ids]
+        bucket = self._bucket(chosen, partner)
         k = next(k for k, group in enumerate(bucket) if group[2] == ids)
         numbers, order = bucket[k][0], bucket[k][3]
         j = numbers.index(number)
         numbers = numbers[:j] + numbers[j + 1 :]
         if numbers:
-            self._access[chosen] = (*bucket[:k], (numbers, others, ids, order), *bucket[k + 1 :])
+            self._put(chosen, partner, (*bucket[:k], (numbers, others, ids, order), *bucket[k + 1 :]))
         else:
             del self._chosen[ids]
-            rest = bucket[:k] + bucket[k + 1 :]
-            if rest:
-                self._access[chosen] = rest
-            else:
-                del self._access[chosen]
-                if chosen != EVERY:
-                    self._unindex(chosen)
+            self._put(chosen, partner, bucket[:k] + bucket[k + 1 :])
+            if chosen != EVERY and not self._is_access(chosen):
+                self._unindex(chosen)
         self._trie.add_positional(positional_prefixes(self._conds[i].cond for i in ids), -1)
         for ident in ids:
             self._release(ident)
@@ -411,6 +488,26 @@ class EventMatcher:
                 if finder is not None:
                     worst = max(worst, finder.holding(test[1]))
         return worst
+
+    def _overlap(self, cond: FieldCondition) -> int:
+        """About how many numeric ranges of its field's index contain the middle of each of ``cond``'s
+        ranges: the ranges an event value that meets it meets too (``Intervals.count``). A range of its
+        own is as selective as the ranges around it are few."""
+        path = self._paths.get(cond.path)
+        index = path.indexes.get(cond.ip_mode) if path is not None else None
+        ranges = index.ranges if index is not None else None
+        if ranges is None:
+            return 0
+        total = 0
+        for test in cond.tests:
+            if test[0] == C.RANGE:
+                low, high = float(test[1]), float(test[3])
+                if math.isinf(low):
+                    middle = 0.0 if math.isinf(high) else high
+                else:
+                    middle = low if math.isinf(high) else (low + high) / 2
+                total += ranges.count(middle)
+        return total
 
     def _count_exclusions(self, cond: FieldCondition, step: int) -> None:
         excluded = self._excluded
@@ -676,10 +773,23 @@ class EventMatcher:
                 failed.add(ident)
             return ok
 
-        access = self._access
-        passed: list[Group] = list(access.get(EVERY, ()))
+        access, paired = self._access, self._paired
+        buckets: list[tuple[Group, ...]] = []
+        trails: dict[int, list[tuple[Any, ...]]] | None = None
         for ident in access.keys() & matched:
-            for group in access[ident]:
+            buckets.append(access[ident])
+            partners = paired.get(ident)
+            if partners is not None:
+                for partner in partners.keys() & matched:
+                    if free is not None and ident not in free and partner not in free:
+                        if trails is None:
+                            trails = trails_by_condition(evaluated)
+                        if not trails_agree(trails.get(ident), trails.get(partner)):
+                            continue  # met only in elements no one choice holds together
+                    buckets.append(partners[partner])
+        passed: list[Group] = list(access.get(EVERY, ()))
+        for bucket in buckets:
+            for group in bucket:
                 for other in group[1]:
                     if not holds(other):
                         break
@@ -739,10 +849,7 @@ class EventMatcher:
                 out.append(group)
                 continue
             if hits is None:
-                hits = defaultdict(list)
-                for trail, ids in evaluated:
-                    for ident in ids:
-                        hits[ident].append(trail)
+                hits = trails_by_condition(evaluated)
             if consistent(needed, 0, {}, hits, pending, by_path):
                 out.append(group)
         return out

@@ -15,7 +15,7 @@ passed)``: the sets of ``EventMatcher._finish`` (``free`` and the next three Non
 arrays of objects; ``hits`` = {condition id: [trail, ...]}, its ``evaluated`` by condition; ``trailed`` a
 list of (pid, value, trail)) and the groups whose conditions hold.
 
-``TABLES`` = (NODE, SPECS, ABSENT, ACCESS, RESIDUAL, NAMES) [T_NODE .. T_NAMES]:
+``TABLES`` = (NODE, SPECS, ABSENT, ACCESS, RESIDUAL, NAMES, PAIRED) [T_NODE .. T_PAIRED]:
 
 - ``NODE`` = [entries, positional]: a node of the field-path trie (runtime/events/path_trie.py), a list
   mutated in place. ``entries`` = {key: (child NODE or None, pid or None, positional, tracked, record)}
@@ -69,9 +69,14 @@ list of (pid, value, trail)) and the groups whose conditions hold.
   (rule numbers, other ids, all ids, order) [R_NUMBERS, R_OTHERS, R_ALL, R_ORDER]; ``order`` holds the
   ids in the lexical order of their paths (ties by id), the order array consistency takes them in.
 - ``RESIDUAL`` = {condition id: (evaluate, SPEC, pid, absent_ok)} [Q_EVALUATE .. Q_ABSENT]: the conditions
-  tested per candidate; each SPEC is a one-condition index or table (``condition_test``). A condition in
-  ACCESS's groups but not in RESIDUAL is an access condition the index did not find: it does not hold.
+  tested per candidate; each SPEC is a one-condition index or table (``condition_test``), or for numeric
+  ranges with double ends RANGES = (SPEC, low, low_inclusive, high, high_inclusive, ...): the core decides
+  an integer that a double holds exactly by the ends, any other value by the SPEC. A condition in ACCESS's
+  groups but not in RESIDUAL is an access condition the index did not find: it does not hold.
 - ``NAMES`` = {rule number: name}.
+- ``PAIRED`` = {access condition id: {partner id: (GROUP, ...)}}: groups filed under a pair
+  (``EventMatcher._choose``), tested when both are met by values one choice of array elements can hold;
+  each inner dict is replaced whole by a change, never changed in place.
 
 Besides its condition ids the core puts FLOAT_SEEN (-1, runtime/events/field_index.py) and
 ``(FLOAT_SEEN, float)`` in ``matched`` when a float meets a numeric test, as the Python evaluators do.
@@ -131,7 +136,13 @@ def condition_test(ident: int, cond: FieldCondition) -> tuple[Evaluator, Any]:
 
         return wildcard, [(ident,), *patterns]
     index = FieldIndex([(ident, cond)], cond.ip_mode)
-    return index.evaluate, field_spec({cond.ip_mode: index})
+    spec = field_spec({cond.ip_mode: index})
+    if not cond.ip_mode and all(
+        test[0] == C.RANGE and type(test[1]) is type(test[3]) is float for test in cond.tests
+    ):
+        # RANGES: the core decides integers by the ends, without a set, other values by the SPEC
+        return index.evaluate, (spec, *(item for test in cond.tests for item in test[1:]))
+    return index.evaluate, spec
 
 
 def ignore_case_test(ident: int, texts: list[str]) -> Evaluator:

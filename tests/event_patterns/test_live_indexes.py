@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tamis.runtime.events.intervals import Intervals, contains
+from tamis.runtime.events.intervals import FLAT_SAMPLE, Intervals, contains
 from tamis.runtime.events.string_tests import IgnoreCaseTests, LiveWildcards, ignore_case_match
 from tamis.runtime.events.wildcards import segments_match, wildcard_segments, wildcard_tokens
 
@@ -20,6 +20,32 @@ INTERVALS = st.tuples(ENDS, st.booleans(), ENDS, st.booleans()).map(
 )
 # (add, id, interval) or (remove, id): ids come back after removal, as a condition re-indexed does.
 STEPS = st.lists(st.tuples(st.booleans(), st.integers(0, 60), INTERVALS), max_size=300)
+
+
+def _flat_nodes(node: Any) -> bool:
+    return node is not None and (node[9] or _flat_nodes(node[7]) or _flat_nodes(node[8]))
+
+
+@given(
+    items=st.lists(INTERVALS, min_size=33, max_size=300),
+    removed=st.sets(st.integers(0, 299), max_size=40),
+)
+def test_intervals_count_like_a_scan(items: list[tuple[Any, ...]], removed: set[int]) -> None:
+    """``count`` (the access choice's overlap estimate): exact between endpoints with no flat node to
+    sample; removed intervals still in a tree and ends at the point counted too, never fewer than a stab."""
+    tree = Intervals((lo, lo_inc, hi, hi_inc, i) for i, (lo, lo_inc, hi, hi_inc) in enumerate(items))
+    for i in removed & set(range(len(items))):
+        tree.remove(i)
+    sampled = any(_flat_nodes(node) and len(node[1]) > FLAT_SAMPLE for node in tree.trees)
+    for x in [v / 2 for v in range(-2, 27)]:
+        count = tree.count(x)
+        if not sampled:
+            assert count >= len(tree.stab(x))
+        if x != int(x) and not sampled:  # between endpoints: every interval that holds x, removed or not
+            kept = [it for it in tree.items.values()] + [
+                it for level, _ in tree.levels for it in level if it[4] in tree.removed
+            ]
+            assert count == sum(contains((lo, True, hi, True, 0), x) for lo, _, hi, _, _ in kept)
 
 
 @given(steps=STEPS)
