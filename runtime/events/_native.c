@@ -669,7 +669,7 @@ static int evaluate(PyObject *spec, PyObject *v, PyObject *out)
  * walk_node, visit, descend and leaves twin walker.walk, walker._visit, walker.descend and walker.leaves. */
 enum { T_NODE, T_SPECS, T_ABSENT, T_ACCESS, T_RESIDUAL, T_NAMES, T_PAIRED, T_SIZE };
 enum { E_CHILD, E_PID, E_POSITIONAL, E_TRACKED, E_RECORD };
-enum { R_NUMBERS, R_OTHERS, R_ALL, R_ORDER };
+enum { R_NUMBERS, R_OTHERS, R_ALL, R_ORDER, R_NAMES };
 enum { Q_EVALUATE, Q_SPEC, Q_PID, Q_ABSENT };
 #define MAX_NESTING 1100 /* beyond the nesting any JSON decoder here accepts */
 
@@ -1517,45 +1517,78 @@ done:
     return out;
 }
 
-static int compare_numbers(const void *a, const void *b)
+typedef struct {
+    Py_ssize_t number;
+    PyObject *name; /* borrowed from its group */
+} Named;
+
+/* Sort by rule number: insertion sort for short runs, else quicksort on the middle of three (the passed
+ * rules of one event; qsort's calls through a pointer cost more than the comparisons). */
+static void sort_named(Named *a, Py_ssize_t n)
 {
-    Py_ssize_t x = *(const Py_ssize_t *)a, y = *(const Py_ssize_t *)b;
-    return x < y ? -1 : x > y;
+    while (n > 16) {
+        Py_ssize_t mid = n / 2, i = 0, j = n - 1;
+        Py_ssize_t x = a[0].number, y = a[mid].number, z = a[n - 1].number;
+        Py_ssize_t pivot = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
+        while (i <= j) {
+            while (a[i].number < pivot)
+                i++;
+            while (a[j].number > pivot)
+                j--;
+            if (i <= j) {
+                Named t = a[i];
+                a[i++] = a[j];
+                a[j--] = t;
+            }
+        }
+        /* recurse into the smaller side, loop on the larger: depth stays logarithmic */
+        if (j + 1 < n - i) {
+            sort_named(a, j + 1);
+            a += i;
+            n -= i;
+        }
+        else {
+            sort_named(a + i, n - i);
+            n = j + 1;
+        }
+    }
+    for (Py_ssize_t i = 1; i < n; i++) {
+        Named t = a[i];
+        Py_ssize_t j = i;
+        for (; j > 0 && a[j - 1].number > t.number; j--)
+            a[j] = a[j - 1];
+        a[j] = t;
+    }
 }
 
-/* The names of the passed groups' rules: numbers sorted, de-duplicated, named last (NAMES). */
-static PyObject *named(PyObject *passed, PyObject *names)
+/* The names of the passed groups' rules, in the order of their numbers (the order rules were added), each
+ * once: the groups carry their rules' names beside their numbers (R_NAMES). */
+static PyObject *named(PyObject *passed)
 {
     Py_ssize_t count = 0;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(passed); i++)
         count += PyTuple_GET_SIZE(PyTuple_GET_ITEM(PyList_GET_ITEM(passed, i), R_NUMBERS));
-    Py_ssize_t *numbers = PyMem_Malloc((count ? count : 1) * sizeof(Py_ssize_t));
-    if (numbers == NULL)
+    Named *all = PyMem_Malloc((count ? count : 1) * sizeof(Named));
+    if (all == NULL)
         return PyErr_NoMemory();
     count = 0;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(passed); i++) {
-        PyObject *group = PyTuple_GET_ITEM(PyList_GET_ITEM(passed, i), R_NUMBERS);
-        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(group); k++)
-            numbers[count++] = PyLong_AsSsize_t(PyTuple_GET_ITEM(group, k));
+        PyObject *group = PyList_GET_ITEM(passed, i);
+        PyObject *numbers = PyTuple_GET_ITEM(group, R_NUMBERS), *names = PyTuple_GET_ITEM(group, R_NAMES);
+        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(numbers); k++) {
+            all[count].number = PyLong_AsSsize_t(PyTuple_GET_ITEM(numbers, k));
+            all[count++].name = PyTuple_GET_ITEM(names, k);
+        }
     }
-    qsort(numbers, (size_t)count, sizeof(Py_ssize_t), compare_numbers);
-    PyObject *out = PyList_New(0);
+    sort_named(all, count);
+    PyObject *out = PyErr_Occurred() ? NULL : PyList_New(0);
     for (Py_ssize_t i = 0; out != NULL && i < count; i++) {
-        if (i > 0 && numbers[i] == numbers[i - 1])
+        if (i > 0 && all[i].number == all[i - 1].number)
             continue;
-        PyObject *number = PyLong_FromSsize_t(numbers[i]);
-        PyObject *name = number == NULL ? NULL : PyDict_GetItemWithError(names, number);
-        Py_XDECREF(number);
-        if (name == NULL) {
-            if (!PyErr_Occurred())
-                PyErr_SetString(PyExc_KeyError, "match: a rule number without a name");
+        if (PyList_Append(out, all[i].name) < 0)
             Py_CLEAR(out);
-        }
-        else if (PyList_Append(out, name) < 0) {
-            Py_CLEAR(out);
-        }
     }
-    PyMem_Free(numbers);
+    PyMem_Free(all);
     return out;
 }
 
@@ -1637,7 +1670,7 @@ static PyObject *native_match(PyObject *self, PyObject *const *args, Py_ssize_t 
     if (nargs == 3 && PyObject_IsTrue(args[2]))
         out = PyBool_FromLong(PyList_GET_SIZE(passed) > 0); /* whether any rule matched: no names */
     else
-        out = named(passed, PyTuple_GET_ITEM(tables, T_NAMES));
+        out = named(passed);
 done:
     Py_XDECREF(passed);
     Py_XDECREF(f.matched);

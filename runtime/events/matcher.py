@@ -69,9 +69,9 @@ RETRIES = 3  # optimistic tries of a match that changes keep overlapping, before
 
 # A sub-rule as its rule keeps it: (rule number, the other condition ids, all its condition ids). In
 # ACCESS, sub-rules with the same conditions form one GROUP (runtime/events/native.py): (rule numbers, the
-# other condition ids, all its condition ids, the same in the order array consistency takes them), tested
-# once per event for all of them.
-Group = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]
+# other condition ids, all its condition ids, the same in the order array consistency takes them, the
+# rules' names in the order of their numbers), tested once per event for all of them.
+Group = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[str, ...]]
 Record = tuple[int, tuple[int, ...], tuple[int, ...]]
 
 
@@ -222,7 +222,7 @@ class EventMatcher:
                 added: list[Record] = []
                 try:
                     for sub in subrules:
-                        added.append(self._add_subrule(number, sub, prepared))
+                        added.append(self._add_subrule(number, name, sub, prepared))
                 except BaseException:
                     for record in reversed(added):
                         self._remove_record(record)
@@ -288,19 +288,19 @@ class EventMatcher:
         self._native_tables = self._tables if self._use_native and not self._deep else None
 
     def _add_subrule(
-        self, number: int, sub: SubRule, prepared: dict[FieldCondition, tuple[int, Any]]
+        self, number: int, name: str, sub: SubRule, prepared: dict[FieldCondition, tuple[int, Any]]
     ) -> Record:
         acquired: list[int] = []
         try:
             for cond in sub:
                 acquired.append(self._acquire(cond, prepared))
-            return self._file(number, tuple(sorted(set(acquired))))
+            return self._file(number, name, tuple(sorted(set(acquired))))
         except BaseException:
             for ident in reversed(acquired):
                 self._release(ident)
             raise
 
-    def _file(self, number: int, ids: tuple[int, ...]) -> Record:
+    def _file(self, number: int, name: str, ids: tuple[int, ...]) -> Record:
         """File sub-rule ``number`` (its condition ids acquired) in its group; on failure the tables are
         as they were."""
         conds = self._conds
@@ -318,11 +318,11 @@ class EventMatcher:
                 if not was_access and chosen != EVERY:
                     self._index(chosen)  # first, so that a failure leaves ACCESS untouched
                 self._chosen[ids] = (chosen, partner)
-                self._put(chosen, partner, (*bucket, ((number,), others, ids, order)))
+                self._put(chosen, partner, (*bucket, ((number,), others, ids, order, (name,))))
             else:
                 k = next(k for k, group in enumerate(bucket) if group[2] == ids)
                 group = bucket[k]
-                grown = ((*group[0], number), others, ids, order)
+                grown = ((*group[0], number), others, ids, order, (*group[4], name))
                 self._put(chosen, partner, (*bucket[:k], grown, *bucket[k + 1 :]))
             self._trie.add_positional(positional_prefixes(conds[i].cond for i in ids), 1)
         except BaseException:
@@ -433,11 +433,11 @@ class EventMatcher:
         chosen, partner = self._chosen[ids]
         bucket = self._bucket(chosen, partner)
         k = next(k for k, group in enumerate(bucket) if group[2] == ids)
-        numbers, order = bucket[k][0], bucket[k][3]
+        numbers, order, names = bucket[k][0], bucket[k][3], bucket[k][4]
         j = numbers.index(number)
-        numbers = numbers[:j] + numbers[j + 1 :]
+        numbers, names = numbers[:j] + numbers[j + 1 :], names[:j] + names[j + 1 :]
         if numbers:
-            self._put(chosen, partner, (*bucket[:k], (numbers, others, ids, order), *bucket[k + 1 :]))
+            self._put(chosen, partner, (*bucket[:k], (numbers, others, ids, order, names), *bucket[k + 1 :]))
         else:
             del self._chosen[ids]
             self._put(chosen, partner, bucket[:k] + bucket[k + 1 :])

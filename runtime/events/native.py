@@ -66,14 +66,15 @@ list of (pid, value, trail)) and the groups whose conditions hold.
 - ``ABSENT`` = {pid: ids}: the indexed `exists: false` conditions met when the path has no value.
 - ``ACCESS`` = {condition id: (GROUP, ...)}: the sub-rules filed under each access condition (under -2,
   EVERY, those with no condition: met by every event), those with the same conditions in one GROUP =
-  (rule numbers, other ids, all ids, order) [R_NUMBERS, R_OTHERS, R_ALL, R_ORDER]; ``order`` holds the
-  ids in the lexical order of their paths (ties by id), the order array consistency takes them in.
+  (rule numbers, other ids, all ids, order, names) [R_NUMBERS .. R_NAMES]; ``order`` holds the ids in
+  the lexical order of their paths (ties by id), the order array consistency takes them in; ``names``
+  the rules' names, one per number (the core names its answer from the groups, not from NAMES).
 - ``RESIDUAL`` = {condition id: (evaluate, SPEC, pid, absent_ok)} [Q_EVALUATE .. Q_ABSENT]: the conditions
   tested per candidate; each SPEC is a one-condition index or table (``condition_test``), or for numeric
   ranges with double ends RANGES = (SPEC, low, low_inclusive, high, high_inclusive, ...): the core decides
   an integer that a double holds exactly by the ends, any other value by the SPEC. A condition in ACCESS's
   groups but not in RESIDUAL is an access condition the index did not find: it does not hold.
-- ``NAMES`` = {rule number: name}.
+- ``NAMES`` = {rule number: name} (the Python steps' names).
 - ``PAIRED`` = {access condition id: {partner id: (GROUP, ...)}}: groups filed under a pair
   (``EventMatcher._choose``), tested when both are met by values one choice of array elements can hold;
   each inner dict is replaced whole by a change, never changed in place.
