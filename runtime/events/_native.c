@@ -1328,7 +1328,7 @@ static PyObject *passed_records(Finish *f, PyObject *access, PyObject *paired)
                 goto fail;
             continue;
         }
-        Py_INCREF(partners); /* replaced whole by a change, never mutated */
+        Py_INCREF(partners); /* a change may alter it during a callback: a torn read, retried */
         if ((met == NULL && (met = PyList_New(0)) == NULL) || met_partners(f, a, partners, &elements, met) < 0)
             goto fail;
         for (Py_ssize_t j = 0; j < PyList_GET_SIZE(met); j++) {
@@ -1562,22 +1562,27 @@ static void sort_named(Named *a, Py_ssize_t n)
 }
 
 /* The names of the passed groups' rules, in the order of their numbers (the order rules were added), each
- * once: the groups carry their rules' names beside their numbers (R_NAMES). */
+ * once: the groups carry their rules' names beside their numbers (R_NAMES), two lists a change grows and
+ * shrinks in place (read here up to the shorter: a change caught between the two is a torn read, retried). */
 static PyObject *named(PyObject *passed)
 {
     Py_ssize_t count = 0;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(passed); i++)
-        count += PyTuple_GET_SIZE(PyTuple_GET_ITEM(PyList_GET_ITEM(passed, i), R_NUMBERS));
+        count += PyList_GET_SIZE(PyTuple_GET_ITEM(PyList_GET_ITEM(passed, i), R_NUMBERS));
     Named *all = PyMem_Malloc((count ? count : 1) * sizeof(Named));
     if (all == NULL)
         return PyErr_NoMemory();
+    Py_ssize_t cap = count;
     count = 0;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(passed); i++) {
         PyObject *group = PyList_GET_ITEM(passed, i);
         PyObject *numbers = PyTuple_GET_ITEM(group, R_NUMBERS), *names = PyTuple_GET_ITEM(group, R_NAMES);
-        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(numbers); k++) {
-            all[count].number = PyLong_AsSsize_t(PyTuple_GET_ITEM(numbers, k));
-            all[count++].name = PyTuple_GET_ITEM(names, k);
+        Py_ssize_t n = PyList_GET_SIZE(numbers);
+        if (PyList_GET_SIZE(names) < n)
+            n = PyList_GET_SIZE(names);
+        for (Py_ssize_t k = 0; k < n && count < cap; k++) {
+            all[count].number = PyLong_AsSsize_t(PyList_GET_ITEM(numbers, k));
+            all[count++].name = PyList_GET_ITEM(names, k);
         }
     }
     sort_named(all, count);

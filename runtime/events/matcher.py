@@ -15,8 +15,9 @@ Per event the matcher:
    taking at each level the smaller of the object's keys and the trie's;
 2. asks each field's index which access conditions each value satisfies (cost independent of rule count);
 3. for each group of sub-rules filed under a satisfied access condition (sub-rules with the same conditions
-   form one group), tests their other conditions; collects rule numbers, de-duplicated and sorted, and
-   turns them into names last (in the order rules were added);
+   form one group), or under a pair of it and a partner met with it (``_choose``), tests their other
+   conditions; collects rule numbers, de-duplicated and sorted, and turns them into names last (in the
+   order rules were added);
 4. checks array consistency (no match may combine values from different elements of the same array,
    runtime/events/array_consistency.py) for the candidates when the event has arrays of objects.
 
@@ -70,8 +71,10 @@ RETRIES = 3  # optimistic tries of a match that changes keep overlapping, before
 # A sub-rule as its rule keeps it: (rule number, the other condition ids, all its condition ids). In
 # ACCESS, sub-rules with the same conditions form one GROUP (runtime/events/native.py): (rule numbers, the
 # other condition ids, all its condition ids, the same in the order array consistency takes them, the
-# rules' names in the order of their numbers), tested once per event for all of them.
-Group = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[str, ...]]
+# rules' names in the order of their numbers), tested once per event for all of them. The numbers and
+# names are lists grown and shrunk in place (a copy per change would cost the group's size: thousands of
+# rules may share one group); a reader that sees them mid-change is retried (the sequence lock).
+Group = tuple[list[int], tuple[int, ...], tuple[int, ...], tuple[int, ...], list[str]]
 Record = tuple[int, tuple[int, ...], tuple[int, ...]]
 
 
@@ -185,7 +188,7 @@ class EventMatcher:
         self._specs: list[Any] = []  # SPECS: per pid, the native core's form of the same, or None
         self._absent: dict[int, tuple[int, ...]] = {}  # ABSENT: pid -> indexed `exists: false` ids
         self._access: dict[int, tuple[Group, ...]] = {}  # ACCESS: access condition id -> its groups
-        # PAIRED: access condition id -> {partner id: groups}; each dict replaced whole, never changed
+        # PAIRED: access condition id -> {partner id: groups}
         self._paired: dict[int, dict[int, tuple[Group, ...]]] = {}
         # condition ids of a group -> its access condition and partner (None: filed in ACCESS)
         self._chosen: dict[tuple[int, ...], tuple[int, int | None]] = {}
@@ -307,27 +310,30 @@ class EventMatcher:
         found = self._chosen.get(ids)  # sub-rules with the same conditions share one group
         new_group = found is None
         chosen, partner = self._choose(ids) if found is None else found
-        others = tuple(i for i in ids if i != chosen and i != partner)
-        # The services walk a rule's fields in the lexical order of their paths: the order in which array
-        # consistency picks elements (an `exists: false` looks at the elements picked before it).
-        order = tuple(sorted(ids, key=lambda i: (conds[i].cond.path, i)))
         bucket = self._bucket(chosen, partner)
         was_access = self._is_access(chosen)
+        group: Group | None = None
         try:
             if new_group:
+                others = tuple(i for i in ids if i != chosen and i != partner)
+                # The services walk a rule's fields in the lexical order of their paths: the order in which
+                # array consistency picks elements (an `exists: false` looks at the elements picked before).
+                order = tuple(sorted(ids, key=lambda i: (conds[i].cond.path, i)))
                 if not was_access and chosen != EVERY:
                     self._index(chosen)  # first, so that a failure leaves ACCESS untouched
                 self._chosen[ids] = (chosen, partner)
-                self._put(chosen, partner, (*bucket, ((number,), others, ids, order, (name,))))
+                self._put(chosen, partner, (*bucket, ([number], others, ids, order, [name])))
             else:
-                k = next(k for k, group in enumerate(bucket) if group[2] == ids)
-                group = bucket[k]
-                grown = ((*group[0], number), others, ids, order, (*group[4], name))
-                self._put(chosen, partner, (*bucket[:k], grown, *bucket[k + 1 :]))
+                group = next(group for group in bucket if group[2] == ids)
+                others = group[1]
+                group[0].append(number)
+                group[4].append(name)
             self._trie.add_positional(positional_prefixes(conds[i].cond for i in ids), 1)
         except BaseException:
             if new_group:
                 self._chosen.pop(ids, None)
+            elif group is not None and group[0] and group[0][-1] == number:
+                del group[0][-1], group[4][-1]
             self._put(chosen, partner, bucket)
             if not was_access and chosen != EVERY and not self._is_access(chosen) and conds[chosen].indexed:
                 self._unindex(chosen)
@@ -352,20 +358,26 @@ class EventMatcher:
         objects) then wake only the groups of the pairs an event meets together."""
         if not ids:
             return EVERY, None
+        if len(ids) == 1:
+            return ids[0], None
         conds, access, paired = self._conds, self._access, self._paired
-        partners_of = {i: self._partner(i, ids) if self._pairs else None for i in ids}
+        partners_of: dict[int, int] = {}
         # Against a pair of other conditions, a range pays for the ranges of its field that hold its
         # middle: an event value meets them together, as it meets every group filed under an exact value.
         # Otherwise a range of its own counts as one group, as a distinct value does: where events fall
         # among dense ranges the set cannot say (two range fields are alike to it).
-        with_overlap = any(
-            partner is not None and all(test[0] != C.RANGE for test in conds[i].cond.tests)
-            for i, partner in partners_of.items()
-        )
+        with_overlap = False
+        always = [i for i in ids if conds[i].always] if self._pairs else None
+        if always:
+            for i in ids:
+                partner = self._partner(i, always)
+                if partner is not None:
+                    partners_of[i] = partner
+                    with_overlap = with_overlap or all(test[0] != C.RANGE for test in conds[i].cond.tests)
         best: tuple[Any, ...] | None = None
         for i in ids:
             info = conds[i]
-            partner = partners_of[i]
+            partner = partners_of.get(i)
             shared = len(access.get(i, ()))
             if partner is not None:
                 # An event that meets the access condition looks up each of its partners (one probe, as
@@ -386,15 +398,18 @@ class EventMatcher:
         assert best is not None
         return best[1], best[2]
 
-    def _partner(self, ident: int, ids: tuple[int, ...]) -> int | None:
-        """The partner of access condition ``ident`` for a group of ``ids``: the always-indexed condition
+    def _partner(self, ident: int, always: list[int]) -> int | None:
+        """The partner of access condition ``ident`` among a group's always-indexed conditions: the one
         whose pair holds the fewest groups, then the one fewer sub-rules use."""
         conds = self._conds
-        partners = self._paired.get(ident, {})
-        eligible = [i for i in ids if i != ident and conds[i].always]
-        if not eligible:
-            return None
-        return min(eligible, key=lambda i: (len(partners.get(i, ())), conds[i].uses, i))
+        partners = self._paired.get(ident)
+        best: tuple[int, int, int] | None = None
+        for i in always:
+            if i != ident:
+                key = (0 if partners is None else len(partners.get(i, ())), conds[i].uses, i)
+                if best is None or key < best:
+                    best = key
+        return None if best is None else best[2]
 
     def _is_access(self, ident: int) -> bool:
         return ident in self._access
@@ -412,32 +427,33 @@ class EventMatcher:
         if partner is None:
             unpaired = bucket
         else:
+            # changed in place, as ACCESS is (a copy per change would cost the partners' count)
             unpaired = access.get(chosen, ())
-            partners = dict(paired.get(chosen, {}))
+            partners = paired.get(chosen)
             if bucket:
-                partners[partner] = bucket
-            else:
+                if partners is None:
+                    access[chosen] = unpaired  # first: a reader that finds the partners finds the entry
+                    paired[chosen] = {partner: bucket}
+                else:
+                    partners[partner] = bucket
+            elif partners is not None:
                 partners.pop(partner, None)
-            if partners:
-                access[chosen] = unpaired  # first: a reader that finds the partners finds the entry
-                paired[chosen] = partners
-            else:
-                paired.pop(chosen, None)
+                if not partners:
+                    del paired[chosen]
         if unpaired or chosen in paired:
             access[chosen] = unpaired
         else:
             access.pop(chosen, None)
 
     def _remove_record(self, record: Record) -> None:
-        number, others, ids = record
+        number, _others, ids = record
         chosen, partner = self._chosen[ids]
         bucket = self._bucket(chosen, partner)
         k = next(k for k, group in enumerate(bucket) if group[2] == ids)
-        numbers, order, names = bucket[k][0], bucket[k][3], bucket[k][4]
-        j = numbers.index(number)
-        numbers, names = numbers[:j] + numbers[j + 1 :], names[:j] + names[j + 1 :]
-        if numbers:
-            self._put(chosen, partner, (*bucket[:k], (numbers, others, ids, order, names), *bucket[k + 1 :]))
+        numbers, names = bucket[k][0], bucket[k][4]
+        if len(numbers) > 1:
+            j = numbers.index(number)
+            del numbers[j], names[j]
         else:
             del self._chosen[ids]
             self._put(chosen, partner, bucket[:k] + bucket[k + 1 :])

@@ -77,7 +77,7 @@ list of (pid, value, trail)) and the groups whose conditions hold.
 - ``NAMES`` = {rule number: name} (the Python steps' names).
 - ``PAIRED`` = {access condition id: {partner id: (GROUP, ...)}}: groups filed under a pair
   (``EventMatcher._choose``), tested when both are met by values one choice of array elements can hold;
-  each inner dict is replaced whole by a change, never changed in place.
+  the dicts are changed in place, as ACCESS is (their buckets replaced whole).
 
 Besides its condition ids the core puts FLOAT_SEEN (-1, runtime/events/field_index.py) and
 ``(FLOAT_SEEN, float)`` in ``matched`` when a float meets a numeric test, as the Python evaluators do.
