@@ -266,20 +266,29 @@ static int stab_ranges(PyObject *trees, PyObject *added, PyObject *removed, cons
     return 0;
 }
 
+/* An int as the double that holds it exactly: 1 (and *d), 0 when beyond 2**53 (it may have no double of
+ * its own: the Python evaluator decides it), -1 on error. */
+static int int_double(PyObject *v, double *d)
+{
+    int overflow;
+    long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+    if (x == -1 && PyErr_Occurred())
+        return -1;
+    if (overflow || x > 9007199254740992LL || x < -9007199254740992LL)
+        return 0;
+    *d = (double)x;
+    return 1;
+}
+
 /* Numbers (NUMBERS in native.py): returns 1 when decided here, 0 when the fallback must decide, -1 on
  * error. The numeric branch of FieldIndex.evaluate; *excl is set to the value's BY_VALUE entry, if any. */
 static int evaluate_number(PyObject *numbers, PyObject *v, PyObject *out, PyObject **excl)
 {
     double d;
     if (PyLong_CheckExact(v)) {
-        int overflow;
-        long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
-        if (x == -1 && PyErr_Occurred())
-            return -1;
-        /* Integers beyond 2**53 may have no double of their own: the Python evaluator decides them. */
-        if (overflow || x > 9007199254740992LL || x < -9007199254740992LL)
-            return 0;
-        d = (double)x;
+        int exact = int_double(v, &d);
+        if (exact <= 0)
+            return exact;
     }
     else if (PyFloat_CheckExact(v)) {
         d = PyFloat_AS_DOUBLE(v);
@@ -974,15 +983,10 @@ static int evaluate_trailed(Finish *f, PyObject *specs)
  * decide (not such an integer), -1 on error. The numeric branch of FieldIndex.evaluate without its sets. */
 static int ranges_hold(PyObject *ranges, PyObject *v)
 {
-    if (!PyLong_CheckExact(v))
-        return 2;
-    int overflow;
-    long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
-    if (x == -1 && PyErr_Occurred())
-        return -1;
-    if (overflow || x > 9007199254740992LL || x < -9007199254740992LL)
-        return 2;
-    double d = (double)x;
+    double d;
+    int exact = PyLong_CheckExact(v) ? int_double(v, &d) : 0;
+    if (exact <= 0)
+        return exact < 0 ? -1 : 2;
     for (Py_ssize_t i = 1; i + 3 < PyTuple_GET_SIZE(ranges); i += 4) {
         double lo = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(ranges, i));
         double hi = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(ranges, i + 2));
@@ -1302,6 +1306,16 @@ static int met_partners(Finish *f, PyObject *a, PyObject *partners, PyObject **e
     return rc;
 }
 
+/* The groups filed under `key` in `table` (ACCESS, or one access condition's partners) whose other
+ * conditions hold, appended to `passed`; none when nothing is filed there (a change since the key was met). */
+static int test_filed(Finish *f, PyObject *table, PyObject *key, PyObject *passed)
+{
+    PyObject *bucket = PyDict_GetItemWithError(table, key);
+    if (bucket == NULL)
+        return PyErr_Occurred() ? -1 : 0;
+    return test_bucket(f, bucket, passed);
+}
+
 /* The groups of the sub-rules whose conditions all hold (the candidate loop of _finish), as a list: those
  * of EVERY, of the access conditions met, and of the pairs met together (PAIRED, looked up for the access
  * conditions met). */
@@ -1313,13 +1327,8 @@ static PyObject *passed_records(Finish *f, PyObject *access, PyObject *paired)
         met_keys(f->matched, access, keys) < 0)
         goto fail;
     for (Py_ssize_t k = 0; k < PyList_GET_SIZE(keys); k++) {
-        PyObject *a = PyList_GET_ITEM(keys, k), *bucket = PyDict_GetItemWithError(access, a);
-        if (bucket == NULL) {
-            if (PyErr_Occurred())
-                goto fail;
-            continue;
-        }
-        if (test_bucket(f, bucket, passed) < 0)
+        PyObject *a = PyList_GET_ITEM(keys, k);
+        if (test_filed(f, access, a, passed) < 0)
             goto fail;
         /* an access condition with partners (its ACCESS entry may hold no group of its own) */
         partners = PyDict_GET_SIZE(paired) > 0 ? PyDict_GetItemWithError(paired, a) : NULL;
@@ -1332,13 +1341,7 @@ static PyObject *passed_records(Finish *f, PyObject *access, PyObject *paired)
         if ((met == NULL && (met = PyList_New(0)) == NULL) || met_partners(f, a, partners, &elements, met) < 0)
             goto fail;
         for (Py_ssize_t j = 0; j < PyList_GET_SIZE(met); j++) {
-            bucket = PyDict_GetItemWithError(partners, PyList_GET_ITEM(met, j));
-            if (bucket == NULL) {
-                if (PyErr_Occurred())
-                    goto fail;
-                continue;
-            }
-            if (test_bucket(f, bucket, passed) < 0)
+            if (test_filed(f, partners, PyList_GET_ITEM(met, j), passed) < 0)
                 goto fail;
         }
         Py_CLEAR(partners);
