@@ -89,4 +89,9 @@ def literal_key(value: object) -> str:
         return value.text
     if type(value) is float:
         return repr(value)
-    return str(value)
+    try:
+        return str(value)
+    except ValueError:
+        # More digits than Python converts to text: no rule spells such a number (the compiler refuses
+        # one longer than a pattern can be), so a key no spelling equals.
+        return f"<an integer of {value.bit_length()} bits>"  # type: ignore[attr-defined]

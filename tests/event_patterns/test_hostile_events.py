@@ -142,3 +142,19 @@ def test_integers_past_the_interpreters_digit_limit_in_events() -> None:
     body = tamis.compile_pattern(numeric, dialect="sns", scope="MessageBody")
     assert body.matches(event) is False
     assert tamis.compile_pattern({"a": [{"exists": True}]}, dialect="sns", scope="MessageBody").matches(event)
+
+
+def test_dict_event_integers_past_the_text_limit_are_numbers_no_rule_spells() -> None:
+    """A dict event may hold an int of more digits than Python turns into text (4,300); no rule can spell
+    one (the compiler refuses it), so it equals no literal, and is compared like any number too large for
+    a double, on both engines."""
+    huge = 10**5000
+    rs = tamis.RuleSet()
+    rs.add("literal", {"a": [9007199254740993]})  # beyond 2**53: matched by its spelling
+    rs.add("range", {"a": [{"numeric": [">", 5]}]})
+    rs.add("other", {"a": [{"anything-but": [1]}]})
+    assert rs.matches({"a": huge}) == ["other"]
+    assert rs.matches({"a": [huge, 7]}) == ["range", "other"]
+    # beside it, the literal's own number: no double holds it, so it meets the literal and not the range
+    assert rs.matches({"a": 9007199254740993}) == ["literal", "other"]
+    assert not tamis.compile_pattern({"": [9007199254740993]}).matches({"": -huge})
