@@ -997,6 +997,28 @@ static int ranges_hold(PyObject *ranges, PyObject *v)
     return 0;
 }
 
+/* Whether value `v` meets condition `id` tested per candidate (its SPEC, and its RANGES or NULL): 1, 0 or
+ * -1. The float marks a numeric test leaves go to `matched`, as the Python evaluators put them there. */
+static int value_meets(Finish *f, PyObject *id, PyObject *spec, PyObject *ranges, PyObject *v)
+{
+    int met = ranges == NULL ? 2 : ranges_hold(ranges, v);
+    if (met != 2)
+        return met;
+    if (PyDict_CheckExact(spec)) { /* exact strings: the table says it without a set */
+        met = text_lookup(spec, v) != NULL;
+        return !met && PyErr_Occurred() ? -1 : met;
+    }
+    PyObject *scratch = f->scratch;
+    if (PySet_Clear(scratch) < 0 || evaluate(spec, v, scratch) < 0)
+        return -1;
+    if (PySet_GET_SIZE(scratch) == 0)
+        return 0;
+    /* the one-condition test adds only its id, and the float marks */
+    met = PySet_Contains(scratch, id);
+    int floats = met < 0 ? -1 : PySet_Contains(scratch, float_seen);
+    return floats < 0 || (floats && set_or(f->matched, scratch) < 0) ? -1 : met;
+}
+
 /* Whether condition `id` holds: 1, 0, or -1 on error. Twin of `holds` in EventMatcher._finish. */
 static int holds(Finish *f, PyObject *id)
 {
@@ -1018,41 +1040,25 @@ static int holds(Finish *f, PyObject *id)
         ranges = spec; /* RANGES: integers decided here, other values by its SPEC */
         spec = PyTuple_GET_ITEM(spec, 0);
     }
-    int ok = 0, rc = need(&f->scratch, new_set) < 0 ? -1 : PySet_Clear(f->scratch);
-    PyObject *scratch = f->scratch;
+    int ok = 0, rc = need(&f->scratch, new_set);
+    /* the path's values outside arrays of objects: one that meets the condition is enough */
     PyObject *values = rc == 0 && f->values != NULL ? PyDict_GetItemWithError(f->values, pid) : NULL;
     if (values == NULL && PyErr_Occurred())
         rc = -1;
     if (values != NULL) {
         Py_INCREF(values);
-        int exact = PyDict_CheckExact(spec); /* exact strings: the table says it without a set */
         int many = PyList_CheckExact(values);
         Py_ssize_t count = many ? PyList_GET_SIZE(values) : 1;
         for (Py_ssize_t i = 0; rc == 0 && !ok && i < count; i++) {
             PyObject *v = Py_NewRef(many ? PyList_GET_ITEM(values, i) : values);
-            int quick = ranges == NULL ? 2 : ranges_hold(ranges, v);
-            if (quick != 2) {
-                ok = quick > 0;
-                rc = quick < 0 ? -1 : 0;
-            }
-            else if (exact) {
-                ok = text_lookup(spec, v) != NULL;
-                if (!ok && PyErr_Occurred())
-                    rc = -1;
-            }
-            else {
-                rc = evaluate(spec, v, scratch);
-            }
+            int met = value_meets(f, id, spec, ranges, v);
             Py_DECREF(v);
+            if (met < 0)
+                rc = -1;
+            else
+                ok = met;
         }
         Py_DECREF(values);
-    }
-    if (rc == 0 && PySet_GET_SIZE(scratch) > 0) {
-        int has = PySet_Contains(scratch, id);
-        ok = has < 0 ? -1 : ok || has;
-        /* the one-condition test adds only its id, and the float marks, which `matched` must get */
-        int floats = ok < 0 ? -1 : PySet_Contains(scratch, float_seen);
-        rc = floats < 0 ? -1 : floats ? set_or(f->matched, scratch) : 0;
     }
     if (rc == 0 && ok && f->free != NULL)
         rc = PySet_Add(f->free, id);
@@ -1063,26 +1069,7 @@ static int holds(Finish *f, PyObject *id)
     Py_XINCREF(items);
     for (Py_ssize_t i = 0; rc == 0 && items != NULL && i < PyList_GET_SIZE(items); i++) {
         PyObject *item = Py_NewRef(PyList_GET_ITEM(items, i)); /* (pid, value, trail) */
-        PyObject *v = PyTuple_GET_ITEM(item, 1);
-        int met = ranges == NULL ? 2 : ranges_hold(ranges, v);
-        if (met != 2) {
-            /* decided without a set */
-        }
-        else if (PyDict_CheckExact(spec)) { /* exact strings: the table says it without a set */
-            met = text_lookup(spec, v) != NULL;
-            if (!met && PyErr_Occurred())
-                met = -1;
-        }
-        else {
-            met = PySet_Clear(scratch) < 0 || evaluate(spec, v, scratch) < 0 ? -1 : 0;
-            if (met == 0 && PySet_GET_SIZE(scratch) > 0) {
-                /* the one-condition test adds only its id, and the float marks, which `matched` must get */
-                met = PySet_Contains(scratch, id);
-                int floats = met < 0 ? -1 : PySet_Contains(scratch, float_seen);
-                if (floats < 0 || (floats && set_or(f->matched, scratch) < 0))
-                    met = -1;
-            }
-        }
+        int met = value_meets(f, id, spec, ranges, PyTuple_GET_ITEM(item, 1));
         if (met < 0) {
             rc = -1;
         }

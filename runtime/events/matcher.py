@@ -420,14 +420,15 @@ class EventMatcher:
         return self._paired.get(chosen, {}).get(partner, ())
 
     def _put(self, chosen: int, partner: int | None, bucket: tuple[Group, ...]) -> None:
-        """Publish a bucket (empty: removed), each table entry replaced whole for the readers. An access
-        condition with partners keeps an ACCESS entry (empty when no group is filed under it alone): the
-        event's conditions are looked up in ACCESS only, and PAIRED for those found there."""
+        """Publish a bucket (empty: removed); buckets are replaced whole, the dicts that hold them changed
+        in place. An access condition with partners keeps an ACCESS entry (empty when no group is filed
+        under it alone): the event's conditions are looked up in ACCESS only, and PAIRED for those found
+        there."""
         access, paired = self._access, self._paired
         if partner is None:
             unpaired = bucket
         else:
-            # changed in place, as ACCESS is (a copy per change would cost the partners' count)
+            # a copy of the partners per change would cost their count
             unpaired = access.get(chosen, ())
             partners = paired.get(chosen)
             if bucket:
